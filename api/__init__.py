@@ -1,0 +1,5 @@
+"""geozones web API: OGC API - Features plus analysis endpoints (FastAPI)."""
+
+from api.app import create_app
+
+__all__ = ["create_app"]

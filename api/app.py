@@ -1,0 +1,40 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import errors
+from api.settings import Settings, get_settings
+from geozones.store import ZoneStore, open_store
+
+
+def build_store(settings: Settings) -> ZoneStore:
+    """The store the settings name: GeoPackage by default."""
+    return open_store(settings.store)
+
+
+def create_app(settings: Settings | None = None, store: ZoneStore | None = None) -> FastAPI:
+    """Build the geozones API.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Defaults to :func:`api.settings.get_settings` (``GEOZONES_*`` environment).
+    store : ZoneStore, optional
+        Use this store instead of the one the settings name (tests).
+    """
+    from api.routers import include_all
+
+    settings = settings or get_settings()
+    app = FastAPI(title=settings.title, description=settings.description, version="0.1.0",
+                  openapi_url="/api", docs_url="/api.html", redoc_url=None)
+    app.state.settings = settings
+    app.state.store = store if store is not None else build_store(settings)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT",
+                           "PATCH", "DELETE", "OPTIONS"], allow_headers=["*"], expose_headers=["ETag", "Location"])
+    errors.install(app)
+    include_all(app)
+    return app

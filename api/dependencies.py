@@ -1,0 +1,24 @@
+"""FastAPI dependencies: settings and the store (no settings built at import time)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.settings import Settings
+from geozones.store import ZoneStore
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    return request.app.state.settings
+
+
+def get_store(request: Request) -> ZoneStore:
+    """The app's store (opened once by create_app)."""
+    return request.app.state.store
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+StoreDep = Annotated[ZoneStore, Depends(get_store)]

@@ -1,0 +1,34 @@
+"""API settings (pydantic-settings, environment prefix ``GEOZONES_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the service can be configured with; read from ``GEOZONES_*`` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="GEOZONES_", env_file=".env", extra="ignore")
+
+    store: Path | None = Field(None, description="GeoPackage store path (default: user data dir)")
+    database_url: str | None = Field(None, description="PostgreSQL/PostGIS URL; overrides the GeoPackage store")
+    host: str = Field("127.0.0.1", description="Address to listen on")
+    port: int = Field(8000, ge=1, le=65535, description="Port to listen on")
+    cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins (JSON list)")
+    limit_default: int = Field(10, ge=1, description="Default page size for items")
+    limit_max: int = Field(10_000, ge=1, description="Largest page size for items")
+    max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest accepted request body")
+    title: str = Field("geozones", description="Service title on the landing page")
+    description: str = Field("Industrial zones (KCN/CCN/KCX) of Bắc Kạn (now Thái Nguyên) and Lạng Sơn, Vietnam",
+                             description="Service description")
+    public_url: str | None = Field(None, description="Base URL for links when behind a proxy")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment (the default dependency; tests pass their own to create_app)."""
+    return Settings()

@@ -1,0 +1,70 @@
+"""Exception classes raised by geozones.
+
+Each subclasses a built-in so callers can catch either the specific class or the
+built-in (``except ValueError``), following osmnx's ``_errors.py``.
+"""
+
+from __future__ import annotations
+
+
+class ZoneValidationError(ValueError):
+    """A zone record breaks the schema.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    record : str or None
+        The id (or row position) of the offending record.
+    field : str or None
+        The offending field.
+    """
+
+    def __init__(self, message: str, record: str | None = None, field: str | None = None):
+        self.record = record
+        self.field = field
+        where = []
+        if record is not None:
+            where.append(f"record {record!r}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        prefix = f"{', '.join(where)}: " if where else ""
+        super().__init__(prefix + message)
+
+
+class GeometryError(ZoneValidationError):
+    """A geometry is missing, empty, of the wrong type, or invalid (e.g. self-intersecting)."""
+
+
+class CRSError(ValueError):
+    """A layer has no CRS, the wrong CRS, or a CRS geozones cannot use for metric work."""
+
+
+class MissingCRSError(CRSError):
+    """A layer carries no CRS and none was given."""
+
+
+class AxisOrderError(CRSError):
+    """Coordinates look swapped (lat/lon instead of lon/lat, or northing/easting)."""
+
+
+class UnsupportedFormatError(ValueError):
+    """A file's format or extension is not one geozones reads or writes."""
+
+
+class UnknownAttributeError(KeyError):
+    """A requested attribute (e.g. a ``by=`` column) does not exist."""
+
+    def __str__(self) -> str:  # KeyError repr-quotes its message; keep it readable
+        return str(self.args[0]) if self.args else ""
+
+
+class ZoneNotFoundError(KeyError):
+    """No zone with the given id."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class StoreError(RuntimeError):
+    """The zone store could not complete an operation; its previous state is intact."""

@@ -1,0 +1,198 @@
+"""Zone commands: list, totals, reconcile, indicators, export, validate, report."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from geozones.cli._output import console, fail, print_frame
+
+StoreOption = Annotated[
+    Optional[Path],
+    typer.Option("--store", envvar="GEOZONES_STORE", help="GeoPackage store (default: user data dir)."),
+]
+
+
+def global_options(ctx: typer.Context, store: StoreOption = None) -> None:
+    """Industrial-zone planning toolkit for northern Vietnam.
+
+    Reads the embedded GeoPackage store, created from the shipped data on first use.
+    """
+    ctx.obj = {"store": store}
+
+
+def _store(ctx: typer.Context):
+    from geozones.store import open_store
+
+    return open_store((ctx.obj or {}).get("store"))
+
+
+def _filtered(zones, province: str | None, kind: str | None, status: str | None):
+    from geozones.schema import ascii_name
+
+    if province:
+        key = ascii_name(province).lower()
+        match = zones["province_pre2025"].map(lambda p: ascii_name(p).lower() == key)
+        match |= zones["province"].map(lambda p: ascii_name(p).lower() == key)
+        zones = zones[match]
+    if kind:
+        zones = zones[zones["kind"] == kind.upper()]
+    if status:
+        zones = zones[zones["status"] == status]
+    return zones
+
+
+def list_zones(
+    ctx: typer.Context,
+    province: Annotated[Optional[str], typer.Option(help="Province, pre- or post-2025, e.g. 'Bắc Kạn'.")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="KCN, CCN or KCX.")] = None,
+    status: Annotated[Optional[str], typer.Option(help="planned, site_clearance, operating, ...")] = None,
+) -> None:
+    """List zones with their published and mapped areas."""
+    from geozones.area import area_ha
+
+    zones = _filtered(_store(ctx).zones(), province, kind, status)
+    table = zones[["id", "name", "kind", "province_pre2025", "district_pre2025", "status",
+                   "area_published_ha", "investor", "geometry_quality"]].copy()
+    table.insert(7, "area_mapped_ha", area_ha(zones).round(2))
+    print_frame(table.rename(columns={"province_pre2025": "province (pre-2025)",
+                                      "district_pre2025": "district"}), f"{len(zones)} zones", index=False)
+
+
+def totals(
+    ctx: typer.Context,
+    by: Annotated[list[str], typer.Option("--by", help="Attribute to group by; repeat for several.")] = None,
+    csv: Annotated[Optional[Path], typer.Option(help="Also write the table to this CSV.")] = None,
+) -> None:
+    """Zone counts and hectares (published and mapped, in the metric CRS) grouped by attributes."""
+    from geozones.area import totals_by
+
+    table = totals_by(_store(ctx).zones(), by or ["province_pre2025", "kind"])
+    print_frame(table, "Totals (ha)")
+    if csv:
+        table.to_csv(csv)
+        console.print(f"wrote {csv}")
+
+
+def reconcile(
+    ctx: typer.Context,
+    threshold: Annotated[float, typer.Option(help="Relative difference that raises a flag (0.01 = 1 %).")] = 0.01,
+    csv: Annotated[Optional[Path], typer.Option(help="Also write the table to this CSV.")] = None,
+) -> None:
+    """Mapped area against published area for every zone; exit code 1 if any zone is flagged."""
+    from geozones.area import reconcile as _reconcile
+
+    table = _reconcile(_store(ctx).zones(), threshold)
+    shown = table.drop(columns="flag").assign(rel_diff=(table["rel_diff"] * 100).round(3))
+    print_frame(shown.rename(columns={"rel_diff": "rel_diff_%"}), f"Reconciliation (threshold {threshold:.1%})",
+                index=False)
+    if csv:
+        table.to_csv(csv, index=False)
+    if table["flag"].any():
+        raise typer.Exit(1)
+
+
+class Format(str, Enum):
+    geojson = "geojson"
+    gpkg = "gpkg"
+    fgb = "fgb"
+    shp = "shp"
+    csv = "csv"
+
+
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="Output file; the extension picks the format unless --format.")],
+    fmt: Annotated[Optional[Format], typer.Option("--format", "-f", help="Output format.")] = None,
+    crs: Annotated[Optional[str], typer.Option(help="Output CRS, e.g. EPSG:9213 (not for GeoJSON).")] = None,
+    layer: Annotated[str, typer.Option(help="Store layer to export.")] = "zones",
+) -> None:
+    """Export a layer (zones by default) to GeoJSON, GeoPackage, FlatGeobuf, Shapefile or CSV."""
+    from geozones.io import FORMATS, to_file
+
+    if fmt is not None and out.suffix.lower() != FORMATS[fmt.value]:
+        out = out.with_suffix(FORMATS[fmt.value])
+    frame = _store(ctx).layer(layer)
+    if not hasattr(frame, "geometry"):
+        fail(f"layer {layer!r} is a table without geometry; export it with --format csv from Python instead")
+    to_file(frame, out, crs=crs, layer=layer)
+    console.print(f"wrote {len(frame)} features to {out}" + (f" in {crs}" if crs else ""))
+
+
+def validate(
+    path: Annotated[Path, typer.Argument(help="A zone file (GeoJSON, GPKG, SHP, zipped SHP, FGB, CSV+WKT).")],
+    crs: Annotated[Optional[str], typer.Option(help="CRS to assume (CSV) or to override the file's.")] = None,
+    layer: Annotated[Optional[str], typer.Option(help="Layer name in a multi-layer file.")] = None,
+    swap_xy: Annotated[bool, typer.Option("--swap-xy", help="Exchange x and y (lat/lon or X=northing).")] = False,
+    allow_extra: Annotated[bool, typer.Option("--allow-extra", help="Keep attributes not in the schema.")] = False,
+) -> None:
+    """Check a zone file against the schema, its CRS and its axis order; list every problem."""
+    from geozones import area
+    from geozones._errors import ZoneValidationError
+    from geozones.io import read_layer
+    from geozones.schema import validate_zones
+
+    frame = read_layer(path, layer, crs=crs, swap_xy=swap_xy)
+    try:
+        zones = validate_zones(frame, extra="keep" if allow_extra else "error", errors="collect")
+    except ZoneValidationError as exc:
+        for problem in getattr(exc, "problems", [exc]):
+            console.print(f"[red]✗[/] {problem}", highlight=False)
+        fail(f"{path.name}: {len(getattr(exc, 'problems', [exc]))} problem(s)")
+    mapped = area.area_ha(zones)
+    console.print(f"[green]✓[/] {path.name}: {len(zones)} valid zones, CRS {zones.crs.to_string()}, "
+                  f"{mapped.sum():,.2f} ha mapped", highlight=False)
+
+
+def report(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="Folder for the exported files.")] = Path("out"),
+) -> None:
+    """The main job: zones, totals, reconciliation and programme indicators, plus QGIS-ready exports."""
+    from geozones.area import reconcile as _reconcile
+    from geozones.area import totals_by
+    from geozones.io import to_geojson, to_geopackage
+
+    store = _store(ctx)
+    zones = store.zones()
+    console.rule(f"geozones report — store {getattr(store, 'path', store)}")
+    list_zones(ctx, None, None, None)
+    print_frame(totals_by(zones, ["province_pre2025", "kind"]), "Totals by province (pre-2025) and kind, ha")
+    print_frame(totals_by(zones, ["province", "status"]), "Totals by province (after 1 July 2025) and status, ha")
+    table = _reconcile(zones)
+    print_frame(table[["id", "published_ha", "mapped_ha", "rel_diff", "check"]], "Mapped vs published area",
+                index=False)
+    _print_indicators(store)
+    out.mkdir(parents=True, exist_ok=True)
+    to_geopackage(zones, out / "zones.gpkg", "zones")
+    for name in [n for n in store.layers() if n.startswith(("boundaries_", "infrastructure_"))]:
+        to_geopackage(store.layer(name), out / "zones.gpkg", name, append_layer=True)
+    to_geojson(zones, out / "zones.geojson")
+    to_geopackage(zones, out / "zones_vn2000.gpkg", "zones", crs="EPSG:9213")
+    console.print(f"wrote {out / 'zones.gpkg'} (WGS84, QGIS style), {out / 'zones_vn2000.gpkg'} "
+                  f"(VN-2000 / TM-3 106-30) and {out / 'zones.geojson'} (RFC 7946)")
+
+
+def _print_indicators(store) -> None:
+    from geozones.indicators import programme_indicators
+
+    print_frame(programme_indicators(store), "Programme indicators against targets", index=False)
+
+
+def indicators(ctx: typer.Context) -> None:
+    """Bắc Kạn programme indicators (CCN count, hectares, infrastructure, occupancy) against the targets."""
+    _print_indicators(_store(ctx))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the zone commands to ``app``."""
+    app.command("zones")(list_zones)
+    app.command()(totals)
+    app.command()(reconcile)
+    app.command()(indicators)
+    app.command()(export)
+    app.command()(validate)
+    app.command()(report)

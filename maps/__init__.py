@@ -1,0 +1,1 @@
+"""Folium map builders: take GeoDataFrames, return folium.Map (used by the API and the CLI)."""
