@@ -49,7 +49,9 @@ def fail(message: str, code: int = 2) -> None:
 def run_with_errors(app: typer.Typer) -> int:
     """Run a typer app; map geozones errors to a message and an exit code."""
     try:
-        app(standalone_mode=False)
+        result = app(standalone_mode=False)
+        if isinstance(result, int) and not isinstance(result, bool):
+            return result  # click returns a typer.Exit's code instead of raising when not standalone
     except typer.Exit as exc:
         return exc.exit_code
     except (KeyboardInterrupt, EOFError):
