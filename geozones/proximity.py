@@ -278,7 +278,9 @@ def _k_nearest(tree, zone_geoms, feature_geoms, k, max_distance, n_jobs):
             r = np.minimum(r, max_distance)
         qi, ti = tree.query(zone_geoms[pending], predicate="dwithin", distance=r)
         counts = np.bincount(qi, minlength=len(pending))
-        done = (counts >= min(k, limit)) | ((max_distance is not None) & (r >= max_distance))
+        done = counts >= min(k, limit)
+        if max_distance is not None:
+            done |= r >= max_distance
         sel = done[qi]
         zq = pending[qi[sel]]
         found_q.append(zq)
