@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from geozones.cli import zones as _zones
@@ -21,7 +19,5 @@ _zones.register(app)
 
 
 def main() -> None:
-    """Entry point: run the app, turning geozones errors into one red line and an exit code."""
-    from geozones.cli._output import run_with_errors
-
-    sys.exit(run_with_errors(app))
+    """Entry point of the ``geozones`` console script."""
+    app()
