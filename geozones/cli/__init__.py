@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import typer
-
 from geozones.cli import zones as _zones
+from geozones.cli._output import Typer
 
-app = typer.Typer(
+app = Typer(
     name="geozones",
     help="Industrial-zone planning toolkit for northern Vietnam: zones, areas, exports, analysis.",
     no_args_is_help=True,

@@ -66,11 +66,17 @@ def handle_errors(command):
     return wrapper
 
 
-def command(app: typer.Typer, name: str | None = None):
-    """Register ``function`` on ``app`` as a command with geozones error handling."""
+class Typer(typer.Typer):
+    """A typer app whose every command maps geozones errors to a message and an exit code.
 
-    def decorate(function):
-        app.command(name)(handle_errors(function))
-        return function
+    Use it for sub-command groups too (``geozones.cli._output.Typer(name="scenario")``).
+    """
 
-    return decorate
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorate(function):
+            register(handle_errors(function))
+            return function
+
+        return decorate

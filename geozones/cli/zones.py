@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli._output import command, console, fail, print_frame
+from geozones.cli._output import console, fail, print_frame
 
 StoreOption = Annotated[
     Optional[Path],
@@ -206,6 +206,6 @@ def indicators(ctx: typer.Context) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add the zone commands to ``app``."""
-    for function, name in ((list_zones, "zones"), (totals, None), (reconcile, None), (indicators, None),
-                           (export, None), (validate, None), (report, None)):
-        command(app, name)(function)
+    app.command("zones")(list_zones)
+    for function in (totals, reconcile, indicators, export, validate, report):
+        app.command()(function)
