@@ -111,3 +111,26 @@ def test_console_script_exit_codes(tmp_path, built_store):
     assert ok.returncode == 0 and "CCN" in ok.stdout
     bad = subprocess.run([*exe, "validate", str(tmp_path / "x.kml")], capture_output=True, text=True)
     assert bad.returncode == 2 and "error" in bad.stderr
+
+
+def test_store_import_merges_by_id_and_reset_restores(store, tmp_path):
+    mine = bac_kan_squares()
+    path = tmp_path / "mine.gpkg"
+    to_file(mine, path)
+    result = run(store, "store", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "3 new" in result.output and "the store now has 17" in result.output
+    assert run(store, "store", "info").exit_code == 0
+    assert len(store.zones()) == 17
+    assert run(store, "store", "reset", "--yes").exit_code == 0
+    assert len(store.zones()) == 14
+
+
+def test_store_import_of_a_bad_file_changes_nothing(store, tmp_path):
+    before = store.path.read_bytes()
+    bad = bac_kan_squares().assign(kind="FACTORY")
+    path = tmp_path / "bad.geojson"
+    to_file(bad, path)
+    result = run(store, "store", "import", str(path))
+    assert result.exit_code == 2 and "FACTORY" not in store.zones()["kind"].tolist()
+    assert store.path.read_bytes() == before

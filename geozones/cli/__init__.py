@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from geozones.cli import store as _store
 from geozones.cli import zones as _zones
 from geozones.cli._output import Typer
 
@@ -15,6 +16,7 @@ app = Typer(
 )
 app.callback()(_zones.global_options)
 _zones.register(app)
+_store.register(app)
 
 
 def main() -> None:
