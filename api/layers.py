@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
+from fastapi import Request
 
 from api import crs as _crs
 from api.errors import NotFound
@@ -287,7 +288,7 @@ class Catalog:
         return layer
 
 
-def get_catalog(request) -> Catalog:
+def get_catalog(request: Request) -> Catalog:
     """The app's catalog of collections (a FastAPI dependency), made on first use for the app's store."""
     state = request.app.state
     catalog = getattr(state, "catalog", None)

@@ -139,7 +139,7 @@ def items(
         return link(with_query(path, {**page_params, "offset": start or None, "f": fmt_value}), rel, type_, title)
 
     json_rel, html_rel = ("self", "alternate") if fmt == "json" else ("alternate", "self")
-    fval = "json" if f in ("json", "geojson") else None
+    fval = "json" if f in ("json", "geojson") or fmt == "html" else None
     links = [page_link(json_rel, GEOJSON, fval, offset, "this page as GeoJSON"),
              page_link(html_rel, HTML, "html", offset, "this page as HTML")]
     if offset + len(page) < len(matched):
