@@ -102,9 +102,7 @@ def _transformer(source_wkt: str, target_wkt: str) -> pyproj.Transformer:
 
 def _same(source: pyproj.CRS, target: pyproj.CRS) -> bool:
     """Same datum and coordinates (axis order aside): EPSG:4326 and CRS84."""
-    if source.equals(target, ignore_axis_order=True):
-        return True
-    return False
+    return bool(source.equals(target, ignore_axis_order=True))
 
 
 def to_output(geoms: np.ndarray, source: pyproj.CRS, target: pyproj.CRS) -> np.ndarray:
