@@ -26,6 +26,7 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}".format
 GRID_CELLS = 2500
 LIMIT_DEFAULT, LIMIT_MAX = 5, 3000
+MARKUP = "<script>alert('x')</script> & <b>bold</b>"
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,9 @@ def api_store(tmp_path_factory, built_store) -> Path:
     shutil.copyfile(built_store.path, path)
     store = GeoPackageStore(path)
     zones = store.zones()
-    store.write_layer("scenario_lang_son", zones[zones["province_pre2025"] == "Lạng Sơn"])
+    scenario = zones[zones["province_pre2025"] == "Lạng Sơn"].copy()
+    scenario.loc[scenario.index[0], "notes"] = MARKUP
+    store.write_layer("scenario_lang_son", scenario)
     store.write_layer("infrastructure_grid", _grid())
     return path
 
@@ -328,6 +331,9 @@ def test_cql2_spatial_filter_with_filter_crs(api, shipped):
     box = shapely.box(106.0, 21.0, 107.5, 22.5)
     got = {f["id"] for f in all_items(api, filter="S_INTERSECTS(geometry, BBOX(106.0, 21.0, 107.5, 22.5))")}
     assert got == {i for i, f in shipped.items() if shape(f) is not None and shape(f).intersects(box)}
+    polygon = shapely.box(105.0, 21.0, 106.0, 22.0)
+    within = {f["id"] for f in all_items(api, filter=f"S_WITHIN(geometry, {polygon.wkt})")}
+    assert within == {i for i, f in shipped.items() if shape(f) is not None and shape(f).within(polygon)} and within
     as_json = json.dumps({"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [106.0, 21.0, 107.5, 22.5]}]})
     assert {f["id"] for f in all_items(api, filter=as_json, **{"filter-lang": "cql2-json"})} == got
 
@@ -375,7 +381,17 @@ def test_html_by_parameter_and_by_accept(api, path):
 
 def test_html_escapes_attribute_text(api):
     page = get(f"{api}/collections/zones/items", f="html", limit=100).text
-    assert "KCN Thanh Bình giai đoạn I" in page and "<script" not in page.lower()
+    assert "KCN Thanh Bình giai đoạn I" in page
+    scenario = get(f"{api}/collections/scenario_lang_son/items", f="html", limit=100).text
+    assert "<script" not in scenario and "&lt;script&gt;" in scenario and "&amp; &lt;b&gt;bold" in scenario
+    as_json = get(f"{api}/collections/scenario_lang_son/items", limit=100).json()
+    assert MARKUP in [f["properties"]["notes"] for f in as_json["features"]]  # JSON keeps the text as it is
+
+
+def test_api_definition_as_html_for_browsers(api):
+    page = httpx.get(f"{api}/api", headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html") and "swagger" in page.text.lower()
+    assert get(f"{api}/api", f="xml").status_code == 400
 
 
 # --- errors ------------------------------------------------------------------------------------------
