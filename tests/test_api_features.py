@@ -37,12 +37,12 @@ def shipped() -> dict:
 
 
 def _grid() -> gpd.GeoDataFrame:
-    """A synthetic layer without an id attribute: 2500 100 m squares near Bắc Kạn city, in EPSG:9213."""
+    """A synthetic layer without an id attribute: 2500 100 m squares near Bắc Kạn city, stored in EPSG:9213."""
     x0, y0 = pyproj.Transformer.from_crs(4326, 9213, always_xy=True).transform(105.83, 22.16)
     cells = [shapely.box(x0 + 200 * (i % 50), y0 + 200 * (i // 50), x0 + 200 * (i % 50) + 100,
                          y0 + 200 * (i // 50) + 100) for i in range(GRID_CELLS)]
     return gpd.GeoDataFrame({"cell": range(GRID_CELLS), "label": [f"ô {i}" for i in range(GRID_CELLS)]},
-                            geometry=cells, crs=9213).to_crs(4326)
+                            geometry=cells, crs=9213)
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +205,21 @@ def test_limit_default_and_maximum(api):
     assert get(f"{api}/collections/zones/items").json()["numberReturned"] == LIMIT_DEFAULT
     big = get(f"{api}/collections/infrastructure_grid/items", limit=LIMIT_MAX + 1000).json()
     assert big["numberReturned"] == GRID_CELLS and big["numberMatched"] == GRID_CELLS  # clamped, streamed
+
+
+def test_layer_stored_in_vn2000_is_served_in_crs84_and_its_storage_crs(api):
+    collection = get(f"{api}/collections/infrastructure_grid").json()
+    assert collection["storageCrs"] == EPSG(9213)
+    x0, y0 = pyproj.Transformer.from_crs(4326, 9213, always_xy=True).transform(105.83, 22.16)
+    stored = get(f"{api}/collections/infrastructure_grid/items/1", crs=EPSG(9213)).json()["geometry"]
+    assert shapely.geometry.shape(stored).equals_exact(shapely.box(x0, y0, x0 + 100, y0 + 100), 0.002)
+    lonlat = np.array(get(f"{api}/collections/infrastructure_grid/items/1").json()["geometry"]["coordinates"][0])
+    xy = np.array(shapely.box(x0, y0, x0 + 100, y0 + 100).exterior.coords)
+    lon, lat = pyproj.Transformer.from_crs(9213, "OGC:CRS84", always_xy=True).transform(xy[:, 0], xy[:, 1])
+    np.testing.assert_allclose(lonlat, np.column_stack([lon, lat]), atol=1e-7)
+    # a CRS84 bbox around the first cell's corner finds cells 1 and its neighbours only
+    page = get(f"{api}/collections/infrastructure_grid/items", bbox="105.8299,22.1599,105.8301,22.1601").json()
+    assert [f["id"] for f in page["features"]] == [1]
 
 
 def test_layer_without_id_uses_feature_numbers(api):
