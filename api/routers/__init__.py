@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 def include_all(app: FastAPI) -> None:
     """Mount every router on ``app``."""
-    from api.routers import health
+    from api.routers import collections, health, items, landing
 
-    for module in (health,):
+    for module in (health, landing, collections, items):
         app.include_router(module.router)
