@@ -103,6 +103,7 @@ def legend_html(lang: str, extra: list[tuple[str, str]] | None = None, source: s
 
 
 def add_legend_and_title(m, lang: str, title: str, extra=None, source: str | None = None) -> None:
+    """The legend (bottom right) and the title (bottom left)."""
     HtmlControl(legend_html(lang, extra, source), "bottomright", "gz-legend").add_to(m)
     HtmlControl(html.escape(title), "bottomleft", "gz-map-title").add_to(m)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -149,3 +150,13 @@ def store_layers(store, names=tuple(OVERLAY_LAYERS)) -> dict[str, gpd.GeoDataFra
             if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None and len(frame):
                 layers[name] = frame
     return layers
+
+
+def suitability_raster(store, scenario_id: str) -> Path | None:
+    """The scenario's suitability GeoTIFF next to the store (``suitability_<id>.tif``, also under ``rasters/``)."""
+    folder = Path(getattr(store, "path", ".")).parent
+    for name in (f"suitability_{scenario_id}.tif", f"scenario_{scenario_id}_suitability.tif",
+                 f"rasters/suitability_{scenario_id}.tif", f"rasters/scenario_{scenario_id}_suitability.tif"):
+        if (folder / name).is_file():
+            return folder / name
+    return None

@@ -103,8 +103,8 @@ def suitability_overlay(path: str | os.PathLike, name: str, opacity: float = 0.6
     scaled = (values - low) / (high - low) if high > low else np.where(valid, 0.5, np.nan)
     rgba = (colormaps["viridis"](np.nan_to_num(scaled)) * 255).astype("uint8")
     rgba[..., 3] = np.where(valid, 255, 0)
-    west, north = transform * (0, 0)
-    east, south = transform * (width, height)
+    west, north = transform @ (0, 0)
+    east, south = transform @ (width, height)
     to_wgs = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
     (lon0, lat0), (lon1, lat1) = to_wgs.transform(west, south), to_wgs.transform(east, north)
     overlay = folium.raster_layers.ImageOverlay(rgba, bounds=[[lat0, lon0], [lat1, lon1]], opacity=opacity,
@@ -183,6 +183,6 @@ def planner_map(
                      text["new_land_layer"], NEW_LAND_STYLE, ["name", "new_land_ha"],
                      class_name="gz-new-land").add_to(m)
     legend.append((swatch(None, NEW_LAND_STYLE["color"], pattern=True), text["new_land_layer"]))
-    add_legend_and_title(m, lang, title or text["title_scenario"], legend, sources_of(scenario))
+    add_legend_and_title(m, lang, title or text["title_scenario"], legend, sources_of(scenario, limit=3))
     add_layer_control(m)
     return m

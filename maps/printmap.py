@@ -94,7 +94,7 @@ def _draw_zones(ax, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     for (status, kind), group in polygons.groupby([polygons["status"], polygons["kind"]], sort=False):
         colour, width_mm, _, dash = KIND_OUTLINES.get(kind, ("#212121", 0.4, "solid", None))
         group.plot(ax=ax, facecolor=STATUS_COLORS.get(status, "#cccccc"), edgecolor=colour,
-                   linewidth=width_mm * PT_PER_MM, linestyle=_dashes(dash), alpha=0.95, zorder=5)
+                   linewidth=width_mm * PT_PER_MM, linestyle=_dashes(dash), zorder=5)
     return polygons
 
 

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 def include_all(app: FastAPI) -> None:
     """Mount every router on ``app``."""
-    from api.routers import health
+    from api.routers import health, maps
 
-    for module in (health,):
+    for module in (health, maps):
         app.include_router(module.router)

@@ -46,9 +46,9 @@
       var outline = cfg.kind_outlines[p.kind] || ["#212121", 2, null];
       var style = {
         fillColor: cfg.status_colors[p.status] || "#cccccc", fillOpacity: 0.65,
-        color: outline[0], weight: outline[1], dashArray: outline[2], opacity: 1
+        color: outline[0], weight: outline[1], dashArray: outline[2], opacity: 1, className: "gz-zone"
       };
-      if (p.change === "new") { style.className = "gz-new-zone"; style.weight = outline[1] + 1; }
+      if (p.change === "new") { style.className = "gz-zone gz-new-zone"; style.weight = outline[1] + 1; }
       return style;
     };
   };
@@ -105,8 +105,10 @@
     return "<b>" + GZ.esc(p.name || p.id || "") + "</b><br>" + GZ.esc(p.kind || "") + " · " + GZ.esc(status);
   };
 
+  GZ.zoneLayers = [];
+
   GZ.zoneLayer = function (cfg) {
-    return L.geoJSON(null, {
+    var layer = L.geoJSON(null, {
       style: GZ.zoneStyle(cfg),
       pointToLayer: function (feature, latlng) {
         var s = GZ.zoneStyle(cfg)(feature);
@@ -119,6 +121,8 @@
         layer.bindTooltip(GZ.tooltipHtml(p, cfg), { sticky: true });
       }
     });
+    GZ.zoneLayers.push(layer);
+    return layer;
   };
 
   /* Load zones from an OGC API - Features items URL, following rel=next links. */

@@ -1,0 +1,89 @@
+"""Web maps as HTML: the investor map, a planning scenario over its baseline, and their static assets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from api.dependencies import SettingsDep, StoreDep
+from api.errors import NotFound
+
+router = APIRouter(prefix="/maps", tags=["maps"])
+
+Lang = Annotated[Literal["vi", "en"], Query(description="Language of popups, legend and layer names")]
+Mode = Annotated[Literal["embed", "api"], Query(
+    description="embed: zones inside the page; api: the page fetches them from /collections/zones/items")]
+ScenarioId = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_\-]+$", max_length=100,
+                                       description="Scenario id (store layer scenario_<id>)")]
+
+
+def _base(request: Request, settings) -> str:
+    """URL prefix for links in the page: the public URL behind a proxy, else the app's root path."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    return request.scope.get("root_path", "").rstrip("/")
+
+
+def _html(m, request: Request, settings) -> HTMLResponse:
+    from maps import render_html
+
+    return HTMLResponse(render_html(m, f"{_base(request, settings)}/maps/static"))
+
+
+@router.get("/investor", response_class=HTMLResponse, summary="Investor web map (HTML)")
+def investor(request: Request, store: StoreDep, settings: SettingsDep, lang: Lang = "vi",
+             mode: Mode = "embed") -> HTMLResponse:
+    """Zones coloured by status, outlined by kind, with popups, boundaries, roads, grid and destinations."""
+    from maps import investor_map
+    from maps._data import store_layers
+
+    base = _base(request, settings)
+    zones = store.zones()
+    m = investor_map(zones, layers=store_layers(store), lang=lang, mode=mode,
+                     data_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}",
+                     extras_url=f"{base}/maps/investor/attributes")
+    return _html(m, request, settings)
+
+
+@router.get("/investor/attributes", summary="Derived popup attributes by zone id (JSON)")
+def investor_attributes(store: StoreDep) -> Response:
+    """Mapped area (metric CRS), phases, available hectares and distances, keyed by zone id.
+
+    The API-loaded investor map merges these into the features it fetches.
+    """
+    from maps._data import derived_attributes
+
+    return Response(orjson.dumps(derived_attributes(store.zones())), media_type="application/json")
+
+
+@router.get("/scenario/{scenario_id}", response_class=HTMLResponse, summary="Planner map of a scenario (HTML)")
+def scenario(scenario_id: ScenarioId, request: Request, store: StoreDep, settings: SettingsDep,
+             lang: Lang = "vi", mode: Mode = "embed") -> HTMLResponse:
+    """The scenario's zones over the baseline: new land hatched, per-zone change, exclusions, suitability."""
+    from maps import planner_map
+    from maps._data import store_layers, suitability_raster
+
+    names = store.layers()
+    layer = f"scenario_{scenario_id}"
+    if layer not in names:
+        raise NotFound(f"no scenario {scenario_id!r} (store layer {layer!r}); "
+                       f"scenarios: {', '.join(n.removeprefix('scenario_') for n in names if n.startswith('scenario_')) or 'none'}")
+    exclusions = {n.removeprefix("exclusion_").removeprefix("exclusions_"): store.layer(n)
+                  for n in names if n.startswith("exclusion")}
+    base = _base(request, settings)
+    m = planner_map(store.layer(layer), store.zones(), exclusions=exclusions,
+                    suitability=suitability_raster(store, scenario_id), layers=store_layers(store), lang=lang,
+                    mode=mode, baseline_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}")
+    return _html(m, request, settings)
+
+
+@router.get("/static/{path:path}", summary="Vendored map assets (Leaflet and plugins)", include_in_schema=False)
+def static(path: str) -> FileResponse:
+    """Leaflet, its plugins and the geozones map script, served so maps work without internet."""
+    from maps._assets import static_path
+
+    return FileResponse(static_path(path), headers={"Cache-Control": "public, max-age=86400"})
