@@ -10,7 +10,7 @@ import numpy as np
 
 from maps._assets import CSS, JS, finalise, local_links
 from maps._data import OVERLAY_LAYERS, feature_collection
-from maps._elements import HATCH_DEFS, GeozonesAssets, HtmlControl, OverlayLayer, PlainBase, swatch
+from maps._elements import HATCH_DEFS, FitBounds, GeozonesAssets, HtmlControl, OverlayLayer, PlainBase, swatch
 from maps._text import LABELS, js_config
 
 #: Where the map opens when there is nothing to fit (between Bắc Kạn and Lạng Sơn).
@@ -67,7 +67,7 @@ def base_map(lang: str, *, bounds: tuple[float, float, float, float] | None = No
     m.add_js_link("Leaflet.Search.js", local_links(JS, ["Leaflet.Search.js"])[0][1])
     if bounds is not None and np.isfinite(bounds).all():
         west, south, east, north = bounds
-        m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
+        FitBounds([[float(south), float(west)], [float(north), float(east)]]).add_to(m)
     return m
 
 

@@ -102,6 +102,21 @@ class PlainBase(Layer):
         self.attribution = Markup(safe_json(attribution))
 
 
+class FitBounds(MacroElement):
+    """Fit the map to bounds at once, without a zoom animation (the first view shows every zone)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.fitBounds({{ this.bounds_json }}, {padding: [20, 20], animate: false});
+        {% endmacro %}
+    """)
+
+    def __init__(self, bounds: list[list[float]]):
+        super().__init__()
+        self._name = "FitBounds"
+        self.bounds_json = Markup(safe_json(bounds))
+
+
 class HtmlControl(MacroElement):
     """A Leaflet control holding fixed HTML built (and escaped) on the Python side."""
 

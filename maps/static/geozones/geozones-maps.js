@@ -151,7 +151,7 @@
         });
     }
     return page(url).then(function () {
-      if (fit && layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [20, 20] });
+      if (fit && layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [20, 20], animate: false });
       GZ.markReady(count);
     }).catch(function (err) {
       var box = document.createElement("div");
@@ -183,7 +183,10 @@
       layer: layer, propertyName: "_search", initial: false, marker: false, zoom: 13,
       textPlaceholder: placeholder, position: "topleft", hideMarkerOnCollapse: true
     });
-    control.on("search:locationfound", function (e) { if (e.layer && e.layer.openPopup) e.layer.openPopup(); });
+    /* Open the popup after the click that chose the tip has finished (it would close it again). */
+    control.on("search:locationfound", function (e) {
+      if (e.layer && e.layer.openPopup) setTimeout(function () { e.layer.openPopup(); }, 0);
+    });
     map.addControl(control);
     return control;
   };
