@@ -247,3 +247,16 @@ def test_served_investor_and_scenario_pages_load_their_assets(browser, live_serv
             assert s.page.evaluate("typeof L.Control.Search === 'function' && typeof L.Control.Measure === 'function'")
         finally:
             s.close()
+
+
+def test_benchmark_script_runs_at_tiny_size(browser):
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_maps", ROOT / "benchmarks" / "maps.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.run([4], repeat=1, browser=browser)
+    assert rows[0]["zones"] == 4 and rows[0]["api_page_kib"] < rows[0]["embed_kib"]
+    assert "| 4 |" in bench.markdown(rows, 1)

@@ -18,6 +18,7 @@
   }
 
   GZ.markReady = function (count) {
+    window.geozonesReadyAt = performance.now();
     window.geozonesReady = true;
     window.geozonesZoneCount = (window.geozonesZoneCount || 0) + count;
     document.documentElement.setAttribute("data-geozones-ready", "1");
