@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Annotated, Literal
 
 import orjson
@@ -28,10 +29,30 @@ def _base(request: Request, settings) -> str:
     return request.scope.get("root_path", "").rstrip("/")
 
 
-def _html(m, request: Request, settings) -> HTMLResponse:
+#: Rendered pages by (store, store version, page, lang, mode, base URL); a store write changes the version.
+_PAGES: OrderedDict[tuple, bytes] = OrderedDict()
+_PAGES_MAX = 16
+
+
+def _cached(key: tuple, build) -> bytes:
+    """The page for ``key``, rendered by ``build()`` on first use (the zones are read and styled once)."""
+    if key in _PAGES:
+        _PAGES.move_to_end(key)
+        return _PAGES[key]
+    body = build()
+    _PAGES[key] = body
+    while len(_PAGES) > _PAGES_MAX:
+        _PAGES.popitem(last=False)
+    return body
+
+
+def _page(store, request: Request, settings, what: tuple, build_map) -> HTMLResponse:
     from maps import render_html
 
-    return HTMLResponse(render_html(m, f"{_base(request, settings)}/maps/static"))
+    base = _base(request, settings)
+    key = (id(store), store.version(), base) + what
+    body = _cached(key, lambda: render_html(build_map(base), f"{base}/maps/static").encode("utf-8"))
+    return HTMLResponse(body)
 
 
 @router.get("/investor", response_class=HTMLResponse, summary="Investor web map (HTML)")
@@ -41,12 +62,12 @@ def investor(request: Request, store: StoreDep, settings: SettingsDep, lang: Lan
     from maps import investor_map
     from maps._data import store_layers
 
-    base = _base(request, settings)
-    zones = store.zones()
-    m = investor_map(zones, layers=store_layers(store), lang=lang, mode=mode,
-                     data_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}",
-                     extras_url=f"{base}/maps/investor/attributes")
-    return _html(m, request, settings)
+    def build(base: str):
+        return investor_map(store.zones(), layers=store_layers(store), lang=lang, mode=mode,
+                            data_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}",
+                            extras_url=f"{base}/maps/investor/attributes")
+
+    return _page(store, request, settings, ("investor", lang, mode), build)
 
 
 @router.get("/investor/attributes", summary="Derived popup attributes by zone id (JSON)")
@@ -57,7 +78,8 @@ def investor_attributes(store: StoreDep) -> Response:
     """
     from maps._data import derived_attributes
 
-    return Response(orjson.dumps(derived_attributes(store.zones())), media_type="application/json")
+    body = _cached((id(store), store.version(), "attributes"), lambda: orjson.dumps(derived_attributes(store.zones())))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/scenario/{scenario_id}", response_class=HTMLResponse, summary="Planner map of a scenario (HTML)")
@@ -72,13 +94,16 @@ def scenario(scenario_id: ScenarioId, request: Request, store: StoreDep, setting
     if layer not in names:
         raise NotFound(f"no scenario {scenario_id!r} (store layer {layer!r}); "
                        f"scenarios: {', '.join(n.removeprefix('scenario_') for n in names if n.startswith('scenario_')) or 'none'}")
-    exclusions = {n.removeprefix("exclusion_").removeprefix("exclusions_"): store.layer(n)
-                  for n in names if n.startswith("exclusion")}
-    base = _base(request, settings)
-    m = planner_map(store.layer(layer), store.zones(), exclusions=exclusions,
-                    suitability=suitability_raster(store, scenario_id), layers=store_layers(store), lang=lang,
-                    mode=mode, baseline_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}")
-    return _html(m, request, settings)
+
+    def build(base: str):
+        exclusions = {n.removeprefix("exclusion_").removeprefix("exclusions_"): store.layer(n)
+                      for n in names if n.startswith("exclusion")}
+        return planner_map(store.layer(layer), store.zones(), exclusions=exclusions,
+                           suitability=suitability_raster(store, scenario_id), layers=store_layers(store),
+                           lang=lang, mode=mode,
+                           baseline_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}")
+
+    return _page(store, request, settings, ("scenario", scenario_id, lang, mode), build)
 
 
 @router.get("/static/{path:path}", summary="Vendored map assets (Leaflet and plugins)", include_in_schema=False)
