@@ -8,10 +8,20 @@
 
 from __future__ import annotations
 
-__all__ = ["investor_map", "planner_map", "render_html", "print_map", "scenario_changes"]
+__all__ = ["investor_map", "planner_map", "render_html", "print_map", "scenario_changes", "store_layers"]
 
 
 def __getattr__(name: str):
+    try:
+        return _load(name)
+    except ImportError as exc:
+        if name not in __all__:
+            raise
+        raise ImportError(f"geozones maps need folium, branca and matplotlib: pip install 'geozones[maps]' ({exc})") \
+            from exc
+
+
+def _load(name: str):
     if name == "investor_map":
         from maps.investor import investor_map
 
@@ -28,4 +38,8 @@ def __getattr__(name: str):
         from maps.printmap import print_map
 
         return print_map
+    if name == "store_layers":
+        from maps._data import store_layers
+
+        return store_layers
     raise AttributeError(name)

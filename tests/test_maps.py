@@ -256,3 +256,30 @@ def test_cli_exports_standalone_map_and_print_maps(tmp_path, store):
     assert runner.invoke(app, ["--store", str(store.path), "printmap", str(tmp_path / "x.svg")]).exit_code == 2
     assert runner.invoke(app, ["--store", str(store.path), "map", str(tmp_path / "m.html"),
                                "--scenario", "nope"]).exit_code == 2
+
+
+def synthetic_infrastructure() -> dict[str, gpd.GeoDataFrame]:
+    """Issue-3 style layers (store names infrastructure_roads/power/destinations), built here."""
+    x, y = CHO_MOI
+    roads = gpd.GeoDataFrame({"name": ["QL3 <i>thử</i>"]}, geometry=[shapely.LineString([(x - 5000, y - 5000),
+                                                                                           (x + 5000, y + 8000)])],
+                             crs=9213)
+    power = gpd.GeoDataFrame({"name": ["Trạm 110 kV thử", "Đường dây thử"]},
+                             geometry=[shapely.Point(x + 2000, y + 1000),
+                                       shapely.LineString([(x + 2000, y + 1000), (x + 6000, y)])], crs=9213)
+    places = gpd.GeoDataFrame({"name": ["Cửa khẩu thử"]}, geometry=[shapely.Point(x + 9000, y + 9000)], crs=9213)
+    return {"infrastructure_roads": roads, "infrastructure_power": power, "infrastructure_destinations": places}
+
+
+def test_infrastructure_layers_appear_in_the_layer_control_only_when_present(tmp_path):
+    with_layers = maps.render_html(maps.investor_map(bac_kan_squares(), layers=synthetic_infrastructure(), lang="en"))
+    def in_control(label, html):  # the LayerControl lists layers as "label" : js_variable
+        return re.search(re.escape(f'"{label}"') + r"\s*:\s*\w+,", html) is not None
+
+    for label in ("Roads", "Power grid", "Destinations (border gates, towns)"):
+        assert in_control(label, with_layers)
+    assert "QL3 \\u003ci\\u003ethử\\u003c/i\\u003e" in with_layers and "<i>thử" not in with_layers
+    without = maps.render_html(maps.investor_map(bac_kan_squares(), layers={}, lang="en"))
+    assert not in_control("Roads", without) and not in_control("Power grid", without)
+    out = maps.print_map(bac_kan_squares(), tmp_path / "infra.png", layers=synthetic_infrastructure(), dpi=50)
+    assert out.stat().st_size > 0

@@ -97,11 +97,15 @@ def _drawable(zones: gpd.GeoDataFrame) -> int:
 def test_investor_map_draws_every_zone_and_opens_popups(browser, built_store, tmp_path):
     zones = built_store.zones()
     out = tmp_path / "investor.html"
-    out.write_text(maps.render_html(maps.investor_map(zones, layers=store_layers(built_store), lang="en")),
-                   encoding="utf-8")
+    from tests.test_maps import synthetic_infrastructure
+
+    layers = {**store_layers(built_store), **synthetic_infrastructure()}
+    out.write_text(maps.render_html(maps.investor_map(zones, layers=layers, lang="en")), encoding="utf-8")
     s = Session(browser).open(out.as_uri())
     try:
         assert s.zone_count() == _drawable(zones)
+        controls = s.page.locator(".leaflet-control-layers-overlays").inner_text()
+        assert "Roads" in controls and "Power grid" in controls and "District boundaries" in controls
         polygon = zones[zones.geometry.notna() & zones["area_published_ha"].notna()].iloc[0]
         text = s.click_zone(polygon["id"])
         assert polygon["name"] in text and "Mapped area" in text and "Approximate geometry" in text
