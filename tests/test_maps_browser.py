@@ -264,3 +264,25 @@ def test_benchmark_script_runs_at_tiny_size(browser):
     rows = bench.run([4], repeat=1, browser=browser)
     assert rows[0]["zones"] == 4 and rows[0]["api_page_kib"] < rows[0]["embed_kib"]
     assert "| 4 |" in bench.markdown(rows, 1)
+
+
+def test_tools_and_offline_osm_layer_do_not_break_the_map(browser, tmp_path):
+    out = tmp_path / "tools.html"
+    out.write_text(maps.render_html(maps.investor_map(bac_kan_squares(), lang="en")), encoding="utf-8")
+    s = Session(browser).open(out.as_uri())
+    try:
+        box = s.page.locator(".leaflet-control-measure-toggle").bounding_box()
+        s.page.mouse.move(box["x"] + 5, box["y"] + 5)  # the measure control opens on hover
+        s.page.locator(".leaflet-control-measure .js-start").click(timeout=5_000)
+        s.page.mouse.click(600, 300), s.page.mouse.click(700, 400)  # two measure points
+        assert "m" in s.page.locator(".leaflet-control-measure .js-results").inner_text()
+        s.page.locator(".leaflet-control-measure .js-cancel").click(timeout=5_000)
+        s.page.locator(".leaflet-control-layers-base label", has_text="OpenStreetMap").click()
+        s.page.wait_for_timeout(500)
+        assert any("tile.openstreetmap.org" in url for url in s.external)  # tried, and blocked here
+        s.page.locator(".leaflet-control-layers-base label", has_text="Plain background").click()
+        assert "Cụm công nghiệp Thử 1" in s.click_zone("z1")
+        page_errors = [e for e in s.errors if "Failed to load resource" not in e]
+        assert page_errors == []
+    finally:
+        s.close()
