@@ -90,7 +90,7 @@ class ScenarioError(ValueError):
     """
 
     def __init__(self, message: str, path: str | None = None, line: int | None = None, field: str | None = None):
-        self.path, self.line, self.field = path, line, field
+        self.path, self.line, self.field, self.reason = path, line, field, message
         where = ""
         if path is not None:
             where = f"{path}"

@@ -67,7 +67,7 @@ class Action:
     source: str | None = None
     assumption: str | None = None
     note: str | None = None
-    line: int | None = None
+    line: int | None = field(default=None, compare=False)
 
     @property
     def zone(self) -> str | None:
@@ -88,7 +88,7 @@ class LayerRef:
     file: str | None = None
     buffer_m: float = 0.0
     optional: bool = False
-    line: int | None = None
+    line: int | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -239,8 +239,8 @@ class _Builder:
                 sources=tuple(str(s) for s in sources), description=str(data.get("description") or ""),
                 crs=data.get("crs"), path=self.path)
         except ScenarioError as exc:
-            if exc.line is None and exc.field:
-                raise self.error(str(exc).split(": ")[-1], exc.field) from None
+            if exc.field and self.lines:
+                raise self.error(exc.reason, exc.field) from None
             raise
 
     def unknown(self, data: dict, known: set[str], where: str) -> None:

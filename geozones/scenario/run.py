@@ -175,7 +175,7 @@ class _Runner:
         mapped = shapely.area(geoms) / 10_000.0
         mapped = np.where(shapely.is_missing(geoms) | shapely.is_empty(geoms), np.nan, mapped)
         self.zones["area_mapped_ha"] = mapped
-        self.zones["hectares"] = pd.Series(mapped, index=self.zones.index).fillna(self.zones["area_published_ha"])
+        self.zones["hectares"] = pd.Series(mapped, index=self.zones.index).fillna(pd.to_numeric(self.zones["area_published_ha"], errors="coerce").astype(float))
 
     def exclusions(self):
         """Union of every constraint (buffered), in the metric CRS; computed once."""
