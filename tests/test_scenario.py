@@ -219,11 +219,6 @@ def test_cli_run_compare_validate(store, tmp_path):
     assert result.exit_code == 0, result.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(MINIMAL.replace("province: Bắc Kạn", "province: [1, 2]"), encoding="utf-8")
-    from geozones.cli._output import run_with_errors
-    import sys
-
-    argv, sys.argv = sys.argv, ["geozones", "scenario", "validate", str(bad)]
-    try:
-        assert run_with_errors(app) == 2
-    finally:
-        sys.argv = argv
+    result = runner.invoke(app, ["scenario", "validate", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.yaml:3" in result.output and "province" in result.output

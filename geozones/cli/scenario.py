@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli._output import console, fail, print_frame
+from geozones.cli._output import Typer, console, fail, print_frame
 
-scenario_app = typer.Typer(help="Expansion scenarios: validate, run and compare plan files (YAML/TOML).",
+scenario_app = Typer(help="Expansion scenarios: validate, run and compare plan files (YAML/TOML).",
                            no_args_is_help=True)
 
 Files = Annotated[list[Path], typer.Argument(help="Scenario files (.yaml, .yml, .toml).")]
