@@ -106,3 +106,7 @@ class ScenarioError(ValueError):
 
 class GrowthError(ValueError):
     """A zone cannot be grown: no allowed land around it, or bad parameters."""
+
+
+class EmptyLayerError(ValueError):
+    """A layer (or the part of it a query selects, e.g. substations of at least 110 kV) has no features."""
