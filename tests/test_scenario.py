@@ -6,6 +6,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pyogrio
 import pytest
 import shapely
@@ -239,3 +240,20 @@ def test_cli_run_compare_validate(store, tmp_path):
     result = runner.invoke(app, ["scenario", "validate", str(bad)])
     assert result.exit_code == 2
     assert "bad.yaml:3" in result.output and "province" in result.output
+
+
+def test_cli_rasters_writes_cogs_from_the_shipped_layers(store, tmp_path):
+    import rasterio
+
+    from geozones.cli import app
+
+    result = CliRunner().invoke(app, ["--store", str(store.path), "scenario", "rasters", "--out", str(tmp_path),
+                                      "--resolution", "500"])
+    assert result.exit_code == 0, result.output
+    for name in ("dist_road_m", "dist_grid_m", "suitability"):
+        with rasterio.open(tmp_path / f"{name}.tif") as src:
+            assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG" and src.crs.to_epsg() == 9213
+    with rasterio.open(tmp_path / "suitability.tif") as src:
+        values = src.read(1)
+    finite = values[np.isfinite(values)]
+    assert finite.min() >= 0 and finite.max() <= 1
