@@ -257,3 +257,33 @@ def test_cli_rasters_writes_cogs_from_the_shipped_layers(store, tmp_path):
         values = src.read(1)
     finite = values[np.isfinite(values)]
     assert finite.min() >= 0 and finite.max() <= 1
+
+
+def test_max_slope_from_a_dem_keeps_growth_off_steep_land(built_store, tmp_path):
+    from geozones import raster
+    from geozones.raster import Grid
+
+    zone = built_store.zones().set_index("id").loc[["bk-ccn-vang-muoi"]].to_crs(9213)
+    x, y = zone.geometry.iloc[0].centroid.coords[0]
+    res = 20.0
+    grid = Grid.from_bounds((x - 2000, y - 2000, x + 2000, y + 2000), res, zone.crs)
+    xs, _ = grid.cell_centers()
+    # flat west of the zone centre + 100 m, a 45 % slope (24.2°) east of it
+    dem = np.where(xs[None, :] < x + 100, 300.0, 300.0 + 0.45 * (xs[None, :] - x - 100)) * np.ones((grid.height, 1))
+    raster.write_cog(dem, grid, tmp_path / "dem.tif")
+    text = MINIMAL.replace("actions:\n", textwrap.dedent("""\
+        constraints:
+          dem: dem.tif
+          max_slope_deg: 10
+        actions:
+          - {action: grow, year: 2025, zone: bk-ccn-vang-muoi, by_ha: 10, assumption: test}
+        """))
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run_scenario(load_scenario(path), store=built_store)
+    grown = result.zones.loc["bk-ccn-vang-muoi"]
+    assert grown["area_mapped_ha"] == pytest.approx(25.0, rel=0.005)
+    added = shapely.difference(grown.geometry, zone.geometry.iloc[0])
+    # steep cells start one cell east of the break (Horn's window); nothing is taken beyond them
+    steep = shapely.box(x + 100 + res, y - 2000, x + 2000, y + 2000)
+    assert shapely.area(shapely.intersection(added, steep)) < 1e-3
