@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from geozones.cli import proximity as _proximity
+from geozones.cli import scenario as _scenario
 from geozones.cli import store as _store
 from geozones.cli import zones as _zones
 from geozones.cli._output import Typer
@@ -19,6 +20,7 @@ app.callback()(_zones.global_options)
 _zones.register(app)
 _store.register(app)
 _proximity.register(app)
+_scenario.register(app)
 
 
 def main() -> None:
