@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -55,24 +56,29 @@ def available_ha(zones: pd.DataFrame) -> pd.Series:
     return (area * (1 - occupancy / 100)).round(1).rename("available_ha")
 
 
-def distances(zones: gpd.GeoDataFrame, infra: dict | None = None) -> pd.DataFrame:
+def distances(zones: gpd.GeoDataFrame, infra=None) -> pd.DataFrame:
     """Distance columns from the frame itself, else from ``geozones.proximity`` when it is installed.
 
-    Returns an empty frame (same index) when neither is available: the popups then omit distances.
+    ``infra`` is a store (its ``infrastructure_*`` layers), a mapping of layers as
+    ``geozones.proximity.load_infrastructure`` takes, or ``None`` (the default store). Returns an
+    empty frame (same index) when no distances can be had: the popups then omit them.
     """
     have = [c for c in DISTANCE_COLUMNS if c in zones.columns]
     if have:
         return pd.DataFrame(zones[have])
     try:
-        from geozones.proximity import infrastructure_distances
+        from geozones.proximity import infrastructure_distances, load_infrastructure
     except ImportError:
         return pd.DataFrame(index=zones.index)
-    polygons = zones[~(zones.geometry.isna() | zones.geometry.is_empty)]
-    if polygons.empty:
+    drawable = ~(zones.geometry.isna() | zones.geometry.is_empty)
+    if {"site_lon", "site_lat"} <= set(zones.columns):
+        drawable |= zones["site_lon"].notna() & zones["site_lat"].notna()
+    if not drawable.any():
         return pd.DataFrame(index=zones.index)
     try:
-        table = infrastructure_distances(polygons, infra)
-    except Exception as exc:  # a missing layer must not break the map
+        layers = infra if infra is None or isinstance(infra, Mapping) else load_infrastructure(infra)
+        table = infrastructure_distances(zones[drawable], layers)
+    except Exception as exc:  # a missing or empty layer must not break the map
         warnings.warn(f"distances left out of the map: {exc}", stacklevel=2)
         return pd.DataFrame(index=zones.index)
     return pd.DataFrame(table[[c for c in DISTANCE_COLUMNS if c in table.columns]]).reindex(zones.index)

@@ -42,8 +42,9 @@ def investor_map(
         OGC API - Features items URL) so the page stays small.
     data_url, extras_url : str, optional
         For ``mode="api"``: the items URL, and a JSON of derived attributes by zone id.
-    infra : optional
-        Passed to ``geozones.proximity.infrastructure_distances`` when the zones lack distance columns.
+    infra : ZoneStore or mapping, optional
+        Infrastructure for the distances (``geozones.proximity``) when the zones lack ``dist_*``
+        columns: a store, a mapping of layers, or ``None`` for the default store.
     title : str, optional
         Map title; a default in ``lang``.
 

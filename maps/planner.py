@@ -123,6 +123,7 @@ def planner_map(
     mode: Literal["embed", "api"] = "embed",
     baseline_url: str | None = None,
     title: str | None = None,
+    infra=None,
 ):
     """Build the planner map: scenario zones over the baseline, with per-zone change in the popups.
 
@@ -141,6 +142,8 @@ def planner_map(
     mode : {"embed", "api"}
         ``"api"`` loads the baseline outlines from ``baseline_url``; the scenario is always embedded.
     title : str, optional
+    infra : optional
+        Infrastructure for distances in the popups (a store or a mapping; see :func:`maps.investor_map`).
 
     Returns
     -------
@@ -173,7 +176,7 @@ def planner_map(
         OverlayLayer(feature_collection(removed, ["id", "name"]), text["removed"],
                      dict(BASELINE_STYLE, color="#9e9e9e", dashArray="1 4")).add_to(m)
     changes = scenario_changes(scenario, baseline)
-    zones = enrich(scenario).drop(columns=["area_mapped_ha"]).join(changes)
+    zones = enrich(scenario, infra).drop(columns=["area_mapped_ha"]).join(changes)
     ZoneLayer(js_config(lang), data=feature_collection(zones), search=text["search"],
               name=text["scenario"]).add_to(m)
     land = new_land(scenario, baseline)

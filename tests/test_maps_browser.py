@@ -100,7 +100,8 @@ def test_investor_map_draws_every_zone_and_opens_popups(browser, built_store, tm
     from tests.test_maps import synthetic_infrastructure
 
     layers = {**store_layers(built_store), **synthetic_infrastructure()}
-    out.write_text(maps.render_html(maps.investor_map(zones, layers=layers, lang="en")), encoding="utf-8")
+    out.write_text(maps.render_html(maps.investor_map(zones, layers=layers, lang="en", infra=built_store)),
+                   encoding="utf-8")
     s = Session(browser).open(out.as_uri())
     try:
         assert s.zone_count() == _drawable(zones)
@@ -110,6 +111,9 @@ def test_investor_map_draws_every_zone_and_opens_popups(browser, built_store, tm
         text = s.click_zone(polygon["id"])
         assert polygon["name"] in text and "Mapped area" in text and "Approximate geometry" in text
         assert f"{polygon['area_published_ha']:g} ha" in text.replace(",", "")
+        proximity = pytest.importorskip("geozones.proximity")
+        near = proximity.infrastructure_distances(zones.loc[[polygon.name]], proximity.load_infrastructure(built_store))
+        assert f"To highway\t{near['dist_highway_m'].iloc[0] / 1000:,.1f} km" in text
         located = zones[zones.geometry.isna() & zones["site_lon"].notna()].iloc[0]
         text = s.click_zone(located["id"])
         assert located["name"] in text and "Location only" in text

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 def include_all(app: FastAPI) -> None:
     """Mount every router on ``app``."""
-    from api.routers import health, maps
+    from api.routers import collections, health, items, landing, maps
 
-    for module in (health, maps):
+    for module in (health, landing, collections, items, maps):
         app.include_router(module.router)

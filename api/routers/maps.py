@@ -63,7 +63,7 @@ def investor(request: Request, store: StoreDep, settings: SettingsDep, lang: Lan
     from maps._data import store_layers
 
     def build(base: str):
-        return investor_map(store.zones(), layers=store_layers(store), lang=lang, mode=mode,
+        return investor_map(store.zones(), layers=store_layers(store), lang=lang, mode=mode, infra=store,
                             data_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}",
                             extras_url=f"{base}/maps/investor/attributes")
 
@@ -78,7 +78,7 @@ def investor_attributes(store: StoreDep) -> Response:
     """
     from maps._data import derived_attributes
 
-    body = _cached((id(store), store.version(), "attributes"), lambda: orjson.dumps(derived_attributes(store.zones())))
+    body = _cached((id(store), store.version(), "attributes"), lambda: orjson.dumps(derived_attributes(store.zones(), store)))
     return Response(body, media_type="application/json")
 
 
@@ -100,7 +100,7 @@ def scenario(scenario_id: ScenarioId, request: Request, store: StoreDep, setting
                       for n in names if n.startswith("exclusion")}
         return planner_map(store.layer(layer), store.zones(), exclusions=exclusions,
                            suitability=suitability_raster(store, scenario_id), layers=store_layers(store),
-                           lang=lang, mode=mode,
+                           lang=lang, mode=mode, infra=store,
                            baseline_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}")
 
     return _page(store, request, settings, ("scenario", scenario_id, lang, mode), build)

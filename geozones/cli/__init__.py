@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from geozones.cli import maps as _maps
+from geozones.cli import proximity as _proximity
+from geozones.cli import scenario as _scenario
 from geozones.cli import store as _store
 from geozones.cli import zones as _zones
 from geozones.cli._output import Typer
@@ -18,6 +20,8 @@ app = Typer(
 app.callback()(_zones.global_options)
 _zones.register(app)
 _store.register(app)
+_proximity.register(app)
+_scenario.register(app)
 _maps.register(app)
 
 

@@ -55,9 +55,9 @@ def web_map(
         exclusions = {n.removeprefix("exclusion_"): store.layer(n) for n in names if n.startswith("exclusion")}
         m = maps.planner_map(store.layer(f"scenario_{scenario}"), store.zones(), exclusions=exclusions,
                              suitability=suitability_raster(store, scenario), layers=layers, lang=lang.value,
-                             title=title)
+                             title=title, infra=store)
     else:
-        m = maps.investor_map(store.zones(), layers=layers, lang=lang.value, title=title)
+        m = maps.investor_map(store.zones(), layers=layers, lang=lang.value, title=title, infra=store)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(maps.render_html(m), encoding="utf-8")
     console.print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, assets inlined)")
