@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api.dependencies import SettingsDep, StoreDep
 from api.errors import NotFound
+from api.openapi import error_responses
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -55,7 +56,8 @@ def _page(store, request: Request, settings, what: tuple, build_map) -> HTMLResp
     return HTMLResponse(body)
 
 
-@router.get("/investor", response_class=HTMLResponse, summary="Investor web map (HTML)")
+@router.get("/investor", response_class=HTMLResponse, summary="Investor web map (HTML)",
+            responses=error_responses(400))
 def investor(request: Request, store: StoreDep, settings: SettingsDep, lang: Lang = "vi",
              mode: Mode = "embed") -> HTMLResponse:
     """Zones coloured by status, outlined by kind, with popups, boundaries, roads, grid and destinations."""
@@ -70,7 +72,9 @@ def investor(request: Request, store: StoreDep, settings: SettingsDep, lang: Lan
     return _page(store, request, settings, ("investor", lang, mode), build)
 
 
-@router.get("/investor/attributes", summary="Derived popup attributes by zone id (JSON)")
+@router.get("/investor/attributes", summary="Derived popup attributes by zone id (JSON)",
+            responses={200: {"description": "Zone id -> mapped area, phases, available ha, distances",
+                             "content": {"application/json": {"schema": {"type": "object"}}}}})
 def investor_attributes(store: StoreDep) -> Response:
     """Mapped area (metric CRS), phases, available hectares and distances, keyed by zone id.
 
@@ -82,7 +86,8 @@ def investor_attributes(store: StoreDep) -> Response:
     return Response(body, media_type="application/json")
 
 
-@router.get("/scenario/{scenario_id}", response_class=HTMLResponse, summary="Planner map of a scenario (HTML)")
+@router.get("/scenario/{scenario_id}", response_class=HTMLResponse, summary="Planner map of a scenario (HTML)",
+            responses=error_responses(400, 404))
 def scenario(scenario_id: ScenarioId, request: Request, store: StoreDep, settings: SettingsDep,
              lang: Lang = "vi", mode: Mode = "embed") -> HTMLResponse:
     """The scenario's zones over the baseline: new land hatched, per-zone change, exclusions, suitability."""
