@@ -159,10 +159,22 @@ def store_layers(store, names=tuple(OVERLAY_LAYERS)) -> dict[str, gpd.GeoDataFra
 
 
 def suitability_raster(store, scenario_id: str) -> Path | None:
-    """The scenario's suitability GeoTIFF next to the store (``suitability_<id>.tif``, also under ``rasters/``)."""
+    """The scenario's suitability GeoTIFF next to the store (``suitability_<id>.tif``, also under ``rasters/``).
+
+    Falls back to ``suitability.tif`` (what ``geozones scenario rasters --out <store dir>/rasters`` writes).
+    """
     folder = Path(getattr(store, "path", ".")).parent
     for name in (f"suitability_{scenario_id}.tif", f"scenario_{scenario_id}_suitability.tif",
-                 f"rasters/suitability_{scenario_id}.tif", f"rasters/scenario_{scenario_id}_suitability.tif"):
+                 f"rasters/suitability_{scenario_id}.tif", f"rasters/scenario_{scenario_id}_suitability.tif",
+                 "suitability.tif", "rasters/suitability.tif"):
         if (folder / name).is_file():
             return folder / name
+    return None
+
+
+def scenario_layer(names: list[str], scenario_id: str) -> str | None:
+    """The store layer of a scenario: ``scenario_<id>`` (``-`` in the id saved as ``_``)."""
+    for name in (f"scenario_{scenario_id}", f"scenario_{scenario_id.replace('-', '_')}"):
+        if name in names:
+            return name
     return None

@@ -20,7 +20,8 @@ from maps._text import LABELS, check_lang, js_config
 MIN_NEW_LAND_M2 = 100.0
 EXCLUSION_STYLE = {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935", "fillOpacity": 0.25, "opacity": 0.8}
 BASELINE_STYLE = {"color": "#455a64", "weight": 1.5, "dashArray": "3 3", "fill": False, "opacity": 0.9}
-NEW_LAND_STYLE = {"color": "#c2185b", "weight": 2, "fillColor": "#ff00aa", "fillOpacity": 0.35, "opacity": 1}
+NEW_LAND_STYLE = {"color": "#c2185b", "weight": 2, "fillColor": "#ff00aa", "fillOpacity": 0.35, "opacity": 1,
+                  "interactive": False}  # clicks go through to the zone and its popup
 
 
 def _metric(frame: gpd.GeoDataFrame, crs) -> gpd.GeoSeries:

@@ -290,3 +290,28 @@ def test_tools_and_offline_osm_layer_do_not_break_the_map(browser, tmp_path):
         assert page_errors == []
     finally:
         s.close()
+
+
+def test_scenario_map_of_a_shipped_scenario_run(browser, live_server, store):
+    """`geozones scenario run` (issue 4) writes scenario_bac_kan_2030; its planner map loads and shows changes."""
+    from typer.testing import CliRunner
+
+    from geozones.cli import app
+    from tests.conftest import ROOT
+
+    plan = ROOT / "scenarios" / "bac-kan-2030.yaml"
+    if not plan.exists():
+        pytest.skip("no shipped scenario file")
+    result = CliRunner().invoke(app, ["--store", str(store.path), "scenario", "run", str(plan)])
+    assert result.exit_code == 0, result.output
+    scenario = store.layer("scenario_bac_kan_2030")
+    added = scenario[~scenario["id"].isin(store.zones()["id"]) & scenario.geometry.notna()]
+    s = Session(browser).open(f"{live_server}/maps/scenario/bac-kan-2030?lang=en")
+    try:
+        assert s.zone_count() == _drawable(scenario)
+        if len(added):
+            text = s.click_zone(added["id"].iloc[0])
+            assert "New zone" in text and "New land" in text
+        assert s.errors == [] and s.external == []
+    finally:
+        s.close()

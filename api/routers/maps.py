@@ -92,12 +92,12 @@ def scenario(scenario_id: ScenarioId, request: Request, store: StoreDep, setting
              lang: Lang = "vi", mode: Mode = "embed") -> HTMLResponse:
     """The scenario's zones over the baseline: new land hatched, per-zone change, exclusions, suitability."""
     from maps import planner_map
-    from maps._data import store_layers, suitability_raster
+    from maps._data import scenario_layer, store_layers, suitability_raster
 
     names = store.layers()
-    layer = f"scenario_{scenario_id}"
-    if layer not in names:
-        raise NotFound(f"no scenario {scenario_id!r} (store layer {layer!r}); "
+    layer = scenario_layer(names, scenario_id)
+    if layer is None:
+        raise NotFound(f"no scenario {scenario_id!r} (store layer 'scenario_{scenario_id}'); "
                        f"scenarios: {', '.join(n.removeprefix('scenario_') for n in names if n.startswith('scenario_')) or 'none'}")
 
     def build(base: str):

@@ -38,6 +38,8 @@ def web_map(
     scenario: Annotated[Optional[str], typer.Option(help="Scenario id: the planner map of store layer "
                                                          "scenario_<ID> over the zones.")] = None,
     title: Annotated[Optional[str], typer.Option(help="Map title.")] = None,
+    suitability: Annotated[Optional[Path], typer.Option(help="Suitability GeoTIFF to overlay on a scenario map "
+                                                             "(e.g. from 'geozones scenario rasters').")] = None,
 ) -> None:
     """Export the investor map (or a scenario's planner map) as one standalone HTML file."""
     if out.suffix.lower() not in (".html", ".htm"):
@@ -46,15 +48,18 @@ def web_map(
     store = _store(ctx)
     layers = store_layers(store)
     if scenario:
-        from maps._data import suitability_raster
+        from maps._data import scenario_layer, suitability_raster
 
         names = store.layers()
-        if f"scenario_{scenario}" not in names:
+        layer = scenario_layer(names, scenario)
+        if layer is None:
             known = [n.removeprefix("scenario_") for n in names if n.startswith("scenario_")]
             fail(f"no scenario {scenario!r} in the store; scenarios: {', '.join(known) or 'none'}")
         exclusions = {n.removeprefix("exclusion_"): store.layer(n) for n in names if n.startswith("exclusion")}
-        m = maps.planner_map(store.layer(f"scenario_{scenario}"), store.zones(), exclusions=exclusions,
-                             suitability=suitability_raster(store, scenario), layers=layers, lang=lang.value,
+        if suitability is not None and not suitability.is_file():
+            fail(f"{suitability}: no such GeoTIFF")
+        m = maps.planner_map(store.layer(layer), store.zones(), exclusions=exclusions,
+                             suitability=suitability or suitability_raster(store, scenario), layers=layers, lang=lang.value,
                              title=title, infra=store)
     else:
         m = maps.investor_map(store.zones(), layers=layers, lang=lang.value, title=title, infra=store)

@@ -165,6 +165,7 @@
 
   GZ.overlayLayer = function (data, cfg) {
     return L.geoJSON(data, {
+      interactive: cfg.style.interactive !== false,
       style: function () { return cfg.style; },
       pointToLayer: function (feature, latlng) {
         var s = L.extend({ radius: 5, fillOpacity: 0.9 }, cfg.style);
