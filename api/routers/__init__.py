@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 def include_all(app: FastAPI) -> None:
     """Mount every router on ``app``."""
-    from api.routers import health
+    from api.routers import analysis, downloads, health
 
-    for module in (health,):
+    for module in (health, analysis, downloads):
         app.include_router(module.router)

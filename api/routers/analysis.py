@@ -1,0 +1,95 @@
+"""Analysis endpoints (JSON): area totals, area reconciliation, and more as the library grows.
+
+Every endpoint reads the zones from the store and calls one geozones function; the
+numbers are the library's (hectares in the provinces' VN-2000 TM-3 CRSs), only encoded
+here. Bad parameters answer 400 with an OGC exception body (see api/errors.py).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, Query
+
+from api.dependencies import StoreDep
+from api.errors import InvalidParameter
+from api.serialize import ORJSONResponse, records
+from geozones.schema import FIELD_NAMES
+
+router = APIRouter(prefix="/analysis", tags=["analysis"], default_response_class=ORJSONResponse)
+
+#: Attributes it makes sense to group zones by (free text and numbers are refused).
+GROUPABLE = ("province_pre2025", "province", "district_pre2025", "commune", "kind", "status", "zone_group",
+             "geometry_quality", "area_qualifier", "investor", "status_year", "established_year", "target_year")
+TOTAL_COLUMNS = ("zones", "mapped", "published_ha", "mapped_ha", "occupied_ha")
+
+_TOTALS_EXAMPLE = {
+    "by": ["province_pre2025", "kind"],
+    "groups": [{"province_pre2025": "Bắc Kạn", "kind": "CCN", "zones": 7, "mapped": 7, "published_ha": 202.4,
+                "mapped_ha": 202.4, "occupied_ha": None}],
+    "total": {"zones": 7, "mapped": 7, "published_ha": 202.4, "mapped_ha": 202.4, "occupied_ha": None},
+}
+
+
+def _sum(series: pd.Series) -> float | int | None:
+    value = series.sum(min_count=1)
+    return None if pd.isna(value) else value.item() if hasattr(value, "item") else value
+
+
+@router.get(
+    "/totals",
+    summary="Zone counts and hectares grouped by attributes",
+    responses={200: {"content": {"application/json": {"example": _TOTALS_EXAMPLE}}}},
+)
+def totals(
+    store: StoreDep,
+    by: Annotated[
+        list[str] | None,
+        Query(description="Attribute to group by; repeat for several (default province_pre2025 and kind). "
+                          f"One of: {', '.join(GROUPABLE)}."),
+    ] = None,
+) -> ORJSONResponse:
+    """Per group: ``zones`` (count), ``mapped`` (count with a polygon), ``published_ha`` (sum of
+    published areas), ``mapped_ha`` (sum of areas measured in the metric CRS) and ``occupied_ha``
+    (published area x occupancy where both are published). A sum over nothing is ``null``, not 0.
+    ``total`` sums the groups."""
+    from geozones.area import totals_by
+
+    by = list(dict.fromkeys(by or ["province_pre2025", "kind"]))
+    unknown = [b for b in by if b not in GROUPABLE]
+    if unknown:
+        hint = " (a zone attribute, but not one to group by)" if set(unknown) <= set(FIELD_NAMES) else ""
+        raise InvalidParameter(f"by: cannot group by {', '.join(map(repr, unknown))}{hint}; "
+                               f"choose from {', '.join(GROUPABLE)}")
+    table = totals_by(store.zones(), by)
+    return ORJSONResponse({
+        "by": by,
+        "groups": records(table, index=True),
+        "total": {column: _sum(table[column]) for column in TOTAL_COLUMNS},
+    })
+
+
+@router.get("/reconcile", summary="Mapped area against published area, per zone")
+def reconcile(
+    store: StoreDep,
+    threshold: Annotated[
+        float,
+        Query(ge=0, le=10, description="Relative difference that flags a zone (0.01 = 1 %)."),
+    ] = 0.01,
+    flagged_only: Annotated[bool, Query(description="Only the zones that need attention.")] = False,
+) -> ORJSONResponse:
+    """For each zone: ``published_ha``, ``mapped_ha`` (measured in the province's TM-3 CRS),
+    ``diff_ha``, ``rel_diff`` and ``check`` (``ok``, ``over_threshold``, ``no_polygon``,
+    ``no_published_area``, ``no_data``); ``flag`` is true when the zone needs attention."""
+    from geozones.area import reconcile as _reconcile
+
+    table = _reconcile(store.zones(), threshold)
+    counts = {str(k): int(v) for k, v in table["check"].value_counts().sort_index().items()}
+    shown = table[table["flag"]] if flagged_only else table
+    return ORJSONResponse({
+        "threshold": threshold,
+        "flagged": int(table["flag"].sum()),
+        "checks": counts,
+        "zones": records(shown),
+    })
