@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pyproj
+import shapely
 
 from geozones import crs as _crs
 from geozones._errors import CRSError, MissingCRSError, UnsupportedFormatError
@@ -72,6 +73,15 @@ def _read_csv(path: Path, crs) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
 
 
+def _default_layer(path: Path) -> str | None:
+    """The layer to read when none is named: ``zones`` if present, else the first data layer."""
+    try:
+        names = [n for n in layer_names(path) if n != "layer_styles"]
+    except pyogrio.errors.DataSourceError as exc:
+        raise UnsupportedFormatError(f"{path.name}: not a readable GeoPackage ({exc})") from exc
+    return "zones" if "zones" in names else (names[0] if names else None)
+
+
 def read_layer(
     path: str | os.PathLike,
     layer: str | int | None = None,
@@ -108,6 +118,8 @@ def read_layer(
     if driver == "CSV":
         frame = _read_csv(path, crs)
     else:
+        if layer is None and driver == "GPKG":
+            layer = _default_layer(path)
         try:
             frame = pyogrio.read_dataframe(_source(path), layer=layer)
         except pyogrio.errors.DataSourceError as exc:
@@ -315,7 +327,7 @@ def to_file(
     out = _for_writing(frame if crs is None else frame.to_crs(pyproj.CRS.from_user_input(crs)))
     if driver == "CSV":
         table = pd.DataFrame(out.drop(columns=out.geometry.name))
-        table["wkt"] = out.geometry.to_wkt()
+        table["wkt"] = shapely.to_wkt(out.geometry.array, rounding_precision=-1)
         replace_atomically(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
         return path
     if path.suffix.lower() == ".zip":
