@@ -1,0 +1,138 @@
+"""Analysis endpoints: totals and reconciliation against the published hectares (facts.md)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+# Published areas (facts.md, seeds 000-004), summed by hand:
+# Bắc Kạn CCN: Quảng Chu 74.4 + Cẩm Giàng 43 + Thanh Thịnh 50 + Vằng Mười 15 + Nam Bằng Lũng 20 = 202.4
+#   (Huyền Tụng and Chu Hương: no area published) -> 7 zones, 5 with a polygon
+# Bắc Kạn KCN: Thanh Bình phase I 73.5 + expansion 51 + phase II 80.3 = 204.8 -> 3 zones
+#   occupied: phase I 73.5 ha x 97 % (baodauthau.vn) = 71.295
+# Lạng Sơn KCN: Đồng Bành 321 (over 321) + Hồng Phong 440 (about 440) = 761 (Hữu Lũng: no area) -> 3 zones
+# Lạng Sơn KCX: unnamed, over 126 ha, unlocated -> 1 zone, no polygon
+EXPECTED = {
+    ("Bắc Kạn", "CCN"): {"zones": 7, "mapped": 5, "published_ha": 202.4},
+    ("Bắc Kạn", "KCN"): {"zones": 3, "mapped": 3, "published_ha": 204.8},
+    ("Lạng Sơn", "KCN"): {"zones": 3, "mapped": 2, "published_ha": 761.0},
+    ("Lạng Sơn", "KCX"): {"zones": 1, "mapped": 0, "published_ha": 126.0},
+}
+TOTAL_PUBLISHED = 202.4 + 204.8 + 761.0 + 126.0  # 1294.2
+THANH_BINH_I_OCCUPIED = 73.5 * 0.97
+
+
+@pytest.fixture(scope="module")
+def client(built_store, tmp_path_factory):
+    from api.app import create_app
+    from api.settings import Settings
+    from geozones.store import GeoPackageStore
+
+    path = tmp_path_factory.mktemp("analysis") / "geozones.gpkg"
+    shutil.copyfile(built_store.path, path)
+    with TestClient(create_app(Settings(store=path), store=GeoPackageStore(path))) as test_client:
+        yield test_client
+
+
+def assert_ogc_error(response, status: int, *words: str) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["code"] and body["description"]
+    for word in words:
+        assert word in body["description"]
+
+
+def test_totals_by_province_and_kind_match_published_hectares(client):
+    response = client.get("/analysis/totals", params=[("by", "province_pre2025"), ("by", "kind")])
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert body["by"] == ["province_pre2025", "kind"]
+    groups = {(g["province_pre2025"], g["kind"]): g for g in body["groups"]}
+    assert set(groups) == set(EXPECTED)
+    for key, expected in EXPECTED.items():
+        assert groups[key]["zones"] == expected["zones"], key
+        assert groups[key]["mapped"] == expected["mapped"], key
+        assert groups[key]["published_ha"] == pytest.approx(expected["published_ha"]), key
+    # the polygons are drawn to the published areas: mapped hectares within 1 % of them
+    assert groups[("Bắc Kạn", "CCN")]["mapped_ha"] == pytest.approx(202.4, rel=0.01)
+    assert groups[("Lạng Sơn", "KCN")]["mapped_ha"] == pytest.approx(761.0, rel=0.01)
+    # nothing mapped is null, not 0
+    assert groups[("Lạng Sơn", "KCX")]["mapped_ha"] is None
+    assert groups[("Bắc Kạn", "KCN")]["occupied_ha"] == pytest.approx(THANH_BINH_I_OCCUPIED)
+    assert groups[("Bắc Kạn", "CCN")]["occupied_ha"] is None
+    assert body["total"]["zones"] == 14
+    assert body["total"]["published_ha"] == pytest.approx(TOTAL_PUBLISHED)
+
+
+def test_totals_default_grouping_is_province_and_kind(client):
+    assert client.get("/analysis/totals").json()["by"] == ["province_pre2025", "kind"]
+
+
+def test_totals_by_kind_and_by_province_after_the_2025_merger(client):
+    by_kind = {g["kind"]: g["published_ha"] for g in client.get("/analysis/totals?by=kind").json()["groups"]}
+    assert by_kind == pytest.approx({"CCN": 202.4, "KCN": 204.8 + 761.0, "KCX": 126.0})
+    by_province = {g["province"]: g["published_ha"]
+                   for g in client.get("/analysis/totals?by=province").json()["groups"]}
+    # Bắc Kạn merged into Thái Nguyên on 1 July 2025; Lạng Sơn was not merged
+    assert by_province == pytest.approx({"Thái Nguyên": 202.4 + 204.8, "Lạng Sơn": 761.0 + 126.0})
+
+
+@pytest.mark.parametrize("by, words", [
+    ("nope", ["nope", "choose from"]),
+    ("notes", ["notes", "not one to group by"]),
+    ("geometry", ["geometry"]),
+])
+def test_totals_bad_attribute_is_400(client, by, words):
+    assert_ogc_error(client.get("/analysis/totals", params={"by": by}), 400, *words)
+
+
+def test_reconcile_checks_every_zone(client):
+    response = client.get("/analysis/reconcile", params={"threshold": 0.01})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["threshold"] == 0.01
+    checks = {z["id"]: z["check"] for z in body["zones"]}
+    assert len(checks) == 14
+    # no area and no site published: nothing to compare
+    for zone_id in ("bk-ccn-huyen-tung", "bk-ccn-chu-huong", "ls-kcn-huu-lung"):
+        assert checks[zone_id] == "no_data"
+    # the export processing zone has a published area (over 126 ha) but no location
+    assert checks["ls-kcx-unnamed"] == "no_polygon"
+    assert body["checks"] == {"no_data": 3, "no_polygon": 1, "ok": 10}
+    assert body["flagged"] == 0
+    thanh_binh = next(z for z in body["zones"] if z["id"] == "bk-kcn-thanh-binh-1")
+    assert thanh_binh["published_ha"] == 73.5
+    assert thanh_binh["mapped_ha"] == pytest.approx(73.5, rel=0.01)
+    assert thanh_binh["diff_ha"] == pytest.approx(thanh_binh["mapped_ha"] - 73.5)
+    no_polygon = next(z for z in body["zones"] if z["id"] == "ls-kcx-unnamed")
+    assert no_polygon["mapped_ha"] is None and no_polygon["rel_diff"] is None
+
+
+def test_reconcile_zero_threshold_flags_any_difference(client):
+    body = client.get("/analysis/reconcile", params={"threshold": 0, "flagged_only": True}).json()
+    assert all(z["flag"] and z["check"] == "over_threshold" for z in body["zones"])
+    assert len(body["zones"]) == body["flagged"]
+    # every mapped zone's area differs from its published figure by some rounding at least
+    assert body["flagged"] == sum(1 for z in client.get("/analysis/reconcile").json()["zones"]
+                                  if z["diff_ha"] not in (None, 0.0))
+
+
+@pytest.mark.parametrize("threshold, words", [("-1", ["threshold", "greater than or equal"]),
+                                              ("abc", ["threshold", "number"]),
+                                              ("11", ["threshold"])])
+def test_reconcile_bad_threshold_is_400(client, threshold, words):
+    assert_ogc_error(client.get("/analysis/reconcile", params={"threshold": threshold}), 400, *words)
+
+
+def test_analysis_endpoints_are_in_the_openapi_document(client):
+    paths = client.get("/api").json()["paths"]
+    for path in ("/analysis/totals", "/analysis/reconcile", "/downloads/{collectionId}"):
+        assert path in paths
+    by = next(p for p in paths["/analysis/totals"]["get"]["parameters"] if p["name"] == "by")
+    assert "group by" in by["description"]
