@@ -238,8 +238,11 @@ def write_gpkg_layer(frame: gpd.GeoDataFrame, target: str | os.PathLike, layer: 
     """Write (or replace) one layer in a GeoPackage in place; not atomic (see :func:`to_geopackage`)."""
     out = _for_writing(frame)
     style = ("status" in out.columns) if style is None else style
+    # GeoPackage 1.2: QGIS 3.22 LTR's GDAL (3.6) warns on the 1.4 files newer GDALs write by default.
+    new_file = not Path(target).exists()
     pyogrio.write_dataframe(out, target, layer=layer, driver="GPKG", spatial_index=True,
                             promote_to_multi=False, layer_metadata=_metadata(out),
+                            dataset_options={"VERSION": "1.2"} if new_file else None,
                             layer_options={"OVERWRITE": "YES"})
     if style:
         _store_style(str(target), layer)

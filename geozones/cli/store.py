@@ -1,0 +1,76 @@
+"""Store commands: where the store is, rebuild it, import zones into it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from geozones.cli._output import Typer, console, print_frame
+
+store_app = Typer(name="store", help="The embedded zone store: info, reset, import.", no_args_is_help=True)
+
+
+def _open(ctx: typer.Context):
+    from geozones.store import open_store
+
+    return open_store((ctx.obj or {}).get("store"))
+
+
+@store_app.command()
+def info(ctx: typer.Context) -> None:
+    """Show the store's location, version and layers with their feature counts."""
+    store = _open(ctx)
+    import pandas as pd
+
+    rows = [{"layer": name, "features": len(store.layer(name))} for name in store.layers()]
+    console.print(f"store: {getattr(store, 'path', store)}  version: {store.version()}", highlight=False)
+    print_frame(pd.DataFrame(rows), "Layers", index=False)
+
+
+@store_app.command()
+def reset(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Rebuild the store from the shipped data (discards edits and imported zones)."""
+    store = _open(ctx)
+    if not yes:
+        typer.confirm(f"Rebuild {getattr(store, 'path', store)} from the shipped data?", abort=True)
+    store.reset()
+    console.print(f"rebuilt {getattr(store, 'path', store)}: {len(store.zones())} zones")
+
+
+@store_app.command("import")
+def import_zones(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Zone file (GeoJSON, GPKG, SHP, zipped SHP, FGB, CSV+WKT).")],
+    replace: Annotated[bool, typer.Option("--replace", help="Replace all zones instead of merging by id.")] = False,
+    crs: Annotated[Optional[str], typer.Option(help="CRS to assume (CSV) or to override the file's.")] = None,
+    swap_xy: Annotated[bool, typer.Option("--swap-xy", help="Exchange x and y.")] = False,
+) -> None:
+    """Import zones: merged by id (new ids added, existing ids replaced) or replacing every zone."""
+    import pandas as pd
+
+    from geozones.crs import WGS84
+    from geozones.io import zones_from_file
+
+    store = _open(ctx)
+    incoming = zones_from_file(path, crs=crs, swap_xy=swap_xy)
+    current = store.zones()
+    incoming = incoming.to_crs(current.crs or WGS84)
+    if replace:
+        merged = incoming
+    else:
+        kept = current[~current["id"].isin(incoming["id"])]
+        merged = pd.concat([kept, incoming], ignore_index=True)
+    store.write_zones(merged)
+    added = (~incoming["id"].isin(current["id"])).sum()
+    console.print(f"imported {len(incoming)} zones from {path.name} ({added} new, "
+                  f"{len(incoming) - added} replaced); the store now has {len(merged)}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``store`` command group to ``app``."""
+    app.add_typer(store_app)
