@@ -132,7 +132,30 @@ def test_reconcile_bad_threshold_is_400(client, threshold, words):
 
 def test_analysis_endpoints_are_in_the_openapi_document(client):
     paths = client.get("/api").json()["paths"]
-    for path in ("/analysis/totals", "/analysis/reconcile", "/downloads/{collectionId}"):
+    for path in ("/analysis/totals", "/analysis/reconcile", "/analysis/indicators", "/downloads/{collectionId}"):
         assert path in paths
     by = next(p for p in paths["/analysis/totals"]["get"]["parameters"] if p["name"] == "by")
     assert "group by" in by["description"]
+
+
+def test_indicators_against_the_2025_targets(client):
+    response = client.get("/analysis/indicators")
+    assert response.status_code == 200
+    rows = {row["id"]: row for row in response.json()["indicators"]}
+    # seed 003: at least 6 CCN by 2025; 6 Bắc Kạn CCN are established or further along (facts.md)
+    assert rows["bk-target-ccn-count-2025"]["value"] == 6
+    assert rows["bk-target-ccn-count-2025"]["status"] == "met"
+    # about 150 ha targeted; the published CCN areas sum to 74.4 + 43 + 50 + 15 + 20 = 202.4 ha
+    assert rows["bk-target-ccn-area-2025"]["value"] == pytest.approx(202.4)
+    # no occupancy published for any CCN: unknown, and its value is null rather than NaN
+    assert rows["bk-target-ccn-occupancy-2025"]["status"] == "unknown"
+    assert rows["bk-target-ccn-occupancy-2025"]["value"] is None
+    assert rows["bk-target-industry-grdp-share-2030"]["status"] == "not_measured"
+    assert all(row["source"].startswith("seed:") for row in rows.values())
+
+
+def test_indicators_filtered_by_status(client):
+    body = client.get("/analysis/indicators", params=[("status", "met"), ("status", "unknown")]).json()
+    assert {row["status"] for row in body["indicators"]} <= {"met", "unknown"}
+    assert len(body["indicators"]) == body["statuses"]["met"] + body["statuses"]["unknown"]
+    assert_ogc_error(client.get("/analysis/indicators", params={"status": "great"}), 400, "great", "met")

@@ -1,4 +1,4 @@
-"""Analysis endpoints (JSON): area totals, area reconciliation, and more as the library grows.
+"""Analysis endpoints (JSON): area totals, area reconciliation, programme indicators.
 
 Every endpoint reads the zones from the store and calls one geozones function; the
 numbers are the library's (hectares in the provinces' VN-2000 TM-3 CRSs), only encoded
@@ -22,6 +22,7 @@ router = APIRouter(prefix="/analysis", tags=["analysis"], default_response_class
 #: Attributes it makes sense to group zones by (free text and numbers are refused).
 GROUPABLE = ("province_pre2025", "province", "district_pre2025", "commune", "kind", "status", "zone_group",
              "geometry_quality", "area_qualifier", "investor", "status_year", "established_year", "target_year")
+INDICATOR_STATUSES = ("met", "not_met", "unknown", "not_measured")
 TOTAL_COLUMNS = ("zones", "mapped", "published_ha", "mapped_ha", "occupied_ha")
 
 _TOTALS_EXAMPLE = {
@@ -93,3 +94,30 @@ def reconcile(
         "checks": counts,
         "zones": records(shown),
     })
+
+
+@router.get("/indicators", summary="Bắc Kạn programme indicators against the 2025/2030 targets")
+def indicators(
+    store: StoreDep,
+    status: Annotated[
+        list[str] | None,
+        Query(description="Only indicators with this status; repeat for several "
+                          "(met, not_met, unknown, not_measured)."),
+    ] = None,
+) -> ORJSONResponse:
+    """One row per provincial target (``data/zones/targets.csv``, each citing its seed):
+    ``target`` in words, ``value`` measured from the zone data (``null`` when it cannot be),
+    ``status`` (``met``, ``not_met``, ``unknown`` when the data lack a figure,
+    ``not_measured`` for targets zone data cannot measure), ``measured_as`` and ``source``."""
+    from geozones.indicators import programme_indicators
+
+    wanted = list(dict.fromkeys(status or []))
+    bad = [s for s in wanted if s not in INDICATOR_STATUSES]
+    if bad:
+        raise InvalidParameter(f"status: unknown value(s) {', '.join(map(repr, bad))}; "
+                               f"choose from {', '.join(INDICATOR_STATUSES)}")
+    table = programme_indicators(store)
+    counts = {s: int((table["status"] == s).sum()) for s in INDICATOR_STATUSES}
+    if wanted:
+        table = table[table["status"].isin(wanted)]
+    return ORJSONResponse({"statuses": counts, "indicators": records(table)})
