@@ -68,3 +68,7 @@ class ZoneNotFoundError(KeyError):
 
 class StoreError(RuntimeError):
     """The zone store could not complete an operation; its previous state is intact."""
+
+
+class EmptyLayerError(ValueError):
+    """A layer (or the part of it a query selects, e.g. substations of at least 110 kV) has no features."""

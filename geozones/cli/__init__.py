@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from geozones.cli import proximity as _proximity
 from geozones.cli import serve as _serve
 from geozones.cli import store as _store
 from geozones.cli import zones as _zones
@@ -18,6 +19,7 @@ app = Typer(
 app.callback()(_zones.global_options)
 _zones.register(app)
 _store.register(app)
+_proximity.register(app)
 _serve.register(app)
 
 
