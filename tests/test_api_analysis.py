@@ -159,3 +159,65 @@ def test_indicators_filtered_by_status(client):
     assert {row["status"] for row in body["indicators"]} <= {"met", "unknown"}
     assert len(body["indicators"]) == body["statuses"]["met"] + body["statuses"]["unknown"]
     assert_ogc_error(client.get("/analysis/indicators", params={"status": "great"}), 400, "great", "met")
+
+
+def _metric(layer, epsg):
+    return layer.to_crs(epsg=epsg)
+
+
+def test_proximity_distances_match_brute_force(client, built_store):
+    pytest.importorskip("geozones.proximity")
+    body = client.get("/analysis/proximity").json()
+    rows = {row["id"]: row for row in body["zones"]}
+    assert len(rows) == 14
+    assert body["destinations"] == ["bac_kan_city", "huu_nghi_border_gate"]
+    zones = built_store.zones().set_index("id")
+    roads = built_store.layer("infrastructure_roads")
+    power = built_store.layer("infrastructure_power")
+    gate = built_store.layer("infrastructure_destinations").query("id == 'huu_nghi_border_gate'")
+    # Bắc Kạn zones in VN-2000 / TM-3 106-30 (EPSG:9213), Lạng Sơn zones in EPSG:9215, by plain shapely distance
+    for zone_id, epsg in (("bk-ccn-quang-chu", 9213), ("bk-kcn-thanh-binh-1", 9213), ("ls-kcn-dong-banh", 9215)):
+        polygon = _metric(zones.loc[[zone_id], "geometry"], epsg).iloc[0]
+        highways = _metric(roads[roads["class"] == "national_highway"], epsg)
+        expected_highway = min(polygon.distance(line) for line in highways.geometry)
+        assert rows[zone_id]["measured_from"] == "edge"
+        assert rows[zone_id]["dist_highway_m"] == pytest.approx(expected_highway, abs=0.01)
+        substation = _metric(power[power["class"] == "substation"], epsg).geometry
+        assert rows[zone_id]["dist_substation_m"] == pytest.approx(min(polygon.distance(p) for p in substation),
+                                                                   abs=0.01)
+        assert rows[zone_id]["dist_border_gate_m"] == pytest.approx(
+            polygon.distance(_metric(gate, epsg).geometry.iloc[0]), abs=0.01)
+    assert rows["bk-ccn-quang-chu"]["nearest_highway"] == "QL3"  # facts.md: QL3 runs through Chợ Mới
+    assert rows["ls-kcn-dong-banh"]["nearest_highway"] == "QL1A"  # QL1A runs through Chi Lăng
+
+
+def test_proximity_road_distance_is_never_shorter_than_the_straight_line(client, built_store):
+    body = client.get("/analysis/proximity").json()
+    zones = built_store.zones().set_index("id")
+    city = built_store.layer("infrastructure_destinations").query("id == 'bac_kan_city'").to_crs(epsg=9213)
+    for row in body["zones"]:
+        if row["reachable_bac_kan_city"] and row["measured_from"] == "edge":
+            polygon = zones.loc[[row["id"]], "geometry"].to_crs(epsg=9213).iloc[0]
+            assert row["road_km_bac_kan_city"] * 1000 >= polygon.distance(city.geometry.iloc[0]) - 1
+        if not row["reachable_bac_kan_city"]:
+            assert row["road_km_bac_kan_city"] is None  # never a straight line instead
+
+
+def test_proximity_slower_highway_takes_longer(client):
+    default = {r["id"]: r for r in client.get("/analysis/proximity").json()["zones"]}
+    slow = client.get("/analysis/proximity", params={"speed": "national_highway=20"}).json()
+    assert slow["speeds_kmh"] == {"national_highway": 20.0}
+    for row in slow["zones"]:
+        if row["reachable_bac_kan_city"]:
+            assert row["road_h_bac_kan_city"] >= default[row["id"]]["road_h_bac_kan_city"]
+            assert row["road_km_bac_kan_city"] == pytest.approx(default[row["id"]]["road_km_bac_kan_city"])
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"speed": "fast"}, ["speed", "CLASS=KMH"]),
+    ({"speed": "national_highway=0"}, ["speed", "positive"]),
+    ({"speed": "motorway=80"}, ["motorway", "national_highway"]),
+    ({"max_access_m": "-5"}, ["max_access_m"]),
+])
+def test_proximity_bad_parameters_are_400(client, params, words):
+    assert_ogc_error(client.get("/analysis/proximity", params=params), 400, *words)

@@ -121,3 +121,56 @@ def indicators(
     if wanted:
         table = table[table["status"].isin(wanted)]
     return ORJSONResponse({"statuses": counts, "indicators": records(table)})
+
+
+def _parse_speeds(values: list[str]) -> dict[str, float]:
+    """``["national_highway=50", ...]`` -> ``{"national_highway": 50.0}`` (400 on anything else)."""
+    from geozones.roadnet import DEFAULT_SPEEDS_KMH
+
+    speeds: dict[str, float] = {}
+    for value in values:
+        klass, sep, number = value.partition("=")
+        klass = klass.strip()
+        try:
+            speed = float(number) if sep else float("nan")
+        except ValueError:
+            speed = float("nan")
+        if not klass or not speed > 0 or speed == float("inf"):
+            raise InvalidParameter(f"speed: expected CLASS=KMH with a positive speed, e.g. national_highway=50; "
+                                   f"got {value!r}")
+        if klass not in DEFAULT_SPEEDS_KMH:
+            raise InvalidParameter(f"speed: unknown road class {klass!r}; choose from {', '.join(DEFAULT_SPEEDS_KMH)}")
+        speeds[klass] = speed
+    return speeds
+
+
+@router.get("/proximity", summary="Distances from each zone to highways, substations, the border gate, by road")
+def proximity(
+    store: StoreDep,
+    speed: Annotated[
+        list[str] | None,
+        Query(description="Travel speed by road class, CLASS=KMH; repeat for several (e.g. national_highway=50). "
+                          "The defaults are assumptions, not data."),
+    ] = None,
+    max_access_m: Annotated[
+        float | None,
+        Query(ge=0, description="Zones farther than this many metres from any road are unreachable by road."),
+    ] = None,
+) -> ORJSONResponse:
+    """One row per zone, measured in its province's VN-2000 TM-3 CRS from its polygon's edge (or,
+    without a polygon, its published site point; ``measured_from``): ``dist_highway_m`` and
+    ``nearest_highway`` (e.g. QL3), ``dist_substation_m`` and ``nearest_substation`` (≥ 110 kV),
+    ``dist_border_gate_m``, ``access_m`` (straight leg to the road network), and for each
+    destination ``road_km_<id>``, ``road_h_<id>``, ``reachable_<id>``. Distances are ``null``
+    where nothing can be measured; an unreachable destination is ``null``, never a straight line."""
+    from geozones.proximity import infrastructure_distances, load_infrastructure
+
+    speeds = _parse_speeds(speed or [])
+    zones = store.zones()
+    table = infrastructure_distances(zones, load_infrastructure(store), speeds_kmh=speeds,
+                                     max_access_m=max_access_m)
+    table.insert(0, "id", zones["id"].to_numpy())
+    table.insert(1, "name", zones["name"].to_numpy())
+    destinations = sorted(c[len("reachable_"):] for c in table.columns if c.startswith("reachable_"))
+    return ORJSONResponse({"destinations": destinations, "speeds_kmh": speeds, "max_access_m": max_access_m,
+                           "zones": records(table)})
