@@ -132,7 +132,8 @@ def test_reconcile_bad_threshold_is_400(client, threshold, words):
 
 def test_analysis_endpoints_are_in_the_openapi_document(client):
     paths = client.get("/api").json()["paths"]
-    for path in ("/analysis/totals", "/analysis/reconcile", "/analysis/indicators", "/downloads/{collectionId}"):
+    for path in ("/analysis/totals", "/analysis/reconcile", "/analysis/indicators", "/analysis/proximity",
+                 "/analysis/scenarios/run", "/analysis/scenarios/compare", "/downloads/{collectionId}"):
         assert path in paths
     by = next(p for p in paths["/analysis/totals"]["get"]["parameters"] if p["name"] == "by")
     assert "group by" in by["description"]
@@ -221,3 +222,86 @@ def test_proximity_slower_highway_takes_longer(client):
 ])
 def test_proximity_bad_parameters_are_400(client, params, words):
     assert_ogc_error(client.get("/analysis/proximity", params=params), 400, *words)
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+SCENARIOS = __import__("pathlib").Path(__file__).resolve().parent.parent / "scenarios"
+
+
+@pytest.fixture
+def writable_client(store):
+    from api.app import create_app
+    from api.settings import Settings
+
+    with TestClient(create_app(Settings(store=store.path), store=store)) as test_client:
+        yield test_client
+
+
+def test_scenario_run_from_yaml_against_published_hectares(client):
+    pytest.importorskip("geozones.scenario")
+    body = (SCENARIOS / "bac-kan-2021-2025.yaml").read_bytes()
+    response = client.post("/analysis/scenarios/run", content=body, headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["scenario"]["id"] == "bac-kan-2021-2025"
+    timeline = {row["year"]: row for row in result["timeline"]}
+    assert sorted(timeline) == [2021, 2022, 2023, 2024, 2025]
+    # Bắc Kạn published areas: KCN Thanh Bình 73.5 + 51 + 80.3, CCN 74.4 + 43 + 50 + 15 + 20 (facts.md)
+    assert timeline[2021]["total_ha"] == pytest.approx(73.5 + 51 + 80.3 + 74.4 + 43 + 50 + 15 + 20, abs=0.05)
+    assert timeline[2023]["ccn_count"] == 6  # "6 CCN established by 2023" (seed 001)
+    status = {row["target"]: row["status"] for row in result["targets"]}
+    assert status["bk-target-ccn-count-2025"] == "pass"
+    assert status["bk-target-ccn-area-2025"] == "fail"  # about 150 ha targeted, 202.4 ha published
+    assert result["saved_layer"] is None
+    assert all(change["change"] != "unchanged" for change in result["changes"])
+
+
+def test_scenario_run_json_equals_yaml_and_save_makes_a_downloadable_layer(writable_client, store):
+    yaml = pytest.importorskip("yaml")
+    text = (SCENARIOS / "bac-kan-2021-2025.yaml").read_text(encoding="utf-8")
+    as_json = writable_client.post("/analysis/scenarios/run", json=yaml.safe_load(text), params={"save": True})
+    assert as_json.status_code == 200, as_json.text
+    as_yaml = writable_client.post("/analysis/scenarios/run", content=text.encode(),
+                                   headers={"Content-Type": "application/yaml"}).json()
+    assert as_json.json()["timeline"] == as_yaml["timeline"]
+    layer = as_json.json()["saved_layer"]
+    assert layer == "scenario_bac_kan_2021_2025" and layer in store.layers()
+    download = writable_client.get(f"/downloads/{layer}", params={"f": "geojson"})
+    assert download.status_code == 200
+    assert "bk-kcn-thanh-binh-1" in {f["properties"]["id"] for f in download.json()["features"]}
+
+
+def test_scenario_compare_side_by_side(client):
+    pytest.importorskip("geozones.scenario")
+    texts = [(SCENARIOS / name).read_text(encoding="utf-8") for name in ("bac-kan-2021-2025.yaml",
+                                                                          "bac-kan-2030.yaml")]
+    response = client.post("/analysis/scenarios/compare", json={"scenarios": texts})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    rows = {row["indicator"]: row for row in body["indicators"]}
+    assert rows["year"] == {"indicator": "year", "bac-kan-2021-2025": 2025, "bac-kan-2030": 2030}
+    added = [c for c in body["changes"] if c["scenario"] == "bac-kan-2030" and c["change"] == "added"]
+    assert [c["zone"] for c in added] == ["bk-ccn-chu-huong-2030"]
+    assert set(body["notes"]) == {"bac-kan-2021-2025", "bac-kan-2030"}
+
+
+@pytest.mark.parametrize("content, content_type, words", [
+    (b"id: x\nname: y\n", "application/yaml", ["<request body>:1", "province"]),
+    (b"{bad", "application/json", ["not valid JSON"]),
+    (b"id: x", "text/plain", ["Content-Type", "application/yaml"]),
+    (b"", "application/yaml", ["empty"]),
+])
+def test_scenario_run_bad_bodies_are_400(client, content, content_type, words):
+    response = client.post("/analysis/scenarios/run", content=content, headers={"Content-Type": content_type})
+    assert_ogc_error(response, 400, *words)
+
+
+def test_scenario_compare_bad_requests_are_400(client):
+    text = (SCENARIOS / "bac-kan-2021-2025.yaml").read_text(encoding="utf-8")
+    assert_ogc_error(client.post("/analysis/scenarios/compare", json={"scenarios": [text]}), 400, "at least two")
+    assert_ogc_error(client.post("/analysis/scenarios/compare", json={"scenarios": [text, text]}), 400,
+                     "must differ")
+    other = (SCENARIOS / "bac-kan-2030.yaml").read_text(encoding="utf-8")
+    assert_ogc_error(client.post("/analysis/scenarios/compare", params={"year": 2030},
+                                 json={"scenarios": [text, other]}), 400, "2021–2025", "2030")

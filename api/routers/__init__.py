@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 def include_all(app: FastAPI) -> None:
     """Mount every router on ``app``."""
-    from api.routers import analysis, downloads, health
+    from api.routers import analysis, downloads, health, scenarios
 
-    for module in (health, analysis, downloads):
+    for module in (health, analysis, scenarios, downloads):
         app.include_router(module.router)
