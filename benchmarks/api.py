@@ -397,6 +397,7 @@ class Result:
     seconds: float
     latencies_ms: list[float] = field(repr=False)
     bytes_per_response: int
+    errors: int = 0
 
     @property
     def rps(self) -> float:
@@ -415,6 +416,7 @@ async def _load(url: str, concurrency: int, max_requests: int, max_seconds: floa
             (await client.get(url)).raise_for_status()
         latencies: list[float] = []
         sizes: list[int] = []
+        errors: list[str] = []
         issued = 0
         start = time.perf_counter()
         deadline = start + max_seconds
@@ -424,8 +426,12 @@ async def _load(url: str, concurrency: int, max_requests: int, max_seconds: floa
             while issued < max_requests and time.perf_counter() < deadline:
                 issued += 1
                 t0 = time.perf_counter()
-                response = await client.get(url)
-                body = response.content
+                try:
+                    response = await client.get(url)
+                    body = response.content
+                except httpx.TransportError as exc:  # a dropped connection counts, it does not end the run
+                    errors.append(type(exc).__name__)
+                    continue
                 latencies.append((time.perf_counter() - t0) * 1000)
                 if response.status_code != 200:
                     raise RuntimeError(f"GET {url} -> {response.status_code}: {body[:300]!r}")
@@ -433,27 +439,28 @@ async def _load(url: str, concurrency: int, max_requests: int, max_seconds: floa
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - start
-    return latencies, elapsed, (statistics.mean(sizes) if sizes else 0)
+    return latencies, elapsed, (statistics.mean(sizes) if sizes else 0), len(errors)
 
 
 def measure(label: str, url: str, limit: int, concurrency: int, max_requests: int, max_seconds: float) -> Result:
     """Load one URL (only loopback) with ``concurrency`` clients, bounded in count and time."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError("the load generator only targets 127.0.0.1")
-    latencies, elapsed, size = asyncio.run(_load(url, concurrency, max_requests, max_seconds,
-                                                 warmup=min(5, max_requests)))
-    return Result(label, limit, concurrency, len(latencies), elapsed, latencies, int(size))
+    latencies, elapsed, size, errors = asyncio.run(_load(url, concurrency, max_requests, max_seconds,
+                                                         warmup=min(5, max_requests)))
+    return Result(label, limit, concurrency, len(latencies), elapsed, latencies, int(size), errors)
 
 
 # -- report ---------------------------------------------------------------------------------------
 
 
 def table(results: list[Result]) -> str:
-    lines = ["| server | limit | clients | requests | req/s | p50 ms | p99 ms | KiB/response |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| server | limit | clients | requests | req/s | p50 ms | p99 ms | KiB/response | dropped |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         lines.append(f"| {r.label} | {r.limit} | {r.concurrency} | {r.requests} | {r.rps:,.1f} | "
-                     f"{r.percentile(50):,.1f} | {r.percentile(99):,.1f} | {r.bytes_per_response / 1024:,.1f} |")
+                     f"{r.percentile(50):,.1f} | {r.percentile(99):,.1f} | {r.bytes_per_response / 1024:,.1f} | "
+                     f"{r.errors} |")
     return "\n".join(lines)
 
 
@@ -522,7 +529,8 @@ def run(n_zones: int, limits: list[int], concurrencies: list[int], seconds: floa
                                      max_requests, seconds)
                     print(f"{target.label:36s} limit={limit:<5d} clients={concurrency:<3d} "
                           f"{result.rps:9.1f} req/s  p50 {result.percentile(50):8.1f} ms  "
-                          f"p99 {result.percentile(99):8.1f} ms", flush=True)
+                          f"p99 {result.percentile(99):8.1f} ms" + (f"  {result.errors} dropped" if result.errors
+                                                                    else ""), flush=True)
                     results.append(result)
         ratio_table, found = ratios(results)
         return results, found, ratio_table
