@@ -79,14 +79,15 @@ def parse_crs(value: str | None, parameter: str = "crs") -> tuple[pyproj.CRS, st
     raise InvalidParameter(f"{parameter}={value!r} is not supported; use one of: {', '.join(supported_crs_uris())}")
 
 
-def crs_uri(crs: pyproj.CRS) -> str:
-    """The OGC URI of a CRS (CRS84 for OGC:CRS84, the EPSG URI otherwise)."""
+def crs_uri(crs: pyproj.CRS) -> str | None:
+    """The OGC URI of a CRS (CRS84 for OGC:CRS84, the authority URI otherwise; None without one)."""
     if crs.equals(crs84()) and crs.axis_info[0].direction == "east" and crs.is_geographic:
         return CRS84_URI
-    code = crs.to_epsg()
-    if code is None:
-        raise ValueError(f"CRS {crs.name!r} has no EPSG code")
-    return epsg_uri(code)
+    authority = crs.to_authority(min_confidence=70)
+    if authority is None:
+        return None
+    name, code = authority
+    return epsg_uri(int(code)) if name == "EPSG" else f"http://www.opengis.net/def/crs/{name}/0/{code}"
 
 
 def lat_first(crs: pyproj.CRS) -> bool:
@@ -102,9 +103,7 @@ def _transformer(source_wkt: str, target_wkt: str) -> pyproj.Transformer:
 
 def _same(source: pyproj.CRS, target: pyproj.CRS) -> bool:
     """Same datum and coordinates (axis order aside): EPSG:4326 and CRS84."""
-    if source.equals(target, ignore_axis_order=True):
-        return True
-    return False
+    return bool(source.equals(target, ignore_axis_order=True))
 
 
 def to_output(geoms: np.ndarray, source: pyproj.CRS, target: pyproj.CRS) -> np.ndarray:

@@ -19,10 +19,6 @@ from api import crs as _crs
 from api.etag import record_etag
 from api.layers import Layer
 
-GEOJSON = "application/geo+json"
-JSON = "application/json"
-HTML = "text/html"
-
 #: Features per streamed chunk.
 CHUNK = 1000
 

@@ -151,7 +151,7 @@ class Layer:
         return self.frame.crs
 
     @property
-    def storage_crs_uri(self) -> str:
+    def storage_crs_uri(self) -> str | None:
         return _crs.crs_uri(self.storage_crs)
 
     def __len__(self) -> int:

@@ -11,7 +11,24 @@ minimum over the surviving segments equals the brute-force minimum over all segm
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
+
+
+@njit(cache=True, inline="always")
+def _d2f(px, py, f, s):
+    """Squared distance from a point to segment ``s`` of the prepared array ``f`` (x0, y0, dx, dy, 1/len²)."""
+    x0 = f[s, 0]
+    y0 = f[s, 1]
+    dx = f[s, 2]
+    dy = f[s, 3]
+    t = ((px - x0) * dx + (py - y0) * dy) * f[s, 4]
+    if t < 0.0:
+        t = 0.0
+    elif t > 1.0:
+        t = 1.0
+    ex = px - (x0 + t * dx)
+    ey = py - (y0 + t * dy)
+    return ex * ex + ey * ey
 
 
 @njit(cache=True, inline="always")
@@ -31,13 +48,37 @@ def _d2(px, py, x0, y0, x1, y1):
     return ex * ex + ey * ey
 
 
-@njit(cache=True)
-def distance_field(seg, height, width, res, leaf, limit, out):
-    """Fill ``out`` (height x width, float64) with exact distances; ``limit`` caps the search (inf: none)."""
+@njit(cache=True, parallel=True)
+def distance_field(seg, height, width, res, leaf, limit, out, direct=2):
+    """Fill ``out`` (height x width, float64) with exact distances; ``limit`` caps the search (inf: none).
+
+    The grid is cut into tiles of 256 x 256 cells searched in parallel, each starting from
+    every segment.
+    """
     n = seg.shape[0]
-    size = leaf
-    while size < max(height, width):
-        size *= 2
+    prep = np.empty((n, 5))
+    for s in range(n):
+        dx = seg[s, 2] - seg[s, 0]
+        dy = seg[s, 3] - seg[s, 1]
+        length2 = dx * dx + dy * dy
+        prep[s, 0] = seg[s, 0]
+        prep[s, 1] = seg[s, 1]
+        prep[s, 2] = dx
+        prep[s, 3] = dy
+        prep[s, 4] = 1.0 / length2 if length2 > 0.0 else 0.0
+    tile = 256
+    while tile < leaf:
+        tile *= 2
+    rows = (height + tile - 1) // tile
+    cols = (width + tile - 1) // tile
+    for t in prange(rows * cols):
+        _tile(seg, prep, (t // cols) * tile, (t % cols) * tile, tile, height, width, res, leaf, limit, out, direct)
+    return out
+
+
+@njit(cache=True)
+def _tile(seg, prep, tr0, tc0, size, height, width, res, leaf, limit, out, direct):
+    n = seg.shape[0]
     # stack of blocks: r0, c0, size, start, count (candidate lists live in `cand`)
     levels = 1
     while (leaf << (levels - 1)) < size:
@@ -46,8 +87,8 @@ def distance_field(seg, height, width, res, leaf, limit, out):
     cand = np.empty(n * (levels + 2), dtype=np.int64)
     for i in range(n):
         cand[i] = i
-    stack[0, 0] = 0
-    stack[0, 1] = 0
+    stack[0, 0] = tr0
+    stack[0, 1] = tc0
     stack[0, 2] = size
     stack[0, 3] = 0
     stack[0, 4] = n
@@ -74,8 +115,8 @@ def distance_field(seg, height, width, res, leaf, limit, out):
         for k in range(count):
             s = cand[start + k]
             x0, y0, x1, y1 = seg[s, 0], seg[s, 1], seg[s, 2], seg[s, 3]
-            u = max(max(_d2(bx0, by0, x0, y0, x1, y1), _d2(bx1, by0, x0, y0, x1, y1)),
-                    max(_d2(bx0, by1, x0, y0, x1, y1), _d2(bx1, by1, x0, y0, x1, y1)))
+            u = max(max(_d2f(bx0, by0, prep, s), _d2f(bx1, by0, prep, s)),
+                    max(_d2f(bx0, by1, prep, s), _d2f(bx1, by1, prep, s)))
             u = np.sqrt(u)
             upper[k] = u
             if u < best:
@@ -83,7 +124,7 @@ def distance_field(seg, height, width, res, leaf, limit, out):
             gx = max(0.0, max(min(x0, x1) - bx1, bx0 - max(x0, x1)))
             gy = max(0.0, max(min(y0, y1) - by1, by0 - max(y0, y1)))
             lb = np.sqrt(gx * gx + gy * gy)
-            lc = np.sqrt(_d2(cx, cy, x0, y0, x1, y1)) - half
+            lc = np.sqrt(_d2f(cx, cy, prep, s)) - half
             lower[k] = lb if lb > lc else lc
         # keep the segments that may be nearest somewhere in the block (write after the parent's list)
         new_start = start + count
@@ -95,15 +136,14 @@ def distance_field(seg, height, width, res, leaf, limit, out):
                 kept += 1
         if kept == 0:
             continue  # nothing within `limit`
-        if bsize <= leaf or kept <= 2:
+        if bsize <= leaf or kept <= direct:
             for r in range(r0, r1 + 1):
                 py = r * res
                 for c in range(c0, c1 + 1):
                     px = c * res
                     dmin = np.inf
                     for k in range(kept):
-                        s = cand[new_start + k]
-                        d = _d2(px, py, seg[s, 0], seg[s, 1], seg[s, 2], seg[s, 3])
+                        d = _d2f(px, py, prep, cand[new_start + k])
                         if d < dmin:
                             dmin = d
                     out[r, c] = np.sqrt(dmin)

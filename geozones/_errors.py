@@ -70,10 +70,6 @@ class StoreError(RuntimeError):
     """The zone store could not complete an operation; its previous state is intact."""
 
 
-class EmptyLayerError(ValueError):
-    """A layer (or the part of it a query selects, e.g. substations of at least 110 kV) has no features."""
-
-
 class RasterError(ValueError):
     """A raster cannot be used: not north-up, non-square cells, wrong CRS, or a bad grid."""
 
@@ -110,3 +106,7 @@ class ScenarioError(ValueError):
 
 class GrowthError(ValueError):
     """A zone cannot be grown: no allowed land around it, or bad parameters."""
+
+
+class EmptyLayerError(ValueError):
+    """A layer (or the part of it a query selects, e.g. substations of at least 110 kV) has no features."""

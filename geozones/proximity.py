@@ -355,9 +355,8 @@ def nearest_road(zones, roads: gpd.GeoDataFrame, road_class: str | list[str] | N
     """
     selected = _of_class(roads, road_class, "roads")
     result = nearest(zones, selected, **kwargs)
-    if "ref" in selected.columns and "feature_name" in result.columns:
-        refs = selected.set_index(selected[kwargs.get("id_column", "id")] if "id" in selected.columns
-                                  else selected.index)["ref"]
+    if "ref" in selected.columns:
+        refs = dict(zip(_feature_labels(selected, kwargs.get("id_column", "id"), True), selected["ref"]))
         fill = result["feature_id"].map(lambda i: refs.get(i) if i is not None else None)
         result["feature_name"] = result["feature_name"].where(result["feature_name"].notna(), fill)
     return result

@@ -579,3 +579,47 @@ def write_cog(array: np.ndarray, grid: Grid, path: str | os.PathLike, nodata: fl
                                  BLOCKSIZE=256)
     return path
 
+
+# --- demo: suitability from the shipped vector layers ---------------------------------------
+
+
+def suitability_from_layers(zones: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, power: gpd.GeoDataFrame,
+                            resolution: float = 50.0, margin: float = 10_000.0, crs=None,
+                            weights: Mapping[str, float] | None = None,
+                            road_worst_m: float = 10_000.0, grid_worst_m: float = 20_000.0) -> dict:
+    """Distance-to-road, distance-to-grid and a weighted suitability raster around the zones.
+
+    Factors: ``road`` scores 1 on a national highway falling linearly to 0 at ``road_worst_m``;
+    ``grid`` scores 1 at a substation or power line falling to 0 at ``grid_worst_m``. Existing
+    zones are excluded (NaN). The default weights (0.5 each) and distances are example settings,
+    not published criteria: set your own.
+
+    Returns
+    -------
+    dict
+        ``grid``, ``dist_road_m``, ``dist_grid_m``, ``suitability`` arrays and ``zonal`` (mean
+        suitability and distances per zone, exactextract).
+    """
+    target = pyproj.CRS.from_user_input(crs) if crs is not None else _crs.working_crs(zones)
+    placed = zones[~(zones.geometry.isna() | zones.geometry.is_empty)]
+    grid = Grid.covering([placed], resolution, margin=margin, crs=target)
+    highways = roads[roads["class"].eq("national_highway")] if "class" in roads.columns else roads
+    dist_road = distance_raster(highways, grid)
+    dist_grid = distance_raster(power, grid)
+    weights = dict(weights or {"road": 0.5, "grid": 0.5})
+    scores = {"road": linear_score(dist_road, 0.0, road_worst_m), "grid": linear_score(dist_grid, 0.0, grid_worst_m)}
+    suitability = weighted_overlay(scores, weights, constraints=[mask(placed, grid, all_touched=False)])
+    zonal = pd.concat([
+        zonal_stats(placed, suitability_without_mask(scores, weights), grid,
+                    stats=("mean",), prefix="suitability_"),
+        zonal_stats(placed, dist_road, grid, stats=("mean",), prefix="dist_road_m_"),
+        zonal_stats(placed, dist_grid, grid, stats=("mean",), prefix="dist_grid_m_"),
+    ], axis=1)
+    return {"grid": grid, "dist_road_m": dist_road, "dist_grid_m": dist_grid, "suitability": suitability,
+            "zonal": zonal}
+
+
+def suitability_without_mask(scores: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+    """The weighted overlay with no constraint (what the zones themselves score)."""
+    return weighted_overlay(scores, weights)
+

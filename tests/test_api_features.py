@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from urllib.parse import quote
 
 import geopandas as gpd
 import httpx
@@ -26,6 +25,7 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/{}".format
 GRID_CELLS = 2500
 LIMIT_DEFAULT, LIMIT_MAX = 5, 3000
+MARKUP = "<script>alert('x')</script> & <b>bold</b>"
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +36,12 @@ def shipped() -> dict:
 
 
 def _grid() -> gpd.GeoDataFrame:
-    """A synthetic layer without an id attribute: 2500 100 m squares near Bắc Kạn city, in EPSG:9213."""
+    """A synthetic layer without an id attribute: 2500 100 m squares near Bắc Kạn city, stored in EPSG:9213."""
     x0, y0 = pyproj.Transformer.from_crs(4326, 9213, always_xy=True).transform(105.83, 22.16)
     cells = [shapely.box(x0 + 200 * (i % 50), y0 + 200 * (i // 50), x0 + 200 * (i % 50) + 100,
                          y0 + 200 * (i // 50) + 100) for i in range(GRID_CELLS)]
     return gpd.GeoDataFrame({"cell": range(GRID_CELLS), "label": [f"ô {i}" for i in range(GRID_CELLS)]},
-                            geometry=cells, crs=9213).to_crs(4326)
+                            geometry=cells, crs=9213)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,9 @@ def api_store(tmp_path_factory, built_store) -> Path:
     shutil.copyfile(built_store.path, path)
     store = GeoPackageStore(path)
     zones = store.zones()
-    store.write_layer("scenario_lang_son", zones[zones["province_pre2025"] == "Lạng Sơn"])
+    scenario = zones[zones["province_pre2025"] == "Lạng Sơn"].copy()
+    scenario.loc[scenario.index[0], "notes"] = MARKUP
+    store.write_layer("scenario_lang_son", scenario)
     store.write_layer("infrastructure_grid", _grid())
     return path
 
@@ -204,6 +206,21 @@ def test_limit_default_and_maximum(api):
     assert big["numberReturned"] == GRID_CELLS and big["numberMatched"] == GRID_CELLS  # clamped, streamed
 
 
+def test_layer_stored_in_vn2000_is_served_in_crs84_and_its_storage_crs(api):
+    collection = get(f"{api}/collections/infrastructure_grid").json()
+    assert collection["storageCrs"] == EPSG(9213)
+    x0, y0 = pyproj.Transformer.from_crs(4326, 9213, always_xy=True).transform(105.83, 22.16)
+    stored = get(f"{api}/collections/infrastructure_grid/items/1", crs=EPSG(9213)).json()["geometry"]
+    assert shapely.geometry.shape(stored).equals_exact(shapely.box(x0, y0, x0 + 100, y0 + 100), 0.002)
+    lonlat = np.array(get(f"{api}/collections/infrastructure_grid/items/1").json()["geometry"]["coordinates"][0])
+    xy = np.array(shapely.box(x0, y0, x0 + 100, y0 + 100).exterior.coords)
+    lon, lat = pyproj.Transformer.from_crs(9213, "OGC:CRS84", always_xy=True).transform(xy[:, 0], xy[:, 1])
+    np.testing.assert_allclose(lonlat, np.column_stack([lon, lat]), atol=1e-7)
+    # a CRS84 bbox around the first cell's corner finds cells 1 and its neighbours only
+    page = get(f"{api}/collections/infrastructure_grid/items", bbox="105.8299,22.1599,105.8301,22.1601").json()
+    assert [f["id"] for f in page["features"]] == [1]
+
+
 def test_layer_without_id_uses_feature_numbers(api):
     page = get(f"{api}/collections/infrastructure_grid/items", limit=3, offset=10).json()
     assert [f["id"] for f in page["features"]] == [11, 12, 13]
@@ -328,6 +345,9 @@ def test_cql2_spatial_filter_with_filter_crs(api, shipped):
     box = shapely.box(106.0, 21.0, 107.5, 22.5)
     got = {f["id"] for f in all_items(api, filter="S_INTERSECTS(geometry, BBOX(106.0, 21.0, 107.5, 22.5))")}
     assert got == {i for i, f in shipped.items() if shape(f) is not None and shape(f).intersects(box)}
+    polygon = shapely.box(105.0, 21.0, 106.0, 22.0)
+    within = {f["id"] for f in all_items(api, filter=f"S_WITHIN(geometry, {polygon.wkt})")}
+    assert within == {i for i, f in shipped.items() if shape(f) is not None and shape(f).within(polygon)} and within
     as_json = json.dumps({"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [106.0, 21.0, 107.5, 22.5]}]})
     assert {f["id"] for f in all_items(api, filter=as_json, **{"filter-lang": "cql2-json"})} == got
 
@@ -375,7 +395,17 @@ def test_html_by_parameter_and_by_accept(api, path):
 
 def test_html_escapes_attribute_text(api):
     page = get(f"{api}/collections/zones/items", f="html", limit=100).text
-    assert "KCN Thanh Bình giai đoạn I" in page and "<script" not in page.lower()
+    assert "KCN Thanh Bình giai đoạn I" in page
+    scenario = get(f"{api}/collections/scenario_lang_son/items", f="html", limit=100).text
+    assert "<script" not in scenario and "&lt;script&gt;" in scenario and "&amp; &lt;b&gt;bold" in scenario
+    as_json = get(f"{api}/collections/scenario_lang_son/items", limit=100).json()
+    assert MARKUP in [f["properties"]["notes"] for f in as_json["features"]]  # JSON keeps the text as it is
+
+
+def test_api_definition_as_html_for_browsers(api):
+    page = httpx.get(f"{api}/api", headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html") and "swagger" in page.text.lower()
+    assert get(f"{api}/api", f="xml").status_code == 400
 
 
 # --- errors ------------------------------------------------------------------------------------------

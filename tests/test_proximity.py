@@ -245,3 +245,12 @@ def test_travel_matches_networkx_on_random_grid():
             assert result[f"road_km_n{x}{y}"] == pytest.approx(truth[(x, y)] / 1000)
         else:
             assert not result[f"reachable_n{x}{y}"]
+
+
+def test_k_nearest_with_max_distance(random_data):
+    zones, roads, all_pairs = random_data
+    result = nearest(zones, roads, k=3, max_distance=300.0)
+    expected = np.minimum((all_pairs <= 300.0).sum(axis=1), 3)
+    got = result.groupby("zone").size().reindex(zones.index, fill_value=0).to_numpy()
+    assert (got == expected).all()
+    assert (result["distance_m"] <= 300.0).all()

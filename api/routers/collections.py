@@ -43,9 +43,11 @@ def collection_doc(request: Request, layer: Layer, fmt: str | None = None) -> di
     description = layer.description
     if layer.temporal:
         description += f" The datetime parameter filters on '{layer.temporal}'."
-    return {"id": layer.name, "title": layer.title, "description": description, "links": links,
-            "extent": extent, "itemType": "feature", "crs": _crs.supported_crs_uris(),
-            "storageCrs": layer.storage_crs_uri}
+    doc = {"id": layer.name, "title": layer.title, "description": description, "links": links,
+           "extent": extent, "itemType": "feature", "crs": _crs.supported_crs_uris()}
+    if layer.storage_crs_uri:
+        doc["storageCrs"] = layer.storage_crs_uri
+    return doc
 
 
 @router.get("/collections", summary="Feature collections", response_class=Response,

@@ -45,7 +45,7 @@ def _bbox_positions(layer: Layer, bbox: str, bbox_crs: str | None) -> np.ndarray
     source, _ = _crs.parse_crs(bbox_crs, "bbox-crs")
     south, north = (box[0], box[2]) if _crs.lat_first(source) else (box[1], box[3])
     if south > north:
-        raise InvalidBbox(bbox)
+        raise _bad_bbox(bbox)
     west_east = (box[1], box[3]) if _crs.lat_first(source) else (box[0], box[2])
     if source.is_geographic and west_east[0] > west_east[1]:  # crosses the antimeridian: two boxes
         if _crs.lat_first(source):
@@ -53,7 +53,7 @@ def _bbox_positions(layer: Layer, bbox: str, bbox_crs: str | None) -> np.ndarray
         else:
             parts = [(box[0], box[1], 180.0, box[3]), (-180.0, box[1], box[2], box[3])]
     elif west_east[0] > west_east[1]:
-        raise InvalidBbox(bbox)
+        raise _bad_bbox(bbox)
     else:
         parts = [box]
     found = []
@@ -68,7 +68,7 @@ def _bbox_positions(layer: Layer, bbox: str, bbox_crs: str | None) -> np.ndarray
     return np.unique(np.concatenate(found)) if found else np.array([], dtype=int)
 
 
-def InvalidBbox(bbox: str) -> InvalidParameter:
+def _bad_bbox(bbox: str) -> InvalidParameter:
     return InvalidParameter(f"bbox={bbox!r}: the lower corner must come first (south <= north, west <= east)")
 
 

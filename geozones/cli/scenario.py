@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli._output import console, fail, print_frame
+from geozones.cli._output import Typer, console, fail, print_frame
 
-scenario_app = typer.Typer(help="Expansion scenarios: validate, run and compare plan files (YAML/TOML).",
+scenario_app = Typer(help="Expansion scenarios: validate, run and compare plan files (YAML/TOML).",
                            no_args_is_help=True)
 
 Files = Annotated[list[Path], typer.Argument(help="Scenario files (.yaml, .yml, .toml).")]
@@ -117,6 +117,41 @@ def compare(
     for _, written in pairs:
         for item in written:
             console.print(f"wrote {item}", highlight=False)
+
+
+@scenario_app.command()
+def rasters(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="Folder for the Cloud-Optimized GeoTIFFs.")] = Path("out/rasters"),
+    province: Annotated[str, typer.Option(help="Pre-2025 province whose zones the rasters cover.")] = "Bắc Kạn",
+    resolution: Annotated[float, typer.Option(help="Cell size in metres.")] = 50.0,
+    road_weight: Annotated[float, typer.Option(help="Weight of the road factor.")] = 0.5,
+    grid_weight: Annotated[float, typer.Option(help="Weight of the power-grid factor.")] = 0.5,
+) -> None:
+    """Distance-to-highway, distance-to-grid and suitability COGs from the store's layers, with zonal means."""
+    from geozones.crs import tm3_crs
+    from geozones.raster import suitability_from_layers, write_cog
+    from geozones.schema import ascii_name
+
+    store = _store(ctx)
+    zones = store.zones()
+    key = ascii_name(province).lower()
+    zones = zones[zones["province_pre2025"].map(lambda p: isinstance(p, str) and ascii_name(p).lower() == key)]
+    if zones.empty:
+        fail(f"no zones in province {province!r}")
+    try:
+        roads, power = store.layer("infrastructure_roads"), store.layer("infrastructure_power")
+    except KeyError as exc:
+        fail(f"infrastructure layers not available in the store: {exc}")
+    made = suitability_from_layers(zones, roads, power, resolution, crs=tm3_crs(province),
+                                   weights={"road": road_weight, "grid": grid_weight})
+    grid = made["grid"]
+    for name in ("dist_road_m", "dist_grid_m", "suitability"):
+        path = write_cog(made[name], grid, out / f"{name}.tif", description=name)
+        console.print(f"wrote {path}", highlight=False)
+    table = made["zonal"].join(zones["id"]).set_index("id")
+    print_frame(table.round(3), f"Zonal means ({grid.width} x {grid.height} cells of {resolution:g} m, "
+                                f"{grid.crs.name})")
 
 
 def register(app: typer.Typer) -> None:

@@ -428,20 +428,22 @@ class _Runner:
         return float(shapely.area(shapely.difference(now, base)) / 10_000.0)
 
     def _distances(self, z: gpd.GeoDataFrame) -> tuple[float, float]:
-        placed = z[~(shapely.is_missing(z.geometry.array) | shapely.is_empty(z.geometry.array))]
-        key = tuple(zip(placed.index, shapely.to_wkb(placed.geometry.array)))
+        """Mean distance of the active zones to a national highway and a >= 110 kV substation (proximity)."""
+        key = tuple(zip(z.index, z["status"], shapely.to_wkb(z.geometry.array)))
         if key in self._distance_cache:
             return self._distance_cache[key]
         value = (np.nan, np.nan)
         try:
-            from geozones.proximity import infrastructure_distances
+            from geozones.proximity import infrastructure_distances, load_infrastructure
         except ImportError:
             self._note(INFRA_NOTE)
         else:
             try:
-                table = infrastructure_distances(placed.to_crs(_crs.WGS84), infra=self.infra)
+                if self.infra is None:
+                    self.infra = load_infrastructure(self.store)
+                table = infrastructure_distances(z.to_crs(_crs.WGS84), infra=self.infra)
                 value = (float(table["dist_highway_m"].mean()), float(table["dist_substation_m"].mean()))
-            except (FileNotFoundError, KeyError, UnknownAttributeError) as exc:
+            except (FileNotFoundError, KeyError, ValueError) as exc:
                 self._note(f"{INFRA_NOTE}: {exc}")
         self._distance_cache[key] = value
         return value
