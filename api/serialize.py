@@ -23,7 +23,7 @@ import numpy as np
 import orjson
 import pandas as pd
 import shapely
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 GEOJSON_MEDIA_TYPE = "application/geo+json"
 JSON_MEDIA_TYPE = "application/json"
@@ -186,8 +186,11 @@ def feature_collection_bytes(frame: gpd.GeoDataFrame, members: Mapping[str, Any]
     return b"".join(iter_feature_collection(frame, members, **kwargs))
 
 
-class ORJSONResponse(Response):
-    """A JSON response encoded with :func:`dumps` (NaN -> null, numpy and dates handled)."""
+class ORJSONResponse(JSONResponse):
+    """A JSON response encoded with :func:`dumps` (NaN -> null, numpy and dates handled).
+
+    Subclasses ``JSONResponse`` so FastAPI documents it as JSON (not as a string).
+    """
 
     media_type = JSON_MEDIA_TYPE
 

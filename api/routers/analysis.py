@@ -25,6 +25,15 @@ GROUPABLE = ("province_pre2025", "province", "district_pre2025", "commune", "kin
 INDICATOR_STATUSES = ("met", "not_met", "unknown", "not_measured")
 TOTAL_COLUMNS = ("zones", "mapped", "published_ha", "mapped_ha", "occupied_ha")
 
+def json_schema(properties: dict, required: list[str] | None = None) -> dict:
+    """A 200 response documented as a JSON object with these properties (OpenAPI 3.0)."""
+    schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {200: {"description": "Success", "content": {"application/json": {"schema": schema}}}}
+
+
+ROWS = {"type": "array", "items": {"type": "object"}}
 _TOTALS_EXAMPLE = {
     "by": ["province_pre2025", "kind"],
     "groups": [{"province_pre2025": "Bắc Kạn", "kind": "CCN", "zones": 7, "mapped": 7, "published_ha": 202.4,
@@ -41,7 +50,11 @@ def _sum(series: pd.Series) -> float | int | None:
 @router.get(
     "/totals",
     summary="Zone counts and hectares grouped by attributes",
-    responses={200: {"content": {"application/json": {"example": _TOTALS_EXAMPLE}}}},
+    responses={200: {"description": "Success", "content": {"application/json": {
+        "schema": {"type": "object", "required": ["by", "groups", "total"],
+                   "properties": {"by": {"type": "array", "items": {"type": "string"}}, "groups": ROWS,
+                                  "total": {"type": "object"}}},
+        "example": _TOTALS_EXAMPLE}}}},
 )
 def totals(
     store: StoreDep,
@@ -71,7 +84,10 @@ def totals(
     })
 
 
-@router.get("/reconcile", summary="Mapped area against published area, per zone")
+@router.get("/reconcile", summary="Mapped area against published area, per zone",
+            responses=json_schema({"threshold": {"type": "number"}, "flagged": {"type": "integer"},
+                                   "checks": {"type": "object"}, "zones": ROWS},
+                                  ["threshold", "flagged", "checks", "zones"]))
 def reconcile(
     store: StoreDep,
     threshold: Annotated[
@@ -96,7 +112,8 @@ def reconcile(
     })
 
 
-@router.get("/indicators", summary="Bắc Kạn programme indicators against the 2025/2030 targets")
+@router.get("/indicators", summary="Bắc Kạn programme indicators against the 2025/2030 targets",
+            responses=json_schema({"statuses": {"type": "object"}, "indicators": ROWS}, ["statuses", "indicators"]))
 def indicators(
     store: StoreDep,
     status: Annotated[
@@ -144,7 +161,11 @@ def _parse_speeds(values: list[str]) -> dict[str, float]:
     return speeds
 
 
-@router.get("/proximity", summary="Distances from each zone to highways, substations, the border gate, by road")
+@router.get("/proximity", summary="Distances from each zone to highways, substations, the border gate, by road",
+            responses=json_schema({"destinations": {"type": "array", "items": {"type": "string"}},
+                                   "speeds_kmh": {"type": "object"},
+                                   "max_access_m": {"type": "number", "nullable": True}, "zones": ROWS},
+                                  ["destinations", "zones"]))
 def proximity(
     store: StoreDep,
     speed: Annotated[

@@ -65,7 +65,10 @@ def _is_wgs84(crs: pyproj.CRS) -> bool:
     return crs.equals(pyproj.CRS.from_epsg(4326), ignore_axis_order=True)
 
 
-@router.get("", summary="Layers that can be downloaded", response_class=ORJSONResponse)
+@router.get("", summary="Layers that can be downloaded", response_class=ORJSONResponse,
+            responses={200: {"description": "Success", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["layers"],
+                "properties": {"layers": {"type": "array", "items": {"type": "object"}}}}}}}})
 def list_downloads(request: Request, store: StoreDep) -> ORJSONResponse:
     """Each downloadable layer with one link per format."""
     base = str(request.url_for("download_layer", collectionId="__id__"))
@@ -106,19 +109,20 @@ def download_layer(
 ) -> FileResponse:
     """The whole layer as a file. GeoPackages of zones carry the status style as the layer's
     default QGIS style (``layer_styles``); CSVs hold the geometry as WKT in a ``wkt`` column."""
-    if collection_id not in downloadable(store):
-        raise NotFound(f"no downloadable layer {collection_id!r}; layers: {', '.join(downloadable(store))}")
+    layers = downloadable(store)
+    if collection_id not in layers:
+        raise NotFound(f"no downloadable layer {collection_id!r}; layers: {', '.join(layers)}")
     target = parse_crs(crs) if crs is not None else None
-    if fmt_is_geojson := (f is DownloadFormat.geojson):
-        if target is not None and not _is_wgs84(target):
-            raise InvalidParameter("crs: RFC 7946 GeoJSON is always WGS84 longitude/latitude; "
-                                   "use f=gpkg or f=csv for another CRS")
+    is_geojson = f is DownloadFormat.geojson
+    if is_geojson and target is not None and not _is_wgs84(target):
+        raise InvalidParameter("crs: RFC 7946 GeoJSON is always WGS84 longitude/latitude; "
+                               "use f=gpkg or f=csv for another CRS")
     frame = store.layer(collection_id)
     suffix = f".{f.value}"
     tmpdir = Path(tempfile.mkdtemp(prefix="geozones-download-"))
     path = tmpdir / f"{collection_id}{suffix}"
     try:
-        _write(frame, path, f, collection_id, None if fmt_is_geojson else target)
+        _write(frame, path, f, collection_id, None if is_geojson else target)
     except BaseException:
         shutil.rmtree(tmpdir, ignore_errors=True)
         raise

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 
 from api.dependencies import SettingsDep, StoreDep
 from api.errors import InvalidParameter
+from api.routers.analysis import ROWS, json_schema
 from api.serialize import ORJSONResponse, records
 
 router = APIRouter(prefix="/analysis/scenarios", tags=["analysis"], default_response_class=ORJSONResponse)
@@ -136,7 +137,12 @@ def _result_body(result, saved: bool) -> dict:
     }
 
 
-@router.post("/run", summary="Run an expansion scenario", openapi_extra=_RUN_BODY)
+@router.post("/run", summary="Run an expansion scenario", openapi_extra=_RUN_BODY,
+             responses=json_schema({"scenario": {"type": "object"}, "timeline": ROWS, "targets": ROWS,
+                                    "growth": ROWS, "changes": ROWS, "notes": {"type": "array",
+                                                                               "items": {"type": "string"}},
+                                    "saved_layer": {"type": "string", "nullable": True}},
+                                   ["scenario", "timeline", "targets", "changes"]))
 async def run(
     request: Request,
     store: StoreDep,
@@ -163,7 +169,10 @@ async def run(
     return ORJSONResponse(await run_in_threadpool(work))
 
 
-@router.post("/compare", summary="Run several scenarios and compare them", openapi_extra=_COMPARE_BODY)
+@router.post("/compare", summary="Run several scenarios and compare them", openapi_extra=_COMPARE_BODY,
+             responses=json_schema({"scenarios": ROWS, "year": {"type": "integer", "nullable": True},
+                                    "indicators": ROWS, "changes": ROWS, "notes": {"type": "object"}},
+                                   ["scenarios", "indicators", "changes"]))
 async def compare(
     request: Request,
     store: StoreDep,
