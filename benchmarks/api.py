@@ -566,7 +566,7 @@ requests per cell. The first page of each size was checked identical on every se
 (ids, order, geometries to 1e-6 degrees, attributes) before measuring.
 
 Run {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}:
-`python benchmarks/api.py --zones {args.zones} --seconds {args.seconds:g} --write-docs`.
+`python benchmarks/api.py --zones {args.zones} --seconds {args.seconds:g} --max-requests {args.max_requests} --write-docs`.
 
 {table(results)}
 
