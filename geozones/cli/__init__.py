@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from geozones.cli import proximity as _proximity
 from geozones.cli import scenario as _scenario
+from geozones.cli import serve as _serve
 from geozones.cli import store as _store
 from geozones.cli import zones as _zones
 from geozones.cli._output import Typer
@@ -21,6 +22,7 @@ _zones.register(app)
 _store.register(app)
 _proximity.register(app)
 _scenario.register(app)
+_serve.register(app)
 
 
 def main() -> None:
