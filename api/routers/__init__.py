@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 def include_all(app: FastAPI) -> None:
     """Mount every router on ``app``."""
-    from api.routers import analysis, collections, downloads, health, items, landing, scenarios
+    from api.routers import analysis, collections, downloads, health, items, landing, maps, scenarios
 
-    for module in (health, landing, collections, items, analysis, scenarios, downloads):
+    for module in (health, landing, collections, items, analysis, scenarios, downloads, maps):
         app.include_router(module.router)

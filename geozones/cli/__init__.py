@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from geozones.cli import maps as _maps
 from geozones.cli import proximity as _proximity
 from geozones.cli import scenario as _scenario
 from geozones.cli import serve as _serve
@@ -23,6 +24,7 @@ _store.register(app)
 _proximity.register(app)
 _scenario.register(app)
 _serve.register(app)
+_maps.register(app)
 
 
 def main() -> None:
