@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from geozones.cli import maps as _maps
 from geozones.cli import proximity as _proximity
+from geozones.cli import scenario as _scenario
+from geozones.cli import serve as _serve
 from geozones.cli import store as _store
 from geozones.cli import zones as _zones
 from geozones.cli._output import Typer
@@ -19,6 +22,9 @@ app.callback()(_zones.global_options)
 _zones.register(app)
 _store.register(app)
 _proximity.register(app)
+_scenario.register(app)
+_serve.register(app)
+_maps.register(app)
 
 
 def main() -> None:
