@@ -68,3 +68,15 @@ class ZoneNotFoundError(KeyError):
 
 class StoreError(RuntimeError):
     """The zone store could not complete an operation; its previous state is intact."""
+
+
+class ConflictError(RuntimeError):
+    """An edit conflicts with the stored state (e.g. a zone id that already exists)."""
+
+
+class PreconditionFailedError(ConflictError):
+    """The zone changed since the caller read it: its ETag no longer matches ``If-Match``."""
+
+
+class VersionNotFoundError(ZoneNotFoundError):
+    """No such version in a zone's history."""
