@@ -8,6 +8,7 @@ and is stopped at the end of the session. Debian's binaries are used explicitly
 
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import shutil
@@ -64,6 +65,18 @@ class PostgresServer:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
+_SERVER: PostgresServer | None = None
+
+
+def shared_server() -> PostgresServer:
+    """One server for the whole test session (stopped when the interpreter exits)."""
+    global _SERVER
+    if _SERVER is None:
+        _SERVER = PostgresServer().start()
+        atexit.register(_SERVER.stop)
+    return _SERVER
+
+
 @pytest.fixture(scope="session")
 def postgis_url():
     """URL of a running PostGIS database (skips locally without the Debian package; fails in CI)."""
@@ -71,11 +84,7 @@ def postgis_url():
 
     require_tool("postgis", POSTGIS_CONTROL)
     require_tool("initdb", str(PG_BIN / "initdb"))
-    server = PostgresServer().start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    return shared_server().url
 
 
 def new_schema() -> str:

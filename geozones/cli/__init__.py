@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from geozones.cli import store as _store
 from geozones.cli import zones as _zones
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 app.callback()(_zones.global_options)
 _zones.register(app)
+_store.register(app)
 
 
 def main() -> None:
