@@ -184,7 +184,8 @@ def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repai
         raise GeometryError("geometry is required", record=properties.get("id"), field="geometry")
     shape = _geometry(geometry)
     source = str(crs or DEFAULT_INPUT_CRS)
-    if not shapely.is_empty(shape):
+    stored = isinstance(geometry, BaseGeometry) and source == store_crs  # already checked when it was stored
+    if not stored and not shapely.is_empty(shape):
         _crs.check_coordinates(gpd.GeoDataFrame(geometry=[shape], crs=source))
     shape = _reproject(shape, source, store_crs)
     if repair:

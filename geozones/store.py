@@ -110,6 +110,7 @@ class GeoPackageStore(FeatureEditing):
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self._cache: dict[str, tuple[str, object]] = {}
         self._thread_lock = threading.Lock()
+        self._gate = gpkg_sql.gate(self.path)
 
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self.path)!r})"
@@ -154,19 +155,22 @@ class GeoPackageStore(FeatureEditing):
         return f"{stat.st_mtime_ns}-{stat.st_size}-{stat.st_ino}-{self._edit_seq()}"
 
     def _edit_seq(self) -> int:
-        db = gpkg_sql.connect(self.path)
-        try:
-            row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (HISTORY_TABLE,)).fetchone()
-        except sqlite3.OperationalError:  # no AUTOINCREMENT table yet
-            return 0
-        finally:
-            db.close()
+        with self._gate.use("sqlite3"):
+            db = gpkg_sql.connect(self.path)
+            try:
+                row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (HISTORY_TABLE,)).fetchone()
+            except sqlite3.OperationalError:  # no AUTOINCREMENT table yet
+                return 0
+            finally:
+                db.close()
         return int(row[0]) if row else 0
 
     def layers(self) -> list[str]:
         """Names of every layer and table in the store."""
         self.ensure()
-        return [n for n in _io.layer_names(self.path) if n != "layer_styles" and not n.startswith("geozones_")]
+        with self._gate.use("gdal"):
+            names = _io.layer_names(self.path)
+        return [n for n in names if n != "layer_styles" and not n.startswith("geozones_")]
 
     def layer(self, name: str) -> gpd.GeoDataFrame | pd.DataFrame:
         """Read one layer (a GeoDataFrame) or table (a DataFrame); cached until the next write."""
@@ -176,7 +180,8 @@ class GeoPackageStore(FeatureEditing):
             return cached[1].copy()
         if name not in self.layers():
             raise UnknownAttributeError(f"no layer {name!r} in {self.path}; layers: {', '.join(self.layers())}")
-        frame = pyogrio.read_dataframe(self.path, layer=name)
+        with self._gate.use("gdal"):
+            frame = pyogrio.read_dataframe(self.path, layer=name)
         if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name != "geometry":
             frame = frame.rename_geometry("geometry")
         if name == ZONES:
@@ -246,11 +251,12 @@ class GeoPackageStore(FeatureEditing):
         """Fold the write-ahead log into the file (and empty it) before the file is copied or replaced."""
         if not self.path.exists():
             return
-        db = gpkg_sql.connect(self.path)
-        try:
-            busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        finally:
-            db.close()
+        with self._gate.use("sqlite3"):
+            db = gpkg_sql.connect(self.path)
+            try:
+                busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                db.close()
         if busy:
             raise StoreError(f"{self.path}: readers kept the write-ahead log busy; store unchanged, try again")
 
@@ -260,11 +266,11 @@ class GeoPackageStore(FeatureEditing):
     def _edit(self) -> Iterator["_GpkgTransaction"]:
         """One SQLite write transaction on the zone table and the history, under the store lock."""
         self.ensure()
-        with self._thread_lock, self._lock():
+        with self._thread_lock, self._lock(), self._gate.use("sqlite3"):
             db = gpkg_sql.connect(self.path)
             try:
                 db.execute("PRAGMA journal_mode = WAL")
-                db.execute("PRAGMA synchronous = FULL")
+                db.execute("PRAGMA synchronous = NORMAL")  # WAL: a commit survives a killed process
                 db.execute("BEGIN IMMEDIATE")
                 tx = _GpkgTransaction(db, writing=True)
                 yield tx
@@ -284,12 +290,13 @@ class GeoPackageStore(FeatureEditing):
     @contextmanager
     def _read(self) -> Iterator["_GpkgTransaction"]:
         self.ensure()
-        db = gpkg_sql.connect(self.path)
-        try:
-            db.execute("BEGIN")
-            yield _GpkgTransaction(db, writing=False)
-        finally:
-            db.close()
+        with self._gate.use("sqlite3"):
+            db = gpkg_sql.connect(self.path)
+            try:
+                db.execute("BEGIN")
+                yield _GpkgTransaction(db, writing=False)
+            finally:
+                db.close()
 
     def get_zone(self, zone_id: str) -> StoredZone:
         """One zone as stored, with its ETag.

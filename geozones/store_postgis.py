@@ -100,6 +100,9 @@ class PostGISStore(FeatureEditing):
             raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
         conn.execute(sql.SQL("SET search_path TO {}, public").format(sql.Identifier(self.schema)))
+        if conn.execute("SELECT to_regclass('geozones_meta')").fetchone()[0] is not None:
+            row = conn.execute("SELECT value FROM geozones_meta WHERE key = 'srid'").fetchone()
+            self.srid = int(row[0]) if row else self.srid  # an existing store keeps its storage CRS
         return conn
 
     @contextmanager

@@ -223,7 +223,7 @@ def test_reads_continue_during_writes(edit_store):
                 problems.append(exc)
 
     def writer(i: int) -> None:
-        for k in range(60):
+        for k in range(30):
             edit_store.update_zone(f"test-{i:06d}", {"properties": {"area_published_ha": float(k)}}, if_match=None,
                                    actor="w")
 
