@@ -189,12 +189,12 @@ Reader = Annotated[Principal | None, Depends(reader)]
 OPEN_PATHS = ("/health",)
 
 
-class _BodyTooLarge(PayloadTooLargeError):
-    pass
-
-
 class SecurityMiddleware:
-    """Pure ASGI middleware: request size limit for every request, and closed reads when configured."""
+    """Pure ASGI middleware: the request size limit, and closed reads when configured.
+
+    A body with a Content-Length over the limit is refused before it is read; a
+    streamed body (no Content-Length) is read up to the limit and then replayed.
+    """
 
     def __init__(self, app, settings: Settings):
         self.app = app
@@ -204,22 +204,38 @@ class SecurityMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if self.settings.read_requires_key and scope["method"] in ("GET", "HEAD") and scope["path"] not in OPEN_PATHS:
+            try:
+                principal(Request(scope), "viewer")
+            except APIError as error:
+                return await _send_error(send, error)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            return await _send_error(send, PayloadTooLargeError(self.limit))
-        received = 0
-
-        async def limited_receive():
-            nonlocal received
+        if length is not None:
+            if not length.isdigit() or int(length) > self.limit:
+                return await _send_error(send, PayloadTooLargeError(self.limit))
+            return await self.app(scope, receive, send)
+        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            return await self.app(scope, receive, send)
+        body, more = bytearray(), True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _BodyTooLarge(self.limit)
-            return message
+            if message["type"] != "http.request":
+                return await self.app(scope, receive, send)  # client went away: let the app see it
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.limit:
+                return await _send_error(send, PayloadTooLargeError(self.limit))
+        replayed = False
 
-        return await self.app(scope, limited_receive, send)
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        return await self.app(scope, replay, send)
 
 
 async def _send_error(send, error: APIError) -> None:
@@ -229,22 +245,8 @@ async def _send_error(send, error: APIError) -> None:
     await send({"type": "http.response.body", "body": response.body})
 
 
-def _read_guard(app: FastAPI):
-    @app.middleware("http")
-    async def closed_reads(request: Request, call_next):
-        if (request.app.state.settings.read_requires_key and request.method in ("GET", "HEAD")
-                and request.url.path not in OPEN_PATHS):
-            try:
-                principal(request, "viewer")
-            except APIError as error:
-                return JSONResponse(exception_body(error.status, error.code, error.detail),
-                                    status_code=error.status, headers=error.headers)
-        return await call_next(request)
-
-
 def install(app: FastAPI, settings: Settings) -> None:
     """Attach the key ring, the write limiter and the middlewares to ``app``."""
     app.state.keyring = KeyRing(Path(settings.keys_file) if settings.keys_file else default_keys_path())
     app.state.write_limiter = TokenBucket(settings.write_rate_per_minute, settings.write_burst)
-    _read_guard(app)
     app.add_middleware(SecurityMiddleware, settings=settings)
