@@ -24,7 +24,11 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 EXTRAS = {"demo": "all", "test": "all,dev", "bench": "all,dev,bench"}
 #: Debian packages the tests drive for real: a headless browser and a PostGIS server.
-SYSTEM_PACKAGES = {"chromium": "/usr/bin/chromium", "postgresql-15-postgis-3": "/usr/share/postgresql/15/extension/postgis.control"}
+SYSTEM_PACKAGES = {
+    "chromium": "/usr/bin/chromium",
+    "postgresql-15-postgis-3": "/usr/share/postgresql/15/extension/postgis.control",
+    "python3-qgis": "/usr/lib/python3/dist-packages/qgis/core/__init__.py",  # QGIS 3.22 LTR opens our exports
+}
 
 
 def sh(*args: str, **kwargs) -> None:

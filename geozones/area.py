@@ -75,6 +75,13 @@ def _check_columns(frame: pd.DataFrame, columns: Sequence[str]) -> None:
         raise UnknownAttributeError(f"unknown attribute(s) {', '.join(map(repr, unknown))}; choose from {available}")
 
 
+def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as floats; all-NaN when the frame does not have it."""
+    if column not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+    return pd.to_numeric(frame[column], errors="coerce").astype(float)
+
+
 def totals_by(zones: gpd.GeoDataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     """Zone counts and hectares grouped by any attributes.
 
@@ -106,9 +113,10 @@ def totals_by(zones: gpd.GeoDataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     table["zones"] = 1
     mapped = area_ha(zones)
     table["mapped"] = mapped.notna().astype(int)
-    table["published_ha"] = zones["area_published_ha"].astype(float)
+    published = _numeric(zones, "area_published_ha")
+    table["published_ha"] = published
     table["mapped_ha"] = mapped
-    table["occupied_ha"] = zones["area_published_ha"].astype(float) * zones["occupancy_pct"].astype(float) / 100
+    table["occupied_ha"] = published * _numeric(zones, "occupancy_pct") / 100
     grouped = table.groupby(by, sort=True, dropna=False)
     out = grouped[["zones", "mapped"]].sum()
     for column in ("published_ha", "mapped_ha", "occupied_ha"):
@@ -135,7 +143,7 @@ def reconcile(zones: gpd.GeoDataFrame, threshold: float = 0.01) -> pd.DataFrame:
     """
     if not 0 <= threshold:
         raise ValueError("threshold must be >= 0")
-    published = zones["area_published_ha"].astype(float)
+    published = _numeric(zones, "area_published_ha")
     mapped = area_ha(zones)
     diff = mapped - published
     rel = diff / published.where(published > 0)

@@ -100,8 +100,8 @@ def metric_epsg(zones: gpd.GeoDataFrame) -> np.ndarray:
 def working_crs(layer: gpd.GeoDataFrame) -> pyproj.CRS:
     """Choose one metric CRS for a whole layer.
 
-    The TM-3 zone whose area of use contains the layer, else VN-2000 / UTM 48N when the
-    layer lies in its area of use, else the layer's UTM zone.
+    The smallest province-scale TM-3 zone whose area of use contains the layer, else
+    VN-2000 / UTM 48N when the layer lies in its area of use, else the layer's UTM zone.
     """
     require_crs(layer)
     if layer.crs.is_projected and layer.crs.axis_info[0].unit_name in ("metre", "meter"):
@@ -109,10 +109,14 @@ def working_crs(layer: gpd.GeoDataFrame) -> pyproj.CRS:
     west, south, east, north = layer.to_crs(WGS84).total_bounds
     if not np.isfinite([west, south, east, north]).all():
         return VN2000_UTM48
+    candidates = []
     for code in sorted(set(tm3_registry().values())):
         aou = pyproj.CRS.from_epsg(code).area_of_use
-        if aou.west <= west and east <= aou.east and aou.south <= south and north <= aou.north:
-            return pyproj.CRS.from_epsg(code)
+        province_scale = (aou.north - aou.south) <= 4 and (aou.east - aou.west) <= 4
+        if province_scale and aou.west <= west and east <= aou.east and aou.south <= south and north <= aou.north:
+            candidates.append(((aou.east - aou.west) * (aou.north - aou.south), code))
+    if candidates:
+        return pyproj.CRS.from_epsg(min(candidates)[1])
     aou = VN2000_UTM48.area_of_use
     if aou.west <= west and east <= aou.east and aou.south <= south and north <= aou.north:
         return VN2000_UTM48

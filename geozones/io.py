@@ -17,6 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pyproj
+import shapely
 
 from geozones import crs as _crs
 from geozones._errors import CRSError, MissingCRSError, UnsupportedFormatError
@@ -72,6 +73,15 @@ def _read_csv(path: Path, crs) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
 
 
+def _default_layer(path: Path) -> str | None:
+    """The layer to read when none is named: ``zones`` if present, else the first data layer."""
+    try:
+        names = [n for n in layer_names(path) if n != "layer_styles"]
+    except pyogrio.errors.DataSourceError as exc:
+        raise UnsupportedFormatError(f"{path.name}: not a readable GeoPackage ({exc})") from exc
+    return "zones" if "zones" in names else (names[0] if names else None)
+
+
 def read_layer(
     path: str | os.PathLike,
     layer: str | int | None = None,
@@ -108,6 +118,8 @@ def read_layer(
     if driver == "CSV":
         frame = _read_csv(path, crs)
     else:
+        if layer is None and driver == "GPKG":
+            layer = _default_layer(path)
         try:
             frame = pyogrio.read_dataframe(_source(path), layer=layer)
         except pyogrio.errors.DataSourceError as exc:
@@ -226,8 +238,11 @@ def write_gpkg_layer(frame: gpd.GeoDataFrame, target: str | os.PathLike, layer: 
     """Write (or replace) one layer in a GeoPackage in place; not atomic (see :func:`to_geopackage`)."""
     out = _for_writing(frame)
     style = ("status" in out.columns) if style is None else style
+    # GeoPackage 1.2: QGIS 3.22 LTR's GDAL (3.6) warns on the 1.4 files newer GDALs write by default.
+    new_file = not Path(target).exists()
     pyogrio.write_dataframe(out, target, layer=layer, driver="GPKG", spatial_index=True,
                             promote_to_multi=False, layer_metadata=_metadata(out),
+                            dataset_options={"VERSION": "1.2"} if new_file else None,
                             layer_options={"OVERWRITE": "YES"})
     if style:
         _store_style(str(target), layer)
@@ -315,7 +330,7 @@ def to_file(
     out = _for_writing(frame if crs is None else frame.to_crs(pyproj.CRS.from_user_input(crs)))
     if driver == "CSV":
         table = pd.DataFrame(out.drop(columns=out.geometry.name))
-        table["wkt"] = out.geometry.to_wkt()
+        table["wkt"] = shapely.to_wkt(out.geometry.array, rounding_precision=-1)
         replace_atomically(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
         return path
     if path.suffix.lower() == ".zip":

@@ -145,7 +145,7 @@ class _Collector:
 def _coerce(series: pd.Series, field: Field, bad: _Collector) -> pd.Series:
     present = series.notna() & ~series.astype(str).str.strip().isin(["", "nan", "None", "<NA>"])
     if field.dtype == "str":
-        out = series.where(present, None)
+        out = series.astype(object).where(present, None)
         return out.map(lambda v: v if v is None else str(v).strip()).astype(object)
     if field.dtype in ("float", "int"):
         numbers = pd.to_numeric(series.where(present), errors="coerce")
@@ -161,7 +161,7 @@ def _coerce(series: pd.Series, field: Field, bad: _Collector) -> pd.Series:
 
 
 def _parse_date(value) -> _dt.date | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, _dt.datetime):
         return value.date()

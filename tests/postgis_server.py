@@ -80,7 +80,7 @@ def shared_server() -> PostgresServer:
 @pytest.fixture(scope="session")
 def postgis_url():
     """URL of a running PostGIS database (skips locally without the Debian package; fails in CI)."""
-    from conftest import require_tool
+    from tests.conftest import require_tool
 
     require_tool("postgis", POSTGIS_CONTROL)
     require_tool("initdb", str(PG_BIN / "initdb"))

@@ -12,12 +12,12 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
-import zone_factory as zf
+from tests import zone_factory as zf
 from api.app import create_app
 from api.settings import Settings
 from geozones.keys import create_key
 from geozones.store import GeoPackageStore
-from postgis_server import new_schema, postgis_url  # noqa: F401  (fixture)
+from tests.postgis_server import new_schema, postgis_url  # noqa: F401  (fixture)
 
 N_ZONES = 12
 ITEMS = "/collections/zones/items"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-import zone_factory as zf
+from tests import zone_factory as zf
 from geozones.store import GeoPackageStore
-from postgis_server import new_schema, postgis_url  # noqa: F401  (fixture)
+from tests.postgis_server import new_schema, postgis_url  # noqa: F401  (fixture)
 
 N = 7
 WRITER = Path(__file__).with_name("crash_writer.py")

@@ -9,7 +9,7 @@ import pyogrio
 import pytest
 import shapely
 
-import zone_factory as zf
+from tests import zone_factory as zf
 from geozones._errors import (
     ConflictError,
     GeometryError,
@@ -20,7 +20,7 @@ from geozones._errors import (
 )
 from geozones.records import record_etag
 from geozones.store import GeoPackageStore, open_store
-from postgis_server import new_schema, postgis_url  # noqa: F401  (fixture)
+from tests.postgis_server import new_schema, postgis_url  # noqa: F401  (fixture)
 
 N_ZONES = 20
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
-import typer
-
+from geozones.cli import keys as _keys
 from geozones.cli import store as _store
 from geozones.cli import zones as _zones
+from geozones.cli._output import Typer
 
-app = typer.Typer(
+app = Typer(
     name="geozones",
     help="Industrial-zone planning toolkit for northern Vietnam: zones, areas, exports, analysis.",
     no_args_is_help=True,
@@ -20,10 +18,9 @@ app = typer.Typer(
 app.callback()(_zones.global_options)
 _zones.register(app)
 _store.register(app)
+_keys.register(app)
 
 
 def main() -> None:
-    """Entry point: run the app, turning geozones errors into one red line and an exit code."""
-    from geozones.cli._output import run_with_errors
-
-    sys.exit(run_with_errors(app))
+    """Entry point of the ``geozones`` console script."""
+    app()

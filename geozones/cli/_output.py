@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import sys
 
 import pandas as pd
 import typer
@@ -12,8 +14,9 @@ from rich.table import Table
 from geozones._errors import CRSError, StoreError, UnknownAttributeError, UnsupportedFormatError, ZoneNotFoundError
 from geozones._errors import ZoneValidationError
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped output (logs, CI) gets a wide console instead of rich's 80-column default.
+console = Console() if sys.stdout.isatty() else Console(width=160)
+err_console = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=160)
 
 #: Exit codes: 0 ok, 1 unexpected failure, 2 bad input (file, CRS, attribute, schema), 3 store failure.
 INPUT_ERRORS = (ZoneValidationError, CRSError, UnsupportedFormatError, UnknownAttributeError, ZoneNotFoundError,
@@ -46,28 +49,34 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def run_with_errors(app: typer.Typer) -> int:
-    """Run a typer app; map geozones errors to a message and an exit code."""
-    try:
-        app(standalone_mode=False)
-    except typer.Exit as exc:
-        return exc.exit_code
-    except (KeyboardInterrupt, EOFError):
-        err_console.print("aborted")
-        return 130
-    except StoreError as exc:
-        err_console.print(f"[bold red]store error:[/] {exc}", highlight=False)
-        return 3
-    except INPUT_ERRORS as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        return 2
-    except Exception as exc:  # click's own usage errors and anything unexpected
-        import click
+def handle_errors(command):
+    """Decorate a command: geozones errors become one red line and an exit code (2 input, 3 store)."""
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
-        raise
-    return 0
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except StoreError as exc:
+            err_console.print(f"[bold red]store error:[/] {exc}", highlight=False)
+            raise typer.Exit(3) from exc
+        except INPUT_ERRORS as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(2) from exc
+
+    return wrapper
+
+
+class Typer(typer.Typer):
+    """A typer app whose every command maps geozones errors to a message and an exit code.
+
+    Use it for sub-command groups too (``geozones.cli._output.Typer(name="scenario")``).
+    """
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorate(function):
+            register(handle_errors(function))
+            return function
+
+        return decorate

@@ -162,24 +162,41 @@ def report(
     list_zones(ctx, None, None, None)
     print_frame(totals_by(zones, ["province_pre2025", "kind"]), "Totals by province (pre-2025) and kind, ha")
     print_frame(totals_by(zones, ["province", "status"]), "Totals by province (after 1 July 2025) and status, ha")
-    table = _reconcile(zones)
-    print_frame(table[["id", "published_ha", "mapped_ha", "rel_diff", "check"]], "Mapped vs published area",
-                index=False)
+    table = _reconcile(zones).assign(rel_diff=lambda t: (t["rel_diff"] * 100).round(4))
+    print_frame(table[["id", "published_ha", "mapped_ha", "rel_diff", "check"]].rename(
+        columns={"rel_diff": "rel_diff_%"}), "Mapped vs published area", index=False)
     _print_indicators(store)
     out.mkdir(parents=True, exist_ok=True)
     to_geopackage(zones, out / "zones.gpkg", "zones")
     for name in [n for n in store.layers() if n.startswith(("boundaries_", "infrastructure_"))]:
         to_geopackage(store.layer(name), out / "zones.gpkg", name, append_layer=True)
     to_geojson(zones, out / "zones.geojson")
-    to_geopackage(zones, out / "zones_vn2000.gpkg", "zones", crs="EPSG:9213")
+    _export_vn2000(zones, out / "zones_vn2000.gpkg")
     console.print(f"wrote {out / 'zones.gpkg'} (WGS84, QGIS style), {out / 'zones_vn2000.gpkg'} "
-                  f"(VN-2000 / TM-3 106-30) and {out / 'zones.geojson'} (RFC 7946)")
+                  f"(one layer per province in its VN-2000 TM-3 CRS) and {out / 'zones.geojson'} (RFC 7946)")
+
+
+def _export_vn2000(zones, path: Path) -> None:
+    """One layer per province, each in its own VN-2000 TM-3 CRS (EPSG:9213, EPSG:9215)."""
+    from geozones.crs import tm3_crs
+    from geozones.io import to_geopackage
+    from geozones.schema import ascii_name
+
+    if path.exists():
+        path.unlink()
+    for province, group in zones.groupby("province_pre2025", sort=True):
+        layer = "zones_" + ascii_name(province).lower().replace(" ", "_")
+        to_geopackage(group, path, layer, crs=tm3_crs(province), append_layer=True)
 
 
 def _print_indicators(store) -> None:
     from geozones.indicators import programme_indicators
 
-    print_frame(programme_indicators(store), "Programme indicators against targets", index=False)
+    table = programme_indicators(store)
+    print_frame(table[["indicator", "target", "value", "unit", "data_year", "status"]],
+                "Programme indicators against targets (Bắc Kạn)", index=False)
+    for row in table.itertuples():
+        console.print(f"  [dim]{row.indicator}: {row.measured_as} — {row.source}[/]", highlight=False)
 
 
 def indicators(ctx: typer.Context) -> None:
@@ -190,9 +207,5 @@ def indicators(ctx: typer.Context) -> None:
 def register(app: typer.Typer) -> None:
     """Add the zone commands to ``app``."""
     app.command("zones")(list_zones)
-    app.command()(totals)
-    app.command()(reconcile)
-    app.command()(indicators)
-    app.command()(export)
-    app.command()(validate)
-    app.command()(report)
+    for function in (totals, reconcile, indicators, export, validate, report):
+        app.command()(function)
