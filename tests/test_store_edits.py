@@ -435,7 +435,7 @@ def test_open_store_picks_postgis_from_the_environment(postgis_url, monkeypatch,
     from geozones.store_postgis import PostGISStore
 
     monkeypatch.setenv("GEOZONES_DATA_DIR", str(zf.data_dir(tmp_path / "data", 3)))
-    monkeypatch.setenv("GEOZONES_DATABASE_URL", postgis_url + f"?options=-csearch_path%3D{new_schema()}")
+    monkeypatch.setenv("GEOZONES_DATABASE_URL", postgis_url)  # the default schema, public
     store = open_store()
     assert isinstance(store, PostGISStore) and len(store.zones()) == 3
     monkeypatch.delenv("GEOZONES_DATABASE_URL")
