@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -235,6 +235,9 @@ class GeoPackageStore(FeatureEditing):
                     pyogrio.write_dataframe(pd.DataFrame(frame).astype(object).where(frame.notna(), None),
                                             tmp, layer=name, driver="GPKG",
                                             layer_options={"OVERWRITE": "YES"})
+            if ZONES in frames:  # zones are looked up by id (edits, GET items/{id}): index it
+                with closing(sqlite3.connect(tmp)) as db, db:
+                    db.execute(_ZONES_ID_INDEX)
 
         self._commit(write, start_empty)
 
@@ -317,11 +320,12 @@ class GeoPackageStore(FeatureEditing):
             return tx.history(zone_id, limit)
 
 
+_ZONES_ID_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS geozones_zones_id ON zones (id)"
 _HISTORY_DDL = (
     f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, zone_id TEXT NOT NULL, "
     "version INTEGER NOT NULL, op TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL, etag_before TEXT, "
     "etag_after TEXT, before TEXT, after TEXT, UNIQUE (zone_id, version))",
-    "CREATE UNIQUE INDEX IF NOT EXISTS geozones_zones_id ON zones (id)",
+    _ZONES_ID_INDEX,
 )
 _HISTORY_COLUMNS = "seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after"
 
