@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors
+from api import errors, openapi
 from api.settings import Settings, get_settings
 from geozones.store import ZoneStore, open_store
 
@@ -39,4 +39,5 @@ def create_app(settings: Settings | None = None, store: ZoneStore | None = None)
                            "PATCH", "DELETE", "OPTIONS"], allow_headers=["*"], expose_headers=["ETag", "Location"])
     errors.install(app)
     include_all(app)
+    openapi.install(app)
     return app

@@ -70,6 +70,48 @@ class StoreError(RuntimeError):
     """The zone store could not complete an operation; its previous state is intact."""
 
 
+class RasterError(ValueError):
+    """A raster cannot be used: not north-up, non-square cells, wrong CRS, or a bad grid."""
+
+
+class ScenarioError(ValueError):
+    """A scenario file or object is invalid; the message names the file, line and field.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    path : str or None
+        The scenario file.
+    line : int or None
+        1-based line in the file.
+    field : str or None
+        Dotted path of the offending field, e.g. ``actions[2].target_ha``.
+    """
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None, field: str | None = None):
+        self.path, self.line, self.field, self.reason = path, line, field, message
+        where = ""
+        if path is not None:
+            where = f"{path}"
+            if line is not None:
+                where += f":{line}"
+            where += ": "
+        elif line is not None:
+            where = f"line {line}: "
+        if field is not None:
+            where += f"{field}: "
+        super().__init__(where + message)
+
+
+class GrowthError(ValueError):
+    """A zone cannot be grown: no allowed land around it, or bad parameters."""
+
+
+class EmptyLayerError(ValueError):
+    """A layer (or the part of it a query selects, e.g. substations of at least 110 kV) has no features."""
+
+
 class ConflictError(RuntimeError):
     """An edit conflicts with the stored state (e.g. a zone id that already exists)."""
 

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 def include_all(app: FastAPI) -> None:
     """Mount every router on ``app``."""
-    from api.routers import health, transactions
+    from api.routers import collections, health, items, landing, transactions
 
-    for module in (health, transactions):
+    for module in (health, landing, collections, items, transactions):
         app.include_router(module.router)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from geozones.cli import keys as _keys
+from geozones.cli import proximity as _proximity
+from geozones.cli import scenario as _scenario
 from geozones.cli import store as _store
 from geozones.cli import zones as _zones
 from geozones.cli._output import Typer
@@ -19,6 +21,8 @@ app.callback()(_zones.global_options)
 _zones.register(app)
 _store.register(app)
 _keys.register(app)
+_proximity.register(app)
+_scenario.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,79 @@
+"""OGC API landing page and conformance declaration."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api import html
+from api.dependencies import SettingsDep
+from api.features import dumps
+from api.openapi import error_responses, json_and_html
+from api.query import HTML, JSON, OPENAPI, base_url, check_parameters, link, output_format, self_links
+
+router = APIRouter(tags=["capabilities"])
+
+#: Conformance classes the service implements.
+CONFORMANCE: tuple[str, ...] = (
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+)
+
+FormatParam = Annotated[Literal["json", "html"] | None,
+                        Query(description="Output format: json or html (default: from the Accept header, else json)")]
+
+
+def _reply(request: Request, fmt: str, doc: dict, template: str, title: str, crumbs: list, **extra) -> Response:
+    if fmt == "html":
+        return html.render(template, doc=doc, title=title, links=doc.get("links", []), root=base_url(request),
+                           crumbs=crumbs, **extra)
+    return Response(dumps(doc), media_type=JSON)
+
+
+@router.get("/", summary="Landing page", response_class=Response,
+            responses={**json_and_html("LandingPage"), **error_responses(400)})
+def landing(request: Request, settings: SettingsDep, f: FormatParam = None) -> Response:
+    """Links to the API definition, the conformance declaration and the collections."""
+    check_parameters(request, {"f"})
+    fmt = output_format(request, f)
+    root = base_url(request)
+    links = self_links(request, "/", fmt, title="landing page") + [
+        link(f"{root}/api", "service-desc", OPENAPI, "API definition (OpenAPI 3.0, JSON)"),
+        link(f"{root}/api.html", "service-doc", HTML, "API documentation (HTML)"),
+        link(f"{root}/conformance", "conformance", JSON, "Conformance classes"),
+        link(f"{root}/conformance", "http://www.opengis.net/def/rel/ogc/1.0/conformance", JSON,
+             "Conformance classes"),
+        link(f"{root}/collections", "data", JSON, "Feature collections"),
+        link(f"{root}/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", JSON, "Feature collections"),
+    ]
+    doc = {"title": settings.title, "description": settings.description, "links": links}
+    return _reply(request, fmt, doc, "landing.html", settings.title, [("Home", f"{root}/?f=html")])
+
+
+@router.get("/conformance", summary="Conformance declaration", response_class=Response,
+            responses={**json_and_html("Conformance"), **error_responses(400)})
+def conformance(request: Request, f: FormatParam = None) -> Response:
+    """The OGC conformance classes this service implements."""
+    check_parameters(request, {"f"})
+    fmt = output_format(request, f)
+    root = base_url(request)
+    doc = {"conformsTo": list(CONFORMANCE), "links": self_links(request, "/conformance", fmt, title="conformance")}
+    return _reply(request, fmt, doc, "conformance.html", "Conformance", [("Home", f"{root}/?f=html")])

@@ -1,0 +1,88 @@
+"""``geozones proximity``: distances from every zone to highways, substations, the border gate, and by road."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from geozones.cli._output import console, fail, print_frame
+
+LayerOption = "Your own {what} layer (any format and CRS geozones reads), instead of the shipped one."
+
+
+def _speeds(values: list[str] | None) -> dict[str, float]:
+    speeds: dict[str, float] = {}
+    for value in values or []:
+        klass, _, number = value.partition("=")
+        try:
+            speeds[klass.strip()] = float(number)
+        except ValueError:
+            fail(f"--speed expects CLASS=KMH (e.g. national_highway=50), got {value!r}")
+        if not klass.strip() or speeds[klass.strip()] <= 0:
+            fail(f"--speed expects CLASS=KMH with a positive speed, got {value!r}")
+    return speeds
+
+
+def _compact(table):
+    """The printed table: short headers, kilometres, no names or reachability flags."""
+    shown = table.drop(columns=[c for c in table.columns if c.startswith("reachable_")]
+                       + [c for c in ("name", "nearest_substation") if c in table.columns])
+    for column in [c for c in shown.columns if c.endswith("_m")]:
+        shown[column] = (shown[column] / 1000.0).round(1)
+    renames = {"measured_from": "from", "dist_highway_m": "highway", "nearest_highway": "ref",
+               "dist_substation_m": "110kV", "dist_border_gate_m": "gate", "access_m": "access"}
+    renames |= {c: "road:" + c[len("road_km_"):] for c in shown.columns if c.startswith("road_km_")}
+    renames |= {c: "h:" + c[len("road_h_"):] for c in shown.columns if c.startswith("road_h_")}
+    return shown.rename(columns=renames)
+
+
+def proximity(
+    ctx: typer.Context,
+    roads: Annotated[Optional[Path], typer.Option(help=LayerOption.format(what="road"))] = None,
+    power: Annotated[Optional[Path], typer.Option(help=LayerOption.format(what="power-grid"))] = None,
+    destinations: Annotated[Optional[Path], typer.Option(help=LayerOption.format(what="destination"))] = None,
+    zones_file: Annotated[Optional[Path], typer.Option("--zones", help="Zone file instead of the store's zones.")]
+    = None,
+    speed: Annotated[Optional[list[str]], typer.Option(
+        help="Travel speed by road class, CLASS=KMH; repeat (defaults are assumptions, see docs).")] = None,
+    max_access: Annotated[Optional[float], typer.Option(
+        help="Zones farther than this many metres from any road count as unreachable by road.")] = None,
+    csv: Annotated[Optional[Path], typer.Option(help="Write the table to this CSV.")] = None,
+    gpkg: Annotated[Optional[Path], typer.Option(help="Write zones + distance columns to this GeoPackage.")] = None,
+    jobs: Annotated[int, typer.Option(help="Threads for the nearest-feature queries.")] = 2,
+) -> None:
+    """Distance from every zone to the nearest national highway, 110 kV substation and border gate,
+    and road distance and time to each destination (Bắc Kạn city, Hữu Nghị border gate...)."""
+    from geozones.cli.zones import _store
+    from geozones.io import read_layer, to_geopackage
+    from geozones.proximity import infrastructure_distances, load_infrastructure
+
+    store = _store(ctx)
+    given = {name: path for name, path in (("roads", roads), ("power", power), ("destinations", destinations))
+             if path is not None}
+    infra = load_infrastructure({**{n: store.layer(f"infrastructure_{n}") for n in ("roads", "power",
+                                                                                      "destinations")
+                                    if n not in given}, **given})
+    zones = read_layer(zones_file) if zones_file else store.zones()
+    if "id" not in zones.columns:
+        fail("the zone layer needs an 'id' column")
+    table = infrastructure_distances(zones, infra, speeds_kmh=_speeds(speed), max_access_m=max_access, n_jobs=jobs)
+    table.insert(0, "id", zones["id"].to_numpy())
+    if "name" in zones.columns:
+        table.insert(1, "name", zones["name"].to_numpy())
+    print_frame(_compact(table), f"Proximity of {len(zones)} zones (km; h = hours by road; — = no geometry or "
+                "unreachable; all columns in the CSV)", index=False)
+    if csv:
+        table.to_csv(csv, index=False)
+        console.print(f"wrote {csv}")
+    if gpkg:
+        out = zones[[zones.geometry.name]].join(table)
+        to_geopackage(out, gpkg, "proximity", style=False)
+        console.print(f"wrote {gpkg} (layer 'proximity')")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``geozones proximity`` to ``app``."""
+    app.command("proximity")(proximity)

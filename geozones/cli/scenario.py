@@ -1,0 +1,159 @@
+"""Scenario commands: ``geozones scenario validate|run|compare``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from geozones.cli._output import Typer, console, fail, print_frame
+
+scenario_app = Typer(help="Expansion scenarios: validate, run and compare plan files (YAML/TOML).",
+                           no_args_is_help=True)
+
+Files = Annotated[list[Path], typer.Argument(help="Scenario files (.yaml, .yml, .toml).")]
+OutOption = Annotated[Optional[Path], typer.Option("--out", help="Also write each scenario's zones to this "
+                                                                  "GeoPackage as layer scenario_<id>.")]
+NoStoreOption = Annotated[bool, typer.Option("--no-save", help="Do not save the result layers into the store.")]
+
+
+def _load(path: Path):
+    from geozones.scenario import load_scenario
+
+    if not path.exists():
+        fail(f"{path}: no such file")
+    return load_scenario(path)
+
+
+def _store(ctx: typer.Context):
+    from geozones.store import open_store
+
+    return open_store(((ctx.parent.obj if ctx.parent else None) or ctx.obj or {}).get("store"))
+
+
+@scenario_app.command()
+def validate(files: Files) -> None:
+    """Check scenario files: every field, action, year and source; errors give file:line and field."""
+    for path in files:
+        scenario = _load(path)
+        console.print(f"[green]✓[/] {path}: scenario {scenario.id!r}, {len(scenario.actions)} actions, "
+                      f"{scenario.start_year}–{scenario.end_year}", highlight=False)
+
+
+def _run(ctx: typer.Context, files: list[Path], out: Path | None, no_save: bool):
+    from geozones.scenario import run_scenario
+
+    store = _store(ctx)
+    results = []
+    for path in files:
+        result = run_scenario(_load(path), store=store)
+        written = result.save(store=None if no_save else store, gpkg=out)
+        results.append((result, written))
+    return results
+
+
+@scenario_app.command()
+def run(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A scenario file (.yaml, .yml, .toml).")],
+    out: OutOption = None,
+    no_save: NoStoreOption = False,
+    csv: Annotated[Optional[Path], typer.Option(help="Write the timeline to this CSV.")] = None,
+) -> None:
+    """Run a scenario: timeline by year, provincial targets (pass/fail), growth results, per-zone changes."""
+    (result, written), = _run(ctx, [file], out, no_save)
+    scenario = result.scenario
+    console.rule(f"{scenario.name} ({scenario.id})")
+    print_frame(result.timeline.T.rename_axis("indicator"), "Timeline")
+    print_frame(result.targets[["target", "year", "operator", "value", "scenario_value", "status", "note"]],
+                "Provincial targets", index=False)
+    if len(result.growth):
+        print_frame(result.growth, "Growth", index=False)
+    diff = result.diff()
+    print_frame(diff[diff["change"] != "unchanged"][["zone", "change", "status_before", "status_after", "ha_before",
+                                                     "ha_after", "delta_ha", "occupancy_after"]],
+                "Changed zones (ha)", index=False)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}", highlight=False)
+    if csv:
+        result.timeline.to_csv(csv)
+        written.append(str(csv))
+    for item in written:
+        console.print(f"wrote {item}", highlight=False)
+
+
+@scenario_app.command()
+def compare(
+    ctx: typer.Context,
+    files: Files,
+    out: OutOption = None,
+    no_save: NoStoreOption = False,
+    year: Annotated[Optional[int], typer.Option(help="Compare at this year (default: each scenario's end).")] = None,
+    csv: Annotated[Optional[Path], typer.Option(help="Write the indicator table to this CSV.")] = None,
+) -> None:
+    """Run several scenarios; show indicators side by side and the per-zone diff of each."""
+    from geozones.scenario import compare_indicators, compare_zones
+
+    if len(files) < 2:
+        fail("compare needs at least two scenario files")
+    pairs = _run(ctx, files, out, no_save)
+    results = [r for r, _ in pairs]
+    try:
+        table = compare_indicators(results, year)
+    except ValueError as exc:
+        fail(str(exc))
+    print_frame(table, "Indicators")
+    zones = compare_zones(results)
+    shown = zones[zones["change"] != "unchanged"][["scenario", "zone", "change", "status_before", "status_after",
+                                                   "ha_before", "ha_after", "delta_ha"]]
+    print_frame(shown, "Per-zone changes (ha)", index=False)
+    for result in results:
+        for note in result.notes:
+            console.print(f"[yellow]note ({result.scenario.id}):[/] {note}", highlight=False)
+    if csv:
+        table.to_csv(csv)
+        console.print(f"wrote {csv}")
+    for _, written in pairs:
+        for item in written:
+            console.print(f"wrote {item}", highlight=False)
+
+
+@scenario_app.command()
+def rasters(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="Folder for the Cloud-Optimized GeoTIFFs.")] = Path("out/rasters"),
+    province: Annotated[str, typer.Option(help="Pre-2025 province whose zones the rasters cover.")] = "Bắc Kạn",
+    resolution: Annotated[float, typer.Option(help="Cell size in metres.")] = 50.0,
+    road_weight: Annotated[float, typer.Option(help="Weight of the road factor.")] = 0.5,
+    grid_weight: Annotated[float, typer.Option(help="Weight of the power-grid factor.")] = 0.5,
+) -> None:
+    """Distance-to-highway, distance-to-grid and suitability COGs from the store's layers, with zonal means."""
+    from geozones.crs import tm3_crs
+    from geozones.raster import suitability_from_layers, write_cog
+    from geozones.schema import ascii_name
+
+    store = _store(ctx)
+    zones = store.zones()
+    key = ascii_name(province).lower()
+    zones = zones[zones["province_pre2025"].map(lambda p: isinstance(p, str) and ascii_name(p).lower() == key)]
+    if zones.empty:
+        fail(f"no zones in province {province!r}")
+    try:
+        roads, power = store.layer("infrastructure_roads"), store.layer("infrastructure_power")
+    except KeyError as exc:
+        fail(f"infrastructure layers not available in the store: {exc}")
+    made = suitability_from_layers(zones, roads, power, resolution, crs=tm3_crs(province),
+                                   weights={"road": road_weight, "grid": grid_weight})
+    grid = made["grid"]
+    for name in ("dist_road_m", "dist_grid_m", "suitability"):
+        path = write_cog(made[name], grid, out / f"{name}.tif", description=name)
+        console.print(f"wrote {path}", highlight=False)
+    table = made["zonal"].join(zones["id"]).set_index("id")
+    print_frame(table.round(3), f"Zonal means ({grid.width} x {grid.height} cells of {resolution:g} m, "
+                                f"{grid.crs.name})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``geozones scenario ...`` to ``app``."""
+    app.add_typer(scenario_app, name="scenario")
