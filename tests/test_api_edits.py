@@ -424,3 +424,21 @@ def test_concurrent_http_editors_and_readers(live):
     for i in range(8):
         assert zones.loc[f"test-{i:06d}", "area_published_ha"] == 40
         assert len(env.store.history(f"test-{i:06d}")) == 40
+
+
+def test_write_etag_matches_the_read_route(env):
+    """The ETag a write answers is the one GET /collections/zones/items/{id} gives for the stored zone."""
+    patched = env.client.patch(f"{ITEMS}/test-000009", json={"properties": {"occupancy_pct": 71.5}},
+                               headers=env.auth("editor", **{"If-Match": env.etag("test-000009")}))
+    read = env.client.get(f"{ITEMS}/test-000009")
+    assert read.status_code == 200 and read.json()["properties"]["occupancy_pct"] == 71.5
+    assert read.headers["etag"] == patched.headers["etag"]
+    # a client can take the ETag from the read route and write with it
+    again = env.client.patch(f"{ITEMS}/test-000009", json={"properties": {"occupancy_pct": 72}},
+                             headers=env.auth("editor", **{"If-Match": read.headers["etag"]}))
+    assert again.status_code == 200
+    created = env.client.post(ITEMS, json=zf.feature(950), headers=env.auth("editor"))
+    assert env.client.get(created.headers["location"].replace("http://testserver", "")).headers["etag"] == \
+        created.headers["etag"]
+    assert env.client.get(f"{ITEMS}/test-000009", headers={"If-None-Match": again.headers["etag"]}
+                          ).status_code == 304
