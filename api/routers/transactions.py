@@ -21,11 +21,26 @@ from fastapi.responses import JSONResponse
 from api.auth import Admin, Editor, Reader
 from api.dependencies import SettingsDep, StoreDep
 from api.errors import APIError, InvalidParameter, NotFound
+from api.openapi import error_responses, ref
 from geozones._errors import GeometryError
 from geozones.edits import DEFAULT_INPUT_CRS, _reproject
 from geozones.records import HistoryEntry, StoredZone, json_record
 
 router = APIRouter(tags=["transactions"])
+
+
+class GeoJSONResponse(JSONResponse):
+    media_type = "application/geo+json"
+
+
+def _feature_doc(status: int, text: str) -> dict:
+    return {status: {"description": text, "content": {"application/geo+json": {"schema": ref("Feature")}}}}
+
+
+#: Every status a write route may answer besides success (OGC exception body).
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 405, 409, 412, 413, 415, 428, 429, 503)
+READ_ERRORS = error_responses(400, 401, 403, 404, 405)
+KEY_ERRORS = error_responses(400, 401, 403, 404, 413, 415, 429)
 
 EDITABLE = "zones"
 FEATURE_TYPES = ("application/geo+json", "application/json")
@@ -99,7 +114,7 @@ def _feature_response(zone: StoredZone, status: int, request: Request, settings)
     headers = {"ETag": zone.etag}
     if status == 201:
         headers["Location"] = _item_url(request, settings, zone.id)
-    return JSONResponse(feature_json(zone), status_code=status, headers=headers, media_type="application/geo+json")
+    return GeoJSONResponse(feature_json(zone), status_code=status, headers=headers)
 
 
 async def _edit(call, *args, **kwargs) -> StoredZone:
@@ -113,7 +128,8 @@ async def _edit(call, *args, **kwargs) -> StoredZone:
 
 
 @router.post("/collections/{collectionId}/items", status_code=201, summary="Add a zone (OGC API Part 4)",
-             responses={201: {"description": "Created; Location and ETag headers name the new zone"}})
+             response_class=GeoJSONResponse,
+             responses={**_feature_doc(201, "Created; Location and ETag headers name the new zone"), **WRITE_ERRORS})
 async def create_item(request: Request, store: StoreDep, settings: SettingsDep, who: Editor,
                       collectionId: CollectionId, repair: Repair = False) -> JSONResponse:
     """Create a zone from a GeoJSON Feature (``id`` in ``properties.id`` or the feature ``id``)."""
@@ -123,7 +139,9 @@ async def create_item(request: Request, store: StoreDep, settings: SettingsDep, 
     return _feature_response(zone, 201, request, settings)
 
 
-@router.put("/collections/{collectionId}/items/{featureId}", summary="Replace a zone (OGC API Part 4)")
+@router.put("/collections/{collectionId}/items/{featureId}", summary="Replace a zone (OGC API Part 4)",
+            response_class=GeoJSONResponse, responses={**_feature_doc(200, "The stored zone; ETag header"),
+                                                       **WRITE_ERRORS})
 async def replace_item(request: Request, store: StoreDep, settings: SettingsDep, who: Editor,
                        collectionId: CollectionId, featureId: FeatureId, if_match: IfMatch = None,
                        repair: Repair = False) -> JSONResponse:
@@ -136,7 +154,9 @@ async def replace_item(request: Request, store: StoreDep, settings: SettingsDep,
     return _feature_response(zone, 200, request, settings)
 
 
-@router.patch("/collections/{collectionId}/items/{featureId}", summary="Update part of a zone (OGC API Part 4)")
+@router.patch("/collections/{collectionId}/items/{featureId}", summary="Update part of a zone (OGC API Part 4)",
+              response_class=GeoJSONResponse, responses={**_feature_doc(200, "The stored zone; ETag header"),
+                                                         **WRITE_ERRORS})
 async def update_item(request: Request, store: StoreDep, settings: SettingsDep, who: Editor,
                       collectionId: CollectionId, featureId: FeatureId, if_match: IfMatch = None,
                       repair: Repair = False) -> JSONResponse:
@@ -150,7 +170,8 @@ async def update_item(request: Request, store: StoreDep, settings: SettingsDep, 
 
 
 @router.delete("/collections/{collectionId}/items/{featureId}", status_code=204,
-               summary="Delete a zone (OGC API Part 4)")
+               summary="Delete a zone (OGC API Part 4)", responses={204: {"description": "Deleted"},
+                                                                    **WRITE_ERRORS})
 async def delete_item(store: StoreDep, who: Editor, collectionId: CollectionId, featureId: FeatureId,
                       if_match: IfMatch = None) -> Response:
     """Delete a zone. It stays in the history and can be restored."""
@@ -187,7 +208,8 @@ def _snapshot_json(entry: HistoryEntry, which: str) -> dict | None:
 History = Annotated[int | None, Query(ge=1, le=10_000, description="Most recent entries to return")]
 
 
-@router.get("/collections/{collectionId}/history", summary="Recent changes to a collection")
+@router.get("/collections/{collectionId}/history", summary="Recent changes to a collection",
+            responses=READ_ERRORS)
 def collection_history(request: Request, store: StoreDep, settings: SettingsDep, who: Reader,
                        collectionId: CollectionId, limit: History = 100) -> dict:
     """The latest recorded changes of every zone, newest first."""
@@ -196,7 +218,8 @@ def collection_history(request: Request, store: StoreDep, settings: SettingsDep,
     return {"collection": collectionId, "changes": [entry_json(e, request, settings) for e in entries]}
 
 
-@router.get("/collections/{collectionId}/items/{featureId}/history", summary="A zone's change history")
+@router.get("/collections/{collectionId}/items/{featureId}/history", summary="A zone's change history",
+            responses=READ_ERRORS)
 def item_history(request: Request, store: StoreDep, settings: SettingsDep, who: Reader,
                  collectionId: CollectionId, featureId: FeatureId, limit: History = None) -> dict:
     """Every recorded change of one zone (also of a deleted one), newest first."""
@@ -208,7 +231,8 @@ def item_history(request: Request, store: StoreDep, settings: SettingsDep, who: 
 
 
 @router.get("/collections/{collectionId}/items/{featureId}/history/{version}",
-            summary="A zone as it was after one version")
+            summary="A zone as it was after one version", response_class=GeoJSONResponse,
+            responses={**_feature_doc(200, "The zone at that version; ETag header"), **READ_ERRORS})
 def item_version(store: StoreDep, who: Reader, collectionId: CollectionId, featureId: FeatureId,
                  version: Annotated[int, Path(ge=0, description="Version number (0: before the first change)")]
                  ) -> JSONResponse:
@@ -219,11 +243,12 @@ def item_version(store: StoreDep, who: Reader, collectionId: CollectionId, featu
     zone = entry.snapshot("before" if version == 0 else "after") if entry else None
     if zone is None:
         raise NotFound(f"zone {featureId!r} has no state at version {version}")
-    return JSONResponse(feature_json(zone), media_type="application/geo+json", headers={"ETag": zone.etag})
+    return GeoJSONResponse(feature_json(zone), headers={"ETag": zone.etag})
 
 
 @router.post("/collections/{collectionId}/items/{featureId}/history/{version}/restore",
-             summary="Restore a zone to a previous version")
+             summary="Restore a zone to a previous version", response_class=GeoJSONResponse,
+             responses={**_feature_doc(200, "The restored zone; ETag header"), **WRITE_ERRORS})
 async def restore_item(request: Request, store: StoreDep, settings: SettingsDep, who: Editor,
                        collectionId: CollectionId, featureId: FeatureId,
                        version: Annotated[int, Path(ge=0, description="Version to bring back")],
@@ -250,7 +275,7 @@ def _keys_path(request: Request):
     return request.app.state.keyring.path
 
 
-@router.get("/keys", tags=["keys"], summary="List API keys (admin)")
+@router.get("/keys", tags=["keys"], summary="List API keys (admin)", responses=KEY_ERRORS)
 def list_api_keys(request: Request, who: Admin) -> dict:
     """Id, name, role and creation time of every key (never the key or its hash)."""
     from geozones.keys import load_keys
@@ -259,7 +284,7 @@ def list_api_keys(request: Request, who: Admin) -> dict:
                      for k in load_keys(_keys_path(request))]}
 
 
-@router.post("/keys", tags=["keys"], status_code=201, summary="Create an API key (admin)")
+@router.post("/keys", tags=["keys"], status_code=201, summary="Create an API key (admin)", responses=KEY_ERRORS)
 async def create_api_key(request: Request, who: Admin) -> dict:
     """Body ``{"role": "editor", "name": "..."}``; the answer holds the key, shown only this once."""
     from geozones.keys import create_key
@@ -270,7 +295,8 @@ async def create_api_key(request: Request, who: Admin) -> dict:
     return {"id": key.id, "name": key.name, "role": key.role, "key": secret}
 
 
-@router.delete("/keys/{keyId}", tags=["keys"], status_code=204, summary="Revoke an API key (admin)")
+@router.delete("/keys/{keyId}", tags=["keys"], status_code=204, summary="Revoke an API key (admin)",
+               responses={204: {"description": "Revoked"}, **KEY_ERRORS})
 def revoke_api_key(request: Request, who: Admin, keyId: Annotated[str, Path(description="Key id")]) -> Response:
     """The key stops working at once."""
     from geozones.keys import revoke_key
