@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from geozones.cli import keys as _keys
+from geozones.cli import maps as _maps
 from geozones.cli import proximity as _proximity
 from geozones.cli import scenario as _scenario
+from geozones.cli import serve as _serve
 from geozones.cli import store as _store
 from geozones.cli import zones as _zones
 from geozones.cli._output import Typer
@@ -23,6 +25,8 @@ _store.register(app)
 _keys.register(app)
 _proximity.register(app)
 _scenario.register(app)
+_serve.register(app)
+_maps.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,211 @@
+"""Scenario endpoints: run one expansion scenario, or compare several (geozones.scenario).
+
+A scenario is sent as the body: the YAML or TOML file itself (``Content-Type:
+application/yaml`` or ``application/toml``), or the same content as a JSON object. Errors in
+the scenario answer 400 with the file line and field (``ScenarioError``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+
+from api.dependencies import SettingsDep, StoreDep
+from api.errors import InvalidParameter
+from api.routers.analysis import ROWS, json_schema
+from api.serialize import ORJSONResponse, records
+
+router = APIRouter(prefix="/analysis/scenarios", tags=["analysis"], default_response_class=ORJSONResponse)
+
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+TOML_TYPES = ("application/toml", "text/toml")
+_SCENARIO_SCHEMA = {"type": "object", "description": "A scenario as in scenarios/*.yaml (id, name, province, "
+                                                     "start_year, end_year, actions, ...)"}
+_EXAMPLE_YAML = """id: try-it
+name: Vằng Mười to 20 ha
+province: Bắc Kạn
+start_year: 2024
+end_year: 2026
+actions:
+  - action: grow
+    year: 2026
+    zone: bk-ccn-vang-muoi
+    to_ha: 20
+    assumption: a planner's what-if, not a published figure
+"""
+_RUN_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "One scenario: the YAML or TOML file, or the same as JSON.",
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}, "example": _EXAMPLE_YAML},
+            "application/toml": {"schema": {"type": "string"}},
+            "application/json": {"schema": _SCENARIO_SCHEMA},
+        },
+    }
+}
+_COMPARE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "Two or more scenarios: a JSON object ``{\"scenarios\": [...]}`` whose items are "
+                       "scenario objects or YAML/TOML texts.",
+        "content": {"application/json": {"schema": {
+            "type": "object", "required": ["scenarios"],
+            "properties": {"scenarios": {"type": "array", "minItems": 2,
+                                         "items": {"oneOf": [_SCENARIO_SCHEMA, {"type": "string"}]}}},
+        }}},
+    }
+}
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    body = await request.body()
+    if not body.strip():
+        raise InvalidParameter("the request body is empty: send a scenario (YAML, TOML or JSON)")
+    if len(body) > limit:
+        raise InvalidParameter(f"the request body is {len(body):,} bytes; the limit is {limit:,}")
+    return body
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidParameter(f"the scenario is not UTF-8 text ({exc})") from exc
+
+
+def _from_text(text: str, fmt: str, name: str):
+    from geozones.scenario import loads_scenario
+
+    return loads_scenario(text, fmt, name)
+
+
+def _from_json(data: Any, name: str):
+    from geozones.scenario import Scenario, loads_scenario
+
+    if isinstance(data, str):
+        fmt = "toml" if _looks_like_toml(data) else "yaml"
+        return loads_scenario(data, fmt, name)
+    if not isinstance(data, dict):
+        raise InvalidParameter(f"{name}: a scenario is a JSON object or a YAML/TOML text, not {type(data).__name__}")
+    return Scenario.from_dict(data, path=name)
+
+
+def _looks_like_toml(text: str) -> bool:
+    first = next((line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")),
+                 "")
+    return first.startswith("[") or ("=" in first and ":" not in first.split("=", 1)[0])
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidParameter(f"the body is not valid JSON: {exc}") from exc
+
+
+def _scenario_from_request(request: Request, body: bytes):
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media in YAML_TYPES:
+        return _from_text(_decode(body), "yaml", "<request body>")
+    if media in TOML_TYPES:
+        return _from_text(_decode(body), "toml", "<request body>")
+    if media in ("application/json", ""):
+        return _from_json(_json(body), "<request body>")
+    raise InvalidParameter(f"Content-Type {media!r} is not a scenario; use application/yaml, application/toml "
+                           "or application/json")
+
+
+def _summary(scenario) -> dict:
+    return {"id": scenario.id, "name": scenario.name, "province": getattr(scenario, "province", None),
+            "start_year": scenario.start_year, "end_year": scenario.end_year, "actions": len(scenario.actions),
+            "layer": scenario.layer_name}
+
+
+def _result_body(result, saved: bool) -> dict:
+    diff = result.diff()
+    return {
+        "scenario": _summary(result.scenario),
+        "timeline": records(result.timeline, index=True),
+        "targets": records(result.targets),
+        "growth": records(result.growth),
+        "changes": records(diff[diff["change"] != "unchanged"]),
+        "notes": list(result.notes),
+        "saved_layer": result.scenario.layer_name if saved else None,
+    }
+
+
+@router.post("/run", summary="Run an expansion scenario", openapi_extra=_RUN_BODY,
+             responses=json_schema({"scenario": {"type": "object"}, "timeline": ROWS, "targets": ROWS,
+                                    "growth": ROWS, "changes": ROWS, "notes": {"type": "array",
+                                                                               "items": {"type": "string"}},
+                                    "saved_layer": {"type": "string", "nullable": True}},
+                                   ["scenario", "timeline", "targets", "changes"]))
+async def run(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    save: Annotated[bool, Query(description="Save the end-year zones as store layer scenario_<id> (then "
+                                            "downloadable from /downloads/scenario_<id>).")] = False,
+) -> ORJSONResponse:
+    """Apply the scenario's actions to the stored zones year by year: ``timeline`` (one row per
+    year of indicators), ``targets`` (each provincial target: pass, fail, not assessed),
+    ``growth`` (each constrained growth and the area it reached), ``changes`` (per-zone
+    differences from the start) and ``notes`` (what could not be computed and why)."""
+    from fastapi.concurrency import run_in_threadpool
+
+    from geozones.scenario import run_scenario
+
+    scenario = _scenario_from_request(request, await _body(request, settings.max_upload_bytes))
+
+    def work():
+        result = run_scenario(scenario, store=store)
+        if save:
+            result.save(store=store)
+        return _result_body(result, save)
+
+    return ORJSONResponse(await run_in_threadpool(work))
+
+
+@router.post("/compare", summary="Run several scenarios and compare them", openapi_extra=_COMPARE_BODY,
+             responses=json_schema({"scenarios": ROWS, "year": {"type": "integer", "nullable": True},
+                                    "indicators": ROWS, "changes": ROWS, "notes": {"type": "object"}},
+                                   ["scenarios", "indicators", "changes"]))
+async def compare(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    year: Annotated[int | None, Query(ge=1990, le=2100, description="Compare at this year (default: each "
+                                                                    "scenario's end year).")] = None,
+) -> ORJSONResponse:
+    """Indicators side by side (``indicators``: one entry per indicator with a value per
+    scenario, and ``target:<id>`` rows with pass/fail) and the per-zone changes of each."""
+    from fastapi.concurrency import run_in_threadpool
+
+    from geozones.scenario import compare_indicators, compare_zones, run_scenario
+
+    data = _json(await _body(request, settings.max_upload_bytes))
+    items = data.get("scenarios") if isinstance(data, dict) else None
+    if not isinstance(items, list) or len(items) < 2:
+        raise InvalidParameter('send {"scenarios": [...]} with at least two scenarios')
+    scenarios = [_from_json(item, f"scenarios[{i}]") for i, item in enumerate(items)]
+    ids = [s.id for s in scenarios]
+    if len(set(ids)) != len(ids):
+        raise InvalidParameter(f"scenario ids must differ; got {', '.join(ids)}")
+
+    def work():
+        results = [run_scenario(s, store=store) for s in scenarios]
+        table = compare_indicators(results, year)
+        zones = compare_zones(results)
+        return {
+            "scenarios": [_summary(s) for s in scenarios],
+            "year": year,
+            "indicators": [{"indicator": name, **values} for name, values in
+                           zip(table.index, records(table))],
+            "changes": records(zones[zones["change"] != "unchanged"]),
+            "notes": {r.scenario.id: list(r.notes) for r in results},
+        }
+
+    return ORJSONResponse(await run_in_threadpool(work))

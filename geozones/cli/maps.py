@@ -1,0 +1,90 @@
+"""Map commands: a standalone web map (HTML) and print maps (PNG, PDF)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from geozones.cli._output import console, fail
+
+
+class Lang(str, Enum):
+    vi = "vi"
+    en = "en"
+
+
+def _store(ctx: typer.Context):
+    from geozones.store import open_store
+
+    return open_store((ctx.obj or {}).get("store"))
+
+
+def _import_maps():
+    try:
+        import maps  # noqa: F401
+        from maps._data import store_layers
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        fail(f"maps need the maps extra: pip install 'geozones[maps]' ({exc})")
+    return maps, store_layers
+
+
+def web_map(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="Output HTML file (one standalone file, works offline).")],
+    lang: Annotated[Lang, typer.Option(help="Language of popups and legend.")] = Lang.vi,
+    scenario: Annotated[Optional[str], typer.Option(help="Scenario id: the planner map of store layer "
+                                                         "scenario_<ID> over the zones.")] = None,
+    title: Annotated[Optional[str], typer.Option(help="Map title.")] = None,
+    suitability: Annotated[Optional[Path], typer.Option(help="Suitability GeoTIFF to overlay on a scenario map "
+                                                             "(e.g. from 'geozones scenario rasters').")] = None,
+) -> None:
+    """Export the investor map (or a scenario's planner map) as one standalone HTML file."""
+    if out.suffix.lower() not in (".html", ".htm"):
+        fail(f"{out}: the web map is written as .html")
+    maps, store_layers = _import_maps()
+    store = _store(ctx)
+    layers = store_layers(store)
+    if scenario:
+        from maps._data import scenario_layer, suitability_raster
+
+        names = store.layers()
+        layer = scenario_layer(names, scenario)
+        if layer is None:
+            known = [n.removeprefix("scenario_") for n in names if n.startswith("scenario_")]
+            fail(f"no scenario {scenario!r} in the store; scenarios: {', '.join(known) or 'none'}")
+        exclusions = {n.removeprefix("exclusion_"): store.layer(n) for n in names if n.startswith("exclusion")}
+        if suitability is not None and not suitability.is_file():
+            fail(f"{suitability}: no such GeoTIFF")
+        m = maps.planner_map(store.layer(layer), store.zones(), exclusions=exclusions,
+                             suitability=suitability or suitability_raster(store, scenario), layers=layers, lang=lang.value,
+                             title=title, infra=store)
+    else:
+        m = maps.investor_map(store.zones(), layers=layers, lang=lang.value, title=title, infra=store)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(maps.render_html(m), encoding="utf-8")
+    console.print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, assets inlined)")
+
+
+def print_map(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="Output .png or .pdf.")],
+    title: Annotated[Optional[str], typer.Option(help="Map title.")] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of the legend.")] = Lang.vi,
+    dpi: Annotated[int, typer.Option(min=50, max=600, help="Resolution (PNG pixels = 11.69 x 8.27 in x dpi).")] = 150,
+) -> None:
+    """A print map for reports: title, legend, scale bar, north arrow, sources and date."""
+    if out.suffix.lower() not in (".png", ".pdf"):
+        fail(f"{out}: print maps are .png or .pdf")
+    maps, store_layers = _import_maps()
+    store = _store(ctx)
+    maps.print_map(store.zones(), out, title=title, layers=store_layers(store), lang=lang.value, dpi=dpi)
+    console.print(f"wrote {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the map commands to ``app``."""
+    app.command("map")(web_map)
+    app.command("printmap")(print_map)

@@ -1,0 +1,192 @@
+"""The planner map: a scenario over its baseline, new land hatched, exclusions, a suitability raster."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from maps._base import (add_layer_control, add_legend_and_title, add_overlays, base_map, sources_of,
+                        zone_bounds)
+from maps._data import enrich, feature_collection
+from maps._elements import OverlayLayer, ZoneLayer, swatch
+from maps._text import LABELS, check_lang, js_config
+
+#: New land smaller than this (m²) is treated as reprojection noise, not a change.
+MIN_NEW_LAND_M2 = 100.0
+EXCLUSION_STYLE = {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935", "fillOpacity": 0.25, "opacity": 0.8}
+BASELINE_STYLE = {"color": "#455a64", "weight": 1.5, "dashArray": "3 3", "fill": False, "opacity": 0.9}
+NEW_LAND_STYLE = {"color": "#c2185b", "weight": 2, "fillColor": "#ff00aa", "fillOpacity": 0.35, "opacity": 1,
+                  "interactive": False}  # clicks go through to the zone and its popup
+
+
+def _metric(frame: gpd.GeoDataFrame, crs) -> gpd.GeoSeries:
+    return frame.geometry.to_crs(crs)
+
+
+def new_land(scenario: gpd.GeoDataFrame, baseline: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Parts of scenario zones outside every baseline zone, in the metric working CRS.
+
+    Returns a GeoDataFrame on the scenario index (zones without new land dropped) with
+    ``id`` and ``new_land_ha``.
+    """
+    from geozones.crs import working_crs
+
+    crs = working_crs(pd.concat([baseline[["geometry"]].to_crs(4326), scenario[["geometry"]].to_crs(4326)]).pipe(
+        gpd.GeoDataFrame, geometry="geometry", crs=4326))
+    base = _metric(baseline, crs)
+    union = base[~(base.isna() | base.is_empty)].union_all()
+    geoms = _metric(scenario, crs)
+    present = ~(geoms.isna() | geoms.is_empty)
+    diff = geoms[present].difference(union)
+    out = gpd.GeoDataFrame({"id": scenario.loc[present, "id"], "new_land_ha": diff.area / 10_000},
+                           geometry=diff, crs=crs)
+    return out[diff.area >= MIN_NEW_LAND_M2]
+
+
+def scenario_changes(scenario: gpd.GeoDataFrame, baseline: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Per scenario zone: ``change`` (new / changed / unchanged), areas before and after, new land.
+
+    Matched on ``id``. Areas are planar hectares in the metric CRS (:func:`geozones.area.area_ha`).
+    """
+    from geozones.area import area_ha
+
+    if not scenario.index.is_unique:
+        raise ValueError("the scenario's index must be unique (reset_index first)")
+    base = baseline.set_index("id")
+    base_area = area_ha(baseline).set_axis(baseline["id"])
+    after = area_ha(scenario)
+    land = new_land(scenario, baseline)["new_land_ha"].reindex(scenario.index)
+    in_base = scenario["id"].isin(base.index)
+    before = scenario["id"].map(base_area).where(in_base)
+    change_ha = (after - before).round(2)
+    status_before = scenario["id"].map(base["status"]) if "status" in base.columns else pd.Series(None, index=scenario.index)
+    before_geom = gpd.GeoSeries(scenario["id"].map(base.geometry).to_numpy(), index=scenario.index,
+                                crs=baseline.crs).to_crs(scenario.crs)
+    missing_now, missing_before = scenario.geometry.isna().to_numpy(), before_geom.isna().to_numpy()
+    same = shapely.equals(scenario.geometry.array, before_geom.array) | (missing_now & missing_before)
+    status_now = scenario["status"] if "status" in scenario.columns else pd.Series(None, index=scenario.index)
+    changed = ~same | (status_before.fillna("").to_numpy() != status_now.fillna("").to_numpy())
+    change = np.where(~in_base, "new", np.where(changed & in_base, "changed", "unchanged"))
+    return pd.DataFrame({"change": change, "baseline_area_ha": before.round(2), "area_mapped_ha": after.round(2),
+                         "change_ha": change_ha.where(in_base), "new_land_ha": land.round(2),
+                         "baseline_status": status_before}, index=scenario.index)
+
+
+def suitability_overlay(path: str | os.PathLike, name: str, opacity: float = 0.6):
+    """A GeoTIFF (band 1) as a folium ImageOverlay, warped to Web Mercator and coloured with viridis.
+
+    Returns the overlay and the (min, max) of the valid values, for the legend.
+    """
+    import folium
+    import rasterio
+    from matplotlib import colormaps
+    from pyproj import Transformer
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    with rasterio.open(path) as src:
+        if src.crs is None:
+            raise ValueError(f"{path}: the raster has no CRS")
+        transform, width, height = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height,
+                                                               *src.bounds)
+        values = np.full((height, width), np.nan, dtype="float32")
+        reproject(rasterio.band(src, 1), values, src_transform=src.transform, src_crs=src.crs,
+                  src_nodata=src.nodata, dst_transform=transform, dst_crs="EPSG:3857", dst_nodata=np.nan,
+                  resampling=Resampling.nearest)
+    valid = np.isfinite(values)
+    if not valid.any():
+        raise ValueError(f"{path}: the raster has no valid cells")
+    low, high = float(values[valid].min()), float(values[valid].max())
+    scaled = (values - low) / (high - low) if high > low else np.where(valid, 0.5, np.nan)
+    rgba = (colormaps["viridis"](np.nan_to_num(scaled)) * 255).astype("uint8")
+    rgba[..., 3] = np.where(valid, 255, 0)
+    west, north = transform @ (0, 0)
+    east, south = transform @ (width, height)
+    to_wgs = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+    (lon0, lat0), (lon1, lat1) = to_wgs.transform(west, south), to_wgs.transform(east, north)
+    overlay = folium.raster_layers.ImageOverlay(rgba, bounds=[[lat0, lon0], [lat1, lon1]], opacity=opacity,
+                                                name=name, overlay=True, show=True, mercator_project=False)
+    return overlay, (low, high)
+
+
+def planner_map(
+    scenario: gpd.GeoDataFrame,
+    baseline: gpd.GeoDataFrame,
+    *,
+    exclusions: dict[str, gpd.GeoDataFrame] | None = None,
+    suitability: str | os.PathLike | None = None,
+    layers: dict[str, gpd.GeoDataFrame] | None = None,
+    lang: Literal["vi", "en"] = "vi",
+    mode: Literal["embed", "api"] = "embed",
+    baseline_url: str | None = None,
+    title: str | None = None,
+    infra=None,
+):
+    """Build the planner map: scenario zones over the baseline, with per-zone change in the popups.
+
+    Parameters
+    ----------
+    scenario, baseline : geopandas.GeoDataFrame
+        Zone layers with an ``id`` column (the scenario result, e.g. store layer ``scenario_<id>``,
+        and the zones it started from).
+    exclusions : dict of GeoDataFrame, optional
+        Exclusion layers by name, drawn in red.
+    suitability : path, optional
+        A suitability GeoTIFF shown as a coloured overlay.
+    layers : dict of GeoDataFrame, optional
+        Reference layers as for :func:`maps.investor_map`.
+    lang : {"vi", "en"}
+    mode : {"embed", "api"}
+        ``"api"`` loads the baseline outlines from ``baseline_url``; the scenario is always embedded.
+    title : str, optional
+    infra : optional
+        Infrastructure for distances in the popups (a store or a mapping; see :func:`maps.investor_map`).
+
+    Returns
+    -------
+    folium.Map
+    """
+    check_lang(lang)
+    if mode == "api" and not baseline_url:
+        raise ValueError("mode='api' needs baseline_url (an OGC API items URL)")
+    text = LABELS[lang]
+    m = base_map(lang, bounds=zone_bounds(pd.concat([scenario[["geometry"]].to_crs(4326),
+                                                       baseline[["geometry"]].to_crs(4326)])))
+    add_overlays(m, layers or {}, lang)
+    legend = []
+    if suitability is not None:
+        overlay, (low, high) = suitability_overlay(suitability, text["suitability"])
+        overlay.add_to(m)
+        legend.append((swatch("#21918c", "#21918c"), f"{text['suitability']}: {low:g} ({text['low']}) – "
+                                                     f"{high:g} ({text['high']})"))
+    for name, frame in (exclusions or {}).items():
+        OverlayLayer(feature_collection(frame, [c for c in ("name", "reason", "kind") if c in frame.columns]),
+                     f"{text['exclusion']}: {name}", EXCLUSION_STYLE).add_to(m)
+        legend.append((swatch(EXCLUSION_STYLE["fillColor"], EXCLUSION_STYLE["color"]), f"{text['exclusion']}: {name}"))
+    removed = baseline[~baseline["id"].isin(scenario["id"])]
+    if mode == "embed":
+        OverlayLayer(feature_collection(baseline, ["id", "name"]), text["baseline"], BASELINE_STYLE).add_to(m)
+    else:
+        ZoneLayer(js_config(lang), url=baseline_url, fit=False, name=text["baseline"]).add_to(m)
+    legend.append((swatch(None, BASELINE_STYLE["color"], "3 3"), text["baseline"]))
+    if len(removed):
+        OverlayLayer(feature_collection(removed, ["id", "name"]), text["removed"],
+                     dict(BASELINE_STYLE, color="#9e9e9e", dashArray="1 4")).add_to(m)
+    changes = scenario_changes(scenario, baseline)
+    zones = enrich(scenario, infra).drop(columns=["area_mapped_ha"]).join(changes)
+    ZoneLayer(js_config(lang), data=feature_collection(zones), search=text["search"],
+              name=text["scenario"]).add_to(m)
+    land = new_land(scenario, baseline)
+    if len(land):
+        land = land.assign(name=scenario.loc[land.index, "name"] if "name" in scenario.columns else land["id"])
+        OverlayLayer(feature_collection(land.round({"new_land_ha": 2}), ["name", "new_land_ha"]),
+                     text["new_land_layer"], NEW_LAND_STYLE, ["name", "new_land_ha"],
+                     class_name="gz-new-land").add_to(m)
+    legend.append((swatch(None, NEW_LAND_STYLE["color"], pattern=True), text["new_land_layer"]))
+    add_legend_and_title(m, lang, title or text["title_scenario"], legend, sources_of(scenario, limit=3))
+    add_layer_control(m)
+    return m

@@ -1,0 +1,225 @@
+"""Print maps for reports (PNG, PDF) with matplotlib, in the web map's colours and outlines.
+
+Drawn in the metric working CRS (VN-2000 / TM-3 of the province), so the scale bar is true
+at the map's centre; the north arrow points to grid north (TM-3 grid convergence is under
+1° across both provinces).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from geozones.schema import KINDS, STATUSES
+from geozones.style import KIND_OUTLINES, STATUS_COLORS
+from maps._base import OVERLAY_STYLES, sources_of
+from maps._text import LABELS, check_lang
+
+#: Points per millimetre (matplotlib line widths are in points).
+PT_PER_MM = 72 / 25.4
+
+
+def _require_matplotlib():
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+    except ImportError as exc:  # pragma: no cover
+        raise ImportError("print maps need matplotlib: pip install 'geozones[maps]'") from exc
+
+
+def _dashes(leaflet_dash: str | None):
+    """Leaflet ``dashArray`` ("6 4") -> matplotlib linestyle."""
+    if not leaflet_dash:
+        return "solid"
+    return (0, tuple(float(v) / 2 for v in leaflet_dash.split()))
+
+
+def nice_length(span_m: float) -> float:
+    """A round scale-bar length (1, 2 or 5 x 10^n metres) close to a fifth of ``span_m``."""
+    target = span_m / 5
+    power = 10 ** np.floor(np.log10(target))
+    return float(max(m * power for m in (1, 2, 5) if m * power <= target))
+
+
+def _scale_bar(ax, length_m: float) -> None:
+    from matplotlib.patches import Rectangle
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    x, y = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
+    half = length_m / 2
+    for i, colour in enumerate(("black", "white")):
+        ax.add_patch(Rectangle(
+            (x + i * half, y), half, (y1 - y0) * 0.008, facecolor=colour, edgecolor="black", lw=0.6, zorder=20))
+    label = f"{length_m / 1000:g} km" if length_m >= 1000 else f"{length_m:g} m"
+    for pos, text in ((x, "0"), (x + length_m, label)):
+        ax.text(pos, y + (y1 - y0) * 0.015, text, ha="center", va="bottom", fontsize=7, zorder=20)
+
+
+def _north_arrow(ax) -> None:
+    ax.annotate("N", xy=(0.95, 0.95), xytext=(0.95, 0.86), xycoords="axes fraction", ha="center", va="center",
+                fontsize=11, fontweight="bold", zorder=20,
+                arrowprops={"facecolor": "black", "width": 4, "headwidth": 10, "headlength": 10})
+
+
+def _draw_layers(ax, layers: dict[str, gpd.GeoDataFrame], crs) -> None:
+    order = ("boundaries_provinces", "boundaries_districts", "infrastructure_roads", "infrastructure_power",
+             "infrastructure_destinations")
+    for name in order:
+        frame = layers.get(name)
+        if frame is None or frame.empty:
+            continue
+        style = OVERLAY_STYLES[name]
+        frame = frame.to_crs(crs)
+        kinds = frame.geometry.geom_type
+        lines = frame[kinds.isin(["LineString", "MultiLineString", "Polygon", "MultiPolygon"])]
+        points = frame[kinds.isin(["Point", "MultiPoint"])]
+        if len(lines):
+            lines.boundary.plot(ax=ax, color=style["color"], linewidth=style["weight"] * 0.5,
+                                linestyle=_dashes(style.get("dashArray")), zorder=2) if name.startswith(
+                "boundaries") else lines.plot(ax=ax, color=style["color"], linewidth=style["weight"] * 0.5,
+                                              linestyle=_dashes(style.get("dashArray")), zorder=3)
+        if len(points):
+            points.plot(ax=ax, color=style.get("fillColor", style["color"]), edgecolor=style["color"],
+                        markersize=12, zorder=4)
+
+
+def _draw_zones(ax, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    polygons = zones[~(zones.geometry.isna() | zones.geometry.is_empty)]
+    for (status, kind), group in polygons.groupby([polygons["status"], polygons["kind"]], sort=False):
+        colour, width_mm, _, dash = KIND_OUTLINES.get(kind, ("#212121", 0.4, "solid", None))
+        group.plot(ax=ax, facecolor=STATUS_COLORS.get(status, "#cccccc"), edgecolor=colour,
+                   linewidth=width_mm * PT_PER_MM, linestyle=_dashes(dash), zorder=5)
+    return polygons
+
+
+def _draw_points(ax, zones: gpd.GeoDataFrame, crs) -> None:
+    if not {"site_lon", "site_lat"} <= set(zones.columns):
+        return
+    only = zones[(zones.geometry.isna() | zones.geometry.is_empty) & zones["site_lon"].notna() & zones["site_lat"].notna()]
+    if only.empty:
+        return
+    pts = gpd.GeoSeries(gpd.points_from_xy(only["site_lon"].astype(float), only["site_lat"].astype(float)),
+                        crs=4326).to_crs(crs)
+    for (x, y), status in zip(zip(pts.x, pts.y), only["status"]):
+        ax.plot(x, y, marker="o", markersize=8, markerfacecolor=STATUS_COLORS.get(status, "#cccccc"),
+                markeredgecolor="#212121", linestyle="none", zorder=6)
+
+
+def _legend(ax, zones: gpd.GeoDataFrame, lang: str) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    text = LABELS[lang]
+    handles = [Patch(facecolor=STATUS_COLORS[s], edgecolor="#555555", label=STATUSES[s][lang])
+               for s in STATUS_COLORS if s in set(zones["status"])]
+    handles += [Patch(facecolor="white", edgecolor=c, linewidth=w * PT_PER_MM, linestyle=_dashes(d),
+                      label=f"{k} — {KINDS[k][lang]}")
+                for k, (c, w, _, d) in KIND_OUTLINES.items() if k in set(zones["kind"])]
+    handles.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="#bdbdbd", markeredgecolor="#212121",
+                          label=text["location_marker"]))
+    ax.legend(handles=handles, loc="lower right", fontsize=7,
+              framealpha=0.92).set_zorder(30)
+
+
+def print_map(
+    zones: gpd.GeoDataFrame,
+    out: str | os.PathLike,
+    *,
+    title: str | None = None,
+    layers: dict[str, gpd.GeoDataFrame] | None = None,
+    lang: str = "vi",
+    figsize: tuple[float, float] = (11.69, 8.27),
+    dpi: int = 150,
+    date: _dt.date | None = None,
+) -> Path:
+    """Write a print map (PNG or PDF, from the extension) with title, legend, scale bar, north arrow, sources.
+
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        Zones with ``status`` and ``kind``; zones without a polygon but with
+        ``site_lon``/``site_lat`` are drawn as points.
+    out : path
+        ``.png`` or ``.pdf``.
+    title : str, optional
+    layers : dict of GeoDataFrame, optional
+        Reference layers by store name (boundaries, roads, grid, destinations).
+    lang : {"vi", "en"}
+    figsize : (width, height) in inches
+        A4 landscape by default; a PNG is ``figsize x dpi`` pixels.
+    dpi : int
+    date : datetime.date, optional
+        Printed in the source line; today by default.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    check_lang(lang)
+    _require_matplotlib()
+    import matplotlib.pyplot as plt
+
+    from geozones.crs import working_crs
+
+    out = Path(out)
+    if out.suffix.lower() not in (".png", ".pdf"):
+        raise ValueError(f"print maps are .png or .pdf, not {out.suffix or 'no extension'!r}")
+    text = LABELS[lang]
+    crs = working_crs(zones[~(zones.geometry.isna() | zones.geometry.is_empty)]) if zones.geometry.notna().any() \
+        else working_crs(zones)
+    metric = zones.to_crs(crs)
+    fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
+    try:
+        fig.subplots_adjust(left=0.03, right=0.97, top=0.92, bottom=0.07)
+        _draw_layers(ax, layers or {}, crs)
+        polygons = _draw_zones(ax, metric)
+        _draw_points(ax, zones, crs)
+        _frame(ax, polygons, zones, crs, (0.94 * figsize[0]) / (0.85 * figsize[1]))
+        ax.set_position([0.03, 0.07, 0.94, 0.85])
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xticks([]), ax.set_yticks([])
+        ax.set_xlabel(""), ax.set_ylabel("")
+        fig.canvas.draw()
+        x0, x1 = ax.get_xlim()
+        _scale_bar(ax, nice_length(x1 - x0))
+        _north_arrow(ax)
+        _legend(ax, zones, lang)
+        fig.suptitle(title or text["title_investor"], fontsize=14, fontweight="bold")
+        when = (date or _dt.date.today()).isoformat()
+        fig.text(0.03, 0.02, f"{text['source']}: {sources_of(zones, limit=12)}. CRS: {crs.name}. "
+                 f"{text['approximate_print']}. {when}", fontsize=6.5, ha="left", va="bottom", wrap=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out, dpi=dpi, format=out.suffix.lower().lstrip("."))
+    finally:
+        plt.close(fig)
+    return out
+
+
+def _frame(ax, polygons, zones, crs, ratio: float) -> None:
+    """Fit the view to the zones (polygons and site points), with a margin, at the axes' width/height ratio."""
+    boxes = [polygons.total_bounds] if len(polygons) else []
+    if {"site_lon", "site_lat"} <= set(zones.columns):
+        pts = zones[["site_lon", "site_lat"]].astype(float).dropna()
+        if len(pts):
+            boxes.append(gpd.GeoSeries(gpd.points_from_xy(pts.site_lon, pts.site_lat), crs=4326).to_crs(crs).total_bounds)
+    if not boxes:
+        return
+    b = np.vstack(boxes)
+    west, south, east, north = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+    pad = max(east - west, north - south, 2000) * 0.08
+    west, east, south, north = west - pad, east + pad, south - pad, north + pad
+    width, height = east - west, north - south
+    if width / height < ratio:
+        grow = (height * ratio - width) / 2
+        west, east = west - grow, east + grow
+    else:
+        grow = (width / ratio - height) / 2
+        south, north = south - grow, north + grow
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
