@@ -180,8 +180,10 @@ def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repai
     """
     if not isinstance(properties, Mapping):
         raise ZoneValidationError("properties must be a JSON object")
-    if geometry is None:
-        raise GeometryError("geometry is required", record=properties.get("id"), field="geometry")
+    if geometry is None:  # a zone known only by its site marker (the schema allows it)
+        frame = gpd.GeoDataFrame({k: [v] for k, v in properties.items()}, geometry=[None], crs=store_crs)
+        row = validate_zones(frame).iloc[0]
+        return StoredZone.of({name: row[name] for name in FIELD_NAMES}, None, store_crs)
     shape = _geometry(geometry)
     source = str(crs or DEFAULT_INPUT_CRS)
     stored = isinstance(geometry, BaseGeometry) and source == store_crs  # already checked when it was stored

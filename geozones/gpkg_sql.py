@@ -43,8 +43,10 @@ def decode(blob: bytes | None) -> BaseGeometry | None:
     return shapely.from_wkb(bytes(blob[size:]))
 
 
-def encode(geometry: BaseGeometry, srs_id: int) -> bytes:
-    """A little-endian GeoPackage geometry blob with an XY envelope."""
+def encode(geometry: BaseGeometry | None, srs_id: int) -> bytes | None:
+    """A little-endian GeoPackage geometry blob with an XY envelope (None stays NULL)."""
+    if geometry is None:
+        return None
     wkb = shapely.to_wkb(geometry, output_dimension=2, byte_order=1)
     if shapely.is_empty(geometry):
         return b"GP" + bytes([0, 0x11]) + struct.pack("<i", srs_id) + wkb

@@ -85,7 +85,7 @@ class StoredZone:
     """A zone as stored: attributes, geometry in the store's CRS, and its ETag."""
 
     properties: dict
-    geometry: BaseGeometry
+    geometry: BaseGeometry | None
     crs: str
     etag: str = field(default="")
 
@@ -124,12 +124,14 @@ class HistoryEntry:
         data = self.before if which == "before" else self.after
         if data is None:
             return None
-        return StoredZone.of(data["properties"], shapely.from_wkb(bytes.fromhex(data["geometry"])), data["crs"])
+        geometry = shapely.from_wkb(bytes.fromhex(data["geometry"])) if data.get("geometry") else None
+        return StoredZone.of(data["properties"], geometry, data["crs"])
 
 
 def snapshot(zone: StoredZone | None) -> dict | None:
     """A JSON-able snapshot of a stored zone for the history table."""
     if zone is None:
         return None
-    return {"properties": json_record(zone.properties), "crs": zone.crs,
-            "geometry": shapely.to_wkb(zone.geometry, hex=True, output_dimension=2, byte_order=1)}
+    geometry = (None if zone.geometry is None else
+                shapely.to_wkb(zone.geometry, hex=True, output_dimension=2, byte_order=1))
+    return {"properties": json_record(zone.properties), "crs": zone.crs, "geometry": geometry}

@@ -376,6 +376,8 @@ class _GpkgTransaction:
 
     def _accept(self, geometry) -> None:
         """Widen the declared geometry type when a Polygon layer receives a MultiPolygon (or vice versa)."""
+        if geometry is None:
+            return
         declared = self.geometry_type.upper()
         if declared not in ("GEOMETRY", geometry.geom_type.upper()):
             self.db.execute("UPDATE gpkg_geometry_columns SET geometry_type_name = 'GEOMETRY' WHERE table_name = ?",

@@ -219,7 +219,8 @@ class PostGISStore(FeatureEditing):
         with self._connection() as conn:
             rows = conn.execute(query).fetchall()
         frame = pd.DataFrame.from_records([r[:-1] for r in rows], columns=list(FIELD_NAMES))
-        geometry = shapely.from_wkb(np.array([bytes(r[-1]) for r in rows], dtype=object)) if rows else []
+        geometry = shapely.from_wkb(np.array([bytes(r[-1]) if r[-1] is not None else None for r in rows],
+                                             dtype=object)) if rows else []
         return validate_zones(gpd.GeoDataFrame(frame, geometry=geometry, crs=f"EPSG:{self.srid}"))
 
     def _read_layer(self, name: str) -> gpd.GeoDataFrame | pd.DataFrame:
@@ -387,11 +388,11 @@ class _PgTransaction:
         row = self.conn.execute(query, (zone_id,)).fetchone()
         if row is None:
             return None
-        geometry = shapely.from_wkb(bytes(row[-1]))
+        geometry = shapely.from_wkb(bytes(row[-1])) if row[-1] is not None else None
         return row[0], StoredZone.of(dict(zip(FIELD_NAMES, row[1:-1])), geometry, self.crs)
 
     def _values(self, zone: StoredZone) -> list:
-        wkb = shapely.to_wkb(zone.geometry, output_dimension=2, byte_order=1)
+        wkb = None if zone.geometry is None else shapely.to_wkb(zone.geometry, output_dimension=2, byte_order=1)
         return [zone.properties[n] for n in FIELD_NAMES] + [wkb, self.srid]
 
     def insert(self, zone: StoredZone) -> None:

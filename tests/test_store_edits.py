@@ -414,11 +414,11 @@ def test_postgis_migrations_are_versioned(postgis_url):
     schema = new_schema()
     store = PostGISStore(postgis_url, schema=schema, srid=9213, data_dir=zf.data_dir(
         __import__("tempfile").mkdtemp(), 3)).ensure()
-    assert [m[0] for m in migrations()] == [1, 2]
-    assert store.schema_version() == 2 and store.migrate() == []
+    assert [m[0] for m in migrations()] == [1, 2, 3]
+    assert store.schema_version() == 3 and store.migrate() == []
     with psycopg.connect(postgis_url) as conn:
         rows = conn.execute("SELECT version, name FROM {}.schema_migrations ORDER BY version".format(schema)).fetchall()
-        assert rows == [(1, "init"), (2, "history_indexes")]
+        assert rows == [(1, "init"), (2, "history_indexes"), (3, "zones_without_polygon")]
         srid = conn.execute(f"SELECT DISTINCT ST_SRID(geometry) FROM {schema}.zones").fetchall()
         assert srid == [(9213,)]
         index = conn.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND tablename = 'zones' "
@@ -440,3 +440,30 @@ def test_open_store_picks_postgis_from_the_environment(postgis_url, monkeypatch,
     assert isinstance(store, PostGISStore) and len(store.zones()) == 3
     monkeypatch.delenv("GEOZONES_DATABASE_URL")
     assert isinstance(open_store(tmp_path / "x.gpkg"), GeoPackageStore)
+
+
+def test_postgis_filled_from_the_shipped_data_matches_the_geopackage(postgis_url, built_store):
+    """A new PostGIS store imports every shipped layer; its zones are the GeoPackage's, record for record."""
+    from geozones.store import shipped_layers
+    from geozones.store_postgis import PostGISStore
+
+    store = PostGISStore(postgis_url, schema=new_schema()).ensure()
+    assert set(store.layers()) == set(shipped_layers())
+    for zone_id in built_store.zones()["id"]:
+        assert store.get_zone(zone_id).etag == built_store.get_zone(zone_id).etag
+    boundaries = store.layer("boundaries_provinces")
+    assert len(boundaries) == len(built_store.layer("boundaries_provinces"))
+    store.close()
+
+
+def test_zone_without_polygon_then_outlined(edit_store):
+    """Some zones are known only by a site marker (no published area): they can be created, then outlined."""
+    feature = zf.feature(600, site_lon=105.84, site_lat=22.15)
+    feature["geometry"] = None
+    created = edit_store.create_zone(feature, actor="a")
+    assert created.geometry is None and edit_store.get_zone("test-000600").etag == created.etag
+    assert _row_etag(edit_store, "test-000600") == created.etag
+    outlined = edit_store.update_zone("test-000600", {"geometry": shapely.geometry.mapping(zf.square(600))},
+                                      if_match=created.etag, actor="a")
+    assert outlined.geometry.equals(zf.square(600))
+    assert edit_store.restore("test-000600", 1, actor="a").geometry is None

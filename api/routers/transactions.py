@@ -100,9 +100,11 @@ async def _json_body(request: Request, allowed: tuple[str, ...]) -> dict:
 
 def feature_json(zone: StoredZone) -> dict:
     """A stored zone as a GeoJSON Feature in CRS84."""
-    geometry = _reproject(zone.geometry, zone.crs, DEFAULT_INPUT_CRS)
-    return {"type": "Feature", "id": zone.id, "properties": json_record(zone.properties),
-            "geometry": shapely.geometry.mapping(geometry)}
+    if zone.geometry is None:
+        geometry = None
+    else:
+        geometry = shapely.geometry.mapping(_reproject(zone.geometry, zone.crs, DEFAULT_INPUT_CRS))
+    return {"type": "Feature", "id": zone.id, "properties": json_record(zone.properties), "geometry": geometry}
 
 
 def _item_url(request: Request, settings, zone_id: str) -> str:
