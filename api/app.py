@@ -11,8 +11,8 @@ from geozones.store import ZoneStore, open_store
 
 
 def build_store(settings: Settings) -> ZoneStore:
-    """The store the settings name: GeoPackage by default."""
-    return open_store(settings.store)
+    """The store the settings name: PostGIS when ``database_url`` is set, else the GeoPackage."""
+    return open_store(settings.store, url=settings.database_url)
 
 
 def create_app(settings: Settings | None = None, store: ZoneStore | None = None) -> FastAPI:
@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, store: ZoneStore | None = None)
     store : ZoneStore, optional
         Use this store instead of the one the settings name (tests).
     """
+    from api import auth
     from api.routers import include_all
 
     settings = settings or get_settings()
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, store: ZoneStore | None = None)
                   openapi_url="/api", docs_url="/api.html", redoc_url=None)
     app.state.settings = settings
     app.state.store = store if store is not None else build_store(settings)
+    auth.install(app, settings)  # size limit and closed reads; CORS (added after) wraps them
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT",
                            "PATCH", "DELETE", "OPTIONS"], allow_headers=["*"], expose_headers=["ETag", "Location"])

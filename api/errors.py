@@ -8,7 +8,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geozones._errors import (
+    ConflictError,
     CRSError,
+    PreconditionFailedError,
     StoreError,
     UnknownAttributeError,
     UnsupportedFormatError,
@@ -20,11 +22,12 @@ from geozones._errors import (
 class APIError(Exception):
     """An error with an HTTP status, raised by routers."""
 
-    def __init__(self, status: int, detail: str, code: str | None = None):
+    def __init__(self, status: int, detail: str, code: str | None = None, headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.code = code
+        self.headers = headers
 
 
 class InvalidParameter(APIError):
@@ -42,6 +45,8 @@ class NotFound(APIError):
 #: Library exception -> (HTTP status, OGC exception code). Order matters: first match wins.
 STATUS_TABLE: list[tuple[type[BaseException], int, str]] = [
     (ZoneNotFoundError, 404, "NotFound"),
+    (PreconditionFailedError, 412, "PreconditionFailed"),
+    (ConflictError, 409, "Conflict"),
     (FileNotFoundError, 404, "NotFound"),
     (ZoneValidationError, 400, "InvalidParameterValue"),
     (CRSError, 400, "InvalidParameterValue"),
@@ -57,9 +62,9 @@ def exception_body(status: int, code: str, description: str) -> dict:
     return {"code": code, "description": description, "status": status, "title": code, "detail": description}
 
 
-def _response(status: int, code: str, description: str) -> JSONResponse:
+def _response(status: int, code: str, description: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(exception_body(status, code, description), status_code=status,
-                        media_type="application/json")
+                        media_type="application/json", headers=headers)
 
 
 def status_for(exc: BaseException) -> tuple[int, str]:
@@ -75,7 +80,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(APIError)
     async def _api_error(request: Request, exc: APIError):
-        return _response(exc.status, exc.code or ("NotFound" if exc.status == 404 else "Error"), exc.detail)
+        return _response(exc.status, exc.code or ("NotFound" if exc.status == 404 else "Error"), exc.detail,
+                         exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

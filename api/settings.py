@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     description: str = Field("Industrial zones (KCN/CCN/KCX) of Bắc Kạn (now Thái Nguyên) and Lạng Sơn, Vietnam",
                              description="Service description")
     public_url: str | None = Field(None, description="Base URL for links when behind a proxy")
+    # editing and access control (issue 7)
+    keys_file: Path | None = Field(None, description="API keys file (default: keys.json beside the store)")
+    read_requires_key: bool = Field(False, description="Reads need a key with the viewer role (default: open)")
+    write_rate_per_minute: float = Field(600.0, gt=0, description="Sustained writes per minute allowed per key")
+    write_burst: int = Field(120, ge=1, description="Writes a key may make at once before being slowed down")
 
 
 @lru_cache(maxsize=1)

@@ -110,3 +110,15 @@ class GrowthError(ValueError):
 
 class EmptyLayerError(ValueError):
     """A layer (or the part of it a query selects, e.g. substations of at least 110 kV) has no features."""
+
+
+class ConflictError(RuntimeError):
+    """An edit conflicts with the stored state (e.g. a zone id that already exists)."""
+
+
+class PreconditionFailedError(ConflictError):
+    """The zone changed since the caller read it: its ETag no longer matches ``If-Match``."""
+
+
+class VersionNotFoundError(ZoneNotFoundError):
+    """No such version in a zone's history."""

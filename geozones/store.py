@@ -8,9 +8,12 @@ write leaves the previous state intact and readers never see half a write.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -18,12 +21,17 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geozones import gpkg_sql
 from geozones import io as _io
-from geozones._errors import StoreError, UnknownAttributeError
+from geozones._errors import StoreError, UnknownAttributeError, ZoneNotFoundError
+from geozones.edits import FeatureEditing
 from geozones.paths import default_store_path, shipped_data_dir
-from geozones.schema import validate_zones
+from geozones.records import HistoryEntry, StoredZone
+from geozones.schema import FIELD_NAMES, validate_zones
 
 ZONES = "zones"
+#: Tables the store keeps for itself (never listed as layers).
+HISTORY_TABLE = "geozones_history"
 
 
 @runtime_checkable
@@ -41,6 +49,24 @@ class ZoneStore(Protocol):
     def write_layer(self, name: str, frame: gpd.GeoDataFrame | pd.DataFrame) -> None: ...
 
     def version(self) -> str: ...
+
+    # feature-level edits (see geozones.edits.FeatureEditing)
+
+    def get_zone(self, zone_id: str) -> StoredZone: ...
+
+    def create_zone(self, feature: Mapping, *, actor: str, crs=None, repair: bool = False) -> StoredZone: ...
+
+    def replace_zone(self, zone_id: str, feature: Mapping, *, if_match: str | None, actor: str, crs=None,
+                     repair: bool = False) -> StoredZone: ...
+
+    def update_zone(self, zone_id: str, patch: Mapping, *, if_match: str | None, actor: str, crs=None,
+                    repair: bool = False) -> StoredZone: ...
+
+    def delete_zone(self, zone_id: str, *, if_match: str | None, actor: str) -> StoredZone: ...
+
+    def history(self, zone_id: str | None = None, limit: int | None = None) -> list[HistoryEntry]: ...
+
+    def restore(self, zone_id: str, version: int, *, actor: str, if_match: str | None = None) -> StoredZone: ...
 
 
 def shipped_layers(data_dir: Path | None = None) -> dict[str, Path]:
@@ -63,8 +89,13 @@ def _read_shipped(name: str, path: Path) -> gpd.GeoDataFrame | pd.DataFrame:
     return validate_zones(frame) if name == ZONES else frame
 
 
-class GeoPackageStore:
+class GeoPackageStore(FeatureEditing):
     """A zone store in one GeoPackage file.
+
+    Whole layers are written atomically (a temporary copy renamed into place under a
+    file lock). Single-zone edits are SQLite transactions on the zone table (WAL
+    journal, ``BEGIN IMMEDIATE``, a busy timeout) that also append to the history table;
+    the GeoPackage's R-tree index is kept in sync by its own triggers.
 
     Parameters
     ----------
@@ -78,6 +109,8 @@ class GeoPackageStore:
         self.path = Path(path) if path is not None else default_store_path()
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self._cache: dict[str, tuple[str, object]] = {}
+        self._thread_lock = threading.Lock()
+        self._gate = gpkg_sql.gate(self.path)
 
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self.path)!r})"
@@ -116,15 +149,28 @@ class GeoPackageStore:
     # -- reading --------------------------------------------------------------------------
 
     def version(self) -> str:
-        """Changes whenever the store is written (mtime and size of the file)."""
+        """Changes whenever the store is written: the file's identity plus the last edit's number."""
         self.ensure()
         stat = self.path.stat()
-        return f"{stat.st_mtime_ns}-{stat.st_size}-{stat.st_ino}"
+        return f"{stat.st_mtime_ns}-{stat.st_size}-{stat.st_ino}-{self._edit_seq()}"
+
+    def _edit_seq(self) -> int:
+        with self._gate.use("sqlite3"):
+            db = gpkg_sql.connect(self.path)
+            try:
+                row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (HISTORY_TABLE,)).fetchone()
+            except sqlite3.OperationalError:  # no AUTOINCREMENT table yet
+                return 0
+            finally:
+                db.close()
+        return int(row[0]) if row else 0
 
     def layers(self) -> list[str]:
         """Names of every layer and table in the store."""
         self.ensure()
-        return [n for n in _io.layer_names(self.path) if n != "layer_styles"]
+        with self._gate.use("gdal"):
+            names = _io.layer_names(self.path)
+        return [n for n in names if n != "layer_styles" and not n.startswith("geozones_")]
 
     def layer(self, name: str) -> gpd.GeoDataFrame | pd.DataFrame:
         """Read one layer (a GeoDataFrame) or table (a DataFrame); cached until the next write."""
@@ -134,7 +180,8 @@ class GeoPackageStore:
             return cached[1].copy()
         if name not in self.layers():
             raise UnknownAttributeError(f"no layer {name!r} in {self.path}; layers: {', '.join(self.layers())}")
-        frame = pyogrio.read_dataframe(self.path, layer=name)
+        with self._gate.use("gdal"):
+            frame = pyogrio.read_dataframe(self.path, layer=name)
         if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name != "geometry":
             frame = frame.rename_geometry("geometry")
         if name == ZONES:
@@ -188,20 +235,226 @@ class GeoPackageStore:
                     pyogrio.write_dataframe(pd.DataFrame(frame).astype(object).where(frame.notna(), None),
                                             tmp, layer=name, driver="GPKG",
                                             layer_options={"OVERWRITE": "YES"})
+            if ZONES in frames:  # zones are looked up by id (edits, GET items/{id}): index it
+                with closing(sqlite3.connect(tmp)) as db, db:
+                    db.execute(_ZONES_ID_INDEX)
 
         self._commit(write, start_empty)
 
     def _commit(self, write, start_empty: bool) -> None:
         """Run ``write`` on a temporary copy of the store and rename it over the store."""
+        self._checkpoint()
         try:
             _io.replace_atomically(self.path, write, copy_existing=not start_empty and self.path.exists())
         except Exception as exc:
             raise StoreError(f"write to {self.path} failed, store unchanged: {exc}") from exc
 
 
-def open_store(path: str | os.PathLike | None = None) -> ZoneStore:
-    """Open the configured store: the GeoPackage at ``path`` or the default one, created if needed.
+    def _checkpoint(self) -> None:
+        """Fold the write-ahead log into the file (and empty it) before the file is copied or replaced."""
+        if not self.path.exists():
+            return
+        with self._gate.use("sqlite3"):
+            db = gpkg_sql.connect(self.path)
+            try:
+                busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                db.close()
+        if busy:
+            raise StoreError(f"{self.path}: readers kept the write-ahead log busy; store unchanged, try again")
 
-    Other backends (PostGIS via ``GEOZONES_DATABASE_URL``) plug in here.
+    # -- feature-level edits -----------------------------------------------------------------
+
+    @contextmanager
+    def _edit(self) -> Iterator["_GpkgTransaction"]:
+        """One SQLite write transaction on the zone table and the history, under the store lock."""
+        self.ensure()
+        with self._thread_lock, self._lock(), self._gate.use("sqlite3"):
+            db = gpkg_sql.connect(self.path)
+            try:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")  # WAL: a commit survives a killed process
+                db.execute("BEGIN IMMEDIATE")
+                tx = _GpkgTransaction(db, writing=True)
+                yield tx
+                tx.finish()
+                db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise StoreError(f"edit of {self.path} failed, store unchanged: {exc}") from exc
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            finally:
+                db.close()
+
+    @contextmanager
+    def _read(self) -> Iterator["_GpkgTransaction"]:
+        self.ensure()
+        with self._gate.use("sqlite3"):
+            db = gpkg_sql.connect(self.path)
+            try:
+                db.execute("BEGIN")
+                yield _GpkgTransaction(db, writing=False)
+            finally:
+                db.close()
+
+    def get_zone(self, zone_id: str) -> StoredZone:
+        """One zone as stored, with its ETag.
+
+        Raises
+        ------
+        ZoneNotFoundError
+        """
+        with self._read() as tx:
+            found = tx.fetch(str(zone_id))
+        if found is None:
+            raise ZoneNotFoundError(f"no zone with id {zone_id!r}")
+        return found[1]
+
+    def history(self, zone_id: str | None = None, limit: int | None = None) -> list[HistoryEntry]:
+        """Recorded changes, newest first: of one zone, or of every zone."""
+        with self._read() as tx:
+            return tx.history(zone_id, limit)
+
+
+_ZONES_ID_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS geozones_zones_id ON zones (id)"
+_HISTORY_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, zone_id TEXT NOT NULL, "
+    "version INTEGER NOT NULL, op TEXT NOT NULL, actor TEXT NOT NULL, at TEXT NOT NULL, etag_before TEXT, "
+    "etag_after TEXT, before TEXT, after TEXT, UNIQUE (zone_id, version))",
+    _ZONES_ID_INDEX,
+)
+_HISTORY_COLUMNS = "seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after"
+
+
+def _sql_value(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _history_entry(row) -> HistoryEntry:
+    seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after = row
+    return HistoryEntry(seq, zone_id, version, op, actor, at, etag_before, etag_after,
+                        json.loads(before) if before else None, json.loads(after) if after else None)
+
+
+class _GpkgTransaction:
+    """Row-level access to the zone table of a GeoPackage inside one SQLite transaction."""
+
+    def __init__(self, db: sqlite3.Connection, writing: bool):
+        self.db = db
+        self.writing = writing
+        row = db.execute(
+            "SELECT g.column_name, g.srs_id, g.geometry_type_name, s.organization, s.organization_coordsys_id, "
+            "s.definition FROM gpkg_geometry_columns g JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id "
+            "WHERE g.table_name = ?", (ZONES,)).fetchone()
+        if row is None:
+            raise StoreError("the store has no zone layer")
+        column, self.srs_id, self.geometry_type, organization, code, definition = row
+        self.geom = gpkg_sql.quote(column)
+        self.crs = f"{organization.upper()}:{code}" if organization.upper() == "EPSG" else definition
+        self.columns = ", ".join(gpkg_sql.quote(n) for n in FIELD_NAMES)
+        self.has_history = bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (HISTORY_TABLE,)).fetchone())
+        if writing:
+            for statement in _HISTORY_DDL:
+                db.execute(statement)
+            self.has_history = True
+        self.extent: list[tuple[float, float, float, float]] = []
+
+    def fetch(self, zone_id: str):
+        row = self.db.execute(f"SELECT fid, {self.columns}, {self.geom} FROM zones WHERE id = ?",
+                              (zone_id,)).fetchone()
+        if row is None:
+            return None
+        return row[0], StoredZone.of(dict(zip(FIELD_NAMES, row[1:-1])), gpkg_sql.decode(row[-1]), self.crs)
+
+    def _values(self, zone: StoredZone) -> list:
+        self._accept(zone.geometry)
+        return [_sql_value(zone.properties[n]) for n in FIELD_NAMES] + [gpkg_sql.encode(zone.geometry, self.srs_id)]
+
+    def _accept(self, geometry) -> None:
+        """Widen the declared geometry type when a Polygon layer receives a MultiPolygon (or vice versa)."""
+        if geometry is None:
+            return
+        declared = self.geometry_type.upper()
+        if declared not in ("GEOMETRY", geometry.geom_type.upper()):
+            self.db.execute("UPDATE gpkg_geometry_columns SET geometry_type_name = 'GEOMETRY' WHERE table_name = ?",
+                            (ZONES,))
+            self.geometry_type = "GEOMETRY"
+        self.extent.append(tuple(geometry.bounds))
+
+    def insert(self, zone: StoredZone) -> None:
+        marks = ", ".join("?" * (len(FIELD_NAMES) + 1))
+        self.db.execute(f"INSERT INTO zones ({self.columns}, {self.geom}) VALUES ({marks})", self._values(zone))
+
+    def update(self, key, zone: StoredZone) -> None:
+        assignments = ", ".join(f"{gpkg_sql.quote(n)} = ?" for n in FIELD_NAMES)
+        self.db.execute(f"UPDATE zones SET {assignments}, {self.geom} = ? WHERE fid = ?", [*self._values(zone), key])
+
+    def delete(self, key) -> None:
+        self.db.execute("DELETE FROM zones WHERE fid = ?", (key,))
+
+    def last_version(self, zone_id: str) -> int:
+        if not self.has_history:
+            return 0
+        row = self.db.execute(f"SELECT max(version) FROM {HISTORY_TABLE} WHERE zone_id = ?", (zone_id,)).fetchone()
+        return int(row[0] or 0)
+
+    def entry(self, zone_id: str, version: int) -> HistoryEntry | None:
+        if not self.has_history:
+            return None
+        row = self.db.execute(f"SELECT {_HISTORY_COLUMNS} FROM {HISTORY_TABLE} WHERE zone_id = ? AND version = ?",
+                              (zone_id, version)).fetchone()
+        return _history_entry(row) if row else None
+
+    def record(self, entry: HistoryEntry) -> None:
+        self.db.execute(
+            f"INSERT INTO {HISTORY_TABLE} (zone_id, version, op, actor, at, etag_before, etag_after, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry.zone_id, entry.version, entry.op, entry.actor, entry.at, entry.etag_before, entry.etag_after,
+             json.dumps(entry.before, ensure_ascii=False) if entry.before else None,
+             json.dumps(entry.after, ensure_ascii=False) if entry.after else None))
+
+    def history(self, zone_id: str | None, limit: int | None) -> list[HistoryEntry]:
+        if not self.has_history:
+            return []
+        where, params = ("WHERE zone_id = ?", [zone_id]) if zone_id is not None else ("", [])
+        rows = self.db.execute(f"SELECT {_HISTORY_COLUMNS} FROM {HISTORY_TABLE} {where} ORDER BY seq DESC "
+                               "LIMIT ?", [*params, -1 if limit is None else int(limit)]).fetchall()
+        return [_history_entry(r) for r in rows]
+
+    def finish(self) -> None:
+        """Record the change time and grown extent in gpkg_contents (GeoPackage requirement 13)."""
+        if not self.extent:
+            return
+        minx = min(b[0] for b in self.extent)
+        miny = min(b[1] for b in self.extent)
+        maxx = max(b[2] for b in self.extent)
+        maxy = max(b[3] for b in self.extent)
+        self.db.execute(
+            "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
+            "min_x = min(coalesce(min_x, ?), ?), min_y = min(coalesce(min_y, ?), ?), "
+            "max_x = max(coalesce(max_x, ?), ?), max_y = max(coalesce(max_y, ?), ?) WHERE table_name = ?",
+            (minx, minx, miny, miny, maxx, maxx, maxy, maxy, ZONES))
+
+
+def open_store(path: str | os.PathLike | None = None, *, url: str | None = None) -> ZoneStore:
+    """Open the configured store, created (or migrated) if needed.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        GeoPackage store (default :func:`geozones.paths.default_store_path`).
+    url : str, optional
+        A ``postgresql://`` URL: use the PostGIS backend. Defaults to the
+        ``GEOZONES_DATABASE_URL`` environment variable; when neither is set the
+        GeoPackage store is used.
     """
+    url = url or os.environ.get("GEOZONES_DATABASE_URL") or None
+    if url:
+        from geozones.store_postgis import PostGISStore
+
+        return PostGISStore(url).ensure()
     return GeoPackageStore(path).ensure()

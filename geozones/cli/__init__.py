@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from geozones.cli import keys as _keys
 from geozones.cli import maps as _maps
 from geozones.cli import proximity as _proximity
 from geozones.cli import scenario as _scenario
@@ -21,6 +22,7 @@ app = Typer(
 app.callback()(_zones.global_options)
 _zones.register(app)
 _store.register(app)
+_keys.register(app)
 _proximity.register(app)
 _scenario.register(app)
 _serve.register(app)
