@@ -7,7 +7,6 @@ whole array) and inserted into the orjson output as pre-encoded fragments, so a 
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -18,22 +17,10 @@ import shapely
 from api import crs as _crs
 from api.etag import record_etag
 from api.layers import Layer
+from api.serialize import dumps
 
 #: Features per streamed chunk.
 CHUNK = 1000
-
-
-def dumps(value) -> bytes:
-    """orjson with numpy support."""
-    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY, default=_default)
-
-
-def _default(value):
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    return str(value)
 
 
 def geometry_texts(layer: Layer, target: pyproj.CRS, target_uri: str) -> list[str | None]:
