@@ -111,6 +111,7 @@ class GeoPackageStore(FeatureEditing):
         self._cache: dict[str, tuple[str, object]] = {}
         self._thread_lock = threading.Lock()
         self._gate = gpkg_sql.gate(self.path)
+        self._shipped_checked = False
 
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self.path)!r})"
@@ -118,13 +119,34 @@ class GeoPackageStore(FeatureEditing):
     # -- life cycle ---------------------------------------------------------------------
 
     def ensure(self) -> "GeoPackageStore":
-        """Create the store from the shipped files if it does not exist yet."""
+        """Create the store from the shipped files if it does not exist yet.
+
+        An existing store made by an older geozones gets the shipped layers it lacks (e.g.
+        new infrastructure layers), once per instance; layers it has are never touched.
+        """
         if self.path.exists():
+            if not self._shipped_checked:
+                self._shipped_checked = True
+                self._add_missing_shipped()
             return self
         with self._lock():
             if not self.path.exists():
                 self._build(shipped_layers(self.data_dir))
+        self._shipped_checked = True
         return self
+
+    def _add_missing_shipped(self) -> None:
+        try:
+            shipped = shipped_layers(self.data_dir)
+        except FileNotFoundError:  # no shipped data next to this installation
+            return
+        with self._gate.use("gdal"):
+            present = set(_io.layer_names(self.path))
+        missing = {name: path for name, path in shipped.items() if name not in present}
+        if missing:
+            with self._lock():
+                self._write_many({name: _read_shipped(name, path) for name, path in missing.items()},
+                                 start_empty=False)
 
     def reset(self) -> "GeoPackageStore":
         """Rebuild the store from the shipped files, atomically."""

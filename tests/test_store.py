@@ -91,3 +91,14 @@ def test_unknown_layer(store):
 def test_store_file_is_a_clean_geopackage(built_store):
     assert gio.layer_warnings(built_store.path) == []
     assert os.path.getsize(built_store.path) > 0
+
+
+def test_a_store_from_an_older_release_gets_new_shipped_layers_and_keeps_its_own(store):
+    zones = store.zones()
+    zones.loc[zones["id"] == "bk-ccn-quang-chu", "status"] = "operating"
+    store.write_zones(zones)
+    store.delete_layer("infrastructure_roads")  # as if made before roads were shipped
+    assert "infrastructure_roads" not in store.layers()
+    reopened = GeoPackageStore(store.path)
+    assert "infrastructure_roads" in reopened.layers()
+    assert reopened.zones().set_index("id").loc["bk-ccn-quang-chu", "status"] == "operating"
