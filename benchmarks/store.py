@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from geozones.store_postgis import PostGISStore
-    from tests.zone_factory import data_dir
+    from tests.zonefactory import data_dir
 
     zones = synthetic_zones(args.n)
     rng = random.Random(7)

@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient  # noqa: E402
+from tests.ogc import assert_ogc_error  # noqa: E402
 
 # Published areas (facts.md, seeds 000-004), summed by hand:
 # Bắc Kạn CCN: Quảng Chu 74.4 + Cẩm Giàng 43 + Thanh Thịnh 50 + Vằng Mười 15 + Nam Bằng Lũng 20 = 202.4
@@ -37,14 +38,6 @@ def client(built_store, tmp_path_factory):
     shutil.copyfile(built_store.path, path)
     with TestClient(create_app(Settings(store=path), store=GeoPackageStore(path))) as test_client:
         yield test_client
-
-
-def assert_ogc_error(response, status: int, *words: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["code"] and body["description"]
-    for word in words:
-        assert word in body["description"]
 
 
 def test_totals_by_province_and_kind_match_published_hectares(client):

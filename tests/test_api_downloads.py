@@ -15,6 +15,7 @@ pytest.importorskip("fastapi")
 import pyogrio  # noqa: E402
 import shapely  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
+from tests.ogc import assert_ogc_error  # noqa: E402
 
 SHIPPED_ZONES = 14  # data/zones/zones.geojson: 10 with a polygon, 4 without (no area or no site published)
 WITH_POLYGON = 10
@@ -41,14 +42,6 @@ def client(store, scratch):
 def save(response, path):
     path.write_bytes(response.content)
     return path
-
-
-def assert_ogc_error(response, status: int, *words: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["code"] and body["description"]
-    for word in words:
-        assert word in body["description"]
 
 
 def test_geopackage_has_the_zones_the_crs_and_the_qgis_style(client, tmp_path, scratch):

@@ -12,7 +12,7 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
-from tests import zone_factory as zf
+from tests import zonefactory as zf
 from api.app import create_app
 from api.settings import Settings
 from geozones.keys import create_key
@@ -173,7 +173,7 @@ def test_create_answers_location_and_etag(env):
     assert response.headers["etag"] == env.etag("test-000902")
     body = response.json()
     assert body["type"] == "Feature" and body["id"] == "test-000902"
-    assert shapely.geometry.shape(body["geometry"]).equals_exact(zf.square(902), tolerance=1e-9)
+    assert shapely.geometry.shape(body["geometry"]).equals_exact(zf.grid_square(902), tolerance=1e-9)
     again = env.client.post(ITEMS, json=zf.feature(902), headers=env.auth("editor"))
     assert again.status_code == 409 and "already exists" in again.json()["description"]
 
@@ -227,13 +227,13 @@ def test_invalid_geometry_400_unless_repair(env):
 
 
 def test_content_crs_vn2000(env):
-    square = gpd.GeoSeries([zf.square(906)], crs="EPSG:4326").to_crs(9215).iloc[0]
+    square = gpd.GeoSeries([zf.grid_square(906)], crs="EPSG:4326").to_crs(9215).iloc[0]
     feature = zf.feature(906)
     feature["geometry"] = shapely.geometry.mapping(square)
     response = env.client.post(ITEMS, json=feature, headers=env.auth(
         "editor", **{"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/9215>"}))
     assert response.status_code == 201
-    assert shapely.geometry.shape(response.json()["geometry"]).equals_exact(zf.square(906), tolerance=1e-7)
+    assert shapely.geometry.shape(response.json()["geometry"]).equals_exact(zf.grid_square(906), tolerance=1e-7)
     bad = env.client.post(ITEMS, json=zf.feature(907), headers=env.auth("editor", **{"Content-Crs": "EPSG 9215"}))
     assert bad.status_code == 400
 

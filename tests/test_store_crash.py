@@ -12,7 +12,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from tests import zone_factory as zf
+from tests import zonefactory as zf
 from geozones.store import GeoPackageStore
 from tests.postgis_server import new_schema, postgis_url  # noqa: F401  (fixture)
 

@@ -9,7 +9,7 @@ import pyogrio
 import pytest
 import shapely
 
-from tests import zone_factory as zf
+from tests import zonefactory as zf
 from geozones._errors import (
     ConflictError,
     GeometryError,
@@ -59,7 +59,7 @@ def test_create_then_read_back(edit_store):
     assert stored.etag == created.etag == _row_etag(edit_store, "test-000100")
     assert len(edit_store.zones()) == N_ZONES + 1
     # the geometry came in as lon/lat and is stored unchanged (EPSG:4326 store): same corners
-    assert shapely.equals_exact(stored.geometry, zf.square(100), tolerance=1e-9)
+    assert shapely.equals_exact(stored.geometry, zf.grid_square(100), tolerance=1e-9)
 
 
 def test_create_existing_id_conflicts(edit_store):
@@ -92,7 +92,7 @@ def test_replace_empties_attributes_left_out(edit_store):
     edit_store.update_zone("test-000005", {"properties": {"investor": "Y"}}, if_match=current.etag, actor="a")
     feature = zf.feature(5)
     feature["properties"].pop("investor")
-    feature["geometry"] = shapely.geometry.mapping(zf.square(5, size=0.004))
+    feature["geometry"] = shapely.geometry.mapping(zf.grid_square(5, size=0.004))
     replaced = edit_store.replace_zone("test-000005", feature, if_match=None, actor="a")
     assert replaced.properties["investor"] is None
     assert replaced.geometry.area == pytest.approx(0.004 ** 2)
@@ -258,7 +258,7 @@ def test_restore_previous_version_and_deleted_zone(edit_store):
     original = edit_store.get_zone("test-000011")
     v1 = edit_store.update_zone("test-000011", {"properties": {"occupancy_pct": 10}}, if_match=None, actor="a")
     v2 = edit_store.update_zone("test-000011", {"properties": {"occupancy_pct": 20},
-                                                "geometry": shapely.geometry.mapping(zf.square(999))},
+                                                "geometry": shapely.geometry.mapping(zf.grid_square(999))},
                                 if_match=v1.etag, actor="a")
     restored = edit_store.restore("test-000011", 1, actor="b", if_match=v2.etag)
     assert restored.etag == v1.etag
@@ -325,11 +325,11 @@ def test_vn2000_input_is_reprojected(edit_store):
     """A geometry sent in VN-2000 / TM-3 (EPSG:9213) lands where the same square in lon/lat does."""
     import geopandas as gpd
 
-    square = gpd.GeoSeries([zf.square(401)], crs="EPSG:4326").to_crs(9213).iloc[0]
+    square = gpd.GeoSeries([zf.grid_square(401)], crs="EPSG:4326").to_crs(9213).iloc[0]
     feature = zf.feature(401)
     feature["geometry"] = shapely.geometry.mapping(square)
     zone = edit_store.create_zone(feature, actor="a", crs="EPSG:9213")
-    assert zone.geometry.equals_exact(zf.square(401), tolerance=1e-7)
+    assert zone.geometry.equals_exact(zf.grid_square(401), tolerance=1e-7)
 
 
 # --- injection and odd ids -------------------------------------------------------------------------
@@ -402,7 +402,7 @@ def test_geopackage_stays_valid_and_indexed_after_edits(tmp_path):
     assert pyogrio.read_dataframe(store.path, layer="zones", bbox=(106.49, 21.89, 106.52, 21.92))["id"].tolist() == [
         "test-000001"]
     assert "test-000001" not in pyogrio.read_dataframe(store.path, layer="zones",
-                                                       bbox=zf.square(1).bounds)["id"].tolist()
+                                                       bbox=zf.grid_square(1).bounds)["id"].tolist()
     assert "geozones_history" not in store.layers()
 
 
@@ -427,7 +427,7 @@ def test_postgis_migrations_are_versioned(postgis_url):
     # stored in VN-2000 / TM-3, read back in the same CRS, the same squares as drawn in lon/lat
     zones = store.zones()
     assert zones.crs.to_epsg() == 9213
-    assert zones.to_crs(4326).geometry.iloc[0].equals_exact(zf.square(0), tolerance=1e-7)
+    assert zones.to_crs(4326).geometry.iloc[0].equals_exact(zf.grid_square(0), tolerance=1e-7)
     store.close()
 
 
@@ -463,7 +463,7 @@ def test_zone_without_polygon_then_outlined(edit_store):
     created = edit_store.create_zone(feature, actor="a")
     assert created.geometry is None and edit_store.get_zone("test-000600").etag == created.etag
     assert _row_etag(edit_store, "test-000600") == created.etag
-    outlined = edit_store.update_zone("test-000600", {"geometry": shapely.geometry.mapping(zf.square(600))},
+    outlined = edit_store.update_zone("test-000600", {"geometry": shapely.geometry.mapping(zf.grid_square(600))},
                                       if_match=created.etag, actor="a")
-    assert outlined.geometry.equals(zf.square(600))
+    assert outlined.geometry.equals(zf.grid_square(600))
     assert edit_store.restore("test-000600", 1, actor="a").geometry is None
