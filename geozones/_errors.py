@@ -104,6 +104,10 @@ class ScenarioError(ValueError):
         super().__init__(where + message)
 
 
+class SuitabilityError(ValueError):
+    """Suitability inputs are unusable: bad pairwise judgements, weights or criterion rasters."""
+
+
 class GrowthError(ValueError):
     """A zone cannot be grown: no allowed land around it, or bad parameters."""
 
