@@ -54,8 +54,21 @@ def run(
     out: OutOption = None,
     no_save: NoStoreOption = False,
     csv: Annotated[Optional[Path], typer.Option(help="Write the timeline to this CSV.")] = None,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws of the scenario's uncertain assumptions: the "
+                                            "probability of meeting each target by year (0: none).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws (same seed, same figures).")] = 0,
+    odds_csv: Annotated[Optional[Path], typer.Option("--odds-csv", help="Write the probabilities to this CSV.")]
+    = None,
 ) -> None:
-    """Run a scenario: timeline by year, provincial targets (pass/fail), growth results, per-zone changes."""
+    """Run a scenario: timeline by year, provincial targets (pass/fail), growth results, per-zone changes.
+
+    With ``--draws N``, also the odds of meeting each target in each year over N Monte Carlo runs
+    of the figures the scenario marks ``uncertain``.
+    """
+    from geozones.scenario.odds import MAX_DRAWS
+
+    if not 0 <= draws <= MAX_DRAWS:
+        fail(f"--draws must be between 0 and {MAX_DRAWS}")
     (result, written), = _run(ctx, [file], out, no_save)
     scenario = result.scenario
     console.rule(f"{scenario.name} ({scenario.id})")
@@ -73,6 +86,17 @@ def run(
     if csv:
         result.timeline.to_csv(csv)
         written.append(str(csv))
+    if draws:
+        from geozones.scenario.odds import target_odds, uncertain_fields
+
+        odds = target_odds(scenario, draws=draws, seed=seed, store=store_from(ctx))
+        table = odds.probabilities.pivot(index="target", columns="year", values="probability")
+        print_frame(table.map(lambda p: f"{100 * p:.1f} %"),
+                    f"Probability of meeting each target ({draws} draws of {len(uncertain_fields(scenario))} "
+                    f"uncertain figures, seed {seed}; {odds.seconds:.1f} s)")
+        if odds_csv:
+            odds.probabilities.to_csv(odds_csv, index=False)
+            written.append(str(odds_csv))
     for item in written:
         console.print(f"wrote {item}", highlight=False)
 

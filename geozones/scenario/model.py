@@ -35,7 +35,9 @@ ACTION_SPECS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "retire": {"zone": ((str,), True)},
 }
 COMMON = {"action": ((str,), True), "year": ((int,), True), "source": ((str, list), False),
-          "assumption": ((str,), False), "note": ((str,), False)}
+          "assumption": ((str,), False), "note": ((str,), False), "uncertain": ((dict,), False)}
+#: Distributions an ``uncertain:`` field may draw from -> number of parameters (None: a list of choices).
+DISTRIBUTIONS: dict[str, int | None] = {"uniform": 2, "triangular": 3, "normal": 2, "choice": None}
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -59,6 +61,9 @@ class Action:
         What is assumed where no source gives the figure.
     line : int or None
         Line in the scenario file (for error messages).
+    uncertain : dict
+        Field -> ``(distribution, parameters)`` for figures the Monte Carlo odds draw
+        (:mod:`geozones.scenario.odds`); the params hold the central value used by a plain run.
     """
 
     kind: str
@@ -68,6 +73,7 @@ class Action:
     assumption: str | None = None
     note: str | None = None
     line: int | None = field(default=None, compare=False)
+    uncertain: dict[str, tuple[str, tuple]] = field(default_factory=dict, compare=False)
 
     @property
     def zone(self) -> str | None:
@@ -169,6 +175,10 @@ class Scenario:
             if not self.start_year <= action.year <= self.end_year:
                 raise ScenarioError(f"year {action.year} is outside {self.start_year}..{self.end_year}",
                                     self.path, action.line, f"actions[{i}].year")
+            for year in action.uncertain.get("year", ("choice", ()))[1]:
+                if not self.start_year <= year <= self.end_year:
+                    raise ScenarioError(f"uncertain year {year} is outside {self.start_year}..{self.end_year}",
+                                        self.path, action.line, f"actions[{i}].uncertain.year")
 
     @property
     def layer_name(self) -> str:
@@ -261,12 +271,54 @@ class _Builder:
             raise self.error("give a 'source' (seed file or public source) or label the figure as an "
                              "'assumption'", where)
         self.values(kind, data, where)
+        uncertain = self.uncertain(kind, data, where)
         params = {k: v for k, v in data.items() if k not in COMMON}
         source = data.get("source")
         if isinstance(source, list):
             source = "; ".join(map(str, source))
         return Action(kind, int(data["year"]), params, source, data.get("assumption"), data.get("note"),
-                      self.lines.get(where))
+                      self.lines.get(where), uncertain)
+
+    def uncertain(self, kind: str, data: dict, where: str) -> dict[str, tuple[str, tuple]]:
+        """``uncertain: {field: {distribution: [parameters]}}``: only on figures labelled an assumption."""
+        spec = data.get("uncertain")
+        if not spec:
+            return {}
+        if not data.get("assumption"):
+            raise self.error("an uncertain figure is an assumption: label it with 'assumption'", f"{where}.uncertain")
+        numeric = {"year"} | {name for name, (types, _) in ACTION_SPECS[kind].items()
+                              if float in types or (int in types and name != "zone")}
+        out = {}
+        for name, dist in spec.items():
+            at = f"{where}.uncertain.{name}"
+            if name not in numeric:
+                raise self.error(f"{name!r} cannot be uncertain in {kind}; numeric fields: {', '.join(sorted(numeric))}",
+                                 at)
+            if name != "year" and name not in data:
+                raise self.error(f"uncertain {name!r} needs the central value as {name!r} too", at)
+            if not isinstance(dist, dict) or len(dist) != 1:
+                raise self.error(f"write {{distribution: [parameters]}} with one of {', '.join(DISTRIBUTIONS)}", at)
+            (law, params), = dist.items()
+            if law not in DISTRIBUTIONS:
+                raise self.error(f"unknown distribution {law!r}; expected one of {', '.join(DISTRIBUTIONS)}", at)
+            if not isinstance(params, list) or not params or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in params):
+                raise self.error(f"{law} needs a list of numbers", at)
+            want = DISTRIBUTIONS[law]
+            if want is not None and len(params) != want:
+                raise self.error(f"{law} needs {want} numbers, got {len(params)}", at)
+            if law == "uniform" and not params[0] < params[1]:
+                raise self.error("uniform needs [low, high] with low < high", at)
+            if law == "triangular" and not (params[0] <= params[1] <= params[2] and params[0] < params[2]):
+                raise self.error("triangular needs [low, mode, high] with low <= mode <= high", at)
+            if law == "normal" and not params[1] > 0:
+                raise self.error("normal needs [mean, standard deviation > 0]", at)
+            if name == "year" and law != "choice":
+                raise self.error("an uncertain year is a choice of years: {choice: [2026, 2027]}", at)
+            if name == "year" and not all(isinstance(v, int) for v in params):
+                raise self.error("years must be whole numbers", at)
+            out[name] = (law, tuple(params))
+        return out
 
     def values(self, kind: str, data: dict, where: str) -> None:
         """Checks beyond types: ranges, choices, one-of fields."""

@@ -100,7 +100,7 @@ class ScenarioResult:
 
 def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | None = None,
                  layers: dict[str, gpd.GeoDataFrame] | None = None, targets: pd.DataFrame | None = None,
-                 infra: dict | None = None) -> ScenarioResult:
+                 infra: dict | None = None, cache: dict | None = None) -> ScenarioResult:
     """Apply a scenario to the zones and measure it year by year.
 
     Parameters
@@ -116,6 +116,10 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
         Targets table (columns of ``data/zones/targets.csv``); default: the store's ``table_targets``.
     infra : dict, optional
         Infrastructure layers for ``geozones.analysis.proximity.infrastructure_distances``.
+    cache : dict, optional
+        Shared between runs of variants of one scenario on the same zones and layers (Monte Carlo
+        draws): constraint unions, growth results and distances computed once. Pass an empty
+        dict; never share it between different zones, layers or constraints.
 
     Returns
     -------
@@ -126,10 +130,10 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
             store = open_store()
     if zones is None:
         zones = store.zones()
-    runner = _Runner(scenario, zones, store, layers or {}, infra)
+    runner = _Runner(scenario, zones, store, layers or {}, infra, {} if cache is None else cache)
     timeline = runner.run()
     if targets is None:
-        targets = _store_targets(store)
+        targets = store_targets(store)
     checked = check_targets(timeline, targets, scenario)
     return ScenarioResult(scenario, runner.zones, runner.base, timeline, checked,
                           pd.DataFrame(runner.growth_log, columns=["year", "zone", "action", "target_ha", "area_ha",
@@ -137,7 +141,8 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
                           runner.notes)
 
 
-def _store_targets(store) -> pd.DataFrame:
+def store_targets(store) -> pd.DataFrame:
+    """The store's ``table_targets`` (an empty table with its columns when it has none)."""
     try:
         return store.layer("table_targets")
     except (UnknownAttributeError, KeyError):
@@ -145,28 +150,35 @@ def _store_targets(store) -> pd.DataFrame:
                                      "year", "source"])
 
 
-def _same_province(a: str | None, b: str) -> bool:
+def same_province(a: str | None, b: str) -> bool:
+    """The same province name, ignoring diacritics and case."""
     return isinstance(a, str) and ascii_name(a).lower() == ascii_name(b).lower()
 
 
 class _Runner:
-    def __init__(self, scenario: Scenario, zones: gpd.GeoDataFrame, store, layers: dict, infra):
-        self.scenario, self.store, self.layers, self.infra = scenario, store, layers, infra
+    def __init__(self, scenario: Scenario, zones: gpd.GeoDataFrame, store, layers: dict, infra, cache: dict):
+        self.scenario, self.store, self.layers, self.cache = scenario, store, layers, cache
+        self.infra = infra if infra is not None else cache.get("infra")
         self.notes: list[str] = []
         self.growth_log: list[tuple] = []
         self.metric = pyproj.CRS.from_user_input(scenario.crs) if scenario.crs else _crs.tm3_crs(scenario.province)
-        mine = zones[zones["province_pre2025"].map(lambda p: _same_province(p, scenario.province))]
-        if mine.empty:
-            raise ScenarioError(f"no zones in province {scenario.province!r}", scenario.path, field="province")
-        frame = mine.to_crs(self.metric).copy()
-        frame["infrastructure_complete"] = frame["status"].eq("operating")
-        frame["scenario_id"] = scenario.id
-        self.zones = frame.set_index("id", drop=False)
-        self.zones.index.name = None
-        self._refresh_area()
-        self.base = self.zones.copy()
-        self._exclusions = None
-        self._distance_cache: dict[tuple, tuple[float, float]] = {}
+        if "start" not in cache:
+            mine = zones[zones["province_pre2025"].map(lambda p: same_province(p, scenario.province))]
+            if mine.empty:
+                raise ScenarioError(f"no zones in province {scenario.province!r}", scenario.path, field="province")
+            frame = mine.to_crs(self.metric).copy()
+            frame["infrastructure_complete"] = frame["status"].eq("operating")
+            frame["scenario_id"] = scenario.id
+            self.zones = frame.set_index("id", drop=False)
+            self.zones.index.name = None
+            self._refresh_area()
+            cache["start"] = self.zones
+        self.zones = cache["start"].copy()
+        self.base = cache["start"].copy()
+        self._exclusions = cache.get("exclusions")
+        self._base_union = None
+        self._distance_cache: dict[tuple, tuple[float, float]] = cache.setdefault("distances", {})
+        self._growth_cache: dict[tuple, object] = cache.setdefault("growth", {})
 
     # -- areas and constraints ------------------------------------------------------------
 
@@ -192,6 +204,7 @@ class _Runner:
             geoms = np.concatenate(parts) if parts else np.empty(0, dtype=object)
             geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))] if len(geoms) else geoms
             self._exclusions = shapely.make_valid(shapely.union_all(geoms)) if len(geoms) else None
+            self.cache["exclusions"] = self._exclusions
         return self._exclusions
 
     def _layer(self, ref: LayerRef) -> gpd.GeoDataFrame | None:
@@ -305,8 +318,12 @@ class _Runner:
         self.zones.loc[[zone_id], "geometry"] = gpd.GeoSeries([result.geometry], index=[zone_id], crs=self.metric)
 
     def _grow(self, geom, target: float, skip: set[str]):
-        return grow_to_area(geom, target, crs=self.metric, exclusions=self._growth_exclusions(skip),
-                            max_distance=self.scenario.constraints.max_distance_m)
+        exclusions = self._growth_exclusions(skip)
+        key = (shapely.to_wkb(geom), float(target), None if exclusions is None else shapely.to_wkb(exclusions))
+        if key not in self._growth_cache:
+            self._growth_cache[key] = grow_to_area(geom, target, crs=self.metric, exclusions=exclusions,
+                                                   max_distance=self.scenario.constraints.max_distance_m)
+        return self._growth_cache[key]
 
     def _log(self, action: Action, zone_id: str, result) -> None:
         self.growth_log.append((action.year, zone_id, action.kind, result.target_ha, result.area_ha, result.reached,
@@ -395,34 +412,38 @@ class _Runner:
     # -- indicators ---------------------------------------------------------------------------
 
     def indicators(self, year: int) -> dict:
-        z = self.zones[self.zones["status"].ne("retired")]
-        hectares = z["hectares"].astype(float)
+        zones = self.zones
+        active = zones["status"].to_numpy() != "retired"
+        status = zones["status"].to_numpy()[active]
+        hectares = zones["hectares"].to_numpy(dtype=float)[active]
+        occupancy = zones["occupancy_pct"].to_numpy(dtype=float)[active]
         row: dict = {"year": year}
-        for status in STATUSES:
-            if status != "retired":
-                row[f"ha_{status}"] = float(hectares[z["status"].eq(status)].sum())
-        row["total_ha"] = float(hectares.sum())
-        occupancy = z["occupancy_pct"].astype(float)
-        row["occupied_ha"] = float((hectares * occupancy / 100).sum())
+        for name in STATUSES:
+            if name != "retired":
+                row[f"ha_{name}"] = float(np.nansum(hectares[status == name]))
+        row["total_ha"] = float(np.nansum(hectares))
+        row["occupied_ha"] = float(np.nansum(hectares * occupancy / 100))
+        z = zones[active]
         row["new_land_ha"] = self._new_land(z)
-        ccn = z[z["kind"].eq("CCN") & z["status"].isin(ESTABLISHED)]
-        row["ccn_count"] = int(len(ccn))
-        row["ccn_area_ha"] = float(ccn["hectares"].astype(float).sum())
-        row["ccn_area_unknown"] = int(ccn["hectares"].isna().sum())
-        full = ccn[ccn["infrastructure_complete"].astype(bool)]
-        row["ccn_full_infra"] = int(len(full))
-        known = full["occupancy_pct"].notna() & full["hectares"].notna()
-        weights = full["hectares"][known].astype(float)
-        row["ccn_full_infra_occupancy_pct"] = (float(np.average(full["occupancy_pct"][known].astype(float),
-                                                                weights=weights))
+        ccn = (zones["kind"].to_numpy()[active] == "CCN") & np.isin(status, ESTABLISHED)
+        row["ccn_count"] = int(ccn.sum())
+        row["ccn_area_ha"] = float(np.nansum(hectares[ccn]))
+        row["ccn_area_unknown"] = int(np.isnan(hectares[ccn]).sum())
+        full = ccn & zones["infrastructure_complete"].to_numpy(dtype=bool)[active]
+        row["ccn_full_infra"] = int(full.sum())
+        known = full & ~np.isnan(occupancy) & ~np.isnan(hectares)
+        weights = hectares[known]
+        row["ccn_full_infra_occupancy_pct"] = (float(np.average(occupancy[known], weights=weights))
                                                if known.any() and weights.sum() > 0 else np.nan)
-        row["ccn_full_infra_no_occupancy"] = int((~known).sum())
+        row["ccn_full_infra_no_occupancy"] = int((full & ~known).sum())
         row["mean_dist_highway_m"], row["mean_dist_substation_m"] = self._distances(z)
         return row
 
     def _new_land(self, z: gpd.GeoDataFrame) -> float:
-        base = self.base.geometry.array
-        base = shapely.union_all(base[~(shapely.is_missing(base) | shapely.is_empty(base))])
+        if self._base_union is None:
+            base = self.base.geometry.array
+            self._base_union = shapely.union_all(base[~(shapely.is_missing(base) | shapely.is_empty(base))])
+        base = self._base_union
         now = z.geometry.array
         now = shapely.union_all(now[~(shapely.is_missing(now) | shapely.is_empty(now))])
         return float(shapely.area(shapely.difference(now, base)) / 10_000.0)
@@ -435,7 +456,7 @@ class _Runner:
         value = (np.nan, np.nan)
         try:
             if self.infra is None:
-                self.infra = load_infrastructure(self.store)
+                self.infra = self.cache["infra"] = load_infrastructure(self.store)
             table = infrastructure_distances(z.to_crs(_crs.WGS84), infra=self.infra)
             value = (float(table["dist_highway_m"].mean()), float(table["dist_substation_m"].mean()))
         except (FileNotFoundError, KeyError, ValueError) as exc:
@@ -458,7 +479,7 @@ def check_targets(timeline: pd.DataFrame, targets: pd.DataFrame, scenario: Scena
     within :data:`ABOUT_TOLERANCE` (10 %) of the value, a convention of geozones, not of the source.
     """
     rows = []
-    mine = targets[targets["province_pre2025"].map(lambda p: _same_province(p, scenario.province))] \
+    mine = targets[targets["province_pre2025"].map(lambda p: same_province(p, scenario.province))] \
         if len(targets) else targets
     for _, target in mine.iterrows():
         year = int(target["year"])
@@ -479,13 +500,14 @@ def check_targets(timeline: pd.DataFrame, targets: pd.DataFrame, scenario: Scena
             if pd.isna(actual):
                 record["note"] = "no value (e.g. no occupancy figure for these zones)"
             else:
-                record["status"] = "pass" if _meets(float(actual), target["operator"], value, vmax) else "fail"
+                record["status"] = "pass" if meets_target(float(actual), target["operator"], value, vmax) else "fail"
         rows.append(record)
     return pd.DataFrame(rows, columns=["target", "indicator", "year", "operator", "value", "value_max", "unit",
                                        "source", "scenario_value", "status", "note"])
 
 
-def _meets(actual: float, operator: str, value: float, vmax: float | None) -> bool:
+def meets_target(actual: float, operator: str, value: float, vmax: float | None) -> bool:
+    """Whether ``actual`` satisfies a target's ``operator`` and value(s) (see :func:`check_targets`)."""
     if operator == ">=":
         return actual >= value
     if operator == ">":
