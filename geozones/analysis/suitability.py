@@ -52,13 +52,32 @@ from geozones.errors import SuitabilityError
 
 #: Saaty's random consistency index by matrix order (Saaty 1980, p. 21): the mean CI of
 #: random reciprocal matrices with judgements from the 1/9 ... 9 scale.
-RANDOM_INDEX: dict[int, float] = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41,
-                                  9: 1.45, 10: 1.49}
+RANDOM_INDEX: dict[int, float] = {
+    1: 0.0,
+    2: 0.0,
+    3: 0.58,
+    4: 0.90,
+    5: 1.12,
+    6: 1.24,
+    7: 1.32,
+    8: 1.41,
+    9: 1.45,
+    10: 1.49,
+}
 
 __all__ = [
-    "RANDOM_INDEX", "AHPResult", "InconsistentJudgementsError", "ahp_weights", "judgement_matrix",
-    "parse_judgement", "oat_weights", "oat_sensitivity", "dirichlet_weights", "monte_carlo_suitability",
-    "SuitabilityDraws", "site_criterion_means",
+    "RANDOM_INDEX",
+    "AHPResult",
+    "InconsistentJudgementsError",
+    "ahp_weights",
+    "judgement_matrix",
+    "parse_judgement",
+    "oat_weights",
+    "oat_sensitivity",
+    "dirichlet_weights",
+    "monte_carlo_suitability",
+    "SuitabilityDraws",
+    "site_criterion_means",
 ]
 
 
@@ -128,8 +147,9 @@ def _fraction(value) -> float:
     return float(value)
 
 
-def ahp_weights(matrix, criteria: Sequence[str] | None = None, max_cr: float | None = 0.1,
-                tolerance: float = 1e-6) -> AHPResult:
+def ahp_weights(
+    matrix, criteria: Sequence[str] | None = None, max_cr: float | None = 0.1, tolerance: float = 1e-6
+) -> AHPResult:
     """Criteria weights from a pairwise comparison matrix (principal eigenvector), with CI and CR.
 
     Parameters
@@ -178,8 +198,10 @@ def ahp_weights(matrix, criteria: Sequence[str] | None = None, max_cr: float | N
     bad = np.argwhere(~np.isclose(a * a.T, 1.0, rtol=tolerance, atol=0))
     if len(bad):
         i, j = bad[0]
-        raise SuitabilityError(f"not reciprocal: {criteria[i]} vs {criteria[j]} is {a[i, j]:g} but "
-                               f"{criteria[j]} vs {criteria[i]} is {a[j, i]:g} (should be {1 / a[i, j]:g})")
+        raise SuitabilityError(
+            f"not reciprocal: {criteria[i]} vs {criteria[j]} is {a[i, j]:g} but "
+            f"{criteria[j]} vs {criteria[i]} is {a[j, i]:g} (should be {1 / a[i, j]:g})"
+        )
     values, vectors = np.linalg.eig(a)
     k = int(np.argmax(values.real))
     lam = float(values[k].real)
@@ -189,15 +211,25 @@ def ahp_weights(matrix, criteria: Sequence[str] | None = None, max_cr: float | N
     ci = (lam - n) / (n - 1) if n > 1 else 0.0
     ci = max(ci, 0.0) if abs(ci) < 1e-12 else ci
     cr = ci / ri if ri > 0 else 0.0
-    result = AHPResult(pd.Series(w, index=pd.Index(criteria, name="criterion"), name="weight"), lam, ci, ri, cr,
-                       pd.DataFrame(a, index=criteria, columns=criteria))
+    result = AHPResult(
+        pd.Series(w, index=pd.Index(criteria, name="criterion"), name="weight"),
+        lam,
+        ci,
+        ri,
+        cr,
+        pd.DataFrame(a, index=criteria, columns=criteria),
+    )
     if max_cr is not None and cr > max_cr:
         worst = result.inconsistencies().head(3)
-        named = "; ".join(f"{r.a} vs {r.b} judged {_fmt(r.judgement)} but the weights say {_fmt(r.consistent)}"
-                          for r in worst.itertuples())
+        named = "; ".join(
+            f"{r.a} vs {r.b} judged {_fmt(r.judgement)} but the weights say {_fmt(r.consistent)}"
+            for r in worst.itertuples()
+        )
         raise InconsistentJudgementsError(
             f"pairwise judgements are inconsistent: CR = {cr:.3f} > {max_cr:g} (lambda_max = {lam:.3f}, "
-            f"CI = {ci:.3f}, RI = {ri}); most inconsistent: {named}", result)
+            f"CI = {ci:.3f}, RI = {ri}); most inconsistent: {named}",
+            result,
+        )
     return result
 
 
@@ -278,8 +310,12 @@ def judgement_matrix(criteria: Sequence[str], judgements: Sequence) -> pd.DataFr
         seen.add(pair)
         a[index[x], index[y]] = v
         a[index[y], index[x]] = 1.0 / v
-    missing = [f"{criteria[i]} vs {criteria[j]}" for i in range(n) for j in range(i + 1, n)
-               if frozenset((criteria[i], criteria[j])) not in seen]
+    missing = [
+        f"{criteria[i]} vs {criteria[j]}"
+        for i in range(n)
+        for j in range(i + 1, n)
+        if frozenset((criteria[i], criteria[j])) not in seen
+    ]
     if missing:
         errors.append("missing judgements: " + ", ".join(missing))
     if errors:
@@ -354,8 +390,14 @@ def _top_threshold(values: np.ndarray, top_pct: float) -> np.ndarray:
     return -np.partition(-values, k - 1, axis=-1)[..., k - 1]
 
 
-def oat_sensitivity(scores: Mapping[str, np.ndarray], weights, constraints: Sequence[np.ndarray] = (),
-                    change: float = 0.20, step: float = 0.01, top_pct: float = 10.0) -> pd.DataFrame:
+def oat_sensitivity(
+    scores: Mapping[str, np.ndarray],
+    weights,
+    constraints: Sequence[np.ndarray] = (),
+    change: float = 0.20,
+    step: float = 0.01,
+    top_pct: float = 10.0,
+) -> pd.DataFrame:
     """How the suitability responds to one-at-a-time weight changes.
 
     Parameters
@@ -421,8 +463,10 @@ def site_criterion_means(sites, scores: Mapping[str, np.ndarray], grid) -> pd.Da
     """
     from geozones.analysis.raster import zonal_stats
 
-    cols = {name: zonal_stats(sites, np.asarray(arr, dtype=float), grid, stats=("mean",), prefix=f"{name}_")
-            [f"{name}_mean"] for name, arr in scores.items()}
+    cols = {
+        name: zonal_stats(sites, np.asarray(arr, dtype=float), grid, stats=("mean",), prefix=f"{name}_")[f"{name}_mean"]
+        for name, arr in scores.items()
+    }
     return pd.DataFrame(cols, index=sites.index)
 
 
@@ -456,16 +500,29 @@ class SuitabilityDraws:
         """Write ``mean``, ``std`` and ``top_share`` as Cloud-Optimized GeoTIFFs; returns the paths."""
         from geozones.analysis.raster import write_cog
 
-        return {name: write_cog(getattr(self, name), grid, f"{folder}/{prefix}_{name}.tif",
-                                description=f"{prefix} {name.replace('_', ' ')} over {len(self.weights)} draws")
-                for name in ("mean", "std", "top_share")}
+        return {
+            name: write_cog(
+                getattr(self, name),
+                grid,
+                f"{folder}/{prefix}_{name}.tif",
+                description=f"{prefix} {name.replace('_', ' ')} over {len(self.weights)} draws",
+            )
+            for name in ("mean", "std", "top_share")
+        }
 
 
-def monte_carlo_suitability(scores: Mapping[str, np.ndarray], weights, n: int = 1000,
-                            concentration: float = 100.0, seed: int | None = 0,
-                            constraints: Sequence[np.ndarray] = (), top_pct: float = 10.0,
-                            site_means: pd.DataFrame | None = None, k: int = 3,
-                            batch: int = 32) -> SuitabilityDraws:
+def monte_carlo_suitability(
+    scores: Mapping[str, np.ndarray],
+    weights,
+    n: int = 1000,
+    concentration: float = 100.0,
+    seed: int | None = 0,
+    constraints: Sequence[np.ndarray] = (),
+    top_pct: float = 10.0,
+    site_means: pd.DataFrame | None = None,
+    k: int = 3,
+    batch: int = 32,
+) -> SuitabilityDraws:
     """Suitability under Dirichlet draws of the weights: mean/std rasters, top-X % shares, site ranks.
 
     Parameters
@@ -500,7 +557,7 @@ def monte_carlo_suitability(scores: Mapping[str, np.ndarray], weights, n: int = 
     shift = w.to_numpy() @ stack  # sums of squares around the AHP overlay: stable variance
     in_top = np.zeros(stack.shape[1], dtype=np.int64)
     for start in range(0, n, batch):
-        s = wd[start:start + batch] @ stack
+        s = wd[start : start + batch] @ stack
         d = s - shift
         total += d.sum(axis=0)
         total2 += (d * d).sum(axis=0)
@@ -514,8 +571,15 @@ def monte_carlo_suitability(scores: Mapping[str, np.ndarray], weights, n: int = 
     sites = None
     if site_means is not None:
         sites = _site_ranks(site_means, w, wd, k)
-    return SuitabilityDraws(mean.reshape(shape), std.reshape(shape), share.reshape(shape), draws, sites,
-                            top_pct, k if site_means is not None else None)
+    return SuitabilityDraws(
+        mean.reshape(shape),
+        std.reshape(shape),
+        share.reshape(shape),
+        draws,
+        sites,
+        top_pct,
+        k if site_means is not None else None,
+    )
 
 
 def _rank_desc(values: np.ndarray) -> np.ndarray:
@@ -534,8 +598,11 @@ def _site_ranks(site_means: pd.DataFrame, w: pd.Series, wd: np.ndarray, k: int) 
     # rank 1 = best; ties share the better rank
     ranks = np.vstack([_rank_desc(row) for row in scores]) if len(scores) else scores
     base_rank = _rank_desc(w.to_numpy() @ m[ok].T)
-    out = pd.DataFrame(index=site_means.index, columns=["mean_score", "std_score", "base_rank", "median_rank",
-                                                        "top_k_share"], dtype=float)
+    out = pd.DataFrame(
+        index=site_means.index,
+        columns=["mean_score", "std_score", "base_rank", "median_rank", "top_k_share"],
+        dtype=float,
+    )
     out.loc[ok, "mean_score"] = scores.mean(axis=0)
     out.loc[ok, "std_score"] = scores.std(axis=0)
     out.loc[ok, "base_rank"] = base_rank

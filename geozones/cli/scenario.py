@@ -27,12 +27,33 @@ def _load(path: Path):
 
 
 @scenario_app.command()
-def validate(files: Files) -> None:
-    """Check scenario files: every field, action, year and source; errors give file:line and field."""
+def validate(ctx: typer.Context, files: Files) -> None:
+    """Check scenario files against everything a run needs; every problem with file:line and field.
+
+    Fields, actions, years and sources; the ``base:`` chain; the province name (pre-2025); every
+    zone id in year order; constraint layers and files; the DEM.
+    """
+    from geozones.scenario.validate import validate_scenario
+
+    bad = 0
+    store = None
     for path in files:
+        if not path.exists():
+            fail(f"{path}: no such file")
+        problems = validate_scenario(path, store=store, store_factory=lambda: store_from(ctx))
+        if problems:
+            bad += 1
+            console.print(f"[red]✗[/] {path}: {len(problems)} problem{'s' if len(problems) > 1 else ''}",
+                          highlight=False)
+            for problem in problems:
+                console.print(f"  {problem}", highlight=False, soft_wrap=True)
+            continue
         scenario = _load(path)
+        chained = f", on top of {scenario.base}" if scenario.base else ""
         console.print(f"[green]✓[/] {path}: scenario {scenario.id!r}, {len(scenario.actions)} actions, "
-                      f"{scenario.start_year}–{scenario.end_year}", highlight=False)
+                      f"{scenario.start_year}–{scenario.end_year}{chained}", highlight=False)
+    if bad:
+        raise typer.Exit(2)
 
 
 def _run(ctx: typer.Context, files: list[Path], out: Path | None, no_save: bool):

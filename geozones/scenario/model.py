@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from geozones.errors import ScenarioError
+from geozones.errors import ScenarioError, ScenarioErrors, raise_all
 from geozones.schema import KINDS, STATUSES
 
 #: Field name -> (python types, required?) for every action kind, besides the common fields.
@@ -151,6 +151,9 @@ class Scenario:
         Metric CRS for growth and distances (default: the province's VN-2000 TM-3).
     path : str or None
         The file it was read from.
+    base : str or None
+        A scenario file (relative to this one) or the id of a scenario in the same folder whose
+        end state this scenario starts from (see :func:`geozones.scenario.run.resolve_base`).
     """
 
     id: str
@@ -164,6 +167,9 @@ class Scenario:
     description: str = ""
     crs: str | None = None
     path: str | None = None
+    base: str | None = None
+    base_line: int | None = field(default=None, compare=False)
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not _SLUG.match(self.id or ""):
@@ -171,14 +177,17 @@ class Scenario:
         if self.end_year < self.start_year:
             raise ScenarioError(f"end_year {self.end_year} is before start_year {self.start_year}", self.path,
                                 field="end_year")
+        errors = []
         for i, action in enumerate(self.actions):
             if not self.start_year <= action.year <= self.end_year:
-                raise ScenarioError(f"year {action.year} is outside {self.start_year}..{self.end_year}",
-                                    self.path, action.line, f"actions[{i}].year")
+                errors.append(ScenarioError(f"year {action.year} is outside {self.start_year}..{self.end_year}",
+                                            self.path, action.line, f"actions[{i}].year"))
             for year in action.uncertain.get("year", ("choice", ()))[1]:
                 if not self.start_year <= year <= self.end_year:
-                    raise ScenarioError(f"uncertain year {year} is outside {self.start_year}..{self.end_year}",
-                                        self.path, action.line, f"actions[{i}].uncertain.year")
+                    errors.append(ScenarioError(f"uncertain year {year} is outside {self.start_year}.."
+                                                f"{self.end_year}", self.path, action.line,
+                                                f"actions[{i}].uncertain.year"))
+        raise_all(errors)
 
     @property
     def layer_name(self) -> str:
@@ -222,26 +231,52 @@ class _Builder:
         if not isinstance(data, dict):
             raise self.error("a scenario must be a mapping (id, name, province, start_year, end_year, actions)", "")
         known = {"id", "name", "province", "start_year", "end_year", "actions", "constraints", "sources",
-                 "description", "crs"}
-        self.unknown(data, known, "")
+                 "description", "crs", "base"}
+        errors: list[ScenarioError] = []
+
+        def collect(fn, *args):
+            try:
+                return fn(*args)
+            except ScenarioErrors as exc:
+                errors.extend(exc.errors)
+            except ScenarioError as exc:
+                errors.append(exc)
+            return None
+
+        collect(self.unknown, data, known, "")
         for key in ("id", "name", "province", "start_year", "end_year"):
             if key not in data:
-                raise self.error(f"missing required field {key!r}", "")
-        for key in ("id", "name", "province"):
-            self.check(data[key], (str,), key, key)
+                errors.append(self.error(f"missing required field {key!r}", ""))
+        for key in ("id", "name", "province", "base"):
+            if data.get(key) is not None:
+                collect(self.check, data[key], (str,), key, key)
         for key in ("start_year", "end_year"):
-            self.check(data[key], (int,), key, key)
+            if key in data:
+                collect(self.check, data[key], (int,), key, key)
         actions = data.get("actions") or []
-        self.check(actions, (list,), "actions", "actions")
+        if collect(self.check, actions, (list,), "actions", "actions") is None:
+            actions = []
         sources = data.get("sources") or []
-        sources = [sources] if isinstance(sources, str) else self.check(sources, (list,), "sources", "sources")
-        built = tuple(self.action(a, f"actions[{i}]") for i, a in enumerate(actions))
+        sources = [sources] if isinstance(sources, str) else (collect(self.check, sources, (list,), "sources",
+                                                                      "sources") or [])
+        built = [collect(self.action, a, f"actions[{i}]") for i, a in enumerate(actions)]
+        constraints = collect(self.constraints, data.get("constraints"))
+        start, end = data.get("start_year"), data.get("end_year")
+        if isinstance(start, int) and isinstance(end, int) and errors:
+            for i, action in enumerate(built):  # year problems alongside the others
+                if action is not None and not start <= action.year <= end:
+                    errors.append(self.error(f"year {action.year} is outside {start}..{end}", f"actions[{i}].year"))
+        raise_all(errors)
         try:
             return Scenario(
                 id=data["id"], name=data["name"], province=data["province"], start_year=data["start_year"],
-                end_year=data["end_year"], actions=built, constraints=self.constraints(data.get("constraints")),
+                end_year=data["end_year"], actions=tuple(built), constraints=constraints,
                 sources=tuple(str(s) for s in sources), description=str(data.get("description") or ""),
-                crs=data.get("crs"), path=self.path)
+                crs=data.get("crs"), path=self.path, base=data.get("base"), base_line=self.lines.get("base"),
+                lines=dict(self.lines))
+        except ScenarioErrors as exc:
+            raise_all([self.error(e.reason, e.field) if e.field and self.lines else e for e in exc.errors])
+            raise
         except ScenarioError as exc:
             if exc.field and self.lines:
                 raise self.error(exc.reason, exc.field) from None

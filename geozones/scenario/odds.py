@@ -67,8 +67,11 @@ class OddsResult:
 
 def uncertain_fields(scenario: Scenario) -> list[tuple[int, str, str, tuple]]:
     """``(action index, field, distribution, parameters)`` of every uncertain figure."""
-    return [(i, name, law, params) for i, action in enumerate(scenario.actions)
-            for name, (law, params) in action.uncertain.items()]
+    return [
+        (i, name, law, params)
+        for i, action in enumerate(scenario.actions)
+        for name, (law, params) in action.uncertain.items()
+    ]
 
 
 def _draw(law: str, params: tuple, rng: np.random.Generator, name: str):
@@ -101,8 +104,11 @@ def draw_scenario(scenario: Scenario, rng: np.random.Generator) -> tuple[Scenari
 
 
 def _land_targets(targets: pd.DataFrame, scenario: Scenario) -> list[tuple[pd.Series, str]]:
-    mine = targets[targets["province_pre2025"].map(lambda p: same_province(p, scenario.province))] \
-        if len(targets) else targets
+    mine = (
+        targets[targets["province_pre2025"].map(lambda p: same_province(p, scenario.province))]
+        if len(targets)
+        else targets
+    )
     out = []
     for _, target in mine.iterrows():
         column = next((col for key, col in TARGET_INDICATORS.items() if key in str(target["id"])), None)
@@ -111,8 +117,17 @@ def _land_targets(targets: pd.DataFrame, scenario: Scenario) -> list[tuple[pd.Se
     return out
 
 
-def target_odds(scenario: Scenario, draws: int = 1000, seed: int | None = 0, *, store=None, zones=None,
-                layers=None, targets: pd.DataFrame | None = None, infra=None) -> OddsResult:
+def target_odds(
+    scenario: Scenario,
+    draws: int = 1000,
+    seed: int | None = 0,
+    *,
+    store=None,
+    zones=None,
+    layers=None,
+    targets: pd.DataFrame | None = None,
+    infra=None,
+) -> OddsResult:
     """Probability of meeting every land target in every year, over ``draws`` Monte Carlo runs.
 
     Parameters
@@ -151,8 +166,9 @@ def target_odds(scenario: Scenario, draws: int = 1000, seed: int | None = 0, *, 
     for _ in range(int(draws)):
         variant, drawn = draw_scenario(scenario, rng)
         drawn_rows.append(drawn)
-        result = run_scenario(variant, store=store, zones=zones, layers=layers, targets=targets.iloc[:0],
-                              infra=infra, cache=cache)
+        result = run_scenario(
+            variant, store=store, zones=zones, layers=layers, targets=targets.iloc[:0], infra=infra, cache=cache
+        )
         timeline = result.timeline
         for t, (target, column) in enumerate(land):
             vmax = target.get("value_max")
@@ -166,13 +182,35 @@ def target_odds(scenario: Scenario, draws: int = 1000, seed: int | None = 0, *, 
     for t, (target, _column) in enumerate(land):
         vmax = target.get("value_max")
         for y, year in enumerate(years):
-            rows.append({"target": target["id"], "indicator": target["indicator"], "year": year,
-                         "deadline": int(target["year"]), "operator": target["operator"],
-                         "value": float(target["value"]),
-                         "value_max": float(vmax) if vmax not in (None, "") and pd.notna(vmax) else np.nan,
-                         "probability": met[t, y] / draws, "met": int(met[t, y]), "draws": int(draws)})
-    probabilities = pd.DataFrame(rows, columns=["target", "indicator", "year", "deadline", "operator", "value",
-                                                "value_max", "probability", "met", "draws"])
+            rows.append(
+                {
+                    "target": target["id"],
+                    "indicator": target["indicator"],
+                    "year": year,
+                    "deadline": int(target["year"]),
+                    "operator": target["operator"],
+                    "value": float(target["value"]),
+                    "value_max": float(vmax) if vmax not in (None, "") and pd.notna(vmax) else np.nan,
+                    "probability": met[t, y] / draws,
+                    "met": int(met[t, y]),
+                    "draws": int(draws),
+                }
+            )
+    probabilities = pd.DataFrame(
+        rows,
+        columns=[
+            "target",
+            "indicator",
+            "year",
+            "deadline",
+            "operator",
+            "value",
+            "value_max",
+            "probability",
+            "met",
+            "draws",
+        ],
+    )
     values = pd.DataFrame(drawn_rows).rename_axis("draw")
     return OddsResult(probabilities, values, int(draws), seed, seconds)
 

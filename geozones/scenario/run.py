@@ -7,6 +7,7 @@ mapped polygon area where a zone has a polygon, else its published area.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
@@ -130,6 +131,8 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
             store = open_store()
     if zones is None:
         zones = store.zones()
+    if scenario.base:
+        return _run_chained(scenario, store=store, zones=zones, layers=layers, targets=targets, infra=infra)
     runner = _Runner(scenario, zones, store, layers or {}, infra, {} if cache is None else cache)
     timeline = runner.run()
     if targets is None:
@@ -139,6 +142,69 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
                           pd.DataFrame(runner.growth_log, columns=["year", "zone", "action", "target_ha", "area_ha",
                                                                    "reached", "message"]),
                           runner.notes)
+
+
+def resolve_base(scenario: Scenario, _seen: tuple[str, ...] = ()) -> Scenario:
+    """The scenario named by ``scenario.base``: a file (relative to the scenario's) or an id in the same folder.
+
+    Raises
+    ------
+    ScenarioError
+        Base not found, a chain that loops, or a base that does not end before this one starts
+        or covers another province (with the file and line of ``base:``).
+    """
+    from geozones.scenario.parse import load_scenario
+
+    where = Path(scenario.path).parent if scenario.path and Path(scenario.path).exists() else Path.cwd()
+    ref = str(scenario.base)
+    if ref.lower().endswith((".yaml", ".yml", ".toml")):
+        path = Path(ref) if Path(ref).is_absolute() else where / ref
+        if not path.exists():
+            raise ScenarioError(f"base scenario file {ref!r} not found (looked in {where})", scenario.path,
+                                scenario.base_line, "base")
+        base = load_scenario(path)
+    else:
+        found = []
+        for path in sorted(where.glob("*")):
+            if path.suffix.lower() in (".yaml", ".yml", ".toml") and path.resolve() != Path(str(scenario.path)).resolve():
+                try:
+                    candidate = load_scenario(path)
+                except ScenarioError:
+                    continue
+                if candidate.id == ref:
+                    found.append(candidate)
+        if not found:
+            raise ScenarioError(f"no scenario with id {ref!r} in {where}", scenario.path, scenario.base_line, "base")
+        base = found[0]
+    if base.id in _seen + (scenario.id,):
+        raise ScenarioError(f"base chain loops: {' -> '.join(_seen + (scenario.id, base.id))}", scenario.path,
+                            scenario.base_line, "base")
+    if not same_province(base.province, scenario.province):
+        raise ScenarioError(f"base {base.id!r} covers {base.province}, not {scenario.province}", scenario.path,
+                            scenario.base_line, "base")
+    if base.end_year >= scenario.start_year:
+        raise ScenarioError(f"base {base.id!r} runs to {base.end_year}: this scenario must start after it "
+                            f"(start_year {scenario.start_year})", scenario.path, scenario.base_line, "base")
+    return base
+
+
+def _run_chained(scenario: Scenario, *, store, zones, layers, targets, infra, _seen=()) -> ScenarioResult:
+    """Run the base chain, then this scenario from the base's end state; one timeline from the first start."""
+    base = resolve_base(scenario, _seen)
+    if base.base:
+        first = _run_chained(base, store=store, zones=zones, layers=layers, targets=targets, infra=infra,
+                             _seen=_seen + (scenario.id,))
+    else:
+        first = run_scenario(base, store=store, zones=zones, layers=layers, targets=targets, infra=infra)
+    own = dataclasses.replace(scenario, base=None)
+    second = run_scenario(own, store=store, zones=first.zones, layers=layers, targets=targets, infra=infra)
+    timeline = pd.concat([first.timeline, second.timeline])
+    if targets is None:
+        targets = store_targets(store)
+    whole = dataclasses.replace(scenario, start_year=first.timeline.index.min())
+    return ScenarioResult(scenario, second.zones, first.base, timeline, check_targets(timeline, targets, whole),
+                          pd.concat([first.growth, second.growth], ignore_index=True),
+                          [f"base {base.id}: {n}" for n in first.notes] + second.notes)
 
 
 def store_targets(store) -> pd.DataFrame:
@@ -167,7 +233,9 @@ class _Runner:
             if mine.empty:
                 raise ScenarioError(f"no zones in province {scenario.province!r}", scenario.path, field="province")
             frame = mine.to_crs(self.metric).copy()
-            frame["infrastructure_complete"] = frame["status"].eq("operating")
+            if "infrastructure_complete" not in frame.columns:  # else: the end state of a base scenario
+                frame["infrastructure_complete"] = frame["status"].eq("operating")
+            frame["infrastructure_complete"] = frame["infrastructure_complete"].astype(bool)
             frame["scenario_id"] = scenario.id
             self.zones = frame.set_index("id", drop=False)
             self.zones.index.name = None

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geozones.errors import SuitabilityError
 from geozones.analysis.suitability import (
     InconsistentJudgementsError,
     ahp_weights,
@@ -18,17 +17,20 @@ from geozones.analysis.suitability import (
     oat_sensitivity,
     oat_weights,
 )
+from geozones.errors import SuitabilityError
 
 # Saaty & Khouja (1976), reproduced in Saaty (1980) The Analytic Hierarchy Process, ch. 2, and
 # Saaty (1977) J. Math. Psych. 15: relative wealth of seven nations (US, USSR, China, France, UK,
 # Japan, West Germany). Published eigenvector .427 .230 .021 .052 .052 .123 .094, lambda_max 7.61.
-WEALTH = [[1, 4, 9, 6, 6, 5, 5],
-          ["1/4", 1, 7, 5, 5, 3, 4],
-          ["1/9", "1/7", 1, "1/5", "1/5", "1/7", "1/5"],
-          ["1/6", "1/5", 5, 1, 1, "1/3", "1/3"],
-          ["1/6", "1/5", 5, 1, 1, "1/3", "1/3"],
-          ["1/5", "1/3", 7, 3, 3, 1, 2],
-          ["1/5", "1/4", 5, 3, 3, "1/2", 1]]
+WEALTH = [
+    [1, 4, 9, 6, 6, 5, 5],
+    ["1/4", 1, 7, 5, 5, 3, 4],
+    ["1/9", "1/7", 1, "1/5", "1/5", "1/7", "1/5"],
+    ["1/6", "1/5", 5, 1, 1, "1/3", "1/3"],
+    ["1/6", "1/5", 5, 1, 1, "1/3", "1/3"],
+    ["1/5", "1/3", 7, 3, 3, 1, 2],
+    ["1/5", "1/4", 5, 3, 3, "1/2", 1],
+]
 WEALTH_PUBLISHED = [0.427, 0.230, 0.021, 0.052, 0.052, 0.123, 0.094]
 
 # Saaty (1977) J. Math. Psych. 15, 234-281, the optics experiment: brightness of four chairs
@@ -80,8 +82,9 @@ def test_consistent_matrix_gives_exact_ratios_and_zero_cr():
 
 
 def test_judgement_list_builds_the_reciprocal_matrix_and_reports_every_error():
-    m = judgement_matrix(["road", "grid", "rail"], ["road > grid: 3", ["road", "rail", 5], {"a": "rail", "b": "grid",
-                                                                                             "value": "1/2"}])
+    m = judgement_matrix(
+        ["road", "grid", "rail"], ["road > grid: 3", ["road", "rail", 5], {"a": "rail", "b": "grid", "value": "1/2"}]
+    )
     assert m.loc["road", "grid"] == 3 and m.loc["grid", "road"] == pytest.approx(1 / 3)
     assert m.loc["rail", "grid"] == 0.5 and m.loc["grid", "rail"] == 2
     with pytest.raises(SuitabilityError) as caught:
@@ -129,8 +132,9 @@ def test_monte_carlo_outputs_equal_a_brute_force_on_a_small_grid():
     excluded = np.zeros((6, 5), dtype=bool)
     excluded[0, :2] = True
     weights = pd.Series({"road": 0.5, "grid": 0.3, "rail": 0.2})
-    result = monte_carlo_suitability(scores, weights, n=200, concentration=50, seed=3, constraints=[excluded],
-                                     top_pct=20, batch=7)
+    result = monte_carlo_suitability(
+        scores, weights, n=200, concentration=50, seed=3, constraints=[excluded], top_pct=20, batch=7
+    )
     draws = dirichlet_weights(weights, 200, 50, seed=3).to_numpy()
     np.testing.assert_array_equal(result.weights.to_numpy(), draws)
     values, top = _brute_force([scores[n] for n in names], draws, ~excluded, 20)
@@ -153,7 +157,7 @@ def test_site_rank_stability_equals_a_brute_force():
     scores = {n: rng.uniform(0, 1, (3, 3)) for n in names}
     result = monte_carlo_suitability(scores, weights, n=300, concentration=20, seed=5, site_means=means, k=2)
     draws = result.weights.to_numpy()
-    in_top = {s: 0 for s in means.index}
+    in_top = dict.fromkeys(means.index, 0)
     for wd in draws:
         site_scores = {s: sum(wd[i] * means.loc[s, n] for i, n in enumerate(names)) for s in means.index}
         for s, v in site_scores.items():

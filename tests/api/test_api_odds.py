@@ -51,7 +51,11 @@ def test_odds_over_http_equal_the_library_with_the_same_seed(client, store_path)
 
 
 def test_too_many_draws_are_refused(client):
-    response = client.post("/analysis/scenarios/run", content=VARIANT.read_bytes(),
-                           headers={"Content-Type": "application/yaml"}, params={"draws": 1_000_000})
+    response = client.post(
+        "/analysis/scenarios/run",
+        content=VARIANT.read_bytes(),
+        headers={"Content-Type": "application/yaml"},
+        params={"draws": 1_000_000},
+    )
     assert 400 <= response.status_code < 500
     assert "draws" in response.text

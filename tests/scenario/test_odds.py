@@ -36,12 +36,32 @@ PLAN = textwrap.dedent("""\
         uncertain: {year: {choice: [2023, 2024, 2025, 2026]}}
     """)
 
-TARGETS = pd.DataFrame([
-    {"id": "t-ccn-occupancy-2025", "province_pre2025": "Bắc Kạn", "indicator": "occupancy", "operator": ">",
-     "value": 80, "value_max": None, "unit": "%", "year": 2025, "source": "test"},
-    {"id": "t-complete-infra-2024", "province_pre2025": "Bắc Kạn", "indicator": "full infrastructure",
-     "operator": ">=", "value": 2, "value_max": None, "unit": "count", "year": 2024, "source": "test"},
-])
+TARGETS = pd.DataFrame(
+    [
+        {
+            "id": "t-ccn-occupancy-2025",
+            "province_pre2025": "Bắc Kạn",
+            "indicator": "occupancy",
+            "operator": ">",
+            "value": 80,
+            "value_max": None,
+            "unit": "%",
+            "year": 2025,
+            "source": "test",
+        },
+        {
+            "id": "t-complete-infra-2024",
+            "province_pre2025": "Bắc Kạn",
+            "indicator": "full infrastructure",
+            "operator": ">=",
+            "value": 2,
+            "value_max": None,
+            "unit": "count",
+            "year": 2024,
+            "source": "test",
+        },
+    ]
+)
 
 
 @pytest.fixture(scope="module")
