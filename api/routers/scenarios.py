@@ -136,6 +136,7 @@ def _result_body(result, saved: bool) -> dict:
         "growth": records(result.growth),
         "changes": records(diff[diff["change"] != "unchanged"]),
         "notes": list(result.notes),
+        "removed": records(result.removed),
         "saved_layer": result.scenario.layer_name if saved else None,
     }
 

@@ -38,6 +38,7 @@ TARGET_INDICATORS = {
     "complete-infra": "ccn_full_infra",
     "ccn-occupancy": "ccn_full_infra_occupancy_pct",
 }
+REMOVED_COLUMNS = ["year", "zone", "constraint", "reach_m", "removed_ha"]
 INFRA_NOTE = "infrastructure layers not available (geozones.analysis.proximity or data/infrastructure missing)"
 
 
@@ -60,7 +61,10 @@ class ScenarioResult:
     growth : DataFrame
         One row per growth (zone, year, target, area reached, message).
     notes : list of str
-        What could not be computed and why.
+        What could not be computed and why, and what each constraint removed for each growth.
+    removed : DataFrame
+        Per growth and constraint: ``year``, ``zone``, ``constraint``, ``reach_m`` (the growth's final
+        distance) and ``removed_ha`` (the constraint's overlap with the land within that reach).
     """
 
     scenario: Scenario
@@ -70,6 +74,7 @@ class ScenarioResult:
     targets: pd.DataFrame
     growth: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    removed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REMOVED_COLUMNS))
 
     def diff(self) -> pd.DataFrame:
         """Per-zone changes from the base to the end year (see :func:`zone_diff`)."""
@@ -141,7 +146,7 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
     return ScenarioResult(scenario, runner.zones, runner.base, timeline, checked,
                           pd.DataFrame(runner.growth_log, columns=["year", "zone", "action", "target_ha", "area_ha",
                                                                    "reached", "message"]),
-                          runner.notes)
+                          runner.notes, pd.DataFrame(runner.removals, columns=REMOVED_COLUMNS))
 
 
 def resolve_base(scenario: Scenario, _seen: tuple[str, ...] = ()) -> Scenario:
@@ -204,7 +209,8 @@ def _run_chained(scenario: Scenario, *, store, zones, layers, targets, infra, _s
     whole = dataclasses.replace(scenario, start_year=first.timeline.index.min())
     return ScenarioResult(scenario, second.zones, first.base, timeline, check_targets(timeline, targets, whole),
                           pd.concat([first.growth, second.growth], ignore_index=True),
-                          [f"base {base.id}: {n}" for n in first.notes] + second.notes)
+                          [f"base {base.id}: {n}" for n in first.notes] + second.notes,
+                          pd.concat([first.removed, second.removed], ignore_index=True))
 
 
 def store_targets(store) -> pd.DataFrame:
@@ -244,6 +250,8 @@ class _Runner:
         self.zones = cache["start"].copy()
         self.base = cache["start"].copy()
         self._exclusions = cache.get("exclusions")
+        self._labelled: list[tuple[str, object]] = cache.get("labelled", [])
+        self.removals: list[tuple] = []
         self._base_union = None
         self._distance_cache: dict[tuple, tuple[float, float]] = cache.setdefault("distances", {})
         self._growth_cache: dict[tuple, object] = cache.setdefault("growth", {})
@@ -262,18 +270,43 @@ class _Runner:
         if self._exclusions is None:
             parts = []
             constraints = self.scenario.constraints
+            labelled = []
             for ref in constraints.exclusions + constraints.buffers:
                 frame = self._layer(ref)
                 if frame is not None and len(frame):
                     geoms = frame.to_crs(self.metric).geometry.array
                     parts.append(shapely.buffer(geoms, ref.buffer_m) if ref.buffer_m > 0 else geoms)
+                    label = ref.label + (f" (+{ref.buffer_m:g} m)" if ref.buffer_m > 0 else "")
+                    labelled.append((label, parts[-1]))
             if constraints.max_slope_deg is not None:
                 parts.append(np.array([self._steep_land()], dtype=object))
+                labelled.append((f"slope > {constraints.max_slope_deg:g}°", parts[-1]))
             geoms = np.concatenate(parts) if parts else np.empty(0, dtype=object)
             geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))] if len(geoms) else geoms
             self._exclusions = shapely.make_valid(shapely.union_all(geoms)) if len(geoms) else None
+            self._labelled = [(label, shapely.make_valid(shapely.union_all(g[~(shapely.is_missing(g) |
+                                                                                shapely.is_empty(g))])))
+                              for label, g in labelled]
             self.cache["exclusions"] = self._exclusions
+            self.cache["labelled"] = self._labelled
         return self._exclusions
+
+    def removed_by_constraint(self, seed, result, skip: set[str]) -> list[tuple[str, float]]:
+        """Hectares each constraint takes out of the land the growth could reach (within its final distance).
+
+        The reach is ``buffer(seed, distance) - seed``; one constraint's figure is its overlap with
+        that ring, so land under two constraints counts under both.
+        """
+        self.exclusions()
+        ring = shapely.difference(shapely.buffer(seed, max(result.distance_m, 0.0)), seed)
+        rows = [(label, float(shapely.area(shapely.intersection(ring, geom)) / 10_000.0))
+                for label, geom in self._labelled]
+        if self.scenario.constraints.avoid_other_zones:
+            others = self.zones[~self.zones.index.isin(skip) & self.zones["status"].ne("retired")].geometry.array
+            others = others[~(shapely.is_missing(others) | shapely.is_empty(others))]
+            union = shapely.union_all(others) if len(others) else shapely.Polygon()
+            rows.append(("other zones", float(shapely.area(shapely.intersection(ring, union)) / 10_000.0)))
+        return rows
 
     def _layer(self, ref: LayerRef) -> gpd.GeoDataFrame | None:
         where = self.scenario.path
@@ -382,7 +415,7 @@ class _Runner:
         current = shapely.area(geom) / 10_000.0
         target = action.params.get("to_ha") or current + action.params["by_ha"]
         result = self._grow(geom, target, {zone_id})
-        self._log(action, zone_id, result)
+        self._log(action, zone_id, result, geom, {zone_id})
         self.zones.loc[[zone_id], "geometry"] = gpd.GeoSeries([result.geometry], index=[zone_id], crs=self.metric)
 
     def _grow(self, geom, target: float, skip: set[str]):
@@ -393,11 +426,18 @@ class _Runner:
                                                    max_distance=self.scenario.constraints.max_distance_m)
         return self._growth_cache[key]
 
-    def _log(self, action: Action, zone_id: str, result) -> None:
+    def _log(self, action: Action, zone_id: str, result, seed, skip: set[str]) -> None:
         self.growth_log.append((action.year, zone_id, action.kind, result.target_ha, result.area_ha, result.reached,
                                 result.message))
         if not result.reached:
             self.notes.append(f"{action.year} {zone_id}: {result.message}")
+        removed = self.removed_by_constraint(seed, result, skip)
+        for label, ha in removed:
+            self.removals.append((action.year, zone_id, label, result.distance_m, ha))
+        if removed:
+            listed = ", ".join(f"{label} {ha:.2f} ha" for label, ha in removed)
+            self.notes.append(f"{action.year} {zone_id}: within {result.distance_m:.0f} m of its edge the "
+                              f"constraints removed {listed}")
 
     def _do_add_zone(self, action: Action, index: int) -> None:
         p = action.params
@@ -408,8 +448,9 @@ class _Runner:
             geom = self._geometry(p["geometry"], action, index)
         else:
             site = gpd.GeoSeries(gpd.points_from_xy([p["point"][0]], [p["point"][1]]), crs=_crs.WGS84)
-            result = self._grow(site.to_crs(self.metric).iloc[0], p["target_ha"], set())
-            self._log(action, p["id"], result)
+            point = site.to_crs(self.metric).iloc[0]
+            result = self._grow(point, p["target_ha"], set())
+            self._log(action, p["id"], result, point, set())
             geom = result.geometry
         basis = ("drawn in the scenario file" if "geometry" in p else
                  f"scenario {self.scenario.id}: grown from the point {p.get('point')} to {p.get('target_ha')} ha "
@@ -444,7 +485,7 @@ class _Runner:
                                     self.scenario.path, action.line, f"actions[{index}].of")
             seed = shapely.make_valid(shapely.union_all(seeds))
             result = self._grow(seed, shapely.area(seed) / 10_000.0 + p["target_ha"], set(group))
-            self._log(action, p["id"], result)
+            self._log(action, p["id"], result, seed, set(group))
             geom = shapely.make_valid(shapely.difference(result.geometry, seed))
         row = parent.drop(labels=["geometry"]).to_dict()
         row.update({

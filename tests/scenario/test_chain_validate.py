@@ -128,3 +128,48 @@ def test_cli_validate_prints_every_problem(folder, store):
     result = CliRunner().invoke(app, ["--store", str(store.path), "scenario", "validate", str(path)])
     assert result.exit_code == 2
     assert "2 problems" in result.output and "next.yaml:9" in result.output and "next.yaml:10" in result.output
+
+
+def test_run_notes_say_what_each_constraint_removed(tmp_path):
+    import geopandas as gpd
+
+    from geozones.schema import validate_zones
+    from tests.helpers.zonefactory import CHO_MOI, bac_kan_squares
+
+    zones = validate_zones(bac_kan_squares((200.0,)))  # one 200 m square (4 ha) centred on CHO_MOI
+    east = CHO_MOI[0] + 100.0  # its east edge
+    road = gpd.GeoDataFrame(
+        geometry=[shapely.LineString([(east + 50, CHO_MOI[1] - 5000), (east + 50, CHO_MOI[1] + 5000)])], crs=9213
+    )
+    text = textwrap.dedent("""\
+        id: notes
+        name: notes
+        province: Bắc Kạn
+        start_year: 2024
+        end_year: 2024
+        constraints:
+          buffers:
+            - {layer: road, buffer_m: 20}
+        actions:
+          - {action: grow, year: 2024, zone: z0, to_ha: 8, assumption: test}
+        """)
+    result = run_scenario(
+        loads_scenario(text),
+        zones=zones,
+        layers={"road": road},
+        targets=pd.DataFrame(
+            columns=["id", "province_pre2025", "indicator", "operator", "value", "value_max", "unit", "year", "source"]
+        ),
+        infra={},
+    )
+    removed = result.removed.set_index("constraint")
+    reach = removed.loc["road (+20 m)", "reach_m"]
+    assert 30 < reach < 70  # the growth reaches into the corridor (30-70 m east of the edge)
+    ha = removed.loc["road (+20 m)", "removed_ha"]
+    # by hand: the corridor's first (reach - 30) m, over the square's 200 m side, plus at most that
+    # width again over `reach` above and below it (the rounded corners of the reach)
+    assert (reach - 30) * 200 / 1e4 <= ha <= (reach - 30) * (200 + 2 * reach) / 1e4
+    assert removed.loc["other zones", "removed_ha"] == 0
+    assert any("road (+20 m)" in note and "removed" in note for note in result.notes)
+    grown = result.zones.loc["z0"].geometry
+    assert shapely.area(shapely.intersection(grown, road.buffer(20).iloc[0])) < 1e-6
