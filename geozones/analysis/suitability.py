@@ -234,7 +234,7 @@ def ahp_weights(
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.3g}" if x >= 1 else f"1/{1 / x:.3g}"
+    return f"{x:.3g}" if x >= 0.9995 else f"1/{1 / x:.3g}"
 
 
 def parse_judgement(item) -> tuple[str, str, float]:
