@@ -118,6 +118,10 @@ def run(
         if odds_csv:
             odds.probabilities.to_csv(odds_csv, index=False)
             written.append(str(odds_csv))
+        if not no_save:
+            name = "odds_" + scenario.layer_name.removeprefix("scenario_")
+            store_from(ctx).write_layer(name, odds.probabilities.assign(seed=seed))
+            written.append(f"store table {name} (shown on the planner map)")
     for item in written:
         console.print(f"wrote {item}", highlight=False)
 

@@ -90,7 +90,7 @@ def test_cli_suitability_writes_the_rasters(store, tmp_path):
     from geozones.cli import app
     from tests.helpers.tools import ROOT
 
-    shipped = ROOT / "scenarios" / "bac-kan-suitability.yaml"
+    shipped = ROOT / "scenarios" / "suitability" / "bac-kan.yaml"
     result = CliRunner().invoke(
         app,
         ["--store", str(store.path), "scenario", "suitability", str(shipped), "--out", str(tmp_path), "--draws", "20"],
