@@ -33,6 +33,14 @@ ACTION_SPECS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "set_occupancy": {"zone": ((str,), True), "occupancy_pct": ((int, float), True)},
     "set_infrastructure": {"zone": ((str,), True), "complete": ((bool,), True)},
     "retire": {"zone": ((str,), True)},
+    "allocate": {"ha": ((int, float), True), "mode": ((str,), False), "kind": ((str,), False),
+                 "zones": ((list,), False)},
+}
+#: Settings of the ``allocation:`` block (land demand placed by ``allocate`` actions) -> (types, default).
+ALLOCATION_SETTINGS: dict[str, tuple[tuple[type, ...], Any]] = {
+    "suitability": ((str,), None), "resolution_m": ((int, float), 25.0), "margin_m": ((int, float), 5_000.0),
+    "min_parcel_ha": ((int, float), 5.0), "max_parcel_ha": ((int, float), None),
+    "max_road_m": ((int, float), None), "roads": ((str,), "infrastructure_roads"),
 }
 COMMON = {"action": ((str,), True), "year": ((int,), True), "source": ((str, list), False),
           "assumption": ((str,), False), "note": ((str,), False), "uncertain": ((dict,), False)}
@@ -151,6 +159,9 @@ class Scenario:
         Metric CRS for growth and distances (default: the province's VN-2000 TM-3).
     path : str or None
         The file it was read from.
+    allocation : dict
+        Settings for ``allocate`` actions (:data:`ALLOCATION_SETTINGS`): the suitability file, cell
+        size, minimum / maximum parcel, maximum distance to a road.
     base : str or None
         A scenario file (relative to this one) or the id of a scenario in the same folder whose
         end state this scenario starts from (see :func:`geozones.scenario.run.resolve_base`).
@@ -170,6 +181,7 @@ class Scenario:
     base: str | None = None
     base_line: int | None = field(default=None, compare=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    allocation: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not _SLUG.match(self.id or ""):
@@ -231,7 +243,7 @@ class _Builder:
         if not isinstance(data, dict):
             raise self.error("a scenario must be a mapping (id, name, province, start_year, end_year, actions)", "")
         known = {"id", "name", "province", "start_year", "end_year", "actions", "constraints", "sources",
-                 "description", "crs", "base"}
+                 "description", "crs", "base", "allocation"}
         errors: list[ScenarioError] = []
 
         def collect(fn, *args):
@@ -261,6 +273,7 @@ class _Builder:
                                                                       "sources") or [])
         built = [collect(self.action, a, f"actions[{i}]") for i, a in enumerate(actions)]
         constraints = collect(self.constraints, data.get("constraints"))
+        allocation = collect(self.allocation, data.get("allocation"), built)
         start, end = data.get("start_year"), data.get("end_year")
         if isinstance(start, int) and isinstance(end, int) and errors:
             for i, action in enumerate(built):  # year problems alongside the others
@@ -273,7 +286,7 @@ class _Builder:
                 end_year=data["end_year"], actions=tuple(built), constraints=constraints,
                 sources=tuple(str(s) for s in sources), description=str(data.get("description") or ""),
                 crs=data.get("crs"), path=self.path, base=data.get("base"), base_line=self.lines.get("base"),
-                lines=dict(self.lines))
+                lines=dict(self.lines), allocation=allocation or {})
         except ScenarioErrors as exc:
             raise_all([self.error(e.reason, e.field) if e.field and self.lines else e for e in exc.errors])
             raise
@@ -281,6 +294,28 @@ class _Builder:
             if exc.field and self.lines:
                 raise self.error(exc.reason, exc.field) from None
             raise
+
+    def allocation(self, data, actions) -> dict[str, Any]:
+        uses = any(a is not None and a.kind == "allocate" for a in actions)
+        if data is None:
+            if uses:
+                raise self.error("allocate actions need an 'allocation:' block naming a 'suitability' file", "")
+            return {}
+        self.check(data, (dict,), "allocation", "allocation")
+        self.unknown(data, set(ALLOCATION_SETTINGS), "allocation")
+        out = {}
+        for name, (types, default) in ALLOCATION_SETTINGS.items():
+            value = data.get(name, default)
+            if value is not None:
+                self.check(value, types, f"allocation.{name}", name)
+                if isinstance(value, (int, float)) and not value > 0:
+                    raise self.error(f"{name} must be positive", f"allocation.{name}")
+            out[name] = value
+        if out["suitability"] is None:
+            raise self.error("allocation needs 'suitability' (a suitability file)", "allocation")
+        if out["max_parcel_ha"] is not None and out["max_parcel_ha"] < out["min_parcel_ha"]:
+            raise self.error("max_parcel_ha is below min_parcel_ha", "allocation.max_parcel_ha")
+        return out
 
     def unknown(self, data: dict, known: set[str], where: str) -> None:
         for key in data:
@@ -374,6 +409,13 @@ class _Builder:
                     raise self.error("point must be [lon, lat] in WGS84 degrees", f"{where}.point")
                 if not (-180 <= point[0] <= 180 and -90 <= point[1] <= 90):
                     raise self.error(f"point {point} is not [lon, lat] in degrees", f"{where}.point")
+        if kind == "allocate":
+            if data.get("mode", "both") not in ("grow", "sites", "both"):
+                raise self.error("mode must be grow, sites or both", f"{where}.mode")
+            if data.get("kind", "CCN") not in KINDS:
+                raise self.error(f"kind must be one of {', '.join(KINDS)}", f"{where}.kind")
+            if not data["ha"] > 0:
+                raise self.error("ha must be positive", f"{where}.ha")
         if kind == "add_phase" and "geometry" not in data and "target_ha" not in data:
             raise self.error("add_phase needs a 'geometry' or a 'target_ha' (grown beside the zone)", where)
         status = data.get("status")

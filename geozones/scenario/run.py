@@ -38,6 +38,7 @@ TARGET_INDICATORS = {
     "complete-infra": "ccn_full_infra",
     "ccn-occupancy": "ccn_full_infra_occupancy_pct",
 }
+ALLOCATION_COLUMNS = ["year", "demand_ha", "placed_ha", "shortfall_ha"]
 REMOVED_COLUMNS = ["year", "zone", "constraint", "reach_m", "removed_ha"]
 INFRA_NOTE = "infrastructure layers not available (geozones.analysis.proximity or data/infrastructure missing)"
 
@@ -65,6 +66,8 @@ class ScenarioResult:
     removed : DataFrame
         Per growth and constraint: ``year``, ``zone``, ``constraint``, ``reach_m`` (the growth's final
         distance) and ``removed_ha`` (the constraint's overlap with the land within that reach).
+    allocations : DataFrame
+        Per ``allocate`` action: ``year``, ``demand_ha``, ``placed_ha``, ``shortfall_ha``.
     """
 
     scenario: Scenario
@@ -75,6 +78,7 @@ class ScenarioResult:
     growth: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     removed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REMOVED_COLUMNS))
+    allocations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ALLOCATION_COLUMNS))
 
     def diff(self) -> pd.DataFrame:
         """Per-zone changes from the base to the end year (see :func:`zone_diff`)."""
@@ -146,7 +150,8 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
     return ScenarioResult(scenario, runner.zones, runner.base, timeline, checked,
                           pd.DataFrame(runner.growth_log, columns=["year", "zone", "action", "target_ha", "area_ha",
                                                                    "reached", "message"]),
-                          runner.notes, pd.DataFrame(runner.removals, columns=REMOVED_COLUMNS))
+                          runner.notes, pd.DataFrame(runner.removals, columns=REMOVED_COLUMNS),
+                          pd.DataFrame(runner.allocations, columns=ALLOCATION_COLUMNS))
 
 
 def resolve_base(scenario: Scenario, _seen: tuple[str, ...] = ()) -> Scenario:
@@ -210,7 +215,8 @@ def _run_chained(scenario: Scenario, *, store, zones, layers, targets, infra, _s
     return ScenarioResult(scenario, second.zones, first.base, timeline, check_targets(timeline, targets, whole),
                           pd.concat([first.growth, second.growth], ignore_index=True),
                           [f"base {base.id}: {n}" for n in first.notes] + second.notes,
-                          pd.concat([first.removed, second.removed], ignore_index=True))
+                          pd.concat([first.removed, second.removed], ignore_index=True),
+                          pd.concat([first.allocations, second.allocations], ignore_index=True))
 
 
 def store_targets(store) -> pd.DataFrame:
@@ -252,6 +258,7 @@ class _Runner:
         self._exclusions = cache.get("exclusions")
         self._labelled: list[tuple[str, object]] = cache.get("labelled", [])
         self.removals: list[tuple] = []
+        self.allocations: list[tuple] = []
         self._base_union = None
         self._distance_cache: dict[tuple, tuple[float, float]] = cache.setdefault("distances", {})
         self._growth_cache: dict[tuple, object] = cache.setdefault("growth", {})
@@ -438,6 +445,115 @@ class _Runner:
             listed = ", ".join(f"{label} {ha:.2f} ha" for label, ha in removed)
             self.notes.append(f"{action.year} {zone_id}: within {result.distance_m:.0f} m of its edge the "
                               f"constraints removed {listed}")
+
+    # -- demand allocation ------------------------------------------------------------------
+
+    def _allocation_setup(self) -> dict:
+        """Grid, suitability and road reach of the ``allocate`` actions (computed once, shared by draws)."""
+        if "allocation" in self.cache:
+            return self.cache["allocation"]
+        from geozones.analysis import raster
+        from geozones.scenario.suitability import load_suitability, suitability_surface
+
+        settings = self.scenario.allocation
+        base = Path(self.scenario.path).parent if self.scenario.path and Path(self.scenario.path).exists() \
+            else Path.cwd()
+        path = Path(settings["suitability"])
+        path = path if path.is_absolute() else base / path
+        if not path.exists():
+            raise ScenarioError(f"suitability file {settings['suitability']!r} not found", self.scenario.path,
+                                self.scenario.lines.get("allocation.suitability"), "allocation.suitability")
+        spec = load_suitability(path)
+        placed = self.base[~(self.base.geometry.isna() | self.base.geometry.is_empty)]
+        grid = raster.Grid.covering([placed], float(settings["resolution_m"]), margin=float(settings["margin_m"]),
+                                    crs=self.metric)
+        if grid.width * grid.height > 40_000_000:
+            raise ScenarioError(f"allocation grid of {grid.width} x {grid.height} cells is too large: raise "
+                                "allocation.resolution_m", self.scenario.path, None, "allocation.resolution_m")
+        surface = suitability_surface(spec, grid, store=self.store, layers=self.layers)
+        reach = np.ones(grid.shape, dtype=bool)
+        if settings.get("max_road_m") is not None:
+            roads = self._layer(LayerRef(layer=settings["roads"]))
+            reach = raster.distance_raster(roads, grid, max_distance=float(settings["max_road_m"])) \
+                <= float(settings["max_road_m"])
+        self.cache["allocation"] = {"grid": grid, "suitability": surface, "reach": reach}
+        return self.cache["allocation"]
+
+    def _do_allocate(self, action: Action, index: int) -> None:
+        from geozones.analysis import raster
+        from geozones.analysis.allocation import allocate
+
+        setup = self._allocation_setup()
+        grid = setup["grid"]
+        settings = self.scenario.allocation
+        cell_ha = grid.resolution * grid.resolution / 10_000.0
+        active = self.zones[self.zones["status"].ne("retired") & ~(self.zones.geometry.isna() |
+                                                                    self.zones.geometry.is_empty)]
+        parts = [self.exclusions()] if self.exclusions() is not None else []
+        blocked = shapely.union_all(np.array(parts + list(active.geometry.array), dtype=object))
+        # usable hectares of every cell: its area minus what constraints and zones cover
+        touched = raster.mask(np.array([blocked], dtype=object), grid, all_touched=True)
+        area = np.full(grid.shape, cell_ha)
+        rows, cols = np.nonzero(touched)
+        xs, ys = grid.cell_centers()
+        half = grid.resolution / 2
+        boxes = shapely.box(xs[cols] - half, ys[rows] - half, xs[cols] + half, ys[rows] + half)
+        shapely.prepare(blocked)
+        area[rows, cols] = cell_ha - shapely.area(shapely.intersection(boxes, blocked)) / 10_000.0
+        area[area < 1e-6 * cell_ha] = 0.0
+        ids = list(active.index)
+        labels = raster.rasterize(active, grid, values=np.arange(1, len(ids) + 1), fill=0, all_touched=True,
+                                  dtype="int32")
+        grow = None
+        if action.params.get("zones"):
+            unknown = [z for z in action.params["zones"] if z not in ids]
+            if unknown:
+                raise ScenarioError(f"no active placed zone {unknown[0]!r} to grow", self.scenario.path, action.line,
+                                    f"actions[{index}].zones")
+            grow = {ids.index(z) + 1 for z in action.params["zones"]}
+        demand = float(action.params["ha"])
+        result = allocate(setup["suitability"], setup["reach"] & (area > 0), labels, demand,
+                          action.params.get("mode", "both"), float(settings["min_parcel_ha"]),
+                          settings.get("max_parcel_ha"), grow, area=area)
+        placed_ha = 0.0
+        for n, label in enumerate(sorted(result.allocated)):
+            cells = np.nonzero(result.labels == label)
+            land = shapely.union_all(shapely.box(xs[cells[1]] - half, ys[cells[0]] - half, xs[cells[1]] + half,
+                                                 ys[cells[0]] + half))
+            land = shapely.make_valid(shapely.difference(land, blocked))
+            got = float(shapely.area(land) / 10_000.0)
+            placed_ha += got
+            if label <= len(ids):
+                zone_id = ids[label - 1]
+                geom = shapely.make_valid(shapely.union(self.zones.geometry[zone_id], land))
+                self.zones.loc[[zone_id], "geometry"] = gpd.GeoSeries([geom], index=[zone_id], crs=self.metric)
+            else:
+                zone_id = f"{self.scenario.id}-site-{action.year}-{result.new_sites.index(label) + 1}"
+                kind = action.params.get("kind", "CCN")
+                row = {
+                    "id": zone_id, "name": f"{kind} site {action.year}-{result.new_sites.index(label) + 1} "
+                                           f"({self.scenario.id})",
+                    "kind": kind, "zone_group": zone_id, "province_pre2025": self.scenario.province,
+                    "province": PROVINCE_AFTER_2025.get(self.scenario.province, self.scenario.province),
+                    "status": "planned", "status_year": action.year, "area_published_ha": None,
+                    "sources": action.source or "scenario assumption", "geometry_quality": "approximate",
+                    "location_basis": f"scenario {self.scenario.id}: land demand allocated to the most suitable "
+                                      f"contiguous cells ({grid.resolution:g} m) of {settings['suitability']}",
+                    "notes": action.assumption, "infrastructure_complete": False,
+                }
+                row["name_ascii"] = ascii_name(row["name"])
+                self._append(row, land)
+            self.growth_log.append((action.year, zone_id, "allocate", got, got, True,
+                                    f"allocated {got:.2f} ha of the {demand:g} ha demand"))
+        shortfall = demand - placed_ha
+        message = (f"{action.year} allocate {demand:g} ha ({action.params.get('mode', 'both')}): placed "
+                   f"{placed_ha:.2f} ha in {len(result.allocated)} zone(s)/site(s)")
+        if shortfall > 0.005 * demand:
+            message += (f"; SHORTFALL {shortfall:.2f} ha: not enough allowed land within the constraints, "
+                        f"{settings['min_parcel_ha']:g} ha minimum parcel"
+                        + (f" and {settings['max_road_m']:g} m of a road" if settings.get("max_road_m") else ""))
+        self.notes.append(message)
+        self.allocations.append((action.year, demand, placed_ha, max(shortfall, 0.0)))
 
     def _do_add_zone(self, action: Action, index: int) -> None:
         p = action.params

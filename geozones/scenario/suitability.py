@@ -50,7 +50,7 @@ from geozones.analysis.suitability import (
 )
 from geozones.errors import ScenarioError, SuitabilityError, raise_all
 from geozones.scenario.parse import parse_toml, parse_yaml
-from geozones.scenario.run import same_province
+from geozones.schema import ascii_name
 
 #: Most cells a suitability grid may have (bounds the work of one run).
 MAX_CELLS = 25_000_000
@@ -350,6 +350,40 @@ def _read_criterion_layer(criterion: Criterion, store, base: Path, layers: dict)
     return frame
 
 
+def same_province(a, b: str) -> bool:
+    """The same province name, ignoring diacritics and case."""
+    return isinstance(a, str) and ascii_name(a).lower() == ascii_name(b).lower()
+
+
+def criterion_scores(spec: SuitabilitySpec, grid: _raster.Grid, *, store=None, layers: dict | None = None
+                     ) -> dict[str, np.ndarray]:
+    """Every criterion's score raster (0..1, NaN where a DEM has no data) on ``grid``."""
+    layers = layers or {}
+    base = Path(spec.path).parent if spec.path else Path.cwd()
+    scores = {}
+    for criterion in spec.criteria:
+        if criterion.dem:
+            dem = Path(criterion.dem) if Path(criterion.dem).is_absolute() else base / criterion.dem
+            slope, _ = _raster.slope_from_dem(dem, grid)
+            scores[criterion.name] = _raster.linear_score(slope, criterion.best, criterion.worst)
+        else:
+            frame = _read_criterion_layer(criterion, store, base, layers)
+            distance = _raster.fill_inside_polygons(_raster.distance_raster(frame, grid), frame, grid)
+            scores[criterion.name] = _raster.linear_score(distance, criterion.best, criterion.worst)
+    return scores
+
+
+def suitability_surface(spec: SuitabilitySpec, grid: _raster.Grid, *, store=None, layers: dict | None = None
+                        ) -> np.ndarray:
+    """The AHP-weighted overlay on ``grid`` with no exclusion (the allocator applies its own constraints)."""
+    scores = criterion_scores(spec, grid, store=store, layers=layers)
+    weights = ahp_weights(spec.matrix, [c.name for c in spec.criteria]).weights
+    nodata = np.zeros(grid.shape, dtype=bool)
+    for score in scores.values():
+        nodata |= ~np.isfinite(score)
+    return _raster.weighted_overlay(scores, weights.to_dict(), constraints=[nodata])
+
+
 def run_suitability(
     spec: SuitabilitySpec, *, store=None, zones: gpd.GeoDataFrame | None = None, layers: dict | None = None
 ) -> SuitabilityRun:
@@ -382,16 +416,7 @@ def run_suitability(
     if grid.width * grid.height > MAX_CELLS:
         raise SuitabilityError(f"{grid.width} x {grid.height} cells is more than {MAX_CELLS}: raise resolution_m")
     base = Path(spec.path).parent if spec.path else Path.cwd()
-    scores = {}
-    for criterion in spec.criteria:
-        if criterion.dem:
-            dem = Path(criterion.dem) if Path(criterion.dem).is_absolute() else base / criterion.dem
-            slope, _ = _raster.slope_from_dem(dem, grid)
-            scores[criterion.name] = _raster.linear_score(slope, criterion.best, criterion.worst)
-        else:
-            frame = _read_criterion_layer(criterion, store, base, layers)
-            distance = _raster.fill_inside_polygons(_raster.distance_raster(frame, grid), frame, grid)
-            scores[criterion.name] = _raster.linear_score(distance, criterion.best, criterion.worst)
+    scores = criterion_scores(spec, grid, store=store, layers=layers)
     excluded = np.zeros(grid.shape, dtype=bool)
     for name in spec.exclude:
         if name == "zones":
