@@ -501,6 +501,9 @@ class _Runner:
         shapely.prepare(blocked)
         area[rows, cols] = cell_ha - shapely.area(shapely.intersection(boxes, blocked)) / 10_000.0
         area[area < 1e-6 * cell_ha] = 0.0
+        # a cell an exclusion touches is not used at all: land never bridges a road or river corridor
+        if self.exclusions() is not None:
+            area[raster.mask(np.array([self.exclusions()], dtype=object), grid, all_touched=True)] = 0.0
         ids = list(active.index)
         labels = raster.rasterize(active, grid, values=np.arange(1, len(ids) + 1), fill=0, all_touched=True,
                                   dtype="int32")
@@ -521,11 +524,17 @@ class _Runner:
             land = shapely.union_all(shapely.box(xs[cells[1]] - half, ys[cells[0]] - half, xs[cells[1]] + half,
                                                  ys[cells[0]] + half))
             land = shapely.make_valid(shapely.difference(land, blocked))
+            # cells meeting only at a corner: close the pinch (a few cm²) so the outline stays valid
+            # once reprojected; never onto blocked land
+            land = shapely.make_valid(shapely.difference(
+                shapely.buffer(shapely.buffer(land, 0.05, join_style="mitre"), -0.05, join_style="mitre"), blocked))
+            land = shapely.union_all(shapely.get_parts(land)[shapely.get_type_id(shapely.get_parts(land)) == 3])
             got = float(shapely.area(land) / 10_000.0)
             placed_ha += got
             if label <= len(ids):
                 zone_id = ids[label - 1]
-                geom = shapely.make_valid(shapely.union(self.zones.geometry[zone_id], land))
+                # snapped to 1 mm so the zone and its new land merge into one outline
+                geom = shapely.make_valid(shapely.set_precision(shapely.union(self.zones.geometry[zone_id], land), 0.001))
                 self.zones.loc[[zone_id], "geometry"] = gpd.GeoSeries([geom], index=[zone_id], crs=self.metric)
             else:
                 zone_id = f"{self.scenario.id}-site-{action.year}-{result.new_sites.index(label) + 1}"

@@ -78,6 +78,8 @@ def test_allocation_stays_inside_the_constraints_and_meets_the_demand(setup):
     assert alloc.loc[2027, "shortfall_ha"] > 0
     assert alloc.loc[2027, "placed_ha"] + alloc.loc[2027, "shortfall_ha"] == pytest.approx(5000)
     assert any("SHORTFALL" in note for note in result.notes)
+    # contiguous: every grown zone and new site is one polygon
+    assert all(shapely.get_num_geometries(g) == 1 for g in result.zones.geometry if g is not None)
     sites = result.zones[result.zones.index.str.startswith("alloc-site-")]
     assert len(sites) and (shapely.area(sites.geometry.array) / 1e4 >= 5 - 1e-6).all()  # minimum parcel
     assert timeline_total(result, 2027) - timeline_total(result, 2026) == pytest.approx(
