@@ -5,7 +5,7 @@ mask (every constraint already applied: exclusions, other zones, maximum distanc
 Everything is deterministic: ties between equally suitable cells go to the lower row, then the
 lower column; no randomness anywhere.
 
-* **grow**: the frontier of every existing zone (allowed free cells sharing an edge with it) is
+* **grow**: the frontier of every existing zone (allowed cells whose square meets it) is
   one priority queue; the most suitable frontier cell is taken, its free neighbours join the
   frontier under the same zone, until the demand is met or no frontier is left;
 * **sites**: a new site starts at the most suitable free allowed cell that does not touch an
@@ -91,8 +91,9 @@ def allocate(
     allowed : numpy.ndarray of bool
         Cells the land may take (every constraint applied).
     zones : numpy.ndarray of int
-        ``k > 0`` on cells touching existing zone ``k`` (they and their neighbours are its frontier;
-        new sites never start on or next to them), 0 elsewhere.
+        ``k > 0`` on cells whose square meets existing zone ``k`` (touching counts): the free ones are
+        its first frontier, so grown land always joins the zone; new sites never start on or next
+        to them. 0 elsewhere.
     demand : float
         Area wanted (units of ``area``; cells when ``area`` is None).
     mode : {"grow", "sites", "both"}
@@ -129,7 +130,7 @@ def allocate(
         ]
         near = np.where((near == 0) & (shifted > 0), shifted, near)
     if mode in ("grow", "both") and remaining > 0:
-        frontier = near if grow_labels is None else np.where(np.isin(near, list(grow_labels)), near, 0)
+        frontier = zones if grow_labels is None else np.where(np.isin(zones, list(grow_labels)), zones, 0)
         heap = [
             (-suit[r, c], int(r), int(c), int(frontier[r, c])) for r, c in zip(*np.nonzero((frontier > 0) & allowed))
         ]

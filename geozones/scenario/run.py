@@ -479,6 +479,36 @@ class _Runner:
         self.cache["allocation"] = {"grid": grid, "suitability": surface, "reach": reach}
         return self.cache["allocation"]
 
+    @staticmethod
+    def _zone_cells(active: gpd.GeoDataFrame, grid) -> np.ndarray:
+        """Label ``k`` (1-based, ``active`` order) on every cell whose square meets zone ``k``, touching included."""
+        from geozones.analysis import raster
+
+        touched = raster.rasterize(active, grid, values=np.arange(1, len(active) + 1), fill=0, all_touched=True,
+                                   dtype="int32")
+        h, w = grid.shape
+        candidate = touched > 0
+        grown = candidate.copy()
+        grown[1:] |= candidate[:-1]
+        grown[:-1] |= candidate[1:]
+        grown[:, 1:] |= candidate[:, :-1]
+        grown[:, :-1] |= candidate[:, 1:]
+        rows, cols = np.nonzero(grown)
+        xs, ys = grid.cell_centers()
+        half = grid.resolution / 2
+        boxes = shapely.box(xs[cols] - half, ys[rows] - half, xs[cols] + half, ys[rows] + half)
+        labels = np.zeros((h, w), dtype=np.int32)
+        for k, geom in enumerate(active.geometry.array, start=1):
+            meets = shapely.intersects(boxes, geom)
+            # a square meeting the zone only at a corner point would join it at a point: left out
+            corner = meets.copy()
+            corner[meets] = (shapely.area(shapely.intersection(boxes[meets], geom)) <= 0) & \
+                (shapely.length(shapely.intersection(shapely.boundary(boxes[meets]), geom)) <= 1e-6)
+            meets &= ~corner
+            free = labels[rows[meets], cols[meets]] == 0
+            labels[rows[meets][free], cols[meets][free]] = k
+        return labels
+
     def _do_allocate(self, action: Action, index: int) -> None:
         from geozones.analysis import raster
         from geozones.analysis.allocation import allocate
@@ -505,8 +535,7 @@ class _Runner:
         if self.exclusions() is not None:
             area[raster.mask(np.array([self.exclusions()], dtype=object), grid, all_touched=True)] = 0.0
         ids = list(active.index)
-        labels = raster.rasterize(active, grid, values=np.arange(1, len(ids) + 1), fill=0, all_touched=True,
-                                  dtype="int32")
+        labels = self._zone_cells(active, grid)
         grow = None
         if action.params.get("zones"):
             unknown = [z for z in action.params["zones"] if z not in ids]
@@ -533,8 +562,14 @@ class _Runner:
             placed_ha += got
             if label <= len(ids):
                 zone_id = ids[label - 1]
-                # snapped to 1 mm so the zone and its new land merge into one outline
-                geom = shapely.make_valid(shapely.set_precision(shapely.union(self.zones.geometry[zone_id], land), 0.001))
+                # zone and new land share an edge only up to rounding: a 5 mm closing merges them into
+                # one polygon (then nothing of the constraints is taken back)
+                old = self.zones.geometry[zone_id]
+                closed = shapely.buffer(shapely.buffer(shapely.union(old, land), 0.005, join_style="mitre"), -0.005,
+                                        join_style="mitre")
+                if self.exclusions() is not None:
+                    closed = shapely.difference(closed, self.exclusions())
+                geom = shapely.make_valid(shapely.union_all([old, land, closed]))
                 self.zones.loc[[zone_id], "geometry"] = gpd.GeoSeries([geom], index=[zone_id], crs=self.metric)
             else:
                 zone_id = f"{self.scenario.id}-site-{action.year}-{result.new_sites.index(label) + 1}"

@@ -16,14 +16,18 @@ def _connected(mask: np.ndarray) -> bool:
 def test_growth_takes_the_best_contiguous_cells_and_never_an_excluded_one():
     suit = np.tile(np.linspace(0, 1, 10), (8, 1))  # better to the east
     zones = np.zeros((8, 10), dtype=int)
-    zones[3:5, 2:4] = 1
-    allowed = zones == 0
+    zones[2:6, 2:4] = 1  # cells whose square shares more than a corner with the zone (covering [3:5, 2:4])
+    zones[3:5, 1:5] = 1
+    allowed = np.ones((8, 10), dtype=bool)
+    allowed[3:5, 2:4] = False
     allowed[:, 6] = False  # a river (excluded) two cells east of the zone
     result = allocate(suit, allowed, zones, 10, mode="grow")
     taken = result.labels == 1
     assert taken.sum() == 10 and result.shortfall == 0
     assert not (taken & ~allowed).any()
-    assert _connected(taken | (zones == 1))
+    block = np.zeros_like(taken)
+    block[3:5, 2:4] = True
+    assert _connected(taken | block)  # one piece with the zone
     # by hand: the best frontier cells are east (columns 4, 5); column 6 is excluded, so the zone
     # fills columns 4-5 (rows 0-7 as they join the frontier: 16 cells available) best-first
     assert set(np.nonzero(taken)[1]) <= {1, 2, 3, 4, 5}

@@ -63,13 +63,16 @@ def test_allocation_stays_inside_the_constraints_and_meets_the_demand(setup):
     assert alloc.loc[2026, "placed_ha"] == pytest.approx(30, rel=0.005)
     base = result.base
     new_land = shapely.difference(
-        shapely.union_all(result.zones.geometry.dropna().array), shapely.union_all(base.geometry.dropna().array)
+        shapely.union_all(result.zones.geometry.dropna().array),
+        shapely.buffer(shapely.union_all(base.geometry.dropna().array), 0.01),  # rounding slivers along old outlines
     )
     water = layers["water"].geometry.iloc[0]
     road = layers["road"].geometry.iloc[0]
     assert shapely.area(shapely.intersection(new_land, water)) < 1e-6  # never enters an exclusion
     # every allocated cell centre is within 300 m of the road: its corners within 300 + half a diagonal
-    corners = shapely.points(shapely.get_coordinates(new_land))
+    parts = shapely.get_parts(new_land)
+    parts = parts[shapely.area(parts) > 1.0]  # the new land, not rounding slivers along the old outlines
+    corners = shapely.points(shapely.get_coordinates(parts))
     assert shapely.distance(corners, road).max() <= 300 + 25 * 2**0.5 / 2 + 1e-6
     # no two zones overlap
     geoms = [g for g in result.zones.geometry if g is not None]
