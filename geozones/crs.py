@@ -419,7 +419,7 @@ def recognize_crs(crs: pyproj.CRS | str | int) -> CRSReading:
         raise CRSError(f"not a CRS definition: {exc}") from exc
     code = crs.to_epsg(min_confidence=100)
     if code is not None:
-        return CRSReading(crs, code, "epsg")
+        return CRSReading(pyproj.CRS.from_epsg(code), code, "epsg")
     # the shift as written (PROJ may rewrite the rotation signs of a WKT1 TOWGS84 on export)
     towgs84 = _towgs84_of(given) or _towgs84_of(crs.to_wkt("WKT1_GDAL") or "")
     readings = [towgs84] if towgs84 is not None else esri_towgs84_readings(crs.datum.name if crs.datum else given)

@@ -22,7 +22,7 @@ import shapely
 
 from geozones import area as _area
 from geozones import crs as _crs
-from geozones._errors import ZoneValidationError
+from geozones.errors import PlacementError, ZoneValidationError
 from geozones.schema import ID_PATTERN, ascii_name
 
 #: The kinds of placement check, as named by ``allow=`` and the CLI's ``--allow``.
@@ -35,23 +35,6 @@ CHECKS: dict[str, str] = {
 }
 
 _ID = re.compile(ID_PATTERN)
-
-
-class PlacementError(ZoneValidationError):
-    """A zone is not where its attributes say, overlaps another zone, or has a malformed id.
-
-    Attributes
-    ----------
-    check : str
-        Which check failed (a key of :data:`CHECKS`).
-    fix : str
-        What to do about it.
-    """
-
-    def __init__(self, message: str, record: str | None, field: str | None, check: str, fix: str):
-        self.check = check
-        self.fix = fix
-        super().__init__(f"{message}; {fix} (or --allow {check})", record=record, field=field)
 
 
 @dataclass(frozen=True)
@@ -158,6 +141,29 @@ def check_placement(
     if "area" not in allowed:
         problems += _check_areas(zones, report, area_tolerance)
     return problems
+
+
+def check_incoming(
+    incoming: gpd.GeoDataFrame,
+    current: gpd.GeoDataFrame | None,
+    boundaries: Boundaries,
+    *,
+    replace: bool = False,
+    allow: Iterable[str] = (),
+) -> list[PlacementError]:
+    """Placement problems of zones about to enter a store (``geozones validate`` / ``store import``).
+
+    The incoming zones are checked together with the store's zones they would join (those
+    with other ids, or none with ``replace``), so a new zone drawn over a stored zone of
+    another park is reported; only problems of incoming zones are returned.
+    """
+    frames = [incoming.reset_index(drop=True)]
+    if current is not None and not replace and len(current):
+        kept = current[~current["id"].isin(incoming["id"])].to_crs(incoming.crs)
+        frames.append(kept.reset_index(drop=True))
+    merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=incoming.geometry.name,
+                              crs=incoming.crs)
+    return check_placement(merged, boundaries, allow=allow, only=range(len(incoming)))
 
 
 def _check_ids(zones: gpd.GeoDataFrame, report: set) -> list[PlacementError]:
@@ -284,4 +290,4 @@ def _check_areas(zones, report, tolerance) -> list[PlacementError]:
     return out
 
 
-__all__ = ["CHECKS", "Boundaries", "PlacementError", "check_placement", "slug"]
+__all__ = ["CHECKS", "Boundaries", "PlacementError", "check_incoming", "check_placement", "slug"]

@@ -276,7 +276,9 @@ def validate_zones(
     unknown = [c for c in zones.columns if c not in FIELDS_BY_NAME and c != zones.geometry.name]
     if unknown and extra == "error":
         raise ZoneValidationError(
-            f"unknown attribute(s) {', '.join(map(repr, unknown))}; the schema has {', '.join(FIELD_NAMES)}",
+            f"unknown attribute(s) {', '.join(map(repr, unknown))} (unmapped columns): map each to a schema field with "
+            f"fields={{'COLUMN': 'field'}} (CLI --field-map COLUMN=field) or keep them with extra='keep' "
+            f"(CLI --allow-extra); the schema has {', '.join(FIELD_NAMES)}",
             field=unknown[0],
         )
     frame = zones.copy()

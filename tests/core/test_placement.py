@@ -9,7 +9,7 @@ import pytest
 
 from geozones.placement import Boundaries, PlacementError, check_placement, slug
 from geozones.schema import validate_zones
-from tests.zonefactory import CHO_MOI, bac_kan_squares, square, zone
+from tests.helpers.zonefactory import CHO_MOI, bac_kan_squares, square, zone
 
 
 @pytest.fixture(scope="module")

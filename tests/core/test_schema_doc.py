@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from geozones.schema import FIELDS, LONG_NAMES, SHORT_NAMES, schema_markdown
-from tests.conftest import ROOT
+from tests.helpers.tools import ROOT
 
 
 def test_docs_schema_table_is_up_to_date():

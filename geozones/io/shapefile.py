@@ -34,7 +34,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geozones._errors import UnsupportedFormatError, ZoneValidationError
+from geozones.errors import UnsupportedFormatError, ZoneValidationError
 from geozones.schema import FIELD_NAMES, FIELDS_BY_NAME, LONG_NAMES, SHAPEFILE_NAME_LIMIT, SHORT_NAMES
 
 #: The most bytes a dBASE character field holds.
@@ -100,7 +100,7 @@ def write_shapefile(frame: gpd.GeoDataFrame, path: str | os.PathLike, *, style: 
     list of str
         One line per text field that did not fit (also issued as :class:`LongTextWarning`).
     """
-    from geozones.style import qgis_status_qml, sld_status
+    from geozones.io.style import qgis_status_qml, sld_status
 
     path = Path(path)
     if path.suffix.lower() != ".shp":

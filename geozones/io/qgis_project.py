@@ -22,7 +22,7 @@ import pyogrio
 import pyproj
 
 from geozones import crs as _crs
-from geozones._errors import UnsupportedFormatError
+from geozones.errors import UnsupportedFormatError
 
 QGIS_VERSION = "3.22.16-Białowieża"
 
@@ -97,7 +97,7 @@ _COLORS = {"boundaries": "90,90,90,255", "infrastructure": "200,60,30,255", "oth
 
 def _style_elements(name: str, geometry: str, frame: gpd.GeoDataFrame) -> list[ET.Element]:
     """Renderer (and labels) for a layer: zones and scenarios by status, the rest single-symbol."""
-    from geozones.style import qgis_status_qml
+    from geozones.io.style import qgis_status_qml
 
     if geometry == "Polygon" and "status" in frame.columns:
         qml = ET.fromstring(qgis_status_qml().split("\n", 1)[1])

@@ -16,9 +16,9 @@ import pytest
 import shapely
 
 from geozones import crs
-from geozones._errors import AxisOrderError, CRSError
+from geozones.errors import AxisOrderError, CRSError
 
-CORPUS = Path(__file__).resolve().parent / "data" / "prj"
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "prj"
 ROWS = list(csv.DictReader(open(CORPUS / "expected.csv", encoding="utf-8")))
 # The Chợ Mới (Bắc Kạn) point tests/zonefactory.py uses; inside the area of use of every CRS of the corpus.
 SITE = (105.787, 21.893)
