@@ -325,7 +325,7 @@ def _projected_candidates() -> tuple[tuple[int, str, tuple[float, float], tuple[
 
 
 def _tm_params(crs: pyproj.CRS) -> tuple[float, ...] | None:
-    if crs.is_bound:
+    if crs.is_bound and crs.source_crs is not None:
         crs = crs.source_crs
     conversion = crs.coordinate_operation
     if conversion is None or "Transverse Mercator" not in conversion.method_name:
@@ -343,11 +343,12 @@ def _tm_params(crs: pyproj.CRS) -> tuple[float, ...] | None:
 
 def _matching_epsg(crs: pyproj.CRS, family: str) -> int | None:
     """EPSG code of the ``family`` CRS with the same ellipsoid and projection parameters as ``crs``."""
-    base = crs.source_crs if crs.is_bound else crs
+    base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
     ellipsoid = _ellipsoid(base)
     if base.is_geographic:
         code = DATUM_FAMILIES[family]
-        axis = base.coordinate_system.axis_list[0].unit_name.lower() if base.coordinate_system else ""
+        axes = base.axis_info
+        axis = axes[0].unit_name.lower() if axes else ""
         return code if axis == "degree" and ellipsoid == _ellipsoid(pyproj.CRS.from_epsg(code)) else None
     params = _tm_params(base)
     if params is None:
@@ -431,15 +432,15 @@ def recognize_crs(crs: pyproj.CRS | str | int) -> CRSReading:
         code = _matching_epsg(crs, family)
         if code is None:
             continue
-        warning = None
+        warning: str | None = None
         if raw:
             warning = (f"the {family} definition uses the raw rotation signs of {transformation} in its TOWGS84 "
                        f"(about 0.8 m off near Bắc Kạn); read as EPSG:{code} with the official shift")
         return CRSReading(pyproj.CRS.from_epsg(code), code, "towgs84", warning)
     if not readings:
-        family = _family_of_name(crs)
-        if family is not None:
-            code = _matching_epsg(crs, family)
+        named = _family_of_name(crs)
+        if named is not None:
+            code = _matching_epsg(crs, named)
             if code is not None:
                 return CRSReading(pyproj.CRS.from_epsg(code), code, "datum name")
         identified = crs.to_epsg(min_confidence=70)

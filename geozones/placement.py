@@ -131,11 +131,13 @@ def check_placement(
         problems += _check_ids(zones, report)
     codes = _crs.metric_epsg(zones)
     if "province" not in allowed:
-        problems += _check_inside(zones, codes, boundaries.provinces, "province_pre2025", "province", report,
-                                  inside_tolerance)
+        problems += _check_inside(
+            zones, codes, boundaries.provinces, "province_pre2025", "province", report, inside_tolerance
+        )
     if "district" not in allowed and boundaries.districts is not None:
-        problems += _check_inside(zones, codes, boundaries.districts, "district_pre2025", "district", report,
-                                  inside_tolerance)
+        problems += _check_inside(
+            zones, codes, boundaries.districts, "district_pre2025", "district", report, inside_tolerance
+        )
     if "overlap" not in allowed:
         problems += _check_overlaps(zones, codes, report, overlap_tolerance_m2)
     if "area" not in allowed:
@@ -161,8 +163,7 @@ def check_incoming(
     if current is not None and not replace and len(current):
         kept = current[~current["id"].isin(incoming["id"])].to_crs(incoming.crs)
         frames.append(kept.reset_index(drop=True))
-    merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=incoming.geometry.name,
-                              crs=incoming.crs)
+    merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=incoming.geometry.name, crs=incoming.crs)
     return check_placement(merged, boundaries, allow=allow, only=range(len(incoming)))
 
 
@@ -170,16 +171,23 @@ def _check_ids(zones: gpd.GeoDataFrame, report: set) -> list[PlacementError]:
     out = []
     for index, value in zones["id"].items():
         if index in report and isinstance(value, str) and not _ID.match(value):
-            out.append(PlacementError(
-                f"id {value!r} is not lower-case letters, digits and hyphens (at most 64, starting with a letter "
-                f"or digit)", _label(zones, index), "id", "id", f"rename it, e.g. to {slug(value)!r}"))
+            out.append(
+                PlacementError(
+                    f"id {value!r} is not lower-case letters, digits and hyphens (at most 64, starting with a letter "
+                    f"or digit)",
+                    _label(zones, index),
+                    "id",
+                    "id",
+                    f"rename it, e.g. to {slug(value)!r}",
+                )
+            )
     return out
 
 
 def _polygons_by_name(layer: gpd.GeoDataFrame, district: bool) -> dict[str, list[int]]:
     lookup: dict[str, list[int]] = {}
     for position, name in enumerate(layer["name"]):
-        for key in (_district_keys(name) if district else {_key(name)}):
+        for key in _district_keys(name) if district else {_key(name)}:
             lookup.setdefault(key, []).append(position)
     return lookup
 
@@ -211,11 +219,16 @@ def _check_inside(zones, codes, layer, column, check, report, tolerance) -> list
             if total <= 0 or outside / total <= tolerance:
                 continue
             where = _where(geom, polygons)
-            out.append(PlacementError(
-                f"{outside / total:.0%} of the zone lies outside the {check} it names ({named}){where}",
-                _label(zones, index), column, check,
-                f"if {column} is right, the geometry is misplaced (was it read with another province's CRS? "
-                f"{named} uses {_province_crs_hint(row)}); otherwise correct {column}"))
+            out.append(
+                PlacementError(
+                    f"{outside / total:.0%} of the zone lies outside the {check} it names ({named}){where}",
+                    _label(zones, index),
+                    column,
+                    check,
+                    f"if {column} is right, the geometry is misplaced (was it read with another province's CRS? "
+                    f"{named} uses {_province_crs_hint(row)}); otherwise correct {column}",
+                )
+            )
     return out
 
 
@@ -259,10 +272,16 @@ def _check_overlaps(zones, codes, report, tolerance_m2) -> list[PlacementError]:
         for own, other, position in ((a, b, i), (b, a, j)):
             if own not in report:
                 continue
-            out.append(PlacementError(
-                f"overlaps zone {_label(zones, other)!r} by {shared / 10_000:,.2f} ha "
-                f"({shared / geoms[position].area:.0%} of this zone)", _label(zones, own), "geometry", "overlap",
-                "redraw the boundary, or give both the same zone_group if they are phases of one park"))
+            out.append(
+                PlacementError(
+                    f"overlaps zone {_label(zones, other)!r} by {shared / 10_000:,.2f} ha "
+                    f"({shared / geoms[position].area:.0%} of this zone)",
+                    _label(zones, own),
+                    "geometry",
+                    "overlap",
+                    "redraw the boundary, or give both the same zone_group if they are phases of one park",
+                )
+            )
     return out
 
 
@@ -283,10 +302,15 @@ def _check_areas(zones, report, tolerance) -> list[PlacementError]:
         else:
             bad = abs(rel) > tolerance
         if bad:
-            out.append(PlacementError(
-                f"mapped area {m:,.2f} ha differs from the published {p:,.2f} ha by {rel:+.1%}",
-                _label(zones, index), "area_published_ha", "area",
-                "check the polygon (units? a missing part?) or the published figure"))
+            out.append(
+                PlacementError(
+                    f"mapped area {m:,.2f} ha differs from the published {p:,.2f} ha by {rel:+.1%}",
+                    _label(zones, index),
+                    "area_published_ha",
+                    "area",
+                    "check the polygon (units? a missing part?) or the published figure",
+                )
+            )
     return out
 
 

@@ -10,6 +10,7 @@ import warnings
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from geozones.errors import GeozonesError, StoreError
@@ -73,7 +74,7 @@ def print_warnings(caught: list[warnings.WarningMessage]) -> None:
         line = warning_line(message)
         if line not in seen:
             seen.add(line)
-            err_console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+            err_console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 def handle_errors(command):

@@ -10,18 +10,24 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from geozones.cli._output import console, fail
 
 FieldMapOption = Annotated[
-    Optional[list[str]],
-    typer.Option("--field-map", help="Map a column of the file to a schema field: COLUMN=field, e.g. "
-                                     "TEN_KCN=name (repeat, or separate with commas)."),
+    Optional[list[str]],  # noqa: UP045  (typer < 0.15 cannot read X | None here)
+    typer.Option(
+        "--field-map",
+        help="Map a column of the file to a schema field: COLUMN=field, e.g. "
+        "TEN_KCN=name (repeat, or separate with commas).",
+    ),
 ]
 AllowOption = Annotated[
-    Optional[list[str]],
-    typer.Option("--allow", help="Accept a kind of placement problem: id, province, district, overlap, area "
-                                 "(repeat for several)."),
+    Optional[list[str]],  # noqa: UP045  (typer < 0.15 cannot read X | None here)
+    typer.Option(
+        "--allow",
+        help="Accept a kind of placement problem: id, province, district, overlap, area (repeat for several).",
+    ),
 ]
 
 
@@ -52,7 +58,7 @@ def placement_or_fail(ctx: typer.Context, zones, label: str, allow: list[str], r
     problems = check_incoming(zones, store.zones(), Boundaries.from_store(store), replace=replace, allow=allow)
     if problems:
         for problem in problems:
-            console.print(f"[red]✗[/] {problem}", highlight=False)
+            console.print(f"[red]✗[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
         fail(f"{label}: {len(problems)} placement problem(s)")
 
 
@@ -62,5 +68,9 @@ def list_unmapped(frame) -> None:
 
     unmapped = unmapped_columns(frame)
     if unmapped:
-        console.print(f"[yellow]unmapped columns kept as extra attributes:[/] {', '.join(unmapped)} "
-                      "(map them with --field-map COLUMN=field)", highlight=False)
+        console.print(
+            f"[yellow]unmapped columns kept as extra attributes:[/] {escape(', '.join(unmapped))} "
+            "(map them with --field-map COLUMN=field)",
+            highlight=False,
+            soft_wrap=True,
+        )

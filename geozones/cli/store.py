@@ -7,8 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli.checks import AllowOption, FieldMapOption
 from geozones.cli._output import Typer, console, print_frame, store_from
+from geozones.cli.checks import AllowOption, FieldMapOption
 
 store_app = Typer(name="store", help="The embedded zone store: info, reset, import.", no_args_is_help=True)
 

@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli.checks import AllowOption, FieldMapOption
 from geozones.cli._output import console, fail, print_frame, store_from
+from geozones.cli.checks import AllowOption, FieldMapOption
 
 StoreOption = Annotated[
     Optional[Path],
@@ -125,12 +125,16 @@ def export(
 
 
 def _export_project(ctx: typer.Context, out: Path, crs: str | None) -> None:
-    from geozones.crs import working_crs
+    from collections import Counter
+
+    from geozones.crs import metric_epsg
     from geozones.io.qgis_project import write_qgis_project
 
     store = store_from(ctx)
     layers = {name: store.layer(name) for name in store.layers()}
-    target = crs or f"EPSG:{working_crs(store.zones()).to_epsg()}"
+    # the TM-3 zone of the province most zones are in (EPSG:9213 for the shipped data); --crs for another
+    codes = Counter(int(c) for c in metric_epsg(store.zones()))
+    target = crs or f"EPSG:{codes.most_common(1)[0][0] if codes else 9213}"
     write_qgis_project(layers, out, crs=target)
     console.print(f"wrote {out} ({len(layers)} layers in {target}) and its data {out.with_suffix('.gpkg')}")
 

@@ -21,6 +21,7 @@ import tempfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -182,7 +183,7 @@ def zones_from_file(
     *,
     crs: pyproj.CRS | str | int | None = None,
     swap_xy: bool = False,
-    extra: str = "error",
+    extra: Literal["error", "keep", "drop"] = "error",
     fields: Mapping[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a zone layer from any supported file and validate it against the schema.
@@ -338,7 +339,7 @@ def to_geopackage(
     path = Path(path)
     _crs.require_crs(frame)
     out = frame if crs is None else frame.to_crs(pyproj.CRS.from_user_input(crs))
-    write = lambda target: write_gpkg_layer(out, target, layer, style=style)  # noqa: E731
+    write = lambda target: write_gpkg_layer(out, target, layer, style=style)
     replace_atomically(path, write, copy_existing=append_layer and path.exists())
     return path
 

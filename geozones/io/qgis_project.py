@@ -35,8 +35,14 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tables", ("table_",)),
 )
 
-_GEOMETRY = {"Polygon": "Polygon", "MultiPolygon": "Polygon", "LineString": "Line", "MultiLineString": "Line",
-             "Point": "Point", "MultiPoint": "Point"}
+_GEOMETRY = {
+    "Polygon": "Polygon",
+    "MultiPolygon": "Polygon",
+    "LineString": "Line",
+    "MultiLineString": "Line",
+    "Point": "Point",
+    "MultiPoint": "Point",
+}
 
 
 def group_of(name: str) -> str:
@@ -68,14 +74,27 @@ def _spatialrefsys(parent: ET.Element, crs: pyproj.CRS) -> None:
 def _symbol(kind: str, color: str, name: str = "0") -> ET.Element:
     symbol = ET.Element("symbol", type=kind, name=name, alpha="1", clip_to_extent="1", force_rhr="0")
     if kind == "fill":
-        layer_class, options = "SimpleFill", {"color": color, "outline_color": "60,60,60,255", "outline_width": "0.5",
-                                              "outline_width_unit": "MM", "style": "no", "outline_style": "solid"}
+        layer_class, options = (
+            "SimpleFill",
+            {
+                "color": color,
+                "outline_color": "60,60,60,255",
+                "outline_width": "0.5",
+                "outline_width_unit": "MM",
+                "style": "no",
+                "outline_style": "solid",
+            },
+        )
     elif kind == "line":
-        layer_class, options = "SimpleLine", {"line_color": color, "line_width": "0.6", "line_width_unit": "MM",
-                                              "line_style": "solid"}
+        layer_class, options = (
+            "SimpleLine",
+            {"line_color": color, "line_width": "0.6", "line_width_unit": "MM", "line_style": "solid"},
+        )
     else:
-        layer_class, options = "SimpleMarker", {"color": color, "outline_color": "35,35,35,255", "size": "3",
-                                                "size_unit": "MM", "name": "circle"}
+        layer_class, options = (
+            "SimpleMarker",
+            {"color": color, "outline_color": "35,35,35,255", "size": "3", "size_unit": "MM", "name": "circle"},
+        )
     layer = ET.SubElement(symbol, "layer", {"class": layer_class, "enabled": "1", "locked": "0", "pass": "0"})
     option_map = ET.SubElement(layer, "Option", type="Map")
     for key, value in options.items():
@@ -84,8 +103,7 @@ def _symbol(kind: str, color: str, name: str = "0") -> ET.Element:
 
 
 def _single_symbol(kind: str, color: str) -> ET.Element:
-    renderer = ET.Element("renderer-v2", type="singleSymbol", forceraster="0", symbollevels="0",
-                          enableorderby="0")
+    renderer = ET.Element("renderer-v2", type="singleSymbol", forceraster="0", symbollevels="0", enableorderby="0")
     symbols = ET.SubElement(renderer, "symbols")
     symbols.append(_symbol(kind, color))
     return renderer
@@ -101,7 +119,7 @@ def _style_elements(name: str, geometry: str, frame: gpd.GeoDataFrame) -> list[E
 
     if geometry == "Polygon" and "status" in frame.columns:
         qml = ET.fromstring(qgis_status_qml().split("\n", 1)[1])
-        return [qml.find("renderer-v2"), qml.find("labeling")]
+        return [element for element in (qml.find("renderer-v2"), qml.find("labeling")) if element is not None]
     group = group_of(name)
     kind = {"Polygon": "fill", "Line": "line", "Point": "marker"}[geometry]
     color = _COLORS.get(group, _COLORS["other"])
@@ -151,8 +169,13 @@ def write_qgis_project(
                 write_gpkg_layer(frame.to_crs(target), tmp, name)
             else:
                 table = pd.DataFrame(frame).reset_index(drop=True)
-                pyogrio.write_dataframe(table.astype(object).where(table.notna(), None), tmp, layer=name,
-                                        driver="GPKG", layer_options={"OVERWRITE": "YES"})
+                pyogrio.write_dataframe(
+                    table.astype(object).where(table.notna(), None),
+                    tmp,
+                    layer=name,
+                    driver="GPKG",
+                    layer_options={"OVERWRITE": "YES"},
+                )
 
     replace_atomically(data, write_data)
     qgs = _project_xml(layers, ordered, data.name, target, title)
@@ -160,6 +183,7 @@ def write_qgis_project(
     if path.suffix.lower() == ".qgs":
         replace_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     else:
+
         def write_zip(tmp: str) -> None:
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr(path.with_suffix(".qgs").name, text.encode("utf-8"))
@@ -183,12 +207,18 @@ def _project_xml(layers, ordered: list[str], data_name: str, crs: pyproj.CRS, ti
     for name in ordered:
         group = group_of(name)
         if group not in groups:
-            groups[group] = ET.SubElement(tree, "layer-tree-group", name=group, checked="Qt::Checked",
-                                          expanded="1")
+            groups[group] = ET.SubElement(tree, "layer-tree-group", name=group, checked="Qt::Checked", expanded="1")
             ET.SubElement(groups[group], "customproperties")
-        entry = ET.SubElement(groups[group], "layer-tree-layer", id=ids[name], name=name,
-                              source=f"./{data_name}|layername={name}", providerKey="ogr",
-                              checked="Qt::Checked" if group != "tables" else "Qt::Unchecked", expanded="0")
+        entry = ET.SubElement(
+            groups[group],
+            "layer-tree-layer",
+            id=ids[name],
+            name=name,
+            source=f"./{data_name}|layername={name}",
+            providerKey="ogr",
+            checked="Qt::Checked" if group != "tables" else "Qt::Unchecked",
+            expanded="0",
+        )
         ET.SubElement(entry, "customproperties")
     project_layers = ET.SubElement(root, "projectlayers")
     for name in ordered:
@@ -198,9 +228,18 @@ def _project_xml(layers, ordered: list[str], data_name: str, crs: pyproj.CRS, ti
         if spatial:
             types = frame.geometry.geom_type.dropna().unique()
             geometry = _GEOMETRY.get(str(types[0]), "Polygon") if len(types) else "Polygon"
-        layer = ET.SubElement(project_layers, "maplayer", type="vector", geometry=geometry, autoRefreshTime="0",
-                              autoRefreshEnabled="0", refreshOnNotifyEnabled="0", readOnly="0",
-                              hasScaleBasedVisibilityFlag="0", styleCategories="AllStyleCategories")
+        layer = ET.SubElement(
+            project_layers,
+            "maplayer",
+            type="vector",
+            geometry=geometry,
+            autoRefreshTime="0",
+            autoRefreshEnabled="0",
+            refreshOnNotifyEnabled="0",
+            readOnly="0",
+            hasScaleBasedVisibilityFlag="0",
+            styleCategories="AllStyleCategories",
+        )
         ET.SubElement(layer, "id").text = ids[name]
         ET.SubElement(layer, "datasource").text = f"./{data_name}|layername={name}"
         ET.SubElement(layer, "layername").text = name
@@ -209,8 +248,7 @@ def _project_xml(layers, ordered: list[str], data_name: str, crs: pyproj.CRS, ti
         ET.SubElement(layer, "provider", encoding="UTF-8").text = "ogr"
         if spatial:
             for element in _style_elements(name, geometry, frame):
-                if element is not None:
-                    layer.append(element)
+                layer.append(element)
     order = ET.SubElement(root, "layerorder")
     for name in ordered:
         ET.SubElement(order, "layer", id=ids[name])

@@ -47,6 +47,15 @@ _ELLIPSIS = "…"
 _PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qml", ".sld", LONGTEXT_SUFFIX, FIELDS_SUFFIX)
 
 
+#: The names GDAL gives schema fields when it cuts them to 10 characters (``province_p``), as
+#: other tools' exports carry them; read back as the schema names.
+GDAL_TRUNCATIONS: dict[str, str] = {
+    name[:SHAPEFILE_NAME_LIMIT]: name for name in FIELD_NAMES if len(name) > SHAPEFILE_NAME_LIMIT
+}
+assert len(GDAL_TRUNCATIONS) == sum(len(n) > SHAPEFILE_NAME_LIMIT for n in FIELD_NAMES)
+assert not set(GDAL_TRUNCATIONS) & set(FIELD_NAMES) and not set(GDAL_TRUNCATIONS) & set(SHORT_NAMES.values())
+
+
 class LongTextWarning(UserWarning):
     """Text too long for a shapefile was moved to the ``.longtext.csv`` sidecar."""
 
@@ -127,9 +136,11 @@ def write_shapefile(frame: gpd.GeoDataFrame, path: str | os.PathLike, *, style: 
                     long_rows.append((keys[position], column, series.iloc[position]))
                 out[column] = series.where(~too_long, series[too_long].map(lambda v: _clip_utf8(v, DBF_TEXT_BYTES)))
                 records = [keys[p] for p in too_long.to_numpy().nonzero()[0]]
-                notes.append(f"field {column!r}: {len(records)} value(s) longer than {DBF_TEXT_BYTES} bytes "
-                             f"({', '.join(records[:5])}{', …' if len(records) > 5 else ''}) shortened in the .dbf; "
-                             f"full text in {path.with_suffix(LONGTEXT_SUFFIX).name}")
+                notes.append(
+                    f"field {column!r}: {len(records)} value(s) longer than {DBF_TEXT_BYTES} bytes "
+                    f"({', '.join(records[:5])}{', …' if len(records) > 5 else ''}) shortened in the .dbf; "
+                    f"full text in {path.with_suffix(LONGTEXT_SUFFIX).name}"
+                )
     out = out.rename(columns=names)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.stem}.") as tmp:
         staged = Path(tmp) / path.name
@@ -165,8 +176,11 @@ def _holds_dates(series: pd.Series) -> bool:
     import datetime as dt
 
     values = series.dropna()
-    return len(values) > 0 and series.dtype == object and all(
-        isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values)
+    return (
+        len(values) > 0
+        and series.dtype == object
+        and all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values)
+    )
 
 
 def _make_date_fields(dbf: Path, names: list[str]) -> None:
@@ -182,7 +196,7 @@ def _make_date_fields(dbf: Path, names: list[str]) -> None:
     offset = 1  # the deletion flag
     position = 32
     while data[position] != 0x0D:
-        descriptor = bytearray(data[position:position + 32])
+        descriptor = bytearray(data[position : position + 32])
         name = descriptor[:11].split(b"\x00")[0].decode("ascii")
         fields.append((name, descriptor, offset, descriptor[16]))
         offset += descriptor[16]
@@ -202,14 +216,14 @@ def _make_date_fields(dbf: Path, names: list[str]) -> None:
     header = bytearray(data[:32])
     header[8:12] = struct.pack("<HH", new_header_size, new_record)
     body = io.BytesIO()
-    body.write(bytes(header) + b"".join(new_descriptors) + b"\x0D")
+    body.write(bytes(header) + b"".join(new_descriptors) + b"\x0d")
     for i in range(count):
-        record = data[header_size + i * record_size: header_size + (i + 1) * record_size]
+        record = data[header_size + i * record_size : header_size + (i + 1) * record_size]
         body.write(record[:1])
         for start, keep, width in slices:
-            value = record[start:start + keep]
+            value = record[start : start + keep]
             body.write(value.ljust(width, b" "))
-    body.write(b"\x1A")
+    body.write(b"\x1a")
     dbf.write_bytes(body.getvalue())
 
 
@@ -237,7 +251,8 @@ def prj_text(path: Path) -> str | None:
 def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) -> gpd.GeoDataFrame:
     """Give back the long names (schema and ``.fields.csv``) and the full text (``.longtext.csv``)."""
     path = Path(path)
-    mapping = {short: long for long, short in SHORT_NAMES.items() if short != long}
+    mapping = dict(GDAL_TRUNCATIONS)
+    mapping.update({short: long for long, short in SHORT_NAMES.items() if short != long})
     listed = _sidecar_text(path, FIELDS_SUFFIX)
     if listed:
         for row in csv.DictReader(io.StringIO(listed)):
@@ -246,8 +261,13 @@ def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) ->
     # case-insensitive: dBASE names are often upper-cased by other tools (PROV_PRE25)
     lowered = {k.lower(): v for k, v in mapping.items()}
     renames = {c: lowered[c.lower()] for c in frame.columns if c.lower() in lowered and c != frame.geometry.name}
-    renames.update({c: LONG_NAMES[c.lower()] for c in frame.columns
-                    if c not in renames and c != c.lower() and c.lower() in LONG_NAMES})
+    renames.update(
+        {
+            c: LONG_NAMES[c.lower()]
+            for c in frame.columns
+            if c not in renames and c != c.lower() and c.lower() in LONG_NAMES
+        }
+    )
     out = frame.rename(columns=renames)
     long_text = _sidecar_text(path, LONGTEXT_SUFFIX)
     if long_text:
@@ -256,8 +276,10 @@ def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) ->
         for row in csv.DictReader(io.StringIO(long_text)):
             i, field = position.get(row["record"]), row["field"]
             if i is None or field not in out.columns:
-                raise ZoneValidationError(f"{path.with_suffix(LONGTEXT_SUFFIX).name}: no record {row['record']!r} "
-                                          f"with field {field!r} in {path.name}; the sidecar belongs to another file")
+                raise ZoneValidationError(
+                    f"{path.with_suffix(LONGTEXT_SUFFIX).name}: no record {row['record']!r} "
+                    f"with field {field!r} in {path.name}; the sidecar belongs to another file"
+                )
             out[field] = out[field].astype(object)
             out.iloc[i, out.columns.get_loc(field)] = row["text"]
     return out
@@ -274,12 +296,16 @@ def apply_field_map(frame: gpd.GeoDataFrame, fields: Mapping[str, str]) -> gpd.G
     available = [c for c in frame.columns if c != frame.geometry.name]
     missing = [source for source in fields if source not in available]
     if missing:
-        raise ZoneValidationError(f"--field-map names column(s) {', '.join(map(repr, missing))} that the file does "
-                                  f"not have; its columns are {', '.join(available)}")
+        raise ZoneValidationError(
+            f"--field-map names column(s) {', '.join(map(repr, missing))} that the file does "
+            f"not have; its columns are {', '.join(available)}"
+        )
     wrong = [target for target in fields.values() if target not in FIELDS_BY_NAME]
     if wrong:
-        raise ZoneValidationError(f"--field-map target(s) {', '.join(map(repr, wrong))} are not schema fields; "
-                                  f"choose from {', '.join(FIELD_NAMES)}")
+        raise ZoneValidationError(
+            f"--field-map target(s) {', '.join(map(repr, wrong))} are not schema fields; "
+            f"choose from {', '.join(FIELD_NAMES)}"
+        )
     return frame.rename(columns=dict(fields))
 
 
@@ -309,6 +335,17 @@ def copy_shapefile(source: str | os.PathLike, target: str | os.PathLike) -> Path
     return target
 
 
-__all__ = ["DBF_TEXT_BYTES", "LONGTEXT_SUFFIX", "FIELDS_SUFFIX", "LongTextWarning", "short_names",
-           "write_shapefile", "restore_shapefile_names", "apply_field_map", "parse_field_map", "unmapped_columns",
-           "prj_text", "copy_shapefile"]
+__all__ = [
+    "DBF_TEXT_BYTES",
+    "LONGTEXT_SUFFIX",
+    "FIELDS_SUFFIX",
+    "LongTextWarning",
+    "short_names",
+    "write_shapefile",
+    "restore_shapefile_names",
+    "apply_field_map",
+    "parse_field_map",
+    "unmapped_columns",
+    "prj_text",
+    "copy_shapefile",
+]

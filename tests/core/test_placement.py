@@ -47,8 +47,7 @@ def test_zone_in_another_district_of_the_right_province(boundaries):
 
 def test_overlapping_zones_of_different_parks(boundaries):
     frame = bac_kan_squares().to_crs(9213)
-    extra = gpd.GeoDataFrame([zone(9, area_published_ha=100.0)], geometry=[square(CHO_MOI, 1000.0, dx=500.0)],
-                             crs=9213)
+    extra = gpd.GeoDataFrame([zone(9, area_published_ha=100.0)], geometry=[square(CHO_MOI, 1000.0, dx=500.0)], crs=9213)
     zones = validate_zones(pd.concat([frame, extra], ignore_index=True))
     problems = check_placement(zones, boundaries)
     assert _checks(problems) == [("z0", "overlap"), ("z9", "overlap")]
@@ -63,14 +62,15 @@ def test_overlapping_zones_of_different_parks(boundaries):
 
 def test_only_reports_the_named_zones_but_counts_the_others(boundaries):
     frame = bac_kan_squares().to_crs(9213)
-    extra = gpd.GeoDataFrame([zone(9, area_published_ha=100.0)], geometry=[square(CHO_MOI, 1000.0, dx=500.0)],
-                             crs=9213)
+    extra = gpd.GeoDataFrame([zone(9, area_published_ha=100.0)], geometry=[square(CHO_MOI, 1000.0, dx=500.0)], crs=9213)
     zones = validate_zones(pd.concat([frame, extra], ignore_index=True))
     assert _checks(check_placement(zones, boundaries, only=[3])) == [("z9", "overlap")]
 
 
-@pytest.mark.parametrize("bad,fixed", [("Bad ID!", "bad-id"), ("KCN_Đồng_Bành", "kcn-dong-banh"),
-                                       ("-leading", "leading"), ("x" * 70, "x" * 64)])
+@pytest.mark.parametrize(
+    "bad,fixed",
+    [("Bad ID!", "bad-id"), ("KCN_Đồng_Bành", "kcn-dong-banh"), ("-leading", "leading"), ("x" * 70, "x" * 64)],
+)
 def test_badly_named_zone(boundaries, bad, fixed):
     zones = validate_zones(bac_kan_squares(sides_m=(1000.0,)).assign(id=bad))
     problems = check_placement(zones, boundaries)

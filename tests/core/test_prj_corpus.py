@@ -48,8 +48,10 @@ def test_each_prj_reads_as_expected(row):
 
 
 def test_esri_datum_name_is_read_back_to_the_shift_it_encodes():
-    name = "D_Unknown_based_on_WGS84_ellipsoid_using_towgs84_-191_90441429_-39_30318279_-111_45032835_0_00928836_" \
-           "-0_01975479_0_00427372_0_252906278"
+    name = (
+        "D_Unknown_based_on_WGS84_ellipsoid_using_towgs84_-191_90441429_-39_30318279_-111_45032835_0_00928836_"
+        "-0_01975479_0_00427372_0_252906278"
+    )
     assert crs.TOWGS84_OFFICIAL in crs.esri_towgs84_readings(name)
 
 

@@ -2,9 +2,14 @@
 
 Run with the system Python: ``/usr/bin/python3 tests/qgis_project_open.py project.qgz``; prints JSON.
 """
-import json, os, sys
+
+import json
+import os
+import sys
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from qgis.core import QgsApplication, QgsProject, Qgis
+from qgis.core import Qgis, QgsApplication, QgsProject
+
 app = QgsApplication([], False)
 app.initQgis()
 project = QgsProject.instance()
@@ -13,8 +18,10 @@ out = {"qgis": Qgis.QGIS_VERSION, "read": ok, "crs": project.crs().authid(), "la
 for layer in project.mapLayers().values():
     renderer = layer.renderer() if hasattr(layer, "renderer") else None
     out["layers"][layer.name()] = {
-        "valid": layer.isValid(), "crs": layer.crs().authid() if layer.isSpatial() else None,
-        "count": layer.featureCount(), "spatial": layer.isSpatial(),
+        "valid": layer.isValid(),
+        "crs": layer.crs().authid() if layer.isSpatial() else None,
+        "count": layer.featureCount(),
+        "spatial": layer.isSpatial(),
         "renderer": renderer.type() if renderer else None,
         "attr": renderer.classAttribute() if renderer and hasattr(renderer, "classAttribute") else None,
         "fields": [f.name() for f in layer.fields()],
