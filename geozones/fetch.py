@@ -328,6 +328,8 @@ def area_from_province(province: str, boundaries: gpd.GeoDataFrame | None = None
         rows = boundaries[names == key]
         if "level" in rows.columns and (rows["level"] == "province").any():
             rows = rows[rows["level"] == "province"]
+        if "valid_to" in rows.columns and rows["valid_to"].isna().any():
+            rows = rows[rows["valid_to"].isna()]  # the outline in force today, if the layer keeps history
         if len(rows):
             outline = shapely.union_all(rows.to_crs(4326).geometry.array)
             return area_from_bbox(outline.bounds, target, name=province, polygon=outline, settings=settings)
