@@ -367,6 +367,8 @@ def http_request(url: str, settings: FetchSettings, *, data: bytes | None = None
                                          headers={"User-Agent": settings.user_agent, **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=settings.timeout_s) as response:
+                if method == "HEAD":  # no body; Content-Length is the size of the resource
+                    return b""
                 return _read_bounded(response, url, settings.max_bytes)
         except urllib.error.HTTPError as exc:
             detail = exc.read(2000).decode("utf-8", "replace").strip() if exc.fp else ""
@@ -607,7 +609,7 @@ def dem_tile_url(base: str, name: str) -> str:
 
 def _tile_exists(url: str, settings: FetchSettings) -> bool:
     try:
-        http_request(url, replace(settings, max_bytes=1 << 20), method="HEAD")
+        http_request(url, settings, method="HEAD")
     except FetchHTTPError as exc:
         if exc.status == 404:
             return False

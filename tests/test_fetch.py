@@ -84,7 +84,7 @@ class _Server:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def close(self):
@@ -327,24 +327,24 @@ def _z(lon, lat):
     return 100.0 + 1000.0 * (lon - 106.0) + 500.0 * (lat - 21.0)
 
 
-def _tile_bytes(tmp_path: Path, lat: int, lon: int) -> bytes:
+def _tile_bytes(tmp_path: Path, lat: int, lon: int, px: int = PX, blocksize: int = 64) -> bytes:
     import rasterio
     import rasterio.shutil
     from rasterio.io import MemoryFile
     from rasterio.transform import from_origin
 
-    res = 1.0 / PX
-    cols = lon + (np.arange(PX) + 0.5) * res
-    rows = lat + 1 - (np.arange(PX) + 0.5) * res
+    res = 1.0 / px
+    cols = lon + (np.arange(px) + 0.5) * res
+    rows = lat + 1 - (np.arange(px) + 0.5) * res
     data = _z(cols[None, :], rows[:, None]).astype("float32")
-    profile = dict(driver="GTiff", width=PX, height=PX, count=1, dtype="float32", crs="EPSG:4326",
+    profile = dict(driver="GTiff", width=px, height=px, count=1, dtype="float32", crs="EPSG:4326",
                    transform=from_origin(lon, lat + 1, res, res))
     path = tmp_path / f"{fetch.dem_tile_name(lat, lon)}.tif"
     with MemoryFile() as mem:
         with mem.open(**profile) as dst:
             dst.write(data, 1)
         with mem.open() as src:
-            rasterio.shutil.copy(src, path, driver="COG", BLOCKSIZE=64, OVERVIEWS="NONE")
+            rasterio.shutil.copy(src, path, driver="COG", BLOCKSIZE=blocksize, OVERVIEWS="NONE")
     return path.read_bytes()
 
 
@@ -454,3 +454,22 @@ def test_fetch_into_store_feeds_proximity_and_slope(server, tmp_path, store):
     fetch.fetch_into_store(store, area, ["rivers"], settings=settings)
     again = store.layer(fetch.SOURCES_TABLE)
     assert sorted(again["layer"]).count("osm_rivers") == 1 and f"dem_{area.slug}" in set(again["layer"])
+
+
+def test_dem_reads_only_the_blocks_it_needs(server, tmp_path):
+    """A small box in a large tile: GDAL fetches a few byte ranges, not the whole file."""
+    name = fetch.dem_tile_name(21, 106)
+    data = _tile_bytes(tmp_path, 21, 106, px=2048, blocksize=256)
+    server.files[f"/dem/{name}/{name}.tif"] = data
+    settings = _settings(server)
+    area = fetch.area_from_bbox((106.50, 21.50, 106.53, 21.53), settings=settings)
+    result = fetch.fetch_dem(area, tmp_path / "small.tif", resolution=30, settings=settings)
+    served = 0
+    for method, _, headers, _ in server.requests:
+        if method == "GET":
+            assert "Range" in headers  # never the whole file
+            start, _, end = headers["Range"].removeprefix("bytes=").partition("-")
+            served += min(int(end), len(data) - 1) - int(start) + 1
+    assert 0 < served < 0.25 * len(data)
+    dem, _, _ = __import__("geozones.raster", fromlist=["read_raster"]).read_raster(result.path)
+    assert np.isfinite(dem).mean() > 0.95
