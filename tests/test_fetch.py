@@ -327,7 +327,7 @@ def _z(lon, lat):
     return 100.0 + 1000.0 * (lon - 106.0) + 500.0 * (lat - 21.0)
 
 
-def _tile_bytes(tmp_path: Path, lat: int, lon: int, px: int = PX, blocksize: int = 64) -> bytes:
+def _tile_bytes(tmp_path: Path, lat: int, lon: int, px: int = PX, blocksize: int = 128) -> bytes:
     import rasterio
     import rasterio.shutil
     from rasterio.io import MemoryFile
@@ -473,3 +473,64 @@ def test_dem_reads_only_the_blocks_it_needs(server, tmp_path):
     assert 0 < served < 0.25 * len(data)
     dem, _, _ = __import__("geozones.raster", fromlist=["read_raster"]).read_raster(result.path)
     assert np.isfinite(dem).mean() > 0.95
+
+
+def test_fetched_layers_constrain_a_scenario(server, tmp_path, store):
+    """A scenario names the fetched river layer as a buffer and the fetched DEM as its slope source."""
+    import textwrap
+
+    import shapely
+
+    from geozones.scenario import load_scenario, run_scenario
+
+    zone = store.zones().set_index("id").loc[["ls-kcn-hong-phong"]]
+    minx, miny, maxx, maxy = zone.to_crs(4326).total_bounds
+    river_lon = maxx + 0.003  # ~300 m east of the zone, north-south across it
+    river = {"type": "way", "id": 3100, "nodes": [1, 2],
+             "geometry": [{"lat": miny - 0.05, "lon": river_lon}, {"lat": maxy + 0.05, "lon": river_lon}],
+             "tags": {"waterway": "river", "name": "test river"}}
+    server.posts["/api/interpreter"] = [(200, json.dumps({**OVERPASS, "elements": [river]}).encode(), {})]
+    _serve_tiles(server, tmp_path, [(21, 106)])
+    settings = _settings(server)
+    area = fetch.area_from_bbox((minx - 0.05, miny - 0.05, maxx + 0.05, maxy + 0.05), settings=settings)
+    report = fetch.fetch_into_store(store, area, ["rivers"], dem=True, resolution=50, settings=settings)
+
+    def plan(max_slope):
+        text = textwrap.dedent(f"""\
+            id: fetched
+            name: Fetched layers
+            province: Lạng Sơn
+            start_year: 2024
+            end_year: 2025
+            constraints:
+              buffers:
+                - {{layer: osm_rivers, buffer_m: 200}}
+              dem: {report.dem.path}
+              max_slope_deg: {max_slope}
+              max_distance_m: 2000
+            actions:
+              - {{action: grow, year: 2025, zone: ls-kcn-hong-phong, by_ha: 60, assumption: test}}
+            """)
+        path = tmp_path / f"plan{max_slope}.yaml"
+        path.write_text(text, encoding="utf-8")
+        return load_scenario(path)
+
+    result = run_scenario(plan(5), store=store)
+    grown = result.zones.loc["ls-kcn-hong-phong"]
+    metric = zone.to_crs(9215).geometry.iloc[0]
+    assert grown["area_mapped_ha"] == pytest.approx(metric.area / 1e4 + 60, rel=0.005)
+    added = shapely.difference(gpd_to(grown.geometry, result.zones.crs, 9215), metric)
+    tr = pyproj.Transformer.from_crs(4326, 9215, always_xy=True)
+    line = shapely.LineString([tr.transform(river_lon, miny - 0.05), tr.transform(river_lon, maxy + 0.05)])
+    assert shapely.area(shapely.intersection(added, line.buffer(199))) < 1.0  # m²
+    # the field's slope is ~0.6°: a 0.2° limit leaves no land to grow on
+    assert not result.notes
+    steep = run_scenario(plan(0.2), store=store)
+    assert steep.zones.loc["ls-kcn-hong-phong", "area_mapped_ha"] == pytest.approx(metric.area / 1e4, rel=1e-4)
+    assert any("cannot be reached" in note for note in steep.notes)
+
+
+def gpd_to(geometry, crs, epsg):
+    import geopandas as gpd
+
+    return gpd.GeoSeries([geometry], crs=crs).to_crs(epsg).iloc[0]
