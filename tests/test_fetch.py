@@ -485,7 +485,7 @@ def test_fetched_layers_constrain_a_scenario(server, tmp_path, store):
 
     zone = store.zones().set_index("id").loc[["ls-kcn-hong-phong"]]
     minx, miny, maxx, maxy = zone.to_crs(4326).total_bounds
-    river_lon = maxx + 0.003  # ~300 m east of the zone, north-south across it
+    river_lon = maxx + 0.0012  # ~125 m east of the zone's easternmost point, north-south across it
     river = {"type": "way", "id": 3100, "nodes": [1, 2],
              "geometry": [{"lat": miny - 0.05, "lon": river_lon}, {"lat": maxy + 0.05, "lon": river_lon}],
              "tags": {"waterway": "river", "name": "test river"}}
@@ -495,7 +495,8 @@ def test_fetched_layers_constrain_a_scenario(server, tmp_path, store):
     area = fetch.area_from_bbox((minx - 0.05, miny - 0.05, maxx + 0.05, maxy + 0.05), settings=settings)
     report = fetch.fetch_into_store(store, area, ["rivers"], dem=True, resolution=50, settings=settings)
 
-    def plan(max_slope):
+    def plan(max_slope, buffer_m=80):
+        buffers = f"[{{layer: osm_rivers, buffer_m: {buffer_m}}}]" if buffer_m else "[]"
         text = textwrap.dedent(f"""\
             id: fetched
             name: Fetched layers
@@ -503,26 +504,32 @@ def test_fetched_layers_constrain_a_scenario(server, tmp_path, store):
             start_year: 2024
             end_year: 2025
             constraints:
-              buffers:
-                - {{layer: osm_rivers, buffer_m: 200}}
+              buffers: {buffers}
               dem: {report.dem.path}
               max_slope_deg: {max_slope}
               max_distance_m: 2000
             actions:
               - {{action: grow, year: 2025, zone: ls-kcn-hong-phong, by_ha: 60, assumption: test}}
             """)
-        path = tmp_path / f"plan{max_slope}.yaml"
+        path = tmp_path / f"plan{max_slope}_{buffer_m}.yaml"
         path.write_text(text, encoding="utf-8")
         return load_scenario(path)
 
-    result = run_scenario(plan(5), store=store)
-    grown = result.zones.loc["ls-kcn-hong-phong"]
     metric = zone.to_crs(9215).geometry.iloc[0]
-    assert grown["area_mapped_ha"] == pytest.approx(metric.area / 1e4 + 60, rel=0.005)
-    added = shapely.difference(gpd_to(grown.geometry, result.zones.crs, 9215), metric)
     tr = pyproj.Transformer.from_crs(4326, 9215, always_xy=True)
-    line = shapely.LineString([tr.transform(river_lon, miny - 0.05), tr.transform(river_lon, maxy + 0.05)])
-    assert shapely.area(shapely.intersection(added, line.buffer(199))) < 1.0  # m²
+    corridor = shapely.LineString([tr.transform(river_lon, miny - 0.05),
+                                   tr.transform(river_lon, maxy + 0.05)]).buffer(79.9)
+
+    def added_in_corridor(result):
+        grown = result.zones.loc["ls-kcn-hong-phong"]
+        assert grown["area_mapped_ha"] == pytest.approx(metric.area / 1e4 + 60, rel=0.005)
+        added = shapely.difference(gpd_to(grown.geometry, result.zones.crs, 9215), metric)
+        return shapely.area(shapely.intersection(added, corridor))
+
+    result = run_scenario(plan(5), store=store)
+    assert added_in_corridor(result) < 1.0  # m²
+    # without the river buffer the zone grows into that corridor (the constraint does the work)
+    assert added_in_corridor(run_scenario(plan(5, buffer_m=None), store=store)) > 1000.0
     # the field's slope is ~0.6°: a 0.2° limit leaves no land to grow on
     assert not result.notes
     steep = run_scenario(plan(0.2), store=store)
