@@ -505,11 +505,11 @@ def parse_overpass(payload: Mapping | bytes | str, area: Area, *, layers: Sequen
         The response carries a runtime-error ``remark`` or is not Overpass JSON.
     """
     if isinstance(payload, (bytes, str)):
+        text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
         try:
-            payload = json.loads(payload)
+            payload = json.loads(text)
         except ValueError as exc:
-            raise OverpassError(f"{source}: the answer is not JSON ({exc}); "
-                                f"starts with {_short(payload[:200] if isinstance(payload, str) else payload[:200].decode('utf-8', 'replace'))!r}") from None
+            raise OverpassError(f"{source}: the answer is not JSON ({exc}); starts with {_short(text, 200)!r}") from None
     if not isinstance(payload, Mapping) or not isinstance(payload.get("elements"), list):
         raise OverpassError(f"{source}: the answer is not Overpass JSON (no 'elements' list)")
     remark = payload.get("remark")

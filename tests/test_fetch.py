@@ -541,3 +541,12 @@ def gpd_to(geometry, crs, epsg):
     import geopandas as gpd
 
     return gpd.GeoSeries([geometry], crs=crs).to_crs(epsg).iloc[0]
+
+
+def test_html_error_page_with_status_200_is_typed(server):
+    """Overpass sometimes answers an HTML error page with status 200."""
+    server.posts["/api/interpreter"] = [(200, b"<html><body><p>The server is probably too busy</p></body></html>", {})]
+    settings = _settings(server)
+    area = fetch.area_from_bbox((106.7, 21.78, 106.8, 21.88), settings=settings)
+    with pytest.raises(fetch.OverpassError, match="not JSON.*too busy"):
+        fetch.fetch_osm(area, settings=settings)
