@@ -14,6 +14,9 @@ Two public services are read:
 Base URLs, time-outs, retries and size bounds come from :class:`FetchSettings` (arguments,
 ``GEOZONES_*`` environment variables, or defaults). Failures raise the typed errors below.
 ``docs/data-fetch.md`` lists the URLs and their terms of use.
+
+May import: the core and :mod:`geozones.io`. Writes into a store only through the store object
+it is given (``write_layer``, ``layer``, ``layers``); never imports the store or ``analysis``.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -37,9 +40,17 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geozones import __version__
 from geozones import crs as _crs
-from geozones._errors import CRSError, EmptyLayerError
+from geozones.errors import (
+    AreaError,
+    CRSError,
+    EmptyResultError,
+    FetchError,
+    FetchHTTPError,
+    OverpassError,
+    ResponseTooLargeError,
+)
+from geozones.io.infrastructure import INFRASTRUCTURE_LAYERS, OSM_HIGHWAY_CLASSES, normalize_infrastructure
 
 # --- sources, licences ----------------------------------------------------------------------
 
@@ -67,72 +78,56 @@ LAYERS: dict[str, str] = {
     "power": "osm_power",
 }
 
-#: OpenStreetMap ``highway`` values fetched as roads by default (the classified network).
-HIGHWAY_CLASSES: tuple[str, ...] = (
-    "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
-    "secondary", "secondary_link", "tertiary", "tertiary_link",
-)
+#: OpenStreetMap ``highway`` values fetched as roads by default: the classified network, the
+#: values :data:`geozones.io.infrastructure.OSM_HIGHWAY_CLASSES` maps to a geozones road class.
+HIGHWAY_CLASSES: tuple[str, ...] = tuple(OSM_HIGHWAY_CLASSES)
 RAILWAY_VALUES: tuple[str, ...] = ("rail", "narrow_gauge", "light_rail")
 WATERWAY_VALUES: tuple[str, ...] = ("river", "canal")
 POWER_LINE_VALUES: tuple[str, ...] = ("line", "minor_line", "cable")
 
 #: Tags kept as columns, per layer (OSM key -> column).
 _TAG_COLUMNS: dict[str, dict[str, str]] = {
-    "roads": {"highway": "highway", "ref": "ref", "name": "name", "name:en": "name_en", "int_ref": "int_ref",
-              "maxspeed": "maxspeed", "surface": "surface"},
-    "railways": {"railway": "railway", "name": "name", "ref": "ref", "gauge": "gauge", "usage": "usage",
-                 "service": "service"},
+    "roads": {
+        "highway": "highway",
+        "ref": "ref",
+        "name": "name",
+        "name:en": "name_en",
+        "int_ref": "int_ref",
+        "maxspeed": "maxspeed",
+        "surface": "surface",
+    },
+    "railways": {
+        "railway": "railway",
+        "name": "name",
+        "ref": "ref",
+        "gauge": "gauge",
+        "usage": "usage",
+        "service": "service",
+    },
     "rivers": {"waterway": "waterway", "name": "name", "name:en": "name_en"},
-    "power": {"power": "power", "name": "name", "ref": "ref", "voltage": "voltage", "operator": "operator",
-              "circuits": "circuits"},
+    "power": {
+        "power": "power",
+        "name": "name",
+        "ref": "ref",
+        "voltage": "voltage",
+        "operator": "operator",
+        "circuits": "circuits",
+    },
 }
 
 DEM_NODATA = float("nan")
 
 
-# --- errors -------------------------------------------------------------------------------
-
-
-class FetchError(RuntimeError):
-    """Fetching data from a remote service failed."""
-
-
-class FetchHTTPError(FetchError):
-    """An HTTP request failed (status code, or no answer at all after the retries).
-
-    Parameters
-    ----------
-    url : str
-        The requested URL.
-    status : int or None
-        The HTTP status; ``None`` when the server did not answer (time-out, refused connection).
-    detail : str
-        The server's message or the network error.
-    """
-
-    def __init__(self, url: str, status: int | None, detail: str = ""):
-        self.url, self.status, self.detail = url, status, detail
-        what = f"HTTP {status}" if status is not None else "no answer"
-        super().__init__(f"{url}: {what}" + (f": {detail}" if detail else ""))
-
-
-class ResponseTooLargeError(FetchError):
-    """A response is larger than the configured bound (``max_bytes``)."""
-
-
-class OverpassError(FetchError):
-    """The Overpass server answered but reported a runtime error (time-out, out of memory)."""
-
-
-class EmptyResultError(FetchError, EmptyLayerError):
-    """The service returned nothing for the area (no feature, or no DEM tile)."""
-
-
-class AreaError(ValueError):
-    """A bounding box or province cannot be fetched: malformed, outside Vietnam, or too large."""
-
-
 # --- settings -------------------------------------------------------------------------------
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("geozones")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
+        return "dev"
 
 
 def _env_float(name: str, default: float) -> float:
@@ -182,10 +177,10 @@ class FetchSettings:
     max_bytes: int = 512 * 1024 * 1024
     max_area_km2: float = 25_000.0
     max_dem_cells: int = 60_000_000
-    user_agent: str = f"geozones/{__version__} (data fetch; python urllib)"
+    user_agent: str = field(default_factory=lambda: f"geozones/{_version()} (data fetch; python urllib)")
 
     @classmethod
-    def from_env(cls, **overrides) -> "FetchSettings":
+    def from_env(cls, **overrides) -> FetchSettings:
         """Defaults, then ``GEOZONES_*`` environment variables, then the non-``None`` ``overrides``."""
         base = cls(
             overpass_url=os.environ.get("GEOZONES_OVERPASS_URL") or OVERPASS_URL,
@@ -245,13 +240,16 @@ class Area:
 
 
 def _vietnam_extent() -> tuple[float, float, float, float]:
-    """Area of use of VN-2000 (EPSG:4756): onshore and offshore Vietnam."""
+    """Area of use of VN-2000 (EPSG:4756), "Vietnam - onshore"."""
     aou = _crs.VN2000.area_of_use
+    if aou is None:  # pragma: no cover - the EPSG database always has it
+        raise CRSError("the EPSG database gives no area of use for VN-2000 (EPSG:4756)")
     return (aou.west, aou.south, aou.east, aou.north)
 
 
-def area_from_bbox(bbox: Sequence[float], crs=None, *, name: str | None = None, polygon=None,
-                   settings: FetchSettings | None = None) -> Area:
+def area_from_bbox(
+    bbox: Sequence[float], crs=None, *, name: str | None = None, polygon=None, settings: FetchSettings | None = None
+) -> Area:
     """Validate a ``(west, south, east, north)`` box in degrees and choose its metric CRS.
 
     Parameters
@@ -277,12 +275,15 @@ def area_from_bbox(bbox: Sequence[float], crs=None, *, name: str | None = None, 
     if not all(math.isfinite(v) for v in (west, south, east, north)):
         raise AreaError(f"bounding box {bbox!r} has a non-finite number")
     if not (west < east and south < north):
-        raise AreaError(f"bounding box {bbox!r} must be west,south,east,north with west < east and south < north "
-                        "(longitude first)")
+        raise AreaError(
+            f"bounding box {bbox!r} must be west,south,east,north with west < east and south < north (longitude first)"
+        )
     vw, vs, ve, vn = _vietnam_extent()
     if not (vw <= west and east <= ve and vs <= south and north <= vn):
-        raise AreaError(f"bounding box {west:g},{south:g},{east:g},{north:g} is not inside Vietnam "
-                        f"({vw:g},{vs:g},{ve:g},{vn:g}, the area of use of VN-2000, EPSG:4756)")
+        raise AreaError(
+            f"bounding box {west:g},{south:g},{east:g},{north:g} is not inside Vietnam "
+            f"({vw:g},{vs:g},{ve:g},{vn:g}, the area of use of VN-2000, EPSG:4756)"
+        )
     if crs is None:
         frame = gpd.GeoDataFrame(geometry=[shapely.box(west, south, east, north)], crs=4326)
         target = _crs.working_crs(frame)
@@ -293,13 +294,16 @@ def area_from_bbox(bbox: Sequence[float], crs=None, *, name: str | None = None, 
     area = Area(west, south, east, north, target, name, polygon)
     size = area.area_km2()
     if size > settings.max_area_km2:
-        raise AreaError(f"bounding box covers {size:,.0f} km², more than the {settings.max_area_km2:,.0f} km² "
-                        "allowed (max_area_km2 / GEOZONES_FETCH_MAX_KM2); fetch a smaller area")
+        raise AreaError(
+            f"bounding box covers {size:,.0f} km², more than the {settings.max_area_km2:,.0f} km² "
+            "allowed (max_area_km2 / GEOZONES_FETCH_MAX_KM2); fetch a smaller area"
+        )
     return area
 
 
-def area_from_province(province: str, boundaries: gpd.GeoDataFrame | None = None, *,
-                       settings: FetchSettings | None = None) -> Area:
+def area_from_province(
+    province: str, boundaries: gpd.GeoDataFrame | None = None, *, settings: FetchSettings | None = None
+) -> Area:
     """The bounding box and TM-3 CRS of a province.
 
     Parameters
@@ -334,6 +338,8 @@ def area_from_province(province: str, boundaries: gpd.GeoDataFrame | None = None
             outline = shapely.union_all(rows.to_crs(4326).geometry.array)
             return area_from_bbox(outline.bounds, target, name=province, polygon=outline, settings=settings)
     aou = target.area_of_use
+    if aou is None:  # pragma: no cover - every VN-2000 TM-3 CRS has one
+        raise CRSError(f"no outline of {province!r} in the store and no area of use for EPSG:{target.to_epsg()}")
     return area_from_bbox((aou.west, aou.south, aou.east, aou.north), target, name=province, settings=settings)
 
 
@@ -350,8 +356,14 @@ def _retry_after(exc: urllib.error.HTTPError) -> float | None:
         return None
 
 
-def http_request(url: str, settings: FetchSettings, *, data: bytes | None = None, method: str = "GET",
-                 headers: Mapping[str, str] | None = None) -> bytes:
+def http_request(
+    url: str,
+    settings: FetchSettings,
+    *,
+    data: bytes | None = None,
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+) -> bytes:
     """One HTTP request with time-out, retries (429/5xx/no answer, exponential back-off) and a size bound.
 
     Raises
@@ -363,8 +375,9 @@ def http_request(url: str, settings: FetchSettings, *, data: bytes | None = None
     """
     wait = settings.backoff_s
     for attempt in range(settings.retries + 1):
-        request = urllib.request.Request(url, data=data, method=method,
-                                         headers={"User-Agent": settings.user_agent, **(headers or {})})
+        request = urllib.request.Request(
+            url, data=data, method=method, headers={"User-Agent": settings.user_agent, **(headers or {})}
+        )
         try:
             with urllib.request.urlopen(request, timeout=settings.timeout_s) as response:
                 if method == "HEAD":  # no body; Content-Length is the size of the resource
@@ -373,7 +386,8 @@ def http_request(url: str, settings: FetchSettings, *, data: bytes | None = None
         except urllib.error.HTTPError as exc:
             detail = exc.read(2000).decode("utf-8", "replace").strip() if exc.fp else ""
             if exc.code in _RETRY_STATUS and attempt < settings.retries:
-                time.sleep(_retry_after(exc) if _retry_after(exc) is not None else wait)
+                after = _retry_after(exc)
+                time.sleep(wait if after is None else after)
                 wait *= 2
                 continue
             raise FetchHTTPError(url, exc.code, _short(detail or exc.reason)) from None
@@ -396,8 +410,10 @@ def _short(text: str, limit: int = 300) -> str:
 def _read_bounded(response, url: str, limit: int) -> bytes:
     length = response.headers.get("Content-Length")
     if length and length.isdigit() and int(length) > limit:
-        raise ResponseTooLargeError(f"{url}: response of {int(length):,} bytes exceeds the {limit:,}-byte bound "
-                                    "(max_bytes / GEOZONES_FETCH_MAX_MB)")
+        raise ResponseTooLargeError(
+            f"{url}: response of {int(length):,} bytes exceeds the {limit:,}-byte bound "
+            "(max_bytes / GEOZONES_FETCH_MAX_MB)"
+        )
     chunks, total = [], 0
     while True:
         chunk = response.read(1 << 16)
@@ -405,8 +421,9 @@ def _read_bounded(response, url: str, limit: int) -> bytes:
             break
         total += len(chunk)
         if total > limit:
-            raise ResponseTooLargeError(f"{url}: response exceeds the {limit:,}-byte bound "
-                                        "(max_bytes / GEOZONES_FETCH_MAX_MB)")
+            raise ResponseTooLargeError(
+                f"{url}: response exceeds the {limit:,}-byte bound (max_bytes / GEOZONES_FETCH_MAX_MB)"
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -418,9 +435,14 @@ def _regex(values: Iterable[str]) -> str:
     return "^(" + "|".join(re.escape(v) for v in values) + ")$"
 
 
-def overpass_query(area: Area, layers: Sequence[str] = tuple(LAYERS), *,
-                   highway_classes: Sequence[str] = HIGHWAY_CLASSES, timeout_s: float = 180,
-                   maxsize: int = 512 * 1024 * 1024) -> str:
+def overpass_query(
+    area: Area,
+    layers: Sequence[str] = tuple(LAYERS),
+    *,
+    highway_classes: Sequence[str] = HIGHWAY_CLASSES,
+    timeout_s: float = 180,
+    maxsize: int = 512 * 1024 * 1024,
+) -> str:
     """The Overpass QL query for the chosen layers in the area's bounding box.
 
     Lines (ways) are printed with ``out geom`` (coordinates inline); substations -- nodes,
@@ -445,19 +467,6 @@ def overpass_query(area: Area, layers: Sequence[str] = tuple(LAYERS), *,
     if "power" in layers:
         query += [f'nwr["power"="substation"]({bbox});', "out center qt;"]
     return "\n".join(query) + "\n"
-
-
-def _voltage_kv(value) -> float:
-    """Highest of the ``;``-separated voltages (volts) in kV; NaN if none is a number."""
-    if not isinstance(value, str):
-        return math.nan
-    volts = []
-    for part in value.split(";"):
-        try:
-            volts.append(float(part.strip()))
-        except ValueError:
-            continue
-    return max(volts) / 1000.0 if volts else math.nan
 
 
 def _layer_of(tags: Mapping[str, str], highway_classes: Sequence[str]) -> list[str]:
@@ -487,9 +496,15 @@ def _geometry(element: Mapping):
     return None
 
 
-def parse_overpass(payload: Mapping | bytes | str, area: Area, *, layers: Sequence[str] = tuple(LAYERS),
-                   highway_classes: Sequence[str] = HIGHWAY_CLASSES, source: str = OVERPASS_URL,
-                   fetched_at: str | None = None) -> dict[str, gpd.GeoDataFrame]:
+def parse_overpass(
+    payload: Mapping | bytes | str,
+    area: Area,
+    *,
+    layers: Sequence[str] = tuple(LAYERS),
+    highway_classes: Sequence[str] = HIGHWAY_CLASSES,
+    source: str = OVERPASS_URL,
+    fetched_at: str | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
     """Overpass JSON (``out geom`` / ``out center``) -> one EPSG:4326 GeoDataFrame per layer.
 
     Ways become LineStrings, nodes and the centres of closed ways/relations (substations)
@@ -509,14 +524,16 @@ def parse_overpass(payload: Mapping | bytes | str, area: Area, *, layers: Sequen
         try:
             payload = json.loads(text)
         except ValueError as exc:
-            raise OverpassError(f"{source}: the answer is not JSON ({exc}); starts with {_short(text, 200)!r}") from None
+            raise OverpassError(
+                f"{source}: the answer is not JSON ({exc}); starts with {_short(text, 200)!r}"
+            ) from None
     if not isinstance(payload, Mapping) or not isinstance(payload.get("elements"), list):
         raise OverpassError(f"{source}: the answer is not Overpass JSON (no 'elements' list)")
     remark = payload.get("remark")
     if remark and ("error" in str(remark).lower()):
         raise OverpassError(f"{source}: the Overpass server reported: {_short(remark)}")
     base = str((payload.get("osm3s") or {}).get("timestamp_osm_base", ""))
-    fetched_at = fetched_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    fetched_at = fetched_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     rows: dict[str, list[dict]] = {name: [] for name in layers}
     seen: set[tuple[str, str, int]] = set()
     for element in payload["elements"]:
@@ -531,8 +548,6 @@ def parse_overpass(payload: Mapping | bytes | str, area: Area, *, layers: Sequen
             kind, osm_id = str(element["type"]), int(element["id"])
             row = {"id": f"{kind}/{osm_id}", "osm_type": kind, "osm_id": osm_id}
             row |= {column: tags.get(key) for key, column in _TAG_COLUMNS[layer].items()}
-            if layer == "power":
-                row["voltage_kv"] = _voltage_kv(tags.get("voltage"))
             point_of = "" if kind == "node" or geometry.geom_type != "Point" else " (centre of its outline)"
             row |= {
                 "sources": f"OpenStreetMap via Overpass API {source}, fetched {fetched_at}",
@@ -552,12 +567,20 @@ def parse_overpass(payload: Mapping | bytes | str, area: Area, *, layers: Sequen
         lines = frame.geom_type.isin(["LineString", "MultiLineString"])
         metric = frame.geometry.to_crs(area.crs)
         frame.insert(len(frame.columns) - 1, "length_m", np.where(lines, metric.length.round(2), np.nan))
+        if layer in INFRASTRUCTURE_LAYERS:  # roads and power get ``class`` (and ``voltage_kv``) as the shipped ones
+            frame = normalize_infrastructure(frame, layer)
+            frame = frame[[c for c in frame.columns if c != "geometry"] + ["geometry"]]
         out[layer] = frame.sort_values("id", kind="stable").reset_index(drop=True)
     return out
 
 
-def fetch_osm(area: Area, layers: Sequence[str] = tuple(LAYERS), *, settings: FetchSettings | None = None,
-              highway_classes: Sequence[str] = HIGHWAY_CLASSES) -> dict[str, gpd.GeoDataFrame]:
+def fetch_osm(
+    area: Area,
+    layers: Sequence[str] = tuple(LAYERS),
+    *,
+    settings: FetchSettings | None = None,
+    highway_classes: Sequence[str] = HIGHWAY_CLASSES,
+) -> dict[str, gpd.GeoDataFrame]:
     """Query the Overpass API for the area and return the layers (see :func:`parse_overpass`).
 
     Raises
@@ -568,15 +591,22 @@ def fetch_osm(area: Area, layers: Sequence[str] = tuple(LAYERS), *, settings: Fe
         No feature of any requested layer in the area.
     """
     settings = settings or FetchSettings.from_env()
-    query = overpass_query(area, layers, highway_classes=highway_classes, timeout_s=settings.timeout_s,
-                           maxsize=settings.max_bytes)
+    query = overpass_query(
+        area, layers, highway_classes=highway_classes, timeout_s=settings.timeout_s, maxsize=settings.max_bytes
+    )
     body = urllib.parse.urlencode({"data": query}).encode()
-    raw = http_request(settings.overpass_url, settings, data=body, method="POST",
-                       headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+    raw = http_request(
+        settings.overpass_url,
+        settings,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+    )
     frames = parse_overpass(raw, area, layers=layers, highway_classes=highway_classes, source=settings.overpass_url)
     if not frames:
-        raise EmptyResultError(f"OpenStreetMap has no {', '.join(layers)} in {_box_text(area)} "
-                               f"(Overpass API {settings.overpass_url})")
+        raise EmptyResultError(
+            f"OpenStreetMap has no {', '.join(layers)} in {_box_text(area)} (Overpass API {settings.overpass_url})"
+        )
     return frames
 
 
@@ -597,9 +627,11 @@ def dem_tile_name(lat: int, lon: int) -> str:
 
 def dem_tiles(area: Area) -> list[str]:
     """Names of the 1° x 1° GLO-30 tiles the area's bounding box touches."""
-    return [dem_tile_name(lat, lon)
-            for lat in range(math.floor(area.south), math.ceil(area.north))
-            for lon in range(math.floor(area.west), math.ceil(area.east))]
+    return [
+        dem_tile_name(lat, lon)
+        for lat in range(math.floor(area.south), math.ceil(area.north))
+        for lon in range(math.floor(area.west), math.ceil(area.east))
+    ]
 
 
 def dem_tile_url(base: str, name: str) -> str:
@@ -657,8 +689,9 @@ def _gdal_env(settings: FetchSettings) -> dict[str, object]:
     }
 
 
-def fetch_dem(area: Area, path: str | os.PathLike, *, resolution: float = 30.0,
-              settings: FetchSettings | None = None) -> DemResult:
+def fetch_dem(
+    area: Area, path: str | os.PathLike, *, resolution: float = 30.0, settings: FetchSettings | None = None
+) -> DemResult:
     """Read the GLO-30 tiles covering the area by window, mosaic, reproject to ``area.crs``, clip, write a COG.
 
     The output grid covers the area's bounding box in the TM-3 CRS, snapped outward to
@@ -690,15 +723,18 @@ def fetch_dem(area: Area, path: str | os.PathLike, *, resolution: float = 30.0,
     width = max(1, math.ceil((xmax - x0) / resolution))
     height = max(1, math.ceil((y1 - ymin) / resolution))
     if width * height > settings.max_dem_cells:
-        raise AreaError(f"the DEM of {_box_text(area)} at {resolution:g} m would have {width * height:,} cells, "
-                        f"more than the {settings.max_dem_cells:,} allowed; use a coarser resolution or a smaller area")
+        raise AreaError(
+            f"the DEM of {_box_text(area)} at {resolution:g} m would have {width * height:,} cells, "
+            f"more than the {settings.max_dem_cells:,} allowed; use a coarser resolution or a smaller area"
+        )
     names = dem_tiles(area)
     urls = {name: dem_tile_url(settings.dem_url, name) for name in names}
     present = [name for name in names if _tile_exists(urls[name], settings)]
     missing = [name for name in names if name not in present]
     if not present:
-        raise EmptyResultError(f"no Copernicus GLO-30 tile for {_box_text(area)} at {settings.dem_url} "
-                               f"(tried {', '.join(names)})")
+        raise EmptyResultError(
+            f"no Copernicus GLO-30 tile for {_box_text(area)} at {settings.dem_url} (tried {', '.join(names)})"
+        )
     from affine import Affine
 
     dst_transform = Affine(resolution, 0.0, x0, 0.0, -resolution, y1)
@@ -716,21 +752,31 @@ def fetch_dem(area: Area, path: str | os.PathLike, *, resolution: float = 30.0,
             pad_x, pad_y = 2 * res_x, 2 * res_y
             bounds = (area.west - pad_x, area.south - pad_y, area.east + pad_x, area.north + pad_y)
             try:
-                mosaic, src_transform = rasterio.merge.merge(datasets, bounds=bounds, nodata=np.nan,
-                                                             dtype="float32", resampling=Resampling.nearest)
+                mosaic, src_transform = rasterio.merge.merge(
+                    datasets, bounds=bounds, nodata=np.nan, dtype="float32", resampling=Resampling.nearest
+                )
             except RasterioIOError as exc:
                 raise FetchHTTPError(settings.dem_url, None, f"reading the DEM tiles failed: {exc}") from None
             src_crs = datasets[0].crs
         finally:
             for dataset in datasets:
                 dataset.close()
-    reproject(mosaic[0], out, src_transform=src_transform, src_crs=src_crs, src_nodata=np.nan,
-              dst_transform=dst_transform, dst_crs=area.crs.to_wkt(), dst_nodata=np.nan,
-              resampling=Resampling.bilinear)
+    reproject(
+        mosaic[0],
+        out,
+        src_transform=src_transform,
+        src_crs=src_crs,
+        src_nodata=np.nan,
+        dst_transform=dst_transform,
+        dst_crs=area.crs.to_wkt(),
+        dst_nodata=np.nan,
+        resampling=Resampling.bilinear,
+    )
     if area.polygon is not None:
         outline = gpd.GeoSeries([area.polygon], crs=4326).to_crs(area.crs).iloc[0]
-        outside = rasterio.features.geometry_mask([outline], out_shape=out.shape, transform=dst_transform,
-                                                  all_touched=False, invert=False)
+        outside = rasterio.features.geometry_mask(
+            [outline], out_shape=out.shape, transform=dst_transform, all_touched=False, invert=False
+        )
         out[outside] = np.nan
     if not np.isfinite(out).any():
         raise EmptyResultError(f"the Copernicus GLO-30 tiles have no elevation inside {_box_text(area)}")
@@ -741,7 +787,7 @@ def fetch_dem(area: Area, path: str | os.PathLike, *, resolution: float = 30.0,
         "VERTICAL_DATUM": "EGM2008 geoid heights (metres)",
         "RESAMPLING": "bilinear",
         "AREA": _box_text(area),
-        "FETCHED_AT": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "FETCHED_AT": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     written = _write_cog(out, dst_transform, area.crs, Path(path), tags)
     return DemResult(written, area.crs, float(resolution), (height, width), present, missing)
@@ -754,8 +800,16 @@ def _write_cog(array: np.ndarray, transform, crs: pyproj.CRS, path: Path, tags: 
     from rasterio.io import MemoryFile
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    profile = dict(driver="GTiff", width=array.shape[1], height=array.shape[0], count=1, dtype="float32",
-                   crs=crs.to_wkt(), transform=transform, nodata=DEM_NODATA)
+    profile = {
+        "driver": "GTiff",
+        "width": array.shape[1],
+        "height": array.shape[0],
+        "count": 1,
+        "dtype": "float32",
+        "crs": crs.to_wkt(),
+        "transform": transform,
+        "nodata": DEM_NODATA,
+    }
     tmp = path.with_name(f".{path.name}.part")
     with MemoryFile() as memfile:
         with memfile.open(**profile) as dataset:
@@ -764,8 +818,9 @@ def _write_cog(array: np.ndarray, transform, crs: pyproj.CRS, path: Path, tags: 
             dataset.set_band_description(1, "elevation (m)")
             dataset.update_tags(1, UNITS="metre")
         with memfile.open() as src:
-            rasterio.shutil.copy(src, tmp, driver="COG", COMPRESS="DEFLATE", PREDICTOR="YES",
-                                 OVERVIEWS="AUTO", BLOCKSIZE=256)
+            rasterio.shutil.copy(
+                src, tmp, driver="COG", COMPRESS="DEFLATE", PREDICTOR="YES", OVERVIEWS="AUTO", BLOCKSIZE=256
+            )
     os.replace(tmp, path)
     return path
 
@@ -776,29 +831,54 @@ def _write_cog(array: np.ndarray, transform, crs: pyproj.CRS, path: Path, tags: 
 SOURCES_TABLE = "table_fetched_sources"
 
 
-def sources_rows(area: Area, frames: Mapping[str, gpd.GeoDataFrame], dem: DemResult | None,
-                 settings: FetchSettings, layer_names: Mapping[str, str] | None = None) -> pd.DataFrame:
+def sources_rows(
+    area: Area,
+    frames: Mapping[str, gpd.GeoDataFrame],
+    dem: DemResult | None,
+    settings: FetchSettings,
+    layer_names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """One row per written layer / DEM file: name, kind, source URL, licence, attribution, box, CRS, time."""
     names = {**LAYERS, **(layer_names or {})}
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     box = ",".join(f"{v:.7f}" for v in area.bbox)
-    rows = [{"layer": names[name], "kind": "vector", "path": None, "features": str(len(frame)),
-             "source": settings.overpass_url, "licence": f"{OSM_LICENCE} ({OSM_LICENCE_URL})",
-             "attribution": OSM_ATTRIBUTION, "area": area.name or "", "bbox_wgs84": box,
-             "crs": f"EPSG:{area.crs.to_epsg()}", "fetched_at": now}
-            for name, frame in frames.items()]
+    rows = [
+        {
+            "layer": names[name],
+            "kind": "vector",
+            "path": None,
+            "features": str(len(frame)),
+            "source": settings.overpass_url,
+            "licence": f"{OSM_LICENCE} ({OSM_LICENCE_URL})",
+            "attribution": OSM_ATTRIBUTION,
+            "area": area.name or "",
+            "bbox_wgs84": box,
+            "crs": f"EPSG:{area.crs.to_epsg()}",
+            "fetched_at": now,
+        }
+        for name, frame in frames.items()
+    ]
     if dem is not None:
-        rows.append({"layer": f"dem_{area.slug}", "kind": "raster", "path": str(dem.path),
-                     "features": f"{dem.shape[0]}x{dem.shape[1]} cells of {dem.resolution:g} m",
-                     "source": settings.dem_url, "licence": f"{DEM_LICENCE} ({DEM_LICENCE_URL})",
-                     "attribution": DEM_ATTRIBUTION, "area": area.name or "", "bbox_wgs84": box,
-                     "crs": f"EPSG:{area.crs.to_epsg()}", "fetched_at": now})
+        rows.append(
+            {
+                "layer": f"dem_{area.slug}",
+                "kind": "raster",
+                "path": str(dem.path),
+                "features": f"{dem.shape[0]}x{dem.shape[1]} cells of {dem.resolution:g} m",
+                "source": settings.dem_url,
+                "licence": f"{DEM_LICENCE} ({DEM_LICENCE_URL})",
+                "attribution": DEM_ATTRIBUTION,
+                "area": area.name or "",
+                "bbox_wgs84": box,
+                "crs": f"EPSG:{area.crs.to_epsg()}",
+                "fetched_at": now,
+            }
+        )
     return pd.DataFrame(rows, dtype=object)
 
 
-
 #: Fetched layer -> the infrastructure layer the proximity code reads (``as_infrastructure=True``).
-INFRASTRUCTURE_TARGETS: dict[str, str] = {"roads": "infrastructure_roads", "power": "infrastructure_power"}
+INFRASTRUCTURE_TARGETS: dict[str, str] = {name: INFRASTRUCTURE_LAYERS[name] for name in ("roads", "power")}
 
 
 @dataclass
@@ -830,10 +910,18 @@ def default_dem_path(store, area: Area) -> Path:
     return Path.cwd() / f"geozones_dem_{area.slug}.tif"
 
 
-def fetch_into_store(store, area: Area, layers: Sequence[str] = tuple(LAYERS), *, dem: bool = False,
-                     dem_path: str | os.PathLike | None = None, resolution: float = 30.0,
-                     as_infrastructure: bool = False, settings: FetchSettings | None = None,
-                     highway_classes: Sequence[str] = HIGHWAY_CLASSES) -> FetchReport:
+def fetch_into_store(
+    store,
+    area: Area,
+    layers: Sequence[str] = tuple(LAYERS),
+    *,
+    dem: bool = False,
+    dem_path: str | os.PathLike | None = None,
+    resolution: float = 30.0,
+    as_infrastructure: bool = False,
+    settings: FetchSettings | None = None,
+    highway_classes: Sequence[str] = HIGHWAY_CLASSES,
+) -> FetchReport:
     """Fetch OpenStreetMap layers (and optionally the DEM) for an area and write them into a store.
 
     Vector layers are written with ``store.write_layer`` as ``osm_roads``, ``osm_railways``,
@@ -866,11 +954,13 @@ def fetch_into_store(store, area: Area, layers: Sequence[str] = tuple(LAYERS), *
     frames = fetch_osm(area, layers, settings=settings, highway_classes=highway_classes) if layers else {}
     report.empty = [name for name in layers if name not in frames]
     if dem:
-        report.dem = fetch_dem(area, dem_path or default_dem_path(store, area), resolution=resolution,
-                               settings=settings)
+        report.dem = fetch_dem(
+            area, dem_path or default_dem_path(store, area), resolution=resolution, settings=settings
+        )
     for name, frame in frames.items():
-        targets = [LAYERS[name]] + ([INFRASTRUCTURE_TARGETS[name]]
-                                    if as_infrastructure and name in INFRASTRUCTURE_TARGETS else [])
+        targets = [LAYERS[name]] + (
+            [INFRASTRUCTURE_TARGETS[name]] if as_infrastructure and name in INFRASTRUCTURE_TARGETS else []
+        )
         for target in targets:
             store.write_layer(target, frame)
             report.layers[target] = len(frame)
@@ -888,10 +978,37 @@ def fetch_into_store(store, area: Area, layers: Sequence[str] = tuple(LAYERS), *
 
 
 __all__ = [
-    "OVERPASS_URL", "DEM_URL", "OSM_LICENCE", "OSM_ATTRIBUTION", "DEM_LICENCE", "DEM_ATTRIBUTION", "LAYERS",
-    "HIGHWAY_CLASSES", "FetchError", "FetchHTTPError", "ResponseTooLargeError", "OverpassError",
-    "EmptyResultError", "AreaError", "FetchSettings", "Area", "area_from_bbox", "area_from_province",
-    "http_request", "overpass_query", "parse_overpass", "fetch_osm", "dem_tile_name", "dem_tiles",
-    "dem_tile_url", "DemResult", "fetch_dem", "sources_rows", "SOURCES_TABLE", "INFRASTRUCTURE_TARGETS",
-    "FetchReport", "default_dem_path", "fetch_into_store",
+    "OVERPASS_URL",
+    "DEM_URL",
+    "OSM_LICENCE",
+    "OSM_ATTRIBUTION",
+    "DEM_LICENCE",
+    "DEM_ATTRIBUTION",
+    "LAYERS",
+    "HIGHWAY_CLASSES",
+    "FetchError",
+    "FetchHTTPError",
+    "ResponseTooLargeError",
+    "OverpassError",
+    "EmptyResultError",
+    "AreaError",
+    "FetchSettings",
+    "Area",
+    "area_from_bbox",
+    "area_from_province",
+    "http_request",
+    "overpass_query",
+    "parse_overpass",
+    "fetch_osm",
+    "dem_tile_name",
+    "dem_tiles",
+    "dem_tile_url",
+    "DemResult",
+    "fetch_dem",
+    "sources_rows",
+    "SOURCES_TABLE",
+    "INFRASTRUCTURE_TARGETS",
+    "FetchReport",
+    "default_dem_path",
+    "fetch_into_store",
 ]
