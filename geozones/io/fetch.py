@@ -625,12 +625,13 @@ def dem_tile_name(lat: int, lon: int) -> str:
     return f"Copernicus_DSM_COG_10_{ns}{abs(lat):02d}_00_{ew}{abs(lon):03d}_00_DEM"
 
 
-def dem_tiles(area: Area) -> list[str]:
-    """Names of the 1° x 1° GLO-30 tiles the area's bounding box touches."""
+def dem_tiles(area: Area | Sequence[float]) -> list[str]:
+    """Names of the 1° x 1° GLO-30 tiles an area (or a ``west, south, east, north`` box) touches."""
+    west, south, east, north = area.bbox if isinstance(area, Area) else area
     return [
         dem_tile_name(lat, lon)
-        for lat in range(math.floor(area.south), math.ceil(area.north))
-        for lon in range(math.floor(area.west), math.ceil(area.east))
+        for lat in range(math.floor(south), math.ceil(north))
+        for lon in range(math.floor(west), math.ceil(east))
     ]
 
 
@@ -695,7 +696,8 @@ def fetch_dem(
     """Read the GLO-30 tiles covering the area by window, mosaic, reproject to ``area.crs``, clip, write a COG.
 
     The output grid covers the area's bounding box in the TM-3 CRS, snapped outward to
-    ``resolution`` metres; it is clipped to ``area.polygon`` when there is one (cells whose
+    ``resolution`` metres, and is filled wherever a tile exists (the tiles read are those under
+    the whole grid); it is clipped to ``area.polygon`` when there is one (cells whose
     centre lies outside are nodata). Resampling is bilinear.
 
     Raises
@@ -727,7 +729,11 @@ def fetch_dem(
             f"the DEM of {_box_text(area)} at {resolution:g} m would have {width * height:,} cells, "
             f"more than the {settings.max_dem_cells:,} allowed; use a coarser resolution or a smaller area"
         )
-    names = dem_tiles(area)
+    # the output grid is a TM-3 rectangle around the box: read the lon/lat box that covers all of it
+    geo_box = transform_bounds(
+        area.crs.to_wkt(), "EPSG:4326", x0, y1 - height * resolution, x0 + width * resolution, y1, densify_pts=21
+    )
+    names = dem_tiles(geo_box)
     urls = {name: dem_tile_url(settings.dem_url, name) for name in names}
     present = [name for name in names if _tile_exists(urls[name], settings)]
     missing = [name for name in names if name not in present]
@@ -748,9 +754,7 @@ def fetch_dem(
                 except RasterioIOError as exc:
                     raise FetchHTTPError(urls[name], None, f"GDAL could not open the tile: {exc}") from None
             # read a little beyond the box so bilinear resampling has neighbours at the edges
-            res_x, res_y = datasets[0].res
-            pad_x, pad_y = 2 * res_x, 2 * res_y
-            bounds = (area.west - pad_x, area.south - pad_y, area.east + pad_x, area.north + pad_y)
+            bounds = _aligned_bounds(geo_box, datasets[0].transform, pad=2)
             try:
                 mosaic, src_transform = rasterio.merge.merge(
                     datasets, bounds=bounds, nodata=np.nan, dtype="float32", resampling=Resampling.nearest
@@ -791,6 +795,20 @@ def fetch_dem(
     }
     written = _write_cog(out, dst_transform, area.crs, Path(path), tags)
     return DemResult(written, area.crs, float(resolution), (height, width), present, missing)
+
+
+def _aligned_bounds(box: Sequence[float], transform, pad: int) -> tuple[float, float, float, float]:
+    """``box`` grown by ``pad`` source pixels and snapped outward onto the source pixel grid.
+
+    ``rasterio.merge`` builds its output grid from the bounds it is given; bounds off the tiles'
+    pixel grid would shift every value by up to half a pixel (nearest-neighbour placement).
+    """
+    rx, ry = transform.a, -transform.e
+    left = transform.c + math.floor((box[0] - transform.c) / rx - pad) * rx
+    right = transform.c + math.ceil((box[2] - transform.c) / rx + pad) * rx
+    top = transform.f - math.floor((transform.f - box[3]) / ry - pad) * ry
+    bottom = transform.f - math.ceil((transform.f - box[1]) / ry + pad) * ry
+    return (left, bottom, right, top)
 
 
 def _write_cog(array: np.ndarray, transform, crs: pyproj.CRS, path: Path, tags: Mapping[str, str]) -> Path:
