@@ -47,6 +47,7 @@ from geozones.errors import (
     EmptyResultError,
     FetchError,
     FetchHTTPError,
+    InvalidParameterError,
     OverpassError,
     ResponseTooLargeError,
 )
@@ -137,7 +138,7 @@ def _env_float(name: str, default: float) -> float:
     try:
         return float(value)
     except ValueError:
-        raise ValueError(f"environment variable {name} must be a number, not {value!r}") from None
+        raise InvalidParameterError(f"environment variable {name} must be a number, not {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -379,7 +380,8 @@ def http_request(
             url, data=data, method=method, headers={"User-Agent": settings.user_agent, **(headers or {})}
         )
         try:
-            with urllib.request.urlopen(request, timeout=settings.timeout_s) as response:
+            # a little longer than the server's own [timeout:], so its error message can arrive
+            with urllib.request.urlopen(request, timeout=settings.timeout_s + 10) as response:
                 if method == "HEAD":  # no body; Content-Length is the size of the resource
                     return b""
                 return _read_bounded(response, url, settings.max_bytes)
@@ -450,7 +452,9 @@ def overpass_query(
     """
     unknown = [name for name in layers if name not in LAYERS]
     if unknown or not layers:
-        raise ValueError(f"unknown layer(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(LAYERS)}")
+        raise InvalidParameterError(
+            f"unknown layer(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(LAYERS)}"
+        )
     bbox = f"{area.south:.7f},{area.west:.7f},{area.north:.7f},{area.east:.7f}"
     lines = []
     if "roads" in layers:
@@ -717,7 +721,7 @@ def fetch_dem(
 
     settings = settings or FetchSettings.from_env()
     if not resolution > 0:
-        raise ValueError("DEM resolution must be positive")
+        raise InvalidParameterError("DEM resolution must be positive")
     # the output grid in the TM-3 CRS
     xmin, ymin, xmax, ymax = transform_bounds("EPSG:4326", area.crs.to_wkt(), *area.bbox, densify_pts=21)
     x0 = math.floor(xmin / resolution) * resolution
@@ -967,7 +971,7 @@ def fetch_into_store(
     """
     settings = settings or FetchSettings.from_env()
     if not layers and not dem:
-        raise ValueError("nothing to fetch: give layers and/or dem=True")
+        raise InvalidParameterError("nothing to fetch: give layers and/or dem=True")
     report = FetchReport(area)
     frames = fetch_osm(area, layers, settings=settings, highway_classes=highway_classes) if layers else {}
     report.empty = [name for name in layers if name not in frames]
