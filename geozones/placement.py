@@ -226,7 +226,7 @@ def _check_inside(zones, codes, layer, column, check, report, tolerance) -> list
                     column,
                     check,
                     f"if {column} is right, the geometry is misplaced (was it read with another province's CRS? "
-                    f"{named} uses {_province_crs_hint(row)}); otherwise correct {column}",
+                    f"{row.get('province_pre2025') or named} uses {_province_crs_hint(row)}); otherwise correct {column}",
                 )
             )
     return out

@@ -9,6 +9,7 @@ import pytest
 
 from geozones.placement import Boundaries, PlacementError, check_placement, slug
 from geozones.schema import validate_zones
+from tests.helpers.tools import ROOT, require_tool
 from tests.helpers.zonefactory import CHO_MOI, bac_kan_squares, square, zone
 
 
@@ -94,3 +95,21 @@ def test_problems_are_typed_and_unknown_allow_is_refused(boundaries):
     assert isinstance(check_placement(zones, boundaries)[0], (PlacementError, ValueError))
     with pytest.raises(ValueError, match="overlap"):
         check_placement(zones, boundaries, allow=["everything"])
+
+
+def test_real_boundaries_place_every_shipped_zone_and_catch_the_misplaced_one(shipped_zones):
+    # the ODM province and district polygons (CC BY-SA 4.0) in the shared source material
+    realdata = ROOT.parent / "shared" / "realdata"
+    require_tool("realdata boundaries", str(realdata / "districts_pre2025.geojson"))
+    provinces = gpd.read_file(realdata / "provinces_pre2025.geojson").rename(columns={"name_vi": "name"})
+    districts = gpd.read_file(realdata / "districts_pre2025.geojson").rename(
+        columns={"name_vi": "name", "province_vi": "province_pre2025"}
+    )
+    real = Boundaries(provinces, districts)
+    assert check_placement(shipped_zones, real) == []
+    misplaced = validate_zones(bac_kan_squares().to_crs(9213).set_crs(9215, allow_override=True).iloc[:1])
+    problems = {p.check: str(p) for p in check_placement(misplaced, real)}
+    assert set(problems) == {"province", "district"}
+    # 0.75° east of Chợ Mới is in Lạng Sơn (Văn Quan district)
+    assert "100% of it is in Lạng Sơn" in problems["province"]
+    assert "100% of it is in Văn Quan" in problems["district"]
