@@ -11,6 +11,7 @@ import subprocess
 
 import pandas as pd
 import pyogrio
+import shapely
 from typer.testing import CliRunner
 
 from geozones.cli import app
@@ -62,6 +63,9 @@ def test_shapefile_export_opens_styled_in_qgis_and_comes_back_whole(tmp_path, st
     for column in FIELD_NAMES[1:]:
         for ours, theirs in zip(before[column], after[column]):
             assert (pd.isna(ours) and pd.isna(theirs)) or ours == theirs, (column, ours, theirs)
+    # geometry: through EPSG:9213 and back, within a millimetre
+    for ours, theirs in zip(before.to_crs(9213).geometry, after.to_crs(9213).geometry):
+        assert (ours is None and theirs is None) or shapely.hausdorff_distance(ours, theirs) < 1e-3
 
 
 def test_qgis_project_opens_with_every_layer_valid_grouped_in_tm3(tmp_path, built_store):
@@ -99,3 +103,44 @@ def test_qgis_project_includes_scenario_layers_in_their_group(tmp_path, store):
     assert seen["groups"]["scenarios"] == ["scenario_test"]
     assert seen["layers"]["scenario_test"]["valid"] and seen["layers"]["scenario_test"]["count"] == 3
     assert seen["layers"]["scenario_test"]["renderer"] == "categorizedSymbol"
+
+
+def test_prj_corpus_through_geozones_opens_in_qgis_in_the_expected_crs(tmp_path):
+    """Each corpus .prj on a shapefile, read by geozones and written out, is the expected EPSG CRS in QGIS."""
+    import csv
+    import warnings
+
+    import geopandas as gpd
+    import pyproj
+    import shapely
+
+    from geozones.io import read_layer, to_file
+
+    corpus = ROOT / "tests" / "data" / "prj"
+    rows = [
+        r for r in csv.DictReader(open(corpus / "expected.csv", encoding="utf-8")) if r["expected"].startswith("EPSG:")
+    ]
+    specs, expected = [], {}
+    for row in rows:
+        text = (corpus / row["file"]).read_text(encoding="utf-8").strip()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            definition = pyproj.CRS.from_user_input(text)
+        # a 200 m square at Chợ Mới (105.787 E, 21.893 N) in the file's own coordinates
+        x, y = pyproj.Transformer.from_crs("OGC:CRS84", definition, always_xy=True).transform(105.787, 21.893)
+        size = 0.002 if definition.is_geographic else 200.0
+        stem = row["file"].removesuffix(".prj")
+        shp = tmp_path / f"{stem}.shp"
+        frame = gpd.GeoDataFrame({"name": [stem]}, geometry=[shapely.box(x, y, x + size, y + size)], crs=None)
+        pyogrio.write_dataframe(frame, shp)
+        shp.with_suffix(".prj").write_text(text, encoding="utf-8")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            layer = read_layer(shp)
+        out = to_file(layer, tmp_path / f"{stem}.gpkg", layer="data")
+        specs.append(f"{out}|data")
+        expected[f"{out}|data"] = row["expected"].split()[0]
+    seen = _qgis("qgis_open.py", *specs)
+    got = {spec: seen[spec]["crs"] for spec in specs}
+    assert got == expected
+    assert all(seen[spec]["valid"] and seen[spec]["count"] == 1 for spec in specs)

@@ -212,3 +212,18 @@ def test_every_format_has_the_same_names_order_and_types(tmp_path, shipped_zones
         # FlatGeobuf has no date-only column type: its dates are timestamps at midnight
         assert types["decision_date"] == ("OFTDateTime" if fmt == "fgb" else "OFTDate"), fmt
         assert types["name"] == "OFTString"
+
+
+def test_zipped_shapefile_reads_back_with_its_sidecars(tmp_path, shipped_zones):
+    import zipfile
+
+    _export(shipped_zones, tmp_path / "zones.shp")
+    archive = tmp_path / "zones.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for part in sorted(tmp_path.glob("zones.*")):
+            if part != archive:
+                handle.write(part, part.name)
+    back = zones_from_file(archive)
+    assert list(back.columns) == list(shipped_zones.columns)
+    assert back["notes"].tolist() == shipped_zones["notes"].tolist()  # the long text, from the zipped sidecar
+    assert back["decision_date"].tolist() == shipped_zones["decision_date"].tolist()
