@@ -227,3 +227,15 @@ def test_zipped_shapefile_reads_back_with_its_sidecars(tmp_path, shipped_zones):
     assert list(back.columns) == list(shipped_zones.columns)
     assert back["notes"].tolist() == shipped_zones["notes"].tolist()  # the long text, from the zipped sidecar
     assert back["decision_date"].tolist() == shipped_zones["decision_date"].tolist()
+
+
+def test_upper_case_and_gdal_cut_names_are_read_back(tmp_path):
+    zones = bac_kan_squares().iloc[:1]
+    renamed = zones.rename(
+        columns={"province_pre2025": "PROV_PRE25", "geometry_quality": "geometry_q", "name": "NAME", "id": "ID"}
+    )
+    path = tmp_path / "other_tool.shp"
+    pyogrio.write_dataframe(renamed, path, encoding="UTF-8")
+    back = zones_from_file(path)
+    assert back["province_pre2025"].tolist() == ["Bắc Kạn"]
+    assert back["geometry_quality"].tolist() == ["approximate"] and back["id"].tolist() == ["z0"]
