@@ -56,18 +56,24 @@ def group_of(name: str) -> str:
 
 
 def _spatialrefsys(parent: ET.Element, crs: pyproj.CRS) -> None:
+    """A QGIS ``<spatialrefsys>``: QGIS 3.22 reads the WKT first, then the authority id."""
     srs = ET.SubElement(parent, "spatialrefsys", nativeFormat="Wkt")
     code = crs.to_epsg()
-    ET.SubElement(srs, "wkt").text = crs.to_wkt("WKT2_2019")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "you will likely lose information": QGIS only uses it as a fallback
-        ET.SubElement(srs, "proj4").text = crs.to_proj4() or ""
+        proj4 = crs.to_proj4() or ""
+    acronym = next((p.split("=", 1)[1] for p in proj4.split() if p.startswith("+proj=")), "")
+    ellipsoid_id = (crs.ellipsoid.to_json_dict().get("id") or {}) if crs.ellipsoid is not None else {}
+    ET.SubElement(srs, "wkt").text = crs.to_wkt("WKT2_2019")
+    ET.SubElement(srs, "proj4").text = proj4
     ET.SubElement(srs, "srsid").text = "0"
     ET.SubElement(srs, "srid").text = str(code or 0)
     ET.SubElement(srs, "authid").text = f"EPSG:{code}" if code else ""
     ET.SubElement(srs, "description").text = crs.name
-    ET.SubElement(srs, "projectionacronym").text = "longlat" if crs.is_geographic else "tmerc"
-    ET.SubElement(srs, "ellipsoidacronym").text = "EPSG:7030"
+    ET.SubElement(srs, "projectionacronym").text = acronym
+    ET.SubElement(srs, "ellipsoidacronym").text = (
+        f"{ellipsoid_id['authority']}:{ellipsoid_id['code']}" if ellipsoid_id else ""
+    )
     ET.SubElement(srs, "geographicflag").text = "true" if crs.is_geographic else "false"
 
 
