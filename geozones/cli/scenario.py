@@ -104,6 +104,8 @@ def run(
                 "Changed zones (ha)", index=False)
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
+    for note in result.constraint_notes():
+        console.print(f"[cyan]constraints:[/] {note}", highlight=False)
     if csv:
         result.timeline.to_csv(csv)
         written.append(str(csv))

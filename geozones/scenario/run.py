@@ -62,7 +62,7 @@ class ScenarioResult:
     growth : DataFrame
         One row per growth (zone, year, target, area reached, message).
     notes : list of str
-        What could not be computed and why, and what each constraint removed for each growth.
+        What could not be computed and why (:meth:`constraint_notes`: what each constraint removed).
     removed : DataFrame
         Per growth and constraint: ``year``, ``zone``, ``constraint``, ``reach_m`` (the growth's final
         distance) and ``removed_ha`` (the constraint's overlap with the land within that reach).
@@ -79,6 +79,15 @@ class ScenarioResult:
     notes: list[str] = field(default_factory=list)
     removed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REMOVED_COLUMNS))
     allocations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ALLOCATION_COLUMNS))
+
+    def constraint_notes(self) -> list[str]:
+        """One line per growth: the hectares each constraint took from the land within its reach."""
+        lines = []
+        for (year, zone), rows in self.removed.groupby(["year", "zone"], sort=False):
+            listed = ", ".join(f"{r.constraint} {r.removed_ha:.2f} ha" for r in rows.itertuples())
+            lines.append(f"{year} {zone}: within {rows['reach_m'].iloc[0]:.0f} m of its edge the constraints "
+                         f"removed {listed}")
+        return lines
 
     def diff(self) -> pd.DataFrame:
         """Per-zone changes from the base to the end year (see :func:`zone_diff`)."""
@@ -438,13 +447,8 @@ class _Runner:
                                 result.message))
         if not result.reached:
             self.notes.append(f"{action.year} {zone_id}: {result.message}")
-        removed = self.removed_by_constraint(seed, result, skip)
-        for label, ha in removed:
+        for label, ha in self.removed_by_constraint(seed, result, skip):
             self.removals.append((action.year, zone_id, label, result.distance_m, ha))
-        if removed:
-            listed = ", ".join(f"{label} {ha:.2f} ha" for label, ha in removed)
-            self.notes.append(f"{action.year} {zone_id}: within {result.distance_m:.0f} m of its edge the "
-                              f"constraints removed {listed}")
 
     # -- demand allocation ------------------------------------------------------------------
 

@@ -170,6 +170,6 @@ def test_run_notes_say_what_each_constraint_removed(tmp_path):
     # width again over `reach` above and below it (the rounded corners of the reach)
     assert (reach - 30) * 200 / 1e4 <= ha <= (reach - 30) * (200 + 2 * reach) / 1e4
     assert removed.loc["other zones", "removed_ha"] == 0
-    assert any("road (+20 m)" in note and "removed" in note for note in result.notes)
+    assert any("road (+20 m)" in note and "removed" in note for note in result.constraint_notes())
     grown = result.zones.loc["z0"].geometry
     assert shapely.area(shapely.intersection(grown, road.buffer(20).iloc[0])) < 1e-6
