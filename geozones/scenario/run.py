@@ -150,7 +150,8 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
     if zones is None:
         zones = store.zones()
     if scenario.base:
-        return _run_chained(scenario, store=store, zones=zones, layers=layers, targets=targets, infra=infra)
+        return _run_chained(scenario, store=store, zones=zones, layers=layers, targets=targets, infra=infra,
+                            cache=cache)
     runner = _Runner(scenario, zones, store, layers or {}, infra, {} if cache is None else cache)
     timeline = runner.run()
     if targets is None:
@@ -207,16 +208,25 @@ def resolve_base(scenario: Scenario, _seen: tuple[str, ...] = ()) -> Scenario:
     return base
 
 
-def _run_chained(scenario: Scenario, *, store, zones, layers, targets, infra, _seen=()) -> ScenarioResult:
-    """Run the base chain, then this scenario from the base's end state; one timeline from the first start."""
+def _run_chained(scenario: Scenario, *, store, zones, layers, targets, infra, cache=None, _seen=()) -> ScenarioResult:
+    """Run the base chain, then this scenario from the base's end state; one timeline from the first start.
+
+    With a ``cache`` (Monte Carlo draws of this scenario's own figures) the base runs once: its
+    result is the same for every draw.
+    """
     base = resolve_base(scenario, _seen)
-    if base.base:
+    if cache is not None and "base_result" in cache:
+        first = cache["base_result"]
+    elif base.base:
         first = _run_chained(base, store=store, zones=zones, layers=layers, targets=targets, infra=infra,
                              _seen=_seen + (scenario.id,))
     else:
         first = run_scenario(base, store=store, zones=zones, layers=layers, targets=targets, infra=infra)
+    if cache is not None:
+        cache["base_result"] = first
     own = dataclasses.replace(scenario, base=None)
-    second = run_scenario(own, store=store, zones=first.zones, layers=layers, targets=targets, infra=infra)
+    second = run_scenario(own, store=store, zones=first.zones, layers=layers, targets=targets, infra=infra,
+                          cache=None if cache is None else cache.setdefault("own", {}))
     timeline = pd.concat([first.timeline, second.timeline])
     if targets is None:
         targets = store_targets(store)
@@ -513,7 +523,17 @@ class _Runner:
             labels[rows[meets][free], cols[meets][free]] = k
         return labels
 
-    def _do_allocate(self, action: Action, index: int) -> None:
+    def _allocation_plan(self, action: Action, index: int, active: gpd.GeoDataFrame) -> list[tuple]:
+        """``[(zone id or None for a new site, land, grown geometry or None)]`` for one ``allocate`` action.
+
+        Memoised on the action and the active zones' outlines (Monte Carlo draws that do not change
+        them reuse it).
+        """
+        key = ("allocate", index, float(action.params["ha"]), tuple(active.index),
+               tuple(shapely.to_wkb(active.geometry.array)))
+        plans = self.cache.setdefault("allocation_plans", {})
+        if key in plans:
+            return plans[key]
         from geozones.analysis import raster
         from geozones.analysis.allocation import allocate
 
@@ -521,8 +541,6 @@ class _Runner:
         grid = setup["grid"]
         settings = self.scenario.allocation
         cell_ha = grid.resolution * grid.resolution / 10_000.0
-        active = self.zones[self.zones["status"].ne("retired") & ~(self.zones.geometry.isna() |
-                                                                    self.zones.geometry.is_empty)]
         parts = [self.exclusions()] if self.exclusions() is not None else []
         blocked = shapely.union_all(np.array(parts + list(active.geometry.array), dtype=object))
         # usable hectares of every cell: its area minus what constraints and zones cover
@@ -547,12 +565,11 @@ class _Runner:
                 raise ScenarioError(f"no active placed zone {unknown[0]!r} to grow", self.scenario.path, action.line,
                                     f"actions[{index}].zones")
             grow = {ids.index(z) + 1 for z in action.params["zones"]}
-        demand = float(action.params["ha"])
-        result = allocate(setup["suitability"], setup["reach"] & (area > 0), labels, demand,
+        result = allocate(setup["suitability"], setup["reach"] & (area > 0), labels, float(action.params["ha"]),
                           action.params.get("mode", "both"), float(settings["min_parcel_ha"]),
                           settings.get("max_parcel_ha"), grow, area=area)
-        placed_ha = 0.0
-        for n, label in enumerate(sorted(result.allocated)):
+        plan = []
+        for label in sorted(result.allocated):
             cells = np.nonzero(result.labels == label)
             land = shapely.union_all(shapely.box(xs[cells[1]] - half, ys[cells[0]] - half, xs[cells[1]] + half,
                                                  ys[cells[0]] + half))
@@ -562,31 +579,47 @@ class _Runner:
             land = shapely.make_valid(shapely.difference(
                 shapely.buffer(shapely.buffer(land, 0.05, join_style="mitre"), -0.05, join_style="mitre"), blocked))
             land = shapely.union_all(shapely.get_parts(land)[shapely.get_type_id(shapely.get_parts(land)) == 3])
-            got = float(shapely.area(land) / 10_000.0)
-            placed_ha += got
             if label <= len(ids):
                 zone_id = ids[label - 1]
                 # zone and new land share an edge only up to rounding: a 5 mm closing merges them into
                 # one polygon (then nothing of the constraints is taken back)
-                old = self.zones.geometry[zone_id]
+                old = active.geometry[zone_id]
                 closed = shapely.buffer(shapely.buffer(shapely.union(old, land), 0.005, join_style="mitre"), -0.005,
                                         join_style="mitre")
                 if self.exclusions() is not None:
                     closed = shapely.difference(closed, self.exclusions())
-                geom = shapely.make_valid(shapely.union_all([old, land, closed]))
-                self.zones.loc[[zone_id], "geometry"] = gpd.GeoSeries([geom], index=[zone_id], crs=self.metric)
+                plan.append((zone_id, land, shapely.make_valid(shapely.union_all([old, land, closed]))))
             else:
-                zone_id = f"{self.scenario.id}-site-{action.year}-{result.new_sites.index(label) + 1}"
+                plan.append((None, land, None))
+        plans[key] = plan
+        return plan
+
+    def _do_allocate(self, action: Action, index: int) -> None:
+        settings = self.scenario.allocation
+        active = self.zones[self.zones["status"].ne("retired") & ~(self.zones.geometry.isna() |
+                                                                    self.zones.geometry.is_empty)]
+        demand = float(action.params["ha"])
+        placed_ha = 0.0
+        opened = 0
+        plan = self._allocation_plan(action, index, active)
+        for zone_id, land, grown in plan:
+            got = float(shapely.area(land) / 10_000.0)
+            placed_ha += got
+            if zone_id is not None:
+                self.zones.loc[[zone_id], "geometry"] = gpd.GeoSeries([grown], index=[zone_id], crs=self.metric)
+            else:
+                opened += 1
+                zone_id = f"{self.scenario.id}-site-{action.year}-{opened}"
                 kind = action.params.get("kind", "CCN")
                 row = {
-                    "id": zone_id, "name": f"{kind} site {action.year}-{result.new_sites.index(label) + 1} "
-                                           f"({self.scenario.id})",
+                    "id": zone_id, "name": f"{kind} site {action.year}-{opened} ({self.scenario.id})",
                     "kind": kind, "zone_group": zone_id, "province_pre2025": self.scenario.province,
                     "province": PROVINCE_AFTER_2025.get(self.scenario.province, self.scenario.province),
                     "status": "planned", "status_year": action.year, "area_published_ha": None,
                     "sources": action.source or "scenario assumption", "geometry_quality": "approximate",
                     "location_basis": f"scenario {self.scenario.id}: land demand allocated to the most suitable "
-                                      f"contiguous cells ({grid.resolution:g} m) of {settings['suitability']}",
+                                      f"contiguous cells ({float(settings['resolution_m']):g} m) of "
+                                      f"{settings['suitability']}",
                     "notes": action.assumption, "infrastructure_complete": False,
                 }
                 row["name_ascii"] = ascii_name(row["name"])
@@ -595,7 +628,7 @@ class _Runner:
                                     f"allocated {got:.2f} ha of the {demand:g} ha demand"))
         shortfall = demand - placed_ha
         message = (f"{action.year} allocate {demand:g} ha ({action.params.get('mode', 'both')}): placed "
-                   f"{placed_ha:.2f} ha in {len(result.allocated)} zone(s)/site(s)")
+                   f"{placed_ha:.2f} ha in {len(plan)} zone(s)/site(s)")
         if shortfall > 0.005 * demand:
             message += (f"; SHORTFALL {shortfall:.2f} ha: not enough allowed land within the constraints, "
                         f"{settings['min_parcel_ha']:g} ha minimum parcel"
