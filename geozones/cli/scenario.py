@@ -78,7 +78,7 @@ def run(
     draws: Annotated[int, typer.Option(help="Monte Carlo draws of the scenario's uncertain assumptions: the "
                                             "probability of meeting each target by year (0: none).")] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws (same seed, same figures).")] = 0,
-    odds_csv: Annotated[Optional[Path], typer.Option("--odds-csv", help="Write the probabilities to this CSV.")]
+    odds_csv: Annotated[Path | None, typer.Option("--odds-csv", help="Write the probabilities to this CSV.")]
     = None,
 ) -> None:
     """Run a scenario: timeline by year, provincial targets (pass/fail), growth results, per-zone changes.
@@ -205,8 +205,8 @@ def suitability(
     file: Annotated[Path, typer.Argument(help="A suitability file (.yaml, .toml): criteria, judgements, sensitivity.")],
     out: Annotated[Path, typer.Option(help="Folder for the COGs and CSV tables (the planner map shows "
                                            "<store folder>/rasters/suitability*.tif).")] = Path("out/rasters"),
-    draws: Annotated[Optional[int], typer.Option(help="Monte Carlo draws (default: the file's, else 1000).")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Seed of the draws (default: the file's, else 0).")] = None,
+    draws: Annotated[int | None, typer.Option(help="Monte Carlo draws (default: the file's, else 1000).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the draws (default: the file's, else 0).")] = None,
 ) -> None:
     """AHP-weighted suitability with its sensitivity: weights and CR, OAT table, Monte Carlo rasters, site ranks."""
     import dataclasses
