@@ -485,3 +485,74 @@ def test_build_script_reproduces_the_files(tmp_path):
     for path in GEOJSON_FILES:
         rebuilt = tmp_path / path.relative_to(DATA)
         assert filecmp.cmp(path, rebuilt, shallow=False), path.name
+
+
+# ------------------------------------------------------------------ data/README.md
+
+
+def _markdown_rows(text: str, header_start: str) -> list[list[str]]:
+    """Cells of the markdown table whose header row starts with ``header_start``."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+    return rows
+
+
+def test_readme_layer_table_lists_every_layer_with_counts_source_and_licence():
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    rows = {r[0].strip("`"): r for r in _markdown_rows(text, "| layer | features | vertices |")}
+    files = {f"{p.parent.name}_{p.stem}" if p.parent.name != "zones" else "zones": p for p in GEOJSON_FILES}
+    assert set(rows) == set(files)
+    for layer, path in files.items():
+        frame = gpd.read_file(path)
+        _, features, vertex_count, source, licence, quality = rows[layer]
+        assert int(features) == len(frame), layer
+        assert int(vertex_count) == int(shapely.get_num_coordinates(frame.geometry.dropna().values).sum()), layer
+        assert source and licence, layer
+        for value in frame["geometry_quality"].unique():
+            assert value in quality, layer
+        if "licence" in frame.columns and path.parent.name == "boundaries":
+            assert "CC BY-SA 4.0" in licence
+
+
+def test_readme_reconciliation_tables_match_the_files(provinces, provinces_2025, districts):
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+
+    def number(cell: str) -> float | None:
+        cell = cell.replace(",", "").replace("~", "").replace(" %", "")
+        return None if cell in ("–", "") else float(cell)
+
+    for name, period, gso, crs, measured, published, diff, _ in _markdown_rows(text, "| province | period |"):
+        frame = provinces if period.startswith("pre") else provinces_2025
+        row = _by_name(frame)[name]
+        assert row["gso_code"] == gso and f"EPSG:{row['area_epsg']}" == crs
+        assert row["area_km2"] == pytest.approx(number(measured), abs=0.005)
+        assert row["area_published_km2"] == pytest.approx(number(published))
+        assert row["area_diff_pct"] == pytest.approx(number(diff), abs=0.005)
+        assert abs(number(diff)) < 0.5
+    table = _markdown_rows(text, "| district (pre-2025) |")
+    assert len(table) == len(districts)
+    for name, province, gso, measured, published, diff, vertex_count in table:
+        row = districts[(districts["name"] == name) & (districts["province_pre2025"] == province)].iloc[0]
+        assert row["gso_code"] == gso
+        assert row["area_km2"] == pytest.approx(number(measured), abs=0.005)
+        assert int(vertex_count) == shapely.get_num_coordinates(row.geometry)
+        if number(published) is None:
+            assert _empty(row["area_published_km2"])
+        else:
+            assert row["area_diff_pct"] == pytest.approx(number(diff), abs=0.005)
+    assert "up to ~9 %" in text  # the district discrepancy is said plainly
+
+
+def test_licence_files_carry_the_attribution_line():
+    line = "Open Development Vietnam (Open Development Mekong) / Department of"
+    for path in (DATA / "LICENSE", DATA / "boundaries" / "LICENSE", DATA / "README.md"):
+        assert line in path.read_text(encoding="utf-8"), path
+    assert "PROVISIONAL" in (DATA / "infrastructure" / "LICENSE").read_text(encoding="utf-8")
+    for path in BOUNDARY_FILES:
+        frame = gpd.read_file(path)
+        assert frame["attribution"].str.contains("CC BY-SA 4.0").all()
