@@ -176,8 +176,8 @@ def test_every_link_carries_rel_and_type(api):
 def test_collections_are_the_store_geometry_layers(api):
     collections = {c["id"]: c for c in get(f"{api}/collections").json()["collections"]}
     shipped_infrastructure = {f"infrastructure_{p.stem}" for p in (ROOT / "data" / "infrastructure").glob("*.geojson")}
-    assert set(collections) == {"zones", "boundaries_provinces", "boundaries_districts", "scenario_lang_son",
-                                "infrastructure_grid"} | shipped_infrastructure
+    assert set(collections) == {"zones", "boundaries_provinces", "boundaries_provinces_2025", "boundaries_districts",
+                                "scenario_lang_son", "infrastructure_grid"} | shipped_infrastructure
     zones = collections["zones"]
     assert zones["storageCrs"] == EPSG(4326) and zones["crs"][0] == CRS84
     assert {EPSG(9213), EPSG(9215), EPSG(4326), EPSG(3405), EPSG(4756)} <= set(zones["crs"])
