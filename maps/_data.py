@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import warnings
-from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,15 +17,19 @@ from geozones.crs import WGS84, require_crs
 
 #: Columns issue-3's ``geozones.proximity.infrastructure_distances`` returns (shown when present).
 DISTANCE_COLUMNS = ("dist_highway_m", "nearest_highway", "dist_substation_m", "nearest_substation",
-                    "dist_border_gate_m")
+                    "substation_note", "dist_border_gate_m", "travel")
 #: Attributes computed here and shown in popups; the API-loaded mode fetches them separately.
 DERIVED_COLUMNS = ("area_mapped_ha", "phases", "available_ha") + DISTANCE_COLUMNS
+#: Destinations the investor popup lists, in this order, when the destination layer has them; then
+#: the nearest railway station; then Hà Nội, which no shipped layer reaches ("no data").
+TRAVEL_DESTINATIONS = ("bac_kan_city", "thai_nguyen_city", "lang_son_city", "huu_nghi_border_gate")
 
 #: Store layers a map can show, with their layer-control label key (see ``maps._text``).
 OVERLAY_LAYERS = {
     "boundaries_provinces": "provinces",
     "boundaries_districts": "districts",
     "infrastructure_roads": "roads",
+    "infrastructure_railways": "railways",
     "infrastructure_power": "grid",
     "infrastructure_destinations": "destinations",
 }
@@ -76,12 +79,48 @@ def distances(zones: gpd.GeoDataFrame, infra=None) -> pd.DataFrame:
     if not drawable.any():
         return pd.DataFrame(index=zones.index)
     try:
-        layers = infra if infra is None or isinstance(infra, Mapping) else load_infrastructure(infra)
+        layers = load_infrastructure(infra)
         table = infrastructure_distances(zones[drawable], layers)
     except Exception as exc:  # a missing or empty layer must not break the map
         warnings.warn(f"distances left out of the map: {exc}", stacklevel=2)
         return pd.DataFrame(index=zones.index)
+    table["travel"] = travel_rows(table, layers["destinations"])
     return pd.DataFrame(table[[c for c in DISTANCE_COLUMNS if c in table.columns]]).reindex(zones.index)
+
+
+def travel_rows(table: pd.DataFrame, destinations: gpd.GeoDataFrame) -> pd.Series:
+    """Per zone, the popup's travel list: road km, drive hours and the straight line per destination.
+
+    Each item is ``{"name", "road_km", "road_h", "straight_km"}`` (``None`` where unreachable, with a
+    ``note`` label key the popup translates). The :data:`TRAVEL_DESTINATIONS` present in
+    ``destinations`` come first, then the nearest railway station (``"station": True``), then Hà Nội,
+    for which no shipped layer has a point or a road.
+    """
+    names = dict(zip(destinations["id"], destinations["name"])) if "id" in destinations.columns else {}
+    wanted = [d for d in TRAVEL_DESTINATIONS if d in names]
+
+    def figure(value):
+        return None if value is None or pd.isna(value) else round(float(value), 1)
+
+    rows = []
+    for _, row in table.iterrows():
+        items = []
+        for dest in wanted:
+            road = figure(row.get(f"road_km_{dest}"))
+            item = {"name": names[dest], "road_km": road, "road_h": figure(row.get(f"road_h_{dest}")),
+                    "straight_km": figure(row.get(f"straight_km_{dest}"))}
+            if road is None:
+                item["note"] = "unreachable"
+            items.append(item)
+        if isinstance(row.get("nearest_station"), str):
+            items.append({"name": row["nearest_station"], "station": True,
+                          "road_km": figure(row.get("road_km_nearest_station")),
+                          "road_h": figure(row.get("road_h_nearest_station")),
+                          "straight_km": figure(row.get("straight_km_nearest_station"))})
+        items.append({"name": "Hà Nội", "road_km": None, "road_h": None, "straight_km": None,
+                      "note": "hanoi_note"})
+        rows.append(items if wanted else None)
+    return pd.Series(rows, index=table.index, name="travel", dtype=object)
 
 
 def enrich(zones: gpd.GeoDataFrame, infra: dict | None = None) -> gpd.GeoDataFrame:
@@ -142,6 +181,17 @@ def safe_json(data) -> str:
     text = orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY).decode("utf-8")
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def attributions(layers: dict[str, gpd.GeoDataFrame]) -> list[str]:
+    """The distinct ``attribution`` lines of the given layers (CC BY-SA data must carry them), in order."""
+    lines: dict[str, None] = {}
+    for frame in layers.values():
+        if frame is not None and "attribution" in frame.columns:
+            for value in frame["attribution"].dropna():
+                if str(value).strip():
+                    lines[str(value).strip()] = None
+    return list(lines)
 
 
 def store_layers(store, names=tuple(OVERLAY_LAYERS)) -> dict[str, gpd.GeoDataFrame]:
