@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -34,7 +35,8 @@ def _compact(table):
         shown[column] = (shown[column] / 1000.0).round(1)
     renames = {"measured_from": "from", "dist_highway_m": "highway", "nearest_highway": "ref",
                "dist_substation_m": "110kV", "dist_border_gate_m": "gate", "access_m": "access"}
-    renames |= {c: "road:" + c[len("road_km_"):] for c in shown.columns if c.startswith("road_km_")}
+    renames |= {c: "road:" + re.sub(r"_(city|border_gate|station)$", "", c[len("road_km_"):])
+                for c in shown.columns if c.startswith("road_km_")}
     return shown.rename(columns=renames)
 
 
