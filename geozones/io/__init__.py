@@ -198,12 +198,12 @@ def _metadata(frame: gpd.GeoDataFrame) -> dict[str, str]:
     CC BY-SA data keeps its licence and attribution in the file wherever it travels.
     """
     descriptions = {f.name: f.description for f in FIELDS if f.name in frame.columns}
-    out = {"geozones:fields": "; ".join(f"{k}: {v}" for k, v in descriptions.items())} if descriptions else {}
+    out = {"geozones_fields": "; ".join(f"{k}: {v}" for k, v in descriptions.items())} if descriptions else {}
     licences, lines = _distinct_text(frame, "licence"), _distinct_text(frame, "attribution")
     if licences:
-        out["geozones:licence"] = "; ".join(licences)
+        out["geozones_licence"] = "; ".join(licences)
     if lines:
-        out["geozones:attribution"] = " ".join(lines)
+        out["geozones_attribution"] = " ".join(lines)
     return out
 
 
