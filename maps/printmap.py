@@ -74,6 +74,17 @@ _LAYER_ORDER = ("boundaries_provinces", "boundaries_districts", "infrastructure_
                 "infrastructure_power", "infrastructure_destinations")
 
 
+def footer_lines(zones: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame] | None, lang: str, crs_name: str,
+                 when: str) -> tuple[str, str]:
+    """The print map's footer: the source line, and the attribution line of the drawn reference layers
+    (empty when they carry none). CC BY-SA data must carry its attribution wherever it travels."""
+    text = LABELS[check_lang(lang)]
+    source = f"{text['source']}: {sources_of(zones, limit=12)}. CRS: {crs_name}. {text['approximate_print']}. {when}"
+    drawn = {n: f for n, f in (layers or {}).items() if n in _LAYER_ORDER}
+    credit = " ".join(attributions(drawn))
+    return source, (f"{text['attribution']}: {credit}" if credit else "")
+
+
 def _draw_layers(ax, layers: dict[str, gpd.GeoDataFrame], crs) -> None:
     for name in _LAYER_ORDER:
         frame = layers.get(name)
@@ -197,13 +208,10 @@ def print_map(
         _legend(ax, zones, lang)
         fig.suptitle(title or text["title_investor"], fontsize=14, fontweight="bold")
         when = (date or _dt.date.today()).isoformat()
-        fig.text(0.03, 0.045, f"{text['source']}: {sources_of(zones, limit=12)}. CRS: {crs.name}. "
-                 f"{text['approximate_print']}. {when}", fontsize=6.5, ha="left", va="bottom", wrap=True)
-        drawn = {n: f for n, f in (layers or {}).items() if n in _LAYER_ORDER}
-        credit = " ".join(attributions(drawn))
-        if credit:  # CC BY-SA data must carry its attribution wherever it travels
-            fig.text(0.03, 0.008, f"{text['attribution']}: {credit}", fontsize=5.5, ha="left", va="bottom",
-                     wrap=True)
+        source, credit = footer_lines(zones, layers, lang, crs.name, when)
+        fig.text(0.03, 0.045, source, fontsize=6.5, ha="left", va="bottom", wrap=True)
+        if credit:
+            fig.text(0.03, 0.008, credit, fontsize=5.5, ha="left", va="bottom", wrap=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(out, dpi=dpi, format=out.suffix.lower().lstrip("."))
     finally:
