@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from buildlib import boundaries, infrastructure, zones  # noqa: E402
-from buildlib.output import write_geojson  # noqa: E402
+from buildlib import boundaries, infrastructure, zones
+from buildlib.output import write_geojson
 
 
 def build(out: Path) -> dict[str, Path]:

@@ -13,8 +13,16 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point
 
-from .common import (ATTRIBUTION_NETWORK, ATTRIBUTION_POINTS, LICENCE_FACTS, LICENCE_PROJECT, LICENCE_PROVISIONAL,
-                     read_realdata, realdata_token, reproject)
+from .common import (
+    ATTRIBUTION_NETWORK,
+    ATTRIBUTION_POINTS,
+    LICENCE_FACTS,
+    LICENCE_PROJECT,
+    LICENCE_PROVISIONAL,
+    read_realdata,
+    realdata_token,
+    reproject,
+)
 
 #: facts.md "Approximate places" (WGS84 lat, lon; ±1–3 km) used here.
 PLACES: dict[str, tuple[float, float]] = {

@@ -10,7 +10,6 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pytest
-import shapely
 from pyproj import Geod
 from shapely.geometry import LineString, Point
 
@@ -33,7 +32,7 @@ def _route(graph: nx.Graph, table: dict, a: Point, b: Point) -> tuple[float, Lin
     nodes = np.concatenate([table["u"], table["v"]])
     pick = lambda p: nodes[np.argmin(np.hypot(*(coords - np.array(p.coords[0])).T))]  # noqa: E731
     path = nx.shortest_path(graph, pick(a), pick(b), weight="length")
-    where = {n: c for n, c in zip(nodes, coords)}
+    where = dict(zip(nodes, coords))
     return nx.path_weight(graph, path, "length"), LineString([where[n] for n in path])
 
 
