@@ -30,5 +30,5 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
         path.unlink()
     pyogrio.write_dataframe(frame, path, driver="GeoJSON",
                             layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": PRECISION,
-                                           "WRITE_NAME": "NO"})
+                                           "WRITE_NAME": "NO", "AUTODETECT_JSON_STRINGS": "NO"})
     return path
