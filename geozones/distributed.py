@@ -418,5 +418,71 @@ def _in_zone_order(zones, runs, results, operation: str) -> pd.DataFrame:
     return out.iloc[order].reset_index(drop=True)
 
 
+
+def _file_job(source: str, target: str, payload: dict, kernel: Callable, max_distance: float | None,
+              prefix: str) -> int:
+    """Read one GeoParquet part, add its nearest-feature columns, write it as one output part."""
+    from geozones.geoparquet import read_geoparquet, write_geoparquet
+
+    part = read_geoparquet(source)
+    found = partition_nearest(part, payload, kernel, 1, max_distance)
+    out = part.join(found.add_prefix(prefix))
+    if len(out):
+        write_geoparquet(out, target, sort=False)
+    return len(out)
+
+
+def nearest_geoparquet(source, features, target, *, kernel: Callable, client, max_distance: float | None = None,
+                       id_column: str = "id", name_column: str = "name", prefix: str = "nearest_",
+                       progress: bool = False) -> dict:
+    """Stream a partitioned GeoParquet layer through the nearest search into a partitioned GeoParquet layer.
+
+    Each task reads one input file, searches its rows' nearest feature (as :func:`run`) and
+    writes one output file with the columns ``<prefix>distance_m``, ``<prefix>feature_id``
+    and ``<prefix>feature_name`` added; nothing is collected on the client, so the layer may
+    be many times the memory of any worker. The workers must see ``source`` and ``target``
+    (the same path on a shared file system).
+
+    Parameters
+    ----------
+    source, target : path-like
+        Input file or directory; output directory (replaced when the job succeeds).
+    features : GeoDataFrame or GeoSeries
+        Shipped to every worker once.
+    kernel : callable
+        :func:`geozones.proximity.nearest`.
+    client : dask.distributed.Client
+
+    Returns
+    -------
+    dict
+        ``rows``, ``parts`` and ``target``.
+    """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    import dask
+
+    from geozones.geoparquet import parts_of
+
+    files = parts_of(source)
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        payload = client.scatter(features_payload(features, id_column, name_column), broadcast=True, hash=False)
+        tasks = [dask.delayed(_file_job, pure=True)(str(f), str(tmp / f"part.{i:05d}.parquet"), payload, kernel,
+                                                    max_distance, prefix) for i, f in enumerate(files)]
+        futures = client.compute(tasks)
+        _progress(futures, progress)
+        rows = sum(client.gather(futures))
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"rows": rows, "parts": len(files), "target": target}
+
 __all__ = ["ENGINES", "PARTITION_ROWS", "connect", "local_cluster_size", "peak_memory", "features_payload",
-           "partition_nearest", "partition_within", "hilbert_partitions", "run"]
+           "partition_nearest", "partition_within", "hilbert_partitions", "run", "nearest_geoparquet"]
