@@ -152,8 +152,17 @@ def features_payload(features: gpd.GeoDataFrame | gpd.GeoSeries, id_column: str 
     return payload
 
 
-def _tree(payload: dict) -> shapely.STRtree:
-    """The payload's STRtree, built once per worker process."""
+def ship(client, payload):
+    """Send ``payload`` to every worker once; returns its future (pass it to tasks in place of the payload).
+
+    Wrapped in a list: ``Client.scatter`` of a dict would scatter its values under the dict's
+    own keys (``"geoms"``...), so two payloads would overwrite each other.
+    """
+    return client.scatter([payload], broadcast=True, hash=False)[0]
+
+
+def feature_tree(payload: dict) -> shapely.STRtree:
+    """The STRtree of a :func:`features_payload`, built once per worker process and kept."""
     token = payload["token"]
     with _TREES_LOCK:
         cached = _TREES.get(token)
@@ -170,7 +179,7 @@ def _candidates(payload: dict, geoms: np.ndarray, radius: float) -> np.ndarray:
     """Positions (ascending) of the features whose envelope meets the bounds of ``geoms`` grown by ``radius``."""
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     window = shapely.box(xmin - radius, ymin - radius, xmax + radius, ymax + radius)
-    return np.sort(_tree(payload).query(window))
+    return np.sort(feature_tree(payload).query(window))
 
 
 def _subset(payload: dict, positions: np.ndarray) -> gpd.GeoDataFrame:
@@ -182,7 +191,7 @@ def _first_radius(payload: dict, geoms: np.ndarray) -> float:
     """Start at the typical feature spacing, or farther when the whole partition is far from every feature."""
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     box = shapely.box(xmin, ymin, xmax, ymax)
-    _, gap = _tree(payload).query_nearest(box, return_distance=True, all_matches=False)
+    _, gap = feature_tree(payload).query_nearest(box, return_distance=True, all_matches=False)
     return max(payload["spacing"], float(gap[0]) if len(gap) else 0.0)
 
 
@@ -310,7 +319,8 @@ def hilbert_partitions(frame: gpd.GeoDataFrame, npartitions: int) -> list[np.nda
     return np.array_split(order, max(1, npartitions))
 
 
-def _progress(futures, show: bool) -> None:
+def show_progress(futures, show: bool = True) -> None:
+    """Dask's progress bar (text in a terminal) over ``futures`` until they finish; nothing when ``show`` is false."""
     if show:
         from dask.distributed import progress
 
@@ -364,7 +374,7 @@ def run(zones, features, *, kernel: Callable, operation: str = "nearest", k: int
 
     if client is None:
         raise ValueError("give a dask.distributed.Client (or use geozones.distributed.connect())")
-    payload = client.scatter(features_payload(features, id_column, name_column), broadcast=True, hash=False)
+    payload = ship(client, features_payload(features, id_column, name_column))
     parts, runs = _partitions_of(zones, client, npartitions)
     if operation == "nearest":
         tasks = [dask.delayed(partition_nearest, pure=True)(p, payload, kernel, k, max_distance) for p in parts]
@@ -383,7 +393,7 @@ def run(zones, features, *, kernel: Callable, operation: str = "nearest", k: int
     if runs is None:
         return dd.from_delayed(tasks, meta=meta, verify_meta=False)
     futures = client.compute(tasks)
-    _progress(futures, progress)
+    show_progress(futures, progress)
     results = client.gather(futures)
     if operation == "nearest" and k == 1:
         distance = np.full(len(zones), np.nan)
@@ -471,11 +481,11 @@ def nearest_geoparquet(source, features, target, *, kernel: Callable, client, ma
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        payload = client.scatter(features_payload(features, id_column, name_column), broadcast=True, hash=False)
+        payload = ship(client, features_payload(features, id_column, name_column))
         tasks = [dask.delayed(_file_job, pure=True)(str(f), str(tmp / f"part.{i:05d}.parquet"), payload, kernel,
                                                     max_distance, prefix) for i, f in enumerate(files)]
         futures = client.compute(tasks)
-        _progress(futures, progress)
+        show_progress(futures, progress)
         rows = sum(client.gather(futures))
         if target.exists():
             shutil.rmtree(target)
@@ -485,4 +495,4 @@ def nearest_geoparquet(source, features, target, *, kernel: Callable, client, ma
     return {"rows": rows, "parts": len(files), "target": target}
 
 __all__ = ["ENGINES", "PARTITION_ROWS", "connect", "local_cluster_size", "peak_memory", "features_payload",
-           "partition_nearest", "partition_within", "hilbert_partitions", "run", "nearest_geoparquet"]
+           "ship", "feature_tree", "show_progress", "partition_nearest", "partition_within", "hilbert_partitions", "run", "nearest_geoparquet"]
