@@ -240,9 +240,10 @@ def main() -> int:
     in_memory = local["parcels_rss"]
     print(f"local: {local['time_s']:.1f} s (read {local['read_s']:.1f}, query {local['query_s']:.1f}); "
           f"peak {_gib(local['peak_rss']['main'])} GiB; parcel layer in memory {_gib(in_memory)} GiB", flush=True)
-    # each worker gets a third of what the parcel layer takes in one process (at least 1 GiB: a worker
-    # holds the roads, its STRtree and one part; Dask pauses a worker at 80 % of its limit)
-    low = max(int(in_memory / 3), 2**30)
+    # each worker gets a third of what the parcel layer takes in one process, but at least 2 GiB: a
+    # worker holds the roads (about 0.6 GiB per million segments with their STRtree) and one part,
+    # and Dask pauses a worker at 80 % of its limit
+    low = max(int(in_memory / 3), 2 * 2**30)
     plan = [("dask-1", 1, None), ("dask-2", 2, None), ("dask-2-lowmem", 2, str(low))]
     for name, workers, limit in plan:
         argv = [*common, "--job", "dask", "--workers", str(workers), "--name", name]

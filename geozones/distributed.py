@@ -136,14 +136,30 @@ def _labels(features, column: str | None, fallback_index: bool) -> np.ndarray:
     return np.full(len(features), None, dtype=object)
 
 
+def _payload_from_wkb(wkb: np.ndarray, rest: dict) -> "Payload":
+    return Payload(rest, geoms=shapely.from_wkb(wkb))
+
+
+class Payload(dict):
+    """The shipped features: a dict whose geometries travel as one WKB array.
+
+    Pickling shapely geometries one by one is slow (one WKB parse per object); this
+    converts the whole array at once on each side.
+    """
+
+    def __reduce__(self):
+        rest = {k: v for k, v in self.items() if k != "geoms"}
+        return (_payload_from_wkb, (shapely.to_wkb(self["geoms"]), rest))
+
+
 def features_payload(features: gpd.GeoDataFrame | gpd.GeoSeries, id_column: str = "id",
                      name_column: str = "name") -> dict:
     """What is shipped to the workers: geometries, ids and names as arrays, the CRS and a token."""
     from dask.base import tokenize
 
     geoms = np.asarray(features.geometry.array if isinstance(features, gpd.GeoDataFrame) else features.array)
-    payload = {"geoms": geoms, "ids": _labels(features, id_column, True),
-               "names": _labels(features, name_column, False), "crs": features.crs}
+    payload = Payload(geoms=geoms, ids=_labels(features, id_column, True),
+                      names=_labels(features, name_column, False), crs=features.crs)
     present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     xmin, ymin, xmax, ymax = shapely.total_bounds(present) if len(present) else (0.0, 0.0, 1.0, 1.0)
     # typical spacing of the features: the side of the square each would have to itself
@@ -494,5 +510,5 @@ def nearest_geoparquet(source, features, target, *, kernel: Callable, client, ma
         shutil.rmtree(tmp, ignore_errors=True)
     return {"rows": rows, "parts": len(files), "target": target}
 
-__all__ = ["ENGINES", "PARTITION_ROWS", "connect", "local_cluster_size", "peak_memory", "features_payload",
+__all__ = ["ENGINES", "PARTITION_ROWS", "Payload", "connect", "local_cluster_size", "peak_memory", "features_payload",
            "ship", "feature_tree", "show_progress", "partition_nearest", "partition_within", "hilbert_partitions", "run", "nearest_geoparquet"]
