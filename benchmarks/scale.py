@@ -8,9 +8,9 @@ never the whole layer in memory); the roads as one GeoParquet file.
 
 Jobs, each in a fresh subprocess (so that peak memory is the job's own):
 
-* ``local``: read the whole layer, :func:`geozones.proximity.nearest` on one thread
+* ``local``: read the whole layer, :func:`geozones.analysis.proximity.nearest` on one thread
   (``n_jobs=1``), join, write the partitioned GeoParquet output;
-* ``dask-1``, ``dask-2``: :func:`geozones.distributed.nearest_geoparquet` on a LocalCluster
+* ``dask-1``, ``dask-2``: :func:`geozones.analysis.distributed.nearest_geoparquet` on a LocalCluster
   of 1 and 2 single-threaded worker processes (each task reads one part, searches, writes one
   part);
 * ``dask-2-lowmem``: the same with each worker's memory limit set below the size of the
@@ -64,7 +64,7 @@ def generate(workdir: Path, parcels: int, roads: int, part_rows: int) -> dict:
     import geopandas as gpd
     import shapely
 
-    from geozones.geoparquet import write_geoparquet, write_partitioned
+    from geozones.io.geoparquet import write_geoparquet, write_partitioned
 
     rng = np.random.default_rng(SEED)
     # tiles: a 2^L x 2^L grid, visited along a Hilbert curve, about part_rows parcels each
@@ -116,8 +116,8 @@ def generate(workdir: Path, parcels: int, roads: int, part_rows: int) -> dict:
 
 
 def job_local(workdir: Path) -> dict:
-    from geozones.geoparquet import read_geoparquet, write_geoparquet
-    from geozones.proximity import nearest
+    from geozones.io.geoparquet import read_geoparquet, write_geoparquet
+    from geozones.analysis.proximity import nearest
 
     import psutil
 
@@ -139,9 +139,9 @@ def job_local(workdir: Path) -> dict:
 def job_dask(workdir: Path, workers: int, memory_limit: str | None, name: str) -> dict:
     from dask.distributed import Client, LocalCluster
 
-    from geozones import distributed
-    from geozones.geoparquet import read_geoparquet
-    from geozones.proximity import nearest
+    from geozones.analysis import distributed
+    from geozones.io.geoparquet import read_geoparquet
+    from geozones.analysis.proximity import nearest
 
     t0 = time.perf_counter()
     limit = memory_limit or "auto"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from tests.conftest import require_tool
+from tests.helpers.tools import require_tool
 
 try:  # the 'scale' extra; a missing install skips, or fails under GEOZONES_REQUIRE_ALL=1
     import pyarrow.parquet as pq
@@ -23,7 +23,7 @@ def gp():
     if pq is None:  # pragma: no cover
         require_tool("pyarrow (pip install 'geozones[scale]')")
     try:
-        from geozones import geoparquet
+        from geozones.io import geoparquet
     except ImportError as exc:  # pragma: no cover
         require_tool(f"geozones GeoParquet support ({exc})")
     return geoparquet
@@ -142,7 +142,7 @@ def test_streaming_writer_and_dask_reader(tmp_path, gp):
 
 
 def test_errors(tmp_path, gp):
-    from geozones._errors import EmptyLayerError, MissingCRSError, UnsupportedFormatError
+    from geozones.errors import EmptyLayerError, MissingCRSError, UnsupportedFormatError
 
     with pytest.raises(MissingCRSError):
         gp.write_geoparquet(_parcels(10).set_crs(None, allow_override=True), tmp_path / "x.parquet")

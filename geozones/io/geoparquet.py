@@ -2,7 +2,7 @@
 
 GeoParquet is the exchange format for layers too large for a GeoPackage workflow (national
 parcel or building layers, tens of millions of rows) and the input and output of the Dask
-engine (:mod:`geozones.distributed`). Files written here
+engine (:mod:`geozones.analysis.distributed`). Files written here
 
 * follow GeoParquet 1.1 (``geo`` metadata with ``"version": "1.1.0"``, WKB geometry, the CRS
   as PROJJSON);
@@ -33,7 +33,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geozones._errors import CRSError, EmptyLayerError, MissingCRSError, UnsupportedFormatError
+from geozones.errors import (CRSError, EmptyLayerError, InvalidParameterError, MissingCRSError, MissingFileError,
+                             UnsupportedFormatError)
 
 #: GeoParquet specification version written.
 GEOPARQUET_VERSION = "1.1.0"
@@ -234,7 +235,7 @@ def write_geoparquet(frame, path: str | os.PathLike, *, partition_rows: int | No
     single = path.suffix.lower() in SUFFIXES
     rows = partition_rows if partition_rows is not None else (None if single else PARTITION_ROWS)
     if rows is not None and rows < 1:
-        raise ValueError("partition_rows must be at least 1")
+        raise InvalidParameterError("partition_rows must be at least 1")
     if single and (rows is None or len(frame) <= rows):
         data = hilbert_sort(frame) if sort else frame
         with _AtomicTarget(path, directory=False) as tmp:
@@ -268,7 +269,7 @@ def parts_of(path: str | os.PathLike) -> list[Path]:
     """The Parquet files of a layer: the file itself, or a directory's ``*.parquet`` files in order."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no such GeoParquet file or directory: {path}")
+        raise MissingFileError(f"no such GeoParquet file or directory: {path}")
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
         if not files:

@@ -2,21 +2,21 @@
 
 A national 30 m grid has hundreds of millions of cells; no step here holds it whole.
 
-* :func:`distance_tiles` cuts the :class:`~geozones.raster.Grid` into tiles and computes each
-  with the exact :func:`geozones.raster.distance_raster` on the features within a **halo**
+* :func:`distance_tiles` cuts the :class:`~geozones.analysis.raster.Grid` into tiles and computes each
+  with the exact :func:`geozones.analysis.raster.distance_raster` on the features within a **halo**
   around the tile. The halo is a search radius that doubles until every cell of the tile
   has a feature within it (every feature within ``r`` of a cell centre meets the tile's
   bounds grown by ``r``, so those cells have their exact distance) or the halo holds every
   feature: no cell is ever cut off at a tile edge.
-* :func:`suitability_tiles` scores distance factors per tile (:func:`~geozones.raster.linear_score`,
+* :func:`suitability_tiles` scores distance factors per tile (:func:`~geozones.analysis.raster.linear_score`,
   searching only up to the factor's "worst" distance, beyond which the score is 0) and
-  combines them with :func:`~geozones.raster.weighted_overlay`, excluded areas rasterised per tile.
+  combines them with :func:`~geozones.analysis.raster.weighted_overlay`, excluded areas rasterised per tile.
 * Output goes either to a Cloud-Optimized GeoTIFF (``.tif``: tiles are written into a tiled
   GeoTIFF as they arrive, then GDAL's COG driver adds overviews, reading block by block) or
   to a set of tiled GeoTIFFs with a GDAL VRT mosaic (``.vrt``: each worker writes its own
   tiles; nothing passes through the client).
 * :func:`zonal_stats_partitioned` reads, for each Hilbert partition of the zones, only the
-  raster window under it and runs :func:`geozones.raster.zonal_stats` (exactextract) there.
+  raster window under it and runs :func:`geozones.analysis.raster.zonal_stats` (exactextract) there.
 
 Tiles are computed in this process (``client=None``) or as tasks on a Dask cluster.
 """
@@ -36,8 +36,9 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geozones import distributed as _dist
-from geozones import raster as _raster
+from geozones.analysis import distributed as _dist
+from geozones.analysis import raster as _raster
+from geozones.errors import InvalidParameterError, UnsupportedFormatError
 
 #: Default tile side in cells (a float32 tile is 4 MiB).
 TILE = 1024
@@ -48,7 +49,7 @@ Window = tuple[int, int, int, int]  # row0, col0, height, width
 def windows(grid: _raster.Grid, tile: int = TILE) -> list[Window]:
     """The tiles of ``grid``: ``(row0, col0, height, width)``, row by row; edge tiles are smaller."""
     if tile < 1:
-        raise ValueError("tile must be at least one cell")
+        raise InvalidParameterError("tile must be at least one cell")
     return [(r, c, min(tile, grid.height - r), min(tile, grid.width - c))
             for r in range(0, grid.height, tile) for c in range(0, grid.width, tile)]
 
@@ -61,7 +62,7 @@ def subgrid(grid: _raster.Grid, window: Window) -> _raster.Grid:
 
 
 def _layer_payload(layer, grid: _raster.Grid) -> dict:
-    """The features in the grid's CRS, as shipped to workers (see :func:`geozones.distributed.features_payload`)."""
+    """The features in the grid's CRS, as shipped to workers (see :func:`geozones.analysis.distributed.features_payload`)."""
     if isinstance(layer, (gpd.GeoDataFrame, gpd.GeoSeries)):
         layer = layer.to_crs(grid.crs)
         series = layer.geometry if isinstance(layer, gpd.GeoDataFrame) else layer
@@ -74,7 +75,7 @@ def _layer_payload(layer, grid: _raster.Grid) -> dict:
 def distance_tile(payload: dict, max_distance: float | None, grid: _raster.Grid, window: Window) -> np.ndarray:
     """Exact distance (m) from each cell centre of one window to the nearest feature of ``payload``.
 
-    Equal to the window of :func:`geozones.raster.distance_raster` on the whole grid (up to
+    Equal to the window of :func:`geozones.analysis.raster.distance_raster` on the whole grid (up to
     floating-point rounding of the order of 1e-9 m); cells farther than ``max_distance`` are ``inf``.
     """
     sub = subgrid(grid, window)
@@ -205,7 +206,7 @@ def write_tiles(fn: Callable, args: tuple, grid: _raster.Grid, path: str | os.Pa
         _vrt(grid, list(zip(tiles, names)), path, dtype, nodata, description)
         return path
     if suffix not in (".tif", ".tiff"):
-        raise ValueError(f"write a .tif (COG) or a .vrt (tile set), not {path.name!r}")
+        raise UnsupportedFormatError(f"write a .tif (COG) or a .vrt (tile set), not {path.name!r}")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tif", dir=path.parent)
     os.close(fd)
     try:
@@ -287,9 +288,9 @@ def suitability_tiles(factors: Mapping[str, tuple], weights: Mapping[str, float]
     ----------
     factors : mapping name -> (layer, best, worst)
         Each factor scores 1 at ``best`` metres from its layer, 0 at ``worst`` and beyond
-        (:func:`geozones.raster.linear_score`).
+        (:func:`geozones.analysis.raster.linear_score`).
     weights : mapping name -> weight
-        As :func:`geozones.raster.weighted_overlay`.
+        As :func:`geozones.analysis.raster.weighted_overlay`.
     exclude : GeoDataFrame, optional
         Areas excluded from the result (NaN), e.g. existing zones.
     path : path-like
@@ -347,7 +348,7 @@ def zonal_stats_partitioned(zones, raster_path: str | os.PathLike, *,
     """Zonal statistics of a large raster (COG, GeoTIFF or VRT) over a large zone layer, partition by partition.
 
     Each Hilbert partition of the zones reads only the raster window under it (plus one
-    cell) and runs :func:`geozones.raster.zonal_stats` there, so neither the raster nor the
+    cell) and runs :func:`geozones.analysis.raster.zonal_stats` there, so neither the raster nor the
     zone layer is ever whole in one place; the figures equal the whole-raster ones.
 
     Parameters

@@ -2,11 +2,11 @@
 
 dask-geopandas partitions a GeoDataFrame but has no ``sjoin_nearest`` (its issue #223), so
 the partitioned nearest is written here, around the exact single-process kernel (the
-``nearest``/``within_distance`` functions of :mod:`geozones.proximity`, passed in as
+``nearest``/``within_distance`` functions of :mod:`geozones.analysis.proximity`, passed in as
 ``kernel``; this module does not import the analysis modules, which call it):
 
 1. The parcels are spatially partitioned: rows sorted along a Hilbert curve and cut into
-   contiguous runs (a GeoParquet layer written by :mod:`geozones.geoparquet` already is).
+   contiguous runs (a GeoParquet layer written by :mod:`geozones.io.geoparquet` already is).
 2. The features (roads, grid lines...) are shipped to every worker once
    (``Client.scatter(..., broadcast=True)``); each worker builds one ``STRtree`` of them and
    keeps it for all its partitions.
@@ -37,6 +37,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
+from geozones.errors import InvalidParameterError
 
 #: Engines accepted by ``engine=``.
 ENGINES = ("local", "dask")
@@ -79,7 +81,8 @@ def connect(engine=None, scheduler: str | None = None, *, n_workers: int | None 
     Parameters
     ----------
     engine : Client, "dask" or None
-        An existing client is used as is (and not closed).
+        An existing client is used as is (and not closed); so is the current default client
+        (``Client.current()``) when no scheduler or size is given.
     scheduler : str, optional
         Address of a running scheduler (``tcp://host:8786``); default: a ``LocalCluster`` sized
         to the machine (:func:`local_cluster_size`), shut down at the end.
@@ -95,6 +98,17 @@ def connect(engine=None, scheduler: str | None = None, *, n_workers: int | None 
     if isinstance(engine, distributed.Client):
         yield engine
         return
+    if engine not in (None, "dask"):
+        raise InvalidParameterError(f"engine must be 'local', 'dask' or a dask.distributed.Client, not {engine!r}")
+    if scheduler is None and n_workers is None and memory_limit is None:
+        current = None
+        try:  # a client the caller already opened (e.g. in a notebook) is used as is
+            current = distributed.Client.current()
+        except ValueError:
+            pass
+        if current is not None:
+            yield current
+            return
     if scheduler:
         client = distributed.Client(scheduler)
         try:
@@ -229,7 +243,7 @@ def partition_nearest(part: gpd.GeoDataFrame, payload: dict, kernel: Callable, k
                       max_distance: float | None = None) -> pd.DataFrame:
     """Exact nearest (``k == 1``) or k nearest features of one partition's rows.
 
-    Runs ``kernel`` (the single-process :func:`geozones.proximity.nearest`) on the candidate
+    Runs ``kernel`` (the single-process :func:`geozones.analysis.proximity.nearest`) on the candidate
     features within a growing radius; see the module docstring.
 
     Returns
@@ -367,12 +381,12 @@ def run(zones, features, *, kernel: Callable, operation: str = "nearest", k: int
         The parcels. A GeoDataFrame is cut into Hilbert runs here (``npartitions``, default
         two per worker or :data:`PARTITION_ROWS` rows each); a Dask frame keeps its partitions
         (read a Hilbert-sorted GeoParquet layer with
-        :func:`geozones.geoparquet.read_geoparquet_dask`).
+        :func:`geozones.io.geoparquet.read_geoparquet_dask`).
     features : GeoDataFrame or GeoSeries
         Roads, lines, points: in memory, shipped to every worker once.
     kernel : callable
-        The single-process function (:func:`geozones.proximity.nearest` or
-        :func:`geozones.proximity.within_distance`).
+        The single-process function (:func:`geozones.analysis.proximity.nearest` or
+        :func:`geozones.analysis.proximity.within_distance`).
     operation : "nearest" or "within"
     client : dask.distributed.Client
     progress : bool
@@ -389,7 +403,7 @@ def run(zones, features, *, kernel: Callable, operation: str = "nearest", k: int
     import dask.dataframe as dd
 
     if client is None:
-        raise ValueError("give a dask.distributed.Client (or use geozones.distributed.connect())")
+        raise InvalidParameterError("give a dask.distributed.Client (or use geozones.analysis.distributed.connect())")
     payload = ship(client, features_payload(features, id_column, name_column))
     parts, runs = _partitions_of(zones, client, npartitions)
     if operation == "nearest":
@@ -405,7 +419,7 @@ def run(zones, features, *, kernel: Callable, operation: str = "nearest", k: int
         meta = partition_within(gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=features.crs)),
                                 {"geoms": np.array([], dtype=object)}, kernel, 0.0)
     else:
-        raise ValueError(f"unknown operation {operation!r}; use 'nearest' or 'within'")
+        raise InvalidParameterError(f"unknown operation {operation!r}; use 'nearest' or 'within'")
     if runs is None:
         return dd.from_delayed(tasks, meta=meta, verify_meta=False)
     futures = client.compute(tasks)
@@ -433,7 +447,7 @@ def _in_zone_order(zones, runs, results, operation: str) -> pd.DataFrame:
             continue
         local = pd.Index(zones.index[run_positions]).get_indexer(result["zone"]) if zones.index.is_unique else None
         if local is None:  # duplicate labels: positions are recovered run by run, in order of appearance
-            raise ValueError("the zones' index must be unique for the Dask engine")
+            raise InvalidParameterError("the zones' index must be unique for the Dask engine")
         frames.append(result)
         positions.append(run_positions[local])
     if not frames:
@@ -448,7 +462,7 @@ def _in_zone_order(zones, runs, results, operation: str) -> pd.DataFrame:
 def _file_job(source: str, target: str, payload: dict, kernel: Callable, max_distance: float | None,
               prefix: str) -> int:
     """Read one GeoParquet part, add its nearest-feature columns, write it as one output part."""
-    from geozones.geoparquet import read_geoparquet, write_geoparquet
+    from geozones.io.geoparquet import read_geoparquet, write_geoparquet
 
     part = read_geoparquet(source)
     found = partition_nearest(part, payload, kernel, 1, max_distance)
@@ -476,7 +490,7 @@ def nearest_geoparquet(source, features, target, *, kernel: Callable, client, ma
     features : GeoDataFrame or GeoSeries
         Shipped to every worker once.
     kernel : callable
-        :func:`geozones.proximity.nearest`.
+        :func:`geozones.analysis.proximity.nearest`.
     client : dask.distributed.Client
 
     Returns
@@ -490,7 +504,7 @@ def nearest_geoparquet(source, features, target, *, kernel: Callable, client, ma
 
     import dask
 
-    from geozones.geoparquet import parts_of
+    from geozones.io.geoparquet import parts_of
 
     files = parts_of(source)
     target = Path(target)

@@ -9,7 +9,7 @@ import pyproj
 import pytest
 import shapely
 
-from tests.conftest import require_tool
+from tests.helpers.tools import require_tool
 
 try:  # the 'scale' and 'raster' extras; missing installs skip, or fail under GEOZONES_REQUIRE_ALL=1
     import rasterio
@@ -34,7 +34,7 @@ def client():
 def mods():
     if Client is None:  # pragma: no cover
         require_tool("dask[distributed] and rasterio (pip install 'geozones[scale,raster]')")
-    from geozones import raster, tiling
+    from geozones.analysis import raster, tiling
 
     return raster, tiling
 

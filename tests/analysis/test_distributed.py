@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from tests.conftest import require_tool
+from tests.helpers.tools import require_tool
 
 try:  # the 'scale' extra; a missing install skips, or fails under GEOZONES_REQUIRE_ALL=1
     import dask_geopandas
@@ -65,7 +65,7 @@ def _brute(parcels, roads):
 
 
 def _modules():
-    from geozones import distributed, proximity
+    from geozones.analysis import distributed, proximity
 
     return distributed, proximity
 
@@ -135,7 +135,7 @@ def test_empty_partitions_and_dask_frames(client):
 
 def _slow_nearest(*args, **kwargs):
     """The single-process kernel, slowed so that a worker can be killed while partitions run."""
-    from geozones.proximity import nearest
+    from geozones.analysis.proximity import nearest
 
     time.sleep(0.15)
     return nearest(*args, **kwargs)
@@ -172,3 +172,21 @@ def test_a_killed_worker_does_not_change_the_answer():
         assert not errors, errors
         assert victim not in c.scheduler_info()["workers"]  # the worker really died (the nanny made a new one)
     pd.testing.assert_frame_equal(out[0], expected)
+
+
+def test_engine_parameter_on_the_proximity_functions(client):
+    from geozones.errors import CRSError, InvalidParameterError
+
+    distributed, proximity = _modules()
+    parcels, roads = _layers(n=400, seed=21)
+    pd.testing.assert_frame_equal(proximity.nearest(parcels, roads, engine=client), proximity.nearest(parcels, roads))
+    pd.testing.assert_frame_equal(proximity.nearest(parcels, roads, k=2, engine="dask"),  # the current client
+                                  proximity.nearest(parcels, roads, k=2))
+    pd.testing.assert_frame_equal(proximity.within_distance(parcels, roads, 300.0, engine=client),
+                                  proximity.within_distance(parcels, roads, 300.0))
+    lazy = proximity.nearest(dask_geopandas.from_geopandas(parcels, npartitions=3), roads, engine=client)
+    assert lazy.npartitions == 3
+    with pytest.raises(InvalidParameterError, match="engine"):
+        proximity.nearest(parcels, roads, engine="spark")
+    with pytest.raises(CRSError):
+        proximity.nearest(parcels, roads.to_crs(4326).to_crs(9215), engine=client)
