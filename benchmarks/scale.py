@@ -36,7 +36,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -69,15 +69,17 @@ def generate(workdir: Path, parcels: int, roads: int, part_rows: int) -> dict:
     rng = np.random.default_rng(SEED)
     # tiles: a 2^L x 2^L grid, visited along a Hilbert curve, about part_rows parcels each
     level = max(0, math.ceil(math.log(max(parcels / part_rows, 1), 4)))
-    side = 2 ** level
+    side = 2**level
     tw, th = WIDTH / side, HEIGHT / side
     cols, rows = np.meshgrid(np.arange(side), np.arange(side))
     cols, rows = cols.ravel(), rows.ravel()
     x0 = ORIGIN[0] + cols * tw
     y0 = ORIGIN[1] + rows * th
     tiles = gpd.GeoSeries(shapely.box(x0, y0, x0 + tw, y0 + th))
-    order = np.argsort(tiles.hilbert_distance(total_bounds=(ORIGIN[0], ORIGIN[1], ORIGIN[0] + WIDTH,
-                                                            ORIGIN[1] + HEIGHT)).to_numpy(), kind="stable")
+    order = np.argsort(
+        tiles.hilbert_distance(total_bounds=(ORIGIN[0], ORIGIN[1], ORIGIN[0] + WIDTH, ORIGIN[1] + HEIGHT)).to_numpy(),
+        kind="stable",
+    )
     counts = rng.multinomial(parcels, np.full(side * side, 1.0 / (side * side)))
     bounds = (ORIGIN[0], ORIGIN[1], ORIGIN[0] + WIDTH, ORIGIN[1] + HEIGHT)
     first_id = np.concatenate([[0], np.cumsum(counts[order])])
@@ -90,36 +92,47 @@ def generate(workdir: Path, parcels: int, roads: int, part_rows: int) -> dict:
             y = r.uniform(y0[t], y0[t] + th, n)
             w = r.uniform(10, 60, n)
             ids = np.arange(first_id[j], first_id[j] + n, dtype=np.int64)
-            yield gpd.GeoDataFrame({"parcel_id": ids}, geometry=shapely.box(x, y, x + w, y + w), crs=CRS,
-                                   index=ids)  # labels unique over the whole layer
+            yield gpd.GeoDataFrame(
+                {"parcel_id": ids}, geometry=shapely.box(x, y, x + w, y + w), crs=CRS, index=ids
+            )  # labels unique over the whole layer
 
     t = time.perf_counter()
     write_partitioned(parts(), workdir / "parcels", total_bounds=bounds)
     t_parcels = time.perf_counter() - t
-    start = np.column_stack([rng.uniform(ORIGIN[0], ORIGIN[0] + WIDTH, roads),
-                             rng.uniform(ORIGIN[1], ORIGIN[1] + HEIGHT, roads)])
+    start = np.column_stack(
+        [rng.uniform(ORIGIN[0], ORIGIN[0] + WIDTH, roads), rng.uniform(ORIGIN[1], ORIGIN[1] + HEIGHT, roads)]
+    )
     angle = rng.uniform(0, 2 * np.pi, roads)
     length = rng.uniform(50, 2_000, roads)
     end = start + np.column_stack([np.cos(angle) * length, np.sin(angle) * length])
-    segments = gpd.GeoDataFrame({"id": [f"r{i}" for i in range(roads)], "name": [f"road {i % 997}" for i in range(roads)]},
-                                geometry=shapely.linestrings(np.stack([start, end], axis=1)), crs=CRS)
+    segments = gpd.GeoDataFrame(
+        {"id": [f"r{i}" for i in range(roads)], "name": [f"road {i % 997}" for i in range(roads)]},
+        geometry=shapely.linestrings(np.stack([start, end], axis=1)),
+        crs=CRS,
+    )
     t = time.perf_counter()
     write_geoparquet(segments, workdir / "roads.parquet")
     t_roads = time.perf_counter() - t
     size = sum(p.stat().st_size for p in (workdir / "parcels").iterdir())
-    return {"parcels": parcels, "roads": roads, "parts": side * side, "write_parcels_s": t_parcels,
-            "write_roads_s": t_roads, "parcels_bytes_on_disk": size,
-            "roads_bytes_on_disk": (workdir / "roads.parquet").stat().st_size}
+    return {
+        "parcels": parcels,
+        "roads": roads,
+        "parts": side * side,
+        "write_parcels_s": t_parcels,
+        "write_roads_s": t_roads,
+        "parcels_bytes_on_disk": size,
+        "roads_bytes_on_disk": (workdir / "roads.parquet").stat().st_size,
+    }
 
 
 # --- jobs (each in its own process) ----------------------------------------------------------
 
 
 def job_local(workdir: Path) -> dict:
-    from geozones.io.geoparquet import read_geoparquet, write_geoparquet
-    from geozones.analysis.proximity import nearest
-
     import psutil
+
+    from geozones.analysis.proximity import nearest
+    from geozones.io.geoparquet import read_geoparquet, write_geoparquet
 
     t0 = time.perf_counter()
     roads = read_geoparquet(workdir / "roads.parquet")
@@ -132,32 +145,51 @@ def job_local(workdir: Path) -> dict:
     out = parcels.join(found.add_prefix("nearest_"))
     write_geoparquet(out, workdir / "out-local", sort=False, partition_rows=len(out) // 64 + 1)
     total = time.perf_counter() - t0
-    return {"time_s": total, "read_s": t_read, "query_s": t_query, "workers": 1, "rows": len(parcels),
-            "peak_rss": {"main": _peak_rss()}, "parcels_rss": parcels_rss}
+    return {
+        "time_s": total,
+        "read_s": t_read,
+        "query_s": t_query,
+        "workers": 1,
+        "rows": len(parcels),
+        "peak_rss": {"main": _peak_rss()},
+        "parcels_rss": parcels_rss,
+    }
 
 
 def job_dask(workdir: Path, workers: int, memory_limit: str | None, name: str) -> dict:
     from dask.distributed import Client, LocalCluster
 
     from geozones.analysis import distributed
-    from geozones.io.geoparquet import read_geoparquet
     from geozones.analysis.proximity import nearest
+    from geozones.io.geoparquet import read_geoparquet
 
     t0 = time.perf_counter()
     limit = memory_limit or "auto"
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=limit,
-                      dashboard_address=":0") as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, memory_limit=limit, dashboard_address=":0"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         client.wait_for_workers(workers)
         t_start = time.perf_counter() - t0
         t1 = time.perf_counter()
         roads = read_geoparquet(workdir / "roads.parquet")
-        result = distributed.nearest_geoparquet(workdir / "parcels", roads, workdir / f"out-{name}",
-                                                kernel=nearest, client=client)
+        result = distributed.nearest_geoparquet(
+            workdir / "parcels", roads, workdir / f"out-{name}", kernel=nearest, client=client
+        )
         total = time.perf_counter() - t1
         peaks = distributed.peak_memory(client)
         limits = {w: info.get("memory_limit") for w, info in client.scheduler_info()["workers"].items()}
-    return {"time_s": total, "cluster_start_s": t_start, "workers": workers, "rows": result["rows"],
-            "peak_rss": peaks, "memory_limit": limits, "client_peak_rss": _peak_rss()}
+    return {
+        "time_s": total,
+        "cluster_start_s": t_start,
+        "workers": workers,
+        "rows": result["rows"],
+        "peak_rss": peaks,
+        "memory_limit": limits,
+        "client_peak_rss": _peak_rss(),
+    }
 
 
 def compare(workdir: Path, name: str) -> dict:
@@ -167,15 +199,20 @@ def compare(workdir: Path, name: str) -> dict:
     def table(folder):
         frames = []
         for f in sorted((workdir / folder).glob("*.parquet")):
-            frames.append(pq.read_table(f, columns=["parcel_id", "nearest_distance_m", "nearest_feature_id"])
-                          .to_pandas())
+            frames.append(
+                pq.read_table(f, columns=["parcel_id", "nearest_distance_m", "nearest_feature_id"]).to_pandas()
+            )
         import pandas as pd
 
         return pd.concat(frames).set_index("parcel_id").sort_index()
+
     a, b = table("out-local"), table(f"out-{name}")
     same_index = a.index.equals(b.index)
-    equal = bool(same_index and np.array_equal(a["nearest_distance_m"].to_numpy(), b["nearest_distance_m"].to_numpy())
-                 and (a["nearest_feature_id"].to_numpy() == b["nearest_feature_id"].to_numpy()).all())
+    equal = bool(
+        same_index
+        and np.array_equal(a["nearest_distance_m"].to_numpy(), b["nearest_distance_m"].to_numpy())
+        and (a["nearest_feature_id"].to_numpy() == b["nearest_feature_id"].to_numpy()).all()
+    )
     return {"rows": len(b), "identical": equal}
 
 
@@ -228,18 +265,37 @@ def main() -> int:
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="geozones-scale-"))
     workdir.mkdir(parents=True, exist_ok=True)
     common = ["--workdir", str(workdir)]
-    print(f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"load average {os.getloadavg()[0]:.1f}; {args.parcels:,} parcels, {args.roads:,} roads in {workdir}",
-          flush=True)
-    gen = _run([*common, "--job", "generate", "--parcels", str(args.parcels), "--roads", str(args.roads),
-                "--part-rows", str(args.part_rows)])
-    print(f"generated: {gen['parts']} parcel parts ({_gib(gen['parcels_bytes_on_disk'])} GiB on disk) in "
-          f"{gen['write_parcels_s']:.1f} s; roads {_gib(gen['roads_bytes_on_disk'])} GiB", flush=True)
+    print(
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"load average {os.getloadavg()[0]:.1f}; {args.parcels:,} parcels, {args.roads:,} roads in {workdir}",
+        flush=True,
+    )
+    gen = _run(
+        [
+            *common,
+            "--job",
+            "generate",
+            "--parcels",
+            str(args.parcels),
+            "--roads",
+            str(args.roads),
+            "--part-rows",
+            str(args.part_rows),
+        ]
+    )
+    print(
+        f"generated: {gen['parts']} parcel parts ({_gib(gen['parcels_bytes_on_disk'])} GiB on disk) in "
+        f"{gen['write_parcels_s']:.1f} s; roads {_gib(gen['roads_bytes_on_disk'])} GiB",
+        flush=True,
+    )
     results = {"generate": gen}
     results["local"] = local = _run([*common, "--job", "local"])
     in_memory = local["parcels_rss"]
-    print(f"local: {local['time_s']:.1f} s (read {local['read_s']:.1f}, query {local['query_s']:.1f}); "
-          f"peak {_gib(local['peak_rss']['main'])} GiB; parcel layer in memory {_gib(in_memory)} GiB", flush=True)
+    print(
+        f"local: {local['time_s']:.1f} s (read {local['read_s']:.1f}, query {local['query_s']:.1f}); "
+        f"peak {_gib(local['peak_rss']['main'])} GiB; parcel layer in memory {_gib(in_memory)} GiB",
+        flush=True,
+    )
     # each worker gets a third of what the parcel layer takes in one process, but at least 2 GiB: a
     # worker holds the roads (about 0.6 GiB per million segments with their STRtree) and one part,
     # and Dask pauses a worker at 80 % of its limit
@@ -253,25 +309,36 @@ def main() -> int:
         res["check"] = _run([*common, "--job", "compare", "--name", name])
         results[name] = res
         peaks = ", ".join(_gib(v) for v in res["peak_rss"].values())
-        print(f"{name}: {res['time_s']:.1f} s (cluster start {res['cluster_start_s']:.1f} s); peak per worker "
-              f"{peaks} GiB; identical to local: {res['check']['identical']}", flush=True)
+        print(
+            f"{name}: {res['time_s']:.1f} s (cluster start {res['cluster_start_s']:.1f} s); peak per worker "
+            f"{peaks} GiB; identical to local: {res['check']['identical']}",
+            flush=True,
+        )
     n = args.parcels
     t1, t2 = results["dask-1"]["time_s"], results["dask-2"]["time_s"]
-    print("\n| job | workers | memory limit / worker (GiB) | time (s) | rows/s/worker | peak RSS per worker (GiB) "
-          "| identical to local |")
+    print(
+        "\n| job | workers | memory limit / worker (GiB) | time (s) | rows/s/worker | peak RSS per worker (GiB) "
+        "| identical to local |"
+    )
     print("|---|---:|---:|---:|---:|---:|---|")
-    print(f"| single process (n_jobs=1) | 1 | – | {local['time_s']:.1f} | {n / local['time_s']:,.0f} | "
-          f"{_gib(local['peak_rss']['main'])} | (reference) |")
-    for name, workers, limit in plan:
+    print(
+        f"| single process (n_jobs=1) | 1 | – | {local['time_s']:.1f} | {n / local['time_s']:,.0f} | "
+        f"{_gib(local['peak_rss']['main'])} | (reference) |"
+    )
+    for name, workers, _ in plan:
         res = results[name]
         lim = ", ".join(_gib(float(v)) for v in res["memory_limit"].values())
         peaks = ", ".join(_gib(v) for v in res["peak_rss"].values())
-        print(f"| {name} | {workers} | {lim} | {res['time_s']:.1f} | {n / res['time_s'] / workers:,.0f} | {peaks} | "
-              f"{'yes' if res['check']['identical'] else 'NO'} |")
+        print(
+            f"| {name} | {workers} | {lim} | {res['time_s']:.1f} | {n / res['time_s'] / workers:,.0f} | {peaks} | "
+            f"{'yes' if res['check']['identical'] else 'NO'} |"
+        )
     efficiency = t1 / (2 * t2)
-    print(f"\nscaling efficiency 1 -> 2 workers: {efficiency:.2f}; Dask 1 worker / single process: "
-          f"{t1 / local['time_s']:.2f}; parcel layer in one process {_gib(in_memory)} GiB; low memory limit "
-          f"{_gib(low)} GiB per worker ({'below' if low < in_memory else 'NOT below'} the layer's size)")
+    print(
+        f"\nscaling efficiency 1 -> 2 workers: {efficiency:.2f}; Dask 1 worker / single process: "
+        f"{t1 / local['time_s']:.2f}; parcel layer in one process {_gib(in_memory)} GiB; low memory limit "
+        f"{_gib(low)} GiB per worker ({'below' if low < in_memory else 'NOT below'} the layer's size)"
+    )
     results["efficiency"] = efficiency
     results["parcels_in_memory_bytes"] = in_memory
     if args.json:

@@ -69,13 +69,22 @@ def local_cluster_size(memory_limit: str | float | None = None) -> dict:
     Each worker gets an equal share of the memory (``memory_limit="auto"``) unless one is given.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return {"n_workers": max(1, cores), "threads_per_worker": 1,
-            "memory_limit": "auto" if memory_limit is None else memory_limit}
+    return {
+        "n_workers": max(1, cores),
+        "threads_per_worker": 1,
+        "memory_limit": "auto" if memory_limit is None else memory_limit,
+    }
 
 
 @contextlib.contextmanager
-def connect(engine=None, scheduler: str | None = None, *, n_workers: int | None = None,
-            memory_limit: str | float | None = None, processes: bool = True) -> Iterator:
+def connect(
+    engine=None,
+    scheduler: str | None = None,
+    *,
+    n_workers: int | None = None,
+    memory_limit: str | float | None = None,
+    processes: bool = True,
+) -> Iterator:
     """A ``dask.distributed.Client`` for the duration of a ``with`` block.
 
     Parameters
@@ -119,8 +128,10 @@ def connect(engine=None, scheduler: str | None = None, *, n_workers: int | None 
     size = local_cluster_size(memory_limit)
     if n_workers is not None:
         size["n_workers"] = n_workers
-    with distributed.LocalCluster(processes=processes, dashboard_address=":0", **size) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(processes=processes, dashboard_address=":0", **size) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         yield client
 
 
@@ -129,12 +140,14 @@ def peak_memory(client) -> dict[str, int]:
 
     With a threaded (``processes=False``) cluster every worker reports the one shared process.
     """
+
     def peak() -> int:
         import resource
         import sys
 
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return int(rss if sys.platform == "darwin" else rss * 1024)
+
     return client.run(peak)
 
 
@@ -150,7 +163,7 @@ def _labels(features, column: str | None, fallback_index: bool) -> np.ndarray:
     return np.full(len(features), None, dtype=object)
 
 
-def _payload_from_wkb(wkb: np.ndarray, rest: dict) -> "Payload":
+def _payload_from_wkb(wkb: np.ndarray, rest: dict) -> Payload:
     return Payload(rest, geoms=shapely.from_wkb(wkb))
 
 
@@ -166,14 +179,19 @@ class Payload(dict):
         return (_payload_from_wkb, (shapely.to_wkb(self["geoms"]), rest))
 
 
-def features_payload(features: gpd.GeoDataFrame | gpd.GeoSeries, id_column: str = "id",
-                     name_column: str = "name") -> dict:
+def features_payload(
+    features: gpd.GeoDataFrame | gpd.GeoSeries, id_column: str = "id", name_column: str = "name"
+) -> dict:
     """What is shipped to the workers: geometries, ids and names as arrays, the CRS and a token."""
     from dask.base import tokenize
 
     geoms = np.asarray(features.geometry.array if isinstance(features, gpd.GeoDataFrame) else features.array)
-    payload = Payload(geoms=geoms, ids=_labels(features, id_column, True),
-                      names=_labels(features, name_column, False), crs=features.crs)
+    payload = Payload(
+        geoms=geoms,
+        ids=_labels(features, id_column, True),
+        names=_labels(features, name_column, False),
+        crs=features.crs,
+    )
     present = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     xmin, ymin, xmax, ymax = shapely.total_bounds(present) if len(present) else (0.0, 0.0, 1.0, 1.0)
     # typical spacing of the features: the side of the square each would have to itself
@@ -213,8 +231,11 @@ def _candidates(payload: dict, geoms: np.ndarray, radius: float) -> np.ndarray:
 
 
 def _subset(payload: dict, positions: np.ndarray) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"id": payload["ids"][positions], "name": payload["names"][positions]},
-                            geometry=payload["geoms"][positions], crs=payload["crs"])
+    return gpd.GeoDataFrame(
+        {"id": payload["ids"][positions], "name": payload["names"][positions]},
+        geometry=payload["geoms"][positions],
+        crs=payload["crs"],
+    )
 
 
 def _first_radius(payload: dict, geoms: np.ndarray) -> float:
@@ -239,8 +260,9 @@ def _present(geoms: np.ndarray) -> np.ndarray:
     return ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
 
 
-def partition_nearest(part: gpd.GeoDataFrame, payload: dict, kernel: Callable, k: int = 1,
-                      max_distance: float | None = None) -> pd.DataFrame:
+def partition_nearest(
+    part: gpd.GeoDataFrame, payload: dict, kernel: Callable, k: int = 1, max_distance: float | None = None
+) -> pd.DataFrame:
     """Exact nearest (``k == 1``) or k nearest features of one partition's rows.
 
     Runs ``kernel`` (the single-process :func:`geozones.analysis.proximity.nearest`) on the candidate
@@ -271,8 +293,9 @@ def partition_nearest(part: gpd.GeoDataFrame, payload: dict, kernel: Callable, k
         final = complete or (max_distance is not None and radius >= max_distance)
         if len(cand):
             zones = gpd.GeoSeries(sub, index=pd.RangeIndex(len(sub)), crs=payload["crs"])
-            found = kernel(zones, _subset(payload, cand), k=k, max_distance=limit, id_column="id",
-                           name_column="name", n_jobs=1)
+            found = kernel(
+                zones, _subset(payload, cand), k=k, max_distance=limit, id_column="id", name_column="name", n_jobs=1
+            )
         else:
             found = None
         if k == 1:
@@ -304,9 +327,15 @@ def partition_nearest(part: gpd.GeoDataFrame, payload: dict, kernel: Callable, k
 def _long(part: gpd.GeoDataFrame, pieces: list[pd.DataFrame]) -> pd.DataFrame:
     columns = ["zone", "rank", "distance_m", "feature_id", "feature_name"]
     if not pieces:
-        return pd.DataFrame({"zone": pd.Series([], dtype=object), "rank": pd.Series([], dtype=int),
-                             "distance_m": pd.Series([], dtype=float), "feature_id": pd.Series([], dtype=object),
-                             "feature_name": pd.Series([], dtype=object)})
+        return pd.DataFrame(
+            {
+                "zone": pd.Series([], dtype=object),
+                "rank": pd.Series([], dtype=int),
+                "distance_m": pd.Series([], dtype=float),
+                "feature_id": pd.Series([], dtype=object),
+                "feature_name": pd.Series([], dtype=object),
+            }
+        )
     found = pd.concat(pieces, ignore_index=True)
     positions = found["zone"].to_numpy(dtype=np.int64)
     order = np.lexsort((found["rank"].to_numpy(), positions))
@@ -370,9 +399,21 @@ def _partitions_of(zones, client, npartitions: int | None):
     return [dask.delayed(zones.iloc[run], pure=True) for run in runs], runs
 
 
-def run(zones, features, *, kernel: Callable, operation: str = "nearest", k: int = 1,
-        max_distance: float | None = None, distance: float | None = None, id_column: str = "id",
-        name_column: str = "name", client=None, npartitions: int | None = None, progress: bool = False):
+def run(
+    zones,
+    features,
+    *,
+    kernel: Callable,
+    operation: str = "nearest",
+    k: int = 1,
+    max_distance: float | None = None,
+    distance: float | None = None,
+    id_column: str = "id",
+    name_column: str = "name",
+    client=None,
+    npartitions: int | None = None,
+    progress: bool = False,
+):
     """Run the partitioned nearest / k-nearest / within-distance on a Dask cluster.
 
     Parameters
@@ -409,15 +450,23 @@ def run(zones, features, *, kernel: Callable, operation: str = "nearest", k: int
     if operation == "nearest":
         tasks = [dask.delayed(partition_nearest, pure=True)(p, payload, kernel, k, max_distance) for p in parts]
         if k == 1:
-            meta = pd.DataFrame({"distance_m": pd.Series([], dtype=float),
-                                 "feature_id": pd.Series([], dtype=object),
-                                 "feature_name": pd.Series([], dtype=object)})
+            meta = pd.DataFrame(
+                {
+                    "distance_m": pd.Series([], dtype=float),
+                    "feature_id": pd.Series([], dtype=object),
+                    "feature_name": pd.Series([], dtype=object),
+                }
+            )
         else:
             meta = _long(zones.head(0) if not hasattr(zones, "_meta") else zones._meta, [])
     elif operation == "within":
         tasks = [dask.delayed(partition_within, pure=True)(p, payload, kernel, distance) for p in parts]
-        meta = partition_within(gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=features.crs)),
-                                {"geoms": np.array([], dtype=object)}, kernel, 0.0)
+        meta = partition_within(
+            gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=features.crs)),
+            {"geoms": np.array([], dtype=object)},
+            kernel,
+            0.0,
+        )
     else:
         raise InvalidParameterError(f"unknown operation {operation!r}; use 'nearest' or 'within'")
     if runs is None:
@@ -458,9 +507,9 @@ def _in_zone_order(zones, runs, results, operation: str) -> pd.DataFrame:
     return out.iloc[order].reset_index(drop=True)
 
 
-
-def _file_job(source: str, target: str, payload: dict, kernel: Callable, max_distance: float | None,
-              prefix: str) -> int:
+def _file_job(
+    source: str, target: str, payload: dict, kernel: Callable, max_distance: float | None, prefix: str
+) -> int:
     """Read one GeoParquet part, add its nearest-feature columns, write it as one output part."""
     from geozones.io.geoparquet import read_geoparquet, write_geoparquet
 
@@ -472,9 +521,19 @@ def _file_job(source: str, target: str, payload: dict, kernel: Callable, max_dis
     return len(out)
 
 
-def nearest_geoparquet(source, features, target, *, kernel: Callable, client, max_distance: float | None = None,
-                       id_column: str = "id", name_column: str = "name", prefix: str = "nearest_",
-                       progress: bool = False) -> dict:
+def nearest_geoparquet(
+    source,
+    features,
+    target,
+    *,
+    kernel: Callable,
+    client,
+    max_distance: float | None = None,
+    id_column: str = "id",
+    name_column: str = "name",
+    prefix: str = "nearest_",
+    progress: bool = False,
+) -> dict:
     """Stream a partitioned GeoParquet layer through the nearest search into a partitioned GeoParquet layer.
 
     Each task reads one input file, searches its rows' nearest feature (as :func:`run`) and
@@ -512,8 +571,12 @@ def nearest_geoparquet(source, features, target, *, kernel: Callable, client, ma
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         payload = ship(client, features_payload(features, id_column, name_column))
-        tasks = [dask.delayed(_file_job, pure=True)(str(f), str(tmp / f"part.{i:05d}.parquet"), payload, kernel,
-                                                    max_distance, prefix) for i, f in enumerate(files)]
+        tasks = [
+            dask.delayed(_file_job, pure=True)(
+                str(f), str(tmp / f"part.{i:05d}.parquet"), payload, kernel, max_distance, prefix
+            )
+            for i, f in enumerate(files)
+        ]
         futures = client.compute(tasks)
         show_progress(futures, progress)
         rows = sum(client.gather(futures))
@@ -524,5 +587,21 @@ def nearest_geoparquet(source, features, target, *, kernel: Callable, client, ma
         shutil.rmtree(tmp, ignore_errors=True)
     return {"rows": rows, "parts": len(files), "target": target}
 
-__all__ = ["ENGINES", "PARTITION_ROWS", "Payload", "connect", "local_cluster_size", "peak_memory", "features_payload",
-           "ship", "feature_tree", "show_progress", "partition_nearest", "partition_within", "hilbert_partitions", "run", "nearest_geoparquet"]
+
+__all__ = [
+    "ENGINES",
+    "PARTITION_ROWS",
+    "Payload",
+    "connect",
+    "local_cluster_size",
+    "peak_memory",
+    "features_payload",
+    "ship",
+    "feature_tree",
+    "show_progress",
+    "partition_nearest",
+    "partition_within",
+    "hilbert_partitions",
+    "run",
+    "nearest_geoparquet",
+]

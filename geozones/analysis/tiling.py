@@ -50,8 +50,11 @@ def windows(grid: _raster.Grid, tile: int = TILE) -> list[Window]:
     """The tiles of ``grid``: ``(row0, col0, height, width)``, row by row; edge tiles are smaller."""
     if tile < 1:
         raise InvalidParameterError("tile must be at least one cell")
-    return [(r, c, min(tile, grid.height - r), min(tile, grid.width - c))
-            for r in range(0, grid.height, tile) for c in range(0, grid.width, tile)]
+    return [
+        (r, c, min(tile, grid.height - r), min(tile, grid.width - c))
+        for r in range(0, grid.height, tile)
+        for c in range(0, grid.width, tile)
+    ]
 
 
 def subgrid(grid: _raster.Grid, window: Window) -> _raster.Grid:
@@ -106,9 +109,21 @@ def distance_tile(payload: dict, max_distance: float | None, grid: _raster.Grid,
 
 
 def _tif_profile(grid: _raster.Grid, dtype: str, nodata) -> dict:
-    return dict(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype=dtype, crs=grid.crs.to_wkt(),
-                transform=grid.transform, nodata=nodata, tiled=True, blockxsize=256, blockysize=256,
-                compress="deflate", BIGTIFF="IF_SAFER")
+    return {
+        "driver": "GTiff",
+        "width": grid.width,
+        "height": grid.height,
+        "count": 1,
+        "dtype": dtype,
+        "crs": grid.crs.to_wkt(),
+        "transform": grid.transform,
+        "nodata": nodata,
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+        "compress": "deflate",
+        "BIGTIFF": "IF_SAFER",
+    }
 
 
 def _prepare(array: np.ndarray, dtype: str, nodata) -> np.ndarray:
@@ -133,28 +148,39 @@ def _tile_array(fn: Callable, args: tuple, grid: _raster.Grid, window: Window, d
     return _prepare(fn(*args, grid, window), dtype, nodata)
 
 
-def _vrt(grid: _raster.Grid, tiles: Sequence[tuple[Window, str]], path: Path, dtype: str, nodata,
-         description: str | None) -> None:
+def _vrt(
+    grid: _raster.Grid, tiles: Sequence[tuple[Window, str]], path: Path, dtype: str, nodata, description: str | None
+) -> None:
     """A GDAL VRT mosaic of the tile files (paths relative to the VRT)."""
-    gdal_type = {"float32": "Float32", "float64": "Float64", "uint8": "Byte", "int16": "Int16",
-                 "int32": "Int32", "uint16": "UInt16"}[dtype]
+    gdal_type = {
+        "float32": "Float32",
+        "float64": "Float64",
+        "uint8": "Byte",
+        "int16": "Int16",
+        "int32": "Int32",
+        "uint16": "UInt16",
+    }[dtype]
     t = grid.transform
     nd = "nan" if nodata is not None and isinstance(nodata, float) and math.isnan(nodata) else nodata
-    lines = [f'<VRTDataset rasterXSize="{grid.width}" rasterYSize="{grid.height}">',
-             f"  <SRS>{escape(grid.crs.to_wkt())}</SRS>",
-             f"  <GeoTransform>{t.c!r}, {t.a!r}, {t.b!r}, {t.f!r}, {t.d!r}, {t.e!r}</GeoTransform>",
-             f'  <VRTRasterBand dataType="{gdal_type}" band="1">']
+    lines = [
+        f'<VRTDataset rasterXSize="{grid.width}" rasterYSize="{grid.height}">',
+        f"  <SRS>{escape(grid.crs.to_wkt())}</SRS>",
+        f"  <GeoTransform>{t.c!r}, {t.a!r}, {t.b!r}, {t.f!r}, {t.d!r}, {t.e!r}</GeoTransform>",
+        f'  <VRTRasterBand dataType="{gdal_type}" band="1">',
+    ]
     if description:
         lines.append(f"    <Description>{escape(description)}</Description>")
     if nd is not None:
         lines.append(f"    <NoDataValue>{nd}</NoDataValue>")
     for (r0, c0, h, w), name in tiles:
         rel = os.path.relpath(name, path.parent)
-        lines += ["    <ComplexSource>",
-                  f'      <SourceFilename relativeToVRT="1">{escape(rel)}</SourceFilename>',
-                  "      <SourceBand>1</SourceBand>",
-                  f'      <SrcRect xOff="0" yOff="0" xSize="{w}" ySize="{h}"/>',
-                  f'      <DstRect xOff="{c0}" yOff="{r0}" xSize="{w}" ySize="{h}"/>']
+        lines += [
+            "    <ComplexSource>",
+            f'      <SourceFilename relativeToVRT="1">{escape(rel)}</SourceFilename>',
+            "      <SourceBand>1</SourceBand>",
+            f'      <SrcRect xOff="0" yOff="0" xSize="{w}" ySize="{h}"/>',
+            f'      <DstRect xOff="{c0}" yOff="{r0}" xSize="{w}" ySize="{h}"/>',
+        ]
         if nd is not None:
             lines.append(f"      <NODATA>{nd}</NODATA>")
         lines.append("    </ComplexSource>")
@@ -162,9 +188,19 @@ def _vrt(grid: _raster.Grid, tiles: Sequence[tuple[Window, str]], path: Path, dt
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def write_tiles(fn: Callable, args: tuple, grid: _raster.Grid, path: str | os.PathLike, *, tile: int = TILE,
-                client=None, dtype: str = "float32", nodata=float("nan"), description: str | None = None,
-                progress: bool = False) -> Path:
+def write_tiles(
+    fn: Callable,
+    args: tuple,
+    grid: _raster.Grid,
+    path: str | os.PathLike,
+    *,
+    tile: int = TILE,
+    client=None,
+    dtype: str = "float32",
+    nodata=float("nan"),
+    description: str | None = None,
+    progress: bool = False,
+) -> Path:
     """Compute ``fn(*args, grid, window)`` for every tile and write the raster without holding it whole.
 
     Parameters
@@ -199,8 +235,17 @@ def write_tiles(fn: Callable, args: tuple, grid: _raster.Grid, path: str | os.Pa
             for w, name in zip(tiles, names):
                 _tile_file(fn, args, grid, w, name, dtype, nodata)
         else:
-            futures = client.map(_tile_file, [fn] * len(tiles), [args] * len(tiles), [grid] * len(tiles), tiles,
-                                 names, [dtype] * len(tiles), [nodata] * len(tiles), pure=False)
+            futures = client.map(
+                _tile_file,
+                [fn] * len(tiles),
+                [args] * len(tiles),
+                [grid] * len(tiles),
+                tiles,
+                names,
+                [dtype] * len(tiles),
+                [nodata] * len(tiles),
+                pure=False,
+            )
             _dist.show_progress(futures, progress)
             client.gather(futures)
         _vrt(grid, list(zip(tiles, names)), path, dtype, nodata, description)
@@ -215,20 +260,31 @@ def write_tiles(fn: Callable, args: tuple, grid: _raster.Grid, path: str | os.Pa
                 dst.set_band_description(1, description)
             if client is None:
                 for w in tiles:
-                    dst.write(_tile_array(fn, args, grid, w, dtype, nodata), 1, window=RioWindow(w[1], w[0], w[3], w[2]))
+                    dst.write(
+                        _tile_array(fn, args, grid, w, dtype, nodata), 1, window=RioWindow(w[1], w[0], w[3], w[2])
+                    )
             else:
                 from dask.distributed import as_completed
 
-                futures = client.map(_tile_array, [fn] * len(tiles), [args] * len(tiles), [grid] * len(tiles),
-                                     tiles, [dtype] * len(tiles), [nodata] * len(tiles), pure=False)
+                futures = client.map(
+                    _tile_array,
+                    [fn] * len(tiles),
+                    [args] * len(tiles),
+                    [grid] * len(tiles),
+                    tiles,
+                    [dtype] * len(tiles),
+                    [nodata] * len(tiles),
+                    pure=False,
+                )
                 where = {f.key: w for f, w in zip(futures, tiles)}
                 for future in as_completed(futures):  # one tile at a time on the client
                     w = where[future.key]
                     dst.write(future.result(), 1, window=RioWindow(w[1], w[0], w[3], w[2]))
                     future.release()
         with rasterio.open(tmp) as src:
-            rasterio.shutil.copy(src, path, driver="COG", COMPRESS="DEFLATE", OVERVIEWS="AUTO", BLOCKSIZE=256,
-                                 BIGTIFF="IF_SAFER")
+            rasterio.shutil.copy(
+                src, path, driver="COG", COMPRESS="DEFLATE", OVERVIEWS="AUTO", BLOCKSIZE=256, BIGTIFF="IF_SAFER"
+            )
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path
@@ -237,8 +293,16 @@ def write_tiles(fn: Callable, args: tuple, grid: _raster.Grid, path: str | os.Pa
 # --- distance and suitability ------------------------------------------------------------------
 
 
-def distance_tiles(layer, grid: _raster.Grid, path: str | os.PathLike, *, max_distance: float | None = None,
-                   tile: int = TILE, client=None, progress: bool = False) -> Path:
+def distance_tiles(
+    layer,
+    grid: _raster.Grid,
+    path: str | os.PathLike,
+    *,
+    max_distance: float | None = None,
+    tile: int = TILE,
+    client=None,
+    progress: bool = False,
+) -> Path:
     """The exact distance raster of ``layer`` on ``grid``, computed and written tile by tile.
 
     Parameters
@@ -258,12 +322,21 @@ def distance_tiles(layer, grid: _raster.Grid, path: str | os.PathLike, *, max_di
     payload = _layer_payload(layer, grid)
     if client is not None:
         payload = _dist.ship(client, payload)
-    return write_tiles(distance_tile, (payload, max_distance), grid, path, tile=tile, client=client,
-                       description="distance_m", progress=progress)
+    return write_tiles(
+        distance_tile,
+        (payload, max_distance),
+        grid,
+        path,
+        tile=tile,
+        client=client,
+        description="distance_m",
+        progress=progress,
+    )
 
 
-def suitability_tile(factors: Mapping[str, tuple], weights: Mapping[str, float], excluded,
-                     grid: _raster.Grid, window: Window) -> np.ndarray:
+def suitability_tile(
+    factors: Mapping[str, tuple], weights: Mapping[str, float], excluded, grid: _raster.Grid, window: Window
+) -> np.ndarray:
     """Weighted overlay of linear distance scores for one window (NaN where excluded)."""
     sub = subgrid(grid, window)
     scores = {}
@@ -279,9 +352,17 @@ def suitability_tile(factors: Mapping[str, tuple], weights: Mapping[str, float],
     return _raster.weighted_overlay(scores, weights, constraints=constraints)
 
 
-def suitability_tiles(factors: Mapping[str, tuple], weights: Mapping[str, float], grid: _raster.Grid,
-                      path: str | os.PathLike, *, exclude=None, tile: int = TILE, client=None,
-                      progress: bool = False) -> Path:
+def suitability_tiles(
+    factors: Mapping[str, tuple],
+    weights: Mapping[str, float],
+    grid: _raster.Grid,
+    path: str | os.PathLike,
+    *,
+    exclude=None,
+    tile: int = TILE,
+    client=None,
+    progress: bool = False,
+) -> Path:
     """A weighted suitability raster from distance factors, tile by tile.
 
     Parameters
@@ -309,8 +390,16 @@ def suitability_tiles(factors: Mapping[str, tuple], weights: Mapping[str, float]
     excluded = _layer_payload(exclude, grid) if exclude is not None else None
     if excluded is not None and client is not None:
         excluded = _dist.ship(client, excluded)
-    return write_tiles(suitability_tile, (shipped, dict(weights), excluded), grid, path, tile=tile, client=client,
-                       description="suitability", progress=progress)
+    return write_tiles(
+        suitability_tile,
+        (shipped, dict(weights), excluded),
+        grid,
+        path,
+        tile=tile,
+        client=client,
+        description="suitability",
+        progress=progress,
+    )
 
 
 # --- zonal statistics --------------------------------------------------------------------------
@@ -342,9 +431,16 @@ def _zonal_partition(zones: gpd.GeoDataFrame, raster_path: str, stats: tuple, pr
     return _raster.zonal_stats(zones, array, window, stats=stats, prefix=prefix)
 
 
-def zonal_stats_partitioned(zones, raster_path: str | os.PathLike, *,
-                            stats: Sequence[str] = ("mean", "min", "max", "count"), prefix: str = "",
-                            client=None, npartitions: int | None = None, progress: bool = False):
+def zonal_stats_partitioned(
+    zones,
+    raster_path: str | os.PathLike,
+    *,
+    stats: Sequence[str] = ("mean", "min", "max", "count"),
+    prefix: str = "",
+    client=None,
+    npartitions: int | None = None,
+    progress: bool = False,
+):
     """Zonal statistics of a large raster (COG, GeoTIFF or VRT) over a large zone layer, partition by partition.
 
     Each Hilbert partition of the zones reads only the raster window under it (plus one
@@ -394,5 +490,14 @@ def zonal_stats_partitioned(zones, raster_path: str | os.PathLike, *,
     return out
 
 
-__all__ = ["TILE", "windows", "subgrid", "distance_tile", "write_tiles", "distance_tiles", "suitability_tile",
-           "suitability_tiles", "zonal_stats_partitioned"]
+__all__ = [
+    "TILE",
+    "windows",
+    "subgrid",
+    "distance_tile",
+    "write_tiles",
+    "distance_tiles",
+    "suitability_tile",
+    "suitability_tiles",
+    "zonal_stats_partitioned",
+]

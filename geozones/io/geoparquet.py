@@ -33,8 +33,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geozones.errors import (CRSError, EmptyLayerError, InvalidParameterError, MissingCRSError, MissingFileError,
-                             UnsupportedFormatError)
+from geozones.errors import (
+    CRSError,
+    EmptyLayerError,
+    InvalidParameterError,
+    MissingCRSError,
+    MissingFileError,
+    UnsupportedFormatError,
+)
 
 #: GeoParquet specification version written.
 GEOPARQUET_VERSION = "1.1.0"
@@ -78,8 +84,12 @@ def hilbert_keys(geometry: gpd.GeoSeries, total_bounds=None, level: int = HILBER
             xmax = xmin + 1.0
         if ymax <= ymin:
             ymax = ymin + 1.0
-        keys[present] = geometry[present].hilbert_distance(
-            total_bounds=(xmin, ymin, xmax, ymax), level=level).to_numpy().astype(np.uint64)
+        keys[present] = (
+            geometry[present]
+            .hilbert_distance(total_bounds=(xmin, ymin, xmax, ymax), level=level)
+            .to_numpy()
+            .astype(np.uint64)
+        )
     return keys
 
 
@@ -94,9 +104,15 @@ def _part_name(i: int) -> str:
 
 
 def _write_file(frame: gpd.GeoDataFrame, path: Path, compression: str, row_group_rows: int) -> None:
-    frame.to_parquet(path, index=None, compression=compression, geometry_encoding="WKB",
-                     write_covering_bbox=True, schema_version=GEOPARQUET_VERSION,
-                     row_group_size=row_group_rows)
+    frame.to_parquet(
+        path,
+        index=None,
+        compression=compression,
+        geometry_encoding="WKB",
+        write_covering_bbox=True,
+        schema_version=GEOPARQUET_VERSION,
+        row_group_size=row_group_rows,
+    )
 
 
 def _is_dask(frame) -> bool:
@@ -133,9 +149,15 @@ class _AtomicTarget:
             os.replace(self.tmp, self.path)
 
 
-def write_partitioned(parts: Iterable[gpd.GeoDataFrame], directory: str | os.PathLike, *,
-                      total_bounds=None, sort: bool = True, compression: str = "zstd",
-                      row_group_rows: int = ROW_GROUP_ROWS) -> Path:
+def write_partitioned(
+    parts: Iterable[gpd.GeoDataFrame],
+    directory: str | os.PathLike,
+    *,
+    total_bounds=None,
+    sort: bool = True,
+    compression: str = "zstd",
+    row_group_rows: int = ROW_GROUP_ROWS,
+) -> Path:
     """Write a layer given as a stream of parts as a partitioned GeoParquet directory.
 
     Only one part is in memory at a time. Give the parts in spatial order (e.g. tiles along
@@ -186,11 +208,18 @@ def write_partitioned(parts: Iterable[gpd.GeoDataFrame], directory: str | os.Pat
 
 def _chunks(frame: gpd.GeoDataFrame, rows: int) -> Iterator[gpd.GeoDataFrame]:
     for start in range(0, len(frame), rows):
-        yield frame.iloc[start:start + rows]
+        yield frame.iloc[start : start + rows]
 
 
-def write_geoparquet(frame, path: str | os.PathLike, *, partition_rows: int | None = None, sort: bool = True,
-                     compression: str = "zstd", row_group_rows: int = ROW_GROUP_ROWS) -> Path:
+def write_geoparquet(
+    frame,
+    path: str | os.PathLike,
+    *,
+    partition_rows: int | None = None,
+    sort: bool = True,
+    compression: str = "zstd",
+    row_group_rows: int = ROW_GROUP_ROWS,
+) -> Path:
     """Write a layer as GeoParquet 1.1 with the bbox covering column, rows in Hilbert order.
 
     Parameters
@@ -241,10 +270,17 @@ def write_geoparquet(frame, path: str | os.PathLike, *, partition_rows: int | No
         with _AtomicTarget(path, directory=False) as tmp:
             _write_file(data, tmp, compression, row_group_rows)
         return path
+    assert rows is not None  # a directory always has a partition size
     bounds = frame.total_bounds if len(frame) else None
     data = hilbert_sort(frame, bounds) if sort else frame
-    return write_partitioned(_chunks(data, rows), path, total_bounds=bounds, sort=False,
-                             compression=compression, row_group_rows=row_group_rows)
+    return write_partitioned(
+        _chunks(data, rows),
+        path,
+        total_bounds=bounds,
+        sort=False,
+        compression=compression,
+        row_group_rows=row_group_rows,
+    )
 
 
 def _write_dask(frame, path: Path, sort: bool, compression: str, row_group_rows: int) -> Path:
@@ -255,10 +291,12 @@ def _write_dask(frame, path: Path, sort: bool, compression: str, row_group_rows:
     if sort:
         frame = frame.spatial_shuffle(by="hilbert", level=HILBERT_LEVEL)
     with _AtomicTarget(path, directory=True) as tmp:
+
         def write(part, i):
             if len(part):
                 _write_file(part, tmp / _part_name(i), compression, row_group_rows)
             return len(part)
+
         counts = dask.compute(*[dask.delayed(write)(p, i) for i, p in enumerate(frame.to_delayed())])
         if sum(counts) == 0:
             raise EmptyLayerError(f"nothing to write to {path}: the layer is empty")
@@ -339,7 +377,6 @@ def read_geoparquet_dask(path: str | os.PathLike, *, columns: list[str] | None =
     ``bbox`` metadata without touching the rows.
     """
     import dask_geopandas
-
     import pyarrow.parquet as pq
     import shapely
 
@@ -397,7 +434,17 @@ def import_layer(store, name: str, path: str | os.PathLike, *, bbox=None) -> int
 
 
 __all__ = [
-    "GEOPARQUET_VERSION", "PARTITION_ROWS", "ROW_GROUP_ROWS", "hilbert_keys", "hilbert_sort", "write_geoparquet",
-    "write_partitioned", "read_geoparquet", "read_geoparquet_dask", "geo_metadata", "parts_of", "export_layer",
+    "GEOPARQUET_VERSION",
+    "PARTITION_ROWS",
+    "ROW_GROUP_ROWS",
+    "hilbert_keys",
+    "hilbert_sort",
+    "write_geoparquet",
+    "write_partitioned",
+    "read_geoparquet",
+    "read_geoparquet_dask",
+    "geo_metadata",
+    "parts_of",
+    "export_layer",
     "import_layer",
 ]

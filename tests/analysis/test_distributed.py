@@ -28,8 +28,10 @@ CRS = 9213
 def client():
     if Client is None:  # pragma: no cover
         require_tool("dask[distributed] and dask-geopandas (pip install 'geozones[scale]')")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
-            Client(cluster) as c:
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster,
+        Client(cluster) as c,
+    ):
         yield c
 
 
@@ -52,8 +54,9 @@ def _layers(n=1500, m=250, seed=7):
     ends = np.stack([rx + length * np.cos(a), ry + length * np.sin(a)], 1)
     geoms = shapely.linestrings(np.stack([np.stack([rx, ry], 1), ends], 1))
     geoms[5] = geoms[9]  # a duplicate road: ties go to the first one
-    roads = gpd.GeoDataFrame({"id": [f"r{i}" for i in range(m)], "name": [f"road {i % 11}" for i in range(m)]},
-                             geometry=geoms, crs=CRS)
+    roads = gpd.GeoDataFrame(
+        {"id": [f"r{i}" for i in range(m)], "name": [f"road {i % 11}" for i in range(m)]}, geometry=geoms, crs=CRS
+    )
     return parcels, roads
 
 
@@ -98,8 +101,9 @@ def test_k_nearest_and_max_distance_equal_single_process(client):
         row = parcels.index.get_loc(label)
         assert first[label] == sorted(d[row])[:3]
     for max_distance in (250.0, 3000.0):
-        got = distributed.run(parcels, roads, kernel=proximity.nearest, max_distance=max_distance, client=client,
-                              npartitions=7)
+        got = distributed.run(
+            parcels, roads, kernel=proximity.nearest, max_distance=max_distance, client=client, npartitions=7
+        )
         pd.testing.assert_frame_equal(got, proximity.nearest(parcels, roads, max_distance=max_distance))
         within = np.nanmin(np.where(np.isnan(d), np.inf, d), axis=1) <= max_distance
         assert (got["distance_m"].notna().to_numpy() == within).all()
@@ -108,8 +112,15 @@ def test_k_nearest_and_max_distance_equal_single_process(client):
 def test_within_distance_equals_brute_force(client):
     distributed, proximity = _modules()
     parcels, roads = _layers(seed=5)
-    got = distributed.run(parcels, roads, kernel=proximity.within_distance, operation="within", distance=600.0,
-                          client=client, npartitions=12)
+    got = distributed.run(
+        parcels,
+        roads,
+        kernel=proximity.within_distance,
+        operation="within",
+        distance=600.0,
+        client=client,
+        npartitions=12,
+    )
     pd.testing.assert_frame_equal(got, proximity.within_distance(parcels, roads, 600.0))
     d = _brute(parcels, roads)
     assert len(got) == int((d <= 600.0).sum())
@@ -148,8 +159,10 @@ def test_a_killed_worker_does_not_change_the_answer():
     distributed, proximity = _modules()
     parcels, roads = _layers(n=2000, seed=13)
     expected = proximity.nearest(parcels, roads)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            Client(cluster) as c:
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        Client(cluster) as c,
+    ):
         c.wait_for_workers(2)
         pids = c.run(os.getpid)
         out, errors = [], []
@@ -159,6 +172,7 @@ def test_a_killed_worker_does_not_change_the_answer():
                 out.append(distributed.run(parcels, roads, kernel=_slow_nearest, client=c, npartitions=30))
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(exc)
+
         thread = threading.Thread(target=job)
         thread.start()
         deadline = time.time() + 20
@@ -180,10 +194,14 @@ def test_engine_parameter_on_the_proximity_functions(client):
     distributed, proximity = _modules()
     parcels, roads = _layers(n=400, seed=21)
     pd.testing.assert_frame_equal(proximity.nearest(parcels, roads, engine=client), proximity.nearest(parcels, roads))
-    pd.testing.assert_frame_equal(proximity.nearest(parcels, roads, k=2, engine="dask"),  # the current client
-                                  proximity.nearest(parcels, roads, k=2))
-    pd.testing.assert_frame_equal(proximity.within_distance(parcels, roads, 300.0, engine=client),
-                                  proximity.within_distance(parcels, roads, 300.0))
+    pd.testing.assert_frame_equal(
+        proximity.nearest(parcels, roads, k=2, engine="dask"),  # the current client
+        proximity.nearest(parcels, roads, k=2),
+    )
+    pd.testing.assert_frame_equal(
+        proximity.within_distance(parcels, roads, 300.0, engine=client),
+        proximity.within_distance(parcels, roads, 300.0),
+    )
     lazy = proximity.nearest(dask_geopandas.from_geopandas(parcels, npartitions=3), roads, engine=client)
     assert lazy.npartitions == 3
     with pytest.raises(InvalidParameterError, match="engine"):

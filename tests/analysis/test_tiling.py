@@ -25,8 +25,10 @@ X0, Y0 = 420_000.0, 2_420_000.0  # upper-left corner
 def client():
     if Client is None:  # pragma: no cover
         require_tool("dask[distributed] and rasterio (pip install 'geozones[scale,raster]')")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
-            Client(cluster) as c:
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster,
+        Client(cluster) as c,
+    ):
         yield c
 
 
@@ -45,8 +47,9 @@ def _roads(seed=4, n=40):
     x = rng.uniform(X0 + 9_000, X0 + 15_000, n)
     y = rng.uniform(Y0 - 5_000, Y0, n)
     a = rng.uniform(0, 2 * np.pi, n)
-    lines = shapely.linestrings(np.stack([np.stack([x, y], 1),
-                                          np.stack([x + 800 * np.cos(a), y + 800 * np.sin(a)], 1)], 1))
+    lines = shapely.linestrings(
+        np.stack([np.stack([x, y], 1), np.stack([x + 800 * np.cos(a), y + 800 * np.sin(a)], 1)], 1)
+    )
     return gpd.GeoDataFrame({"id": [f"r{i}" for i in range(n)]}, geometry=lines, crs=CRS)
 
 
@@ -84,8 +87,7 @@ def test_max_distance_leaves_far_cells_empty(tmp_path, mods, client):
     grid = raster.Grid(X0, Y0, 100.0, 150, 120, CRS)
     roads = _roads(seed=9)
     whole = raster.distance_raster(roads, grid)
-    got, _ = _read(tiling.distance_tiles(roads, grid, tmp_path / "d.tif", tile=32, max_distance=2_000.0,
-                                         client=client))
+    got, _ = _read(tiling.distance_tiles(roads, grid, tmp_path / "d.tif", tile=32, max_distance=2_000.0, client=client))
     near = whole <= 2_000.0
     assert 0 < near.sum() < near.size
     np.testing.assert_allclose(got[near], whole[near], rtol=1e-6)
@@ -101,12 +103,22 @@ def test_tiled_suitability_equals_the_whole_overlay(tmp_path, mods, client):
     power = gpd.GeoDataFrame(geometry=shapely.points(px, py), crs=CRS)
     zones = gpd.GeoDataFrame(geometry=[shapely.box(X0 + 2_000, Y0 - 6_000, X0 + 4_500, Y0 - 3_000)], crs=CRS)
     whole = raster.weighted_overlay(
-        {"road": raster.linear_score(raster.distance_raster(roads, grid), 0.0, 5_000.0),
-         "grid": raster.linear_score(raster.distance_raster(power, grid), 0.0, 8_000.0)},
-        {"road": 0.6, "grid": 0.4}, constraints=[raster.mask(zones, grid, all_touched=False)])
-    out = tiling.suitability_tiles({"road": (roads, 0.0, 5_000.0), "grid": (power, 0.0, 8_000.0)},
-                                   {"road": 0.6, "grid": 0.4}, grid, tmp_path / "suit.vrt", exclude=zones,
-                                   tile=40, client=client)
+        {
+            "road": raster.linear_score(raster.distance_raster(roads, grid), 0.0, 5_000.0),
+            "grid": raster.linear_score(raster.distance_raster(power, grid), 0.0, 8_000.0),
+        },
+        {"road": 0.6, "grid": 0.4},
+        constraints=[raster.mask(zones, grid, all_touched=False)],
+    )
+    out = tiling.suitability_tiles(
+        {"road": (roads, 0.0, 5_000.0), "grid": (power, 0.0, 8_000.0)},
+        {"road": 0.6, "grid": 0.4},
+        grid,
+        tmp_path / "suit.vrt",
+        exclude=zones,
+        tile=40,
+        client=client,
+    )
     got, _ = _read(out)
     assert np.isnan(got).sum() == np.isnan(whole).sum() > 0
     np.testing.assert_allclose(got, whole, rtol=1e-5, atol=1e-6, equal_nan=True)
@@ -120,9 +132,12 @@ def test_zonal_stats_by_partition_equal_whole_raster(tmp_path, mods, client):
     path = raster.write_cog(dem, grid, tmp_path / "dem.tif")
     rng = np.random.default_rng(5)
     cx, cy = rng.uniform(X0 + 200, X0 + 7_500, 120), rng.uniform(Y0 - 5_800, Y0 - 200, 120)
-    zones = gpd.GeoDataFrame({"id": [f"z{i}" for i in range(120)]},
-                             geometry=shapely.box(cx - 90, cy - 60, cx + 90, cy + 60), crs=CRS,
-                             index=[f"z{i}" for i in range(120)])
+    zones = gpd.GeoDataFrame(
+        {"id": [f"z{i}" for i in range(120)]},
+        geometry=shapely.box(cx - 90, cy - 60, cx + 90, cy + 60),
+        crs=CRS,
+        index=[f"z{i}" for i in range(120)],
+    )
     expected = raster.zonal_stats(zones, path, stats=("mean", "min", "max", "count"))
     got = tiling.zonal_stats_partitioned(zones, path, client=client, npartitions=7)
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-6)

@@ -34,8 +34,11 @@ def _parcels(n=5000, seed=3, crs=9213):
     x = rng.uniform(400_000, 460_000, n)
     y = rng.uniform(2_380_000, 2_440_000, n)
     w = rng.uniform(10, 60, n)
-    return gpd.GeoDataFrame({"pid": np.arange(n), "owner": [f"o{i % 17}" for i in range(n)],
-                             "area_ha": w * w / 10_000}, geometry=shapely.box(x, y, x + w, y + w), crs=crs)
+    return gpd.GeoDataFrame(
+        {"pid": np.arange(n), "owner": [f"o{i % 17}" for i in range(n)], "area_ha": w * w / 10_000},
+        geometry=shapely.box(x, y, x + w, y + w),
+        crs=crs,
+    )
 
 
 def _raw(path):
@@ -52,8 +55,9 @@ def test_round_trip_keeps_rows_crs_and_index(tmp_path, gp):
     assert back.crs.to_epsg() == 9213
     assert "bbox" not in back.columns
     back = back.loc[parcels.index]  # rows come back Hilbert-sorted, labels intact
-    pd.testing.assert_frame_equal(pd.DataFrame(back.drop(columns="geometry")),
-                                  pd.DataFrame(parcels.drop(columns="geometry")))
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(back.drop(columns="geometry")), pd.DataFrame(parcels.drop(columns="geometry"))
+    )
     assert shapely.equals(back.geometry.array, parcels.geometry.array).all()
 
 
@@ -64,8 +68,9 @@ def test_file_is_geoparquet_1_1_with_bbox_covering(tmp_path, gp):
     assert meta["version"] == "1.1.0"
     column = meta["columns"][meta["primary_column"]]
     assert column["encoding"] == "WKB"
-    assert column["covering"] == {"bbox": {"xmin": ["bbox", "xmin"], "ymin": ["bbox", "ymin"],
-                                           "xmax": ["bbox", "xmax"], "ymax": ["bbox", "ymax"]}}
+    assert column["covering"] == {
+        "bbox": {"xmin": ["bbox", "xmin"], "ymin": ["bbox", "ymin"], "xmax": ["bbox", "xmax"], "ymax": ["bbox", "ymax"]}
+    }
     assert column["crs"]["id"] == {"authority": "EPSG", "code": 9213}
     # the covering column holds each row's own bounds (computed here from the WKB with shapely)
     geoms = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
@@ -95,8 +100,9 @@ def test_bbox_filter_returns_exactly_the_rows_meeting_the_window(tmp_path, gp):
     window = (420_000.0, 2_400_000.0, 425_000.0, 2_406_000.0)
     got = gp.read_geoparquet(path, bbox=window)
     b = shapely.bounds(parcels.geometry.array)
-    brute = parcels.index[(b[:, 0] <= window[2]) & (b[:, 2] >= window[0]) & (b[:, 1] <= window[3])
-                          & (b[:, 3] >= window[1])]
+    brute = parcels.index[
+        (b[:, 0] <= window[2]) & (b[:, 2] >= window[0]) & (b[:, 1] <= window[3]) & (b[:, 3] >= window[1])
+    ]
     assert 0 < len(got) < len(parcels) / 10
     assert sorted(got.index) == sorted(brute)
     # Hilbert order makes row groups compact: most of the 20 row groups lie outside the window
@@ -105,8 +111,12 @@ def test_bbox_filter_returns_exactly_the_rows_meeting_the_window(tmp_path, gp):
     for i in range(row_groups.num_row_groups):
         group = row_groups.row_group(i)
         stats = {group.column(j).path_in_schema: group.column(j).statistics for j in range(group.num_columns)}
-        if stats["bbox.xmin"].min > window[2] or stats["bbox.xmax"].max < window[0] \
-                or stats["bbox.ymin"].min > window[3] or stats["bbox.ymax"].max < window[1]:
+        if (
+            stats["bbox.xmin"].min > window[2]
+            or stats["bbox.xmax"].max < window[0]
+            or stats["bbox.ymin"].min > window[3]
+            or stats["bbox.ymax"].max < window[1]
+        ):
             outside += 1
     assert outside >= row_groups.num_row_groups // 2
 
@@ -132,7 +142,7 @@ def test_partitioned_layer_is_split_in_compact_hilbert_runs(tmp_path, gp):
 def test_streaming_writer_and_dask_reader(tmp_path, gp):
     parcels = _parcels(6000)
     bounds = parcels.total_bounds
-    pieces = (parcels.iloc[i:i + 1500] for i in range(0, 6000, 1500))
+    pieces = (parcels.iloc[i : i + 1500] for i in range(0, 6000, 1500))
     out = gp.write_partitioned(pieces, tmp_path / "stream", total_bounds=bounds)
     frame = gp.read_geoparquet_dask(out)
     assert frame.npartitions == 4
