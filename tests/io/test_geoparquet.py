@@ -180,3 +180,15 @@ def test_store_exports_and_imports_any_layer(tmp_path, gp, store):
     gp.export_layer(store, "zones", tmp_path / "zones.parquet")
     assert gp.import_layer(store, "zones", tmp_path / "zones.parquet") == len(zones)
     assert sorted(store.zones()["id"]) == sorted(zones["id"])
+
+
+def test_read_layer_and_to_file_speak_geoparquet(tmp_path, gp):
+    from geozones.io import read_layer, to_file
+
+    parcels = _parcels(300).to_crs(4326)  # written in another CRS on request
+    out = to_file(parcels, tmp_path / "p.parquet", crs=9213)
+    assert gp.geo_metadata(out)["columns"]["geometry"]["crs"]["id"]["code"] == 9213
+    back = read_layer(out)
+    assert back.crs.to_epsg() == 9213 and len(back) == 300
+    gp.write_geoparquet(parcels.to_crs(9213), tmp_path / "dir", partition_rows=100)
+    assert sorted(read_layer(tmp_path / "dir")["pid"]) == list(range(300))
