@@ -192,3 +192,34 @@ def test_read_layer_and_to_file_speak_geoparquet(tmp_path, gp):
     assert back.crs.to_epsg() == 9213 and len(back) == 300
     gp.write_geoparquet(parcels.to_crs(9213), tmp_path / "dir", partition_rows=100)
     assert sorted(read_layer(tmp_path / "dir")["pid"]) == list(range(300))
+
+
+def test_qgis_3_22_opens_the_geopackage_but_not_the_geoparquet(tmp_path, gp):
+    """Why GeoPackage stays the GIS-staff format: QGIS 3.22's GDAL has no (Geo)Parquet driver."""
+    import subprocess
+
+    from geozones.io import to_file
+    from tests.helpers.tools import ROOT
+
+    require_tool("python3-qgis", "/usr/lib/python3/dist-packages/qgis/core/__init__.py")
+    parcels = _parcels(50)
+    parcels["name"] = [f"parcel {i}" for i in range(50)]  # the helper lists names
+    gp.write_geoparquet(parcels, tmp_path / "p.parquet")
+    to_file(parcels, tmp_path / "p.gpkg", layer="parcels")
+    done = subprocess.run(
+        [
+            "/usr/bin/python3",
+            str(ROOT / "tests" / "helpers" / "qgis_open.py"),
+            f"{tmp_path / 'p.parquet'}|p",
+            f"{tmp_path / 'p.gpkg'}|parcels",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp"},
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["qgis"].startswith("3.22")
+    assert seen[f"{tmp_path / 'p.parquet'}|p"]["valid"] is False
+    assert seen[f"{tmp_path / 'p.gpkg'}|parcels"]["count"] == 50
