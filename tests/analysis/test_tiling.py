@@ -146,3 +146,16 @@ def test_zonal_stats_by_partition_equal_whole_raster(tmp_path, mods, client):
     # the mean of a plane over an axis-aligned box is the plane at the box centre (cell-aligned here: 0.5 % slack)
     centre = (cx - X0) * 0.01 + (Y0 - cy) * 0.02
     np.testing.assert_allclose(got["mean"].to_numpy(), centre, rtol=5e-3)
+
+
+def test_whole_grid_distance_raster_leaves_cells_beyond_max_distance_infinite(mods):
+    """Cells farther than ``max_distance`` are ``inf`` (the compiled kernel used to leave a candidate's distance)."""
+    raster, _ = mods
+    grid = raster.Grid(X0, Y0, 50.0, 301, 263, CRS)
+    roads = _roads()
+    whole = raster.distance_raster(roads, grid)
+    capped = raster.distance_raster(roads, grid, max_distance=1_000.0)
+    near = whole <= 1_000.0
+    assert 0 < near.sum() < near.size
+    np.testing.assert_array_equal(capped[near], whole[near])
+    assert np.isinf(capped[~near]).all()
