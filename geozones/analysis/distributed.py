@@ -422,7 +422,9 @@ def run(
         The parcels. A GeoDataFrame is cut into Hilbert runs here (``npartitions``, default
         two per worker or :data:`PARTITION_ROWS` rows each); a Dask frame keeps its partitions
         (read a Hilbert-sorted GeoParquet layer with
-        :func:`geozones.io.geoparquet.read_geoparquet_dask`).
+        :func:`geozones.io.geoparquet.read_geoparquet_dask`, or sort another one with
+        ``frame.spatial_shuffle("hilbert")``). Any partitioning gives the same answer; compact
+        partitions only make the candidate searches smaller.
     features : GeoDataFrame or GeoSeries
         Roads, lines, points: in memory, shipped to every worker once.
     kernel : callable
