@@ -50,6 +50,14 @@ WIDTH, HEIGHT = 600_000.0, 1_600_000.0
 SEED = 20261130
 
 
+def _cpu_s() -> float:
+    """CPU seconds (user + system) this process has used; unlike wall time, not inflated by other jobs."""
+    import resource
+
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
 def _peak_rss() -> int:
     import resource
 
@@ -135,6 +143,7 @@ def job_local(workdir: Path) -> dict:
     from geozones.io.geoparquet import read_geoparquet, write_geoparquet
 
     t0 = time.perf_counter()
+    cpu0 = _cpu_s()
     roads = read_geoparquet(workdir / "roads.parquet")
     before = psutil.Process().memory_info().rss
     parcels = read_geoparquet(workdir / "parcels")
@@ -147,6 +156,8 @@ def job_local(workdir: Path) -> dict:
     total = time.perf_counter() - t0
     return {
         "time_s": total,
+        "cpu_s": {"main": _cpu_s() - cpu0},
+        "load_average": os.getloadavg(),
         "read_s": t_read,
         "query_s": t_query,
         "workers": 1,
@@ -173,6 +184,7 @@ def job_dask(workdir: Path, workers: int, memory_limit: str | None, name: str) -
     ):
         client.wait_for_workers(workers)
         t_start = time.perf_counter() - t0
+        cpu0 = client.run(_cpu_s)  # worker start-up (imports) is not the job's
         t1 = time.perf_counter()
         roads = read_geoparquet(workdir / "roads.parquet")
         result = distributed.nearest_geoparquet(
@@ -180,6 +192,7 @@ def job_dask(workdir: Path, workers: int, memory_limit: str | None, name: str) -
         )
         total = time.perf_counter() - t1
         peaks = distributed.peak_memory(client)
+        cpu = {w: v - cpu0.get(w, 0.0) for w, v in client.run(_cpu_s).items()}  # the job's CPU seconds per worker
         limits = {w: info.get("memory_limit") for w, info in client.scheduler_info()["workers"].items()}
     return {
         "time_s": total,
@@ -187,6 +200,8 @@ def job_dask(workdir: Path, workers: int, memory_limit: str | None, name: str) -
         "workers": workers,
         "rows": result["rows"],
         "peak_rss": peaks,
+        "cpu_s": cpu,
+        "load_average": os.getloadavg(),
         "memory_limit": limits,
         "client_peak_rss": _peak_rss(),
     }
@@ -251,6 +266,7 @@ def main() -> int:
     ap.add_argument("--part-rows", type=int, default=160_000, help="parcels per GeoParquet part (about)")
     ap.add_argument("--workdir", default=None, help="scratch directory (default: a temporary one, removed)")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    ap.add_argument("--reuse", action="store_true", help="reuse the layers already in --workdir (same sizes)")
     ap.add_argument("--json", default=None, help="also write the figures to this JSON file")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--job", default=None, help=argparse.SUPPRESS)
@@ -270,24 +286,34 @@ def main() -> int:
         f"load average {os.getloadavg()[0]:.1f}; {args.parcels:,} parcels, {args.roads:,} roads in {workdir}",
         flush=True,
     )
-    gen = _run(
-        [
-            *common,
-            "--job",
-            "generate",
-            "--parcels",
-            str(args.parcels),
-            "--roads",
-            str(args.roads),
-            "--part-rows",
-            str(args.part_rows),
-        ]
-    )
-    print(
-        f"generated: {gen['parts']} parcel parts ({_gib(gen['parcels_bytes_on_disk'])} GiB on disk) in "
-        f"{gen['write_parcels_s']:.1f} s; roads {_gib(gen['roads_bytes_on_disk'])} GiB",
-        flush=True,
-    )
+    if args.reuse and (workdir / "parcels").is_dir() and (workdir / "roads.parquet").exists():
+        files = list((workdir / "parcels").glob("*.parquet"))
+        gen = {
+            "reused": True,
+            "parts": len(files),
+            "parcels_bytes_on_disk": sum(f.stat().st_size for f in files),
+            "roads_bytes_on_disk": (workdir / "roads.parquet").stat().st_size,
+        }
+        print(f"reusing the {len(files)} parcel parts in {workdir} (written by an earlier run, same seed)", flush=True)
+    else:
+        gen = _run(
+            [
+                *common,
+                "--job",
+                "generate",
+                "--parcels",
+                str(args.parcels),
+                "--roads",
+                str(args.roads),
+                "--part-rows",
+                str(args.part_rows),
+            ]
+        )
+        print(
+            f"generated: {gen['parts']} parcel parts ({_gib(gen['parcels_bytes_on_disk'])} GiB on disk) in "
+            f"{gen['write_parcels_s']:.1f} s; roads {_gib(gen['roads_bytes_on_disk'])} GiB",
+            flush=True,
+        )
     results = {"generate": gen}
     results["local"] = local = _run([*common, "--job", "local"])
     in_memory = local["parcels_rss"]
@@ -317,29 +343,31 @@ def main() -> int:
     n = args.parcels
     t1, t2 = results["dask-1"]["time_s"], results["dask-2"]["time_s"]
     print(
-        "\n| job | workers | memory limit / worker (GiB) | time (s) | rows/s/worker | peak RSS per worker (GiB) "
-        "| identical to local |"
+        "\n| job | workers | memory limit / worker (GiB) | wall time (s) | rows/s/worker (wall) | CPU s (all workers) "
+        "| rows per CPU-second | peak RSS per worker (GiB) | load average | identical to local |"
     )
-    print("|---|---:|---:|---:|---:|---:|---|")
-    print(
-        f"| single process (n_jobs=1) | 1 | – | {local['time_s']:.1f} | {n / local['time_s']:,.0f} | "
-        f"{_gib(local['peak_rss']['main'])} | (reference) |"
-    )
-    for name, workers, _ in plan:
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for name, workers, _ in [("local", 1, None), *plan]:
         res = results[name]
-        lim = ", ".join(_gib(float(v)) for v in res["memory_limit"].values())
+        lim = ", ".join(_gib(float(v)) for v in res.get("memory_limit", {}).values()) or "–"
         peaks = ", ".join(_gib(v) for v in res["peak_rss"].values())
+        cpu = sum(res["cpu_s"].values())
+        same = "(reference)" if name == "local" else ("yes" if res["check"]["identical"] else "NO")
+        label = "single process (n_jobs=1)" if name == "local" else name
         print(
-            f"| {name} | {workers} | {lim} | {res['time_s']:.1f} | {n / res['time_s'] / workers:,.0f} | {peaks} | "
-            f"{'yes' if res['check']['identical'] else 'NO'} |"
+            f"| {label} | {workers} | {lim} | {res['time_s']:.1f} | {n / res['time_s'] / workers:,.0f} | {cpu:.1f} | "
+            f"{n / cpu:,.0f} | {peaks} | {res['load_average'][0]:.1f} | {same} |"
         )
     efficiency = t1 / (2 * t2)
+    c1, c2 = sum(results["dask-1"]["cpu_s"].values()), sum(results["dask-2"]["cpu_s"].values())
     print(
-        f"\nscaling efficiency 1 -> 2 workers: {efficiency:.2f}; Dask 1 worker / single process: "
+        f"\nCPU efficiency 1 -> 2 workers (CPU seconds of 1 worker / of 2 workers): {c1 / c2:.2f}; "
+        f"scaling efficiency 1 -> 2 workers (wall): {efficiency:.2f}; Dask 1 worker / single process: "
         f"{t1 / local['time_s']:.2f}; parcel layer in one process {_gib(in_memory)} GiB; low memory limit "
         f"{_gib(low)} GiB per worker ({'below' if low < in_memory else 'NOT below'} the layer's size)"
     )
     results["efficiency"] = efficiency
+    results["cpu_efficiency"] = c1 / c2
     results["parcels_in_memory_bytes"] = in_memory
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))
