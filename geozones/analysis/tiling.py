@@ -18,7 +18,8 @@ A national 30 m grid has hundreds of millions of cells; no step here holds it wh
 * :func:`zonal_stats_partitioned` reads, for each Hilbert partition of the zones, only the
   raster window under it and runs :func:`geozones.analysis.raster.zonal_stats` (exactextract) there.
 
-Tiles are computed in this process (``client=None``) or as tasks on a Dask cluster.
+Tiles are computed in this process (``engine="local"``) or as tasks on a Dask cluster
+(``engine="dask"`` or a ``dask.distributed.Client``).
 """
 
 from __future__ import annotations
@@ -300,7 +301,7 @@ def distance_tiles(
     *,
     max_distance: float | None = None,
     tile: int = TILE,
-    client=None,
+    engine="local",
     progress: bool = False,
 ) -> Path:
     """The exact distance raster of ``layer`` on ``grid``, computed and written tile by tile.
@@ -312,13 +313,23 @@ def distance_tiles(
     grid : Grid
     path : path-like
         ``.tif`` (COG) or ``.vrt`` (tile set), float32 metres, NaN beyond ``max_distance``.
-    client : dask.distributed.Client, optional
-        The features are broadcast to every worker once; each tile is one task.
+    engine : "local", "dask" or dask.distributed.Client
+        ``"local"``: tile after tile in this process; ``"dask"``: the open client or a
+        ``LocalCluster`` for the call; a ``Client``: that cluster. On Dask the features are
+        broadcast to every worker once and each tile is one task.
+    progress : bool
+        Show Dask's progress bar (``.vrt`` output).
 
     Returns
     -------
     pathlib.Path
     """
+    if isinstance(engine, str) and engine != "local":
+        with _dist.connect(engine) as client:
+            return distance_tiles(
+                layer, grid, path, max_distance=max_distance, tile=tile, engine=client, progress=progress
+            )
+    client = None if isinstance(engine, str) else engine
     payload = _layer_payload(layer, grid)
     if client is not None:
         payload = _dist.ship(client, payload)
@@ -360,7 +371,7 @@ def suitability_tiles(
     *,
     exclude=None,
     tile: int = TILE,
-    client=None,
+    engine="local",
     progress: bool = False,
 ) -> Path:
     """A weighted suitability raster from distance factors, tile by tile.
@@ -376,11 +387,19 @@ def suitability_tiles(
         Areas excluded from the result (NaN), e.g. existing zones.
     path : path-like
         ``.tif`` (COG) or ``.vrt``.
+    engine, progress
+        As :func:`distance_tiles`.
 
     Returns
     -------
     pathlib.Path
     """
+    if isinstance(engine, str) and engine != "local":
+        with _dist.connect(engine) as client:
+            return suitability_tiles(
+                factors, weights, grid, path, exclude=exclude, tile=tile, engine=client, progress=progress
+            )
+    client = None if isinstance(engine, str) else engine
     shipped = {}
     for name, (layer, best, worst) in factors.items():
         payload = _layer_payload(layer, grid)
@@ -437,7 +456,7 @@ def zonal_stats_partitioned(
     *,
     stats: Sequence[str] = ("mean", "min", "max", "count"),
     prefix: str = "",
-    client=None,
+    engine="local",
     npartitions: int | None = None,
     progress: bool = False,
 ):
@@ -452,15 +471,30 @@ def zonal_stats_partitioned(
     zones : GeoDataFrame or dask_geopandas.GeoDataFrame
     raster_path : path-like
         Readable by every worker.
-    client : dask.distributed.Client, optional
-        Default: partitions one after the other in this process.
+    engine : "local", "dask" or dask.distributed.Client
+        As :func:`distance_tiles`; ``"local"``: partitions one after the other in this process.
 
     Returns
     -------
     pandas.DataFrame or dask.dataframe.DataFrame
-        On the zones' index, one column per statistic; lazy for a Dask frame.
+        On the zones' index, one column per statistic; lazy for a Dask frame (computed when
+        ``engine="dask"`` starts its own cluster).
     """
     import dask
+
+    if isinstance(engine, str) and engine != "local":
+        with _dist.connect(engine) as client:
+            out = zonal_stats_partitioned(
+                zones,
+                raster_path,
+                stats=stats,
+                prefix=prefix,
+                engine=client,
+                npartitions=npartitions,
+                progress=progress,
+            )
+            return out.compute() if hasattr(out, "compute") else out
+    client = None if isinstance(engine, str) else engine
 
     stats, raster_path = tuple(stats), str(raster_path)
     if hasattr(zones, "to_delayed"):

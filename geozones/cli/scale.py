@@ -226,7 +226,7 @@ def distance_raster_command(
     else:
         with distributed.connect("dask", scheduler, n_workers=workers, memory_limit=memory_limit) as client:
             _announce(client)
-            tiling.distance_tiles(layer, grid, out, max_distance=max_distance, tile=tile, client=client, progress=True)
+            tiling.distance_tiles(layer, grid, out, max_distance=max_distance, tile=tile, engine=client, progress=True)
             _report_memory(client)
     console.print(f"\nwrote {out} in {time.perf_counter() - start:.1f} s", highlight=False)
 

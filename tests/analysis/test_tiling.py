@@ -74,7 +74,7 @@ def test_tiled_distance_equals_whole_grid_and_brute_force(tmp_path, mods, client
     rows[0], cols[0] = grid.height - 1, 0
     brute = raster.distance_brute_force(roads, grid, rows, cols)
     np.testing.assert_allclose(got[rows, cols], brute, rtol=1e-6)
-    cog = tiling.distance_tiles(roads, grid, tmp_path / "dist.tif", tile=64, client=client)
+    cog = tiling.distance_tiles(roads, grid, tmp_path / "dist.tif", tile=64, engine=client)
     again, src = _read(cog)
     np.testing.assert_array_equal(again, got)
     with rasterio.open(cog) as src:
@@ -87,7 +87,7 @@ def test_max_distance_leaves_far_cells_empty(tmp_path, mods, client):
     grid = raster.Grid(X0, Y0, 100.0, 150, 120, CRS)
     roads = _roads(seed=9)
     whole = raster.distance_raster(roads, grid)
-    got, _ = _read(tiling.distance_tiles(roads, grid, tmp_path / "d.tif", tile=32, max_distance=2_000.0, client=client))
+    got, _ = _read(tiling.distance_tiles(roads, grid, tmp_path / "d.tif", tile=32, max_distance=2_000.0, engine=client))
     near = whole <= 2_000.0
     assert 0 < near.sum() < near.size
     np.testing.assert_allclose(got[near], whole[near], rtol=1e-6)
@@ -117,7 +117,7 @@ def test_tiled_suitability_equals_the_whole_overlay(tmp_path, mods, client):
         tmp_path / "suit.vrt",
         exclude=zones,
         tile=40,
-        client=client,
+        engine=client,
     )
     got, _ = _read(out)
     assert np.isnan(got).sum() == np.isnan(whole).sum() > 0
@@ -139,7 +139,7 @@ def test_zonal_stats_by_partition_equal_whole_raster(tmp_path, mods, client):
         index=[f"z{i}" for i in range(120)],
     )
     expected = raster.zonal_stats(zones, path, stats=("mean", "min", "max", "count"))
-    got = tiling.zonal_stats_partitioned(zones, path, client=client, npartitions=7)
+    got = tiling.zonal_stats_partitioned(zones, path, engine=client, npartitions=7)
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-6)
     local = tiling.zonal_stats_partitioned(zones, path, npartitions=3)
     pd.testing.assert_frame_equal(local, expected, check_exact=False, rtol=1e-6)
@@ -159,3 +159,16 @@ def test_whole_grid_distance_raster_leaves_cells_beyond_max_distance_infinite(mo
     assert 0 < near.sum() < near.size
     np.testing.assert_array_equal(capped[near], whole[near])
     assert np.isinf(capped[~near]).all()
+
+
+def test_engine_dask_starts_its_own_cluster_and_rejects_unknown_engines(tmp_path, mods):
+    from geozones.errors import InvalidParameterError
+
+    raster, tiling = mods
+    grid = raster.Grid(X0, Y0, 200.0, 60, 50, CRS)
+    roads = _roads(seed=3)
+    with pytest.raises(InvalidParameterError, match="engine"):
+        tiling.distance_tiles(roads, grid, tmp_path / "x.tif", engine="spark")
+    assert Client is not None
+    got, _ = _read(tiling.distance_tiles(roads, grid, tmp_path / "d.vrt", tile=16, engine="dask"))
+    np.testing.assert_allclose(got, raster.distance_raster(roads, grid), rtol=1e-6)
