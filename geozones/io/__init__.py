@@ -4,8 +4,9 @@ All IO goes through pyogrio. Readers normalise the CRS (custom VN-2000 ``.prj``
 definitions become their EPSG code), check axis order, and -- for zones -- validate the
 schema. Writers produce RFC 7946 GeoJSON and QGIS-ready GeoPackages.
 
-Submodules: :mod:`geozones.io.style` (QGIS and SLD styles written beside the data) and
-:mod:`geozones.io.infrastructure` (road, power and destination layers, OpenStreetMap tags).
+Submodules: :mod:`geozones.io.style` (QGIS and SLD styles written beside the data),
+:mod:`geozones.io.infrastructure` (road, power and destination layers, OpenStreetMap tags) and
+:mod:`geozones.io.geoparquet` (GeoParquet 1.1 for large and partitioned layers, via pyarrow).
 
 May import: the core (``geozones.schema``, ``crs``, ``checks``, ``errors``). Never imports the
 store, ``analysis``, ``scenario``, ``cli``, ``api`` or ``maps``.
