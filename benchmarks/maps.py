@@ -160,9 +160,9 @@ def measure(browser, n: int, repeat: int, tmp: Path) -> dict:
     _, file_ms, file_shapes, _ = best(browser, standalone.as_uri(), repeat)
     server = Server(store)
     with server as base:
-        embed_cold, embed_ms, embed_shapes, _ = best(browser, f"{base}/maps/investor?mode=embed&lang=en", repeat)
-        api_cold, api_ms, api_shapes, api_bytes = best(browser, f"{base}/maps/investor?mode=api&lang=en", repeat)
-        served = {mode: len(httpx.get(f"{base}/maps/investor?mode={mode}&lang=en", timeout=300).content)
+        embed_cold, embed_ms, embed_shapes, _ = best(browser, f"{base}/maps/zones?mode=embed&lang=en", repeat)
+        api_cold, api_ms, api_shapes, api_bytes = best(browser, f"{base}/maps/zones?mode=api&lang=en", repeat)
+        served = {mode: len(httpx.get(f"{base}/maps/zones?mode={mode}&lang=en", timeout=300).content)
                   for mode in ("embed", "api")}
     assert file_shapes == embed_shapes == api_shapes == n, (n, file_shapes, embed_shapes, api_shapes)
     row = {"zones": n, "standalone_kib": len(html.encode()) / 1024, "build_s": build_s,

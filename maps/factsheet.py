@@ -94,8 +94,9 @@ def _draw(ax, layers: Mapping[str, gpd.GeoDataFrame], crs, zones: gpd.GeoDataFra
     if places is not None and len(places):
         places = places.to_crs(crs)
         inside = places.cx[x0:x1, y0:y1]
-        inside.plot(ax=ax, color="white", edgecolor="#1f4e79", markersize=22, zorder=7)
-        for geom, name in zip(inside.geometry, inside["name"]):
+        if len(inside):
+            inside.plot(ax=ax, color="white", edgecolor="#1f4e79", markersize=22, zorder=7)
+        for geom, name in zip(inside.geometry, inside.get("name", inside["id"] if "id" in inside else [])):
             ax.annotate(str(name), (geom.x, geom.y), xytext=(4, 3), textcoords="offset points", fontsize=6.5,
                         color="#1f4e79", zorder=9)
     ax.set_xlim(x0, x1)

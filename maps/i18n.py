@@ -121,7 +121,7 @@ class MissingMessageError(KeyError):
     """A message key that is not in a catalogue."""
 
 
-def text(lang: str, key: str, **values) -> str:
+def text(lang: str, key: str, /, **values) -> str:
     """The message ``key`` in ``lang`` with ``{placeholders}`` filled; :class:`MissingMessageError` if absent."""
     catalogue = translations(check_lang(lang))
     message = catalogue.gettext(key)
