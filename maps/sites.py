@@ -67,7 +67,7 @@ def _nearest_in(origins: gpd.GeoSeries, targets: gpd.GeoDataFrame) -> tuple[np.n
 
 
 def _distances_in(origins: gpd.GeoSeries, roads: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame,
-                  speeds_kmh) -> pd.DataFrame:
+                  speeds_kmh, max_access_m) -> pd.DataFrame:
     """Distance columns for origins in one metric CRS (roads and destinations already in it)."""
     from geozones.roadnet import travel
 
@@ -97,13 +97,14 @@ def _distances_in(origins: gpd.GeoSeries, roads: gpd.GeoDataFrame, destinations:
             points = shapely.get_point(lines, 1)
             stops = gpd.GeoDataFrame({"id": [f"o{i}" for i in range(len(points))]}, geometry=points, crs=origins.crs)
             for j, position in enumerate(np.flatnonzero(ok)):
-                trip = travel(origins.iloc[[position]], roads, stops.iloc[[j]], speeds_kmh=speeds_kmh)
+                trip = travel(origins.iloc[[position]], roads, stops.iloc[[j]], speeds_kmh=speeds_kmh,
+                              max_access_m=max_access_m)
                 out.iloc[position, out.columns.get_loc("road_km_highway")] = trip[f"road_km_o{j}"].iloc[0]
                 out.iloc[position, out.columns.get_loc("road_h_highway")] = trip[f"road_h_o{j}"].iloc[0]
                 out.iloc[position, out.columns.get_loc("reachable_highway")] = bool(trip[f"reachable_o{j}"].iloc[0])
             continue
         stops = targets.reset_index(drop=True).assign(id=lambda f: [f"d{i}" for i in range(len(f))])
-        trips = travel(origins, roads, stops, speeds_kmh=speeds_kmh)
+        trips = travel(origins, roads, stops, speeds_kmh=speeds_kmh, max_access_m=max_access_m)
         km = trips[[f"road_km_d{i}" for i in range(len(stops))]].to_numpy(dtype=float)
         hours = trips[[f"road_h_d{i}" for i in range(len(stops))]].to_numpy(dtype=float)
         reachable = np.isfinite(km).any(axis=1)
@@ -120,8 +121,13 @@ def _distances_in(origins: gpd.GeoSeries, roads: gpd.GeoDataFrame, destinations:
     return out
 
 
-def place_distances(zones: gpd.GeoDataFrame, infra=None, *, speeds_kmh: Mapping[str, float] | None = None
-                    ) -> pd.DataFrame:
+#: A zone or place farther than this (m) from every mapped road is "not reachable on the mapped roads":
+#: a longer straight access leg would pass off a straight line as a road distance.
+MAX_ACCESS_M = 5000.0
+
+
+def place_distances(zones: gpd.GeoDataFrame, infra=None, *, speeds_kmh: Mapping[str, float] | None = None,
+                    max_access_m: float | None = MAX_ACCESS_M) -> pd.DataFrame:
     """Road and straight-line distances from each zone to the nearest highway, border gate, railway station and city.
 
     Parameters
@@ -133,6 +139,8 @@ def place_distances(zones: gpd.GeoDataFrame, infra=None, *, speeds_kmh: Mapping[
         are used). ``None``: the default store.
     speeds_kmh : mapping, optional
         Assumed speeds by road class (see :data:`geozones.roadnet.DEFAULT_SPEEDS_KMH`).
+    max_access_m : float or None
+        Longest straight leg between a zone (or a place) and the road network; ``None`` for no limit.
 
     Returns
     -------
@@ -152,7 +160,7 @@ def place_distances(zones: gpd.GeoDataFrame, infra=None, *, speeds_kmh: Mapping[
         target = pyproj.CRS.from_epsg(int(code))
         origins = geometry[codes == code].to_crs(target)
         parts.append(_distances_in(origins, layers["roads"].to_crs(target), layers["destinations"].to_crs(target),
-                                   speeds_kmh))
+                                   speeds_kmh, max_access_m))
     columns = [f"{p}_{k}" for k in PLACE_KINDS for p in ("road_km", "road_h", "reachable", "straight_km", "nearest")]
     table = pd.concat(parts) if parts else pd.DataFrame(index=zones.index[:0])
     return table.reindex(index=zones.index, columns=columns)
