@@ -18,12 +18,14 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from geozones.analysis.siteselect import PLACE_KINDS
 from geozones.crs import WGS84, require_crs
+from geozones.errors import InvalidParameterError, NotFoundError
+from geozones.io.style import KIND_OUTLINES, STATUS_COLORS
+from geozones.maps import i18n
+from geozones.maps._assets import PLACEHOLDER, finalise
+from geozones.maps.data import clean_value, feature_collection, safe_json
 from geozones.schema import KINDS, STATUSES
-from maps import i18n
-from maps._assets import PLACEHOLDER, finalise
-from maps._data import feature_collection, safe_json
-from maps.sites import PLACE_KINDS, site_records, site_table
 
 #: Reference layers (store name -> catalogue key), drawn under the sites in this order.
 REFERENCE_LAYERS: dict[str, str] = {
@@ -69,25 +71,35 @@ def outlines(zones: gpd.GeoDataFrame) -> list:
     return out
 
 
+def site_records(table) -> list[dict]:
+    """The site table (:func:`geozones.analysis.siteselect.site_table`) as JSON-able dicts (NaN -> ``None``)."""
+    frame = table.astype(object)
+    return [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _json_value(value):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    return clean_value(value)
+
+
 def _layer_json(frame: gpd.GeoDataFrame) -> dict:
     keep = [c for c in ("id", "name", "class", "ref", "voltage_kv", "geometry_quality") if c in frame.columns]
     return feature_collection(frame, keep)
 
 
-def explorer_data(zones: gpd.GeoDataFrame, *, layers: Mapping[str, gpd.GeoDataFrame] | None = None, infra=None,
-                  table=None, links: Mapping[str, str] | None = None, lang: str = "vi") -> dict:
+def explorer_data(zones: gpd.GeoDataFrame, table, *, layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+                  links: Mapping[str, str] | None = None, lang: str = "vi") -> dict:
     """Everything the explorer script needs, JSON-able.
 
     Parameters
     ----------
     zones : GeoDataFrame
-        Zone records (any CRS).
+        Zone records (any CRS), for the outlines.
+    table : DataFrame
+        Their site table (:func:`geozones.analysis.siteselect.site_table`), same order.
     layers : mapping, optional
         Reference layers by store name (see :data:`REFERENCE_LAYERS`); absent ones are left out.
-    infra : ZoneStore or mapping, optional
-        Infrastructure for the road distances (:func:`maps.sites.site_table`).
-    table : DataFrame, optional
-        A ready site table (skips computing it).
     links : mapping, optional
         URL templates for the served page: ``factsheet`` (with ``{id}``, ``{lang}``, ``{f}``),
         ``compare``, ``compare_csv`` (``{ids}``, ``{lang}``), ``home``, ``downloads``, ``api``.
@@ -95,9 +107,6 @@ def explorer_data(zones: gpd.GeoDataFrame, *, layers: Mapping[str, gpd.GeoDataFr
         The language the page opens in (the URL fragment may switch it).
     """
     lang = i18n.check_lang(lang)
-    table = site_table(zones, infra) if table is None else table
-    from geozones.style import KIND_OUTLINES, STATUS_COLORS
-
     return {
         "lang": lang,
         "langs": list(i18n.LANGS),
@@ -132,14 +141,13 @@ _PAGE = """<!doctype html>
 """
 
 
-def explorer_html(zones: gpd.GeoDataFrame, *, layers: Mapping[str, gpd.GeoDataFrame] | None = None, infra=None,
-                  table=None, links: Mapping[str, str] | None = None, lang: str = "vi",
-                  base_url: str | None = None) -> str:
+def explorer_html(zones: gpd.GeoDataFrame, table, *, layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+                  links: Mapping[str, str] | None = None, lang: str = "vi", base_url: str | None = None) -> str:
     """The explorer page.
 
     Parameters
     ----------
-    zones, layers, infra, table, links, lang
+    zones, table, layers, links, lang
         See :func:`explorer_data`.
     base_url : str, optional
         Where the vendored assets are served (``/maps/static``); ``None`` inlines them so the
@@ -150,10 +158,14 @@ def explorer_html(zones: gpd.GeoDataFrame, *, layers: Mapping[str, gpd.GeoDataFr
     str
         The HTML document.
     """
-    data = explorer_data(zones, layers=layers, infra=infra, table=table, links=links, lang=lang)
+    data = explorer_data(zones, table, layers=layers, links=links, lang=lang)
     page = _PAGE.format(lang=html.escape(lang), title=html.escape(i18n.text(data["lang"], "app.title")),
                         static=PLACEHOLDER, data=safe_json(data))
     return finalise(page, base_url)
+
+
+class UnknownSiteError(NotFoundError):
+    """No site with the given id (the message is in the asked language)."""
 
 
 # -- comparison (server side: HTML page and CSV) -------------------------------------------------
@@ -208,17 +220,18 @@ def comparison(table, ids: list[str], lang: str) -> tuple[list[str], list[tuple[
 
     Raises
     ------
-    ValueError
-        With a message in ``lang`` for a wrong number of sites; ``KeyError`` (message in ``lang``)
-        for an unknown id.
+    InvalidParameterError
+        With a message in ``lang`` for a wrong number of sites.
+    UnknownSiteError
+        For an unknown id (message in ``lang``).
     """
     lang = i18n.check_lang(lang)
     if not 2 <= len(ids) <= 4:
-        raise ValueError(i18n.text(lang, "error.compare_count", count=len(ids)))
+        raise InvalidParameterError(i18n.text(lang, "error.compare_count", count=len(ids)))
     by_id = {r["id"]: r for r in site_records(table)}
     for site in ids:
         if site not in by_id:
-            raise KeyError(i18n.text(lang, "error.unknown_site", id=site))
+            raise UnknownSiteError(i18n.text(lang, "error.unknown_site", id=site))
     rows = [by_id[i] for i in ids]
     body = [(i18n.text(lang, key), [format_value(column, r, lang) for r in rows]) for key, column in COMPARE_FIELDS]
     return [r["name"] for r in rows], body
@@ -256,9 +269,7 @@ def comparison_html(table, ids: list[str], lang: str, *, explorer_url: str | Non
     return f"""<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(i18n.text(lang, 'compare.title'))}</title>
-<style>body{{font-family:"Noto Sans","Noto Sans CJK KR","Noto Sans CJK JP","Noto Sans CJK SC",sans-serif;margin:1.5rem}}
-:lang(ja) body,body:lang(ja){{font-family:"Noto Sans","Noto Sans CJK JP",sans-serif}}
-:lang(zh-Hans) body,body:lang(zh-Hans){{font-family:"Noto Sans","Noto Sans CJK SC",sans-serif}}
+<style>body{{font-family:{i18n.FONT_STACKS[lang]};margin:1.5rem}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}}
 thead th{{background:#f3f3f3}}tbody th{{font-weight:600;color:#333;max-width:16rem}}p.gz-note{{color:#555;max-width:60rem}}</style>
 </head><body><h1>{e(i18n.text(lang, 'compare.title'))}</h1><p>{' · '.join(links)}</p>
@@ -266,5 +277,5 @@ thead th{{background:#f3f3f3}}tbody th{{font-weight:600;color:#333;max-width:16r
 <tbody>{body}</tbody></table><p class="gz-note">{notes}</p></body></html>"""
 
 
-__all__ = ["REFERENCE_LAYERS", "COMPARE_FIELDS", "outlines", "explorer_data", "explorer_html", "format_value",
+__all__ = ["UnknownSiteError", "site_records", "REFERENCE_LAYERS", "COMPARE_FIELDS", "outlines", "explorer_data", "explorer_html", "format_value",
            "comparison", "comparison_csv", "comparison_html"]

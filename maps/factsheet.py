@@ -2,7 +2,7 @@
 
 A fact sheet has a locator map and a site map (drawn with matplotlib in the province's
 VN-2000 TM-3 CRS on the store's boundaries and roads, as vector SVG), the figures of the site
-table (:func:`maps.sites.site_table`) with "not published" where no source gives one, what is
+table (:func:`geozones.analysis.siteselect.site_table`) with "not published" where no source gives one, what is
 approximate and why, the sources with links, and the date. The PDF is the same HTML laid out
 by WeasyPrint: A4, real text (selectable, extractable), fonts embedded as subsets -- Noto Sans
 for Vietnamese and Noto Sans CJK (Debian ``fonts-noto-core`` / ``fonts-noto-cjk``) for Korean,
@@ -23,18 +23,11 @@ import numpy as np
 import pyproj
 
 from geozones import crs as _crs
-from maps import i18n
-from maps.explorer import COMPARE_FIELDS, format_value
-from maps.sites import PLACE_KINDS, site_records, site_table
-
-#: Font stacks per language: the CJK face first for its own language so shared ideographs take its forms.
-FONTS: dict[str, str] = {
-    "vi": '"Noto Sans", "DejaVu Sans", sans-serif',
-    "en": '"Noto Sans", "DejaVu Sans", sans-serif',
-    "ko": '"Noto Sans", "Noto Sans CJK KR", sans-serif',
-    "ja": '"Noto Sans", "Noto Sans CJK JP", sans-serif',
-    "zh-Hans": '"Noto Sans", "Noto Sans CJK SC", sans-serif',
-}
+from geozones.analysis.siteselect import PLACE_KINDS
+from geozones.errors import GeozonesError
+from geozones.maps import i18n
+from geozones.maps.explorer import COMPARE_FIELDS, UnknownSiteError, format_value, site_records
+from geozones.maps.printmap import nice_length
 #: Rows of "what investors ask" (catalogue key, column).
 INVESTOR_ROWS: tuple[tuple[str, str], ...] = (
     ("field.land_price", "land_price"), ("field.leased", "leased_land_ha"),
@@ -45,8 +38,8 @@ _INVESTOR_COLUMNS = {c for _, c in INVESTOR_ROWS}
 _URL = re.compile(r"^(https?://\S+|(?:[a-z0-9-]+\.)+(?:vn|com|org|net|gov|info)(?:/\S*)?)$", re.IGNORECASE)
 
 
-class FactSheetError(ValueError):
-    """A fact sheet cannot be made (unknown site, or no PDF engine); the message is in the asked language."""
+class FactSheetError(GeozonesError, RuntimeError):
+    """No PDF engine (WeasyPrint and pango) to lay the fact sheet out; the message is in the asked language."""
 
 
 def _svg(fig) -> str:
@@ -108,8 +101,6 @@ def _draw(ax, layers: Mapping[str, gpd.GeoDataFrame], crs, zones: gpd.GeoDataFra
     ax.set_ylabel("")
     for spine in ax.spines.values():
         spine.set_color("#888")
-    from maps.printmap import nice_length
-
     length = nice_length(x1 - x0)
     bx, by = x0 + (x1 - x0) * 0.05, y0 + (y1 - y0) * 0.05
     ax.plot([bx, bx + length], [by, by], color="black", lw=2.2, solid_capstyle="butt", zorder=10)
@@ -166,25 +157,23 @@ def _source_items(text: str | None) -> list[tuple[str, str | None]]:
     return items
 
 
-def factsheet_html(zones: gpd.GeoDataFrame, site_id: str, *, lang: str = "vi",
-                   layers: Mapping[str, gpd.GeoDataFrame] | None = None, infra=None, table=None,
-                   date: _dt.date | None = None, links: Mapping[str, str] | None = None) -> str:
+def factsheet_html(zones: gpd.GeoDataFrame, table, site_id: str, *, lang: str = "vi",
+                   layers: Mapping[str, gpd.GeoDataFrame] | None = None, date: _dt.date | None = None,
+                   links: Mapping[str, str] | None = None) -> str:
     """The fact sheet of one site as a standalone HTML page (A4 print layout; every value escaped).
 
     Parameters
     ----------
     zones : GeoDataFrame
         All zone records (the others are drawn in grey).
+    table : DataFrame
+        Their site table (:func:`geozones.analysis.siteselect.site_table`).
     site_id : str
         The site's ``id``.
     lang : str
         ``vi``, ``en``, ``ko``, ``ja`` or ``zh-Hans``.
     layers : mapping, optional
         Reference layers by store name for the maps (boundaries, roads, destinations).
-    infra : ZoneStore or mapping, optional
-        Infrastructure for the road distances when ``table`` is not given.
-    table : DataFrame, optional
-        The site table (:func:`maps.sites.site_table`) if already computed.
     date : datetime.date, optional
         The date printed on the sheet (default today).
     links : mapping, optional
@@ -192,16 +181,14 @@ def factsheet_html(zones: gpd.GeoDataFrame, site_id: str, *, lang: str = "vi",
 
     Raises
     ------
-    FactSheetError
+    UnknownSiteError
         For an unknown site (message in ``lang``).
     """
     lang = i18n.check_lang(lang)
     if site_id not in set(zones["id"]):
-        raise FactSheetError(i18n.text(lang, "error.unknown_site", id=site_id))
+        raise UnknownSiteError(i18n.text(lang, "error.unknown_site", id=site_id))
     layers = dict(layers or {})
     zones = zones.copy()
-    if table is None:
-        table = site_table(zones, infra)
     row = next(r for r in site_records(table) if r["id"] == site_id)
     record = zones[zones["id"] == site_id].iloc[0]
     e = html.escape
@@ -252,7 +239,7 @@ def factsheet_html(zones: gpd.GeoDataFrame, site_id: str, *, lang: str = "vi",
 <title>{t('factsheet.title')} — {heading}</title>
 <style>
 @page {{ size: A4; margin: 11mm 12mm; }}
-body {{ font-family: {FONTS[lang]}; font-size: 8pt; line-height: 1.25; color: #1d1d1d; max-width: 190mm; margin: 0 auto; }}
+body {{ font-family: {i18n.FONT_STACKS[lang]}; font-size: 8pt; line-height: 1.25; color: #1d1d1d; max-width: 190mm; margin: 0 auto; }}
 h1 {{ font-size: 15pt; margin: 0; }} h2 {{ font-size: 10pt; margin: 2.5mm 0 1mm; border-bottom: 0.3mm solid #999; }}
 .kicker {{ color: #666; font-size: 8pt; margin: 0; }} .sub {{ margin: 0 0 1.5mm; color: #333; }}
 table.maps {{ width: 100%; }} table.maps td {{ width: 50%; border: 0; padding: 0 1mm; }}
@@ -278,13 +265,13 @@ table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }}
 </body></html>"""
 
 
-def factsheet_pdf(zones: gpd.GeoDataFrame, site_id: str, *, lang: str = "vi", **kwargs) -> bytes:
+def factsheet_pdf(zones: gpd.GeoDataFrame, table, site_id: str, *, lang: str = "vi", **kwargs) -> bytes:
     """The fact sheet as an A4 PDF (WeasyPrint; text selectable, fonts embedded as subsets).
 
     Takes the arguments of :func:`factsheet_html`. Raises :class:`FactSheetError` when
     WeasyPrint or its system libraries are missing (message in ``lang``).
     """
-    page = factsheet_html(zones, site_id, lang=lang, **kwargs)
+    page = factsheet_html(zones, table, site_id, lang=lang, **kwargs)
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:
@@ -292,4 +279,4 @@ def factsheet_pdf(zones: gpd.GeoDataFrame, site_id: str, *, lang: str = "vi", **
     return HTML(string=page).write_pdf()
 
 
-__all__ = ["FONTS", "INVESTOR_ROWS", "FactSheetError", "factsheet_html", "factsheet_pdf"]
+__all__ = ["INVESTOR_ROWS", "FactSheetError", "factsheet_html", "factsheet_pdf"]

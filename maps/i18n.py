@@ -18,17 +18,28 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from geozones.errors import GeozonesError, InvalidParameterError
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "geozones"
 #: Languages as used in URLs and ``<html lang>``; the catalogue folder names differ only for Chinese.
 LANGS: tuple[str, ...] = ("vi", "en", "ko", "ja", "zh-Hans")
 DEFAULT_LANG = "vi"
+#: CSS font stacks per language: Noto Sans for Latin and Vietnamese, then the language's own CJK face,
+#: so ideographs shared by Chinese, Japanese and Korean take that language's forms.
+FONT_STACKS: dict[str, str] = {
+    "vi": '"Noto Sans", "DejaVu Sans", sans-serif',
+    "en": '"Noto Sans", "DejaVu Sans", sans-serif',
+    "ko": '"Noto Sans", "Noto Sans CJK KR", sans-serif',
+    "ja": '"Noto Sans", "Noto Sans CJK JP", sans-serif',
+    "zh-Hans": '"Noto Sans", "Noto Sans CJK SC", sans-serif',
+}
 _FOLDERS = {"vi": "vi", "en": "en", "ko": "ko", "ja": "ja", "zh-Hans": "zh_Hans"}
 _ALIASES = {"zh": "zh-Hans", "zh-hans": "zh-Hans", "zh_hans": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans",
             "zh-hans-cn": "zh-Hans", "zh_cn": "zh-Hans"}
 
 
-class UnsupportedLanguageError(ValueError):
+class UnsupportedLanguageError(InvalidParameterError):
     """A ``lang`` that has no catalogue; the message lists the languages there are."""
 
     def __init__(self, lang: str):
@@ -117,7 +128,7 @@ def messages(lang: str) -> dict[str, str]:
     return {key: text(code, key) for key in keys("en")}
 
 
-class MissingMessageError(KeyError):
+class MissingMessageError(GeozonesError, KeyError):
     """A message key that is not in a catalogue."""
 
 
@@ -139,5 +150,5 @@ def number(value: float, lang: str, digits: int = 1) -> str:
                           locale=locale)
 
 
-__all__ = ["LANGS", "DEFAULT_LANG", "UnsupportedLanguageError", "MissingMessageError", "normalise", "check_lang",
+__all__ = ["FONT_STACKS", "LANGS", "DEFAULT_LANG", "UnsupportedLanguageError", "MissingMessageError", "normalise", "check_lang",
            "negotiate", "translations", "keys", "messages", "text", "number", "po_path"]

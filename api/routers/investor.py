@@ -15,9 +15,10 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 
-from api.dependencies import SettingsDep, StoreDep
-from api.errors import APIError, NotFound
-from api.openapi import error_responses
+from geozones.api.dependencies import SettingsDep, StoreDep
+from geozones.api.errors import APIError, NotFound
+from geozones.api.openapi import error_responses
+from geozones.store import load_infrastructure, store_layers
 
 router = APIRouter(tags=["investor"])
 
@@ -45,7 +46,7 @@ def _cached(key: tuple, build):
 
 
 def _lang(lang: str | None, accept: str | None) -> str:
-    from maps import i18n
+    from geozones.maps import i18n
 
     try:
         return i18n.negotiate(lang, accept)
@@ -63,14 +64,14 @@ def _base(request: Request, settings) -> str:
 
 def _table(store):
     """The site table of the store (cached per store version)."""
-    from maps.sites import site_table
+    from geozones.analysis.siteselect import site_table
 
-    return _cached((id(store), store.version(), "table"), lambda: site_table(store.zones(), store))
+    return _cached((id(store), store.version(), "table"),
+                   lambda: site_table(store.zones(), load_infrastructure(store)))
 
 
 def _layers(store):
-    from maps._data import store_layers
-    from maps.explorer import REFERENCE_LAYERS
+    from geozones.maps.explorer import REFERENCE_LAYERS
 
     return _cached((id(store), store.version(), "layers"), lambda: store_layers(store, tuple(REFERENCE_LAYERS)))
 
@@ -91,13 +92,13 @@ def explorer(request: Request, store: StoreDep, settings: SettingsDep, lang: Lan
              accept_language: AcceptLanguage = None) -> HTMLResponse:
     """Map and list of every site in sync: filters (kind, province, status, available land, road distances),
     sort, comparison of two to four sites, links to fact sheets. The filters live in the URL fragment."""
-    from maps.explorer import explorer_html
+    from geozones.maps.explorer import explorer_html
 
     code = _lang(lang, accept_language)
     base = _base(request, settings)
 
     def build() -> bytes:
-        return explorer_html(store.zones(), layers=_layers(store), table=_table(store), links=_links(base), lang=code,
+        return explorer_html(store.zones(), _table(store), layers=_layers(store), links=_links(base), lang=code,
                              base_url=f"{base}/maps/static").encode("utf-8")
 
     body = _cached((id(store), store.version(), "explorer", code, base), build)
@@ -105,7 +106,7 @@ def explorer(request: Request, store: StoreDep, settings: SettingsDep, lang: Lan
 
 
 def _ids(ids: str, code: str) -> list[str]:
-    from maps import i18n
+    from geozones.maps import i18n
 
     parts = [p.strip() for p in ids.split(",") if p.strip()]
     if not 2 <= len(parts) <= 4:
@@ -123,8 +124,8 @@ def compare(request: Request, store: StoreDep, settings: SettingsDep,
             accept_language: AcceptLanguage = None) -> Response:
     """Area, available land, phases, status, occupancy, investor, distances by road and straight line,
     drive time (estimate), investor fields, data quality and sources, per site."""
-    from maps import i18n
-    from maps.explorer import comparison_csv, comparison_html
+    from geozones.maps import i18n
+    from geozones.maps.explorer import comparison_csv, comparison_html
 
     code = _lang(lang, accept_language)
     chosen = _ids(ids, code)
@@ -156,8 +157,8 @@ def factsheet(request: Request, store: StoreDep, settings: SettingsDep,
               accept_language: AcceptLanguage = None) -> Response:
     """Locator and site maps on the store's boundaries and roads, the figures, what is approximate and why,
     sources with links, the date. The PDF is A4 with selectable text and embedded fonts."""
-    from maps import i18n
-    from maps.factsheet import FactSheetError, factsheet_html, factsheet_pdf
+    from geozones.maps import i18n
+    from geozones.maps.factsheet import FactSheetError, factsheet_html, factsheet_pdf
 
     code = _lang(lang, accept_language)
     table = _table(store)
@@ -166,16 +167,16 @@ def factsheet(request: Request, store: StoreDep, settings: SettingsDep,
     base = _base(request, settings)
     item = quote(featureId, safe="")
     headers = {"Content-Language": code, "Vary": "Accept-Language"}
-    kwargs = dict(lang=code, layers=_layers(store), table=table)
+    kwargs = dict(lang=code, layers=_layers(store))
     if f == "html":
         links = {"pdf": f"{base}/collections/zones/items/{item}/factsheet?lang={code}&f=pdf",
                  "explorer": f"{base}/maps/investor?lang={code}"}
         body = _cached((id(store), store.version(), "factsheet-html", featureId, code, base),
-                       lambda: factsheet_html(store.zones(), featureId, links=links, **kwargs).encode("utf-8"))
+                       lambda: factsheet_html(store.zones(), table, featureId, links=links, **kwargs).encode("utf-8"))
         return HTMLResponse(body, headers=headers)
     try:
         body = _cached((id(store), store.version(), "factsheet-pdf", featureId, code),
-                       lambda: factsheet_pdf(store.zones(), featureId, **kwargs))
+                       lambda: factsheet_pdf(store.zones(), table, featureId, **kwargs))
     except FactSheetError as exc:
         raise APIError(503, str(exc), "ServiceUnavailable") from exc
     headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(f'factsheet-{featureId}-{code}.pdf')}"

@@ -12,10 +12,10 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request
 
-from api.dependencies import SettingsDep, StoreDep
-from api.errors import InvalidParameter
-from api.routers.analysis import ROWS, json_schema
-from api.serialize import ORJSONResponse, records
+from geozones.api.dependencies import SettingsDep, StoreDep
+from geozones.api.errors import InvalidParameter
+from geozones.api.routers.analysis import ROWS, json_schema
+from geozones.api.serialize import ORJSONResponse, records
 
 router = APIRouter(prefix="/analysis/scenarios", tags=["analysis"], default_response_class=ORJSONResponse)
 

@@ -8,7 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli._output import console, fail
+from geozones.analysis.sites import enrich_sites
+from geozones.store import load_infrastructure, scenario_layer_name, store_layers, suitability_raster
+
+from geozones.cli._output import console, fail, store_from
 
 
 class Lang(str, Enum):
@@ -19,19 +22,12 @@ class Lang(str, Enum):
     zh_Hans = "zh-Hans"
 
 
-def _store(ctx: typer.Context):
-    from geozones.store import open_store
-
-    return open_store((ctx.obj or {}).get("store"))
-
-
 def _import_maps():
     try:
-        import maps  # noqa: F401
-        from maps._data import store_layers
+        from geozones import maps
     except ImportError as exc:  # pragma: no cover - depends on the install
         fail(f"maps need the maps extra: pip install 'geozones[maps]' ({exc})")
-    return maps, store_layers
+    return maps
 
 
 def web_map(
@@ -49,36 +45,37 @@ def web_map(
     """Export the investor site explorer (or the zone map, or a scenario's planner map) as one standalone HTML file."""
     if out.suffix.lower() not in (".html", ".htm"):
         fail(f"{out}: the web map is written as .html")
-    maps, store_layers = _import_maps()
-    store = _store(ctx)
+    maps = _import_maps()
+    store = store_from(ctx)
     if (scenario or zones_map) and lang.value not in ("vi", "en"):
         fail(f"the zone and scenario maps are in vi or en; --lang {lang.value} is for the site explorer")
+    infra = load_infrastructure(store)
     if not scenario and not zones_map:
-        from maps.explorer import REFERENCE_LAYERS, explorer_html
+        from geozones.analysis.siteselect import site_table
+        from geozones.maps.explorer import REFERENCE_LAYERS, explorer_html
 
+        zones = store.zones()
         out.parent.mkdir(parents=True, exist_ok=True)
-        page = explorer_html(store.zones(), layers=store_layers(store, tuple(REFERENCE_LAYERS)), infra=store,
+        page = explorer_html(zones, site_table(zones, infra), layers=store_layers(store, tuple(REFERENCE_LAYERS)),
                              lang=lang.value)
         out.write_text(page, encoding="utf-8")
         console.print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, assets inlined)")
         return
     layers = store_layers(store)
     if scenario:
-        from maps._data import scenario_layer, suitability_raster
-
         names = store.layers()
-        layer = scenario_layer(names, scenario)
+        layer = scenario_layer_name(names, scenario)
         if layer is None:
             known = [n.removeprefix("scenario_") for n in names if n.startswith("scenario_")]
             fail(f"no scenario {scenario!r} in the store; scenarios: {', '.join(known) or 'none'}")
         exclusions = {n.removeprefix("exclusion_"): store.layer(n) for n in names if n.startswith("exclusion")}
         if suitability is not None and not suitability.is_file():
             fail(f"{suitability}: no such GeoTIFF")
-        m = maps.planner_map(store.layer(layer), store.zones(), exclusions=exclusions,
-                             suitability=suitability or suitability_raster(store, scenario), layers=layers, lang=lang.value,
-                             title=title, infra=store)
+        m = maps.planner_map(enrich_sites(store.layer(layer), infra), store.zones(), exclusions=exclusions,
+                             suitability=suitability or suitability_raster(store, scenario), layers=layers,
+                             lang=lang.value, title=title)
     else:
-        m = maps.investor_map(store.zones(), layers=layers, lang=lang.value, title=title, infra=store)
+        m = maps.investor_map(enrich_sites(store.zones(), infra), layers=layers, lang=lang.value, title=title)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(maps.render_html(m), encoding="utf-8")
     console.print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, assets inlined)")
@@ -96,8 +93,8 @@ def print_map(
         fail(f"{out}: print maps are .png or .pdf")
     if lang.value not in ("vi", "en"):
         fail(f"print maps are in vi or en, not {lang.value}")
-    maps, store_layers = _import_maps()
-    store = _store(ctx)
+    maps = _import_maps()
+    store = store_from(ctx)
     maps.print_map(store.zones(), out, title=title, layers=store_layers(store), lang=lang.value, dpi=dpi)
     console.print(f"wrote {out}")
 
@@ -111,17 +108,24 @@ def factsheet(
     """A one-page fact sheet of a site: locator and site maps, figures, what is approximate and why, sources, date."""
     if out.suffix.lower() not in (".pdf", ".html", ".htm"):
         fail(f"{out}: a fact sheet is written as .pdf or .html")
-    _, store_layers = _import_maps()
-    from maps.explorer import REFERENCE_LAYERS
-    from maps.factsheet import FactSheetError, factsheet_html, factsheet_pdf
+    _import_maps()
+    from geozones.analysis.siteselect import site_table
+    from geozones.maps.explorer import REFERENCE_LAYERS
+    from geozones.maps.factsheet import FactSheetError, factsheet_html, factsheet_pdf
 
-    store = _store(ctx)
-    kwargs = dict(lang=lang.value, layers=store_layers(store, tuple(REFERENCE_LAYERS)), infra=store)
+    store = store_from(ctx)
+    zones = store.zones()
+    kwargs = dict(lang=lang.value, layers=store_layers(store, tuple(REFERENCE_LAYERS)))
+    if zone_id not in set(zones["id"]):
+        from geozones.maps import i18n
+
+        fail(i18n.text(lang.value, "error.unknown_site", id=zone_id))
     try:
+        table = site_table(zones, load_infrastructure(store))
         if out.suffix.lower() == ".pdf":
-            body = factsheet_pdf(store.zones(), zone_id, **kwargs)
+            body = factsheet_pdf(zones, table, zone_id, **kwargs)
         else:
-            body = factsheet_html(store.zones(), zone_id, **kwargs).encode("utf-8")
+            body = factsheet_html(zones, table, zone_id, **kwargs).encode("utf-8")
     except FactSheetError as exc:
         fail(str(exc))
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -34,8 +34,8 @@ def serve(
     try:
         import uvicorn
 
-        from api.app import create_app
-        from api.settings import Settings
+        from geozones.api.app import create_app
+        from geozones.api.settings import Settings
     except ImportError as exc:
         fail(f"{_INSTALL_HINT} ({exc})")
     store = store or (ctx.obj or {}).get("store")

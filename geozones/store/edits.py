@@ -1,0 +1,352 @@
+"""Feature-level edits shared by every store backend: create, replace, update, delete, restore.
+
+A backend supplies a transaction (:meth:`FeatureEditing._edit`) whose handle can fetch,
+insert, update and delete one zone row and append to the history table; the logic here
+(validation, optional repair, If-Match checks, history snapshots) is the same for the
+GeoPackage and the PostGIS store. Every change is one transaction: the zone row and its
+history entry are written together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from functools import lru_cache
+from typing import Any, Protocol
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geozones import crs as _crs
+from geozones.errors import (
+    ConflictError,
+    GeometryError,
+    PreconditionFailedError,
+    VersionNotFoundError,
+    ZoneNotFoundError,
+    ZoneValidationError,
+)
+from geozones.store.records import HistoryEntry, StoredZone, snapshot
+from geozones.schema import FIELD_NAMES, FIELDS, Field, validate_zones
+
+#: The CRS of GeoJSON geometries when the caller names none (RFC 7946, OGC API).
+DEFAULT_INPUT_CRS = "OGC:CRS84"
+
+
+class EditTransaction(Protocol):
+    """What a backend's edit transaction offers the shared edit logic."""
+
+    crs: str
+
+    def fetch(self, zone_id: str) -> tuple[Any, StoredZone] | None: ...
+
+    def insert(self, zone: StoredZone) -> None: ...
+
+    def update(self, key: Any, zone: StoredZone) -> None: ...
+
+    def delete(self, key: Any) -> None: ...
+
+    def last_version(self, zone_id: str) -> int: ...
+
+    def entry(self, zone_id: str, version: int) -> HistoryEntry | None: ...
+
+    def record(self, entry: HistoryEntry) -> None: ...
+
+
+# --- turning a GeoJSON-like feature into a validated record ------------------------------
+
+
+def _geometry(value) -> BaseGeometry:
+    if isinstance(value, BaseGeometry):
+        return value
+    if not isinstance(value, Mapping):
+        raise GeometryError("geometry must be a GeoJSON Polygon or MultiPolygon object", field="geometry")
+    try:
+        return shapely.geometry.shape(value)
+    except Exception as exc:  # shapely raises several types for malformed GeoJSON
+        raise GeometryError(f"geometry is not valid GeoJSON: {exc}", field="geometry") from exc
+
+
+def repair_geometry(geometry: BaseGeometry) -> BaseGeometry:
+    """``shapely.make_valid`` keeping only the polygonal parts (a bow-tie becomes two triangles)."""
+    if shapely.is_valid(geometry):
+        return geometry
+    fixed = shapely.make_valid(geometry)
+    parts = [p for p in shapely.get_parts(fixed) if p.geom_type in ("Polygon", "MultiPolygon")]
+    polygons = [q for p in parts for q in (p.geoms if p.geom_type == "MultiPolygon" else [p])]
+    if not polygons:
+        raise GeometryError("geometry has no area left after repair", field="geometry")
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+
+
+_ABSENT = ("", "nan", "None", "<NA>")
+
+
+def _fast_value(f: Field, value):
+    """The coerced value of one field, or raise ``_Slow`` when only validate_zones can judge it."""
+    if value is None or (isinstance(value, str) and value.strip() in _ABSENT):
+        if f.required:
+            raise _Slow
+        return None
+    if f.dtype == "str":
+        if not isinstance(value, str):
+            raise _Slow
+        value = value.strip()
+    elif f.dtype in ("float", "int"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise _Slow
+        if f.dtype == "int":
+            if value % 1:
+                raise _Slow
+            value = int(value)
+        else:
+            value = float(value)
+    elif isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        pass
+    elif isinstance(value, str):
+        try:
+            value = _dt.date.fromisoformat(value[:10])
+        except ValueError:
+            raise _Slow from None
+    else:
+        raise _Slow
+    if f.choices is not None and value not in f.choices:
+        raise _Slow
+    if (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
+        raise _Slow
+    return value
+
+
+class _Slow(Exception):
+    """The quick check cannot accept the record: let validate_zones decide (and word the error)."""
+
+
+def _fast_record(properties: Mapping, geometry: BaseGeometry) -> dict | None:
+    """Validate one clean record without pandas (about 50x faster than a one-row validate_zones).
+
+    Returns None whenever anything is unusual, so that :func:`validate_zones` -- the
+    single source of truth -- coerces it or raises its own error.
+    """
+    if set(properties) - set(FIELD_NAMES):
+        return None
+    try:
+        record = {f.name: _fast_value(f, properties.get(f.name)) for f in FIELDS}
+    except _Slow:
+        return None
+    if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
+        return None
+    if not shapely.is_valid(geometry) or geometry.area <= 0:
+        return None
+    return record
+
+
+def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repair: bool = False) -> StoredZone:
+    """Validate one zone (schema, geometry) and express it in the store's CRS.
+
+    Parameters
+    ----------
+    properties : mapping
+        Schema attributes; unknown names are an error.
+    geometry : GeoJSON mapping or shapely geometry
+        In ``crs`` (default OGC:CRS84, longitude/latitude).
+    store_crs : str
+        The store's CRS.
+    repair : bool
+        Repair an invalid geometry with :func:`repair_geometry` instead of rejecting it.
+
+    Raises
+    ------
+    ZoneValidationError, GeometryError, CRSError, AxisOrderError
+    """
+    if not isinstance(properties, Mapping):
+        raise ZoneValidationError("properties must be a JSON object")
+    if geometry is None:  # a zone known only by its site marker (the schema allows it)
+        frame = gpd.GeoDataFrame({k: [v] for k, v in properties.items()}, geometry=[None], crs=store_crs)
+        row = validate_zones(frame).iloc[0]
+        return StoredZone.of({name: row[name] for name in FIELD_NAMES}, None, store_crs)
+    shape = _geometry(geometry)
+    source = str(crs or DEFAULT_INPUT_CRS)
+    stored = isinstance(geometry, BaseGeometry) and source == store_crs  # already checked when it was stored
+    if not stored and not shapely.is_empty(shape):
+        _crs.check_coordinates(gpd.GeoDataFrame(geometry=[shape], crs=source))
+    shape = _crs.reproject_geometry(shape, source, store_crs)
+    if repair:
+        shape = repair_geometry(shape)
+    record = _fast_record(properties, shape)
+    if record is not None:
+        return StoredZone.of(record, shape, store_crs)
+    frame = gpd.GeoDataFrame({k: [v] for k, v in properties.items()}, geometry=[shape], crs=store_crs)
+    valid = validate_zones(frame)
+    row = valid.iloc[0]
+    return StoredZone.of({name: row[name] for name in FIELD_NAMES}, valid.geometry.iloc[0], store_crs)
+
+
+def _feature_id(feature: Mapping) -> str | None:
+    properties = feature.get("properties") or {}
+    outer, inner = feature.get("id"), properties.get("id") if isinstance(properties, Mapping) else None
+    if outer is not None and inner is not None and str(outer) != str(inner):
+        raise ZoneValidationError(f"feature id {outer!r} and properties.id {inner!r} differ", field="id")
+    value = inner if inner is not None else outer
+    return None if value is None else str(value)
+
+
+def _properties(feature: Mapping, zone_id: str | None) -> dict:
+    if not isinstance(feature, Mapping):
+        raise ZoneValidationError("a zone must be a GeoJSON Feature object")
+    properties = feature.get("properties")
+    if properties is None:
+        properties = {}
+    if not isinstance(properties, Mapping):
+        raise ZoneValidationError("properties must be a JSON object")
+    found = _feature_id(feature)
+    if zone_id is not None and found is not None and found != zone_id:
+        raise ZoneValidationError(f"the feature's id {found!r} differs from {zone_id!r}; ids cannot change",
+                                  field="id")
+    merged = dict(properties)
+    merged["id"] = zone_id if zone_id is not None else found
+    return merged
+
+
+def merge_patch(current: StoredZone, patch: Mapping) -> tuple[dict, Any, bool]:
+    """Apply a JSON merge patch (RFC 7396) of a feature to a stored zone.
+
+    ``properties`` members replace values (``null`` clears an optional one);
+    ``geometry`` replaces the geometry. Returns properties, geometry and whether the
+    geometry came from the patch (and so is in the caller's CRS).
+    """
+    if not isinstance(patch, Mapping):
+        raise ZoneValidationError("a patch must be a JSON object")
+    unknown = set(patch) - {"type", "id", "properties", "geometry"}
+    if unknown:
+        raise ZoneValidationError(f"a patch may hold properties and geometry, not {', '.join(sorted(unknown))}")
+    properties = _properties({"id": patch.get("id"), "properties": patch.get("properties") or {}}, current.id)
+    merged = {**current.properties, **properties}
+    if "geometry" in patch:
+        if patch["geometry"] is None:
+            raise GeometryError("geometry cannot be removed from a zone", record=current.id, field="geometry")
+        return merged, patch["geometry"], True
+    return merged, current.geometry, False
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def _check_match(current: StoredZone, if_match: str | None) -> None:
+    if if_match is None:
+        return
+    tags = [t.strip() for t in if_match.split(",")]
+    if "*" in tags:
+        return
+    weakless = [t[2:] if t.startswith("W/") else t for t in tags]
+    if current.etag not in weakless:
+        raise PreconditionFailedError(
+            f"zone {current.id!r} changed since you read it (its ETag is now {current.etag}, you sent {if_match}); "
+            "read it again and re-apply your change")
+
+
+class FeatureEditing:
+    """Feature-level edits on top of a backend's :meth:`_edit` transaction."""
+
+    def _edit(self) -> AbstractContextManager[EditTransaction]:  # pragma: no cover - backends override
+        raise NotImplementedError
+
+    def _log(self, tx: EditTransaction, op: str, actor: str, before: StoredZone | None,
+             after: StoredZone | None) -> None:
+        zone_id = (after or before).id
+        tx.record(HistoryEntry(0, zone_id, tx.last_version(zone_id) + 1, op, actor or "anonymous", _now(),
+                               before.etag if before else None, after.etag if after else None,
+                               snapshot(before), snapshot(after)))
+
+    def _require(self, tx: EditTransaction, zone_id: str) -> tuple[Any, StoredZone]:
+        found = tx.fetch(str(zone_id))
+        if found is None:
+            raise ZoneNotFoundError(f"no zone with id {zone_id!r}")
+        return found
+
+    def create_zone(self, feature: Mapping, *, actor: str, crs=None, repair: bool = False) -> StoredZone:
+        """Add a new zone from a GeoJSON-like feature (``properties``, ``geometry``).
+
+        Raises
+        ------
+        ConflictError
+            When a zone with that id exists.
+        ZoneValidationError, GeometryError, CRSError
+        """
+        properties = _properties(feature, None)
+        with self._edit() as tx:
+            zone = build_zone(properties, feature.get("geometry"), tx.crs, crs=crs, repair=repair)
+            if tx.fetch(zone.id) is not None:
+                raise ConflictError(f"a zone with id {zone.id!r} already exists; use replace or update")
+            tx.insert(zone)
+            self._log(tx, "create", actor, None, zone)
+        return zone
+
+    def replace_zone(self, zone_id: str, feature: Mapping, *, if_match: str | None, actor: str, crs=None,
+                     repair: bool = False) -> StoredZone:
+        """Replace a zone's attributes and geometry (attributes left out become empty)."""
+        properties = _properties(feature, str(zone_id))
+        with self._edit() as tx:
+            key, current = self._require(tx, zone_id)
+            _check_match(current, if_match)
+            zone = build_zone(properties, feature.get("geometry"), tx.crs, crs=crs, repair=repair)
+            tx.update(key, zone)
+            self._log(tx, "replace", actor, current, zone)
+        return zone
+
+    def update_zone(self, zone_id: str, patch: Mapping, *, if_match: str | None, actor: str, crs=None,
+                    repair: bool = False) -> StoredZone:
+        """Change some attributes and/or the geometry of a zone (JSON merge patch)."""
+        with self._edit() as tx:
+            key, current = self._require(tx, zone_id)
+            _check_match(current, if_match)
+            properties, geometry, patched = merge_patch(current, patch)
+            zone = build_zone(properties, geometry, tx.crs, crs=crs if patched else tx.crs, repair=repair)
+            tx.update(key, zone)
+            self._log(tx, "update", actor, current, zone)
+        return zone
+
+    def delete_zone(self, zone_id: str, *, if_match: str | None, actor: str) -> StoredZone:
+        """Delete a zone; it stays in the history and can be restored. Returns what was deleted."""
+        with self._edit() as tx:
+            key, current = self._require(tx, zone_id)
+            _check_match(current, if_match)
+            tx.delete(key)
+            self._log(tx, "delete", actor, current, None)
+        return current
+
+    def restore(self, zone_id: str, version: int, *, actor: str, if_match: str | None = None) -> StoredZone:
+        """Bring a zone back to how it was after ``version`` (0: before its first recorded change).
+
+        Works for deleted zones too. The restore is itself recorded as a new version.
+        """
+        zone_id = str(zone_id)
+        with self._edit() as tx:
+            wanted = self._version(tx, zone_id, int(version))
+            found = tx.fetch(zone_id)
+            if found is not None:
+                _check_match(found[1], if_match)
+            zone = build_zone(wanted.properties, wanted.geometry, tx.crs, crs=wanted.crs)
+            if found is None:
+                tx.insert(zone)
+            else:
+                tx.update(found[0], zone)
+            self._log(tx, "restore", actor, found[1] if found else None, zone)
+        return zone
+
+    @staticmethod
+    def _version(tx: EditTransaction, zone_id: str, version: int) -> StoredZone:
+        entry = tx.entry(zone_id, max(version, 1))
+        if entry is None or version < 0:
+            raise VersionNotFoundError(f"zone {zone_id!r} has no version {version} "
+                                       f"(it has {tx.last_version(zone_id)} recorded change(s))")
+        state = entry.snapshot("before" if version == 0 else "after")
+        if state is None:
+            what = "did not exist before it was created" if version == 0 else "was deleted in that version"
+            raise VersionNotFoundError(f"zone {zone_id!r} {what}; restore another version")
+        return state
