@@ -38,16 +38,30 @@ REFERENCE_LAYERS: dict[str, str] = {
 }
 #: Rows of the comparison (catalogue key, site-table column or derived value), shared by page, HTML and CSV.
 COMPARE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("field.kind", "kind"), ("field.province", "province"), ("field.province_pre2025", "province_pre2025"),
-    ("field.status", "status"), ("field.area_published", "area_published_ha"),
-    ("field.area_mapped", "area_mapped_ha"), ("field.available", "available_ha"), ("field.phases", "phases"),
-    ("field.occupancy", "occupancy_pct"), ("field.investor", "investor"),
-    *((f"field.{p}_{k}", f"{c}_{k}") for k in PLACE_KINDS
-      for p, c in (("road", "road_km"), ("straight", "straight_km"), ("drive", "road_h"))),
-    ("field.land_price", "land_price"), ("field.leased", "leased_land_ha"), ("field.power", "power_capacity_mva"),
-    ("field.water", "water_capacity_m3_day"), ("field.wastewater", "wastewater_capacity_m3_day"),
-    ("field.incentives", "incentives"), ("field.contact", "contact"),
-    ("field.geometry_quality", "geometry_quality"), ("field.sources", "sources"),
+    ("field.kind", "kind"),
+    ("field.province", "province"),
+    ("field.province_pre2025", "province_pre2025"),
+    ("field.status", "status"),
+    ("field.area_published", "area_published_ha"),
+    ("field.area_mapped", "area_mapped_ha"),
+    ("field.available", "available_ha"),
+    ("field.phases", "phases"),
+    ("field.occupancy", "occupancy_pct"),
+    ("field.investor", "investor"),
+    *(
+        (f"field.{p}_{k}", f"{c}_{k}")
+        for k in PLACE_KINDS
+        for p, c in (("road", "road_km"), ("straight", "straight_km"), ("drive", "road_h"))
+    ),
+    ("field.land_price", "land_price"),
+    ("field.leased", "leased_land_ha"),
+    ("field.power", "power_capacity_mva"),
+    ("field.water", "water_capacity_m3_day"),
+    ("field.wastewater", "wastewater_capacity_m3_day"),
+    ("field.incentives", "incentives"),
+    ("field.contact", "contact"),
+    ("field.geometry_quality", "geometry_quality"),
+    ("field.sources", "sources"),
 )
 #: Outlines are simplified to this tolerance (degrees, about 5 m) for the page.
 _SIMPLIFY_DEG = 0.00005
@@ -88,8 +102,14 @@ def _layer_json(frame: gpd.GeoDataFrame) -> dict:
     return feature_collection(frame, keep)
 
 
-def explorer_data(zones: gpd.GeoDataFrame, table, *, layers: Mapping[str, gpd.GeoDataFrame] | None = None,
-                  links: Mapping[str, str] | None = None, lang: str = "vi") -> dict:
+def explorer_data(
+    zones: gpd.GeoDataFrame,
+    table,
+    *,
+    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    links: Mapping[str, str] | None = None,
+    lang: str = "vi",
+) -> dict:
     """Everything the explorer script needs, JSON-able.
 
     Parameters
@@ -113,12 +133,17 @@ def explorer_data(zones: gpd.GeoDataFrame, table, *, layers: Mapping[str, gpd.Ge
         "messages": {code: i18n.messages(code) for code in i18n.LANGS},
         "sites": site_records(table),
         "outlines": outlines(zones),
-        "layers": {key: _layer_json(frame) for name, key in REFERENCE_LAYERS.items()
-                   if (frame := (layers or {}).get(name)) is not None and len(frame)},
+        "layers": {
+            key: _layer_json(frame)
+            for name, key in REFERENCE_LAYERS.items()
+            if (frame := (layers or {}).get(name)) is not None and len(frame)
+        },
         "kinds": list(KINDS),
         "statuses": list(STATUSES),
         "status_colors": dict(STATUS_COLORS),
-        "kind_outlines": {k: [c, max(1.5, round(w * 96 / 25.4, 1)), dash] for k, (c, w, _, dash) in KIND_OUTLINES.items()},
+        "kind_outlines": {
+            k: [c, max(1.5, round(w * 96 / 25.4, 1)), dash] for k, (c, w, _, dash) in KIND_OUTLINES.items()
+        },
         "place_kinds": list(PLACE_KINDS),
         "compare_fields": [list(f) for f in COMPARE_FIELDS],
         "links": dict(links or {}),
@@ -141,8 +166,15 @@ _PAGE = """<!doctype html>
 """
 
 
-def explorer_html(zones: gpd.GeoDataFrame, table, *, layers: Mapping[str, gpd.GeoDataFrame] | None = None,
-                  links: Mapping[str, str] | None = None, lang: str = "vi", base_url: str | None = None) -> str:
+def explorer_html(
+    zones: gpd.GeoDataFrame,
+    table,
+    *,
+    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    links: Mapping[str, str] | None = None,
+    lang: str = "vi",
+    base_url: str | None = None,
+) -> str:
     """The explorer page.
 
     Parameters
@@ -159,8 +191,12 @@ def explorer_html(zones: gpd.GeoDataFrame, table, *, layers: Mapping[str, gpd.Ge
         The HTML document.
     """
     data = explorer_data(zones, table, layers=layers, links=links, lang=lang)
-    page = _PAGE.format(lang=html.escape(lang), title=html.escape(i18n.text(data["lang"], "app.title")),
-                        static=PLACEHOLDER, data=safe_json(data))
+    page = _PAGE.format(
+        lang=html.escape(lang),
+        title=html.escape(i18n.text(data["lang"], "app.title")),
+        static=PLACEHOLDER,
+        data=safe_json(data),
+    )
     return finalise(page, base_url)
 
 
@@ -169,6 +205,7 @@ class UnknownSiteError(NotFoundError):
 
 
 # -- comparison (server side: HTML page and CSV) -------------------------------------------------
+
 
 def _number(value, lang: str, digits: int = 1) -> str:
     return i18n.number(value, lang, digits)
@@ -181,8 +218,14 @@ def format_value(column: str, row: Mapping, lang: str) -> str:
     if column == "land_price":
         if missing:
             return i18n.text(lang, "value.not_published")
-        return i18n.text(lang, "value.per", price=_number(value, lang, 2), currency=row.get("land_price_currency") or "",
-                         unit=row.get("land_price_unit") or "", period=row.get("land_price_period") or "")
+        return i18n.text(
+            lang,
+            "value.per",
+            price=_number(value, lang, 2),
+            currency=row.get("land_price_currency") or "",
+            unit=row.get("land_price_unit") or "",
+            period=row.get("land_price_period") or "",
+        )
     if column.startswith(("road_km_", "road_h_", "straight_km_")):
         if missing:
             kind = column.split("_", 2)[2]
@@ -252,14 +295,17 @@ def comparison_csv(table, ids: list[str], lang: str) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def comparison_html(table, ids: list[str], lang: str, *, explorer_url: str | None = None,
-                    csv_url: str | None = None) -> str:
+def comparison_html(
+    table, ids: list[str], lang: str, *, explorer_url: str | None = None, csv_url: str | None = None
+) -> str:
     """The comparison as a small standalone HTML page (every value escaped)."""
     names, rows = comparison(table, ids, lang)
     e = html.escape
     head = "".join(f"<th scope='col'>{e(n)}</th>" for n in names)
-    body = "".join(f"<tr><th scope='row'>{e(label)}</th>{''.join(f'<td>{e(v)}</td>' for v in values)}</tr>"
-                   for label, values in rows)
+    body = "".join(
+        f"<tr><th scope='row'>{e(label)}</th>{''.join(f'<td>{e(v)}</td>' for v in values)}</tr>"
+        for label, values in rows
+    )
     links = []
     if explorer_url:
         links.append(f"<a href='{e(explorer_url)}'>{e(i18n.text(lang, 'app.title'))}</a>")
@@ -268,14 +314,25 @@ def comparison_html(table, ids: list[str], lang: str, *, explorer_url: str | Non
     notes = " ".join(e(i18n.text(lang, k)) for k in ("factsheet.note_roads", "factsheet.note_drive"))
     return f"""<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(i18n.text(lang, 'compare.title'))}</title>
+<title>{e(i18n.text(lang, "compare.title"))}</title>
 <style>body{{font-family:{i18n.FONT_STACKS[lang]};margin:1.5rem}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}}
 thead th{{background:#f3f3f3}}tbody th{{font-weight:600;color:#333;max-width:16rem}}p.gz-note{{color:#555;max-width:60rem}}</style>
-</head><body><h1>{e(i18n.text(lang, 'compare.title'))}</h1><p>{' · '.join(links)}</p>
-<table class="gz-compare"><thead><tr><th>{e(i18n.text(lang, 'compare.field'))}</th>{head}</tr></thead>
+</head><body><h1>{e(i18n.text(lang, "compare.title"))}</h1><p>{" · ".join(links)}</p>
+<table class="gz-compare"><thead><tr><th>{e(i18n.text(lang, "compare.field"))}</th>{head}</tr></thead>
 <tbody>{body}</tbody></table><p class="gz-note">{notes}</p></body></html>"""
 
 
-__all__ = ["UnknownSiteError", "site_records", "REFERENCE_LAYERS", "COMPARE_FIELDS", "outlines", "explorer_data", "explorer_html", "format_value",
-           "comparison", "comparison_csv", "comparison_html"]
+__all__ = [
+    "UnknownSiteError",
+    "site_records",
+    "REFERENCE_LAYERS",
+    "COMPARE_FIELDS",
+    "outlines",
+    "explorer_data",
+    "explorer_html",
+    "format_value",
+    "comparison",
+    "comparison_csv",
+    "comparison_html",
+]

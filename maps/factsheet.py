@@ -28,11 +28,16 @@ from geozones.errors import GeozonesError
 from geozones.maps import i18n
 from geozones.maps.explorer import COMPARE_FIELDS, UnknownSiteError, format_value, site_records
 from geozones.maps.printmap import nice_length
+
 #: Rows of "what investors ask" (catalogue key, column).
 INVESTOR_ROWS: tuple[tuple[str, str], ...] = (
-    ("field.land_price", "land_price"), ("field.leased", "leased_land_ha"),
-    ("field.power", "power_capacity_mva"), ("field.water", "water_capacity_m3_day"),
-    ("field.wastewater", "wastewater_capacity_m3_day"), ("field.incentives", "incentives"), ("field.contact", "contact"),
+    ("field.land_price", "land_price"),
+    ("field.leased", "leased_land_ha"),
+    ("field.power", "power_capacity_mva"),
+    ("field.water", "water_capacity_m3_day"),
+    ("field.wastewater", "wastewater_capacity_m3_day"),
+    ("field.incentives", "incentives"),
+    ("field.contact", "contact"),
 )
 _INVESTOR_COLUMNS = {c for _, c in INVESTOR_ROWS}
 _URL = re.compile(r"^(https?://\S+|(?:[a-z0-9-]+\.)+(?:vn|com|org|net|gov|info)(?:/\S*)?)$", re.IGNORECASE)
@@ -51,8 +56,16 @@ def _svg(fig) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue().encode("utf-8")).decode("ascii")
 
 
-def _draw(ax, layers: Mapping[str, gpd.GeoDataFrame], crs, zones: gpd.GeoDataFrame, site_id: str, *,
-          bounds, label_places: bool) -> None:
+def _draw(
+    ax,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    crs,
+    zones: gpd.GeoDataFrame,
+    site_id: str,
+    *,
+    bounds,
+    label_places: bool,
+) -> None:
     """Boundaries, roads, destinations, other sites and the site, in ``crs`` (metres)."""
     x0, y0, x1, y1 = bounds
     ax.set_facecolor("#f7f6f2")
@@ -74,15 +87,32 @@ def _draw(ax, layers: Mapping[str, gpd.GeoDataFrame], crs, zones: gpd.GeoDataFra
         shaped.to_crs(crs).plot(ax=ax, color="#bdbdbd", edgecolor="#777", lw=0.4, zorder=4)
     site = zones[zones["id"] == site_id]
     if site.geometry.notna().any() and not site.geometry.is_empty.all():
-        site.to_crs(crs).plot(ax=ax, color="#e53935", alpha=0.55, edgecolor="#b71c1c", lw=1.2, zorder=6,
-                              hatch="//" if site["geometry_quality"].iloc[0] == "approximate" else None)
+        site.to_crs(crs).plot(
+            ax=ax,
+            color="#e53935",
+            alpha=0.55,
+            edgecolor="#b71c1c",
+            lw=1.2,
+            zorder=6,
+            hatch="//" if site["geometry_quality"].iloc[0] == "approximate" else None,
+        )
     lon, lat = site["site_lon"].iloc[0], site["site_lat"].iloc[0]
     shaped_site = site.geometry.notna().any() and not site.geometry.is_empty.all()
-    points = site.to_crs(crs).representative_point() if shaped_site else \
-        gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=_crs.WGS84).to_crs(crs)
+    points = (
+        site.to_crs(crs).representative_point()
+        if shaped_site
+        else gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=_crs.WGS84).to_crs(crs)
+    )
     if (shaped_site or (np.isfinite(lon) and np.isfinite(lat))) and np.isfinite(points.x.iloc[0]):
-        ax.plot(points.x.iloc[0], points.y.iloc[0], marker="*", color="#b71c1c", markersize=13 if label_places else 9,
-                markeredgecolor="white", zorder=8)
+        ax.plot(
+            points.x.iloc[0],
+            points.y.iloc[0],
+            marker="*",
+            color="#b71c1c",
+            markersize=13 if label_places else 9,
+            markeredgecolor="white",
+            zorder=8,
+        )
     places = layers.get("infrastructure_destinations")
     if places is not None and len(places):
         places = places.to_crs(crs)
@@ -90,8 +120,15 @@ def _draw(ax, layers: Mapping[str, gpd.GeoDataFrame], crs, zones: gpd.GeoDataFra
         if len(inside):
             inside.plot(ax=ax, color="white", edgecolor="#1f4e79", markersize=22, zorder=7)
         for geom, name in zip(inside.geometry, inside.get("name", inside["id"] if "id" in inside else [])):
-            ax.annotate(str(name), (geom.x, geom.y), xytext=(4, 3), textcoords="offset points", fontsize=6.5,
-                        color="#1f4e79", zorder=9)
+            ax.annotate(
+                str(name),
+                (geom.x, geom.y),
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontsize=6.5,
+                color="#1f4e79",
+                zorder=9,
+            )
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
@@ -104,8 +141,15 @@ def _draw(ax, layers: Mapping[str, gpd.GeoDataFrame], crs, zones: gpd.GeoDataFra
     length = nice_length(x1 - x0)
     bx, by = x0 + (x1 - x0) * 0.05, y0 + (y1 - y0) * 0.05
     ax.plot([bx, bx + length], [by, by], color="black", lw=2.2, solid_capstyle="butt", zorder=10)
-    ax.annotate(f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m", (bx + length / 2, by),
-                xytext=(0, 3), textcoords="offset points", ha="center", fontsize=6.5, zorder=10)
+    ax.annotate(
+        f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m",
+        (bx + length / 2, by),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        fontsize=6.5,
+        zorder=10,
+    )
     ax.annotate("N ↑", (0.96, 0.94), xycoords="axes fraction", ha="right", va="top", fontsize=8, weight="bold")
 
 
@@ -120,8 +164,11 @@ def _maps(zones: gpd.GeoDataFrame, site_id: str, layers: Mapping[str, gpd.GeoDat
         site = zones[zones["id"] == site_id]
         code = int(_crs.metric_epsg(site)[0])
         crs = pyproj.CRS.from_epsg(code)
-        region = [f.to_crs(crs).total_bounds for f in (layers.get("boundaries_provinces"), zones)
-                  if f is not None and len(f) and f.geometry.notna().any()]
+        region = [
+            f.to_crs(crs).total_bounds
+            for f in (layers.get("boundaries_provinces"), zones)
+            if f is not None and len(f) and f.geometry.notna().any()
+        ]
         rx0, ry0 = min(b[0] for b in region), min(b[1] for b in region)
         rx1, ry1 = max(b[2] for b in region), max(b[3] for b in region)
         fig, ax = plt.subplots(figsize=(3.4, 2.3))
@@ -138,8 +185,7 @@ def _maps(zones: gpd.GeoDataFrame, site_id: str, layers: Mapping[str, gpd.GeoDat
         cx, cy = (sx0 + sx1) / 2, (sy0 + sy1) / 2
         half = max(sx1 - sx0, sy1 - sy0) / 2 + 2500.0  # the site and 2.5 km around it
         fig, ax = plt.subplots(figsize=(3.4, 2.3))
-        _draw(ax, layers, crs, zones, site_id, bounds=(cx - half, cy - half, cx + half, cy + half),
-              label_places=False)
+        _draw(ax, layers, crs, zones, site_id, bounds=(cx - half, cy - half, cx + half, cy + half), label_places=False)
         return locator, _svg(fig)
 
 
@@ -157,9 +203,16 @@ def _source_items(text: str | None) -> list[tuple[str, str | None]]:
     return items
 
 
-def factsheet_html(zones: gpd.GeoDataFrame, table, site_id: str, *, lang: str = "vi",
-                   layers: Mapping[str, gpd.GeoDataFrame] | None = None, date: _dt.date | None = None,
-                   links: Mapping[str, str] | None = None) -> str:
+def factsheet_html(
+    zones: gpd.GeoDataFrame,
+    table,
+    site_id: str,
+    *,
+    lang: str = "vi",
+    layers: Mapping[str, gpd.GeoDataFrame] | None = None,
+    date: _dt.date | None = None,
+    links: Mapping[str, str] | None = None,
+) -> str:
     """The fact sheet of one site as a standalone HTML page (A4 print layout; every value escaped).
 
     Parameters
@@ -194,49 +247,75 @@ def factsheet_html(zones: gpd.GeoDataFrame, table, site_id: str, *, lang: str = 
     e = html.escape
     t = lambda key, **kw: e(i18n.text(lang, key, **kw))  # noqa: E731
     locator, site_map = _maps(zones, site_id, layers)
-    figure_rows = "".join(f"<tr><th>{t(key)}</th><td>{e(format_value(column, row, lang))}</td></tr>"
-                          for key, column in COMPARE_FIELDS
-                          if column not in _INVESTOR_COLUMNS and column not in ("geometry_quality", "sources")
-                          and not column.startswith(("road_", "straight_")))
+    figure_rows = "".join(
+        f"<tr><th>{t(key)}</th><td>{e(format_value(column, row, lang))}</td></tr>"
+        for key, column in COMPARE_FIELDS
+        if column not in _INVESTOR_COLUMNS
+        and column not in ("geometry_quality", "sources")
+        and not column.startswith(("road_", "straight_"))
+    )
     distance_rows = "".join(
         f"<tr><th>{t('place.' + kind)}</th><td>{e(str(row.get('nearest_' + kind) or ''))}</td>"
         f"<td>{e(format_value('road_km_' + kind, row, lang))}</td><td>{e(format_value('straight_km_' + kind, row, lang))}</td>"
-        f"<td>{e(format_value('road_h_' + kind, row, lang))}</td></tr>" for kind in PLACE_KINDS)
-    distance_head = "".join(f"<th>{t(k)}</th>" for k in ("distance.place", "distance.nearest", "distance.by_road",
-                                                          "distance.straight", "distance.drive"))
-    extra = [("field.decision", "decision"), ("field.district_pre2025", "district_pre2025"), ("field.commune", "commune")]
-    figure_rows += "".join(f"<tr><th>{t(key)}</th><td>{e(format_value(column, row, lang))}</td></tr>"
-                           for key, column in extra)
-    investor_rows = "".join(f"<tr><th>{t(key)}</th><td>{e(format_value(column, row, lang))}</td></tr>"
-                            for key, column in INVESTOR_ROWS)
+        f"<td>{e(format_value('road_h_' + kind, row, lang))}</td></tr>"
+        for kind in PLACE_KINDS
+    )
+    distance_head = "".join(
+        f"<th>{t(k)}</th>"
+        for k in ("distance.place", "distance.nearest", "distance.by_road", "distance.straight", "distance.drive")
+    )
+    extra = [
+        ("field.decision", "decision"),
+        ("field.district_pre2025", "district_pre2025"),
+        ("field.commune", "commune"),
+    ]
+    figure_rows += "".join(
+        f"<tr><th>{t(key)}</th><td>{e(format_value(column, row, lang))}</td></tr>" for key, column in extra
+    )
+    investor_rows = "".join(
+        f"<tr><th>{t(key)}</th><td>{e(format_value(column, row, lang))}</td></tr>" for key, column in INVESTOR_ROWS
+    )
     approx = [format_value("geometry_quality", row, lang)]
     if record.get("location_basis"):
         approx.append(str(record["location_basis"]))
-    approx += [i18n.text(lang, k) for k in ("factsheet.note_roads", "factsheet.note_drive", "factsheet.note_available",
-                                           "factsheet.note_names")]
+    approx += [
+        i18n.text(lang, k)
+        for k in ("factsheet.note_roads", "factsheet.note_drive", "factsheet.note_available", "factsheet.note_names")
+    ]
     sources = _source_items(row.get("sources")) + _source_items(row.get("investor_info_sources"))
     for name in ("infrastructure_roads", "infrastructure_destinations", "boundaries_provinces"):
         frame = layers.get(name)
         if frame is not None and "sources" in frame.columns:
             for value in dict.fromkeys(frame["sources"].dropna().astype(str)):
                 sources += [s for s in _source_items(value) if s not in sources]
-    source_items = "".join(f"<li><a href='{e(url)}'>{e(label)}</a></li>" if url else f"<li>{e(label)}</li>"
-                           for label, url in sources[:24])
+    source_items = "".join(
+        f"<li><a href='{e(url)}'>{e(label)}</a></li>" if url else f"<li>{e(label)}</li>" for label, url in sources[:24]
+    )
     today = (date or _dt.date.today()).isoformat()
     nav = ""
     if links:
-        nav = "<p class='nav'>" + " · ".join(
-            f"<a href='{e(url)}'>{t(key)}</a>" for key, name in (("popup.factsheet_pdf", "pdf"), ("app.title", "explorer"))
-            if (url := links.get(name))) + "</p>"
+        nav = (
+            "<p class='nav'>"
+            + " · ".join(
+                f"<a href='{e(url)}'>{t(key)}</a>"
+                for key, name in (("popup.factsheet_pdf", "pdf"), ("app.title", "explorer"))
+                if (url := links.get(name))
+            )
+            + "</p>"
+        )
     heading = f"{e(row['name'])}"
-    site_image = (f"<img alt=\"{t('factsheet.site_map')}\" src=\"{site_map}\">" if site_map
-                  else f"<p>{t('quality.location_only')}</p>")
-    sub = " · ".join(e(v) for v in (row.get("name_ascii"), format_value("kind", row, lang),
-                                    format_value("status", row, lang)) if v)
+    site_image = (
+        f'<img alt="{t("factsheet.site_map")}" src="{site_map}">'
+        if site_map
+        else f"<p>{t('quality.location_only')}</p>"
+    )
+    sub = " · ".join(
+        e(v) for v in (row.get("name_ascii"), format_value("kind", row, lang), format_value("status", row, lang)) if v
+    )
     return f"""<!doctype html>
 <html lang="{e(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{t('factsheet.title')} — {heading}</title>
+<title>{t("factsheet.title")} — {heading}</title>
 <style>
 @page {{ size: A4; margin: 11mm 12mm; }}
 body {{ font-family: {i18n.FONT_STACKS[lang]}; font-size: 8pt; line-height: 1.25; color: #1d1d1d; max-width: 190mm; margin: 0 auto; }}
@@ -252,16 +331,16 @@ ul {{ margin: 0; padding-left: 4mm; }} ul.sources {{ columns: 2; column-gap: 6mm
 table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }}
 .date {{ color: #555; font-size: 7.5pt; margin-top: 2mm; }}
 </style></head><body>
-{nav}<p class="kicker">{t('factsheet.title')} · geozones</p>
+{nav}<p class="kicker">{t("factsheet.title")} · geozones</p>
 <h1>{heading}</h1><p class="sub">{sub}</p>
-<table class="maps"><tr><td><figure><img alt="{t('factsheet.locator')}" src="{locator}"><figcaption>{t('factsheet.locator')}</figcaption></figure></td>
-<td><figure>{site_image}<figcaption>{t('factsheet.site_map')}. {t('factsheet.map_legend')}</figcaption></figure></td></tr></table>
-<table class="cols"><tr><td><h2>{t('factsheet.figures')}</h2><table class="figures">{figure_rows}</table></td>
-<td><h2>{t('factsheet.investor_info')}</h2><table class="investor">{investor_rows}</table>
-<h2>{t('factsheet.approximate')}</h2><ul class="approximate">{''.join(f'<li>{e(a)}</li>' for a in approx)}</ul></td></tr></table>
+<table class="maps"><tr><td><figure><img alt="{t("factsheet.locator")}" src="{locator}"><figcaption>{t("factsheet.locator")}</figcaption></figure></td>
+<td><figure>{site_image}<figcaption>{t("factsheet.site_map")}. {t("factsheet.map_legend")}</figcaption></figure></td></tr></table>
+<table class="cols"><tr><td><h2>{t("factsheet.figures")}</h2><table class="figures">{figure_rows}</table></td>
+<td><h2>{t("factsheet.investor_info")}</h2><table class="investor">{investor_rows}</table>
+<h2>{t("factsheet.approximate")}</h2><ul class="approximate">{"".join(f"<li>{e(a)}</li>" for a in approx)}</ul></td></tr></table>
 <table class="distances"><thead><tr>{distance_head}</tr></thead><tbody>{distance_rows}</tbody></table>
-<h2>{t('factsheet.sources')}</h2><ul class="sources">{source_items}</ul>
-<p class="date">{t('factsheet.date', date=today)} · {t('factsheet.generated')}</p>
+<h2>{t("factsheet.sources")}</h2><ul class="sources">{source_items}</ul>
+<p class="date">{t("factsheet.date", date=today)} · {t("factsheet.generated")}</p>
 </body></html>"""
 
 

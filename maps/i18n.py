@@ -15,7 +15,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from geozones.errors import GeozonesError, InvalidParameterError
@@ -35,8 +35,15 @@ FONT_STACKS: dict[str, str] = {
     "zh-Hans": '"Noto Sans", "Noto Sans CJK SC", sans-serif',
 }
 _FOLDERS = {"vi": "vi", "en": "en", "ko": "ko", "ja": "ja", "zh-Hans": "zh_Hans"}
-_ALIASES = {"zh": "zh-Hans", "zh-hans": "zh-Hans", "zh_hans": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans",
-            "zh-hans-cn": "zh-Hans", "zh_cn": "zh-Hans"}
+_ALIASES = {
+    "zh": "zh-Hans",
+    "zh-hans": "zh-Hans",
+    "zh_hans": "zh-Hans",
+    "zh-cn": "zh-Hans",
+    "zh-sg": "zh-Hans",
+    "zh-hans-cn": "zh-Hans",
+    "zh_cn": "zh-Hans",
+}
 
 
 class UnsupportedLanguageError(InvalidParameterError):
@@ -77,7 +84,7 @@ def negotiate(lang: str | None = None, accept_language: str | None = None) -> st
     if lang:
         return check_lang(lang)
     best, best_q = None, 0.0
-    for position, item in enumerate((accept_language or "").split(",")[:32]):
+    for item in (accept_language or "").split(",")[:32]:
         parts = [p.strip() for p in item.split(";")]
         if not parts[0] or parts[0] == "*":
             continue
@@ -99,7 +106,7 @@ def po_path(lang: str) -> Path:
     return LOCALE_DIR / _FOLDERS[check_lang(lang)] / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> _gettext.GNUTranslations:
     """The compiled catalogue of ``lang`` (``.po`` -> ``.mo`` with Babel, read by :mod:`gettext`)."""
     from babel.messages.mofile import write_mo
@@ -113,7 +120,7 @@ def translations(lang: str) -> _gettext.GNUTranslations:
     return _gettext.GNUTranslations(buffer)
 
 
-@lru_cache(maxsize=None)
+@cache
 def keys(lang: str = "en") -> tuple[str, ...]:
     """Every message key in the catalogue of ``lang``, in catalogue order."""
     from babel.messages.pofile import read_po
@@ -146,9 +153,24 @@ def number(value: float, lang: str, digits: int = 1) -> str:
     from babel.numbers import format_decimal
 
     locale = {"zh-Hans": "zh_Hans_CN"}.get(check_lang(lang), check_lang(lang))
-    return format_decimal(round(float(value), digits), format=f"#,##0.{'#' * digits}" if digits else "#,##0",
-                          locale=locale)
+    return format_decimal(
+        round(float(value), digits), format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=locale
+    )
 
 
-__all__ = ["FONT_STACKS", "LANGS", "DEFAULT_LANG", "UnsupportedLanguageError", "MissingMessageError", "normalise", "check_lang",
-           "negotiate", "translations", "keys", "messages", "text", "number", "po_path"]
+__all__ = [
+    "FONT_STACKS",
+    "LANGS",
+    "DEFAULT_LANG",
+    "UnsupportedLanguageError",
+    "MissingMessageError",
+    "normalise",
+    "check_lang",
+    "negotiate",
+    "translations",
+    "keys",
+    "messages",
+    "text",
+    "number",
+    "po_path",
+]

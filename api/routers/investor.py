@@ -22,8 +22,10 @@ from geozones.store import load_infrastructure, store_layers
 
 router = APIRouter(tags=["investor"])
 
-LangParam = Annotated[str | None, Query(max_length=20, description=(
-    "Language: vi, en, ko, ja or zh-Hans (default: from Accept-Language, else vi)"))]
+LangParam = Annotated[
+    str | None,
+    Query(max_length=20, description=("Language: vi, en, ko, ja or zh-Hans (default: from Accept-Language, else vi)")),
+]
 AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", include_in_schema=False)]
 
 #: Site tables and pages by (store, store version, what); a store write changes the version.
@@ -52,8 +54,11 @@ def _lang(lang: str | None, accept: str | None) -> str:
         return i18n.negotiate(lang, accept)
     except i18n.UnsupportedLanguageError:
         fallback = i18n.negotiate(None, accept)
-        raise APIError(400, i18n.text(fallback, "error.unknown_lang", lang=lang, langs=", ".join(i18n.LANGS)),
-                       "InvalidParameterValue") from None
+        raise APIError(
+            400,
+            i18n.text(fallback, "error.unknown_lang", lang=lang, langs=", ".join(i18n.LANGS)),
+            "InvalidParameterValue",
+        ) from None
 
 
 def _base(request: Request, settings) -> str:
@@ -66,8 +71,7 @@ def _table(store):
     """The site table of the store (cached per store version)."""
     from geozones.analysis.siteselect import site_table
 
-    return _cached((id(store), store.version(), "table"),
-                   lambda: site_table(store.zones(), load_infrastructure(store)))
+    return _cached((id(store), store.version(), "table"), lambda: site_table(store.zones(), load_infrastructure(store)))
 
 
 def _layers(store):
@@ -86,10 +90,19 @@ def _links(base: str) -> dict[str, str]:
     }
 
 
-@router.get("/maps/investor", response_class=HTMLResponse, summary="Investor site explorer (HTML)",
-            responses=error_responses(400))
-def explorer(request: Request, store: StoreDep, settings: SettingsDep, lang: LangParam = None,
-             accept_language: AcceptLanguage = None) -> HTMLResponse:
+@router.get(
+    "/maps/investor",
+    response_class=HTMLResponse,
+    summary="Investor site explorer (HTML)",
+    responses=error_responses(400),
+)
+def explorer(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    lang: LangParam = None,
+    accept_language: AcceptLanguage = None,
+) -> HTMLResponse:
     """Map and list of every site in sync: filters (kind, province, status, available land, road distances),
     sort, comparison of two to four sites, links to fact sheets. The filters live in the URL fragment."""
     from geozones.maps.explorer import explorer_html
@@ -98,8 +111,14 @@ def explorer(request: Request, store: StoreDep, settings: SettingsDep, lang: Lan
     base = _base(request, settings)
 
     def build() -> bytes:
-        return explorer_html(store.zones(), _table(store), layers=_layers(store), links=_links(base), lang=code,
-                             base_url=f"{base}/maps/static").encode("utf-8")
+        return explorer_html(
+            store.zones(),
+            _table(store),
+            layers=_layers(store),
+            links=_links(base),
+            lang=code,
+            base_url=f"{base}/maps/static",
+        ).encode("utf-8")
 
     body = _cached((id(store), store.version(), "explorer", code, base), build)
     return HTMLResponse(body, headers={"Content-Language": code, "Vary": "Accept-Language"})
@@ -114,14 +133,24 @@ def _ids(ids: str, code: str) -> list[str]:
     return parts
 
 
-@router.get("/maps/compare", summary="Side-by-side comparison of two to four sites (HTML or CSV)",
-            response_class=Response, responses={
-                200: {"content": {"text/html": {}, "text/csv": {}}, "description": "The comparison"},
-                **error_responses(400, 404)})
-def compare(request: Request, store: StoreDep, settings: SettingsDep,
-            ids: Annotated[str, Query(max_length=1000, description="Two to four zone ids, comma-separated")],
-            lang: LangParam = None, f: Annotated[Literal["html", "csv"], Query(description="html or csv")] = "html",
-            accept_language: AcceptLanguage = None) -> Response:
+@router.get(
+    "/maps/compare",
+    summary="Side-by-side comparison of two to four sites (HTML or CSV)",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/html": {}, "text/csv": {}}, "description": "The comparison"},
+        **error_responses(400, 404),
+    },
+)
+def compare(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    ids: Annotated[str, Query(max_length=1000, description="Two to four zone ids, comma-separated")],
+    lang: LangParam = None,
+    f: Annotated[Literal["html", "csv"], Query(description="html or csv")] = "html",
+    accept_language: AcceptLanguage = None,
+) -> Response:
     """Area, available land, phases, status, occupancy, investor, distances by road and straight line,
     drive time (estimate), investor fields, data quality and sources, per site."""
     from geozones.maps import i18n
@@ -138,23 +167,39 @@ def compare(request: Request, store: StoreDep, settings: SettingsDep,
     if f == "csv":
         name = "compare-" + "_".join(chosen) + ".csv"
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-        return Response(comparison_csv(table, chosen, code).encode("utf-8"), media_type="text/csv; charset=utf-8",
-                        headers=headers)
+        return Response(
+            comparison_csv(table, chosen, code).encode("utf-8"), media_type="text/csv; charset=utf-8", headers=headers
+        )
     base = _base(request, settings)
     joined = ",".join(quote(i, safe="") for i in chosen)
-    page = comparison_html(table, chosen, code, explorer_url=f"{base}/maps/investor?lang={code}#compare={joined}",
-                           csv_url=f"{base}/maps/compare?ids={joined}&lang={code}&f=csv")
+    page = comparison_html(
+        table,
+        chosen,
+        code,
+        explorer_url=f"{base}/maps/investor?lang={code}#compare={joined}",
+        csv_url=f"{base}/maps/compare?ids={joined}&lang={code}&f=csv",
+    )
     return HTMLResponse(page, headers=headers)
 
 
-@router.get("/collections/zones/items/{featureId}/factsheet", summary="One-page fact sheet of a site (PDF or HTML)",
-            response_class=Response, responses={
-                200: {"content": {"application/pdf": {}, "text/html": {}}, "description": "The fact sheet"},
-                **error_responses(400, 404)})
-def factsheet(request: Request, store: StoreDep, settings: SettingsDep,
-              featureId: Annotated[str, PathParam(max_length=200, description="Zone id")],  # noqa: N803 - OGC name
-              lang: LangParam = None, f: Annotated[Literal["pdf", "html"], Query(description="pdf or html")] = "pdf",
-              accept_language: AcceptLanguage = None) -> Response:
+@router.get(
+    "/collections/zones/items/{featureId}/factsheet",
+    summary="One-page fact sheet of a site (PDF or HTML)",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}, "text/html": {}}, "description": "The fact sheet"},
+        **error_responses(400, 404),
+    },
+)
+def factsheet(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    featureId: Annotated[str, PathParam(max_length=200, description="Zone id")],
+    lang: LangParam = None,
+    f: Annotated[Literal["pdf", "html"], Query(description="pdf or html")] = "pdf",
+    accept_language: AcceptLanguage = None,
+) -> Response:
     """Locator and site maps on the store's boundaries and roads, the figures, what is approximate and why,
     sources with links, the date. The PDF is A4 with selectable text and embedded fonts."""
     from geozones.maps import i18n
@@ -167,16 +212,22 @@ def factsheet(request: Request, store: StoreDep, settings: SettingsDep,
     base = _base(request, settings)
     item = quote(featureId, safe="")
     headers = {"Content-Language": code, "Vary": "Accept-Language"}
-    kwargs = dict(lang=code, layers=_layers(store))
+    kwargs = {"lang": code, "layers": _layers(store)}
     if f == "html":
-        links = {"pdf": f"{base}/collections/zones/items/{item}/factsheet?lang={code}&f=pdf",
-                 "explorer": f"{base}/maps/investor?lang={code}"}
-        body = _cached((id(store), store.version(), "factsheet-html", featureId, code, base),
-                       lambda: factsheet_html(store.zones(), table, featureId, links=links, **kwargs).encode("utf-8"))
+        links = {
+            "pdf": f"{base}/collections/zones/items/{item}/factsheet?lang={code}&f=pdf",
+            "explorer": f"{base}/maps/investor?lang={code}",
+        }
+        body = _cached(
+            (id(store), store.version(), "factsheet-html", featureId, code, base),
+            lambda: factsheet_html(store.zones(), table, featureId, links=links, **kwargs).encode("utf-8"),
+        )
         return HTMLResponse(body, headers=headers)
     try:
-        body = _cached((id(store), store.version(), "factsheet-pdf", featureId, code),
-                       lambda: factsheet_pdf(store.zones(), table, featureId, **kwargs))
+        body = _cached(
+            (id(store), store.version(), "factsheet-pdf", featureId, code),
+            lambda: factsheet_pdf(store.zones(), table, featureId, **kwargs),
+        )
     except FactSheetError as exc:
         raise APIError(503, str(exc), "ServiceUnavailable") from exc
     headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(f'factsheet-{featureId}-{code}.pdf')}"

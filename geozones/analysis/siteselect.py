@@ -37,16 +37,47 @@ PLACE_KINDS: tuple[str, ...] = ("highway", "border_gate", "railway_station", "ci
 HIGHWAY_CLASSES: tuple[str, ...] = ("national_highway", "expressway")
 #: Optional investor fields (schema fields when present; "not published" when empty).
 INVESTOR_FIELDS: tuple[str, ...] = (
-    "land_price", "land_price_currency", "land_price_unit", "land_price_period", "available_land_ha",
-    "leased_land_ha", "power_capacity_mva", "water_capacity_m3_day", "wastewater_capacity_m3_day", "incentives",
-    "contact", "investor_info_sources",
+    "land_price",
+    "land_price_currency",
+    "land_price_unit",
+    "land_price_period",
+    "available_land_ha",
+    "leased_land_ha",
+    "power_capacity_mva",
+    "water_capacity_m3_day",
+    "wastewater_capacity_m3_day",
+    "incentives",
+    "contact",
+    "investor_info_sources",
 )
 #: Columns of the site table sent to the browser, in order.
 SITE_COLUMNS: tuple[str, ...] = (
-    "id", "name", "name_ascii", "kind", "zone_group", "phases", "province", "province_pre2025", "district_pre2025",
-    "commune", "status", "status_year", "area_published_ha", "area_qualifier", "area_mapped_ha", "available_ha",
-    "available_basis", "occupancy_pct", "investor", "decision", "geometry_quality", "location_basis",
-    "location_only", "sources", "lon", "lat",
+    "id",
+    "name",
+    "name_ascii",
+    "kind",
+    "zone_group",
+    "phases",
+    "province",
+    "province_pre2025",
+    "district_pre2025",
+    "commune",
+    "status",
+    "status_year",
+    "area_published_ha",
+    "area_qualifier",
+    "area_mapped_ha",
+    "available_ha",
+    "available_basis",
+    "occupancy_pct",
+    "investor",
+    "decision",
+    "geometry_quality",
+    "location_basis",
+    "location_only",
+    "sources",
+    "lon",
+    "lat",
     *(f"{p}_{k}" for k in PLACE_KINDS for p in ("road_km", "road_h", "straight_km", "nearest")),
     *INVESTOR_FIELDS,
 )
@@ -71,8 +102,9 @@ def _nearest_in(origins: gpd.GeoSeries, targets: gpd.GeoDataFrame) -> tuple[np.n
     return dist, which
 
 
-def _distances_in(origins: gpd.GeoSeries, roads: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame,
-                  speeds_kmh, max_access_m) -> pd.DataFrame:
+def _distances_in(
+    origins: gpd.GeoSeries, roads: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, speeds_kmh, max_access_m
+) -> pd.DataFrame:
     """Distance columns for origins in one metric CRS (roads and destinations already in it)."""
     out = pd.DataFrame(index=origins.index)
     kinds = _destination_kind(destinations)
@@ -80,7 +112,9 @@ def _distances_in(origins: gpd.GeoSeries, roads: gpd.GeoDataFrame, destinations:
     for kind in PLACE_KINDS:
         if kind == "highway":
             targets = roads[road_class.isin(HIGHWAY_CLASSES).to_numpy()]
-            label = targets["ref"].where(targets["ref"].notna(), targets["name"]) if "ref" in targets else targets["name"]
+            label = (
+                targets["ref"].where(targets["ref"].notna(), targets["name"]) if "ref" in targets else targets["name"]
+            )
         else:
             targets = destinations[(kinds == kind).to_numpy()]
             label = targets["name"] if "name" in targets else pd.Series(None, index=targets.index)
@@ -100,8 +134,9 @@ def _distances_in(origins: gpd.GeoSeries, roads: gpd.GeoDataFrame, destinations:
             points = shapely.get_point(lines, 1)
             stops = gpd.GeoDataFrame({"id": [f"o{i}" for i in range(len(points))]}, geometry=points, crs=origins.crs)
             for j, position in enumerate(np.flatnonzero(ok)):
-                trip = travel(origins.iloc[[position]], roads, stops.iloc[[j]], speeds_kmh=speeds_kmh,
-                              max_access_m=max_access_m)
+                trip = travel(
+                    origins.iloc[[position]], roads, stops.iloc[[j]], speeds_kmh=speeds_kmh, max_access_m=max_access_m
+                )
                 out.iloc[position, out.columns.get_loc("road_km_highway")] = trip[f"road_km_o{j}"].iloc[0]
                 out.iloc[position, out.columns.get_loc("road_h_highway")] = trip[f"road_h_o{j}"].iloc[0]
                 out.iloc[position, out.columns.get_loc("reachable_highway")] = bool(trip[f"reachable_o{j}"].iloc[0])
@@ -114,13 +149,13 @@ def _distances_in(origins: gpd.GeoSeries, roads: gpd.GeoDataFrame, destinations:
         best = np.where(reachable, np.nanargmin(np.where(np.isfinite(km), km, np.inf), axis=1), 0)
         rows = np.arange(len(km))
         out[f"road_km_{kind}"] = np.where(reachable, km[rows, best], np.nan)
-        out[f"road_h_{kind}"] = np.where(reachable, np.nanmin(np.where(np.isfinite(hours), hours, np.inf), axis=1),
-                                         np.nan)
+        out[f"road_h_{kind}"] = np.where(
+            reachable, np.nanmin(np.where(np.isfinite(hours), hours, np.inf), axis=1), np.nan
+        )
         out[f"reachable_{kind}"] = reachable
         # The named place is the one reached by road when there is one.
         names = stops["name"] if "name" in stops else pd.Series(None, index=stops.index)
-        out[f"nearest_{kind}"] = [names.iloc[b] if r else n for b, r, n in
-                                  zip(best, reachable, out[f"nearest_{kind}"])]
+        out[f"nearest_{kind}"] = [names.iloc[b] if r else n for b, r, n in zip(best, reachable, out[f"nearest_{kind}"])]
     return out
 
 
@@ -129,8 +164,13 @@ def _distances_in(origins: gpd.GeoSeries, roads: gpd.GeoDataFrame, destinations:
 MAX_ACCESS_M = 5000.0
 
 
-def place_distances(zones: gpd.GeoDataFrame, infra: Mapping[str, gpd.GeoDataFrame], *, speeds_kmh: Mapping[str, float] | None = None,
-                    max_access_m: float | None = MAX_ACCESS_M) -> pd.DataFrame:
+def place_distances(
+    zones: gpd.GeoDataFrame,
+    infra: Mapping[str, gpd.GeoDataFrame],
+    *,
+    speeds_kmh: Mapping[str, float] | None = None,
+    max_access_m: float | None = MAX_ACCESS_M,
+) -> pd.DataFrame:
     """Road and straight-line distances from each zone to the nearest highway, border gate, railway station and city.
 
     Parameters
@@ -159,8 +199,11 @@ def place_distances(zones: gpd.GeoDataFrame, infra: Mapping[str, gpd.GeoDataFram
     for code in sorted(set(codes.tolist())):
         target = pyproj.CRS.from_epsg(int(code))
         origins = geometry[codes == code].to_crs(target)
-        parts.append(_distances_in(origins, layers["roads"].to_crs(target), layers["destinations"].to_crs(target),
-                                   speeds_kmh, max_access_m))
+        parts.append(
+            _distances_in(
+                origins, layers["roads"].to_crs(target), layers["destinations"].to_crs(target), speeds_kmh, max_access_m
+            )
+        )
     columns = [f"{p}_{k}" for k in PLACE_KINDS for p in ("road_km", "road_h", "reachable", "straight_km", "nearest")]
     table = pd.concat(parts) if parts else pd.DataFrame(index=zones.index[:0])
     return table.reindex(index=zones.index, columns=columns)
@@ -221,8 +264,7 @@ def site_table(zones: gpd.GeoDataFrame, infra: Mapping[str, gpd.GeoDataFrame] | 
             distances = pd.DataFrame(index=zones.index)
     for column in SITE_COLUMNS:
         if column.startswith(("road_km_", "road_h_", "straight_km_")):
-            out[column] = pd.to_numeric(distances[column], errors="coerce").round(2) \
-                if column in distances else np.nan
+            out[column] = pd.to_numeric(distances[column], errors="coerce").round(2) if column in distances else np.nan
         elif column.startswith("nearest_"):
             out[column] = distances[column] if column in distances else None
     for column in SITE_COLUMNS:
@@ -231,5 +273,12 @@ def site_table(zones: gpd.GeoDataFrame, infra: Mapping[str, gpd.GeoDataFrame] | 
     return out[list(SITE_COLUMNS)]
 
 
-__all__ = ["PLACE_KINDS", "HIGHWAY_CLASSES", "INVESTOR_FIELDS", "SITE_COLUMNS", "place_distances", "site_table",
-           "MAX_ACCESS_M"]
+__all__ = [
+    "PLACE_KINDS",
+    "HIGHWAY_CLASSES",
+    "INVESTOR_FIELDS",
+    "SITE_COLUMNS",
+    "place_distances",
+    "site_table",
+    "MAX_ACCESS_M",
+]

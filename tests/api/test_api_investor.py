@@ -57,8 +57,14 @@ def test_factsheet_route_html_pdf_and_404(client):
 
 def test_landing_page_links_explorer_downloads_and_analysis(client):
     links = {link["href"].removeprefix("http://testserver") for link in client.get("/?f=json").json()["links"]}
-    assert {"/maps/investor", "/downloads", "/analysis/totals", "/analysis/reconcile", "/analysis/indicators",
-            "/analysis/proximity"} <= links
+    assert {
+        "/maps/investor",
+        "/downloads",
+        "/analysis/totals",
+        "/analysis/reconcile",
+        "/analysis/indicators",
+        "/analysis/proximity",
+    } <= links
     html = client.get("/?f=html").text
     for target in ("/maps/investor?lang=ko", "/downloads", "/analysis/proximity"):
         assert target in html

@@ -13,15 +13,16 @@ import shapely
 
 pytest.importorskip("babel")
 
-from geozones.maps import i18n  # noqa: E402
-from tests.helpers.tools import ROOT, require_tool  # noqa: E402
-from tests.helpers.zonefactory import CHO_MOI, zone  # noqa: E402
+from geozones.maps import i18n
+from tests.helpers.tools import ROOT, require_tool
+from tests.helpers.zonefactory import CHO_MOI, zone
 
 LOCALE = ROOT / "maps" / "locale"
 FOLDERS = {"vi": "vi", "en": "en", "ko": "ko", "ja": "ja", "zh-Hans": "zh_Hans"}
 
 
 # -- catalogues -----------------------------------------------------------------------------------
+
 
 def _po(lang: str) -> dict[str, str]:
     """The catalogue read with Babel directly (not through maps.i18n)."""
@@ -53,9 +54,13 @@ def test_every_key_the_code_uses_is_in_the_catalogue():
     used |= set(re.findall(r'\bt\("([a-z_]+\.[A-Za-z_.]+)"', js))
     used |= set(re.findall(r'label: "([a-z_]+\.[a-z_]+)"', js))
     for module in ("explorer.py", "factsheet.py"):
-        used |= set(re.findall(r'''["']((?:app|nav|filter|list|col|compare|field|value|unit|legend|layer|popup|factsheet|'''
-                               r'''error|landing|distance|place|quality)\.[a-z_0-9]+)["']''',
-                               (ROOT / "maps" / module).read_text(encoding="utf-8")))
+        used |= set(
+            re.findall(
+                r"""["']((?:app|nav|filter|list|col|compare|field|value|unit|legend|layer|popup|factsheet|"""
+                r"""error|landing|distance|place|quality)\.[a-z_0-9]+)["']""",
+                (ROOT / "maps" / module).read_text(encoding="utf-8"),
+            )
+        )
     from geozones.analysis.siteselect import PLACE_KINDS
     from geozones.schema import KINDS, STATUSES
 
@@ -76,16 +81,19 @@ def test_gettext_reads_the_compiled_catalogue():
         i18n.text("en", "no.such.key")
 
 
-@pytest.mark.parametrize(("lang", "accept", "expected"), [
-    (None, "ko-KR,ko;q=0.9,en-US;q=0.8", "ko"),
-    (None, "fr-FR, ja;q=0.5, en;q=0.4", "ja"),
-    (None, "zh-CN,zh;q=0.9", "zh-Hans"),
-    (None, "zh-TW", "vi"),  # no Traditional Chinese catalogue: not served Simplified
-    (None, "de, *;q=0.1", "vi"),
-    (None, None, "vi"),
-    ("en", "ko", "en"),
-    ("zh_Hans", None, "zh-Hans"),
-])
+@pytest.mark.parametrize(
+    ("lang", "accept", "expected"),
+    [
+        (None, "ko-KR,ko;q=0.9,en-US;q=0.8", "ko"),
+        (None, "fr-FR, ja;q=0.5, en;q=0.4", "ja"),
+        (None, "zh-CN,zh;q=0.9", "zh-Hans"),
+        (None, "zh-TW", "vi"),  # no Traditional Chinese catalogue: not served Simplified
+        (None, "de, *;q=0.1", "vi"),
+        (None, None, "vi"),
+        ("en", "ko", "en"),
+        ("zh_Hans", None, "zh-Hans"),
+    ],
+)
 def test_language_from_lang_or_accept_language(lang, accept, expected):
     assert i18n.negotiate(lang, accept) == expected
 
@@ -97,14 +105,20 @@ def test_unsupported_language_is_a_typed_error():
 
 # -- road and straight-line distances on a hand-made network ---------------------------------------
 
+
 def _network():
     """A 10 km east-west national highway through Chợ Mới, a city on it 8 km along, an off-network gate."""
     x0, y0 = CHO_MOI
-    roads = gpd.GeoDataFrame({"id": ["ql"], "name": ["Quốc lộ thử"], "class": ["national_highway"], "ref": ["QL9"]},
-                             geometry=[shapely.LineString([(x0, y0), (x0 + 10_000, y0)])], crs=9213)
-    places = gpd.GeoDataFrame({"id": ["city", "gate"], "name": ["Thành phố thử", "Cửa khẩu thử"],
-                               "class": ["city", "border_gate"]},
-                              geometry=[shapely.Point(x0 + 8_000, y0), shapely.Point(x0 + 2_000, y0 + 30_000)], crs=9213)
+    roads = gpd.GeoDataFrame(
+        {"id": ["ql"], "name": ["Quốc lộ thử"], "class": ["national_highway"], "ref": ["QL9"]},
+        geometry=[shapely.LineString([(x0, y0), (x0 + 10_000, y0)])],
+        crs=9213,
+    )
+    places = gpd.GeoDataFrame(
+        {"id": ["city", "gate"], "name": ["Thành phố thử", "Cửa khẩu thử"], "class": ["city", "border_gate"]},
+        geometry=[shapely.Point(x0 + 8_000, y0), shapely.Point(x0 + 2_000, y0 + 30_000)],
+        crs=9213,
+    )
     # A triangle pointing south: its vertex 500 m north of the road, 2 km along it; top edge at 600 m.
     triangle = shapely.Polygon([(x0 + 2_000, y0 + 500), (x0 + 2_100, y0 + 600), (x0 + 1_900, y0 + 600)])
     zones = gpd.GeoDataFrame([zone(0, area_published_ha=1.0)], geometry=[triangle], crs=9213)
@@ -121,7 +135,7 @@ def test_place_distances_match_hand_computed_values():
     # Assumed speeds: 25 km/h on the access leg, 50 km/h on a national highway.
     assert table["road_h_city"] == pytest.approx(0.5 / 25 + 6.0 / 50, abs=1e-6)
     # Straight line from the triangle's nearest point, its east corner (x0+2100, y0+600), to the city.
-    assert table["straight_km_city"] == pytest.approx(((5900 ** 2 + 600 ** 2) ** 0.5) / 1000, abs=1e-6)
+    assert table["straight_km_city"] == pytest.approx(((5900**2 + 600**2) ** 0.5) / 1000, abs=1e-6)
     assert table["road_km_highway"] == pytest.approx(0.5) and table["straight_km_highway"] == pytest.approx(0.5)
     assert table["nearest_highway"] == "QL9" and table["nearest_city"] == "Thành phố thử"
     # The gate is 29.4 km north of the triangle's top edge, 30 km from the road: straight line yes, by road no.
@@ -147,10 +161,10 @@ def test_site_table_available_land_and_published_distances_pass_through():
 
 # -- comparison and fact sheets ---------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def table(built_store):
     from geozones.analysis.siteselect import site_table
-
     from geozones.store import load_infrastructure
 
     return site_table(built_store.zones(), load_infrastructure(built_store))
@@ -181,9 +195,8 @@ def test_comparison_csv_has_published_figures_and_not_published(table):
 
 
 def test_comparison_rejects_wrong_counts_and_unknown_ids_in_the_language(table):
-    from geozones.maps.explorer import comparison
-
     from geozones.errors import InvalidParameterError, NotFoundError
+    from geozones.maps.explorer import comparison
 
     with pytest.raises(InvalidParameterError, match="2～4"):
         comparison(table, ["bk-kcn-thanh-binh-1"], "ja")
@@ -199,8 +212,15 @@ def korean_pdf(built_store, table, tmp_path_factory):
     from geozones.store import store_layers
 
     path = tmp_path_factory.mktemp("factsheet") / "thanh-binh-ko.pdf"
-    path.write_bytes(factsheet_pdf(built_store.zones(), table, "bk-kcn-thanh-binh-1", lang="ko",
-                                   layers=store_layers(built_store, tuple(REFERENCE_LAYERS))))
+    path.write_bytes(
+        factsheet_pdf(
+            built_store.zones(),
+            table,
+            "bk-kcn-thanh-binh-1",
+            lang="ko",
+            layers=store_layers(built_store, tuple(REFERENCE_LAYERS)),
+        )
+    )
     return path
 
 
@@ -220,8 +240,7 @@ def test_factsheet_pdf_is_one_a4_page_with_the_name_and_figures_as_text(korean_p
     assert "baodauthau.vn" in text  # a source, linked
 
 
-def test_factsheet_pdf_embeds_fonts_that_have_the_korean_and_japanese_glyphs(korean_pdf, built_store, table,
-                                                                                tmp_path):
+def test_factsheet_pdf_embeds_fonts_that_have_the_korean_and_japanese_glyphs(korean_pdf, built_store, table, tmp_path):
     require_tool("pdffonts")
     from fontTools.ttLib import TTCollection
 
@@ -233,8 +252,9 @@ def test_factsheet_pdf_embeds_fonts_that_have_the_korean_and_japanese_glyphs(kor
     from geozones.store import store_layers
 
     ja = tmp_path / "ja.pdf"
-    ja.write_bytes(factsheet_pdf(built_store.zones(), table, "ls-kcn-dong-banh", lang="ja",
-                                 layers=store_layers(built_store)))
+    ja.write_bytes(
+        factsheet_pdf(built_store.zones(), table, "ls-kcn-dong-banh", lang="ja", layers=store_layers(built_store))
+    )
     text = _run("pdftotext", str(ja), "-")
     assert "用地ファクトシート" in text and "KCN Đồng Bành" in text
     assert any("Noto-Sans-CJK-JP" in line for line in _run("pdffonts", str(ja)).splitlines())
