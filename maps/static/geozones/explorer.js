@@ -9,7 +9,7 @@
   "use strict";
   var D = JSON.parse(document.getElementById("gz-data").textContent);
   var SITES = D.sites, N = SITES.length, KINDS_PLACE = D.place_kinds;
-  var ROW_H = 30, LABEL_FONT = '12px "Noto Sans", "DejaVu Sans", sans-serif', MAX_LINES = 5;
+  var ROW_H = 30, LABEL_FONT = '12px "Noto Sans", "DejaVu Sans", sans-serif', MAX_LINES = 12;
   var missing = [];
   var lang = D.lang;
   var API = (window.geozonesExplorer = { lastFilterMs: 0, lastDrawMs: 0 });
@@ -954,6 +954,9 @@
         if (!seen[d[0]]) { seen[d[0]] = 1; out.push(SITES[d[0]].id); }
       });
       return out;
+    },
+    outlinedIds: function () {  // sites drawn as their outline now (large enough on screen)
+      return (sites.shapes || []).map(function (d) { return SITES[d[0]].id; });
     },
     labelledIds: function () {
       var out = [];
