@@ -223,8 +223,8 @@ def format_value(column: str, row: Mapping, lang: str) -> str:
             "value.per",
             price=_number(value, lang, 2),
             currency=row.get("land_price_currency") or "",
-            unit=row.get("land_price_unit") or "",
-            period=row.get("land_price_period") or "",
+            unit={"m2": "m²"}.get(row.get("land_price_unit"), row.get("land_price_unit") or ""),
+            period=i18n.text(lang, f"period.{row['land_price_period']}") if row.get("land_price_period") else "",
         )
     if column.startswith(("road_km_", "road_h_", "straight_km_")):
         if missing:

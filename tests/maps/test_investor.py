@@ -68,6 +68,9 @@ def test_every_key_the_code_uses_is_in_the_catalogue():
     used |= {f"field.{p}_{k}" for k in PLACE_KINDS for p in ("road", "straight", "drive")}
     used |= {f"filter.max_{k}" for k in PLACE_KINDS} | {f"col.{k}" for k in PLACE_KINDS if k != "highway"}
     used |= {"popup.factsheet_pdf", "popup.factsheet_html"}
+    from geozones.schema import LAND_PRICE_PERIODS
+
+    used |= {f"period.{p}" for p in LAND_PRICE_PERIODS}
     used = {key for key in used if not key.endswith(("_", "."))}  # prefixes of keys built in the code (above)
     assert len(used) > 80
     assert used - keys == set()

@@ -355,8 +355,9 @@
     var v = s[column];
     if (column === "land_price") {
       if (!present(v)) return t("value.not_published");
-      return t("value.per", { price: num(v, 2), currency: s.land_price_currency || "", unit: s.land_price_unit || "",
-                              period: s.land_price_period || "" });
+      return t("value.per", { price: num(v, 2), currency: s.land_price_currency || "",
+                              unit: s.land_price_unit === "m2" ? "m²" : s.land_price_unit || "",
+                              period: s.land_price_period ? t("period." + s.land_price_period) : "" });
     }
     if (/^(road_km|road_h|straight_km)_/.test(column)) {
       if (!present(v)) {
@@ -502,7 +503,7 @@
       canvas.style.width = size.x + "px"; canvas.style.height = size.y + "px";
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       var scale = Math.pow(2, m.getZoom()), origin = m.getPixelBounds().min;
-      var drawn = [], shapes = [];
+      var drawn = [], shapes = [], batches = {}, order_ = [];
       this.drawn = drawn; this.shapes = shapes;
       // outlines first, then markers, then labels on top
       for (var r = order.length - 1; r >= 0; r--) {
@@ -530,18 +531,30 @@
           shapes.push([i, path]);
         }
         if (!located[i]) continue;
-        ctx.beginPath();
-        if (s.location_only) {
-          ctx.rect(x - 6, y - 6, 12, 12);
-        } else {
-          ctx.arc(x, y, big ? 4 : 7, 0, 2 * Math.PI);
+        // Markers are batched by style: one path (and one fill and stroke) per style, not per site.
+        var key = fill + "|" + (chosen ? "sel" : s.kind) + "|" + (s.location_only ? "sq" : big ? "s" : "c");
+        var batch = batches[key];
+        if (!batch) {
+          batch = batches[key] = { path: new Path2D(), fill: fill, stroke: chosen ? "#d81b60" : outline[0],
+                                   width: chosen ? 3.5 : 1.5, dash: outline[2] && !chosen ? [3, 2] : [] };
+          order_.push(key);
         }
-        ctx.fillStyle = fill; ctx.fill();
-        ctx.lineWidth = chosen ? 3.5 : 1.5; ctx.strokeStyle = chosen ? "#d81b60" : outline[0];
-        ctx.setLineDash(outline[2] && !chosen ? [3, 2] : []);
-        ctx.stroke(); ctx.setLineDash([]);
+        if (s.location_only) {
+          batch.path.rect(x - 6, y - 6, 12, 12);
+        } else {
+          var radius = big ? 4 : 7;
+          batch.path.moveTo(x + radius, y);
+          batch.path.arc(x, y, radius, 0, 2 * Math.PI);
+        }
         drawn.push([i, x, y]);
       }
+      order_.forEach(function (key) {
+        var b = batches[key];
+        ctx.fillStyle = b.fill; ctx.fill(b.path);
+        ctx.lineWidth = b.width; ctx.strokeStyle = b.stroke; ctx.setLineDash(b.dash);
+        ctx.stroke(b.path);
+      });
+      ctx.setLineDash([]);
       this.labels = placeLabels(ctx, drawn, size);
       API.lastDrawMs = performance.now() - t0;
       API.drawnIds = null;
@@ -550,9 +563,42 @@
 
   // Greedy label placement: right, left, above, below; a label that fits nowhere joins the label
   // of the nearest site within 48 px (one label listing several names), else it is drawn anyway.
+  // Over DENSE sites on screen, one label per screen cell: the first site's name (in list order) and how
+  // many more share the cell; zooming in separates them (every site is named at a closer zoom).
+  var DENSE = 400, CELL_W = 170, CELL_H = 36;
+  function denseLabels(ctx, drawn, size) {
+    var cells = {}, keys = [];
+    for (var d = drawn.length - 1; d >= 0; d--) {  // list order
+      var x = drawn[d][1], y = drawn[d][2];
+      if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
+      var key = Math.floor(x / CELL_W) + ":" + Math.floor(y / CELL_H);
+      if (!cells[key]) { cells[key] = { members: [], gx: Math.floor(x / CELL_W), gy: Math.floor(y / CELL_H) }; keys.push(key); }
+      cells[key].members.push(drawn[d][0]);
+    }
+    ctx.textBaseline = "top";
+    var groups = [];
+    keys.forEach(function (key) {
+      var c = cells[key], x0 = c.gx * CELL_W + 3, y0 = c.gy * CELL_H + 3;
+      var lines = [SITES[c.members[0]].name || SITES[c.members[0]].id];
+      if (c.members.length > 1) lines.push("+" + (c.members.length - 1) + " …");
+      ctx.fillStyle = "rgba(255,255,255,0.85)";
+      ctx.fillRect(x0 - 2, y0 - 1, CELL_W - 6, lines.length * 15 + 2);
+      ctx.fillStyle = "#111";
+      var g = { members: c.members, lines: [] };
+      lines.forEach(function (l, n) {
+        ctx.fillText(l, x0, y0 + n * 15, CELL_W - 10);
+        g.lines.push({ site: n === 0 ? c.members[0] : -1, box: [x0, y0 + n * 15, x0 + CELL_W - 10, y0 + n * 15 + 15] });
+      });
+      groups.push(g);
+    });
+    return groups;
+  }
+
   var widths = {};
+  function estimate(text) { return text.length * 6.6; }  // 12px Noto Sans averages under 6.6 px a letter
   function placeLabels(ctx, drawn, size) {
     ctx.font = LABEL_FONT;
+    if (drawn.length > DENSE) return denseLabels(ctx, drawn, size);
     var CELL = 64, grid = {}, groups = [];
     function cells(b) {
       var out = [];
@@ -580,7 +626,7 @@
       var i = byOrder[d][0], x = byOrder[d][1], y = byOrder[d][2];
       if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
       var name = SITES[i].name || SITES[i].id;
-      var w = widths[name] || (widths[name] = ctx.measureText(name).width);
+      var w = widths[name] || estimate(name);  // measured exactly when drawn
       var h = 15, placed = null;
       var candidates = [[x + 10, y - h / 2], [x - 10 - w, y - h / 2], [x - w / 2, y - 10 - h], [x - w / 2, y + 10]];
       for (var c = 0; c < candidates.length; c++) {
@@ -609,14 +655,15 @@
       var fb = [x + 10 - 2, y - h / 2, x + 10 + w + 2, y + h / 2];
       add({ box: fb, x: x + 10, y: y - h / 2, members: [i], ax: x, ay: y });
     }
-    // draw
+    // draw; with thousands of sites on screen a joined label names its first sites and counts the rest
+    var maxLines = drawn.length > 2000 ? 3 : MAX_LINES;
     ctx.textBaseline = "top";
     ctx.lineJoin = "round";
     groups.forEach(function (g) {
-      var lines = g.members.slice(0, g.members.length > MAX_LINES ? MAX_LINES - 1 : MAX_LINES).map(function (i) {
+      var lines = g.members.slice(0, g.members.length > maxLines ? maxLines - 1 : maxLines).map(function (i) {
         return SITES[i].name || SITES[i].id;
       });
-      if (g.members.length > MAX_LINES) lines.push("+" + (g.members.length - MAX_LINES + 1) + " …");
+      if (g.members.length > maxLines) lines.push("+" + (g.members.length - maxLines + 1) + " …");
       var width = 0;
       lines.forEach(function (l) { width = Math.max(width, widths[l] || (widths[l] = ctx.measureText(l).width)); });
       var y0 = g.y, x0 = g.x;
@@ -629,8 +676,10 @@
       }
       g.lines = [];
       lines.forEach(function (l, n) {
-        ctx.strokeStyle = "rgba(255,255,255,0.95)"; ctx.lineWidth = 3;
-        ctx.strokeText(l, x0, y0 + n * 15);
+        if (g.members.length === 1) {  // a white halo; joined labels have a white box instead
+          ctx.strokeStyle = "rgba(255,255,255,0.95)"; ctx.lineWidth = 3;
+          ctx.strokeText(l, x0, y0 + n * 15);
+        }
         ctx.fillStyle = "#111";
         ctx.fillText(l, x0, y0 + n * 15);
         g.lines.push({ site: n < g.members.length ? g.members[n] : -1, box: [x0, y0 + n * 15, x0 + width, y0 + n * 15 + 15] });
