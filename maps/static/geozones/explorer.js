@@ -803,9 +803,12 @@
       return div;
     },
     render: function () {
-      var div = this._div;
-      div.textContent = "";
-      div.appendChild(el("h4", null, t("legend.title")));
+      var box = this._div, open = this._details ? this._details.open : box.ownerDocument.body.clientWidth > 700;
+      box.textContent = "";
+      var div = this._details = el("details");
+      div.open = open;
+      box.appendChild(div);
+      div.appendChild(el("summary", "gz-legend-title", t("legend.title")));
       div.appendChild(el("h5", null, t("legend.status")));
       D.statuses.forEach(function (k) { div.appendChild(swatch("fill", D.status_colors[k], t("status." + k))); });
       div.appendChild(el("h5", null, t("legend.kind")));
