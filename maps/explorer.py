@@ -53,6 +53,7 @@ COMPARE_FIELDS: tuple[tuple[str, str], ...] = (
         for k in PLACE_KINDS
         for p, c in (("road", "road_km"), ("straight", "straight_km"), ("drive", "road_h"))
     ),
+    ("field.access", "access_km"),
     ("field.land_price", "land_price"),
     ("field.leased", "leased_land_ha"),
     ("field.power", "power_capacity_mva"),
@@ -225,6 +226,10 @@ def format_value(column: str, row: Mapping, lang: str) -> str:
             currency=row.get("land_price_currency") or "",
             unit={"m2": "m²"}.get(row.get("land_price_unit"), row.get("land_price_unit") or ""),
             period=i18n.text(lang, f"period.{row['land_price_period']}") if row.get("land_price_period") else "",
+        )
+    if column == "access_km":
+        return (
+            i18n.text(lang, "value.no_data") if missing else i18n.text(lang, "unit.km", value=_number(value, lang, 1))
         )
     if column.startswith(("road_km_", "road_h_", "straight_km_")):
         if missing:

@@ -171,7 +171,7 @@ def _maps(zones: gpd.GeoDataFrame, site_id: str, layers: Mapping[str, gpd.GeoDat
         ]
         rx0, ry0 = min(b[0] for b in region), min(b[1] for b in region)
         rx1, ry1 = max(b[2] for b in region), max(b[3] for b in region)
-        fig, ax = plt.subplots(figsize=(3.4, 2.3))
+        fig, ax = plt.subplots(figsize=(3.4, 2.1))
         _draw(ax, layers, crs, zones, site_id, bounds=(rx0, ry0, rx1, ry1), label_places=True)
         locator = _svg(fig)
         if site.geometry.notna().any() and not site.geometry.is_empty.all():
@@ -184,7 +184,7 @@ def _maps(zones: gpd.GeoDataFrame, site_id: str, layers: Mapping[str, gpd.GeoDat
             sy0 = sy1 = float(point.y.iloc[0])
         cx, cy = (sx0 + sx1) / 2, (sy0 + sy1) / 2
         half = max(sx1 - sx0, sy1 - sy0) / 2 + 2500.0  # the site and 2.5 km around it
-        fig, ax = plt.subplots(figsize=(3.4, 2.3))
+        fig, ax = plt.subplots(figsize=(3.4, 2.1))
         _draw(ax, layers, crs, zones, site_id, bounds=(cx - half, cy - half, cx + half, cy + half), label_places=False)
         return locator, _svg(fig)
 
@@ -322,12 +322,12 @@ body {{ font-family: {i18n.FONT_STACKS[lang]}; font-size: 8pt; line-height: 1.25
 h1 {{ font-size: 15pt; margin: 0; }} h2 {{ font-size: 10pt; margin: 2.5mm 0 1mm; border-bottom: 0.3mm solid #999; }}
 .kicker {{ color: #666; font-size: 8pt; margin: 0; }} .sub {{ margin: 0 0 1.5mm; color: #333; }}
 table.maps {{ width: 100%; }} table.maps td {{ width: 50%; border: 0; padding: 0 1mm; }}
-.maps img {{ width: 86mm; max-width: 100%; height: auto; border: 0.2mm solid #999; }} figcaption {{ font-size: 7.5pt; color: #444; }}
+.maps img {{ height: 50mm; max-width: 100%; width: auto; border: 0.2mm solid #999; }} figcaption {{ font-size: 7.5pt; color: #444; }}
 figure {{ margin: 0; }}
 table.cols {{ width: 100%; }} table.cols > tbody > tr > td {{ width: 50%; border: 0; padding: 0 2mm 0 0; }}
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; vertical-align: top; padding: 0.5mm 1mm;
 border-bottom: 0.1mm solid #ddd; }} th {{ color: #444; font-weight: 600; width: 45%; }}
-ul {{ margin: 0; padding-left: 4mm; }} ul.sources {{ columns: 2; column-gap: 6mm; font-size: 7.5pt; }} li {{ margin: 0.3mm 0; }} a {{ color: #174a7c; word-break: break-all; }}
+ul {{ margin: 0; padding-left: 4mm; }} ul.sources {{ columns: 2; column-gap: 6mm; font-size: 7pt; line-height: 1.15; }} li {{ margin: 0.3mm 0; }} a {{ color: #174a7c; word-break: break-all; }}
 table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }}
 .date {{ color: #555; font-size: 7.5pt; margin-top: 2mm; }}
 </style></head><body>

@@ -26,7 +26,7 @@ import shapely
 
 from geozones import crs as _crs
 from geozones.analysis.proximity import measured_geometry
-from geozones.analysis.roadnet import travel
+from geozones.analysis.roadnet import SHIPPED_SNAP_M, travel
 from geozones.analysis.sites import available_ha, phases
 from geozones.area import area_ha
 from geozones.errors import GeozonesError
@@ -78,6 +78,7 @@ SITE_COLUMNS: tuple[str, ...] = (
     "sources",
     "lon",
     "lat",
+    "access_km",
     *(f"{p}_{k}" for k in PLACE_KINDS for p in ("road_km", "road_h", "straight_km", "nearest")),
     *INVESTOR_FIELDS,
 )
@@ -103,10 +104,17 @@ def _nearest_in(origins: gpd.GeoSeries, targets: gpd.GeoDataFrame) -> tuple[np.n
 
 
 def _distances_in(
-    origins: gpd.GeoSeries, roads: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, speeds_kmh, max_access_m
+    origins: gpd.GeoSeries,
+    roads: gpd.GeoDataFrame,
+    destinations: gpd.GeoDataFrame,
+    speeds_kmh,
+    max_access_m,
+    network: dict,
 ) -> pd.DataFrame:
     """Distance columns for origins in one metric CRS (roads and destinations already in it)."""
     out = pd.DataFrame(index=origins.index)
+    # The straight leg from the site to the nearest mapped road, counted in every road distance.
+    out["access_km"] = _nearest_in(origins, roads)[0] / 1000.0 if len(roads) else np.nan
     kinds = _destination_kind(destinations)
     road_class = roads["class"] if "class" in roads.columns else pd.Series(None, index=roads.index)
     for kind in PLACE_KINDS:
@@ -135,14 +143,19 @@ def _distances_in(
             stops = gpd.GeoDataFrame({"id": [f"o{i}" for i in range(len(points))]}, geometry=points, crs=origins.crs)
             for j, position in enumerate(np.flatnonzero(ok)):
                 trip = travel(
-                    origins.iloc[[position]], roads, stops.iloc[[j]], speeds_kmh=speeds_kmh, max_access_m=max_access_m
+                    origins.iloc[[position]],
+                    roads,
+                    stops.iloc[[j]],
+                    speeds_kmh=speeds_kmh,
+                    max_access_m=max_access_m,
+                    **network,
                 )
                 out.iloc[position, out.columns.get_loc("road_km_highway")] = trip[f"road_km_o{j}"].iloc[0]
                 out.iloc[position, out.columns.get_loc("road_h_highway")] = trip[f"road_h_o{j}"].iloc[0]
                 out.iloc[position, out.columns.get_loc("reachable_highway")] = bool(trip[f"reachable_o{j}"].iloc[0])
             continue
         stops = targets.reset_index(drop=True).assign(id=lambda f: [f"d{i}" for i in range(len(f))])
-        trips = travel(origins, roads, stops, speeds_kmh=speeds_kmh, max_access_m=max_access_m)
+        trips = travel(origins, roads, stops, speeds_kmh=speeds_kmh, max_access_m=max_access_m, **network)
         km = trips[[f"road_km_d{i}" for i in range(len(stops))]].to_numpy(dtype=float)
         hours = trips[[f"road_h_d{i}" for i in range(len(stops))]].to_numpy(dtype=float)
         reachable = np.isfinite(km).any(axis=1)
@@ -159,8 +172,8 @@ def _distances_in(
     return out
 
 
-#: A zone or place farther than this (m) from every mapped road is "not reachable on the mapped roads":
-#: a longer straight access leg would pass off a straight line as a road distance.
+#: A bound on the straight access leg (m) callers may pass as ``max_access_m``; the default is no bound,
+#: as in :func:`geozones.analysis.proximity.infrastructure_distances`, and ``access_km`` says how long it is.
 MAX_ACCESS_M = 5000.0
 
 
@@ -169,7 +182,9 @@ def place_distances(
     infra: Mapping[str, gpd.GeoDataFrame],
     *,
     speeds_kmh: Mapping[str, float] | None = None,
-    max_access_m: float | None = MAX_ACCESS_M,
+    max_access_m: float | None = None,
+    snap_m: float | None = None,
+    node_crossings: bool = True,
 ) -> pd.DataFrame:
     """Road and straight-line distances from each zone to the nearest highway, border gate, railway station and city.
 
@@ -183,7 +198,13 @@ def place_distances(
     speeds_kmh : mapping, optional
         Assumed speeds by road class (see :data:`geozones.roadnet.DEFAULT_SPEEDS_KMH`).
     max_access_m : float or None
-        Longest straight leg between a zone (or a place) and the road network; ``None`` for no limit.
+        Longest straight leg between a zone (or a place) and the road network (e.g. :data:`MAX_ACCESS_M`);
+        ``None`` (default) for no limit: the leg is then counted in the road distance and reported as
+        ``access_km``.
+    snap_m, node_crossings
+        How the road graph is built, as in :func:`geozones.analysis.proximity.infrastructure_distances`
+        (default: ends snapped within :data:`geozones.analysis.roadnet.SHIPPED_SNAP_M` and crossings
+        joined, for the coarse shipped layer; ``snap_m=0, node_crossings=False`` for OpenStreetMap).
 
     Returns
     -------
@@ -193,6 +214,7 @@ def place_distances(
         number). Each zone is measured in the VN-2000 TM-3 CRS of its province.
     """
     layers = infra
+    network = {"snap_m": SHIPPED_SNAP_M if snap_m is None else float(snap_m), "node_crossings": node_crossings}
     geometry, _ = measured_geometry(zones)
     codes = _crs.metric_epsg(zones) if len(zones) else np.zeros(0, int)
     parts = []
@@ -201,10 +223,17 @@ def place_distances(
         origins = geometry[codes == code].to_crs(target)
         parts.append(
             _distances_in(
-                origins, layers["roads"].to_crs(target), layers["destinations"].to_crs(target), speeds_kmh, max_access_m
+                origins,
+                layers["roads"].to_crs(target),
+                layers["destinations"].to_crs(target),
+                speeds_kmh,
+                max_access_m,
+                network,
             )
         )
-    columns = [f"{p}_{k}" for k in PLACE_KINDS for p in ("road_km", "road_h", "reachable", "straight_km", "nearest")]
+    columns = ["access_km"] + [
+        f"{p}_{k}" for k in PLACE_KINDS for p in ("road_km", "road_h", "reachable", "straight_km", "nearest")
+    ]
     table = pd.concat(parts) if parts else pd.DataFrame(index=zones.index[:0])
     return table.reindex(index=zones.index, columns=columns)
 
@@ -251,7 +280,7 @@ def site_table(zones: gpd.GeoDataFrame, infra: Mapping[str, gpd.GeoDataFrame] | 
     lon = np.where(has_shape, points.x, pd.to_numeric(zones.get("site_lon"), errors="coerce"))
     lat = np.where(has_shape, points.y, pd.to_numeric(zones.get("site_lat"), errors="coerce"))
     out["lon"], out["lat"] = np.round(lon, 6), np.round(lat, 6)
-    given = [c for c in zones.columns if c.startswith(("road_km_", "road_h_", "straight_km_", "nearest_"))]
+    given = [c for c in zones.columns if c.startswith(("road_km_", "road_h_", "straight_km_", "nearest_", "access_km"))]
     if {f"road_km_{k}" for k in PLACE_KINDS} <= set(zones.columns):
         distances = pd.DataFrame(zones[given])
     elif infra is None:
@@ -263,7 +292,7 @@ def site_table(zones: gpd.GeoDataFrame, infra: Mapping[str, gpd.GeoDataFrame] | 
             warnings.warn(f"road distances left out: {exc}", stacklevel=2)
             distances = pd.DataFrame(index=zones.index)
     for column in SITE_COLUMNS:
-        if column.startswith(("road_km_", "road_h_", "straight_km_")):
+        if column.startswith(("road_km_", "road_h_", "straight_km_", "access_km")):
             out[column] = pd.to_numeric(distances[column], errors="coerce").round(2) if column in distances else np.nan
         elif column.startswith("nearest_"):
             out[column] = distances[column] if column in distances else None

@@ -141,13 +141,15 @@ def test_place_distances_match_hand_computed_values():
     assert table["straight_km_city"] == pytest.approx(((5900**2 + 600**2) ** 0.5) / 1000, abs=1e-6)
     assert table["road_km_highway"] == pytest.approx(0.5) and table["straight_km_highway"] == pytest.approx(0.5)
     assert table["nearest_highway"] == "QL9" and table["nearest_city"] == "Thành phố thử"
-    # The gate is 29.4 km north of the triangle's top edge, 30 km from the road: straight line yes, by road no.
+    # The gate is 29.4 km north of the triangle's top edge and 30 km from the road: by default its straight
+    # 30 km leg counts (0.5 km + 30 km), as in the proximity analysis, and the site's own leg is reported.
     assert table["straight_km_border_gate"] == pytest.approx(29.4, abs=1e-6)
-    assert pd.isna(table["road_km_border_gate"]) and not table["reachable_border_gate"]
+    assert table["road_km_border_gate"] == pytest.approx(30.5, abs=1e-6) and table["access_km"] == pytest.approx(0.5)
     assert pd.isna(table["road_km_railway_station"]) and pd.isna(table["straight_km_railway_station"])
-    # Without the 5 km bound on straight access legs: 0.5 km + the gate's 30 km leg.
-    unbounded = place_distances(zones, infra, max_access_m=None).iloc[0]
-    assert unbounded["road_km_border_gate"] == pytest.approx(30.5, abs=1e-6)
+    # With a 5 km bound on straight access legs the gate is not reachable on the mapped roads.
+    bounded = place_distances(zones, infra, max_access_m=5000).iloc[0]
+    assert pd.isna(bounded["road_km_border_gate"]) and not bounded["reachable_border_gate"]
+    assert bounded["road_km_city"] == pytest.approx(6.5, abs=1e-6)
 
 
 def test_site_table_available_land_and_published_distances_pass_through():
@@ -194,7 +196,18 @@ def test_comparison_csv_has_published_figures_and_not_published(table):
     # 73.5 ha x (1 - 97 %) = 2.2 ha, derived from two published figures, marked as such
     assert rows["Available land"][0] == "≈ 2.2 ha"
     assert rows["Land rent / price"] == ["not published", "not published"]
-    assert rows["Drive time to the nearest city (estimate)"][1] == "not reachable on the mapped roads"
+    assert all(re.fullmatch(r"[\d.]+ h", v) for v in rows["Drive time to the nearest city (estimate)"])
+
+
+def test_road_is_never_shorter_than_the_straight_line(table):
+    from geozones.analysis.siteselect import PLACE_KINDS
+
+    for kind in PLACE_KINDS:
+        both = table[f"road_km_{kind}"].notna() & table[f"straight_km_{kind}"].notna()
+        assert (table.loc[both, f"road_km_{kind}"] >= table.loc[both, f"straight_km_{kind}"] - 0.01).all(), kind
+        # the road distance includes the straight access leg
+        assert (table.loc[both, f"road_km_{kind}"] >= table.loc[both, "access_km"] - 0.01).all(), kind
+    assert table["road_km_city"].notna().sum() >= 10  # the shipped network reaches a city from most sites
 
 
 def test_comparison_rejects_wrong_counts_and_unknown_ids_in_the_language(table):

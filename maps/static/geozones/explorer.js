@@ -359,6 +359,7 @@
                               unit: s.land_price_unit === "m2" ? "m²" : s.land_price_unit || "",
                               period: s.land_price_period ? t("period." + s.land_price_period) : "" });
     }
+    if (column === "access_km") return present(v) ? t("unit.km", { value: num(v, 1) }) : t("value.no_data");
     if (/^(road_km|road_h|straight_km)_/.test(column)) {
       if (!present(v)) {
         var kind = column.replace(/^(road_km|road_h|straight_km)_/, "");
