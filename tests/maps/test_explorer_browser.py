@@ -350,3 +350,16 @@ def test_served_explorer_links_fact_sheets_and_the_compare_page(browser, live_se
         assert p.errors == [] and p.external == []
     finally:
         p.close()
+
+
+def test_explorer_benchmark_runs_at_tiny_size(browser):
+    import importlib.util
+
+    from tests.helpers.tools import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_maps_explorer", ROOT / "benchmarks" / "maps.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.run_explorer([12], repeat=1, browser=browser)
+    assert rows[0]["sites"] == 12 and rows[0]["listed"]["clear filters"] == 12
+    assert bench.EXPLORER_HEADING in bench.explorer_markdown(rows, 1)
