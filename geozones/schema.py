@@ -54,6 +54,16 @@ PROVINCE_AFTER_2025: dict[str, str] = {
 }
 
 
+#: The longest attribute name a shapefile (dBASE) can hold.
+SHAPEFILE_NAME_LIMIT = 10
+#: A well-formed zone id: lower-case ASCII letters, digits and hyphens, at most 64 characters.
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+#: Schema type -> the one OGR field type written in GeoJSON, GeoPackage, Shapefile, FlatGeobuf and CSV.
+OGR_TYPES: dict[str, str] = {"str": "String", "int": "Integer", "float": "Real", "date": "Date"}
+#: Stated precision of Real fields: IEEE 754 double in every format (shapefile: 24 digits, 15 decimals).
+REAL_PRECISION = "double (64-bit); shapefile Real(24,15)"
+
+
 @dataclass(frozen=True)
 class Field:
     """One attribute of a zone record."""
@@ -65,6 +75,31 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     description: str = ""
+    short: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.short:
+            object.__setattr__(self, "short", self.name)
+        if len(self.short) > SHAPEFILE_NAME_LIMIT:
+            raise ValueError(f"short name {self.short!r} of {self.name!r} is longer than {SHAPEFILE_NAME_LIMIT}")
+
+    @property
+    def ogr_type(self) -> str:
+        """The OGR field type in every output format: String, Integer, Real or Date."""
+        return OGR_TYPES[self.dtype]
+
+    @property
+    def allowed(self) -> str:
+        """Allowed values in words, for the documentation table."""
+        if self.choices is not None:
+            return ", ".join(self.choices)
+        if self.minimum is not None or self.maximum is not None:
+            low = "" if self.minimum is None else f"{self.minimum:g}"
+            high = "" if self.maximum is None else f"{self.maximum:g}"
+            return f"{low} … {high}".strip()
+        if self.name == "id":
+            return f"`{ID_PATTERN}`"
+        return ""
 
 
 FIELDS: tuple[Field, ...] = (
@@ -74,23 +109,23 @@ FIELDS: tuple[Field, ...] = (
     Field("kind", "str", True, tuple(KINDS), description="KCN, CCN or KCX"),
     Field("zone_group", "str", True, description="The zone a phase belongs to (e.g. 'Thanh Bình')"),
     Field("phase", "str", description="Phase label: I, II, expansion; empty when not phased"),
-    Field("province_pre2025", "str", True, description="Province before the 1 July 2025 reform"),
-    Field("district_pre2025", "str", description="District-level unit before the 2025 reform"),
+    Field("province_pre2025", "str", True, description="Province before the 1 July 2025 reform", short="prov_pre25"),
+    Field("district_pre2025", "str", description="District-level unit before the 2025 reform", short="dist_pre25"),
     Field("province", "str", True, description="Province after the 1 July 2025 reform"),
     Field("commune", "str", description="Commune (pre-2025 name) where known"),
     Field("status", "str", True, tuple(STATUSES), description="Life-cycle status"),
-    Field("status_year", "int", minimum=1990, maximum=2100, description="Year the status was reported"),
-    Field("area_published_ha", "float", minimum=0, description="Published area in hectares; empty if none"),
-    Field("area_qualifier", "str", choices=AREA_QUALIFIERS, description="exact / about / over"),
+    Field("status_year", "int", minimum=1990, maximum=2100, description="Year the status was reported", short="status_yr"),
+    Field("area_published_ha", "float", minimum=0, description="Published area in hectares; empty if none", short="area_pub"),
+    Field("area_qualifier", "str", choices=AREA_QUALIFIERS, description="exact / about / over", short="area_qual"),
     Field("investor", "str", description="Investor or developer"),
-    Field("occupancy_pct", "float", minimum=0, maximum=100, description="Published occupancy rate, %"),
+    Field("occupancy_pct", "float", minimum=0, maximum=100, description="Published occupancy rate, %", short="occup_pct"),
     Field("decision", "str", description="Establishing decision (number/issuer)"),
-    Field("decision_date", "date", description="Date of the establishing decision"),
-    Field("established_year", "int", minimum=1990, maximum=2100, description="Year established"),
-    Field("target_year", "int", minimum=1990, maximum=2100, description="Year it is due to operate"),
+    Field("decision_date", "date", description="Date of the establishing decision", short="dec_date"),
+    Field("established_year", "int", minimum=1990, maximum=2100, description="Year established", short="estab_yr"),
+    Field("target_year", "int", minimum=1990, maximum=2100, description="Year it is due to operate", short="target_yr"),
     Field("sources", "str", True, description="Seed file names or public sources, '; '-separated"),
-    Field("geometry_quality", "str", True, tuple(GEOMETRY_QUALITIES), description="approximate / surveyed"),
-    Field("location_basis", "str", description="Where the geometry was placed and how"),
+    Field("geometry_quality", "str", True, tuple(GEOMETRY_QUALITIES), description="approximate / surveyed", short="geom_qual"),
+    Field("location_basis", "str", description="Where the geometry was placed and how", short="loc_basis"),
     Field("site_lon", "float", minimum=-180, maximum=180, description="Approximate site longitude (WGS84)"),
     Field("site_lat", "float", minimum=-90, maximum=90, description="Approximate site latitude (WGS84)"),
     Field("notes", "str", description="Free text"),
@@ -109,26 +144,30 @@ LAND_PRICE_PERIODS = ("year", "month", "lease_term", "purchase")
 #: Filled by the provincial office through the edit API, not by the shipped-data build.
 INVESTOR_FIELDS: tuple[Field, ...] = (
     Field("land_price", "float", minimum=0, description="Published land rent or price (see currency, unit, period)"),
-    Field("land_price_currency", "str", choices=LAND_PRICE_CURRENCIES, description="VND or USD"),
-    Field("land_price_unit", "str", choices=LAND_PRICE_UNITS, description="Per m2 or per ha"),
+    Field("land_price_currency", "str", choices=LAND_PRICE_CURRENCIES, description="VND or USD", short="lp_curr"),
+    Field("land_price_unit", "str", choices=LAND_PRICE_UNITS, description="Per m2 or per ha", short="lp_unit"),
     Field("land_price_period", "str", choices=LAND_PRICE_PERIODS,
-          description="year, month, lease_term (once for the remaining lease) or purchase"),
-    Field("available_land_ha", "float", minimum=0, description="Published land still available to lease, ha"),
-    Field("leased_land_ha", "float", minimum=0, description="Published land already leased, ha"),
-    Field("power_capacity_mva", "float", minimum=0, description="Published power supply capacity, MVA"),
-    Field("water_capacity_m3_day", "float", minimum=0, description="Published water supply capacity, m3/day"),
+          description="year, month, lease_term (once for the remaining lease) or purchase", short="lp_period"),
+    Field("available_land_ha", "float", minimum=0, description="Published land still available to lease, ha", short="avail_ha"),
+    Field("leased_land_ha", "float", minimum=0, description="Published land already leased, ha", short="leased_ha"),
+    Field("power_capacity_mva", "float", minimum=0, description="Published power supply capacity, MVA", short="power_mva"),
+    Field("water_capacity_m3_day", "float", minimum=0, description="Published water supply capacity, m3/day", short="water_m3d"),
     Field("wastewater_capacity_m3_day", "float", minimum=0,
-          description="Published wastewater treatment capacity, m3/day"),
+          description="Published wastewater treatment capacity, m3/day", short="wastew_m3d"),
     Field("incentives", "str", description="Published investment incentives"),
     Field("contact", "str", description="Published contact (office, telephone, e-mail, web)"),
     Field("investor_info_sources", "str", description="The published source(s) of the investor fields, "
-          "'; '-separated; required when any of them is filled"),
+          "'; '-separated; required when any of them is filled", short="inv_src"),
 )
 INVESTOR_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in INVESTOR_FIELDS)
 #: Every stored zone attribute: the record fields, then the investor fields.
 ZONE_FIELDS: tuple[Field, ...] = FIELDS + INVESTOR_FIELDS
 ZONE_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in ZONE_FIELDS)
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in ZONE_FIELDS}
+#: Schema name -> shapefile short name (at most 10 characters), written on export, read on import.
+SHORT_NAMES: dict[str, str] = {f.name: f.short for f in ZONE_FIELDS}
+#: Short name -> schema name.
+LONG_NAMES: dict[str, str] = {f.short: f.name for f in ZONE_FIELDS}
 
 
 def ascii_name(text: str) -> str:
@@ -277,7 +316,9 @@ def validate_zones(
     unknown = [c for c in zones.columns if c not in FIELDS_BY_NAME and c != zones.geometry.name]
     if unknown and extra == "error":
         raise ZoneValidationError(
-            f"unknown attribute(s) {', '.join(map(repr, unknown))}; the schema has {', '.join(ZONE_FIELD_NAMES)}",
+            f"unknown attribute(s) {', '.join(map(repr, unknown))} (unmapped columns): map each to a schema field with "
+            f"fields={{'COLUMN': 'field'}} (CLI --field-map COLUMN=field) or keep them with extra='keep' "
+            f"(CLI --allow-extra); the schema has {', '.join(ZONE_FIELD_NAMES)}",
             field=unknown[0],
         )
     frame = zones.copy()
@@ -300,3 +341,44 @@ def validate_zones(
         raise error
     keep = list(ZONE_FIELD_NAMES) + ([c for c in unknown] if extra == "keep" else []) + ["geometry"]
     return gpd.GeoDataFrame(frame[keep], geometry="geometry", crs=frame.crs)
+
+
+def schema_markdown() -> str:
+    """The schema as a Markdown document: one row per field (docs/schema.md is this text).
+
+    Columns: name, shapefile short name, type (OGR), required, allowed values, meaning.
+    ``scripts/make_schema_doc.py`` writes it; a test keeps the file in sync.
+    """
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = [
+        "# Zone schema",
+        "",
+        "<!-- Generated from geozones/schema.py by scripts/make_schema_doc.py; do not edit by hand. -->",
+        "",
+        "Every zone record in every format (GeoJSON, GeoPackage, Shapefile, CSV+WKT, FlatGeobuf and the API)",
+        "has these fields, with these types, in this order, followed by the geometry (Polygon or MultiPolygon).",
+        f"Shapefiles use the short names (at most {SHAPEFILE_NAME_LIMIT} characters); `geozones validate` and",
+        "`geozones store import` read either name, and the 10-character cuts GDAL makes (`province_p`).",
+        "Text longer than a dBASE field holds (254 bytes) is written in full to a `<name>.longtext.csv`",
+        "sidecar beside the shapefile and restored from it on import. A survey office's own column names",
+        "are mapped with `--field-map TEN_KCN=name` (Python: `fields={'TEN_KCN': 'name'}`).",
+        f"Real fields are stored as {REAL_PRECISION}; dates are ISO 8601 dates (YYYY-MM-DD).",
+        "",
+        "| name | short name | type | required | allowed values | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for field in ZONE_FIELDS:
+        lines.append(
+            f"| `{field.name}` | `{field.short}` | {field.ogr_type} | {'yes' if field.required else 'no'} | "
+            f"{cell(field.allowed)} | {cell(field.description)} |"
+        )
+    lines += ["", "## Kinds", "", "| code | Vietnamese | English |", "|---|---|---|"]
+    lines += [f"| `{code}` | {names['vi']} | {names['en']} |" for code, names in KINDS.items()]
+    lines += ["", "## Statuses", "", "| status | Vietnamese | English |", "|---|---|---|"]
+    lines += [f"| `{code}` | {names['vi']} | {names['en']} |" for code, names in STATUSES.items()]
+    lines += ["", "## Geometry quality", "", "| value | meaning |", "|---|---|"]
+    lines += [f"| `{code}` | {meaning} |" for code, meaning in GEOMETRY_QUALITIES.items()]
+    return "\n".join(lines) + "\n"

@@ -25,11 +25,14 @@ OVERLAY_STYLES: dict[str, dict] = {
     "boundaries_districts": {"color": "#78909c", "weight": 1, "fill": False, "dashArray": "4 3", "opacity": 0.9},
     "infrastructure_roads": {"color": "#d35400", "weight": 2.5, "opacity": 0.9, "fill": False},
     "infrastructure_railways": {"color": "#212121", "weight": 2, "dashArray": "6 4", "opacity": 0.9, "fill": False},
+    "infrastructure_border_gates": {"color": "#b71c1c", "weight": 1.5, "fillColor": "#e57373", "opacity": 1},
+    "infrastructure_hydropower": {"color": "#01579b", "weight": 1.5, "fillColor": "#4fc3f7", "opacity": 1},
+    "infrastructure_protected_areas": {"color": "#1b5e20", "weight": 1.5, "fillColor": "#81c784", "opacity": 1},
     "infrastructure_power": {"color": "#6a1b9a", "weight": 1.5, "dashArray": "1 4", "fillColor": "#6a1b9a",
                              "opacity": 0.9},
     "infrastructure_destinations": {"color": "#0d47a1", "weight": 1.5, "fillColor": "#42a5f5", "opacity": 1},
 }
-TOOLTIP_FIELDS = ("name", "name_en", "ref", "kind", "type", "voltage_kv", "class")
+TOOLTIP_FIELDS = ("name", "name_en", "ref", "kind", "type", "voltage_kv", "capacity_mw", "area_ha", "class")
 
 
 def _require_folium():

@@ -28,6 +28,9 @@ OVERLAY_LAYERS = {
     "boundaries_districts": "districts",
     "infrastructure_roads": "roads",
     "infrastructure_railways": "railways",
+    "infrastructure_border_gates": "border_gates",
+    "infrastructure_hydropower": "hydropower",
+    "infrastructure_protected_areas": "protected_areas",
     "infrastructure_power": "grid",
     "infrastructure_destinations": "destinations",
 }

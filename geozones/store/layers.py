@@ -16,6 +16,7 @@ from geozones.errors import UnknownAttributeError
 
 #: Reference layers (boundaries and infrastructure) maps and reports show when the store has them.
 REFERENCE_LAYERS = ("boundaries_provinces", "boundaries_districts", "infrastructure_roads", "infrastructure_railways",
+                    "infrastructure_border_gates", "infrastructure_hydropower", "infrastructure_protected_areas",
                     "infrastructure_power", "infrastructure_destinations")
 
 

@@ -331,7 +331,8 @@ def test_investor_map_on_the_real_layers_shows_outlines_roads_travel_and_attribu
     try:
         assert s.zone_count() == _drawable(zones)
         controls = s.page.locator(".leaflet-control-layers-overlays").inner_text()
-        assert "Railways" in controls and "Province boundaries" in controls
+        assert "Railways" in controls and "Province boundaries" in controls and "Border gates" in controls
+        assert "Protected areas (reference points, not boundaries)" in controls and "Hydropower plants" in controls
         credit = s.page.locator(".leaflet-control-attribution").inner_text()
         assert "Open Development Vietnam (Open Development Mekong) / Department of Survey and Mapping" in credit
         assert "LegoCity" in credit
