@@ -59,7 +59,7 @@ def _page(store, request: Request, settings, what: tuple, build_map) -> HTMLResp
     return HTMLResponse(body)
 
 
-@router.get("/investor", response_class=HTMLResponse, summary="Investor web map (HTML)",
+@router.get("/zones", response_class=HTMLResponse, summary="Zone web map (HTML; the investor explorer is /maps/investor)",
             responses=error_responses(400))
 def investor(request: Request, store: StoreDep, settings: SettingsDep, lang: Lang = "vi",
              mode: Mode = "embed") -> HTMLResponse:

@@ -32,7 +32,7 @@ from geozones.errors import (
     ZoneValidationError,
 )
 from geozones.store.records import HistoryEntry, StoredZone, snapshot
-from geozones.schema import FIELD_NAMES, FIELDS, Field, validate_zones
+from geozones.schema import INVESTOR_FIELD_NAMES, ZONE_FIELD_NAMES, ZONE_FIELDS, Field, validate_zones
 
 #: The CRS of GeoJSON geometries when the caller names none (RFC 7946, OGC API).
 DEFAULT_INPUT_CRS = "OGC:CRS84"
@@ -132,10 +132,12 @@ def _fast_record(properties: Mapping, geometry: BaseGeometry) -> dict | None:
     Returns None whenever anything is unusual, so that :func:`validate_zones` -- the
     single source of truth -- coerces it or raises its own error.
     """
-    if set(properties) - set(FIELD_NAMES):
+    if set(properties) - set(ZONE_FIELD_NAMES):
         return None
+    if any(properties.get(name) is not None for name in INVESTOR_FIELD_NAMES):
+        return None  # the investor fields' cross-field rules (a published source) live in validate_zones
     try:
-        record = {f.name: _fast_value(f, properties.get(f.name)) for f in FIELDS}
+        record = {f.name: _fast_value(f, properties.get(f.name)) for f in ZONE_FIELDS}
     except _Slow:
         return None
     if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
@@ -168,7 +170,7 @@ def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repai
     if geometry is None:  # a zone known only by its site marker (the schema allows it)
         frame = gpd.GeoDataFrame({k: [v] for k, v in properties.items()}, geometry=[None], crs=store_crs)
         row = validate_zones(frame).iloc[0]
-        return StoredZone.of({name: row[name] for name in FIELD_NAMES}, None, store_crs)
+        return StoredZone.of({name: row[name] for name in ZONE_FIELD_NAMES}, None, store_crs)
     shape = _geometry(geometry)
     source = str(crs or DEFAULT_INPUT_CRS)
     stored = isinstance(geometry, BaseGeometry) and source == store_crs  # already checked when it was stored
@@ -183,7 +185,7 @@ def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repai
     frame = gpd.GeoDataFrame({k: [v] for k, v in properties.items()}, geometry=[shape], crs=store_crs)
     valid = validate_zones(frame)
     row = valid.iloc[0]
-    return StoredZone.of({name: row[name] for name in FIELD_NAMES}, valid.geometry.iloc[0], store_crs)
+    return StoredZone.of({name: row[name] for name in ZONE_FIELD_NAMES}, valid.geometry.iloc[0], store_crs)
 
 
 def _feature_id(feature: Mapping) -> str | None:

@@ -11,7 +11,7 @@ pytest.importorskip("starlette")
 from fastapi.testclient import TestClient
 
 from geozones.api.app import create_app
-from geozones.schema import FIELD_NAMES
+from geozones.schema import ZONE_FIELD_NAMES as FIELD_NAMES  # every stored field, the investor fields too
 
 
 def test_items_have_schema_names_in_order_and_typed_values(built_store):
