@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from geozones.analysis.sites import enrich_sites
-from geozones.store import load_infrastructure, scenario_layer_name, store_layers, suitability_raster
+from geozones.store import (load_infrastructure, odds_table, scenario_layer_name, sensitivity_raster, store_layers,
+                             suitability_raster)
 
 from geozones.cli._output import console, fail, store_from
 
@@ -73,7 +74,8 @@ def web_map(
             fail(f"{suitability}: no such GeoTIFF")
         m = maps.planner_map(enrich_sites(store.layer(layer), infra), store.zones(), exclusions=exclusions,
                              suitability=suitability or suitability_raster(store, scenario), layers=layers,
-                             lang=lang.value, title=title)
+                             sensitivity=sensitivity_raster(store, scenario) if suitability is None else None,
+                             odds=odds_table(store, scenario), lang=lang.value, title=title)
     else:
         m = maps.investor_map(enrich_sites(store.zones(), infra), layers=layers, lang=lang.value, title=title)
     out.parent.mkdir(parents=True, exist_ok=True)
