@@ -44,7 +44,7 @@ def sh(*args: str, **kwargs) -> None:
 
 
 def ensure_venv(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (run.py runs under whatever python3 the user has)
         sys.exit("geozones needs Python 3.11 or newer")
     stamp = VENV / f".installed-{extras.replace(',', '-')}"
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()

@@ -9,11 +9,11 @@ and the items ``limit`` carries the configured minimum, maximum and default.
 from __future__ import annotations
 
 import copy
+from typing import Annotated, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, Response
-from typing import Annotated, Literal
 
 from geozones.api.features import dumps
 from geozones.api.query import OPENAPI, output_format

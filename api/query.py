@@ -30,7 +30,7 @@ def output_format(request: Request, f: str | None, json_type: str = JSON) -> str
         return "html" if key == "html" else "json"
     accept = request.headers.get("accept", "")
     best, best_q = "json", -1.0
-    for position, part in enumerate(accept.split(",")):
+    for part in accept.split(","):
         media, _, params = part.strip().partition(";")
         media = media.strip().lower()
         q = 1.0

@@ -201,7 +201,7 @@ def start_postgis(zones) -> PostGIS | None:
     missing = [name for name in ("initdb", "pg_ctl") if not _pg_bin(name)]
     try:
         import geoalchemy2  # noqa: F401
-        import psycopg2  # noqa: F401
+        import psycopg2
     except ImportError as exc:
         missing.append(f"python package {exc.name}")
     if missing:
@@ -565,7 +565,7 @@ httpx, loopback only) runs on the same machine, at most {args.seconds:g} s or {a
 requests per cell. The first page of each size was checked identical on every server
 (ids, order, geometries to 1e-6 degrees, attributes) before measuring.
 
-Run {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}:
+Run {_dt.datetime.now(_dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}:
 `python benchmarks/api.py --zones {args.zones} --seconds {args.seconds:g} --max-requests {args.max_requests} --write-docs`.
 
 {table(results)}

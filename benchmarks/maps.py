@@ -292,8 +292,8 @@ def run_explorer(sizes: list[int], repeat: int, browser=None) -> list[dict]:
             finally:
                 chromium.close()
     from geozones import maps
-    from geozones.analysis.siteselect import site_table
     from geozones.analysis.sites import enrich_sites
+    from geozones.analysis.siteselect import site_table
     from geozones.maps.explorer import explorer_html
 
     tmp = Path(tempfile.mkdtemp(prefix="geozones-bench-explorer-"))

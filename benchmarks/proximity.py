@@ -22,7 +22,7 @@ import platform
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import geopandas as gpd
 import numpy as np
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
 
     best, peer = min(ours), min(theirs)
     report = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
                    f"Python {platform.python_version()}",
         "versions": f"shapely {shapely.__version__}, geopandas {gpd.__version__}",

@@ -34,8 +34,8 @@ import shapely
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geozones.analysis import raster  # noqa: E402
-from geozones.analysis.raster import Grid  # noqa: E402
+from geozones.analysis import raster
+from geozones.analysis.raster import Grid
 
 GDAL_CHILD = r"""
 import sys, time, numpy as np

@@ -27,11 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import geopandas as gpd  # noqa: E402
-import shapely  # noqa: E402
+import geopandas as gpd
+import shapely
 
-from geozones.schema import validate_zones  # noqa: E402
-from geozones.store import GeoPackageStore  # noqa: E402
+from geozones.schema import validate_zones
+from geozones.store import GeoPackageStore
 
 
 def synthetic_zones(n: int) -> gpd.GeoDataFrame:

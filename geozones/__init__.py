@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from importlib import metadata as _metadata
 
+from geozones.area import area_ha, geodesic_area_ha, reconcile, totals_by
+from geozones.crs import metric_epsg, normalize_crs, tm3_crs, to_metric, to_wgs84, working_crs
 from geozones.errors import (
     AxisOrderError,
     CRSError,
@@ -20,8 +22,6 @@ from geozones.errors import (
     ZoneNotFoundError,
     ZoneValidationError,
 )
-from geozones.area import area_ha, geodesic_area_ha, reconcile, totals_by
-from geozones.crs import metric_epsg, normalize_crs, tm3_crs, to_metric, to_wgs84, working_crs
 from geozones.io import read_layer, to_file, to_geojson, to_geopackage, zones_from_file
 from geozones.schema import FIELDS, KINDS, STATUSES, validate_zones
 from geozones.store import GeoPackageStore, open_store

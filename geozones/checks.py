@@ -15,7 +15,6 @@ from geozones import crs as _crs
 from geozones.errors import CRSError, EmptyLayerError, GeometryError
 
 
-
 def geometry_array(layer: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     """The layer's geometries as a numpy array of shapely objects."""
     return np.asarray(layer.geometry.array if isinstance(layer, gpd.GeoDataFrame) else layer.array)

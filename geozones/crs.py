@@ -58,7 +58,7 @@ def tm3_registry() -> dict[str, int]:
     for info in query_crs_info(auth_name="EPSG", pj_types=PJType.PROJECTED_CRS):
         if not info.name.startswith("VN-2000 / TM-3") or info.area_of_use is None:
             continue
-        area = info.area_of_use.name
+        area = info.area_of_use.name or ""
         if "between" in area or not area.startswith("Vietnam - "):
             continue  # generic 3-degree zones, not a province's
         body = area.removeprefix("Vietnam - ").rstrip(".")
@@ -113,13 +113,15 @@ def working_crs(layer: gpd.GeoDataFrame) -> pyproj.CRS:
     candidates = []
     for code in sorted(set(tm3_registry().values())):
         aou = pyproj.CRS.from_epsg(code).area_of_use
+        if aou is None:
+            continue
         province_scale = (aou.north - aou.south) <= 4 and (aou.east - aou.west) <= 4
         if province_scale and aou.west <= west and east <= aou.east and aou.south <= south and north <= aou.north:
             candidates.append(((aou.east - aou.west) * (aou.north - aou.south), code))
     if candidates:
         return pyproj.CRS.from_epsg(min(candidates)[1])
     aou = VN2000_UTM48.area_of_use
-    if aou.west <= west and east <= aou.east and aou.south <= south and north <= aou.north:
+    if aou is not None and aou.west <= west and east <= aou.east and aou.south <= south and north <= aou.north:
         return VN2000_UTM48
     return layer.estimate_utm_crs()
 

@@ -44,7 +44,11 @@ class ZoneValidationError(GeozonesError, ValueError):
         The offending field.
     """
 
+    #: Every problem found, when one error reports several (``validate_zones``).
+    problems: list
+
     def __init__(self, message: str, record: str | None = None, field: str | None = None):
+        self.problems = []
         self.record = record
         self.field = field
         where = []

@@ -14,8 +14,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geozones.paths import shipped_data_dir
 from geozones.errors import InvalidParameterError
+from geozones.paths import shipped_data_dir
 
 #: Statuses that count as a cluster being invested in (past the planning stage).
 INVESTED = ("established", "site_clearance", "under_construction", "operating")

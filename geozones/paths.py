@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from geozones.errors import MissingFileError
 from importlib import resources
 from pathlib import Path
+
+from geozones.errors import MissingFileError
 
 
 def shipped_data_dir() -> Path:

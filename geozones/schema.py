@@ -270,7 +270,7 @@ def _check_geometry(frame: gpd.GeoDataFrame, bad: _Collector) -> None:
     invalid = present & polygonal & ~shapely.is_valid(geoms)
     for position in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geoms[position])
-        bad.fail(np.eye(1, len(frame), position, dtype=bool)[0], "geometry",
+        bad.fail(np.arange(len(frame)) == position, "geometry",
                  f"invalid geometry ({reason}); repair it (e.g. shapely.make_valid) and load again",
                  GeometryError)
     no_area = present & polygonal & ~invalid & (shapely.area(geoms) <= 0)
@@ -339,7 +339,7 @@ def validate_zones(
         error = ZoneValidationError(f"{len(bad.problems)} problem(s): {summary}{more}")
         error.problems = bad.problems
         raise error
-    keep = list(ZONE_FIELD_NAMES) + ([c for c in unknown] if extra == "keep" else []) + ["geometry"]
+    keep = list(ZONE_FIELD_NAMES) + (list(unknown) if extra == "keep" else []) + ["geometry"]
     return gpd.GeoDataFrame(frame[keep], geometry="geometry", crs=frame.crs)
 
 

@@ -20,8 +20,9 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
-from geozones.errors import MissingFileError
 from pathlib import Path
+
+from geozones.errors import MissingFileError
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: Placeholder base URL written into rendered HTML, replaced when the page is finalised.

@@ -9,8 +9,16 @@ import geopandas as gpd
 import numpy as np
 
 from geozones.maps._assets import CSS, JS, finalise, local_links
-from geozones.maps._elements import (HATCH_DEFS, Attribution, FitBounds, GeozonesAssets, HtmlControl, OverlayLayer,
-                                     PlainBase, swatch)
+from geozones.maps._elements import (
+    HATCH_DEFS,
+    Attribution,
+    FitBounds,
+    GeozonesAssets,
+    HtmlControl,
+    OverlayLayer,
+    PlainBase,
+    swatch,
+)
 from geozones.maps._text import LABELS, js_config
 from geozones.maps.data import OVERLAY_LAYERS, attributions, feature_collection
 

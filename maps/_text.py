@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from geozones.schema import KINDS, STATUSES
 from geozones.errors import InvalidParameterError
+from geozones.schema import KINDS, STATUSES
 
 LANGS = ("vi", "en")
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import warnings
 from collections.abc import Mapping
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -18,9 +16,8 @@ import orjson
 import pandas as pd
 import shapely
 
-from geozones.crs import WGS84, require_crs
-
 from geozones.analysis.sites import DERIVED_COLUMNS
+from geozones.crs import WGS84, require_crs
 
 #: Store layers a map can show, with their layer-control label key (see ``maps._text``).
 OVERLAY_LAYERS = {

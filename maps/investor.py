@@ -6,12 +6,11 @@ from typing import Literal
 
 import geopandas as gpd
 
-from geozones.maps._base import (add_layer_control, add_legend_and_title, add_overlays, base_map, sources_of,
-                        zone_bounds)
-from geozones.maps.data import feature_collection
+from geozones.errors import InvalidParameterError
+from geozones.maps._base import add_layer_control, add_legend_and_title, add_overlays, base_map, sources_of, zone_bounds
 from geozones.maps._elements import ZoneLayer
 from geozones.maps._text import LABELS, check_lang, js_config
-from geozones.errors import InvalidParameterError
+from geozones.maps.data import feature_collection
 
 
 def investor_map(

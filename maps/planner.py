@@ -10,12 +10,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geozones.maps._base import (add_layer_control, add_legend_and_title, add_overlays, base_map, sources_of,
-                        zone_bounds)
-from geozones.maps.data import feature_collection
+from geozones.errors import InvalidParameterError
+from geozones.maps._base import add_layer_control, add_legend_and_title, add_overlays, base_map, sources_of, zone_bounds
 from geozones.maps._elements import OverlayLayer, ZoneLayer, swatch
 from geozones.maps._text import LABELS, check_lang, js_config
-from geozones.errors import InvalidParameterError
+from geozones.maps.data import feature_collection
 
 #: New land smaller than this (m²) is treated as reprojection noise, not a change.
 MIN_NEW_LAND_M2 = 100.0

@@ -14,12 +14,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from geozones.schema import KINDS, STATUSES
 from geozones.errors import InvalidParameterError
 from geozones.io.style import KIND_OUTLINES, STATUS_COLORS
 from geozones.maps._base import OVERLAY_STYLES, sources_of
 from geozones.maps._text import LABELS, check_lang
 from geozones.maps.data import attributions
+from geozones.schema import KINDS, STATUSES
 
 #: Points per millimetre (matplotlib line widths are in points).
 PT_PER_MM = 72 / 25.4

@@ -8,6 +8,9 @@ import pytest
 
 from tests.helpers.tools import DATA, ROOT, SEEDS, require_tool  # noqa: F401  (re-exported for fixtures)
 
+#: The throw-away PostGIS server fixtures (postgis_url), for every test area.
+pytest_plugins = ["tests.helpers.postgis_server"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_store(tmp_path_factory, monkeypatch):

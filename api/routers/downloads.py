@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Annotated
 
 import pyproj
-from fastapi import APIRouter, Path as PathParam, Query, Request
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 import numpy as np
@@ -17,8 +17,19 @@ from geozones.api.errors import InvalidParameter
 from geozones.api.features import CHUNK, collection_chunks, dumps, feature, geometry_texts, item_etag
 from geozones.api.layers import Layer
 from geozones.api.openapi import HTML_CONTENT, error_responses, ref
-from geozones.api.query import (GEOJSON, HTML, JSON, base_url, check_parameters, datetime_mask, link, output_format,
-                       parse_bbox, property_mask, with_query)
+from geozones.api.query import (
+    GEOJSON,
+    HTML,
+    JSON,
+    base_url,
+    check_parameters,
+    datetime_mask,
+    link,
+    output_format,
+    parse_bbox,
+    property_mask,
+    with_query,
+)
 from geozones.api.routers.collections import CatalogDep, CollectionId
 
 router = APIRouter(tags=["data"])
@@ -150,7 +161,7 @@ def items(
                                max(0, offset - size), "previous page"))
     links.append(link(f"{root}/collections/{layer.name}", "collection", JSON, layer.title))
 
-    head = {"links": links, "timeStamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    head = {"links": links, "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "numberMatched": int(len(matched)), "numberReturned": int(len(page))}
     headers = {"Content-Crs": f"<{target_uri}>"}
     texts = geometry_texts(layer, target, target_uri)

@@ -10,12 +10,18 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from geozones.analysis.sites import enrich_sites
 from geozones.api.dependencies import SettingsDep, StoreDep
 from geozones.api.errors import NotFound
-from geozones.analysis.sites import enrich_sites
 from geozones.api.openapi import error_responses
-from geozones.store import (load_infrastructure, odds_table, scenario_layer_name, sensitivity_raster, store_layers,
-                             suitability_raster)
+from geozones.store import (
+    load_infrastructure,
+    odds_table,
+    scenario_layer_name,
+    sensitivity_raster,
+    store_layers,
+    suitability_raster,
+)
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 

@@ -49,7 +49,7 @@ _INSTALL_HINT = "raster support needs the 'raster' extra: pip install 'geozones[
 def _rasterio():
     try:
         import rasterio
-        import rasterio.features  # noqa: F401
+        import rasterio.features
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(_INSTALL_HINT) from exc
     return rasterio
@@ -90,7 +90,7 @@ class Grid:
             raise CRSError(f"a grid needs a projected metric CRS, not {self.crs.name!r}")
 
     @classmethod
-    def from_bounds(cls, bounds: Sequence[float], resolution: float, crs) -> "Grid":
+    def from_bounds(cls, bounds: Sequence[float], resolution: float, crs) -> Grid:
         """The grid of ``resolution`` metres covering ``(xmin, ymin, xmax, ymax)``, snapped outward."""
         xmin, ymin, xmax, ymax = (float(b) for b in bounds)
         if not (xmax > xmin and ymax > ymin):
@@ -103,7 +103,7 @@ class Grid:
 
     @classmethod
     def covering(cls, layers: Sequence[gpd.GeoDataFrame | gpd.GeoSeries], resolution: float,
-                 margin: float = 0.0, crs=None) -> "Grid":
+                 margin: float = 0.0, crs=None) -> Grid:
         """A grid covering the union of the layers' bounds (in ``crs`` or the first layer's metric CRS)."""
         layers = [layer for layer in layers if layer is not None and len(layer)]
         if not layers:
@@ -326,7 +326,7 @@ def distance_raster(layer, grid: Grid, max_distance: float | None = None, leaf: 
         kids = np.vstack(kids)
         valid = (kids[:, 0] < grid.height) & (kids[:, 1] < grid.width)
         parent_pos = np.searchsorted(used, pair_block)  # index of each pair's block in `used`
-        new_blocks, new_pb, new_ps = [], [], []
+        new_pb, new_ps = [], []
         n_used = len(used)
         kid_index = np.full(4 * n_used, -1)
         kid_index[valid] = np.arange(valid.sum())
@@ -552,7 +552,7 @@ def zonal_stats(zones: gpd.GeoDataFrame, raster: np.ndarray | str | os.PathLike,
 def write_cog(array: np.ndarray, grid: Grid, path: str | os.PathLike, nodata: float | None = None,
               description: str | None = None) -> Path:
     """Write a single-band Cloud-Optimized GeoTIFF (GDAL's COG driver, DEFLATE, overviews)."""
-    rasterio = _rasterio()
+    _rasterio()  # a clear error when the raster extra is missing
     import rasterio.shutil
 
     path = Path(path)
@@ -566,8 +566,8 @@ def write_cog(array: np.ndarray, grid: Grid, path: str | os.PathLike, nodata: fl
     path.parent.mkdir(parents=True, exist_ok=True)
     from rasterio.io import MemoryFile
 
-    profile = dict(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype=array.dtype.name,
-                   crs=grid.crs.to_wkt(), transform=grid.transform, nodata=nodata)
+    profile = {"driver": "GTiff", "width": grid.width, "height": grid.height, "count": 1, "dtype": array.dtype.name,
+               "crs": grid.crs.to_wkt(), "transform": grid.transform, "nodata": nodata}
     with MemoryFile() as memfile:
         with memfile.open(**profile) as tmp:
             tmp.write(array, 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,9 +12,9 @@ from geozones.cli._output import Typer, console, fail, print_frame, store_from
 keys_app = Typer(name="keys", help="API keys for editing through the web API (only their hashes are stored).",
                  no_args_is_help=True)
 
-KeysFile = Annotated[Optional[Path], typer.Option(
+KeysFile = Annotated[Path | None, typer.Option(
     "--keys-file", envvar="GEOZONES_KEYS_FILE", help="Keys file (default: keys.json beside the store).")]
-DatabaseUrl = Annotated[Optional[str], typer.Option(
+DatabaseUrl = Annotated[str | None, typer.Option(
     "--database-url", envvar="GEOZONES_DATABASE_URL",
     help="PostgreSQL/PostGIS URL (postgresql://user@host/db).")]
 
@@ -75,7 +75,7 @@ def migrate(database_url: DatabaseUrl = None,
 
 
 def history(ctx: typer.Context,
-            zone: Annotated[Optional[str], typer.Argument(help="Zone id (default: every zone).")] = None,
+            zone: Annotated[str | None, typer.Argument(help="Zone id (default: every zone).")] = None,
             limit: Annotated[int, typer.Option(help="Most recent entries.")] = 20) -> None:
     """Recorded edits, newest first: zone, version, change, who and when."""
     import pandas as pd

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from geozones.analysis.sites import enrich_sites
-from geozones.store import (load_infrastructure, odds_table, scenario_layer_name, sensitivity_raster, store_layers,
-                             suitability_raster)
-
 from geozones.cli._output import console, fail, store_from
+from geozones.store import (
+    load_infrastructure,
+    odds_table,
+    scenario_layer_name,
+    sensitivity_raster,
+    store_layers,
+    suitability_raster,
+)
 
 
 class Lang(str, Enum):
@@ -37,10 +42,10 @@ def web_map(
     lang: Annotated[Lang, typer.Option(help="Language of the page (the explorer can switch between all five).")] = Lang.vi,
     zones_map: Annotated[bool, typer.Option("--zones-map", help="The plain zone map (vi/en) instead of the "
                                                                "investor site explorer.")] = False,
-    scenario: Annotated[Optional[str], typer.Option(help="Scenario id: the planner map of store layer "
+    scenario: Annotated[str | None, typer.Option(help="Scenario id: the planner map of store layer "
                                                          "scenario_<ID> over the zones.")] = None,
-    title: Annotated[Optional[str], typer.Option(help="Map title.")] = None,
-    suitability: Annotated[Optional[Path], typer.Option(help="Suitability GeoTIFF to overlay on a scenario map "
+    title: Annotated[str | None, typer.Option(help="Map title.")] = None,
+    suitability: Annotated[Path | None, typer.Option(help="Suitability GeoTIFF to overlay on a scenario map "
                                                              "(e.g. from 'geozones scenario rasters').")] = None,
 ) -> None:
     """Export the investor site explorer (or the zone map, or a scenario's planner map) as one standalone HTML file."""
@@ -86,7 +91,7 @@ def web_map(
 def print_map(
     ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="Output .png or .pdf.")],
-    title: Annotated[Optional[str], typer.Option(help="Map title.")] = None,
+    title: Annotated[str | None, typer.Option(help="Map title.")] = None,
     lang: Annotated[Lang, typer.Option(help="Language of the legend (vi or en).")] = Lang.vi,
     dpi: Annotated[int, typer.Option(min=50, max=600, help="Resolution (PNG pixels = 11.69 x 8.27 in x dpi).")] = 150,
 ) -> None:
@@ -117,7 +122,7 @@ def factsheet(
 
     store = store_from(ctx)
     zones = store.zones()
-    kwargs = dict(lang=lang.value, layers=store_layers(store, tuple(REFERENCE_LAYERS)))
+    kwargs = {"lang": lang.value, "layers": store_layers(store, tuple(REFERENCE_LAYERS))}
     if zone_id not in set(zones["id"]):
         from geozones.maps import i18n
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -42,23 +42,23 @@ def _compact(table):
 
 def proximity(
     ctx: typer.Context,
-    roads: Annotated[Optional[Path], typer.Option(help=LayerOption.format(what="road"))] = None,
-    power: Annotated[Optional[Path], typer.Option(help=LayerOption.format(what="power-grid"))] = None,
-    destinations: Annotated[Optional[Path], typer.Option(help=LayerOption.format(what="destination"))] = None,
-    zones_file: Annotated[Optional[Path], typer.Option("--zones", help="Zone file instead of the store's zones.")]
+    roads: Annotated[Path | None, typer.Option(help=LayerOption.format(what="road"))] = None,
+    power: Annotated[Path | None, typer.Option(help=LayerOption.format(what="power-grid"))] = None,
+    destinations: Annotated[Path | None, typer.Option(help=LayerOption.format(what="destination"))] = None,
+    zones_file: Annotated[Path | None, typer.Option("--zones", help="Zone file instead of the store's zones.")]
     = None,
-    speed: Annotated[Optional[list[str]], typer.Option(
+    speed: Annotated[list[str] | None, typer.Option(
         help="Travel speed by road class, CLASS=KMH; repeat (defaults are assumptions, see docs).")] = None,
-    max_access: Annotated[Optional[float], typer.Option(
+    max_access: Annotated[float | None, typer.Option(
         help="Zones farther than this many metres from any road count as unreachable by road.")] = None,
-    snap: Annotated[Optional[float], typer.Option(
+    snap: Annotated[float | None, typer.Option(
         help="Join dangling road ends to another road within this many metres (default 1000, for the coarse "
              "shipped layer; 0 for OpenStreetMap data).", min=0)] = None,
     at_grade: Annotated[bool, typer.Option(
         help="Join roads where they cross (at-grade junctions); --no-at-grade keeps crossings apart (bridges).")]
     = True,
-    csv: Annotated[Optional[Path], typer.Option(help="Write the table to this CSV.")] = None,
-    gpkg: Annotated[Optional[Path], typer.Option(help="Write zones + distance columns to this GeoPackage.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Write the table to this CSV.")] = None,
+    gpkg: Annotated[Path | None, typer.Option(help="Write zones + distance columns to this GeoPackage.")] = None,
     jobs: Annotated[int, typer.Option(help="Threads for the nearest-feature queries.")] = 2,
 ) -> None:
     """Distance from every zone to the nearest national highway, 110 kV substation and border gate,

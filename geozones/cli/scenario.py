@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,7 +13,7 @@ scenario_app = Typer(help="Expansion scenarios: validate, run and compare plan f
                            no_args_is_help=True)
 
 Files = Annotated[list[Path], typer.Argument(help="Scenario files (.yaml, .yml, .toml).")]
-OutOption = Annotated[Optional[Path], typer.Option("--out", help="Also write each scenario's zones to this "
+OutOption = Annotated[Path | None, typer.Option("--out", help="Also write each scenario's zones to this "
                                                                   "GeoPackage as layer scenario_<id>.")]
 NoStoreOption = Annotated[bool, typer.Option("--no-save", help="Do not save the result layers into the store.")]
 
@@ -74,7 +74,7 @@ def run(
     file: Annotated[Path, typer.Argument(help="A scenario file (.yaml, .yml, .toml).")],
     out: OutOption = None,
     no_save: NoStoreOption = False,
-    csv: Annotated[Optional[Path], typer.Option(help="Write the timeline to this CSV.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Write the timeline to this CSV.")] = None,
     draws: Annotated[int, typer.Option(help="Monte Carlo draws of the scenario's uncertain assumptions: the "
                                             "probability of meeting each target by year (0: none).")] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws (same seed, same figures).")] = 0,
@@ -134,8 +134,8 @@ def compare(
     files: Files,
     out: OutOption = None,
     no_save: NoStoreOption = False,
-    year: Annotated[Optional[int], typer.Option(help="Compare at this year (default: each scenario's end).")] = None,
-    csv: Annotated[Optional[Path], typer.Option(help="Write the indicator table to this CSV.")] = None,
+    year: Annotated[int | None, typer.Option(help="Compare at this year (default: each scenario's end).")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Write the indicator table to this CSV.")] = None,
 ) -> None:
     """Run several scenarios; show indicators side by side and the per-zone diff of each."""
     from geozones.scenario import compare_indicators, compare_zones
@@ -174,8 +174,8 @@ def rasters(
     grid_weight: Annotated[float, typer.Option(help="Weight of the power-grid factor.")] = 0.5,
 ) -> None:
     """Distance-to-highway, distance-to-grid and suitability COGs from the store's layers, with zonal means."""
-    from geozones.crs import tm3_crs
     from geozones.analysis.raster import suitability_from_layers, write_cog
+    from geozones.crs import tm3_crs
     from geozones.schema import ascii_name
 
     store = store_from(ctx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,11 +15,11 @@ _INSTALL_HINT = "the web API needs the 'api' extra: pip install 'geozones[api]'"
 
 def serve(
     ctx: typer.Context,
-    host: Annotated[Optional[str], typer.Option(help="Address to listen on [env GEOZONES_HOST, default 127.0.0.1].",
+    host: Annotated[str | None, typer.Option(help="Address to listen on [env GEOZONES_HOST, default 127.0.0.1].",
                                                 show_default=False)] = None,
-    port: Annotated[Optional[int], typer.Option(min=1, max=65535, show_default=False,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, show_default=False,
                                                 help="Port to listen on [env GEOZONES_PORT, default 8000].")] = None,
-    store: Annotated[Optional[Path], typer.Option(help="GeoPackage store [env GEOZONES_STORE, default: the "
+    store: Annotated[Path | None, typer.Option(help="GeoPackage store [env GEOZONES_STORE, default: the "
                                                        "embedded store in the user data dir].",
                                                   show_default=False)] = None,
     reload: Annotated[bool, typer.Option("--reload", help="Restart when the code changes (development).")] = False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -42,7 +42,7 @@ def import_zones(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Zone file (GeoJSON, GPKG, SHP, zipped SHP, FGB, CSV+WKT).")],
     replace: Annotated[bool, typer.Option("--replace", help="Replace all zones instead of merging by id.")] = False,
-    crs: Annotated[Optional[str], typer.Option(help="CRS to assume (CSV) or to override the file's.")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS to assume (CSV) or to override the file's.")] = None,
     swap_xy: Annotated[bool, typer.Option("--swap-xy", help="Exchange x and y.")] = False,
     field_map: FieldMapOption = None,
     allow: AllowOption = None,

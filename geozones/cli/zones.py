@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,7 @@ from geozones.cli._output import console, fail, print_frame, store_from
 from geozones.cli.checks import AllowOption, FieldMapOption
 
 StoreOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--store", envvar="GEOZONES_STORE", help="GeoPackage store (default: user data dir)."),
 ]
 
@@ -42,9 +42,9 @@ def _filtered(zones, province: str | None, kind: str | None, status: str | None)
 
 def list_zones(
     ctx: typer.Context,
-    province: Annotated[Optional[str], typer.Option(help="Province, pre- or post-2025, e.g. 'Bắc Kạn'.")] = None,
-    kind: Annotated[Optional[str], typer.Option(help="KCN, CCN or KCX.")] = None,
-    status: Annotated[Optional[str], typer.Option(help="planned, site_clearance, operating, ...")] = None,
+    province: Annotated[str | None, typer.Option(help="Province, pre- or post-2025, e.g. 'Bắc Kạn'.")] = None,
+    kind: Annotated[str | None, typer.Option(help="KCN, CCN or KCX.")] = None,
+    status: Annotated[str | None, typer.Option(help="planned, site_clearance, operating, ...")] = None,
 ) -> None:
     """List zones with their published and mapped areas."""
     from geozones.area import area_ha
@@ -60,7 +60,7 @@ def list_zones(
 def totals(
     ctx: typer.Context,
     by: Annotated[list[str], typer.Option("--by", help="Attribute to group by; repeat for several.")] = None,
-    csv: Annotated[Optional[Path], typer.Option(help="Also write the table to this CSV.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Also write the table to this CSV.")] = None,
 ) -> None:
     """Zone counts and hectares (published and mapped, in the metric CRS) grouped by attributes."""
     from geozones.area import totals_by
@@ -75,7 +75,7 @@ def totals(
 def reconcile(
     ctx: typer.Context,
     threshold: Annotated[float, typer.Option(help="Relative difference that raises a flag (0.01 = 1 %).")] = 0.01,
-    csv: Annotated[Optional[Path], typer.Option(help="Also write the table to this CSV.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Also write the table to this CSV.")] = None,
 ) -> None:
     """Mapped area against published area for every zone; exit code 1 if any zone is flagged."""
     from geozones.area import reconcile as _reconcile
@@ -101,8 +101,8 @@ class Format(str, Enum):
 def export(
     ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="Output file; the extension picks the format unless --format.")],
-    fmt: Annotated[Optional[Format], typer.Option("--format", "-f", help="Output format.")] = None,
-    crs: Annotated[Optional[str], typer.Option(help="Output CRS, e.g. EPSG:9213 (not for GeoJSON).")] = None,
+    fmt: Annotated[Format | None, typer.Option("--format", "-f", help="Output format.")] = None,
+    crs: Annotated[str | None, typer.Option(help="Output CRS, e.g. EPSG:9213 (not for GeoJSON).")] = None,
     layer: Annotated[str, typer.Option(help="Store layer to export.")] = "zones",
 ) -> None:
     """Export a layer (zones by default) to GeoJSON, GeoPackage, FlatGeobuf, Shapefile or CSV.
@@ -142,8 +142,8 @@ def _export_project(ctx: typer.Context, out: Path, crs: str | None) -> None:
 def validate(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A zone file (GeoJSON, GPKG, SHP, zipped SHP, FGB, CSV+WKT).")],
-    crs: Annotated[Optional[str], typer.Option(help="CRS to assume (CSV) or to override the file's.")] = None,
-    layer: Annotated[Optional[str], typer.Option(help="Layer name in a multi-layer file.")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS to assume (CSV) or to override the file's.")] = None,
+    layer: Annotated[str | None, typer.Option(help="Layer name in a multi-layer file.")] = None,
     swap_xy: Annotated[bool, typer.Option("--swap-xy", help="Exchange x and y (lat/lon or X=northing).")] = False,
     allow_extra: Annotated[bool, typer.Option("--allow-extra", help="Keep attributes not in the schema.")] = False,
     field_map: FieldMapOption = None,

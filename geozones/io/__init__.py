@@ -365,7 +365,10 @@ def to_geopackage(
     path = Path(path)
     _crs.require_crs(frame)
     out = frame if crs is None else frame.to_crs(pyproj.CRS.from_user_input(crs))
-    write = lambda target: write_gpkg_layer(out, target, layer, style=style)
+
+    def write(target):
+        write_gpkg_layer(out, target, layer, style=style)
+
     replace_atomically(path, write, copy_existing=append_layer and path.exists())
     return path
 

@@ -48,9 +48,11 @@ def normalize_infrastructure(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataF
             ref = frame["ref"].fillna("").astype(str) if "ref" in frame.columns else pd.Series("", index=frame.index)
             by_tag = (frame["highway"].map(OSM_HIGHWAY_CLASSES) if "highway" in frame.columns
                       else pd.Series(None, index=frame.index, dtype=object))
-            by_ref = np.select([ref.str.upper().str.startswith("QL"), ref.str.upper().str.match(r"^(ĐT|DT)")],
-                               ["national_highway", "provincial_road"], default=None)
-            frame["class"] = pd.Series(by_ref, index=frame.index).fillna(by_tag).fillna("local_road")
+            upper = ref.str.upper()
+            by_ref = pd.Series(None, index=frame.index, dtype=object)
+            by_ref[upper.str.match(r"^(ĐT|DT)")] = "provincial_road"
+            by_ref[upper.str.startswith("QL")] = "national_highway"
+            frame["class"] = by_ref.fillna(by_tag).fillna("local_road")
         elif name == "power" and "power" in frame.columns:
             frame["class"] = frame["power"].replace({"minor_line": "line", "cable": "line"})
     if name == "power" and "voltage_kv" not in frame.columns and "voltage" in frame.columns:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from geozones.scenario.run import ScenarioResult, zone_diff
 from geozones.errors import InvalidParameterError
+from geozones.scenario.run import ScenarioResult, zone_diff
 
 #: Timeline columns shown in the comparison, in order.
 INDICATORS = (

@@ -207,7 +207,7 @@ class Scenario:
         return f"scenario_{self.id.replace('-', '_')}"
 
     @classmethod
-    def from_dict(cls, data: dict, path: str | None = None, lines: dict[str, int] | None = None) -> "Scenario":
+    def from_dict(cls, data: dict, path: str | None = None, lines: dict[str, int] | None = None) -> Scenario:
         """Validate plain data (as read from YAML/TOML) into a Scenario.
 
         Raises

@@ -20,11 +20,11 @@ import pyproj
 import shapely
 
 from geozones import crs as _crs
-from geozones.errors import InvalidParameterError, ScenarioError, UnknownAttributeError
 from geozones.analysis.growth import grow_to_area
 from geozones.analysis.proximity import infrastructure_distances
-from geozones.schema import PROVINCE_AFTER_2025, STATUSES, ascii_name
+from geozones.errors import InvalidParameterError, ScenarioError, UnknownAttributeError
 from geozones.scenario.model import Action, LayerRef, Scenario
+from geozones.schema import PROVINCE_AFTER_2025, STATUSES, ascii_name
 from geozones.store import load_infrastructure, open_store
 
 #: Statuses counted as an established CCN (the programme's "CCN invested/established").

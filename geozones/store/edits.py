@@ -13,12 +13,9 @@ import datetime as _dt
 import math
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from functools import lru_cache
 from typing import Any, Protocol
 
 import geopandas as gpd
-import numpy as np
-import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -31,8 +28,8 @@ from geozones.errors import (
     ZoneNotFoundError,
     ZoneValidationError,
 )
-from geozones.store.records import HistoryEntry, StoredZone, snapshot
 from geozones.schema import INVESTOR_FIELD_NAMES, ZONE_FIELD_NAMES, ZONE_FIELDS, Field, validate_zones
+from geozones.store.records import HistoryEntry, StoredZone, snapshot
 
 #: The CRS of GeoJSON geometries when the caller names none (RFC 7946, OGC API).
 DEFAULT_INPUT_CRS = "OGC:CRS84"
@@ -236,7 +233,7 @@ def merge_patch(current: StoredZone, patch: Mapping) -> tuple[dict, Any, bool]:
 
 
 def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
 
 
 def _check_match(current: StoredZone, if_match: str | None) -> None:

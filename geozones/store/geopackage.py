@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -20,14 +20,14 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geozones.store import gpkg_sql
 from geozones import io as _io
 from geozones.errors import StoreError, UnknownAttributeError, ZoneNotFoundError
-from geozones.store.edits import FeatureEditing
-from geozones.paths import default_store_path, shipped_data_dir
-from geozones.store.base import ZONES, read_shipped, shipped_layers
-from geozones.store.records import HistoryEntry, StoredZone
+from geozones.paths import default_store_path
 from geozones.schema import ZONE_FIELD_NAMES, ZONE_FIELDS, validate_zones
+from geozones.store import gpkg_sql
+from geozones.store.base import ZONES, read_shipped, shipped_layers
+from geozones.store.edits import FeatureEditing
+from geozones.store.records import HistoryEntry, StoredZone
 
 #: Tables the store keeps for itself (never listed as layers).
 HISTORY_TABLE = "geozones_history"
@@ -62,7 +62,7 @@ class GeoPackageStore(FeatureEditing):
 
     # -- life cycle ---------------------------------------------------------------------
 
-    def ensure(self) -> "GeoPackageStore":
+    def ensure(self) -> GeoPackageStore:
         """Create the store from the shipped files if it does not exist yet.
 
         An existing store made by an older geozones gets the shipped layers it lacks (e.g.
@@ -108,7 +108,7 @@ class GeoPackageStore(FeatureEditing):
             finally:
                 db.close()
 
-    def reset(self) -> "GeoPackageStore":
+    def reset(self) -> GeoPackageStore:
         """Rebuild the store from the shipped files, atomically."""
         with self._lock():
             self._build(shipped_layers(self.data_dir))
@@ -248,7 +248,7 @@ class GeoPackageStore(FeatureEditing):
     # -- feature-level edits -----------------------------------------------------------------
 
     @contextmanager
-    def _edit(self) -> Iterator["_GpkgTransaction"]:
+    def _edit(self) -> Iterator[_GpkgTransaction]:
         """One SQLite write transaction on the zone table and the history, under the store lock."""
         self.ensure()
         with self._thread_lock, self._lock(), self._gate.use("sqlite3"):
@@ -273,7 +273,7 @@ class GeoPackageStore(FeatureEditing):
                 db.close()
 
     @contextmanager
-    def _read(self) -> Iterator["_GpkgTransaction"]:
+    def _read(self) -> Iterator[_GpkgTransaction]:
         self.ensure()
         with self._gate.use("sqlite3"):
             db = gpkg_sql.connect(self.path)

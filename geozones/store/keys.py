@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from geozones.errors import InvalidParameterError, NotFoundError
 from geozones.io import replace_atomically
 from geozones.paths import default_store_path
-from geozones.errors import InvalidParameterError, NotFoundError
 
 #: Roles in increasing power: viewers read, editors also edit zones, admins also manage keys.
 ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
@@ -96,7 +96,7 @@ def create_key(role: str, name: str, path: str | os.PathLike | None = None) -> t
     key_id = secrets.token_hex(6)
     secret = f"gz_{key_id}_{secrets.token_urlsafe(32)}"
     salt = secrets.token_bytes(16)
-    record = ApiKey(key_id, name.strip(), role, _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    record = ApiKey(key_id, name.strip(), role, _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                     salt.hex(), _digest(secret, salt))
     with _locked(path):
         _save(path, [*load_keys(path), record])

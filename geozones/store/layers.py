@@ -11,9 +11,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geozones.errors import UnknownAttributeError
 from geozones.io.infrastructure import INFRASTRUCTURE_LAYERS, read_infrastructure
 from geozones.store.opening import open_store
-from geozones.errors import UnknownAttributeError
 
 #: Reference layers (boundaries and infrastructure) maps and reports show when the store has them.
 REFERENCE_LAYERS = ("boundaries_provinces", "boundaries_districts", "infrastructure_roads", "infrastructure_railways",

@@ -26,10 +26,10 @@ import pandas as pd
 import shapely
 
 from geozones.errors import ConflictError, InvalidParameterError, StoreError, UnknownAttributeError, ZoneNotFoundError
-from geozones.store.edits import FeatureEditing
-from geozones.store.records import HistoryEntry, StoredZone, plain_value
 from geozones.schema import ZONE_FIELD_NAMES, validate_zones
 from geozones.store.base import ZONES, read_shipped, shipped_layers
+from geozones.store.edits import FeatureEditing
+from geozones.store.records import HistoryEntry, StoredZone, plain_value
 
 try:  # an optional dependency: pip install 'geozones[postgis]'
     import psycopg
@@ -106,7 +106,7 @@ class PostGISStore(FeatureEditing):
         return conn
 
     @contextmanager
-    def _connection(self) -> Iterator["psycopg.Connection"]:
+    def _connection(self) -> Iterator[psycopg.Connection]:
         try:
             conn = self._idle.get_nowait()
         except queue.Empty:
@@ -123,7 +123,7 @@ class PostGISStore(FeatureEditing):
                     conn.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator["psycopg.Connection"]:
+    def _transaction(self) -> Iterator[psycopg.Connection]:
         with self._connection() as conn:
             try:
                 with conn.transaction():
@@ -167,7 +167,7 @@ class PostGISStore(FeatureEditing):
                 return 0
             return int(conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
 
-    def ensure(self) -> "PostGISStore":
+    def ensure(self) -> PostGISStore:
         """Create or upgrade the schema; fill an empty store from the shipped data."""
         self.migrate()
         with self._transaction() as conn:
@@ -180,7 +180,7 @@ class PostGISStore(FeatureEditing):
                 conn.execute("INSERT INTO geozones_meta (key, value) VALUES ('filled', now()::text)")
         return self
 
-    def reset(self) -> "PostGISStore":
+    def reset(self) -> PostGISStore:
         """Replace every layer by the shipped data (the history is kept)."""
         with self._transaction() as conn:
             for name, path in shipped_layers(self.data_dir).items():
@@ -326,7 +326,7 @@ class PostGISStore(FeatureEditing):
     # -- feature-level edits -----------------------------------------------------------------
 
     @contextmanager
-    def _edit(self) -> Iterator["_PgTransaction"]:
+    def _edit(self) -> Iterator[_PgTransaction]:
         with self._transaction() as conn:
             tx = _PgTransaction(conn, self.srid)
             yield tx

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 import pandas as pd
@@ -60,7 +61,7 @@ def _date(value) -> _dt.date | None:
     return _dt.date.fromisoformat(str(value)[:10])
 
 
-_CASTS = {"str": str, "float": float, "int": lambda v: int(round(float(v))), "date": _date}
+_CASTS: dict[str, Callable[[Any], Any]] = {"str": str, "float": float, "int": lambda v: int(round(float(v))), "date": _date}
 
 
 def zone_record(values: Mapping) -> dict:
@@ -95,7 +96,7 @@ class StoredZone:
         return self.properties["id"]
 
     @classmethod
-    def of(cls, properties: Mapping, geometry: BaseGeometry, crs: str) -> "StoredZone":
+    def of(cls, properties: Mapping, geometry: BaseGeometry, crs: str) -> StoredZone:
         record = zone_record(properties)
         return cls(record, geometry, crs, record_etag(record, geometry))
 

@@ -7,9 +7,9 @@ import pyproj
 import pytest
 import shapely
 
-from geozones.errors import GrowthError
 from geozones.analysis.growth import grow_to_area
 from geozones.analysis.raster import Grid
+from geozones.errors import GrowthError
 
 CRS = "EPSG:9213"
 X0, Y0 = 500_000.0, 2_430_000.0

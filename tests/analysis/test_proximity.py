@@ -11,9 +11,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
-from geozones.errors import CRSError, EmptyLayerError, GeometryError, MissingCRSError
 from geozones.analysis.proximity import nearest, nearest_road, nearest_substation, within_distance
 from geozones.analysis.roadnet import travel
+from geozones.errors import CRSError, EmptyLayerError, GeometryError, MissingCRSError
 
 CRS = "EPSG:9213"
 

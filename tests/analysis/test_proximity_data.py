@@ -14,8 +14,8 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import LineString, Point
 
-from geozones.errors import EmptyLayerError, GeometryError, MissingCRSError
 from geozones.analysis.proximity import infrastructure_distances
+from geozones.errors import EmptyLayerError, GeometryError, MissingCRSError
 from geozones.store import load_infrastructure
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,7 @@ def table(built_store, infra):
 def test_shipped_layers_have_provenance(infra):
     assert set(infra) == {"roads", "power", "destinations"}
     facts = FACTS.read_text(encoding="utf-8") if FACTS.exists() else None
-    for name, layer in infra.items():
+    for layer in infra.values():
         assert len(layer) and layer.crs.to_epsg() == 4326
         assert layer["id"].is_unique
         assert set(layer["geometry_quality"]) <= {"as_published", "approximate"}

@@ -13,9 +13,9 @@ import shapely
 pytest.importorskip("rasterio")
 pytest.importorskip("exactextract")
 
-from geozones.analysis import raster  # noqa: E402
-from geozones.errors import CRSError  # noqa: E402
-from geozones.analysis.raster import Grid  # noqa: E402
+from geozones.analysis import raster
+from geozones.analysis.raster import Grid
+from geozones.errors import CRSError
 
 CRS = pyproj.CRS.from_epsg(9213)
 X0, Y0 = 500_000.0, 2_430_000.0

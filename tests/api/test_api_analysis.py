@@ -8,8 +8,9 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from fastapi.testclient import TestClient  # noqa: E402
-from tests.helpers.ogc import assert_ogc_error  # noqa: E402
+from fastapi.testclient import TestClient
+
+from tests.helpers.ogc import assert_ogc_error
 
 # Published areas (facts.md, seeds 000-004), summed by hand:
 # Bắc Kạn CCN: Quảng Chu 74.4 + Cẩm Giàng 43 + Thanh Thịnh 50 + Vằng Mười 15 + Nam Bằng Lũng 20 = 202.4

@@ -12,10 +12,11 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-import pyogrio  # noqa: E402
-import shapely  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
-from tests.helpers.ogc import assert_ogc_error  # noqa: E402
+import pyogrio
+import shapely
+from fastapi.testclient import TestClient
+
+from tests.helpers.ogc import assert_ogc_error
 
 SHIPPED_ZONES = 14  # data/zones/zones.geojson: 10 with a polygon, 4 without (no area or no site published)
 WITH_POLYGON = 10

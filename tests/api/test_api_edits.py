@@ -12,12 +12,12 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 
-from tests.helpers import zonefactory as zf
 from geozones.api.app import create_app
 from geozones.api.settings import Settings
-from geozones.store.keys import create_key
 from geozones.store import GeoPackageStore
-from tests.helpers.postgis_server import new_schema, postgis_url  # noqa: F401  (fixture)
+from geozones.store.keys import create_key
+from tests.helpers import zonefactory as zf
+from tests.helpers.postgis_server import new_schema
 
 N_ZONES = 12
 ITEMS = "/collections/zones/items"

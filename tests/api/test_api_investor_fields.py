@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 
 from geozones.errors import ZoneValidationError
 from geozones.schema import INVESTOR_FIELD_NAMES, validate_zones
-from tests.helpers.postgis_server import postgis_url  # noqa: F401  (fixture)
 from tests.helpers.zonefactory import bac_kan_squares
 
 pytest.importorskip("babel")

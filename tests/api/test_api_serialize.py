@@ -9,12 +9,12 @@ import pytest
 
 pytest.importorskip("starlette")
 
-import geopandas as gpd  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import shapely  # noqa: E402
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 
-from geozones.api import serialize  # noqa: E402
+from geozones.api import serialize
 
 
 @pytest.fixture

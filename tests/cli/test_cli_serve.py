@@ -13,8 +13,8 @@ import pytest
 
 pytest.importorskip("uvicorn")
 
-import httpx  # noqa: E402
-from typer.testing import CliRunner  # noqa: E402
+import httpx
+from typer.testing import CliRunner
 
 SERVE = [sys.executable, "-c", "from geozones.cli import main; main()", "serve", "--log-level", "warning"]
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geozones.errors import MissingCRSError, UnknownAttributeError
 from geozones.area import area_ha, geodesic_area_ha, reconcile, totals_by
+from geozones.errors import MissingCRSError, UnknownAttributeError
 from tests.helpers.zonefactory import CHI_LANG, bac_kan_squares, square
 
 

@@ -2,9 +2,13 @@
 
 Run with the system Python: ``/usr/bin/python3 tests/qgis_open.py "file.gpkg|layer" ...``; prints JSON.
 """
-import json, os, sys
+import json
+import os
+import sys
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from qgis.core import QgsApplication, QgsVectorLayer, Qgis
+from qgis.core import Qgis, QgsApplication, QgsVectorLayer
+
 app = QgsApplication([], False)
 app.initQgis()
 out = {"qgis": Qgis.QGIS_VERSION}

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import re
-import sys
 
 import geopandas as gpd
 import numpy as np
 import pytest
-import shapely
 
 pytest.importorskip("folium")
 
-from geozones import maps  # noqa: E402
-from geozones.analysis.sites import enrich_sites  # noqa: E402
-from geozones.maps.data import feature_collection  # noqa: E402
-from tests.helpers.mapdata import planner_scenario, synthetic_infrastructure  # noqa: E402
-from tests.helpers.zonefactory import CHO_MOI, bac_kan_squares, square  # noqa: E402
+from geozones import maps
+from geozones.analysis.sites import enrich_sites
+from geozones.maps.data import feature_collection
+from tests.helpers.mapdata import planner_scenario, synthetic_infrastructure
+from tests.helpers.zonefactory import CHO_MOI, bac_kan_squares, square
 
 XSS = "<script>alert(1)</script>"
 

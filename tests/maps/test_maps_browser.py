@@ -11,13 +11,13 @@ import pytest
 
 pytest.importorskip("folium")
 
-from geozones import maps  # noqa: E402
-from geozones.analysis.proximity import infrastructure_distances  # noqa: E402
-from geozones.analysis.sites import enrich_sites  # noqa: E402
-from geozones.store import load_infrastructure, store_layers  # noqa: E402
-from tests.helpers.mapdata import planner_scenario, synthetic_infrastructure  # noqa: E402
-from tests.helpers.tools import require_tool  # noqa: E402
-from tests.helpers.zonefactory import bac_kan_squares  # noqa: E402
+from geozones import maps
+from geozones.analysis.proximity import infrastructure_distances
+from geozones.analysis.sites import enrich_sites
+from geozones.store import load_infrastructure, store_layers
+from tests.helpers.mapdata import planner_scenario, synthetic_infrastructure
+from tests.helpers.tools import require_tool
+from tests.helpers.zonefactory import bac_kan_squares
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ class Session:
             return route.abort()
         return route.continue_()
 
-    def open(self, url: str) -> "Session":
+    def open(self, url: str) -> Session:
         self.page.goto(url)
         self.page.wait_for_function("window.geozonesReady === true", timeout=20_000)
         return self

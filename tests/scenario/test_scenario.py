@@ -13,8 +13,7 @@ import shapely
 from typer.testing import CliRunner
 
 from geozones.errors import ScenarioError
-from geozones.scenario import (Scenario, compare_indicators, compare_zones, load_scenario, loads_scenario,
-                               run_scenario)
+from geozones.scenario import Scenario, compare_indicators, compare_zones, load_scenario, loads_scenario, run_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from tests.helpers.postgis_server import POSTGIS_CONTROL
 from tests.helpers.tools import ROOT
-from tests.helpers.postgis_server import POSTGIS_CONTROL, postgis_url  # noqa: F401  (fixture)
 
 
 def test_store_benchmark_smoke(postgis_url):

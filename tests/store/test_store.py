@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from geozones import load_zones
 from geozones import io as gio
+from geozones import load_zones
 from geozones.errors import StoreError, UnknownAttributeError, ZoneValidationError
 from geozones.store import GeoPackageStore, open_store
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from tests.helpers import zonefactory as zf
 from geozones.store import GeoPackageStore
-from tests.helpers.postgis_server import new_schema, postgis_url  # noqa: F401  (fixture)
+from tests.helpers import zonefactory as zf
+from tests.helpers.postgis_server import new_schema
 
 N = 7
 WRITER = Path(__file__).resolve().parents[1] / "helpers" / "crash_writer.py"

@@ -9,7 +9,6 @@ import pyogrio
 import pytest
 import shapely
 
-from tests.helpers import zonefactory as zf
 from geozones.errors import (
     ConflictError,
     GeometryError,
@@ -18,9 +17,10 @@ from geozones.errors import (
     ZoneNotFoundError,
     ZoneValidationError,
 )
-from geozones.store.records import record_etag
 from geozones.store import GeoPackageStore, open_store
-from tests.helpers.postgis_server import new_schema, postgis_url  # noqa: F401  (fixture)
+from geozones.store.records import record_etag
+from tests.helpers import zonefactory as zf
+from tests.helpers.postgis_server import new_schema
 
 N_ZONES = 20
 
@@ -417,7 +417,7 @@ def test_postgis_migrations_are_versioned(postgis_url):
     assert [m[0] for m in migrations()] == [1, 2, 3, 4]
     assert store.schema_version() == 4 and store.migrate() == []
     with psycopg.connect(postgis_url) as conn:
-        rows = conn.execute("SELECT version, name FROM {}.schema_migrations ORDER BY version".format(schema)).fetchall()
+        rows = conn.execute(f"SELECT version, name FROM {schema}.schema_migrations ORDER BY version").fetchall()
         assert rows == [(1, "init"), (2, "history_indexes"), (3, "zones_without_polygon"), (4, "investor_fields")]
         srid = conn.execute(f"SELECT DISTINCT ST_SRID(geometry) FROM {schema}.zones").fetchall()
         assert srid == [(9213,)]

@@ -8,7 +8,7 @@ import pytest
 
 from geozones.io import fetch
 from tests.helpers.fetchdata import OVERPASS, QL1A, local_settings
-from tests.helpers.postgis_server import new_schema, postgis_url  # noqa: F401  (fixture)
+from tests.helpers.postgis_server import new_schema
 from tests.helpers.rangeserver import RangeServer
 
 
