@@ -122,3 +122,11 @@ class PreconditionFailedError(ConflictError):
 
 class VersionNotFoundError(ZoneNotFoundError):
     """No such version in a zone's history."""
+
+
+class WorkLimitError(ValueError):
+    """A request needs more than its budget: too many vertices, too long a repair, too large a body."""
+
+
+class WorkersBusyError(WorkLimitError):
+    """Every worker for heavy geometry steps is busy; try again shortly."""

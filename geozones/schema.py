@@ -9,7 +9,9 @@ problem it finds (or all of them with ``errors="collect"``).
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -96,6 +98,11 @@ FIELDS: tuple[Field, ...] = (
     Field("notes", "str", description="Free text"),
 )
 
+#: Zone ids: 1-64 lower-case ASCII letters, digits and hyphens, starting with a letter or digit.
+#: Safe in URLs, file names, HTTP headers and SQL identifiers without escaping.
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+ID_RULE = "1-64 lower-case letters (a-z), digits and hyphens, starting with a letter or digit"
+
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 REQUIRED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.required)
@@ -122,7 +129,7 @@ def _record_label(frame: pd.DataFrame, position: int) -> str:
     if "id" in frame.columns:
         value = frame["id"].iloc[position]
         if isinstance(value, str) and value:
-            return value
+            return value if len(value) <= 80 else value[:77] + "..."
     return f"row {position}"
 
 
@@ -142,7 +149,41 @@ class _Collector:
             self.problems.append(error)
 
 
+def _structured(value) -> bool:
+    """True for values no schema field can hold: objects, arrays, booleans, bytes."""
+    return isinstance(value, (Mapping, list, tuple, set, bool, np.bool_, bytes, np.ndarray))
+
+
+def check_types(properties: Mapping) -> None:
+    """Strict JSON types for one record sent to a store: text fields take strings, numbers numbers
+    (or numeric text), dates ISO text; never objects, arrays or booleans.
+
+    Raises
+    ------
+    ZoneValidationError
+        Naming the field.
+    """
+    for name, value in properties.items():
+        field = FIELDS_BY_NAME.get(name)
+        if field is None or value is None:
+            continue
+        if field.dtype == "str" and not isinstance(value, str):
+            raise ZoneValidationError(f"{name} must be text (a JSON string), not {type(value).__name__}",
+                                      field=name)
+        if field.dtype in ("float", "int") and (_structured(value) or not isinstance(value, (int, float, str))):
+            raise ZoneValidationError(f"{name} must be a number, not {type(value).__name__}", field=name)
+        if field.dtype == "date" and not isinstance(value, (str, _dt.date)):
+            raise ZoneValidationError(f"{name} must be an ISO date text (YYYY-MM-DD), not {type(value).__name__}",
+                                      field=name)
+
+
 def _coerce(series: pd.Series, field: Field, bad: _Collector) -> pd.Series:
+    structured = series.map(_structured).astype(bool)
+    if structured.any():
+        bad.fail(structured.to_numpy(), field.name,
+                 f"{field.name} must be {'text' if field.dtype == 'str' else 'a ' + field.dtype}, "
+                 "not an object, array or boolean")
+        series = series.where(~structured, None)
     present = series.notna() & ~series.astype(str).str.strip().isin(["", "nan", "None", "<NA>"])
     if field.dtype == "str":
         out = series.astype(object).where(present, None)
@@ -254,6 +295,8 @@ def validate_zones(
         source = frame[field.name] if field.name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
         frame[field.name] = _coerce(source, field, bad)
         _check_field(frame[field.name], field, bad)
+    malformed = frame["id"].map(lambda v: v is not None and not ID_PATTERN.match(v)).astype(bool)
+    bad.fail(malformed.to_numpy(), "id", f"id must be {ID_RULE}")
     duplicated = frame["id"].duplicated(keep="first") & frame["id"].notna()
     bad.fail(duplicated.to_numpy(), "id", "id is not unique")
     _check_geometry(frame, bad)

@@ -12,8 +12,10 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request
 
+from api.auth import PayloadTooLargeError, require
 from api.dependencies import SettingsDep, StoreDep
 from api.errors import InvalidParameter
+from api.openapi import error_responses
 from api.routers.analysis import ROWS, json_schema
 from api.serialize import ORJSONResponse, records
 
@@ -65,7 +67,7 @@ async def _body(request: Request, limit: int) -> bytes:
     if not body.strip():
         raise InvalidParameter("the request body is empty: send a scenario (YAML, TOML or JSON)")
     if len(body) > limit:
-        raise InvalidParameter(f"the request body is {len(body):,} bytes; the limit is {limit:,}")
+        raise PayloadTooLargeError(limit, "max_scenario_bytes")
     return body
 
 
@@ -142,13 +144,15 @@ def _result_body(result, saved: bool) -> dict:
                                     "growth": ROWS, "changes": ROWS, "notes": {"type": "array",
                                                                                "items": {"type": "string"}},
                                     "saved_layer": {"type": "string", "nullable": True}},
-                                   ["scenario", "timeline", "targets", "changes"]))
+                                   ["scenario", "timeline", "targets", "changes"]) | error_responses(
+                 400, 401, 403, 413, 429))
 async def run(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
     save: Annotated[bool, Query(description="Save the end-year zones as store layer scenario_<id> (then "
-                                            "downloadable from /downloads/scenario_<id>).")] = False,
+                                            "downloadable from /downloads/scenario_<id>); needs an API key "
+                                            "with the editor role.")] = False,
 ) -> ORJSONResponse:
     """Apply the scenario's actions to the stored zones year by year: ``timeline`` (one row per
     year of indicators), ``targets`` (each provincial target: pass, fail, not assessed),
@@ -158,7 +162,9 @@ async def run(
 
     from geozones.scenario import run_scenario
 
-    scenario = _scenario_from_request(request, await _body(request, settings.max_upload_bytes))
+    if save:  # saving writes a store layer: an editor's right, like every other write
+        require("editor")(request)
+    scenario = _scenario_from_request(request, await _body(request, settings.max_scenario_bytes))
 
     def work():
         result = run_scenario(scenario, store=store)
@@ -186,7 +192,7 @@ async def compare(
 
     from geozones.scenario import compare_indicators, compare_zones, run_scenario
 
-    data = _json(await _body(request, settings.max_upload_bytes))
+    data = _json(await _body(request, settings.max_scenario_bytes))
     items = data.get("scenarios") if isinstance(data, dict) else None
     if not isinstance(items, list) or len(items) < 2:
         raise InvalidParameter('send {"scenarios": [...]} with at least two scenarios')
