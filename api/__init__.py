@@ -1,5 +1,5 @@
 """geozones web API: OGC API - Features plus analysis endpoints (FastAPI)."""
 
-from api.app import create_app
+from geozones.api.app import create_app
 
 __all__ = ["create_app"]

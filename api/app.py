@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import metadata
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors, openapi
-from api.settings import Settings, get_settings
+from geozones.api import errors, openapi
+from geozones.api.settings import Settings, get_settings
 from geozones.store import ZoneStore, open_store
 
 
@@ -25,11 +27,11 @@ def create_app(settings: Settings | None = None, store: ZoneStore | None = None)
     store : ZoneStore, optional
         Use this store instead of the one the settings name (tests).
     """
-    from api import auth
-    from api.routers import include_all
+    from geozones.api import auth
+    from geozones.api.routers import include_all
 
     settings = settings or get_settings()
-    app = FastAPI(title=settings.title, description=settings.description, version="0.1.0",
+    app = FastAPI(title=settings.title, description=settings.description, version=metadata.version("geozones"),
                   openapi_url="/api", docs_url="/api.html", redoc_url=None)
     app.state.settings = settings
     app.state.store = store if store is not None else build_store(settings)

@@ -4,7 +4,7 @@ Reads are open unless ``read_requires_key`` is set (then every request but ``/he
 CORS preflights needs at least a viewer key, whatever its method). Writes need a key -- sent as
 ``Authorization: Bearer <key>`` or ``X-API-Key: <key>`` -- whose role is high enough:
 ``editor`` for zone edits, ``admin`` for key management. Keys are checked against the
-salted scrypt hashes in the keys file (:mod:`geozones.keys`); a key that passed once
+salted scrypt hashes in the keys file (:mod:`geozones.store.keys`); a key that passed once
 is remembered (by its SHA-256) until the keys file changes, so the scrypt cost is paid
 once per key, not per request.
 """
@@ -22,9 +22,9 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.errors import APIError, exception_body
-from api.settings import Settings
-from geozones.keys import ApiKey, default_keys_path, load_keys, role_at_least, verify_key
+from geozones.api.errors import APIError, exception_body
+from geozones.api.settings import Settings
+from geozones.store.keys import ApiKey, default_keys_path, load_keys, role_at_least, verify_key
 
 
 class AuthError(APIError):

@@ -20,9 +20,9 @@ from pygeofilter.backends.geopandas.evaluate import GeoPandasEvaluator
 from pygeofilter.parsers.cql2_json import parse as parse_json
 from pygeofilter.parsers.cql2_text import parse as parse_text
 
-from api import crs as _crs
-from api.errors import InvalidParameter
-from api.layers import Layer
+from geozones.api import crs as _crs
+from geozones.api.errors import InvalidParameter
+from geozones.api.layers import Layer
 
 FILTER_LANGS = ("cql2-text", "cql2-json")
 

@@ -14,7 +14,8 @@ import numpy as np
 import pyproj
 import shapely
 
-from api.errors import InvalidParameter
+from geozones.api.errors import InvalidParameter
+from geozones.crs import transformer as cached_transformer
 
 CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CRS84H_URI = "http://www.opengis.net/def/crs/OGC/0/CRS84h"
@@ -95,12 +96,6 @@ def lat_first(crs: pyproj.CRS) -> bool:
     return bool(crs.axis_info) and crs.axis_info[0].direction.lower() in ("north", "south")
 
 
-@lru_cache(maxsize=64)
-def _transformer(source_wkt: str, target_wkt: str) -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(pyproj.CRS.from_wkt(source_wkt), pyproj.CRS.from_wkt(target_wkt),
-                                       always_xy=True)
-
-
 def _same(source: pyproj.CRS, target: pyproj.CRS) -> bool:
     """Same datum and coordinates (axis order aside): EPSG:4326 and CRS84."""
     return bool(source.equals(target, ignore_axis_order=True))
@@ -110,7 +105,7 @@ def to_output(geoms: np.ndarray, source: pyproj.CRS, target: pyproj.CRS) -> np.n
     """Geometries (GIS x/y order in ``source``) in ``target``, in the target's authority axis order."""
     geoms = np.asarray(geoms, dtype=object)
     if not _same(source, target):
-        transformer = _transformer(source.to_wkt(), target.to_wkt())
+        transformer = cached_transformer(source, target)
 
         def project(xy: np.ndarray) -> np.ndarray:
             x, y = transformer.transform(xy[:, 0], xy[:, 1])
@@ -128,7 +123,7 @@ def from_input(geoms, source: pyproj.CRS, target: pyproj.CRS):
     if lat_first(source):
         array = shapely.transform(array, lambda xy: xy[:, ::-1])
     if not _same(source, target):
-        transformer = _transformer(source.to_wkt(), target.to_wkt())
+        transformer = cached_transformer(source, target)
 
         def project(xy: np.ndarray) -> np.ndarray:
             x, y = transformer.transform(xy[:, 0], xy[:, 1])
@@ -149,7 +144,7 @@ def bbox_in(bbox: tuple[float, float, float, float], source: pyproj.CRS,
         a, b, c, d = b, a, d, c
     if _same(source, target):
         return a, b, c, d
-    transformer = _transformer(source.to_wkt(), target.to_wkt())
+    transformer = cached_transformer(source, target)
     return tuple(transformer.transform_bounds(a, b, c, d, densify_pts=21))
 
 
@@ -157,7 +152,7 @@ def bbox_out(bounds: tuple[float, float, float, float], source: pyproj.CRS) -> l
     """Storage-CRS bounds (x/y order) as a CRS84 bbox (lon/lat), rounded to 7 decimals."""
     target = crs84()
     if not _same(source, target):
-        bounds = _transformer(source.to_wkt(), target.to_wkt()).transform_bounds(*bounds, densify_pts=21)
+        bounds = cached_transformer(source, target).transform_bounds(*bounds, densify_pts=21)
     return [round(float(v), 7) for v in bounds]
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.settings import Settings
+from geozones.api.settings import Settings
 from geozones.store import ZoneStore
 
 

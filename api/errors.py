@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from geozones._errors import (
+from geozones.errors import (
     ConflictError,
     CRSError,
+    GeozonesError,
+    MissingFileError,
+    NotFoundError,
     PreconditionFailedError,
     StoreError,
     WorkersBusyError,
     WorkLimitError,
-    UnknownAttributeError,
-    UnsupportedFormatError,
-    ZoneNotFoundError,
-    ZoneValidationError,
 )
+
+logger = logging.getLogger("geozones.api")
 
 
 class APIError(Exception):
@@ -44,20 +47,19 @@ class NotFound(APIError):
         super().__init__(404, detail, "NotFound")
 
 
-#: Library exception -> (HTTP status, OGC exception code). Order matters: first match wins.
-STATUS_TABLE: list[tuple[type[BaseException], int, str]] = [
-    (ZoneNotFoundError, 404, "NotFound"),
+#: Library exception -> (HTTP status, OGC exception code). First match wins. Only geozones' own
+#: errors (:class:`geozones.errors.GeozonesError`) are the client's doing; any other exception is a
+#: bug and answers 500 with a generic message (its traceback goes to the log).
+STATUS_TABLE: list[tuple[type[GeozonesError], int, str]] = [
+    (NotFoundError, 404, "NotFound"),
+    (MissingFileError, 404, "NotFound"),
     (PreconditionFailedError, 412, "PreconditionFailed"),
     (ConflictError, 409, "Conflict"),
-    (FileNotFoundError, 404, "NotFound"),
     (WorkersBusyError, 429, "TooManyRequests"),
     (WorkLimitError, 400, "LimitExceeded"),
-    (ZoneValidationError, 400, "InvalidParameterValue"),
-    (CRSError, 400, "InvalidParameterValue"),
-    (UnsupportedFormatError, 400, "InvalidParameterValue"),
-    (UnknownAttributeError, 400, "InvalidParameterValue"),
     (StoreError, 503, "ServiceUnavailable"),
-    (ValueError, 400, "InvalidParameterValue"),
+    (CRSError, 400, "InvalidParameterValue"),
+    (GeozonesError, 400, "InvalidParameterValue"),
 ]
 
 
@@ -69,14 +71,6 @@ def exception_body(status: int, code: str, description: str) -> dict:
 def _response(status: int, code: str, description: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(exception_body(status, code, description), status_code=status,
                         media_type="application/json", headers=headers)
-
-
-def status_for(exc: BaseException) -> tuple[int, str]:
-    """The HTTP status and code for a library exception."""
-    for cls, status, code in STATUS_TABLE:
-        if isinstance(exc, cls):
-            return status, code
-    return 500, "ServerError"
 
 
 def install(app: FastAPI) -> None:
@@ -100,8 +94,14 @@ def install(app: FastAPI) -> None:
         code = {404: "NotFound", 405: "MethodNotAllowed", 406: "NotAcceptable"}.get(exc.status_code, "Error")
         return _response(exc.status_code, code, str(exc.detail))
 
-    for cls, status, code in STATUS_TABLE:
-        def handler(request: Request, exc: BaseException, status=status, code=code):
-            return _response(status, code, str(exc))
+    @app.exception_handler(GeozonesError)
+    async def _library(request: Request, exc: GeozonesError):
+        for cls, status, code in STATUS_TABLE:
+            if isinstance(exc, cls):
+                return _response(status, code, str(exc))
+        return _response(400, "InvalidParameterValue", str(exc))  # pragma: no cover - the table ends with the base
 
-        app.add_exception_handler(cls, handler)
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception):
+        logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _response(500, "ServerError", "internal server error; the traceback is in the server log")

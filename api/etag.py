@@ -1,11 +1,11 @@
 """Entity tags for features: the same record gives the same tag whatever the output CRS or format.
 
-The implementation lives in :mod:`geozones.records` because the stores check
+The implementation lives in :mod:`geozones.store.records` because the stores check
 ``If-Match`` inside their write transactions; this module is the API's name for it.
 """
 
 from __future__ import annotations
 
-from geozones.records import _plain, record_etag
+from geozones.store.records import plain_value, record_etag
 
-__all__ = ["record_etag", "_plain"]
+__all__ = ["record_etag", "plain_value"]

@@ -14,10 +14,10 @@ import orjson
 import pyproj
 import shapely
 
-from api import crs as _crs
-from api.etag import record_etag
-from api.layers import Layer
-from api.serialize import dumps
+from geozones.api import crs as _crs
+from geozones.api.etag import record_etag
+from geozones.api.layers import Layer
+from geozones.api.serialize import dumps
 
 #: Features per streamed chunk.
 CHUNK = 1000

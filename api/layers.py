@@ -21,8 +21,8 @@ import pyproj
 import shapely
 from fastapi import Request
 
-from api import crs as _crs
-from api.errors import NotFound
+from geozones.api import crs as _crs
+from geozones.api.errors import NotFound
 from geozones.schema import FIELDS_BY_NAME
 from geozones.store import ZoneStore
 

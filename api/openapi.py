@@ -15,8 +15,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, Response
 from typing import Annotated, Literal
 
-from api.features import dumps
-from api.query import OPENAPI, output_format
+from geozones.api.features import dumps
+from geozones.api.query import OPENAPI, output_format
 
 EXCEPTION_SCHEMA = {
     "type": "object", "required": ["code", "description"],

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from fastapi import Request
 
-from api.errors import InvalidParameter
-from api.layers import Layer
+from geozones.api.errors import InvalidParameter
+from geozones.api.layers import Layer
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"

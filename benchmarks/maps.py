@@ -72,9 +72,9 @@ class Server:
         import uvicorn
         from fastapi import Response
 
-        from api.app import create_app
-        from api.settings import Settings
-        from maps._data import feature_collection
+        from geozones.api.app import create_app
+        from geozones.api.settings import Settings
+        from geozones.maps.data import feature_collection
 
         self.app = create_app(Settings(store=store.path), store=store)
         self.stand_in = not any(path.startswith("/collections/") and path.endswith("/items")
@@ -147,13 +147,14 @@ def measure(browser, n: int, repeat: int, tmp: Path) -> dict:
     """One size: standalone file, served embedded page, served API-loaded page."""
     import httpx
 
-    import maps
-    from geozones.store import GeoPackageStore
+    from geozones import maps
+    from geozones.analysis.sites import enrich_sites
+    from geozones.store import GeoPackageStore, load_infrastructure
 
     store = GeoPackageStore(tmp / f"store-{n}.gpkg")
     store.write_zones(synthetic_zones(n))
     t0 = time.perf_counter()
-    html = maps.render_html(maps.investor_map(store.zones(), lang="en", infra=store))
+    html = maps.render_html(maps.investor_map(enrich_sites(store.zones(), load_infrastructure(store)), lang="en"))
     build_s = time.perf_counter() - t0
     standalone = tmp / f"standalone-{n}.html"
     standalone.write_text(html, encoding="utf-8")
@@ -212,7 +213,7 @@ def markdown(rows: list[dict], repeat: int, stand_in: bool = True) -> str:
     if stand_in:
         lines.append("The OGC API items route (issue 5) was not merged when this ran: the API mode was measured "
                      "against a stand-in `/collections/zones/items` returning the same FeatureCollection "
-                     "(`maps._data.feature_collection`, orjson); re-run after the merge.")
+                     "(`maps.data.feature_collection`, orjson); re-run after the merge.")
     return "\n".join(lines) + "\n"
 
 

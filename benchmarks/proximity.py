@@ -1,4 +1,4 @@
-"""Benchmark: geozones.proximity.nearest against geopandas.sjoin_nearest, same data, same answers.
+"""Benchmark: geozones.analysis.proximity.nearest against geopandas.sjoin_nearest, same data, same answers.
 
 Synthetic, seeded data in VN-2000 / TM-3 106-30 (EPSG:9213): square parcels (20–80 m)
 scattered over a 60 km x 60 km area, and straight road segments (50–400 m, random
@@ -49,7 +49,7 @@ def make_data(parcels: int, roads: int, seed: int = 20261121) -> tuple[gpd.GeoDa
 
 
 def run_geozones(zones, roads, n_jobs: int):
-    from geozones.proximity import nearest
+    from geozones.analysis.proximity import nearest
 
     result = nearest(zones, roads, n_jobs=n_jobs)
     return result["distance_m"].to_numpy(), result["feature_id"].to_numpy()
@@ -72,7 +72,7 @@ def _child(args) -> None:
     import threading
     import tracemalloc
 
-    import geozones.proximity  # noqa: F401  (imports are not part of the measurement)
+    import geozones.analysis.proximity  # noqa: F401  (imports are not part of the measurement)
 
     zones, roads = make_data(args.parcels, args.roads)
     baseline = _rss_mb()
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         _child(args)
         return 0
 
-    import geozones.proximity  # noqa: F401  (imports are not part of the measurement)
+    import geozones.analysis.proximity  # noqa: F401  (imports are not part of the measurement)
 
     zones, roads = make_data(args.parcels, args.roads)
     ours, theirs = [], []

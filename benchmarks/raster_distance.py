@@ -5,7 +5,7 @@
 
 Both run on the same grid in the same run:
 
-* geozones: :func:`geozones.raster.distance_raster` from the road *vectors* (compiled kernel,
+* geozones: :func:`geozones.analysis.raster.distance_raster` from the road *vectors* (compiled kernel,
   warmed up first so numba's one-off compilation is not timed; segment extraction is timed);
 * GDAL: ``gdal.ComputeProximity`` (``DISTUNITS=GEO``) on the roads rasterised at the same
   resolution (all touched cells), in Debian's ``python3-gdal`` (rasterio's wheel does not expose
@@ -34,8 +34,8 @@ import shapely
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geozones import raster  # noqa: E402
-from geozones.raster import Grid  # noqa: E402
+from geozones.analysis import raster  # noqa: E402
+from geozones.analysis.raster import Grid  # noqa: E402
 
 GDAL_CHILD = r"""
 import sys, time, numpy as np

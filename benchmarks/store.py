@@ -77,7 +77,7 @@ def run_backend(name: str, store, zones: gpd.GeoDataFrame, ids: list[str], edit_
 
 
 def start_postgres():
-    from tests.postgis_server import PostgresServer
+    from tests.helpers.postgis_server import PostgresServer
 
     return PostgresServer().start()
 
@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="an existing PostGIS database (default: start a throw-away server)")
     args = parser.parse_args(argv)
 
-    from geozones.store_postgis import PostGISStore
-    from tests.zonefactory import data_dir
+    from geozones.store.postgis import PostGISStore
+    from tests.helpers.zonefactory import data_dir
 
     zones = synthetic_zones(args.n)
     rng = random.Random(7)

@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
-from geozones._errors import (
+from importlib import metadata as _metadata
+
+from geozones.errors import (
     AxisOrderError,
     CRSError,
     GeometryError,
@@ -24,7 +26,7 @@ from geozones.io import read_layer, to_file, to_geojson, to_geopackage, zones_fr
 from geozones.schema import FIELDS, KINDS, STATUSES, validate_zones
 from geozones.store import GeoPackageStore, open_store
 
-__version__ = "0.1.0"
+__version__ = _metadata.version("geozones")
 
 
 def load_zones(store: str | None = None):

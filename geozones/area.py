@@ -17,7 +17,7 @@ import pyproj
 import shapely
 
 from geozones import crs as _crs
-from geozones._errors import UnknownAttributeError
+from geozones.errors import InvalidParameterError, UnknownAttributeError
 
 M2_PER_HA = 10_000.0
 
@@ -107,7 +107,7 @@ def totals_by(zones: gpd.GeoDataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     """
     by = [by] if isinstance(by, str) else list(by)
     if not by:
-        raise ValueError("give at least one attribute to group by")
+        raise InvalidParameterError("give at least one attribute to group by")
     _check_columns(zones, by)
     table = pd.DataFrame({c: zones[c].astype(object).where(zones[c].notna(), "(unknown)") for c in by})
     table["zones"] = 1
@@ -142,7 +142,7 @@ def reconcile(zones: gpd.GeoDataFrame, threshold: float = 0.01) -> pd.DataFrame:
         ``no_data``) and ``flag`` (True when the zone needs attention).
     """
     if not 0 <= threshold:
-        raise ValueError("threshold must be >= 0")
+        raise InvalidParameterError("threshold must be >= 0")
     published = _numeric(zones, "area_published_ha")
     mapped = area_ha(zones)
     diff = mapped - published

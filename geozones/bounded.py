@@ -4,7 +4,7 @@ Some GEOS operations grow much faster than their input: ``make_valid`` of a 151-
 self-intersecting star takes about 30 s and builds thousands of parts. Run in the server
 process they hold a worker thread (and much memory) for that long. :func:`call` runs such a
 step in a child process instead: the caller waits at most ``timeout`` seconds, after which the
-child is killed and :class:`~geozones._errors.WorkLimitError` is raised; the child's address
+child is killed and :class:`~geozones.errors.WorkLimitError` is raised; the child's address
 space is capped (``GEOZONES_WORKER_MEMORY_MB``, default 2048) so it cannot exhaust the machine;
 at most ``GEOZONES_GEOMETRY_WORKERS`` (default 2) such steps run at once per server process.
 
@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from geozones._errors import WorkersBusyError, WorkLimitError
+from geozones.errors import WorkersBusyError, WorkLimitError
 
 #: Seconds a heavy geometry step may take unless ``GEOZONES_GEOMETRY_TIMEOUT_S`` says otherwise.
 DEFAULT_TIMEOUT_S = 5.0

@@ -18,7 +18,7 @@ import shapely
 from pyproj.database import query_crs_info
 from pyproj.enums import PJType
 
-from geozones._errors import AxisOrderError, CRSError, MissingCRSError
+from geozones.errors import AxisOrderError, CRSError, MissingCRSError
 
 WGS84 = pyproj.CRS.from_epsg(4326)
 #: OGC CRS84: WGS84 with lon/lat axis order (what GeoJSON and OGC API use by default).
@@ -156,6 +156,40 @@ def to_wgs84(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 _TOWGS84 = re.compile(r"TOWGS84\s*\[([^\]]+)\]", re.IGNORECASE)
 _PROJ_TOWGS84 = re.compile(r"\+towgs84=([-0-9.eE,+]+)")
+
+
+
+@lru_cache(maxsize=64)
+def _cached_transformer(source: str, target: str) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(pyproj.CRS.from_user_input(source), pyproj.CRS.from_user_input(target),
+                                       always_xy=True)
+
+
+def transformer(source: pyproj.CRS | str | int, target: pyproj.CRS | str | int) -> pyproj.Transformer:
+    """A cached GIS-order (x/y, lon/lat) transformer between two CRSs (the one helper everything uses).
+
+    Parameters
+    ----------
+    source, target : pyproj.CRS, str or int
+        Anything :meth:`pyproj.CRS.from_user_input` reads (a CRS object is keyed by its WKT).
+    """
+
+    def key(crs) -> str:
+        return crs.to_wkt() if isinstance(crs, pyproj.CRS) else str(pyproj.CRS.from_user_input(crs).to_wkt())
+
+    return _cached_transformer(key(source), key(target))
+
+
+def reproject_geometry(geometry, source: pyproj.CRS | str | int, target: pyproj.CRS | str | int):
+    """One geometry (or an array of them) from ``source`` to ``target``, in GIS x/y order.
+
+    Returns the input unchanged when both CRSs are the same.
+    """
+    source_crs, target_crs = pyproj.CRS.from_user_input(source), pyproj.CRS.from_user_input(target)
+    if source_crs.equals(target_crs):
+        return geometry
+    project = transformer(source_crs, target_crs)
+    return shapely.transform(geometry, lambda xy: np.column_stack(project.transform(xy[:, 0], xy[:, 1])))
 
 
 def _towgs84_of(text: str) -> tuple[float, ...] | None:

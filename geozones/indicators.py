@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geozones.paths import shipped_data_dir
+from geozones.errors import InvalidParameterError
 
 #: Statuses that count as a cluster being invested in (past the planning stage).
 INVESTED = ("established", "site_clearance", "under_construction", "operating")
@@ -94,7 +95,7 @@ def judge(value: float, operator: str, target: float, target_max: float | None =
         "between": lambda: target <= value <= (target_max if target_max is not None else target),
     }
     if operator not in checks:
-        raise ValueError(f"unknown target operator {operator!r}")
+        raise InvalidParameterError(f"unknown target operator {operator!r}")
     return "met" if checks[operator]() else "not_met"
 
 

@@ -1,22 +1,26 @@
-"""Where things live: the shipped data directory and the default store path."""
+"""Where things live: the shipped data (the ``geozones.data`` package) and the default store path."""
 
 from __future__ import annotations
 
 import os
+from geozones.errors import MissingFileError
+from importlib import resources
 from pathlib import Path
-
-#: The repository root (the package is installed in editable mode from it).
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def shipped_data_dir() -> Path:
-    """The shipped ``data/`` directory (``GEOZONES_DATA_DIR`` overrides it)."""
+    """The shipped data: the ``geozones.data`` package (``GEOZONES_DATA_DIR`` overrides it).
+
+    Raises
+    ------
+    FileNotFoundError
+        When the directory has no ``zones/`` folder (a broken install or a wrong override).
+    """
     override = os.environ.get("GEOZONES_DATA_DIR")
-    path = Path(override) if override else REPO_ROOT / "data"
+    path = Path(override) if override else Path(str(resources.files("geozones.data")))
     if not (path / "zones").is_dir():
-        raise FileNotFoundError(
-            f"shipped data not found at {path}; install geozones in editable mode from its repository "
-            "(pip install -e .) or set GEOZONES_DATA_DIR"
+        raise MissingFileError(
+            f"shipped data not found at {path}; reinstall geozones (pip install geozones) or set GEOZONES_DATA_DIR"
         )
     return path
 

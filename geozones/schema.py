@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geozones._errors import GeometryError, MissingCRSError, ZoneValidationError
+from geozones.errors import GeometryError, MissingCRSError, ZoneValidationError
 
 #: Zone kinds: industrial park, industrial cluster, export processing zone.
 KINDS: dict[str, dict[str, str]] = {
@@ -113,12 +113,6 @@ def ascii_name(text: str) -> str:
     text = text.replace("Đ", "D").replace("đ", "d")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def empty_zones(crs: str | int = "EPSG:4326") -> gpd.GeoDataFrame:
-    """Return an empty zone GeoDataFrame with every schema column."""
-    data = {f.name: pd.Series(dtype=_pandas_dtype(f.dtype)) for f in FIELDS}
-    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 
 def _pandas_dtype(kind: str) -> str:

@@ -1,5 +1,10 @@
 """Folium map builders: take GeoDataFrames, return folium.Map (used by the API and the CLI).
 
+The builders only draw: areas, distances and other derived attributes are computed before
+(:func:`geozones.analysis.sites.enrich_sites`); the frames are reprojected to EPSG:4326 here,
+at the map edge. May import: the core (``geozones.crs``, ``schema``) and ``geozones.maps.data``;
+never the store, ``analysis`` computations, ``api`` or ``cli``.
+
 - :func:`investor_map` -- zones by status and kind with escaped bilingual popups;
 - :func:`planner_map` -- a scenario over its baseline, exclusions and a suitability raster;
 - :func:`render_html` -- the page, with vendored assets served or inlined (works offline);
@@ -8,7 +13,7 @@
 
 from __future__ import annotations
 
-__all__ = ["investor_map", "planner_map", "render_html", "print_map", "scenario_changes", "store_layers"]
+__all__ = ["investor_map", "planner_map", "render_html", "print_map", "scenario_changes", "static_path"]
 
 
 def __getattr__(name: str):
@@ -23,23 +28,23 @@ def __getattr__(name: str):
 
 def _load(name: str):
     if name == "investor_map":
-        from maps.investor import investor_map
+        from geozones.maps.investor import investor_map
 
         return investor_map
     if name in ("planner_map", "scenario_changes"):
-        from maps import planner
+        from geozones.maps import planner
 
         return getattr(planner, name)
     if name == "render_html":
-        from maps._base import render_html
+        from geozones.maps._base import render_html
 
         return render_html
     if name == "print_map":
-        from maps.printmap import print_map
+        from geozones.maps.printmap import print_map
 
         return print_map
-    if name == "store_layers":
-        from maps._data import store_layers
+    if name == "static_path":
+        from geozones.maps._assets import static_path
 
-        return store_layers
+        return static_path
     raise AttributeError(name)

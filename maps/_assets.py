@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
+from geozones.errors import MissingFileError
 from pathlib import Path
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -52,7 +53,7 @@ def static_path(relative: str) -> Path:
     """The vendored file for a URL path below ``/maps/static/``; ``FileNotFoundError`` outside it."""
     path = (STATIC_DIR / relative).resolve()
     if STATIC_DIR not in path.parents or not path.is_file():
-        raise FileNotFoundError(f"no static map asset {relative!r}")
+        raise MissingFileError(f"no static map asset {relative!r}")
     return path
 
 

@@ -8,10 +8,10 @@ import html
 import geopandas as gpd
 import numpy as np
 
-from maps._assets import CSS, JS, finalise, local_links
-from maps._data import OVERLAY_LAYERS, feature_collection
-from maps._elements import HATCH_DEFS, FitBounds, GeozonesAssets, HtmlControl, OverlayLayer, PlainBase, swatch
-from maps._text import LABELS, js_config
+from geozones.maps._assets import CSS, JS, finalise, local_links
+from geozones.maps.data import OVERLAY_LAYERS, feature_collection
+from geozones.maps._elements import HATCH_DEFS, FitBounds, GeozonesAssets, HtmlControl, OverlayLayer, PlainBase, swatch
+from geozones.maps._text import LABELS, js_config
 
 #: Where the map opens when there is nothing to fit (between Bắc Kạn and Lạng Sơn).
 DEFAULT_CENTER = (21.95, 106.15)

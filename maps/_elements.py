@@ -10,8 +10,8 @@ from folium.map import Layer
 from jinja2 import Template
 from markupsafe import Markup
 
-from maps._assets import CSS, JS, local_links
-from maps._data import safe_json
+from geozones.maps._assets import CSS, JS, local_links
+from geozones.maps.data import safe_json
 
 
 class GeozonesAssets(JSCSSMixin, MacroElement):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from geozones.schema import KINDS, STATUSES
+from geozones.errors import InvalidParameterError
 
 LANGS = ("vi", "en")
 
@@ -59,7 +60,7 @@ CHANGES = {
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is ``vi`` or ``en``; ``ValueError`` otherwise."""
     if lang not in LANGS:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+        raise InvalidParameterError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     return lang
 
 
@@ -69,7 +70,7 @@ def labels(lang: str) -> dict[str, str]:
 
 def js_config(lang: str) -> dict:
     """Everything the browser-side popup and style functions need, in one JSON-able dict."""
-    from geozones.style import KIND_OUTLINES, STATUS_COLORS
+    from geozones.io.style import KIND_OUTLINES, STATUS_COLORS
 
     check_lang(lang)
     return {

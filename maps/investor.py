@@ -6,11 +6,12 @@ from typing import Literal
 
 import geopandas as gpd
 
-from maps._base import (add_layer_control, add_legend_and_title, add_overlays, base_map, sources_of,
+from geozones.maps._base import (add_layer_control, add_legend_and_title, add_overlays, base_map, sources_of,
                         zone_bounds)
-from maps._data import enrich, feature_collection
-from maps._elements import ZoneLayer
-from maps._text import LABELS, check_lang, js_config
+from geozones.maps.data import feature_collection
+from geozones.maps._elements import ZoneLayer
+from geozones.maps._text import LABELS, check_lang, js_config
+from geozones.errors import InvalidParameterError
 
 
 def investor_map(
@@ -21,7 +22,6 @@ def investor_map(
     mode: Literal["embed", "api"] = "embed",
     data_url: str | None = None,
     extras_url: str | None = None,
-    infra=None,
     title: str | None = None,
 ):
     """Build the investor web map.
@@ -29,7 +29,8 @@ def investor_map(
     Parameters
     ----------
     zones : geopandas.GeoDataFrame, optional
-        Zone records (any CRS). Embedded in the page with ``mode="embed"``; with
+        Zone records (any CRS), enriched beforehand with the attributes the popups show
+        (:func:`geozones.analysis.sites.enrich_sites`); the map only draws them. Embedded in the page with ``mode="embed"``; with
         ``mode="api"`` only used to fit the first view.
     layers : dict of GeoDataFrame, optional
         Reference layers by store name (``boundaries_provinces``, ``boundaries_districts``,
@@ -42,9 +43,6 @@ def investor_map(
         OGC API - Features items URL) so the page stays small.
     data_url, extras_url : str, optional
         For ``mode="api"``: the items URL, and a JSON of derived attributes by zone id.
-    infra : ZoneStore or mapping, optional
-        Infrastructure for the distances (``geozones.proximity``) when the zones lack ``dist_*``
-        columns: a store, a mapping of layers, or ``None`` for the default store.
     title : str, optional
         Map title; a default in ``lang``.
 
@@ -55,17 +53,17 @@ def investor_map(
     """
     check_lang(lang)
     if mode not in ("embed", "api"):
-        raise ValueError(f"mode must be 'embed' or 'api', not {mode!r}")
+        raise InvalidParameterError(f"mode must be 'embed' or 'api', not {mode!r}")
     if mode == "embed" and zones is None:
-        raise ValueError("mode='embed' needs the zones")
+        raise InvalidParameterError("mode='embed' needs the zones")
     if mode == "api" and not data_url:
-        raise ValueError("mode='api' needs data_url (an OGC API items URL)")
+        raise InvalidParameterError("mode='api' needs data_url (an OGC API items URL)")
     text = LABELS[lang]
     m = base_map(lang, bounds=zone_bounds(zones))
     add_overlays(m, layers or {}, lang)
     config = js_config(lang)
     if mode == "embed":
-        data = feature_collection(enrich(zones, infra))
+        data = feature_collection(zones)
         ZoneLayer(config, data=data, search=text["search"], name=text["zones"]).add_to(m)
     else:
         ZoneLayer(config, url=data_url, extras_url=extras_url, fit=zones is None, search=text["search"],

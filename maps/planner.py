@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from maps._base import (add_layer_control, add_legend_and_title, add_overlays, base_map, sources_of,
+from geozones.maps._base import (add_layer_control, add_legend_and_title, add_overlays, base_map, sources_of,
                         zone_bounds)
-from maps._data import enrich, feature_collection
-from maps._elements import OverlayLayer, ZoneLayer, swatch
-from maps._text import LABELS, check_lang, js_config
+from geozones.maps.data import feature_collection
+from geozones.maps._elements import OverlayLayer, ZoneLayer, swatch
+from geozones.maps._text import LABELS, check_lang, js_config
+from geozones.errors import InvalidParameterError
 
 #: New land smaller than this (m²) is treated as reprojection noise, not a change.
 MIN_NEW_LAND_M2 = 100.0
@@ -56,7 +57,7 @@ def scenario_changes(scenario: gpd.GeoDataFrame, baseline: gpd.GeoDataFrame) -> 
     from geozones.area import area_ha
 
     if not scenario.index.is_unique:
-        raise ValueError("the scenario's index must be unique (reset_index first)")
+        raise InvalidParameterError("the scenario's index must be unique (reset_index first)")
     base = baseline.set_index("id")
     base_area = area_ha(baseline).set_axis(baseline["id"])
     after = area_ha(scenario)
@@ -90,7 +91,7 @@ def suitability_overlay(path: str | os.PathLike, name: str, opacity: float = 0.6
 
     with rasterio.open(path) as src:
         if src.crs is None:
-            raise ValueError(f"{path}: the raster has no CRS")
+            raise InvalidParameterError(f"{path}: the raster has no CRS")
         transform, width, height = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height,
                                                                *src.bounds)
         values = np.full((height, width), np.nan, dtype="float32")
@@ -99,7 +100,7 @@ def suitability_overlay(path: str | os.PathLike, name: str, opacity: float = 0.6
                   resampling=Resampling.nearest)
     valid = np.isfinite(values)
     if not valid.any():
-        raise ValueError(f"{path}: the raster has no valid cells")
+        raise InvalidParameterError(f"{path}: the raster has no valid cells")
     low, high = float(values[valid].min()), float(values[valid].max())
     scaled = (values - low) / (high - low) if high > low else np.where(valid, 0.5, np.nan)
     rgba = (colormaps["viridis"](np.nan_to_num(scaled)) * 255).astype("uint8")
@@ -124,7 +125,6 @@ def planner_map(
     mode: Literal["embed", "api"] = "embed",
     baseline_url: str | None = None,
     title: str | None = None,
-    infra=None,
 ):
     """Build the planner map: scenario zones over the baseline, with per-zone change in the popups.
 
@@ -152,7 +152,7 @@ def planner_map(
     """
     check_lang(lang)
     if mode == "api" and not baseline_url:
-        raise ValueError("mode='api' needs baseline_url (an OGC API items URL)")
+        raise InvalidParameterError("mode='api' needs baseline_url (an OGC API items URL)")
     text = LABELS[lang]
     m = base_map(lang, bounds=zone_bounds(pd.concat([scenario[["geometry"]].to_crs(4326),
                                                        baseline[["geometry"]].to_crs(4326)])))
@@ -177,7 +177,7 @@ def planner_map(
         OverlayLayer(feature_collection(removed, ["id", "name"]), text["removed"],
                      dict(BASELINE_STYLE, color="#9e9e9e", dashArray="1 4")).add_to(m)
     changes = scenario_changes(scenario, baseline)
-    zones = enrich(scenario, infra).drop(columns=["area_mapped_ha"]).join(changes)
+    zones = scenario.drop(columns=["area_mapped_ha"], errors="ignore").join(changes)
     ZoneLayer(js_config(lang), data=feature_collection(zones), search=text["search"],
               name=text["scenario"]).add_to(m)
     land = new_land(scenario, baseline)

@@ -15,9 +15,10 @@ import geopandas as gpd
 import numpy as np
 
 from geozones.schema import KINDS, STATUSES
-from geozones.style import KIND_OUTLINES, STATUS_COLORS
-from maps._base import OVERLAY_STYLES, sources_of
-from maps._text import LABELS, check_lang
+from geozones.io.style import KIND_OUTLINES, STATUS_COLORS
+from geozones.maps._base import OVERLAY_STYLES, sources_of
+from geozones.maps._text import LABELS, check_lang
+from geozones.errors import InvalidParameterError
 
 #: Points per millimetre (matplotlib line widths are in points).
 PT_PER_MM = 72 / 25.4
@@ -169,7 +170,7 @@ def print_map(
 
     out = Path(out)
     if out.suffix.lower() not in (".png", ".pdf"):
-        raise ValueError(f"print maps are .png or .pdf, not {out.suffix or 'no extension'!r}")
+        raise InvalidParameterError(f"print maps are .png or .pdf, not {out.suffix or 'no extension'!r}")
     text = LABELS[lang]
     crs = working_crs(zones[~(zones.geometry.isna() | zones.geometry.is_empty)]) if zones.geometry.notna().any() \
         else working_crs(zones)

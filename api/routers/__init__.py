@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 def include_all(app: FastAPI) -> None:
     """Mount every router on ``app``."""
-    from api.routers import analysis, collections, downloads, health, items, landing, maps, scenarios, transactions
+    from geozones.api.routers import analysis, collections, downloads, health, items, landing, maps, scenarios, transactions
 
     for module in (health, landing, collections, items, analysis, scenarios, downloads, maps, transactions):
         app.include_router(module.router)

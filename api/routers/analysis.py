@@ -12,9 +12,9 @@ from typing import Annotated
 import pandas as pd
 from fastapi import APIRouter, Query
 
-from api.dependencies import StoreDep
-from api.errors import InvalidParameter
-from api.serialize import ORJSONResponse, records
+from geozones.api.dependencies import StoreDep
+from geozones.api.errors import InvalidParameter
+from geozones.api.serialize import ORJSONResponse, records
 from geozones.schema import FIELD_NAMES
 
 router = APIRouter(prefix="/analysis", tags=["analysis"], default_response_class=ORJSONResponse)
@@ -142,7 +142,7 @@ def indicators(
 
 def _parse_speeds(values: list[str]) -> dict[str, float]:
     """``["national_highway=50", ...]`` -> ``{"national_highway": 50.0}`` (400 on anything else)."""
-    from geozones.roadnet import DEFAULT_SPEEDS_KMH
+    from geozones.analysis.roadnet import DEFAULT_SPEEDS_KMH
 
     speeds: dict[str, float] = {}
     for value in values:
@@ -184,7 +184,8 @@ def proximity(
     ``dist_border_gate_m``, ``access_m`` (straight leg to the road network), and for each
     destination ``road_km_<id>``, ``road_h_<id>``, ``reachable_<id>``. Distances are ``null``
     where nothing can be measured; an unreachable destination is ``null``, never a straight line."""
-    from geozones.proximity import infrastructure_distances, load_infrastructure
+    from geozones.analysis.proximity import infrastructure_distances
+    from geozones.store import load_infrastructure
 
     speeds = _parse_speeds(speed or [])
     zones = store.zones()

@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from api import crs as _crs
-from api import html
-from api.features import dumps
-from api.layers import Catalog, Layer, get_catalog
-from api.openapi import HTML_CONTENT, error_responses, json_and_html, ref
-from api.query import GEOJSON, HTML, JSON, base_url, check_parameters, link, output_format, self_links
+from geozones.api import crs as _crs
+from geozones.api import html
+from geozones.api.features import dumps
+from geozones.api.layers import Catalog, Layer, get_catalog
+from geozones.api.openapi import HTML_CONTENT, error_responses, json_and_html, ref
+from geozones.api.query import GEOJSON, HTML, JSON, base_url, check_parameters, link, output_format, self_links
 
 router = APIRouter(tags=["data"])
 

@@ -17,9 +17,9 @@ from fastapi import APIRouter, Path as PathParam, Query, Request
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
-from api.dependencies import StoreDep
-from api.errors import InvalidParameter, NotFound
-from api.serialize import ORJSONResponse
+from geozones.api.dependencies import StoreDep
+from geozones.api.errors import InvalidParameter, NotFound
+from geozones.api.serialize import ORJSONResponse
 from geozones.store import ZoneStore
 
 router = APIRouter(prefix="/downloads", tags=["downloads"])

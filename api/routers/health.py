@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.dependencies import StoreDep
+from geozones.api.dependencies import StoreDep
 
 router = APIRouter(tags=["service"])
 

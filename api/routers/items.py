@@ -10,16 +10,16 @@ import shapely
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from api import cql, html
-from api import crs as _crs
-from api.dependencies import SettingsDep
-from api.errors import InvalidParameter
-from api.features import CHUNK, collection_chunks, dumps, feature, geometry_texts, item_etag
-from api.layers import Layer
-from api.openapi import HTML_CONTENT, error_responses, ref
-from api.query import (GEOJSON, HTML, JSON, base_url, check_parameters, datetime_mask, link, output_format,
+from geozones.api import cql, html
+from geozones.api import crs as _crs
+from geozones.api.dependencies import SettingsDep
+from geozones.api.errors import InvalidParameter
+from geozones.api.features import CHUNK, collection_chunks, dumps, feature, geometry_texts, item_etag
+from geozones.api.layers import Layer
+from geozones.api.openapi import HTML_CONTENT, error_responses, ref
+from geozones.api.query import (GEOJSON, HTML, JSON, base_url, check_parameters, datetime_mask, link, output_format,
                        parse_bbox, property_mask, with_query)
-from api.routers.collections import CatalogDep, CollectionId
+from geozones.api.routers.collections import CatalogDep, CollectionId
 
 router = APIRouter(tags=["data"])
 

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api import html
-from api.dependencies import SettingsDep
-from api.features import dumps
-from api.openapi import error_responses, json_and_html
-from api.query import HTML, JSON, OPENAPI, base_url, check_parameters, link, output_format, self_links
+from geozones.api import html
+from geozones.api.dependencies import SettingsDep
+from geozones.api.features import dumps
+from geozones.api.openapi import error_responses, json_and_html
+from geozones.api.query import HTML, JSON, OPENAPI, base_url, check_parameters, link, output_format, self_links
 
 router = APIRouter(tags=["capabilities"])
 

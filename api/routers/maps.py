@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from api.dependencies import SettingsDep, StoreDep
-from api.errors import NotFound
-from api.openapi import error_responses
+from geozones.api.dependencies import SettingsDep, StoreDep
+from geozones.api.errors import NotFound
+from geozones.analysis.sites import enrich_sites
+from geozones.api.openapi import error_responses
+from geozones.store import load_infrastructure, scenario_layer_name, store_layers, suitability_raster
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -48,7 +50,7 @@ def _cached(key: tuple, build) -> bytes:
 
 
 def _page(store, request: Request, settings, what: tuple, build_map) -> HTMLResponse:
-    from maps import render_html
+    from geozones.maps import render_html
 
     base = _base(request, settings)
     key = (id(store), store.version(), base) + what
@@ -61,11 +63,11 @@ def _page(store, request: Request, settings, what: tuple, build_map) -> HTMLResp
 def investor(request: Request, store: StoreDep, settings: SettingsDep, lang: Lang = "vi",
              mode: Mode = "embed") -> HTMLResponse:
     """Zones coloured by status, outlined by kind, with popups, boundaries, roads, grid and destinations."""
-    from maps import investor_map
-    from maps._data import store_layers
+    from geozones.maps import investor_map
 
     def build(base: str):
-        return investor_map(store.zones(), layers=store_layers(store), lang=lang, mode=mode, infra=store,
+        zones = enrich_sites(store.zones(), load_infrastructure(store))
+        return investor_map(zones, layers=store_layers(store), lang=lang, mode=mode,
                             data_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}",
                             extras_url=f"{base}/maps/investor/attributes")
 
@@ -80,9 +82,12 @@ def investor_attributes(store: StoreDep) -> Response:
 
     The API-loaded investor map merges these into the features it fetches.
     """
-    from maps._data import derived_attributes
+    from geozones.maps.data import derived_attributes
 
-    body = _cached((id(store), store.version(), "attributes"), lambda: orjson.dumps(derived_attributes(store.zones(), store)))
+    def build() -> bytes:
+        return orjson.dumps(derived_attributes(enrich_sites(store.zones(), load_infrastructure(store))))
+
+    body = _cached((id(store), store.version(), "attributes"), build)
     return Response(body, media_type="application/json")
 
 
@@ -91,11 +96,9 @@ def investor_attributes(store: StoreDep) -> Response:
 def scenario(scenario_id: ScenarioId, request: Request, store: StoreDep, settings: SettingsDep,
              lang: Lang = "vi", mode: Mode = "embed") -> HTMLResponse:
     """The scenario's zones over the baseline: new land hatched, per-zone change, exclusions, suitability."""
-    from maps import planner_map
-    from maps._data import scenario_layer, store_layers, suitability_raster
-
+    from geozones.maps import planner_map
     names = store.layers()
-    layer = scenario_layer(names, scenario_id)
+    layer = scenario_layer_name(names, scenario_id)
     if layer is None:
         raise NotFound(f"no scenario {scenario_id!r} (store layer 'scenario_{scenario_id}'); "
                        f"scenarios: {', '.join(n.removeprefix('scenario_') for n in names if n.startswith('scenario_')) or 'none'}")
@@ -103,9 +106,10 @@ def scenario(scenario_id: ScenarioId, request: Request, store: StoreDep, setting
     def build(base: str):
         exclusions = {n.removeprefix("exclusion_").removeprefix("exclusions_"): store.layer(n)
                       for n in names if n.startswith("exclusion")}
-        return planner_map(store.layer(layer), store.zones(), exclusions=exclusions,
+        scenario_zones = enrich_sites(store.layer(layer), load_infrastructure(store))
+        return planner_map(scenario_zones, store.zones(), exclusions=exclusions,
                            suitability=suitability_raster(store, scenario_id), layers=store_layers(store),
-                           lang=lang, mode=mode, infra=store,
+                           lang=lang, mode=mode,
                            baseline_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}")
 
     return _page(store, request, settings, ("scenario", scenario_id, lang, mode), build)
@@ -114,6 +118,6 @@ def scenario(scenario_id: ScenarioId, request: Request, store: StoreDep, setting
 @router.get("/static/{path:path}", summary="Vendored map assets (Leaflet and plugins)", include_in_schema=False)
 def static(path: str) -> FileResponse:
     """Leaflet, its plugins and the geozones map script, served so maps work without internet."""
-    from maps._assets import static_path
+    from geozones.maps import static_path
 
     return FileResponse(static_path(path), headers={"Cache-Control": "public, max-age=86400"})

@@ -12,12 +12,12 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request
 
-from api.auth import PayloadTooLargeError, require
-from api.dependencies import SettingsDep, StoreDep
-from api.errors import InvalidParameter
-from api.openapi import error_responses
-from api.routers.analysis import ROWS, json_schema
-from api.serialize import ORJSONResponse, records
+from geozones.api.auth import PayloadTooLargeError, require
+from geozones.api.dependencies import SettingsDep, StoreDep
+from geozones.api.errors import InvalidParameter
+from geozones.api.openapi import error_responses
+from geozones.api.routers.analysis import ROWS, json_schema
+from geozones.api.serialize import ORJSONResponse, records
 
 router = APIRouter(prefix="/analysis/scenarios", tags=["analysis"], default_response_class=ORJSONResponse)
 

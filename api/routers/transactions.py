@@ -18,13 +18,14 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from api.auth import Admin, Editor, Reader
-from api.dependencies import SettingsDep, StoreDep
-from api.errors import APIError, InvalidParameter, NotFound
-from api.openapi import error_responses, ref
-from geozones._errors import GeometryError
-from geozones.edits import DEFAULT_INPUT_CRS, _reproject
-from geozones.records import HistoryEntry, StoredZone, json_record
+from geozones.api.auth import Admin, Editor, Reader
+from geozones.api.dependencies import SettingsDep, StoreDep
+from geozones.api.errors import APIError, InvalidParameter, NotFound
+from geozones.api.openapi import error_responses, ref
+from geozones.errors import GeometryError
+from geozones.crs import reproject_geometry
+from geozones.store.edits import DEFAULT_INPUT_CRS
+from geozones.store.records import HistoryEntry, StoredZone, json_record
 
 router = APIRouter(tags=["transactions"])
 
@@ -103,7 +104,7 @@ def feature_json(zone: StoredZone) -> dict:
     if zone.geometry is None:
         geometry = None
     else:
-        geometry = shapely.geometry.mapping(_reproject(zone.geometry, zone.crs, DEFAULT_INPUT_CRS))
+        geometry = shapely.geometry.mapping(reproject_geometry(zone.geometry, zone.crs, DEFAULT_INPUT_CRS))
     return {"type": "Feature", "id": zone.id, "properties": json_record(zone.properties), "geometry": geometry}
 
 
@@ -280,7 +281,7 @@ def _keys_path(request: Request):
 @router.get("/keys", tags=["keys"], summary="List API keys (admin)", responses=KEY_ERRORS)
 def list_api_keys(request: Request, who: Admin) -> dict:
     """Id, name, role and creation time of every key (never the key or its hash)."""
-    from geozones.keys import load_keys
+    from geozones.store.keys import load_keys
 
     return {"keys": [{"id": k.id, "name": k.name, "role": k.role, "created": k.created}
                      for k in load_keys(_keys_path(request))]}
@@ -289,7 +290,7 @@ def list_api_keys(request: Request, who: Admin) -> dict:
 @router.post("/keys", tags=["keys"], status_code=201, summary="Create an API key (admin)", responses=KEY_ERRORS)
 async def create_api_key(request: Request, who: Admin) -> dict:
     """Body ``{"role": "editor", "name": "..."}``; the answer holds the key, shown only this once."""
-    from geozones.keys import create_key
+    from geozones.store.keys import create_key
 
     body = await _json_body(request, ("application/json",))
     secret, key = await run_in_threadpool(create_key, str(body.get("role", "")), str(body.get("name", "")),
@@ -301,7 +302,7 @@ async def create_api_key(request: Request, who: Admin) -> dict:
                responses={204: {"description": "Revoked"}, **KEY_ERRORS})
 def revoke_api_key(request: Request, who: Admin, keyId: Annotated[str, Path(description="Key id")]) -> Response:
     """The key stops working at once."""
-    from geozones.keys import revoke_key
+    from geozones.store.keys import revoke_key
 
     try:
         revoke_key(keyId, _keys_path(request))

@@ -1,4 +1,8 @@
-"""The ``geozones`` command line (typer + rich). Each concept registers its commands here."""
+"""The ``geozones`` command line (typer + rich). Each concept registers its commands here.
+
+The top layer: it wires the library, the API (``geozones serve``) and the maps together.
+May import anything in geozones; nothing imports it.
+"""
 
 from __future__ import annotations
 

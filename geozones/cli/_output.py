@@ -11,16 +11,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from geozones._errors import CRSError, StoreError, UnknownAttributeError, UnsupportedFormatError, ZoneNotFoundError
-from geozones._errors import ZoneValidationError
+from geozones.errors import GeozonesError, StoreError
 
 # Piped output (logs, CI) gets a wide console instead of rich's 80-column default.
 console = Console() if sys.stdout.isatty() else Console(width=160)
 err_console = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=160)
 
 #: Exit codes: 0 ok, 1 unexpected failure, 2 bad input (file, CRS, attribute, schema), 3 store failure.
-INPUT_ERRORS = (ZoneValidationError, CRSError, UnsupportedFormatError, UnknownAttributeError, ZoneNotFoundError,
-                FileNotFoundError, ValueError)
+#: Input errors are geozones' own errors (and a path that does not exist); anything else is a bug (exit 1).
+INPUT_ERRORS = (GeozonesError, FileNotFoundError)
 
 
 def _cell(value) -> str:
@@ -41,6 +40,17 @@ def print_frame(frame: pd.DataFrame, title: str | None = None, index: bool = Tru
     for row in frame.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
     console.print(table)
+
+
+def store_from(ctx: typer.Context):
+    """The store the command line chose (``--store`` on the root command, else the default), opened."""
+    from geozones.store import open_store
+
+    path = None
+    while ctx is not None and path is None:
+        path = (ctx.obj or {}).get("store") if isinstance(ctx.obj, dict) else None
+        ctx = ctx.parent
+    return open_store(path)
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli._output import Typer, console, fail, print_frame
+from geozones.cli._output import Typer, console, fail, print_frame, store_from
 
 keys_app = Typer(name="keys", help="API keys for editing through the web API (only their hashes are stored).",
                  no_args_is_help=True)
@@ -24,7 +24,7 @@ def create(role: Annotated[str, typer.Option(help="viewer, editor or admin.")],
            name: Annotated[str, typer.Option(help="Who uses the key (recorded in the edit history).")],
            keys_file: KeysFile = None) -> None:
     """Make a new key and print it once; only its salted scrypt hash is stored."""
-    from geozones.keys import create_key, default_keys_path
+    from geozones.store.keys import create_key, default_keys_path
 
     secret, key = create_key(role, name, keys_file)
     console.print(f"created {key.role} key {key.id} for {key.name!r} in {keys_file or default_keys_path()}",
@@ -38,7 +38,7 @@ def list_keys(keys_file: KeysFile = None) -> None:
     """Id, name, role and creation time of every key."""
     import pandas as pd
 
-    from geozones.keys import load_keys
+    from geozones.store.keys import load_keys
 
     keys = load_keys(keys_file)
     print_frame(pd.DataFrame([{"id": k.id, "name": k.name, "role": k.role, "created": k.created} for k in keys],
@@ -49,7 +49,7 @@ def list_keys(keys_file: KeysFile = None) -> None:
 def revoke(key_id: Annotated[str, typer.Argument(help="The key's id (from `geozones keys list`).")],
            keys_file: KeysFile = None) -> None:
     """Delete a key; it stops working at once."""
-    from geozones.keys import revoke_key
+    from geozones.store.keys import revoke_key
 
     try:
         key = revoke_key(key_id, keys_file)
@@ -65,7 +65,7 @@ def migrate(database_url: DatabaseUrl = None,
     """Create or upgrade the PostGIS schema (versioned migrations); fill a new store from the shipped data."""
     if not database_url:
         fail("give --database-url or set GEOZONES_DATABASE_URL (the GeoPackage store needs no migrations)")
-    from geozones.store_postgis import PostGISStore
+    from geozones.store.postgis import PostGISStore
 
     store = PostGISStore(database_url, schema=schema, srid=srid)
     applied = store.migrate()
@@ -80,9 +80,7 @@ def history(ctx: typer.Context,
     """Recorded edits, newest first: zone, version, change, who and when."""
     import pandas as pd
 
-    from geozones.store import open_store
-
-    entries = open_store((ctx.obj or {}).get("store")).history(zone, limit)
+    entries = store_from(ctx).history(zone, limit)
     table = pd.DataFrame([{"zone": e.zone_id, "version": e.version, "op": e.op, "actor": e.actor, "at": e.at}
                           for e in entries], columns=["zone", "version", "op", "actor", "at"])
     print_frame(table, f"{len(table)} change(s)", index=False)

@@ -8,7 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli._output import console, fail
+from geozones.analysis.sites import enrich_sites
+from geozones.store import load_infrastructure, scenario_layer_name, store_layers, suitability_raster
+
+from geozones.cli._output import console, fail, store_from
 
 
 class Lang(str, Enum):
@@ -16,19 +19,12 @@ class Lang(str, Enum):
     en = "en"
 
 
-def _store(ctx: typer.Context):
-    from geozones.store import open_store
-
-    return open_store((ctx.obj or {}).get("store"))
-
-
 def _import_maps():
     try:
-        import maps  # noqa: F401
-        from maps._data import store_layers
+        from geozones import maps
     except ImportError as exc:  # pragma: no cover - depends on the install
         fail(f"maps need the maps extra: pip install 'geozones[maps]' ({exc})")
-    return maps, store_layers
+    return maps
 
 
 def web_map(
@@ -44,25 +40,24 @@ def web_map(
     """Export the investor map (or a scenario's planner map) as one standalone HTML file."""
     if out.suffix.lower() not in (".html", ".htm"):
         fail(f"{out}: the web map is written as .html")
-    maps, store_layers = _import_maps()
-    store = _store(ctx)
+    maps = _import_maps()
+    store = store_from(ctx)
     layers = store_layers(store)
+    infra = load_infrastructure(store)
     if scenario:
-        from maps._data import scenario_layer, suitability_raster
-
         names = store.layers()
-        layer = scenario_layer(names, scenario)
+        layer = scenario_layer_name(names, scenario)
         if layer is None:
             known = [n.removeprefix("scenario_") for n in names if n.startswith("scenario_")]
             fail(f"no scenario {scenario!r} in the store; scenarios: {', '.join(known) or 'none'}")
         exclusions = {n.removeprefix("exclusion_"): store.layer(n) for n in names if n.startswith("exclusion")}
         if suitability is not None and not suitability.is_file():
             fail(f"{suitability}: no such GeoTIFF")
-        m = maps.planner_map(store.layer(layer), store.zones(), exclusions=exclusions,
-                             suitability=suitability or suitability_raster(store, scenario), layers=layers, lang=lang.value,
-                             title=title, infra=store)
+        m = maps.planner_map(enrich_sites(store.layer(layer), infra), store.zones(), exclusions=exclusions,
+                             suitability=suitability or suitability_raster(store, scenario), layers=layers,
+                             lang=lang.value, title=title)
     else:
-        m = maps.investor_map(store.zones(), layers=layers, lang=lang.value, title=title, infra=store)
+        m = maps.investor_map(enrich_sites(store.zones(), infra), layers=layers, lang=lang.value, title=title)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(maps.render_html(m), encoding="utf-8")
     console.print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, assets inlined)")
@@ -78,8 +73,8 @@ def print_map(
     """A print map for reports: title, legend, scale bar, north arrow, sources and date."""
     if out.suffix.lower() not in (".png", ".pdf"):
         fail(f"{out}: print maps are .png or .pdf")
-    maps, store_layers = _import_maps()
-    store = _store(ctx)
+    maps = _import_maps()
+    store = store_from(ctx)
     maps.print_map(store.zones(), out, title=title, layers=store_layers(store), lang=lang.value, dpi=dpi)
     console.print(f"wrote {out}")
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli._output import console, fail, print_frame
+from geozones.cli._output import console, fail, print_frame, store_from
 
 LayerOption = "Your own {what} layer (any format and CRS geozones reads), instead of the shipped one."
 
@@ -55,11 +55,11 @@ def proximity(
 ) -> None:
     """Distance from every zone to the nearest national highway, 110 kV substation and border gate,
     and road distance and time to each destination (Bắc Kạn city, Hữu Nghị border gate...)."""
-    from geozones.cli.zones import _store
+    from geozones.analysis.proximity import infrastructure_distances
     from geozones.io import read_layer, to_geopackage
-    from geozones.proximity import infrastructure_distances, load_infrastructure
+    from geozones.store import load_infrastructure
 
-    store = _store(ctx)
+    store = store_from(ctx)
     given = {name: path for name, path in (("roads", roads), ("power", power), ("destinations", destinations))
              if path is not None}
     infra = load_infrastructure({**{n: store.layer(f"infrastructure_{n}") for n in ("roads", "power",

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli._output import Typer, console, fail, print_frame
+from geozones.cli._output import Typer, console, fail, print_frame, store_from
 
 scenario_app = Typer(help="Expansion scenarios: validate, run and compare plan files (YAML/TOML).",
                            no_args_is_help=True)
@@ -26,12 +26,6 @@ def _load(path: Path):
     return load_scenario(path)
 
 
-def _store(ctx: typer.Context):
-    from geozones.store import open_store
-
-    return open_store(((ctx.parent.obj if ctx.parent else None) or ctx.obj or {}).get("store"))
-
-
 @scenario_app.command()
 def validate(files: Files) -> None:
     """Check scenario files: every field, action, year and source; errors give file:line and field."""
@@ -44,7 +38,7 @@ def validate(files: Files) -> None:
 def _run(ctx: typer.Context, files: list[Path], out: Path | None, no_save: bool):
     from geozones.scenario import run_scenario
 
-    store = _store(ctx)
+    store = store_from(ctx)
     results = []
     for path in files:
         result = run_scenario(_load(path), store=store)
@@ -130,10 +124,10 @@ def rasters(
 ) -> None:
     """Distance-to-highway, distance-to-grid and suitability COGs from the store's layers, with zonal means."""
     from geozones.crs import tm3_crs
-    from geozones.raster import suitability_from_layers, write_cog
+    from geozones.analysis.raster import suitability_from_layers, write_cog
     from geozones.schema import ascii_name
 
-    store = _store(ctx)
+    store = store_from(ctx)
     zones = store.zones()
     key = ascii_name(province).lower()
     zones = zones[zones["province_pre2025"].map(lambda p: isinstance(p, str) and ascii_name(p).lower() == key)]

@@ -37,8 +37,8 @@ def serve(
     try:
         import uvicorn
 
-        from api.app import create_app
-        from api.settings import Settings
+        from geozones.api.app import create_app
+        from geozones.api.settings import Settings
     except ImportError as exc:
         fail(f"{_INSTALL_HINT} ({exc})")
     store = store or (ctx.obj or {}).get("store")
@@ -56,18 +56,18 @@ def serve(
         for name, value in overrides.items():
             os.environ[f"GEOZONES_{name.upper()}"] = str(value)
     if workers > 1:
-        from api.app import build_store
+        from geozones.api.app import build_store
 
         store_used = build_store(settings)  # built (or migrated) once, before the workers start
         console.print(f"serving store {getattr(store_used, 'path', store_used)} at {url} with {workers} worker "
                       f"processes — OpenAPI at {url}/api.html", highlight=False)
-        uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port, workers=workers,
+        uvicorn.run("geozones.api.app:create_app", factory=True, host=settings.host, port=settings.port, workers=workers,
                     log_level=log_level, access_log=access_log)
         return
     if reload:
         console.print(f"serving {url} (reload on) — OpenAPI at {url}/api.html", highlight=False)
         root = Path(__file__).resolve().parents[2]
-        uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port, reload=True,
+        uvicorn.run("geozones.api.app:create_app", factory=True, host=settings.host, port=settings.port, reload=True,
                     reload_dirs=[str(root / "api"), str(root / "geozones")], log_level=log_level,
                     access_log=access_log)
         return

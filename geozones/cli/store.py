@@ -7,21 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli._output import Typer, console, print_frame
+from geozones.cli._output import Typer, console, print_frame, store_from
 
 store_app = Typer(name="store", help="The embedded zone store: info, reset, import.", no_args_is_help=True)
-
-
-def _open(ctx: typer.Context):
-    from geozones.store import open_store
-
-    return open_store((ctx.obj or {}).get("store"))
 
 
 @store_app.command()
 def info(ctx: typer.Context) -> None:
     """Show the store's location, version and layers with their feature counts."""
-    store = _open(ctx)
+    store = store_from(ctx)
     import pandas as pd
 
     rows = [{"layer": name, "features": len(store.layer(name))} for name in store.layers()]
@@ -35,7 +29,7 @@ def reset(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Rebuild the store from the shipped data (discards edits and imported zones)."""
-    store = _open(ctx)
+    store = store_from(ctx)
     if not yes:
         typer.confirm(f"Rebuild {getattr(store, 'path', store)} from the shipped data?", abort=True)
     store.reset()
@@ -56,7 +50,7 @@ def import_zones(
     from geozones.crs import WGS84
     from geozones.io import zones_from_file
 
-    store = _open(ctx)
+    store = store_from(ctx)
     incoming = zones_from_file(path, crs=crs, swap_xy=swap_xy)
     current = store.zones()
     incoming = incoming.to_crs(current.crs or WGS84)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from geozones.cli._output import console, fail, print_frame
+from geozones.cli._output import console, fail, print_frame, store_from
 
 StoreOption = Annotated[
     Optional[Path],
@@ -22,12 +22,6 @@ def global_options(ctx: typer.Context, store: StoreOption = None) -> None:
     Reads the embedded GeoPackage store, created from the shipped data on first use.
     """
     ctx.obj = {"store": store}
-
-
-def _store(ctx: typer.Context):
-    from geozones.store import open_store
-
-    return open_store((ctx.obj or {}).get("store"))
 
 
 def _filtered(zones, province: str | None, kind: str | None, status: str | None):
@@ -54,7 +48,7 @@ def list_zones(
     """List zones with their published and mapped areas."""
     from geozones.area import area_ha
 
-    zones = _filtered(_store(ctx).zones(), province, kind, status)
+    zones = _filtered(store_from(ctx).zones(), province, kind, status)
     table = zones[["id", "name", "kind", "province_pre2025", "district_pre2025", "status",
                    "area_published_ha", "investor", "geometry_quality"]].copy()
     table.insert(7, "area_mapped_ha", area_ha(zones).round(2))
@@ -70,7 +64,7 @@ def totals(
     """Zone counts and hectares (published and mapped, in the metric CRS) grouped by attributes."""
     from geozones.area import totals_by
 
-    table = totals_by(_store(ctx).zones(), by or ["province_pre2025", "kind"])
+    table = totals_by(store_from(ctx).zones(), by or ["province_pre2025", "kind"])
     print_frame(table, "Totals (ha)")
     if csv:
         table.to_csv(csv)
@@ -85,7 +79,7 @@ def reconcile(
     """Mapped area against published area for every zone; exit code 1 if any zone is flagged."""
     from geozones.area import reconcile as _reconcile
 
-    table = _reconcile(_store(ctx).zones(), threshold)
+    table = _reconcile(store_from(ctx).zones(), threshold)
     shown = table.drop(columns="flag").assign(rel_diff=(table["rel_diff"] * 100).round(3))
     print_frame(shown.rename(columns={"rel_diff": "rel_diff_%"}), f"Reconciliation (threshold {threshold:.1%})",
                 index=False)
@@ -115,7 +109,7 @@ def export(
 
     if fmt is not None and out.suffix.lower() != FORMATS[fmt.value]:
         out = out.with_suffix(FORMATS[fmt.value])
-    frame = _store(ctx).layer(layer)
+    frame = store_from(ctx).layer(layer)
     if not hasattr(frame, "geometry"):
         fail(f"layer {layer!r} is a table without geometry; export it with --format csv from Python instead")
     to_file(frame, out, crs=crs, layer=layer)
@@ -131,7 +125,7 @@ def validate(
 ) -> None:
     """Check a zone file against the schema, its CRS and its axis order; list every problem."""
     from geozones import area
-    from geozones._errors import ZoneValidationError
+    from geozones.errors import ZoneValidationError
     from geozones.io import read_layer
     from geozones.schema import validate_zones
 
@@ -156,7 +150,7 @@ def report(
     from geozones.area import totals_by
     from geozones.io import to_geojson, to_geopackage
 
-    store = _store(ctx)
+    store = store_from(ctx)
     zones = store.zones()
     console.rule(f"geozones report — store {getattr(store, 'path', store)}")
     list_zones(ctx, None, None, None)
@@ -201,7 +195,7 @@ def _print_indicators(store) -> None:
 
 def indicators(ctx: typer.Context) -> None:
     """Bắc Kạn programme indicators (CCN count, hectares, infrastructure, occupancy) against the targets."""
-    _print_indicators(_store(ctx))
+    _print_indicators(store_from(ctx))
 
 
 def register(app: typer.Typer) -> None:

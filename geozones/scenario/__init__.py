@@ -1,5 +1,8 @@
 """Expansion scenarios: scenario files, constrained growth, timelines, targets and comparison.
 
+May import: the core, ``geozones.io``, ``geozones.store`` and ``geozones.analysis``. Never
+imports ``cli``, ``api`` or ``maps``.
+
 >>> from geozones.scenario import load_scenario, run_scenario, compare_indicators
 >>> result = run_scenario(load_scenario("scenarios/bac-kan-2021-2025.yaml"))   # doctest: +SKIP
 >>> result.timeline[["total_ha", "ccn_count", "ccn_full_infra"]]               # doctest: +SKIP

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from geozones.scenario.run import ScenarioResult, zone_diff
+from geozones.errors import InvalidParameterError
 
 #: Timeline columns shown in the comparison, in order.
 INDICATORS = (
@@ -27,7 +28,7 @@ def compare_indicators(results: Sequence[ScenarioResult], year: int | None = Non
     for result in results:
         at = year if year is not None else result.scenario.end_year
         if at not in result.timeline.index:
-            raise ValueError(f"scenario {result.scenario.id!r} runs {result.scenario.start_year}–"
+            raise InvalidParameterError(f"scenario {result.scenario.id!r} runs {result.scenario.start_year}–"
                              f"{result.scenario.end_year}, not {at}")
         values = result.timeline.loc[at, [c for c in INDICATORS if c in result.timeline.columns]].astype(object)
         checks = pd.Series({f"target:{t}": s for t, s in zip(result.targets["target"], result.targets["status"])},

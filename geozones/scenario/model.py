@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from geozones._errors import ScenarioError
+from geozones.errors import ScenarioError
 from geozones.schema import KINDS, STATUSES
 
 #: Field name -> (python types, required?) for every action kind, besides the common fields.
@@ -185,12 +185,6 @@ class Scenario:
             Naming the file, line (when known) and the dotted field path.
         """
         return _Builder(path, lines or {}).scenario(data)
-
-    def run(self, **kwargs):
-        """Run the scenario; see :func:`geozones.scenario.run.run_scenario`."""
-        from geozones.scenario.run import run_scenario
-
-        return run_scenario(self, **kwargs)
 
 
 class _Builder:

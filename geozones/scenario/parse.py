@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from geozones._errors import ScenarioError
+from geozones.errors import ScenarioError
 from geozones.scenario.model import Scenario
 
 

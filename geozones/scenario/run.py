@@ -19,10 +19,12 @@ import pyproj
 import shapely
 
 from geozones import crs as _crs
-from geozones._errors import ScenarioError, UnknownAttributeError
-from geozones.growth import grow_to_area
+from geozones.errors import InvalidParameterError, ScenarioError, UnknownAttributeError
+from geozones.analysis.growth import grow_to_area
+from geozones.analysis.proximity import infrastructure_distances
 from geozones.schema import PROVINCE_AFTER_2025, STATUSES, ascii_name
 from geozones.scenario.model import Action, LayerRef, Scenario
+from geozones.store import load_infrastructure, open_store
 
 #: Statuses counted as an established CCN (the programme's "CCN invested/established").
 ESTABLISHED = ("established", "site_clearance", "under_construction", "operating")
@@ -35,7 +37,7 @@ TARGET_INDICATORS = {
     "complete-infra": "ccn_full_infra",
     "ccn-occupancy": "ccn_full_infra_occupancy_pct",
 }
-INFRA_NOTE = "infrastructure layers not available (geozones.proximity or data/infrastructure missing)"
+INFRA_NOTE = "infrastructure layers not available (geozones.analysis.proximity or data/infrastructure missing)"
 
 
 @dataclass
@@ -113,7 +115,7 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
     targets : DataFrame, optional
         Targets table (columns of ``data/zones/targets.csv``); default: the store's ``table_targets``.
     infra : dict, optional
-        Infrastructure layers for ``geozones.proximity.infrastructure_distances``.
+        Infrastructure layers for ``geozones.analysis.proximity.infrastructure_distances``.
 
     Returns
     -------
@@ -121,8 +123,6 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
     """
     if zones is None or targets is None:
         if store is None:
-            from geozones.store import open_store
-
             store = open_store()
     if zones is None:
         zones = store.zones()
@@ -221,7 +221,7 @@ class _Runner:
     def _steep_land(self):
         from rasterio.features import shapes
 
-        from geozones.raster import slope_from_dem
+        from geozones.analysis.raster import slope_from_dem
 
         dem = Path(self.scenario.constraints.dem)
         if not dem.is_absolute() and self.scenario.path:
@@ -434,17 +434,12 @@ class _Runner:
             return self._distance_cache[key]
         value = (np.nan, np.nan)
         try:
-            from geozones.proximity import infrastructure_distances, load_infrastructure
-        except ImportError:
-            self._note(INFRA_NOTE)
-        else:
-            try:
-                if self.infra is None:
-                    self.infra = load_infrastructure(self.store)
-                table = infrastructure_distances(z.to_crs(_crs.WGS84), infra=self.infra)
-                value = (float(table["dist_highway_m"].mean()), float(table["dist_substation_m"].mean()))
-            except (FileNotFoundError, KeyError, ValueError) as exc:
-                self._note(f"{INFRA_NOTE}: {exc}")
+            if self.infra is None:
+                self.infra = load_infrastructure(self.store)
+            table = infrastructure_distances(z.to_crs(_crs.WGS84), infra=self.infra)
+            value = (float(table["dist_highway_m"].mean()), float(table["dist_substation_m"].mean()))
+        except (FileNotFoundError, KeyError, ValueError) as exc:
+            self._note(f"{INFRA_NOTE}: {exc}")
         self._distance_cache[key] = value
         return value
 
@@ -505,7 +500,7 @@ def _meets(actual: float, operator: str, value: float, vmax: float | None) -> bo
         return actual <= value
     if operator == "<":
         return actual < value
-    raise ValueError(f"unknown target operator {operator!r}")
+    raise InvalidParameterError(f"unknown target operator {operator!r}")
 
 
 # --- diff --------------------------------------------------------------------------------------

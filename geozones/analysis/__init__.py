@@ -1,0 +1,12 @@
+"""Analysis: functions that take GeoDataFrames (already loaded) and return GeoDataFrames, Series or arrays.
+
+- :mod:`geozones.analysis.proximity` -- nearest, k nearest and within-distance on one STRtree;
+- :mod:`geozones.analysis.roadnet` -- the road graph (networkx), travel distance and time;
+- :mod:`geozones.analysis.sites` -- what investors ask of a site (available land, distances);
+- :mod:`geozones.analysis.raster` -- exact distance rasters, slope, weighted overlay, zonal statistics;
+- :mod:`geozones.analysis.growth` -- constrained growth of a zone to a target area.
+
+Loading layers from the store or from files happens above this package
+(:func:`geozones.store.load_infrastructure`). May import: the core and ``geozones.io``
+(names only). Never imports the store, ``scenario``, ``cli``, ``api`` or ``maps``.
+"""

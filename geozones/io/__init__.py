@@ -1,0 +1,372 @@
+"""Reading and writing layers: GeoJSON, GeoPackage, Shapefile (zipped too), FlatGeobuf, CSV+WKT.
+
+All IO goes through pyogrio. Readers normalise the CRS (custom VN-2000 ``.prj``
+definitions become their EPSG code), check axis order, and -- for zones -- validate the
+schema. Writers produce RFC 7946 GeoJSON and QGIS-ready GeoPackages.
+
+Submodules: :mod:`geozones.io.style` (QGIS and SLD styles written beside the data) and
+:mod:`geozones.io.infrastructure` (road, power and destination layers, OpenStreetMap tags).
+
+May import: the core (``geozones.schema``, ``crs``, ``checks``, ``errors``). Never imports the
+store, ``analysis``, ``scenario``, ``cli``, ``api`` or ``maps``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+import warnings
+from contextlib import closing
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pyproj
+import shapely
+
+from geozones import crs as _crs
+from geozones.errors import CRSError, MissingCRSError, MissingFileError, UnsupportedFormatError
+from geozones.schema import FIELDS, validate_zones
+from geozones.io.style import qgis_status_qml, sld_status
+
+#: File suffix -> OGR driver, for reading and writing.
+DRIVERS: dict[str, str] = {
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".gpkg": "GPKG",
+    ".shp": "ESRI Shapefile",
+    ".zip": "ESRI Shapefile",
+    ".fgb": "FlatGeobuf",
+    ".csv": "CSV",
+}
+
+#: Short format names accepted by the CLI and API.
+FORMATS: dict[str, str] = {"geojson": ".geojson", "gpkg": ".gpkg", "shp": ".shp", "fgb": ".fgb", "csv": ".csv"}
+
+_WKT_COLUMNS = ("wkt", "WKT", "geometry", "geom", "the_geom", "Geometry")
+
+
+def _driver_for(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in DRIVERS:
+        raise UnsupportedFormatError(
+            f"cannot read or write {path.name!r}: unsupported extension {suffix or '(none)'}; "
+            f"use one of {', '.join(sorted(DRIVERS))}"
+        )
+    return DRIVERS[suffix]
+
+
+def _source(path: Path) -> str:
+    if path.suffix.lower() == ".zip":
+        return f"/vsizip/{path}"
+    return str(path)
+
+
+def _read_csv(path: Path, crs) -> gpd.GeoDataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    column = next((c for c in _WKT_COLUMNS if c in frame.columns), None)
+    if column is None:
+        raise UnsupportedFormatError(f"{path.name}: a CSV needs a WKT geometry column named one of {_WKT_COLUMNS}")
+    if crs is None:
+        raise MissingCRSError(f"{path.name}: a CSV carries no CRS; give one (crs='EPSG:4326', CLI --crs)")
+    text = frame.pop(column).replace("", None)
+    try:
+        geometry = gpd.GeoSeries.from_wkt(text, crs=crs)
+    except Exception as exc:  # shapely.errors.GEOSException
+        raise UnsupportedFormatError(f"{path.name}: column {column!r} holds text that is not WKT: {exc}") from exc
+    frame = frame.replace("", None)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
+
+
+def _default_layer(path: Path) -> str | None:
+    """The layer to read when none is named: ``zones`` if present, else the first data layer."""
+    try:
+        names = [n for n in layer_names(path) if n != "layer_styles"]
+    except pyogrio.errors.DataSourceError as exc:
+        raise UnsupportedFormatError(f"{path.name}: not a readable GeoPackage ({exc})") from exc
+    return "zones" if "zones" in names else (names[0] if names else None)
+
+
+def read_layer(
+    path: str | os.PathLike,
+    layer: str | int | None = None,
+    *,
+    crs: pyproj.CRS | str | int | None = None,
+    swap_xy: bool = False,
+    check: bool = True,
+) -> gpd.GeoDataFrame:
+    """Read any supported vector file into a GeoDataFrame.
+
+    Parameters
+    ----------
+    path : path-like
+        ``.geojson``/``.json``, ``.gpkg``, ``.shp``, ``.zip`` (zipped Shapefile),
+        ``.fgb`` or ``.csv`` (with a WKT column).
+    layer : str or int, optional
+        Layer name or index for multi-layer files.
+    crs : CRS-like, optional
+        CRS to assume when the file has none (CSV) or to override a wrong one.
+    swap_xy : bool
+        Exchange x and y (lat/lon files, survey sheets with X = northing).
+    check : bool
+        Check that coordinates fall in the CRS's area of use (detects swapped axes and
+        wrong CRSs).
+
+    Raises
+    ------
+    FileNotFoundError, UnsupportedFormatError, MissingCRSError, AxisOrderError, CRSError
+    """
+    path = Path(path)
+    if not path.exists():
+        raise MissingFileError(f"no such file: {path}")
+    driver = _driver_for(path)
+    if driver == "CSV":
+        frame = _read_csv(path, crs)
+    else:
+        if layer is None and driver == "GPKG":
+            layer = _default_layer(path)
+        try:
+            frame = pyogrio.read_dataframe(_source(path), layer=layer)
+        except pyogrio.errors.DataSourceError as exc:
+            raise UnsupportedFormatError(f"{path.name}: not a readable {driver} file ({exc})") from exc
+        except pyogrio.errors.DataLayerError as exc:
+            raise UnsupportedFormatError(f"{path.name}: {exc}") from exc
+        if crs is not None:
+            frame = frame.set_crs(crs, allow_override=True)
+    if frame.crs is None:
+        raise MissingCRSError(f"{path.name} has no CRS (missing .prj?); give one (crs=..., CLI --crs)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", _crs.VN2000DefinitionWarning)
+        frame = frame.set_crs(_crs.normalize_crs(frame.crs), allow_override=True)
+    if swap_xy:
+        frame = _crs.swap_xy(frame)
+    if check:
+        _crs.check_coordinates(frame)
+    return frame
+
+
+def zones_from_file(
+    path: str | os.PathLike,
+    layer: str | int | None = None,
+    *,
+    crs: pyproj.CRS | str | int | None = None,
+    swap_xy: bool = False,
+    extra: str = "error",
+) -> gpd.GeoDataFrame:
+    """Read a zone layer from any supported file and validate it against the schema.
+
+    See :func:`read_layer` for the parameters; ``extra`` is passed to
+    :func:`geozones.schema.validate_zones` (``"error"`` rejects unknown attributes).
+    """
+    return validate_zones(read_layer(path, layer, crs=crs, swap_xy=swap_xy), extra=extra)
+
+
+def layer_names(path: str | os.PathLike) -> list[str]:
+    """Names of the layers in a file."""
+    return [str(name) for name in pyogrio.list_layers(_source(Path(path)))[:, 0]]
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _for_writing(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Dates become ISO strings and nullable integers become floats with NaN -> null."""
+    out = frame.copy()
+    for column in out.columns:
+        if column == out.geometry.name:
+            continue
+        series = out[column]
+        if series.dtype == object and series.map(lambda v: hasattr(v, "isoformat")).any():
+            out[column] = series.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
+        elif isinstance(series.dtype, pd.Int64Dtype) and series.isna().any():
+            out[column] = series.astype("float64")
+        elif isinstance(series.dtype, pd.Int64Dtype):
+            out[column] = series.astype("int64")
+    return out
+
+
+def _metadata(frame: gpd.GeoDataFrame) -> dict[str, str]:
+    descriptions = {f.name: f.description for f in FIELDS if f.name in frame.columns}
+    return {"geozones:fields": "; ".join(f"{k}: {v}" for k, v in descriptions.items())} if descriptions else {}
+
+
+def to_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike, precision: int = 7) -> Path:
+    """Write RFC 7946 GeoJSON: WGS84 lon/lat, counter-clockwise exteriors, no ``crs`` member.
+
+    ``precision`` decimals (7 is about 1 cm).
+    """
+    path = Path(path)
+    _crs.require_crs(frame)
+    out = _for_writing(frame.to_crs(_crs.WGS84))
+    replace_atomically(path, lambda tmp: pyogrio.write_dataframe(
+        out, tmp, driver="GeoJSON", layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": precision,
+                                                   "WRITE_NAME": "NO"}))
+    return path
+
+
+def to_geopackage(
+    frame: gpd.GeoDataFrame,
+    path: str | os.PathLike,
+    layer: str = "zones",
+    *,
+    crs: pyproj.CRS | str | int | None = None,
+    style: bool | None = None,
+    append_layer: bool = False,
+) -> Path:
+    """Write a layer to a GeoPackage with a spatial index and, for zones, a QGIS default style.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+    path : path-like
+    layer : str
+        Layer (table) name.
+    crs : CRS-like, optional
+        Reproject first (e.g. ``"EPSG:9213"`` for VN-2000 / TM-3 106-30).
+    style : bool, optional
+        Store the status style in ``layer_styles`` as the layer's default; by default
+        when the layer has a ``status`` column.
+    append_layer : bool
+        Add the layer to an existing GeoPackage (replacing a layer of the same name)
+        instead of replacing the whole file.
+    """
+    path = Path(path)
+    _crs.require_crs(frame)
+    out = frame if crs is None else frame.to_crs(pyproj.CRS.from_user_input(crs))
+    write = lambda target: write_gpkg_layer(out, target, layer, style=style)  # noqa: E731
+    replace_atomically(path, write, copy_existing=append_layer and path.exists())
+    return path
+
+
+def write_gpkg_layer(frame: gpd.GeoDataFrame, target: str | os.PathLike, layer: str, *,
+                     style: bool | None = None) -> None:
+    """Write (or replace) one layer in a GeoPackage in place; not atomic (see :func:`to_geopackage`)."""
+    out = _for_writing(frame)
+    style = ("status" in out.columns) if style is None else style
+    # GeoPackage 1.2: QGIS 3.22 LTR's GDAL (3.6) warns on the 1.4 files newer GDALs write by default.
+    new_file = not Path(target).exists()
+    pyogrio.write_dataframe(out, target, layer=layer, driver="GPKG", spatial_index=True,
+                            promote_to_multi=False, layer_metadata=_metadata(out),
+                            dataset_options={"VERSION": "1.2"} if new_file else None,
+                            layer_options={"OVERWRITE": "YES"})
+    if style:
+        _store_style(str(target), layer)
+
+
+_LAYER_STYLES_DDL = """
+CREATE TABLE IF NOT EXISTS layer_styles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
+    f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT,
+    styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),
+    update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))
+"""
+
+
+def _store_style(gpkg: str, layer: str) -> None:
+    """Insert the status style as the layer's default QGIS style (as QGIS itself stores it)."""
+    # closing(): ``with sqlite3.connect()`` only commits; a connection left open keeps a WAL
+    # file's last transaction out of the database file (and beside it after a rename).
+    with closing(sqlite3.connect(gpkg)) as db, db:
+        db.execute(_LAYER_STYLES_DDL)
+        db.execute(
+            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
+            "VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles')"
+        )
+        geometry_column = db.execute(
+            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)
+        ).fetchone()[0]
+        db.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (layer,))
+        db.execute(
+            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
+            "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
+            "VALUES ('', '', ?, ?, ?, ?, ?, 1, 'Zones coloured by status (geozones)', '', NULL)",
+            (layer, geometry_column, f"{layer} by status", qgis_status_qml(), sld_status(layer)),
+        )
+
+
+def replace_atomically(path: Path, write, copy_existing: bool = False) -> None:
+    """Run ``write(tmp)`` on a temporary file beside ``path``, fsync it and rename it into place.
+
+    With ``copy_existing`` the temporary file starts as a copy of ``path``. A failed (or
+    killed) write leaves ``path`` exactly as it was; readers see the old or the new file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        if copy_existing:
+            import shutil
+
+            shutil.copyfile(path, tmp)
+        write(tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def to_file(
+    frame: gpd.GeoDataFrame,
+    path: str | os.PathLike,
+    *,
+    crs: pyproj.CRS | str | int | None = None,
+    layer: str | None = None,
+) -> Path:
+    """Write a layer in the format given by the file's extension.
+
+    ``.geojson`` is always RFC 7946 (WGS84; giving another ``crs`` is an error);
+    ``.gpkg`` gets a spatial index and the QGIS style; ``.shp``, ``.fgb`` and ``.csv``
+    (WKT) are written in ``crs`` or the layer's CRS.
+    """
+    path = Path(path)
+    driver = _driver_for(path)
+    if driver == "GeoJSON":
+        if crs is not None and not pyproj.CRS.from_user_input(crs).equals(_crs.WGS84):
+            raise CRSError("RFC 7946 GeoJSON is always WGS84 lon/lat; use .gpkg, .fgb or .shp for VN-2000 output")
+        return to_geojson(frame, path)
+    if driver == "GPKG":
+        return to_geopackage(frame, path, layer or "zones", crs=crs)
+    out = _for_writing(frame if crs is None else frame.to_crs(pyproj.CRS.from_user_input(crs)))
+    if driver == "CSV":
+        table = pd.DataFrame(out.drop(columns=out.geometry.name))
+        table["wkt"] = shapely.to_wkt(out.geometry.array, rounding_precision=-1)
+        replace_atomically(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+        return path
+    if path.suffix.lower() == ".zip":
+        raise UnsupportedFormatError("write a .shp (geozones does not zip Shapefiles itself)")
+    if driver == "ESRI Shapefile":
+        pyogrio.write_dataframe(out, path, driver=driver, encoding="UTF-8")
+        return path
+    replace_atomically(path, lambda tmp: pyogrio.write_dataframe(out, tmp, driver=driver))
+    return path
+
+
+def layer_warnings(path: str | os.PathLike) -> list[str]:
+    """GDAL warnings raised while opening and reading every layer of ``path``.
+
+    Used by ``geozones validate`` and the export tests (a clean file gives ``[]``).
+    """
+    messages: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name in layer_names(path):
+            pyogrio.read_info(_source(Path(path)), layer=name)
+            pyogrio.read_dataframe(_source(Path(path)), layer=name)
+    messages.extend(str(w.message) for w in caught)
+    return messages
+
+
+__all__ = [
+    "DRIVERS", "FORMATS", "read_layer", "zones_from_file", "layer_names", "to_geojson", "to_geopackage",
+    "to_file", "layer_warnings", "replace_atomically", "write_gpkg_layer",
+]

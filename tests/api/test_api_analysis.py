@@ -1,0 +1,300 @@
+"""Analysis endpoints: totals and reconciliation against the published hectares (facts.md)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient  # noqa: E402
+from tests.helpers.ogc import assert_ogc_error  # noqa: E402
+
+# Published areas (facts.md, seeds 000-004), summed by hand:
+# Bắc Kạn CCN: Quảng Chu 74.4 + Cẩm Giàng 43 + Thanh Thịnh 50 + Vằng Mười 15 + Nam Bằng Lũng 20 = 202.4
+#   (Huyền Tụng and Chu Hương: no area published) -> 7 zones, 5 with a polygon
+# Bắc Kạn KCN: Thanh Bình phase I 73.5 + expansion 51 + phase II 80.3 = 204.8 -> 3 zones
+#   occupied: phase I 73.5 ha x 97 % (baodauthau.vn) = 71.295
+# Lạng Sơn KCN: Đồng Bành 321 (over 321) + Hồng Phong 440 (about 440) = 761 (Hữu Lũng: no area) -> 3 zones
+# Lạng Sơn KCX: unnamed, over 126 ha, unlocated -> 1 zone, no polygon
+EXPECTED = {
+    ("Bắc Kạn", "CCN"): {"zones": 7, "mapped": 5, "published_ha": 202.4},
+    ("Bắc Kạn", "KCN"): {"zones": 3, "mapped": 3, "published_ha": 204.8},
+    ("Lạng Sơn", "KCN"): {"zones": 3, "mapped": 2, "published_ha": 761.0},
+    ("Lạng Sơn", "KCX"): {"zones": 1, "mapped": 0, "published_ha": 126.0},
+}
+TOTAL_PUBLISHED = 202.4 + 204.8 + 761.0 + 126.0  # 1294.2
+THANH_BINH_I_OCCUPIED = 73.5 * 0.97
+
+
+@pytest.fixture(scope="module")
+def client(built_store, tmp_path_factory):
+    from geozones.api.app import create_app
+    from geozones.api.settings import Settings
+    from geozones.store import GeoPackageStore
+
+    path = tmp_path_factory.mktemp("analysis") / "geozones.gpkg"
+    shutil.copyfile(built_store.path, path)
+    with TestClient(create_app(Settings(store=path), store=GeoPackageStore(path))) as test_client:
+        yield test_client
+
+
+def test_totals_by_province_and_kind_match_published_hectares(client):
+    response = client.get("/analysis/totals", params=[("by", "province_pre2025"), ("by", "kind")])
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert body["by"] == ["province_pre2025", "kind"]
+    groups = {(g["province_pre2025"], g["kind"]): g for g in body["groups"]}
+    assert set(groups) == set(EXPECTED)
+    for key, expected in EXPECTED.items():
+        assert groups[key]["zones"] == expected["zones"], key
+        assert groups[key]["mapped"] == expected["mapped"], key
+        assert groups[key]["published_ha"] == pytest.approx(expected["published_ha"]), key
+    # the polygons are drawn to the published areas: mapped hectares within 1 % of them
+    assert groups[("Bắc Kạn", "CCN")]["mapped_ha"] == pytest.approx(202.4, rel=0.01)
+    assert groups[("Lạng Sơn", "KCN")]["mapped_ha"] == pytest.approx(761.0, rel=0.01)
+    # nothing mapped is null, not 0
+    assert groups[("Lạng Sơn", "KCX")]["mapped_ha"] is None
+    assert groups[("Bắc Kạn", "KCN")]["occupied_ha"] == pytest.approx(THANH_BINH_I_OCCUPIED)
+    assert groups[("Bắc Kạn", "CCN")]["occupied_ha"] is None
+    assert body["total"]["zones"] == 14
+    assert body["total"]["published_ha"] == pytest.approx(TOTAL_PUBLISHED)
+
+
+def test_totals_default_grouping_is_province_and_kind(client):
+    assert client.get("/analysis/totals").json()["by"] == ["province_pre2025", "kind"]
+
+
+def test_totals_by_kind_and_by_province_after_the_2025_merger(client):
+    by_kind = {g["kind"]: g["published_ha"] for g in client.get("/analysis/totals?by=kind").json()["groups"]}
+    assert by_kind == pytest.approx({"CCN": 202.4, "KCN": 204.8 + 761.0, "KCX": 126.0})
+    by_province = {g["province"]: g["published_ha"]
+                   for g in client.get("/analysis/totals?by=province").json()["groups"]}
+    # Bắc Kạn merged into Thái Nguyên on 1 July 2025; Lạng Sơn was not merged
+    assert by_province == pytest.approx({"Thái Nguyên": 202.4 + 204.8, "Lạng Sơn": 761.0 + 126.0})
+
+
+@pytest.mark.parametrize("by, words", [
+    ("nope", ["nope", "choose from"]),
+    ("notes", ["notes", "not one to group by"]),
+    ("geometry", ["geometry"]),
+])
+def test_totals_bad_attribute_is_400(client, by, words):
+    assert_ogc_error(client.get("/analysis/totals", params={"by": by}), 400, *words)
+
+
+def test_reconcile_checks_every_zone(client):
+    response = client.get("/analysis/reconcile", params={"threshold": 0.01})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["threshold"] == 0.01
+    checks = {z["id"]: z["check"] for z in body["zones"]}
+    assert len(checks) == 14
+    # no area and no site published: nothing to compare
+    for zone_id in ("bk-ccn-huyen-tung", "bk-ccn-chu-huong", "ls-kcn-huu-lung"):
+        assert checks[zone_id] == "no_data"
+    # the export processing zone has a published area (over 126 ha) but no location
+    assert checks["ls-kcx-unnamed"] == "no_polygon"
+    assert body["checks"] == {"no_data": 3, "no_polygon": 1, "ok": 10}
+    assert body["flagged"] == 0
+    thanh_binh = next(z for z in body["zones"] if z["id"] == "bk-kcn-thanh-binh-1")
+    assert thanh_binh["published_ha"] == 73.5
+    assert thanh_binh["mapped_ha"] == pytest.approx(73.5, rel=0.01)
+    assert thanh_binh["diff_ha"] == pytest.approx(thanh_binh["mapped_ha"] - 73.5)
+    no_polygon = next(z for z in body["zones"] if z["id"] == "ls-kcx-unnamed")
+    assert no_polygon["mapped_ha"] is None and no_polygon["rel_diff"] is None
+
+
+def test_reconcile_zero_threshold_flags_any_difference(client):
+    body = client.get("/analysis/reconcile", params={"threshold": 0, "flagged_only": True}).json()
+    assert all(z["flag"] and z["check"] == "over_threshold" for z in body["zones"])
+    assert len(body["zones"]) == body["flagged"]
+    # every mapped zone's area differs from its published figure by some rounding at least
+    assert body["flagged"] == sum(1 for z in client.get("/analysis/reconcile").json()["zones"]
+                                  if z["diff_ha"] not in (None, 0.0))
+
+
+@pytest.mark.parametrize("threshold, words", [("-1", ["threshold", "greater than or equal"]),
+                                              ("abc", ["threshold", "number"]),
+                                              ("11", ["threshold"])])
+def test_reconcile_bad_threshold_is_400(client, threshold, words):
+    assert_ogc_error(client.get("/analysis/reconcile", params={"threshold": threshold}), 400, *words)
+
+
+def test_analysis_endpoints_are_in_the_openapi_document(client):
+    paths = client.get("/api").json()["paths"]
+    for path in ("/analysis/totals", "/analysis/reconcile", "/analysis/indicators", "/analysis/proximity",
+                 "/analysis/scenarios/run", "/analysis/scenarios/compare", "/downloads/{collectionId}"):
+        assert path in paths
+    by = next(p for p in paths["/analysis/totals"]["get"]["parameters"] if p["name"] == "by")
+    assert "group by" in by["description"]
+
+
+def test_indicators_against_the_2025_targets(client):
+    response = client.get("/analysis/indicators")
+    assert response.status_code == 200
+    rows = {row["id"]: row for row in response.json()["indicators"]}
+    # seed 003: at least 6 CCN by 2025; 6 Bắc Kạn CCN are established or further along (facts.md)
+    assert rows["bk-target-ccn-count-2025"]["value"] == 6
+    assert rows["bk-target-ccn-count-2025"]["status"] == "met"
+    # about 150 ha targeted; the published CCN areas sum to 74.4 + 43 + 50 + 15 + 20 = 202.4 ha
+    assert rows["bk-target-ccn-area-2025"]["value"] == pytest.approx(202.4)
+    # no occupancy published for any CCN: unknown, and its value is null rather than NaN
+    assert rows["bk-target-ccn-occupancy-2025"]["status"] == "unknown"
+    assert rows["bk-target-ccn-occupancy-2025"]["value"] is None
+    assert rows["bk-target-industry-grdp-share-2030"]["status"] == "not_measured"
+    assert all(row["source"].startswith("seed:") for row in rows.values())
+
+
+def test_indicators_filtered_by_status(client):
+    body = client.get("/analysis/indicators", params=[("status", "met"), ("status", "unknown")]).json()
+    assert {row["status"] for row in body["indicators"]} <= {"met", "unknown"}
+    assert len(body["indicators"]) == body["statuses"]["met"] + body["statuses"]["unknown"]
+    assert_ogc_error(client.get("/analysis/indicators", params={"status": "great"}), 400, "great", "met")
+
+
+def _metric(layer, epsg):
+    return layer.to_crs(epsg=epsg)
+
+
+def test_proximity_distances_match_brute_force(client, built_store):
+    pytest.importorskip("geozones.analysis.proximity")
+    body = client.get("/analysis/proximity").json()
+    rows = {row["id"]: row for row in body["zones"]}
+    assert len(rows) == 14
+    assert body["destinations"] == ["bac_kan_city", "huu_nghi_border_gate"]
+    zones = built_store.zones().set_index("id")
+    roads = built_store.layer("infrastructure_roads")
+    power = built_store.layer("infrastructure_power")
+    gate = built_store.layer("infrastructure_destinations").query("id == 'huu_nghi_border_gate'")
+    # Bắc Kạn zones in VN-2000 / TM-3 106-30 (EPSG:9213), Lạng Sơn zones in EPSG:9215, by plain shapely distance
+    for zone_id, epsg in (("bk-ccn-quang-chu", 9213), ("bk-kcn-thanh-binh-1", 9213), ("ls-kcn-dong-banh", 9215)):
+        polygon = _metric(zones.loc[[zone_id], "geometry"], epsg).iloc[0]
+        highways = _metric(roads[roads["class"] == "national_highway"], epsg)
+        expected_highway = min(polygon.distance(line) for line in highways.geometry)
+        assert rows[zone_id]["measured_from"] == "edge"
+        assert rows[zone_id]["dist_highway_m"] == pytest.approx(expected_highway, abs=0.01)
+        substation = _metric(power[power["class"] == "substation"], epsg).geometry
+        assert rows[zone_id]["dist_substation_m"] == pytest.approx(min(polygon.distance(p) for p in substation),
+                                                                   abs=0.01)
+        assert rows[zone_id]["dist_border_gate_m"] == pytest.approx(
+            polygon.distance(_metric(gate, epsg).geometry.iloc[0]), abs=0.01)
+    assert rows["bk-ccn-quang-chu"]["nearest_highway"] == "QL3"  # facts.md: QL3 runs through Chợ Mới
+    assert rows["ls-kcn-dong-banh"]["nearest_highway"] == "QL1A"  # QL1A runs through Chi Lăng
+
+
+def test_proximity_road_distance_is_never_shorter_than_the_straight_line(client, built_store):
+    body = client.get("/analysis/proximity").json()
+    zones = built_store.zones().set_index("id")
+    city = built_store.layer("infrastructure_destinations").query("id == 'bac_kan_city'").to_crs(epsg=9213)
+    for row in body["zones"]:
+        if row["reachable_bac_kan_city"] and row["measured_from"] == "edge":
+            polygon = zones.loc[[row["id"]], "geometry"].to_crs(epsg=9213).iloc[0]
+            assert row["road_km_bac_kan_city"] * 1000 >= polygon.distance(city.geometry.iloc[0]) - 1
+        if not row["reachable_bac_kan_city"]:
+            assert row["road_km_bac_kan_city"] is None  # never a straight line instead
+
+
+def test_proximity_slower_highway_takes_longer(client):
+    default = {r["id"]: r for r in client.get("/analysis/proximity").json()["zones"]}
+    slow = client.get("/analysis/proximity", params={"speed": "national_highway=20"}).json()
+    assert slow["speeds_kmh"] == {"national_highway": 20.0}
+    for row in slow["zones"]:
+        if row["reachable_bac_kan_city"]:
+            assert row["road_h_bac_kan_city"] >= default[row["id"]]["road_h_bac_kan_city"]
+            assert row["road_km_bac_kan_city"] == pytest.approx(default[row["id"]]["road_km_bac_kan_city"])
+
+
+@pytest.mark.parametrize("params, words", [
+    ({"speed": "fast"}, ["speed", "CLASS=KMH"]),
+    ({"speed": "national_highway=0"}, ["speed", "positive"]),
+    ({"speed": "motorway=80"}, ["motorway", "national_highway"]),
+    ({"max_access_m": "-5"}, ["max_access_m"]),
+])
+def test_proximity_bad_parameters_are_400(client, params, words):
+    assert_ogc_error(client.get("/analysis/proximity", params=params), 400, *words)
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+SCENARIOS = __import__("pathlib").Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@pytest.fixture
+def writable_client(store):
+    from geozones.api.app import create_app
+    from geozones.api.settings import Settings
+
+    with TestClient(create_app(Settings(store=store.path), store=store)) as test_client:
+        yield test_client
+
+
+def test_scenario_run_from_yaml_against_published_hectares(client):
+    pytest.importorskip("geozones.scenario")
+    body = (SCENARIOS / "bac-kan-2021-2025.yaml").read_bytes()
+    response = client.post("/analysis/scenarios/run", content=body, headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["scenario"]["id"] == "bac-kan-2021-2025"
+    timeline = {row["year"]: row for row in result["timeline"]}
+    assert sorted(timeline) == [2021, 2022, 2023, 2024, 2025]
+    # Bắc Kạn published areas: KCN Thanh Bình 73.5 + 51 + 80.3, CCN 74.4 + 43 + 50 + 15 + 20 (facts.md)
+    assert timeline[2021]["total_ha"] == pytest.approx(73.5 + 51 + 80.3 + 74.4 + 43 + 50 + 15 + 20, abs=0.05)
+    assert timeline[2023]["ccn_count"] == 6  # "6 CCN established by 2023" (seed 001)
+    status = {row["target"]: row["status"] for row in result["targets"]}
+    assert status["bk-target-ccn-count-2025"] == "pass"
+    assert status["bk-target-ccn-area-2025"] == "fail"  # about 150 ha targeted, 202.4 ha published
+    assert result["saved_layer"] is None
+    assert all(change["change"] != "unchanged" for change in result["changes"])
+
+
+def test_scenario_run_json_equals_yaml_and_save_makes_a_downloadable_layer(writable_client, store):
+    yaml = pytest.importorskip("yaml")
+    text = (SCENARIOS / "bac-kan-2021-2025.yaml").read_text(encoding="utf-8")
+    as_json = writable_client.post("/analysis/scenarios/run", json=yaml.safe_load(text), params={"save": True})
+    assert as_json.status_code == 200, as_json.text
+    as_yaml = writable_client.post("/analysis/scenarios/run", content=text.encode(),
+                                   headers={"Content-Type": "application/yaml"}).json()
+    assert as_json.json()["timeline"] == as_yaml["timeline"]
+    layer = as_json.json()["saved_layer"]
+    assert layer == "scenario_bac_kan_2021_2025" and layer in store.layers()
+    download = writable_client.get(f"/downloads/{layer}", params={"f": "geojson"})
+    assert download.status_code == 200
+    assert "bk-kcn-thanh-binh-1" in {f["properties"]["id"] for f in download.json()["features"]}
+
+
+def test_scenario_compare_side_by_side(client):
+    pytest.importorskip("geozones.scenario")
+    texts = [(SCENARIOS / name).read_text(encoding="utf-8") for name in ("bac-kan-2021-2025.yaml",
+                                                                          "bac-kan-2030.yaml")]
+    response = client.post("/analysis/scenarios/compare", json={"scenarios": texts})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    rows = {row["indicator"]: row for row in body["indicators"]}
+    assert rows["year"] == {"indicator": "year", "bac-kan-2021-2025": 2025, "bac-kan-2030": 2030}
+    added = [c for c in body["changes"] if c["scenario"] == "bac-kan-2030" and c["change"] == "added"]
+    assert [c["zone"] for c in added] == ["bk-ccn-chu-huong-2030"]
+    assert set(body["notes"]) == {"bac-kan-2021-2025", "bac-kan-2030"}
+
+
+@pytest.mark.parametrize("content, content_type, words", [
+    (b"id: x\nname: y\n", "application/yaml", ["<request body>:1", "province"]),
+    (b"{bad", "application/json", ["not valid JSON"]),
+    (b"id: x", "text/plain", ["Content-Type", "application/yaml"]),
+    (b"", "application/yaml", ["empty"]),
+])
+def test_scenario_run_bad_bodies_are_400(client, content, content_type, words):
+    response = client.post("/analysis/scenarios/run", content=content, headers={"Content-Type": content_type})
+    assert_ogc_error(response, 400, *words)
+
+
+def test_scenario_compare_bad_requests_are_400(client):
+    text = (SCENARIOS / "bac-kan-2021-2025.yaml").read_text(encoding="utf-8")
+    assert_ogc_error(client.post("/analysis/scenarios/compare", json={"scenarios": [text]}), 400, "at least two")
+    assert_ogc_error(client.post("/analysis/scenarios/compare", json={"scenarios": [text, text]}), 400,
+                     "must differ")
+    other = (SCENARIOS / "bac-kan-2030.yaml").read_text(encoding="utf-8")
+    assert_ogc_error(client.post("/analysis/scenarios/compare", params={"year": 2030},
+                                 json={"scenarios": [text, other]}), 400, "2021–2025", "2030")

@@ -1,0 +1,1 @@
+"""Test helpers shared by the test areas (tests never import other test modules)."""

@@ -1,0 +1,51 @@
+"""Exports open in real QGIS 3.22 LTR as valid layers, in the right CRS, styled by status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from typer.testing import CliRunner
+
+from geozones.cli import app
+from geozones.io import layer_warnings
+from tests.helpers.tools import ROOT, require_tool
+
+QGIS_MARKER = "/usr/lib/python3/dist-packages/qgis/core/__init__.py"
+
+
+def qgis_open(*specs: str) -> dict:
+    """What QGIS reports for each ``path|layer``."""
+    require_tool("python3-qgis", QGIS_MARKER)
+    done = subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "helpers" / "qgis_open.py"), *specs],
+                          capture_output=True, text=True, timeout=120,
+                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("crs,expected", [(None, "EPSG:4326"), ("EPSG:9213", "EPSG:9213")])
+def test_geozones_export_opens_in_qgis(tmp_path, built_store, crs, expected):
+    out = tmp_path / "zones.gpkg"
+    args = ["--store", str(built_store.path), "export", str(out)] + (["--crs", crs] if crs else [])
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert layer_warnings(out) == []  # GDAL has nothing to say about the file
+    seen = qgis_open(f"{out}|zones")
+    assert seen["qgis"].startswith("3.22")
+    layer = seen[f"{out}|zones"]
+    assert layer["valid"] and layer["crs"] == expected
+    assert layer["count"] == 14  # every zone in the seeds and facts.md
+    assert layer["renderer"] == "categorizedSymbol" and layer["attr"] == "status" and layer["categories"] == 6
+    assert "CCN Cẩm Giàng" in layer["names"]  # diacritics intact
+
+
+def test_report_writes_per_province_vn2000_layers(tmp_path, built_store):
+    result = CliRunner().invoke(app, ["--store", str(built_store.path), "report", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "zones_vn2000.gpkg"
+    seen = qgis_open(f"{path}|zones_bac_kan", f"{path}|zones_lang_son")
+    assert seen[f"{path}|zones_bac_kan"]["crs"] == "EPSG:9213"
+    assert seen[f"{path}|zones_lang_son"]["crs"] == "EPSG:9215"
+    assert seen[f"{path}|zones_bac_kan"]["count"] + seen[f"{path}|zones_lang_son"]["count"] == 14

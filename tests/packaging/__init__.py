@@ -1,0 +1,1 @@
+"""Tests: packaging (the wheel, installed outside the repository)."""
