@@ -28,8 +28,21 @@ from geozones.errors import WorkersBusyError, WorkLimitError
 DEFAULT_TIMEOUT_S = 5.0
 
 
+_configured: dict[str, float] = {}
+
+
+def configure(*, timeout: float | None = None) -> None:
+    """Set this process's deadline for heavy geometry steps (the API passes its ``geometry_timeout_s``)."""
+    if timeout is not None:
+        if not timeout > 0:
+            raise ValueError("timeout must be > 0")
+        _configured["timeout"] = float(timeout)
+
+
 def default_timeout() -> float:
-    """The configured deadline of one heavy geometry step, in seconds."""
+    """The deadline of one heavy geometry step, in seconds: :func:`configure`, else the environment."""
+    if "timeout" in _configured:
+        return _configured["timeout"]
     try:
         value = float(os.environ.get("GEOZONES_GEOMETRY_TIMEOUT_S", DEFAULT_TIMEOUT_S))
     except ValueError:

@@ -164,7 +164,8 @@ async def run(
 
     if save:  # saving writes a store layer: an editor's right, like every other write
         require("editor")(request)
-    scenario = _scenario_from_request(request, await _body(request, settings.max_scenario_bytes))
+    body = await _body(request, settings.max_scenario_bytes)
+    scenario = await run_in_threadpool(_scenario_from_request, request, body)  # parsing is CPU work
 
     def work():
         result = run_scenario(scenario, store=store)
@@ -196,7 +197,7 @@ async def compare(
     items = data.get("scenarios") if isinstance(data, dict) else None
     if not isinstance(items, list) or len(items) < 2:
         raise InvalidParameter('send {"scenarios": [...]} with at least two scenarios')
-    scenarios = [_from_json(item, f"scenarios[{i}]") for i, item in enumerate(items)]
+    scenarios = await run_in_threadpool(lambda: [_from_json(item, f"scenarios[{i}]") for i, item in enumerate(items)])
     ids = [s.id for s in scenarios]
     if len(set(ids)) != len(ids):
         raise InvalidParameter(f"scenario ids must differ; got {', '.join(ids)}")

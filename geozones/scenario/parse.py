@@ -53,6 +53,7 @@ def loads_scenario(text: str, fmt: str = "yaml", name: str = "<string>") -> Scen
 def parse_yaml(text: str, name: str) -> tuple[object, dict[str, int]]:
     """Parse YAML into plain data and a map ``field path -> 1-based line``."""
     try:
+        _screen_yaml(text, name)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
         raise ScenarioError("the YAML is nested too deeply", name) from None
@@ -69,6 +70,57 @@ def parse_yaml(text: str, name: str) -> tuple[object, dict[str, int]]:
 
 #: Most YAML nodes a scenario may hold (the largest shipped scenario has a few hundred).
 MAX_YAML_NODES = 20_000
+#: Deepest nesting of mappings and lists (shipped scenarios nest 4 deep).
+MAX_YAML_DEPTH = 32
+
+
+def _screen_flow_depth(text: str, name: str) -> None:
+    """Refuse deeply nested flow collections (``[[[[...``) before PyYAML's scanner, whose work grows with
+    the square of their depth. Counts brackets outside quotes and comments (a conservative bound)."""
+    depth, quote, comment = 0, "", False
+    for line_number, line in enumerate(text.splitlines(), 1):
+        comment, quote = False, ""  # quoted scalars in scenarios fit on one line
+        for i, char in enumerate(line):
+            if quote:
+                if char == quote:
+                    quote = ""
+            elif comment:
+                break
+            elif char in "'\"" and (i == 0 or line[i - 1] in " \t:[{,"):
+                quote = char
+            elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+                comment = True
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise ScenarioError(f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep", name,
+                                        line_number)
+            elif char in "]}":
+                depth = max(0, depth - 1)
+
+
+def _screen_yaml(text: str, name: str) -> None:
+    """Walk the parser's events (iterative, cheap) before composing: no aliases, bounded depth and size.
+
+    An alias is refused outright (expanding nested aliases turns a few hundred bytes into gigabytes),
+    and so is nesting deeper than :data:`MAX_YAML_DEPTH` (the composer recurses once per level).
+    """
+    _screen_flow_depth(text, name)
+    depth = events = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        events += 1
+        if isinstance(event, yaml.AliasEvent):
+            raise ScenarioError("YAML aliases (*name) are not allowed in scenarios; write the value out", name,
+                                event.start_mark.line + 1)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise ScenarioError(f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep", name,
+                                    event.start_mark.line + 1)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if events > 2 * MAX_YAML_NODES:
+            raise ScenarioError(f"the scenario has more than {MAX_YAML_NODES:,} YAML values", name)
 
 
 class _Budget:
