@@ -175,3 +175,26 @@ def test_grid_needs_a_metric_crs_and_sensible_size():
         Grid(0, 0, -1, 1, 1, CRS)
     grid = Grid.from_bounds((X0 + 3, Y0 - 97, X0 + 98, Y0 - 2), 10, CRS)
     assert grid.xmin <= X0 + 3 and grid.bounds[2] >= X0 + 98 and grid.shape == (10, 10)
+
+
+def test_raster_benchmark_asserts_same_answers_at_smoke_size():
+    """benchmarks/raster_distance.py at a tiny size: runs, and its brute-force check is an assertion."""
+    import importlib.util
+    import subprocess
+
+    from tests.helpers.tools import ROOT, require_tool
+
+    python = require_tool("python3-gdal", "/usr/bin/python3")
+    if subprocess.run([python, "-c", "from osgeo import gdal"], capture_output=True).returncode != 0:
+        require_tool("python3-gdal (osgeo bindings)", "/nonexistent")
+    spec = importlib.util.spec_from_file_location("bench_raster", ROOT / "benchmarks" / "raster_distance.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    roads = bench.synthetic_roads(20_000, 420_000, 2_480_000, lines=3, vertices=20)
+    row = bench.bench("smoke", roads, 60, 1, 100, python)
+    assert row["geozones_max_error_m"] < 1e-6
+    broken = np.array([shapely.affinity.translate(line, 500) for line in roads], dtype=object)
+    original = bench.run_geozones
+    bench.run_geozones = lambda r, grid, repeat: original(broken, grid, repeat)  # a wrong answer must fail
+    with pytest.raises(AssertionError, match="differ from the brute force"):
+        bench.bench("smoke", roads, 60, 1, 100, python)
