@@ -22,8 +22,8 @@ from geozones.api.auth import Admin, Editor, Reader
 from geozones.api.dependencies import SettingsDep, StoreDep
 from geozones.api.errors import APIError, InvalidParameter, NotFound
 from geozones.api.openapi import error_responses, ref
-from geozones.errors import GeometryError
 from geozones.crs import reproject_geometry
+from geozones.errors import GeometryError
 from geozones.store.edits import DEFAULT_INPUT_CRS, check_geometry_budget
 from geozones.store.records import HistoryEntry, StoredZone, json_record
 

@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import geopandas as gpd
-import numpy as np
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -346,7 +345,7 @@ def merge_patch(current: StoredZone, patch: Mapping) -> tuple[dict, Any, bool]:
 
 
 def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
 
 
 def _check_match(current: StoredZone, if_match: str | None) -> None:

@@ -240,7 +240,7 @@ def copy_layer(db: sqlite3.Connection, name: str, source: str = "src") -> None:
         if kind == "table":
             db.execute(sql)
             db.execute(f"INSERT INTO main.{quote(obj)} SELECT * FROM {source}.{quote(obj)}")
-    for kind, obj, sql in owned:  # then indexes and triggers (which reference them)
+    for kind, _, sql in owned:  # then indexes and triggers (which reference them)
         if kind in ("index", "trigger"):
             db.execute(sql)
     db.execute(f"INSERT OR IGNORE INTO main.gpkg_spatial_ref_sys SELECT * FROM {source}.gpkg_spatial_ref_sys "

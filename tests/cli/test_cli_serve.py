@@ -11,7 +11,9 @@ import time
 
 import pytest
 
-pytest.importorskip("uvicorn")
+from tests.helpers.tools import require_module
+
+require_module("uvicorn")
 
 import httpx  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
