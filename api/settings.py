@@ -38,7 +38,6 @@ class Settings(BaseSettings):
     max_rings: int = Field(2_000, ge=1, description="Most rings (outer and holes) in one posted geometry")
     geometry_timeout_s: float = Field(5.0, gt=0, description="Seconds a repair or other heavy geometry "
                                                              "step may take (in a worker process)")
-    analysis_timeout_s: float = Field(8.0, gt=0, description="Seconds a scenario run or comparison may take")
 
 
 @lru_cache(maxsize=1)
