@@ -4,6 +4,7 @@
     python3 run.py demo     # create .venv, install geozones, run the main job on the shipped data
     python3 run.py test     # create .venv, install geozones + test tools (+ Debian chromium and
                             # PostgreSQL/PostGIS when run as root with apt), run the test suite
+    python3 run.py lint     # ruff check, ruff format --check and mypy (what .ci/run runs first)
 
 Extra arguments go to the underlying command: ``python3 run.py test -k area -x``,
 ``python3 run.py demo --out /tmp/out``. Re-running is cheap: the install is skipped
@@ -22,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-EXTRAS = {"demo": "all", "test": "all,dev,bench", "bench": "all,dev,bench"}
+EXTRAS = {"demo": "all", "test": "all,dev,bench", "bench": "all,dev,bench", "lint": "all,dev,bench"}
 #: Debian packages the tests drive for real: a headless browser and a PostGIS server.
 SYSTEM_PACKAGES = {
     "chromium": "/usr/bin/chromium",
@@ -71,6 +72,9 @@ def main(argv: list[str]) -> int:
     ensure_venv(EXTRAS[command])
     if command == "demo":
         return subprocess.call([str(BIN / "geozones"), "report", *rest], cwd=ROOT)
+    if command == "lint":
+        checks = [["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]]
+        return max(subprocess.call([str(BIN / tool[0]), *tool[1:], *rest], cwd=ROOT) for tool in checks)
     if command == "test":
         ensure_system_packages()
         return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)

@@ -15,6 +15,7 @@ import pyproj
 import shapely
 
 from geozones.api.errors import InvalidParameter
+from geozones.crs import reproject_geometry
 from geozones.crs import transformer as cached_transformer
 
 CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -105,13 +106,7 @@ def to_output(geoms: np.ndarray, source: pyproj.CRS, target: pyproj.CRS) -> np.n
     """Geometries (GIS x/y order in ``source``) in ``target``, in the target's authority axis order."""
     geoms = np.asarray(geoms, dtype=object)
     if not _same(source, target):
-        transformer = cached_transformer(source, target)
-
-        def project(xy: np.ndarray) -> np.ndarray:
-            x, y = transformer.transform(xy[:, 0], xy[:, 1])
-            return np.column_stack([x, y])
-
-        geoms = shapely.transform(geoms, project)
+        geoms = reproject_geometry(geoms, source, target)
     if lat_first(target):
         geoms = shapely.transform(geoms, lambda xy: xy[:, ::-1])
     return geoms
@@ -123,13 +118,7 @@ def from_input(geoms, source: pyproj.CRS, target: pyproj.CRS):
     if lat_first(source):
         array = shapely.transform(array, lambda xy: xy[:, ::-1])
     if not _same(source, target):
-        transformer = cached_transformer(source, target)
-
-        def project(xy: np.ndarray) -> np.ndarray:
-            x, y = transformer.transform(xy[:, 0], xy[:, 1])
-            return np.column_stack([x, y])
-
-        array = shapely.transform(array, project)
+        array = reproject_geometry(array, source, target)
     return array
 
 

@@ -1,6 +1,6 @@
 """Run every benchmark in turn (``python3 run.py bench``); extra arguments name a subset.
 
-    python3 run.py bench                 # proximity, raster_distance, api, maps
+    python3 run.py bench                 # proximity, raster_distance, api, maps, fetch_dem
     python3 run.py bench proximity api   # only these
 
 Each script runs side by side with its peer and prints its own table; see docs/benchmarks.md.
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("proximity", "raster_distance", "api", "maps")
+ORDER = ("proximity", "raster_distance", "api", "maps", "fetch_dem")
 
 
 def main(argv: list[str]) -> int:

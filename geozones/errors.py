@@ -31,7 +31,6 @@ class NotFoundError(GeozonesError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-
 class ZoneValidationError(GeozonesError, ValueError):
     """A zone record breaks the schema.
 
@@ -141,6 +140,45 @@ class PreconditionFailedError(ConflictError):
 
 class VersionNotFoundError(ZoneNotFoundError):
     """No such version in a zone's history."""
+
+
+class FetchError(GeozonesError, RuntimeError):
+    """Fetching data from a remote service (Overpass API, Copernicus DEM tiles) failed."""
+
+
+class FetchHTTPError(FetchError):
+    """An HTTP request failed (a status code, or no answer at all after the retries).
+
+    Parameters
+    ----------
+    url : str
+        The requested URL.
+    status : int or None
+        The HTTP status; ``None`` when the server did not answer (time-out, refused connection).
+    detail : str
+        The server's message or the network error.
+    """
+
+    def __init__(self, url: str, status: int | None, detail: str = ""):
+        self.url, self.status, self.detail = url, status, detail
+        what = f"HTTP {status}" if status is not None else "no answer"
+        super().__init__(f"{url}: {what}" + (f": {detail}" if detail else ""))
+
+
+class ResponseTooLargeError(FetchError):
+    """A remote response is larger than the configured bound."""
+
+
+class OverpassError(FetchError):
+    """The Overpass server answered but reported a runtime error (time-out, out of memory) or sent no JSON."""
+
+
+class EmptyResultError(FetchError, EmptyLayerError):
+    """A remote service returned nothing for the area (no feature, or no DEM tile)."""
+
+
+class AreaError(InvalidParameterError):
+    """A bounding box or province cannot be fetched: malformed, outside Vietnam, or too large."""
 
 
 class WorkLimitError(GeozonesError, ValueError):
