@@ -224,11 +224,15 @@ SCENARIOS = __import__("pathlib").Path(__file__).resolve().parents[2] / "scenari
 
 
 @pytest.fixture
-def writable_client(store):
+def writable_client(store, tmp_path):
+    """A client over a writable store that sends an editor key (saving a scenario is a write)."""
     from geozones.api.app import create_app
     from geozones.api.settings import Settings
+    from geozones.store.keys import create_key
 
-    with TestClient(create_app(Settings(store=store.path), store=store)) as test_client:
+    secret = create_key("editor", "analysis tests", tmp_path / "keys.json")[0]
+    app = create_app(Settings(store=store.path, keys_file=tmp_path / "keys.json"), store=store)
+    with TestClient(app, headers={"X-API-Key": secret}) as test_client:
         yield test_client
 
 
