@@ -121,8 +121,10 @@ def call(func: Callable[..., Any], *args: Any, timeout: float | None = None, wha
             result = pool.apply_async(func, args).get(timeout)
         except multiprocessing.TimeoutError:
             pool.terminate()
-            raise WorkLimitError(f"{what} took longer than {timeout:g} s and was stopped "
-                                 "(setting GEOZONES_GEOMETRY_TIMEOUT_S); simplify or fix the geometry") from None
+            raise WorkLimitError(
+                f"{what} took longer than {timeout:g} s and was stopped "
+                "(setting GEOZONES_GEOMETRY_TIMEOUT_S); simplify or fix the geometry"
+            ) from None
         except MemoryError:
             pool.terminate()
             raise WorkLimitError(f"{what} needed more memory than a worker may use") from None

@@ -50,8 +50,13 @@ def shipped_features() -> list[dict]:
 def star(n: int = 151, centre=(105.83, 22.15), radius: float = 0.01) -> dict:
     """A self-intersecting star polygon of ``n`` vertices (n odd: every edge crosses many others)."""
     step = n // 2
-    ring = [[centre[0] + radius * math.cos(2 * math.pi * (i * step % n) / n),
-             centre[1] + radius * math.sin(2 * math.pi * (i * step % n) / n)] for i in range(n)]
+    ring = [
+        [
+            centre[0] + radius * math.cos(2 * math.pi * (i * step % n) / n),
+            centre[1] + radius * math.sin(2 * math.pi * (i * step % n) / n),
+        ]
+        for i in range(n)
+    ]
     return {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
 
 
@@ -66,8 +71,9 @@ def gpkg_server(tmp_path_factory, built_store):
     store = root / "geozones.gpkg"
     shutil.copyfile(built_store.path, store)
     keys = keys_for(root / "keys.json")
-    with live_server(store, keys_file=root / "keys.json", geometry_timeout_s=2, write_burst=100_000,
-                     max_scenario_bytes=20_000) as url:
+    with live_server(
+        store, keys_file=root / "keys.json", geometry_timeout_s=2, write_burst=100_000, max_scenario_bytes=20_000
+    ) as url:
         yield url, keys, store
 
 
@@ -86,24 +92,34 @@ def test_zone_edits_after_whole_layer_writes(gpkg_server):
     with httpx.Client(base_url=url, timeout=30) as client:
         etag = client.get(f"{ITEMS}/{zone_id}").headers["etag"]
         for k in range(3):
-            patched = client.patch(f"{ITEMS}/{zone_id}", json={"properties": {"notes": f"edit {k}"}},
-                                   headers=h(keys, "editor", **{"If-Match": etag}))
+            patched = client.patch(
+                f"{ITEMS}/{zone_id}",
+                json={"properties": {"notes": f"edit {k}"}},
+                headers=h(keys, "editor", **{"If-Match": etag}),
+            )
             assert patched.status_code == 200, patched.text
             etag = patched.headers["etag"]
-            saved = client.post("/analysis/scenarios/run", params={"save": "true"}, content=SCENARIO,
-                                headers=h(keys, "editor", **YAML))
+            saved = client.post(
+                "/analysis/scenarios/run", params={"save": "true"}, content=SCENARIO, headers=h(keys, "editor", **YAML)
+            )
             assert saved.status_code == 200, saved.text
             assert saved.json()["saved_layer"] == "scenario_try_it"
             history = client.get(f"/collections/zones/items/{zone_id}/history")
-            assert history.status_code == 200 and history.json()["versions"][0]["after"]["properties"][
-                "notes"] == f"edit {k}"
-        again = client.patch(f"{ITEMS}/{zone_id}", json={"properties": {"notes": "after"}},
-                             headers=h(keys, "editor", **{"If-Match": etag}))
+            assert (
+                history.status_code == 200
+                and history.json()["versions"][0]["after"]["properties"]["notes"] == f"edit {k}"
+            )
+        again = client.patch(
+            f"{ITEMS}/{zone_id}",
+            json={"properties": {"notes": "after"}},
+            headers=h(keys, "editor", **{"If-Match": etag}),
+        )
         assert again.status_code == 200, again.text
         assert client.get(f"{ITEMS}/{zone_id}").json()["properties"]["notes"] == "after"
         assert client.get("/collections/scenario_try_it/items").status_code == 200
-    stray = [p.name for p in store.parent.iterdir() if p.name.startswith(".") and p.suffix in (".gpkg-wal",
-                                                                                                 ".gpkg-shm")]
+    stray = [
+        p.name for p in store.parent.iterdir() if p.name.startswith(".") and p.suffix in (".gpkg-wal", ".gpkg-shm")
+    ]
     stray += [p.name for p in store.parent.iterdir() if ".scratch." in p.name]
     assert stray == []
     with closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True)) as db:
@@ -111,8 +127,7 @@ def test_zone_edits_after_whole_layer_writes(gpkg_server):
         assert {"zones", "scenario_try_it"} <= styles
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert db.execute("SELECT count(*) FROM layer_styles WHERE f_table_name = 'scenario_try_it'"
-                          ).fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM layer_styles WHERE f_table_name = 'scenario_try_it'").fetchone()[0] == 1
 
 
 def test_layer_write_keeps_the_style_and_survives_reopening(tmp_path, built_store):
@@ -148,15 +163,25 @@ def test_saving_a_scenario_needs_the_editor_role(gpkg_server):
     url, keys, store = gpkg_server
     with httpx.Client(base_url=url, timeout=30) as client:
         text = SCENARIO.replace("id: try-it", "id: anon-save")
-        assert client.post("/analysis/scenarios/run", params={"save": "true"}, content=text,
-                           headers=YAML).status_code == 401
-        assert client.post("/analysis/scenarios/run", params={"save": "true"}, content=text,
-                           headers=h(keys, "viewer", **YAML)).status_code == 403
+        assert (
+            client.post("/analysis/scenarios/run", params={"save": "true"}, content=text, headers=YAML).status_code
+            == 401
+        )
+        assert (
+            client.post(
+                "/analysis/scenarios/run", params={"save": "true"}, content=text, headers=h(keys, "viewer", **YAML)
+            ).status_code
+            == 403
+        )
         assert "scenario_anon_save" not in [c["id"] for c in client.get("/collections").json()["collections"]]
         # running without saving stays open (a read)
         assert client.post("/analysis/scenarios/run", content=text, headers=YAML).status_code == 200
-        assert client.post("/analysis/scenarios/run", params={"save": "true"}, content=text,
-                           headers=h(keys, "editor", **YAML)).status_code == 200
+        assert (
+            client.post(
+                "/analysis/scenarios/run", params={"save": "true"}, content=text, headers=h(keys, "editor", **YAML)
+            ).status_code
+            == 200
+        )
 
 
 def test_closed_reads_cover_every_route_and_method(tmp_path, built_store):
@@ -165,17 +190,25 @@ def test_closed_reads_cover_every_route_and_method(tmp_path, built_store):
     store = tmp_path / "geozones.gpkg"
     shutil.copyfile(built_store.path, store)
     keys = keys_for(tmp_path / "keys.json")
-    with live_server(store, keys_file=tmp_path / "keys.json", read_requires_key="true") as url, \
-            httpx.Client(base_url=url, timeout=30) as client:
+    with (
+        live_server(store, keys_file=tmp_path / "keys.json", read_requires_key="true") as url,
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
         assert client.get("/health").status_code == 200
         spec = client.get("/api", headers=h(keys, "viewer")).json()
         checked = 0
         for path, operations in spec["paths"].items():
             if path == "/health":
                 continue
-            concrete = (path.replace("{collectionId}", "zones").replace("{featureId}", "bk-ccn-vang-muoi")
-                        .replace("{version}", "0").replace("{keyId}", "x").replace("{scenarioId}", "x")
-                        .replace("{name}", "zones").replace("{layer}", "zones"))
+            concrete = (
+                path.replace("{collectionId}", "zones")
+                .replace("{featureId}", "bk-ccn-vang-muoi")
+                .replace("{version}", "0")
+                .replace("{keyId}", "x")
+                .replace("{scenarioId}", "x")
+                .replace("{name}", "zones")
+                .replace("{layer}", "zones")
+            )
             for method in operations:
                 if method not in ("get", "post", "put", "patch", "delete", "head"):
                     continue
@@ -233,8 +266,9 @@ def test_repair_bomb_is_bounded_and_health_stays_responsive(gpkg_server):
     with HealthWatch(url) as watch, httpx.Client(base_url=url, timeout=30) as client:
         for n in (151, 3001):
             start = time.perf_counter()
-            response = client.post(ITEMS, params={"repair": "true"}, json=feature | {"geometry": star(n)},
-                                   headers=h(keys, "editor"))
+            response = client.post(
+                ITEMS, params={"repair": "true"}, json=feature | {"geometry": star(n)}, headers=h(keys, "editor")
+            )
             took = time.perf_counter() - start
             assert response.status_code == 400, response.text
             assert "took longer than" in response.json()["description"]
@@ -242,27 +276,52 @@ def test_repair_bomb_is_bounded_and_health_stays_responsive(gpkg_server):
         assert client.get(f"{ITEMS}/test-star").status_code == 404
     watch.check()
     # a small bow-tie is still repaired (the worker works)
-    bowtie = {"type": "Polygon", "coordinates": [[[105.83, 22.15], [105.84, 22.16], [105.84, 22.15],
-                                                  [105.83, 22.16], [105.83, 22.15]]]}
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[105.83, 22.15], [105.84, 22.16], [105.84, 22.15], [105.83, 22.16], [105.83, 22.15]]],
+    }
     with httpx.Client(base_url=url, timeout=30) as client:
-        fixed = client.post(ITEMS, params={"repair": "true"}, json=feature | {"geometry": bowtie},
-                            headers=h(keys, "editor"))
+        fixed = client.post(
+            ITEMS, params={"repair": "true"}, json=feature | {"geometry": bowtie}, headers=h(keys, "editor")
+        )
         assert fixed.status_code == 201, fixed.text
         assert fixed.json()["geometry"]["type"] == "MultiPolygon"
 
 
-@pytest.mark.parametrize("geometry, message", [
-    ({"type": "Polygon", "coordinates": [[[105.8 + 1e-5 * i, 22.1 + 1e-5 * (i % 2)] for i in range(60_001)]
-                                          + [[105.8, 22.1]]]}, "vertices"),
-    ({"type": "MultiPolygon", "coordinates": [[[[105.8, 22.1], [105.81, 22.1], [105.81, 22.11], [105.8, 22.1]]]]
-      * 1_001}, "polygons"),
-    ({"type": "Polygon", "coordinates": [[[105.8, 22.1], [105.81, 22.1], [105.81, 22.11], [105.8, 22.1]]] * 2_001},
-     "rings"),
-    ({"type": "Polygon", "coordinates": [[[1e300, 22.1], [105.81, 22.1], [105.81, 22.11], [1e300, 22.1]]]},
-     "finite number within"),
-    ({"type": "Polygon", "coordinates": [[["a", 22.1], [105.81, 22.1], [105.81, 22.11], ["a", 22.1]]]},
-     "must be numbers"),
-])
+@pytest.mark.parametrize(
+    "geometry, message",
+    [
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[105.8 + 1e-5 * i, 22.1 + 1e-5 * (i % 2)] for i in range(60_001)] + [[105.8, 22.1]]],
+            },
+            "vertices",
+        ),
+        (
+            {
+                "type": "MultiPolygon",
+                "coordinates": [[[[105.8, 22.1], [105.81, 22.1], [105.81, 22.11], [105.8, 22.1]]]] * 1_001,
+            },
+            "polygons",
+        ),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[105.8, 22.1], [105.81, 22.1], [105.81, 22.11], [105.8, 22.1]]] * 2_001,
+            },
+            "rings",
+        ),
+        (
+            {"type": "Polygon", "coordinates": [[[1e300, 22.1], [105.81, 22.1], [105.81, 22.11], [1e300, 22.1]]]},
+            "finite number within",
+        ),
+        (
+            {"type": "Polygon", "coordinates": [[["a", 22.1], [105.81, 22.1], [105.81, 22.11], ["a", 22.1]]]},
+            "must be numbers",
+        ),
+    ],
+)
 def test_geometry_budget_before_geos(gpkg_server, geometry, message):
     url, keys, _ = gpkg_server
     feature = zf.feature(701) | {"geometry": geometry}
@@ -332,37 +391,54 @@ def backend(request, tmp_path_factory):
 
 def test_unknown_content_crs_and_huge_versions_are_client_errors(backend):
     client, keys, _ = backend
-    response = client.post(ITEMS, json=zf.feature(800), headers=h(keys, "editor", **{
-        "Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/99999>"}))
+    response = client.post(
+        ITEMS,
+        json=zf.feature(800),
+        headers=h(keys, "editor", **{"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/99999>"}),
+    )
     assert response.status_code == 400 and "99999" in response.json()["description"], response.text
     etag = client.get(f"{ITEMS}/test-000001").headers["etag"]
-    response = client.patch(f"{ITEMS}/test-000001", json={"geometry": shapely.geometry.mapping(zf.grid_square(1))},
-                            headers=h(keys, "editor", **{"If-Match": etag,
-                                                         "Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/99999>"}))
+    response = client.patch(
+        f"{ITEMS}/test-000001",
+        json={"geometry": shapely.geometry.mapping(zf.grid_square(1))},
+        headers=h(keys, "editor", **{"If-Match": etag, "Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/99999>"}),
+    )
     assert response.status_code == 400, response.text
     for version in (2**64, 2**70, 2**63):
-        response = client.post(f"{ITEMS}/test-000001/history/{version}/restore",
-                               headers=h(keys, "editor", **{"If-Match": etag}))
+        response = client.post(
+            f"{ITEMS}/test-000001/history/{version}/restore", headers=h(keys, "editor", **{"If-Match": etag})
+        )
         assert response.status_code in (400, 404), (version, response.text)
 
 
-@pytest.mark.parametrize("field, value", [("name", {"a": 1}), ("investor", ["x", "y"]), ("notes", True),
-                                          ("name", 12), ("area_published_ha", True),
-                                          ("area_published_ha", {"v": 1}), ("decision_date", 20200101),
-                                          ("occupancy_pct", [50])])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("name", {"a": 1}),
+        ("investor", ["x", "y"]),
+        ("notes", True),
+        ("name", 12),
+        ("area_published_ha", True),
+        ("area_published_ha", {"v": 1}),
+        ("decision_date", 20200101),
+        ("occupancy_pct", [50]),
+    ],
+)
 def test_schema_types_are_enforced_on_write(backend, field, value):
     client, keys, store = backend
     response = client.post(ITEMS, json=zf.feature(810, **{field: value}), headers=h(keys, "editor"))
     assert response.status_code == 400 and field in response.json()["description"], response.text
     etag = client.get(f"{ITEMS}/test-000002").headers["etag"]
-    patched = client.patch(f"{ITEMS}/test-000002", json={"properties": {field: value}},
-                           headers=h(keys, "editor", **{"If-Match": etag}))
+    patched = client.patch(
+        f"{ITEMS}/test-000002", json={"properties": {field: value}}, headers=h(keys, "editor", **{"If-Match": etag})
+    )
     assert patched.status_code == 400, patched.text
     assert client.get(f"{ITEMS}/test-000002").headers["etag"] == etag
 
 
-@pytest.mark.parametrize("zone_id", ["a/b", "A-upper", "under_score", "-lead", "sp ace", "x" * 65, "x" * 1_000_000,
-                                     "ý-accent", "..", ""])
+@pytest.mark.parametrize(
+    "zone_id", ["a/b", "A-upper", "under_score", "-lead", "sp ace", "x" * 65, "x" * 1_000_000, "ý-accent", "..", ""]
+)
 def test_ids_follow_the_safe_pattern(backend, zone_id):
     client, keys, store = backend
     before = len(store.zones())
@@ -373,12 +449,12 @@ def test_ids_follow_the_safe_pattern(backend, zone_id):
     assert len(store.zones()) == before
 
 
-
 def test_ids_at_the_pattern_edge_are_accepted(backend):
     client, keys, _ = backend
     ok = "a" + "-9" * 31 + "z"  # 64 characters, the pattern's edge
-    created = client.post(ITEMS, json=zf.feature(821) | {"id": ok, "properties": zf.properties(821, id=ok)},
-                          headers=h(keys, "editor"))
+    created = client.post(
+        ITEMS, json=zf.feature(821) | {"id": ok, "properties": zf.properties(821, id=ok)}, headers=h(keys, "editor")
+    )
     assert created.status_code == 201 and client.get(f"{ITEMS}/{ok}").status_code == 200
     assert created.headers["location"].endswith(f"/collections/zones/items/{ok}")
 
@@ -394,15 +470,18 @@ def test_if_match_stale_several_and_weak_tags(backend):
     stale = client.put(url, json=zf.feature(3, investor="stale"), headers=h(keys, "editor", **{"If-Match": old}))
     assert stale.status_code == 412
     assert client.get(url).json()["properties"]["investor"] == "first"
-    several = client.put(url, json=zf.feature(3, investor="listed"),
-                         headers=h(keys, "editor", **{"If-Match": f'"nope", {old}, {new}'}))
+    several = client.put(
+        url, json=zf.feature(3, investor="listed"), headers=h(keys, "editor", **{"If-Match": f'"nope", {old}, {new}'})
+    )
     assert several.status_code == 200
     newest = several.headers["etag"]
-    only_stale = client.patch(url, json={"properties": {"investor": "x"}},
-                              headers=h(keys, "editor", **{"If-Match": f'{old}, "nope"'}))
+    only_stale = client.patch(
+        url, json={"properties": {"investor": "x"}}, headers=h(keys, "editor", **{"If-Match": f'{old}, "nope"'})
+    )
     assert only_stale.status_code == 412
-    weak = client.patch(url, json={"properties": {"investor": "weak"}},
-                        headers=h(keys, "editor", **{"If-Match": f"W/{newest}"}))
+    weak = client.patch(
+        url, json={"properties": {"investor": "weak"}}, headers=h(keys, "editor", **{"If-Match": f"W/{newest}"})
+    )
     assert weak.status_code == 200
     star_ = client.patch(url, json={"properties": {"investor": "any"}}, headers=h(keys, "editor", **{"If-Match": "*"}))
     assert star_.status_code == 200
@@ -411,8 +490,12 @@ def test_if_match_stale_several_and_weak_tags(backend):
 
 def test_repeated_query_parameters_are_refused(backend):
     client, _, _ = backend
-    for params in ([("limit", "1"), ("limit", "2")], [("bbox", "105,21,106,22"), ("bbox", "0,0,1,1")],
-                   [("kind", "CCN"), ("kind", "KCN")], [("filter", "kind = 'CCN'"), ("filter", "kind = 'KCN'")]):
+    for params in (
+        [("limit", "1"), ("limit", "2")],
+        [("bbox", "105,21,106,22"), ("bbox", "0,0,1,1")],
+        [("kind", "CCN"), ("kind", "KCN")],
+        [("filter", "kind = 'CCN'"), ("filter", "kind = 'KCN'")],
+    ):
         response = client.get(ITEMS, params=params)
         assert response.status_code == 400 and "more than once" in response.json()["description"], params
     assert client.get(ITEMS, params=[("limit", "1")]).status_code == 200
@@ -436,30 +519,40 @@ def test_cql2_missing_values_never_match(gpkg_server):
     investor = {f["properties"]["id"]: f["properties"].get("investor") for f in features}
     assert any(v is None for v in area.values()) and any(v is None for v in investor.values())
     with httpx.Client(base_url=url, timeout=30) as client:
-        assert _ids(client, filter="NOT (area_published_ha > 50)") == {k for k, v in area.items()
-                                                                       if v is not None and not v > 50}
+        assert _ids(client, filter="NOT (area_published_ha > 50)") == {
+            k for k, v in area.items() if v is not None and not v > 50
+        }
         assert _ids(client, filter="area_published_ha <= 50 OR NOT (area_published_ha <= 50)") == {
-            k for k, v in area.items() if v is not None}
+            k for k, v in area.items() if v is not None
+        }
         assert _ids(client, filter="NOT (investor LIKE '%Công ty%')") == {
-            k for k, v in investor.items() if v is not None and "Công ty" not in v}
+            k for k, v in investor.items() if v is not None and "Công ty" not in v
+        }
         assert _ids(client, filter="investor LIKE '%'") == {k for k, v in investor.items() if v is not None}
         assert _ids(client, filter="NOT (investor IS NULL)") == {k for k, v in investor.items() if v is not None}
         assert _ids(client, filter="NOT (area_published_ha BETWEEN 10 AND 50)") == {
-            k for k, v in area.items() if v is not None and not 10 <= v <= 50}
+            k for k, v in area.items() if v is not None and not 10 <= v <= 50
+        }
         assert _ids(client, filter="NOT (area_published_ha IN (50, 75))") == {
-            k for k, v in area.items() if v is not None and v not in (50, 75)}
+            k for k, v in area.items() if v is not None and v not in (50, 75)
+        }
 
 
 def test_cql2_json_six_number_bbox(gpkg_server):
     """A 6-number bbox (with heights) selects what the 4-number box does: shapely over the shipped GeoJSON."""
     url, _, _ = gpkg_server
     box = (105.7, 21.9, 106.0, 22.2)
-    expected = {f["properties"]["id"] for f in shipped_features()
-                if f["geometry"] is not None and shapely.geometry.shape(f["geometry"]).intersects(shapely.box(*box))}
+    expected = {
+        f["properties"]["id"]
+        for f in shipped_features()
+        if f["geometry"] is not None and shapely.geometry.shape(f["geometry"]).intersects(shapely.box(*box))
+    }
     assert expected
     four = {"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": list(box)}]}
-    six = {"op": "s_intersects", "args": [{"property": "geometry"},
-                                          {"bbox": [box[0], box[1], -100.0, box[2], box[3], 3000.0]}]}
+    six = {
+        "op": "s_intersects",
+        "args": [{"property": "geometry"}, {"bbox": [box[0], box[1], -100.0, box[2], box[3], 3000.0]}],
+    }
     with httpx.Client(base_url=url, timeout=30) as client:
         assert _ids(client, filter=json.dumps(four), **{"filter-lang": "cql2-json"}) == expected
         assert _ids(client, filter=json.dumps(six), **{"filter-lang": "cql2-json"}) == expected

@@ -24,14 +24,28 @@ from tests.helpers.zonefactory import bac_kan_squares
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 #: The payload of the issue, plus variants that run on insertion, on load and on hover.
 NAME = "CCN Test <img src=x onerror=alert(1)>"
-PAYLOADS = ['<img src=x onerror="window.__xss=1">', "<svg onload=alert(2)>", "</script><script>alert(3)</script>",
-            '"><b onmouseover=alert(4)>x</b>']
-TEXT_FIELDS = [f.name for f in FIELDS if f.dtype == "str" and f.choices is None
-               and f.name not in ("id", "name", "province_pre2025", "province")]
+PAYLOADS = [
+    '<img src=x onerror="window.__xss=1">',
+    "<svg onload=alert(2)>",
+    "</script><script>alert(3)</script>",
+    '"><b onmouseover=alert(4)>x</b>',
+]
+TEXT_FIELDS = [
+    f.name
+    for f in FIELDS
+    if f.dtype == "str" and f.choices is None and f.name not in ("id", "name", "province_pre2025", "province")
+]
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +82,15 @@ def check_page(browser, url: str, expected_tips: int | None) -> None:
     dialogs, errors = [], []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.route("**/*", lambda route: route.abort() if route.request.url.startswith(("http://", "https://"))
-               and not route.request.url.startswith("http://127.0.0.1") else route.continue_())
+    page.route(
+        "**/*",
+        lambda route: (
+            route.abort()
+            if route.request.url.startswith(("http://", "https://"))
+            and not route.request.url.startswith("http://127.0.0.1")
+            else route.continue_()
+        ),
+    )
     try:
         page.goto(url)
         page.wait_for_function("window.geozonesReady === true", timeout=20_000)
@@ -121,16 +142,17 @@ def check_page(browser, url: str, expected_tips: int | None) -> None:
 def test_embedded_investor_map_escapes_search_popups_and_tooltips(browser, tmp_path):
     zones = poisoned(bac_kan_squares())
     out = tmp_path / "investor.html"
-    out.write_text(maps.render_html(maps.investor_map(zones, layers=poisoned_layers(), lang="en")),
-                   encoding="utf-8")
+    out.write_text(maps.render_html(maps.investor_map(zones, layers=poisoned_layers(), lang="en")), encoding="utf-8")
     check_page(browser, out.as_uri(), expected_tips=3)
 
 
 def test_planner_map_escapes_search_popups_and_tooltips(browser, tmp_path):
     scenario, baseline = planner_scenario()
     out = tmp_path / "planner.html"
-    out.write_text(maps.render_html(maps.planner_map(poisoned(scenario), poisoned(baseline), lang="en",
-                                                     layers=poisoned_layers())), encoding="utf-8")
+    out.write_text(
+        maps.render_html(maps.planner_map(poisoned(scenario), poisoned(baseline), lang="en", layers=poisoned_layers())),
+        encoding="utf-8",
+    )
     check_page(browser, out.as_uri(), expected_tips=3)
 
 
