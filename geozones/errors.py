@@ -181,6 +181,29 @@ class AreaError(InvalidParameterError):
     """A bounding box or province cannot be fetched: malformed, outside Vietnam, or too large."""
 
 
+class PlacementError(ZoneValidationError):
+    """A zone is not where its attributes say, overlaps another park's zone, or has a malformed id.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    record : str or None
+        The zone's id.
+    field : str or None
+        The field concerned.
+    check : str
+        The check that failed (``id``, ``province``, ``district``, ``overlap``, ``area``).
+    fix : str
+        What to do about it.
+    """
+
+    def __init__(self, message: str, record: str | None, field: str | None, check: str, fix: str):
+        self.check = check
+        self.fix = fix
+        super().__init__(f"{message}; {fix} (or --allow {check})", record=record, field=field)
+
+
 class WorkLimitError(GeozonesError, ValueError):
     """A request needs more than its budget: too many vertices, too long a repair, too large a body."""
 

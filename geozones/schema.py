@@ -56,6 +56,16 @@ PROVINCE_AFTER_2025: dict[str, str] = {
 }
 
 
+#: The longest attribute name a shapefile (dBASE) can hold.
+SHAPEFILE_NAME_LIMIT = 10
+#: A well-formed zone id: lower-case ASCII letters, digits and hyphens, at most 64 characters.
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+#: Schema type -> the one OGR field type written in GeoJSON, GeoPackage, Shapefile, FlatGeobuf and CSV.
+OGR_TYPES: dict[str, str] = {"str": "String", "int": "Integer", "float": "Real", "date": "Date"}
+#: Stated precision of Real fields: IEEE 754 double in every format (shapefile: 24 digits, 15 decimals).
+REAL_PRECISION = "double (64-bit); shapefile Real(24,15)"
+
+
 @dataclass(frozen=True)
 class Field:
     """One attribute of a zone record."""
@@ -67,6 +77,31 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     description: str = ""
+    short: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.short:
+            object.__setattr__(self, "short", self.name)
+        if len(self.short) > SHAPEFILE_NAME_LIMIT:
+            raise ValueError(f"short name {self.short!r} of {self.name!r} is longer than {SHAPEFILE_NAME_LIMIT}")
+
+    @property
+    def ogr_type(self) -> str:
+        """The OGR field type in every output format: String, Integer, Real or Date."""
+        return OGR_TYPES[self.dtype]
+
+    @property
+    def allowed(self) -> str:
+        """Allowed values in words, for the documentation table."""
+        if self.choices is not None:
+            return ", ".join(self.choices)
+        if self.minimum is not None or self.maximum is not None:
+            low = "" if self.minimum is None else f"{self.minimum:g}"
+            high = "" if self.maximum is None else f"{self.maximum:g}"
+            return f"{low} … {high}".strip()
+        if self.name == "id":
+            return f"`{ID_PATTERN}`"
+        return ""
 
 
 FIELDS: tuple[Field, ...] = (
@@ -76,34 +111,56 @@ FIELDS: tuple[Field, ...] = (
     Field("kind", "str", True, tuple(KINDS), description="KCN, CCN or KCX"),
     Field("zone_group", "str", True, description="The zone a phase belongs to (e.g. 'Thanh Bình')"),
     Field("phase", "str", description="Phase label: I, II, expansion; empty when not phased"),
-    Field("province_pre2025", "str", True, description="Province before the 1 July 2025 reform"),
-    Field("district_pre2025", "str", description="District-level unit before the 2025 reform"),
+    Field("province_pre2025", "str", True, description="Province before the 1 July 2025 reform", short="prov_pre25"),
+    Field("district_pre2025", "str", description="District-level unit before the 2025 reform", short="dist_pre25"),
     Field("province", "str", True, description="Province after the 1 July 2025 reform"),
     Field("commune", "str", description="Commune (pre-2025 name) where known"),
     Field("status", "str", True, tuple(STATUSES), description="Life-cycle status"),
-    Field("status_year", "int", minimum=1990, maximum=2100, description="Year the status was reported"),
-    Field("area_published_ha", "float", minimum=0, description="Published area in hectares; empty if none"),
-    Field("area_qualifier", "str", choices=AREA_QUALIFIERS, description="exact / about / over"),
+    Field("status_year", "int", minimum=1990, maximum=2100, description="Year the status was reported", short="status_yr"),
+    Field("area_published_ha", "float", minimum=0, description="Published area in hectares; empty if none", short="area_pub"),
+    Field("area_qualifier", "str", choices=AREA_QUALIFIERS, description="exact / about / over", short="area_qual"),
     Field("investor", "str", description="Investor or developer"),
-    Field("occupancy_pct", "float", minimum=0, maximum=100, description="Published occupancy rate, %"),
+    Field("occupancy_pct", "float", minimum=0, maximum=100, description="Published occupancy rate, %", short="occup_pct"),
     Field("decision", "str", description="Establishing decision (number/issuer)"),
-    Field("decision_date", "date", description="Date of the establishing decision"),
-    Field("established_year", "int", minimum=1990, maximum=2100, description="Year established"),
-    Field("target_year", "int", minimum=1990, maximum=2100, description="Year it is due to operate"),
+    Field("decision_date", "date", description="Date of the establishing decision", short="dec_date"),
+    Field("established_year", "int", minimum=1990, maximum=2100, description="Year established", short="estab_yr"),
+    Field("target_year", "int", minimum=1990, maximum=2100, description="Year it is due to operate", short="target_yr"),
     Field("sources", "str", True, description="Seed file names or public sources, '; '-separated"),
-    Field("geometry_quality", "str", True, tuple(GEOMETRY_QUALITIES), description="approximate / surveyed"),
-    Field("location_basis", "str", description="Where the geometry was placed and how"),
+    Field("geometry_quality", "str", True, tuple(GEOMETRY_QUALITIES), description="approximate / surveyed", short="geom_qual"),
+    Field("location_basis", "str", description="Where the geometry was placed and how", short="loc_basis"),
     Field("site_lon", "float", minimum=-180, maximum=180, description="Approximate site longitude (WGS84)"),
     Field("site_lat", "float", minimum=-90, maximum=90, description="Approximate site latitude (WGS84)"),
     Field("notes", "str", description="Free text"),
 )
 
-#: Zone ids: 1-64 lower-case ASCII letters, digits and hyphens, starting with a letter or digit.
-#: Safe in URLs, file names, HTTP headers and SQL identifiers without escaping.
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+#: :data:`ID_PATTERN` compiled. Ids of this form are safe in URLs, file names, HTTP headers and SQL.
+ID_RE = re.compile(ID_PATTERN)
 ID_RULE = "1-64 lower-case letters (a-z), digits and hyphens, starting with a letter or digit"
 
+
+def check_ids(zones: pd.DataFrame) -> None:
+    """Refuse a zone layer whose ids are not all of :data:`ID_PATTERN` (what every store requires).
+
+    Files may be validated with odd ids (``--allow id`` of the placement checks); a store never
+    takes one: an id with ``/`` could be created but never read, edited or deleted over HTTP.
+
+    Raises
+    ------
+    ZoneValidationError
+        Naming the first bad id.
+    """
+    if "id" not in zones.columns:
+        return
+    for value in zones["id"]:
+        if value is not None and not (isinstance(value, str) and ID_RE.match(value)):
+            label = str(value) if len(str(value)) <= 80 else str(value)[:77] + "..."
+            raise ZoneValidationError(f"id must be {ID_RULE}", record=label, field="id")
+
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+#: Schema name -> shapefile short name (at most 10 characters), written on export, read on import.
+SHORT_NAMES: dict[str, str] = {f.name: f.short for f in FIELDS}
+#: Short name -> schema name.
+LONG_NAMES: dict[str, str] = {f.short: f.name for f in FIELDS}
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 REQUIRED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.required)
 
@@ -278,7 +335,9 @@ def validate_zones(
     unknown = [c for c in zones.columns if c not in FIELDS_BY_NAME and c != zones.geometry.name]
     if unknown and extra == "error":
         raise ZoneValidationError(
-            f"unknown attribute(s) {', '.join(map(repr, unknown))}; the schema has {', '.join(FIELD_NAMES)}",
+            f"unknown attribute(s) {', '.join(map(repr, unknown))} (unmapped columns): map each to a schema field with "
+            f"fields={{'COLUMN': 'field'}} (CLI --field-map COLUMN=field) or keep them with extra='keep' "
+            f"(CLI --allow-extra); the schema has {', '.join(FIELD_NAMES)}",
             field=unknown[0],
         )
     frame = zones.copy()
@@ -289,8 +348,6 @@ def validate_zones(
         source = frame[field.name] if field.name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
         frame[field.name] = _coerce(source, field, bad)
         _check_field(frame[field.name], field, bad)
-    malformed = frame["id"].map(lambda v: v is not None and not ID_PATTERN.match(v)).astype(bool)
-    bad.fail(malformed.to_numpy(), "id", f"id must be {ID_RULE}")
     duplicated = frame["id"].duplicated(keep="first") & frame["id"].notna()
     bad.fail(duplicated.to_numpy(), "id", "id is not unique")
     _check_geometry(frame, bad)
@@ -302,3 +359,44 @@ def validate_zones(
         raise error
     keep = list(FIELD_NAMES) + ([c for c in unknown] if extra == "keep" else []) + ["geometry"]
     return gpd.GeoDataFrame(frame[keep], geometry="geometry", crs=frame.crs)
+
+
+def schema_markdown() -> str:
+    """The schema as a Markdown document: one row per field (docs/schema.md is this text).
+
+    Columns: name, shapefile short name, type (OGR), required, allowed values, meaning.
+    ``scripts/make_schema_doc.py`` writes it; a test keeps the file in sync.
+    """
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = [
+        "# Zone schema",
+        "",
+        "<!-- Generated from geozones/schema.py by scripts/make_schema_doc.py; do not edit by hand. -->",
+        "",
+        "Every zone record in every format (GeoJSON, GeoPackage, Shapefile, CSV+WKT, FlatGeobuf and the API)",
+        "has these fields, with these types, in this order, followed by the geometry (Polygon or MultiPolygon).",
+        f"Shapefiles use the short names (at most {SHAPEFILE_NAME_LIMIT} characters); `geozones validate` and",
+        "`geozones store import` read either name, and the 10-character cuts GDAL makes (`province_p`).",
+        "Text longer than a dBASE field holds (254 bytes) is written in full to a `<name>.longtext.csv`",
+        "sidecar beside the shapefile and restored from it on import. A survey office's own column names",
+        "are mapped with `--field-map TEN_KCN=name` (Python: `fields={'TEN_KCN': 'name'}`).",
+        f"Real fields are stored as {REAL_PRECISION}; dates are ISO 8601 dates (YYYY-MM-DD).",
+        "",
+        "| name | short name | type | required | allowed values | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for field in FIELDS:
+        lines.append(
+            f"| `{field.name}` | `{field.short}` | {field.ogr_type} | {'yes' if field.required else 'no'} | "
+            f"{cell(field.allowed)} | {cell(field.description)} |"
+        )
+    lines += ["", "## Kinds", "", "| code | Vietnamese | English |", "|---|---|---|"]
+    lines += [f"| `{code}` | {names['vi']} | {names['en']} |" for code, names in KINDS.items()]
+    lines += ["", "## Statuses", "", "| status | Vietnamese | English |", "|---|---|---|"]
+    lines += [f"| `{code}` | {names['vi']} | {names['en']} |" for code, names in STATUSES.items()]
+    lines += ["", "## Geometry quality", "", "| value | meaning |", "|---|---|"]
+    lines += [f"| `{code}` | {meaning} |" for code, meaning in GEOMETRY_QUALITIES.items()]
+    return "\n".join(lines) + "\n"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import math
 import sys
+import warnings
 
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from geozones.errors import GeozonesError, StoreError
@@ -59,13 +61,34 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def warning_line(message: warnings.WarningMessage) -> str:
+    """A Python warning as one clean line: its category and the first line of its text, no source line."""
+    text = str(message.message).strip().splitlines()[0] if str(message.message).strip() else ""
+    return f"{message.category.__name__}: {text}"
+
+
+def print_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Print each distinct warning once, on one yellow line on stderr."""
+    seen = set()
+    for message in caught:
+        line = warning_line(message)
+        if line not in seen:
+            seen.add(line)
+            err_console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
+
+
 def handle_errors(command):
     """Decorate a command: geozones errors become one red line and an exit code (2 input, 3 store)."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("default")
+                try:
+                    return command(*args, **kwargs)
+                finally:
+                    print_warnings(caught)
         except StoreError as exc:
             err_console.print(f"[bold red]store error:[/] {exc}", highlight=False)
             raise typer.Exit(3) from exc

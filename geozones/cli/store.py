@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from geozones.cli._output import Typer, console, print_frame, store_from
+from geozones.cli.checks import AllowOption, FieldMapOption
 
 store_app = Typer(name="store", help="The embedded zone store: info, reset, import.", no_args_is_help=True)
 
@@ -43,15 +44,25 @@ def import_zones(
     replace: Annotated[bool, typer.Option("--replace", help="Replace all zones instead of merging by id.")] = False,
     crs: Annotated[Optional[str], typer.Option(help="CRS to assume (CSV) or to override the file's.")] = None,
     swap_xy: Annotated[bool, typer.Option("--swap-xy", help="Exchange x and y.")] = False,
+    field_map: FieldMapOption = None,
+    allow: AllowOption = None,
 ) -> None:
-    """Import zones: merged by id (new ids added, existing ids replaced) or replacing every zone."""
+    """Import zones: merged by id (new ids added, existing ids replaced) or replacing every zone.
+
+    The zones are checked like ``geozones validate`` (schema, CRS, axis order, placement) and
+    nothing is written when a check fails.
+    """
     import pandas as pd
 
+    from geozones.cli.checks import allowed, placement_or_fail
+    from geozones.cli.checks import field_map as parse_map
     from geozones.crs import WGS84
     from geozones.io import zones_from_file
 
+    allow_list = allowed(allow)
     store = store_from(ctx)
-    incoming = zones_from_file(path, crs=crs, swap_xy=swap_xy)
+    incoming = zones_from_file(path, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map))
+    placement_or_fail(ctx, incoming, path.name, allow_list, replace=replace)
     current = store.zones()
     incoming = incoming.to_crs(current.crs or WGS84)
     if replace:

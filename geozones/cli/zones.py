@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from geozones.cli._output import console, fail, print_frame, store_from
+from geozones.cli.checks import AllowOption, FieldMapOption
 
 StoreOption = Annotated[
     Optional[Path],
@@ -104,9 +105,16 @@ def export(
     crs: Annotated[Optional[str], typer.Option(help="Output CRS, e.g. EPSG:9213 (not for GeoJSON).")] = None,
     layer: Annotated[str, typer.Option(help="Store layer to export.")] = "zones",
 ) -> None:
-    """Export a layer (zones by default) to GeoJSON, GeoPackage, FlatGeobuf, Shapefile or CSV."""
+    """Export a layer (zones by default) to GeoJSON, GeoPackage, FlatGeobuf, Shapefile or CSV.
+
+    ``project.qgz`` (or ``.qgs``) writes a QGIS project of every store layer, styled and grouped,
+    in the provincial VN-2000 TM-3 CRS (or --crs), with its data in ``project.gpkg`` beside it.
+    """
     from geozones.io import FORMATS, to_file
 
+    if out.suffix.lower() in (".qgz", ".qgs"):
+        _export_project(ctx, out, crs)
+        return
     if fmt is not None and out.suffix.lower() != FORMATS[fmt.value]:
         out = out.with_suffix(FORMATS[fmt.value])
     frame = store_from(ctx).layer(layer)
@@ -116,26 +124,53 @@ def export(
     console.print(f"wrote {len(frame)} features to {out}" + (f" in {crs}" if crs else ""))
 
 
+def _export_project(ctx: typer.Context, out: Path, crs: str | None) -> None:
+    from collections import Counter
+
+    from geozones.crs import metric_epsg
+    from geozones.io.qgis_project import write_qgis_project
+
+    store = store_from(ctx)
+    layers = {name: store.layer(name) for name in store.layers()}
+    # the TM-3 zone of the province most zones are in (EPSG:9213 for the shipped data); --crs for another
+    codes = Counter(int(c) for c in metric_epsg(store.zones()))
+    target = crs or f"EPSG:{codes.most_common(1)[0][0] if codes else 9213}"
+    write_qgis_project(layers, out, crs=target)
+    console.print(f"wrote {out} ({len(layers)} layers in {target}) and its data {out.with_suffix('.gpkg')}")
+
+
 def validate(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A zone file (GeoJSON, GPKG, SHP, zipped SHP, FGB, CSV+WKT).")],
     crs: Annotated[Optional[str], typer.Option(help="CRS to assume (CSV) or to override the file's.")] = None,
     layer: Annotated[Optional[str], typer.Option(help="Layer name in a multi-layer file.")] = None,
     swap_xy: Annotated[bool, typer.Option("--swap-xy", help="Exchange x and y (lat/lon or X=northing).")] = False,
     allow_extra: Annotated[bool, typer.Option("--allow-extra", help="Keep attributes not in the schema.")] = False,
+    field_map: FieldMapOption = None,
+    allow: AllowOption = None,
 ) -> None:
-    """Check a zone file against the schema, its CRS and its axis order; list every problem."""
+    """Check a zone file: schema, CRS, axis order, and placement (province, district, overlaps, id, area).
+
+    Placement is checked against the store's boundaries and zones; every problem is listed.
+    """
     from geozones import area
+    from geozones.cli.checks import allowed, list_unmapped, placement_or_fail
+    from geozones.cli.checks import field_map as parse_map
     from geozones.errors import ZoneValidationError
     from geozones.io import read_layer
     from geozones.schema import validate_zones
 
-    frame = read_layer(path, layer, crs=crs, swap_xy=swap_xy)
+    allow_list = allowed(allow)
+    frame = read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map))
+    if allow_extra:
+        list_unmapped(frame)
     try:
         zones = validate_zones(frame, extra="keep" if allow_extra else "error", errors="collect")
     except ZoneValidationError as exc:
         for problem in getattr(exc, "problems", [exc]):
             console.print(f"[red]✗[/] {problem}", highlight=False)
         fail(f"{path.name}: {len(getattr(exc, 'problems', [exc]))} problem(s)")
+    placement_or_fail(ctx, zones, path.name, allow_list)
     mapped = area.area_ha(zones)
     console.print(f"[green]✓[/] {path.name}: {len(zones)} valid zones, CRS {zones.crs.to_string()}, "
                   f"{mapped.sum():,.2f} ha mapped", highlight=False)

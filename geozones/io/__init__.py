@@ -13,12 +13,16 @@ store, ``analysis``, ``scenario``, ``cli``, ``api`` or ``maps``.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
+import re
 import sqlite3
 import tempfile
 import warnings
+from collections.abc import Mapping
 from contextlib import closing
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -28,8 +32,9 @@ import shapely
 
 from geozones import crs as _crs
 from geozones.errors import CRSError, MissingCRSError, MissingFileError, UnsupportedFormatError
-from geozones.schema import FIELDS, validate_zones
+from geozones.io import shapefile as _shp
 from geozones.io.style import qgis_status_qml, sld_status
+from geozones.schema import FIELDS, FIELDS_BY_NAME, validate_zones
 
 #: File suffix -> OGR driver, for reading and writing.
 DRIVERS: dict[str, str] = {
@@ -96,6 +101,7 @@ def read_layer(
     crs: pyproj.CRS | str | int | None = None,
     swap_xy: bool = False,
     check: bool = True,
+    fields: Mapping[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read any supported vector file into a GeoDataFrame.
 
@@ -112,7 +118,16 @@ def read_layer(
         Exchange x and y (lat/lon files, survey sheets with X = northing).
     check : bool
         Check that coordinates fall in the CRS's area of use (detects swapped axes and
-        wrong CRSs).
+        wrong CRSs), for every CRS, recognised or not.
+    fields : mapping, optional
+        The file's own column names -> schema fields, e.g. ``{"TEN_KCN": "name"}``.
+
+    Notes
+    -----
+    A shapefile's ``.prj`` is read by geozones itself (ESRI, OGC WKT1, WKT2 or a PROJ
+    string; see :func:`geozones.crs.read_prj`), its short field names become the schema's
+    names and text moved to the ``.longtext.csv`` sidecar is restored
+    (:mod:`geozones.io.shapefile`).
 
     Raises
     ------
@@ -133,8 +148,13 @@ def read_layer(
             raise UnsupportedFormatError(f"{path.name}: not a readable {driver} file ({exc})") from exc
         except pyogrio.errors.DataLayerError as exc:
             raise UnsupportedFormatError(f"{path.name}: {exc}") from exc
+        if driver == "ESRI Shapefile":
+            frame = _shapefile_crs(frame, path, crs)
+            frame = _shp.restore_shapefile_names(frame, path)
         if crs is not None:
             frame = frame.set_crs(crs, allow_override=True)
+    if fields:
+        frame = _shp.apply_field_map(frame, fields)
     if frame.crs is None:
         raise MissingCRSError(f"{path.name} has no CRS (missing .prj?); give one (crs=..., CLI --crs)")
     with warnings.catch_warnings():
@@ -147,20 +167,33 @@ def read_layer(
     return frame
 
 
+def _shapefile_crs(frame: gpd.GeoDataFrame, path: Path, crs) -> gpd.GeoDataFrame:
+    """The CRS of the ``.prj`` as geozones reads it (GDAL reads no PROJ string and no ESRI-encoded shift)."""
+    text = _shp.prj_text(path)
+    if crs is not None or text is None:
+        return frame
+    reading = _crs.read_prj(text, path.with_suffix(".prj").name)
+    if reading.warning:
+        warnings.warn(reading.warning, _crs.VN2000DefinitionWarning, stacklevel=3)
+    return frame.set_crs(reading.crs, allow_override=True)
+
+
 def zones_from_file(
     path: str | os.PathLike,
     layer: str | int | None = None,
     *,
     crs: pyproj.CRS | str | int | None = None,
     swap_xy: bool = False,
-    extra: str = "error",
+    extra: Literal["error", "keep", "drop"] = "error",
+    fields: Mapping[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a zone layer from any supported file and validate it against the schema.
 
     See :func:`read_layer` for the parameters; ``extra`` is passed to
-    :func:`geozones.schema.validate_zones` (``"error"`` rejects unknown attributes).
+    :func:`geozones.schema.validate_zones` (``"error"`` rejects unmapped columns, naming
+    them; map them with ``fields``).
     """
-    return validate_zones(read_layer(path, layer, crs=crs, swap_xy=swap_xy), extra=extra)
+    return validate_zones(read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=fields), extra=extra)
 
 
 def layer_names(path: str | os.PathLike) -> list[str]:
@@ -171,20 +204,92 @@ def layer_names(path: str | os.PathLike) -> list[str]:
 # --- writing ---------------------------------------------------------------------------
 
 
-def _for_writing(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Dates become ISO strings and nullable integers become floats with NaN -> null."""
+def _is_date_column(series: pd.Series) -> bool:
+    field = FIELDS_BY_NAME.get(str(series.name))
+    if field is not None:
+        return field.dtype == "date"
+    values = series.dropna()
+    return series.dtype == object and len(values) > 0 and all(
+        isinstance(v, _dt.date) and not isinstance(v, _dt.datetime) for v in values)
+
+
+def typed_for_writing(frame: gpd.GeoDataFrame, driver: str) -> gpd.GeoDataFrame:
+    """One OGR type per attribute in every format: years Integer, dates Date, areas Real, text String.
+
+    Schema integers become nullable 32-bit integers (OGR Integer, nulls kept) and reals
+    64-bit floats. Dates become what the driver writes as a Date: ISO text for GeoJSON
+    (read back as Date), GeoPackage (declared ``DATE``, see :func:`_declare_dates`) and CSV
+    (typed by its ``.csvt``); ``datetime.date`` for the shapefile writer (dBASE ``D``);
+    a timestamp at midnight for FlatGeobuf, whose format has no date-only type.
+    """
     out = frame.copy()
     for column in out.columns:
         if column == out.geometry.name:
             continue
         series = out[column]
-        if series.dtype == object and series.map(lambda v: hasattr(v, "isoformat")).any():
-            out[column] = series.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
-        elif isinstance(series.dtype, pd.Int64Dtype) and series.isna().any():
-            out[column] = series.astype("float64")
-        elif isinstance(series.dtype, pd.Int64Dtype):
-            out[column] = series.astype("int64")
+        field = FIELDS_BY_NAME.get(column)
+        if _is_date_column(series):
+            dates = series.map(_as_date)
+            if driver == "ESRI Shapefile":
+                out[column] = dates.astype(object)
+            elif driver == "FlatGeobuf":
+                out[column] = pd.to_datetime(dates, errors="coerce").astype("datetime64[ms]")
+            else:
+                out[column] = dates.map(lambda v: v.isoformat() if v is not None else None).astype(object)
+        elif (field is not None and field.dtype == "int") or isinstance(series.dtype, pd.Int64Dtype):
+            numbers = pd.to_numeric(series, errors="coerce")
+            fits = numbers.dropna().abs().max() < 2**31 if numbers.notna().any() else True
+            out[column] = numbers.round().astype("Int32" if fits else "Int64")
+        elif field is not None and field.dtype == "float":
+            out[column] = pd.to_numeric(series, errors="coerce").astype("float64")
     return out
+
+
+def _as_date(value) -> _dt.date | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _for_writing(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Typed for GeoJSON, GeoPackage and CSV (dates as ISO text): see :func:`typed_for_writing`."""
+    return typed_for_writing(frame, "GPKG")
+
+
+def _date_columns(frame: gpd.GeoDataFrame) -> list[str]:
+    return [c for c in frame.columns if c != frame.geometry.name and _is_date_column(frame[c])]
+
+
+def _declare_dates(gpkg: str, layer: str, columns: list[str]) -> None:
+    """Declare ISO-date text columns as ``DATE`` so GDAL and QGIS read them as Date fields.
+
+    pyogrio writes them as TEXT; a GeoPackage Date column is TEXT holding ``YYYY-MM-DD``
+    with the declared type ``DATE`` (GeoPackage 1.2, table 1), so only the declaration
+    in the schema changes, as SQLite documents for changes that leave the stored data alone.
+    """
+    if not columns:
+        return
+    with sqlite3.connect(gpkg) as db:
+        row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (layer,)).fetchone()
+        if row is None:
+            return
+        sql = row[0]
+        for column in columns:
+            sql = re.sub(rf'("{re.escape(column)}"\s+)TEXT\b', r"\1DATE", sql)
+        if sql == row[0]:
+            return
+        version = db.execute("PRAGMA schema_version").fetchone()[0]
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (sql, layer))
+        db.execute(f"PRAGMA schema_version = {int(version) + 1}")
+        db.execute("PRAGMA writable_schema = OFF")
 
 
 def _metadata(frame: gpd.GeoDataFrame) -> dict[str, str]:
@@ -235,7 +340,7 @@ def to_geopackage(
     path = Path(path)
     _crs.require_crs(frame)
     out = frame if crs is None else frame.to_crs(pyproj.CRS.from_user_input(crs))
-    write = lambda target: write_gpkg_layer(out, target, layer, style=style)  # noqa: E731
+    write = lambda target: write_gpkg_layer(out, target, layer, style=style)
     replace_atomically(path, write, copy_existing=append_layer and path.exists())
     return path
 
@@ -244,6 +349,7 @@ def write_gpkg_layer(frame: gpd.GeoDataFrame, target: str | os.PathLike, layer: 
                      style: bool | None = None) -> None:
     """Write (or replace) one layer in a GeoPackage in place; not atomic (see :func:`to_geopackage`)."""
     out = _for_writing(frame)
+    dates = _date_columns(frame)
     style = ("status" in out.columns) if style is None else style
     # GeoPackage 1.2: QGIS 3.22 LTR's GDAL (3.6) warns on the 1.4 files newer GDALs write by default.
     new_file = not Path(target).exists()
@@ -251,6 +357,7 @@ def write_gpkg_layer(frame: gpd.GeoDataFrame, target: str | os.PathLike, layer: 
                             promote_to_multi=False, layer_metadata=_metadata(out),
                             dataset_options={"VERSION": "1.2"} if new_file else None,
                             layer_options={"OVERWRITE": "YES"})
+    _declare_dates(str(target), layer, dates)
     if style:
         _store_style(str(target), layer)
 
@@ -326,7 +433,10 @@ def to_file(
 
     ``.geojson`` is always RFC 7946 (WGS84; giving another ``crs`` is an error);
     ``.gpkg`` gets a spatial index and the QGIS style; ``.shp``, ``.fgb`` and ``.csv``
-    (WKT) are written in ``crs`` or the layer's CRS.
+    (WKT) are written in ``crs`` or the layer's CRS. Every format gets the same field names
+    in the same order and the same types (:func:`typed_for_writing`); a shapefile gets the
+    short names, sidecars and styles of :func:`geozones.io.shapefile.write_shapefile`, a CSV
+    a ``.csvt`` naming each column's type.
     """
     path = Path(path)
     driver = _driver_for(path)
@@ -336,19 +446,39 @@ def to_file(
         return to_geojson(frame, path)
     if driver == "GPKG":
         return to_geopackage(frame, path, layer or "zones", crs=crs)
-    out = _for_writing(frame if crs is None else frame.to_crs(pyproj.CRS.from_user_input(crs)))
-    if driver == "CSV":
-        table = pd.DataFrame(out.drop(columns=out.geometry.name))
-        table["wkt"] = shapely.to_wkt(out.geometry.array, rounding_precision=-1)
-        replace_atomically(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
-        return path
     if path.suffix.lower() == ".zip":
         raise UnsupportedFormatError("write a .shp (geozones does not zip Shapefiles itself)")
-    if driver == "ESRI Shapefile":
-        pyogrio.write_dataframe(out, path, driver=driver, encoding="UTF-8")
+    source = frame if crs is None else frame.to_crs(pyproj.CRS.from_user_input(crs))
+    out = typed_for_writing(source, driver)
+    if driver == "CSV":
+        table = pd.DataFrame(out.drop(columns=out.geometry.name))
+        types = [_csv_type(source[c]) for c in table.columns] + ["WKT"]
+        table["wkt"] = shapely.to_wkt(out.geometry.array, rounding_precision=-1)
+        replace_atomically(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+        # GDAL's CSV driver (QGIS, ogr2ogr) reads the column types from a .csvt beside the file
+        path.with_suffix(".csvt").write_text(",".join(f'"{t}"' for t in types) + "\n", encoding="utf-8")
         return path
-    replace_atomically(path, lambda tmp: pyogrio.write_dataframe(out, tmp, driver=driver))
+    if driver == "ESRI Shapefile":
+        _shp.write_shapefile(out, path)
+        return path
+    options = None
+    if driver == "FlatGeobuf" and out.geometry.isna().any():
+        options = {"SPATIAL_INDEX": "NO"}  # GDAL's FlatGeobuf index cannot hold features without geometry
+    replace_atomically(path, lambda tmp: pyogrio.write_dataframe(out, tmp, driver=driver, layer_options=options))
     return path
+
+
+def _csv_type(series: pd.Series) -> str:
+    field = FIELDS_BY_NAME.get(str(series.name))
+    if field is not None:
+        return field.ogr_type
+    if _is_date_column(series):
+        return "Date"
+    if pd.api.types.is_integer_dtype(series):
+        return "Integer"
+    if pd.api.types.is_float_dtype(series):
+        return "Real"
+    return "String"
 
 
 def layer_warnings(path: str | os.PathLike) -> list[str]:
@@ -368,5 +498,5 @@ def layer_warnings(path: str | os.PathLike) -> list[str]:
 
 __all__ = [
     "DRIVERS", "FORMATS", "read_layer", "zones_from_file", "layer_names", "to_geojson", "to_geopackage",
-    "to_file", "layer_warnings", "replace_atomically", "write_gpkg_layer",
+    "to_file", "layer_warnings", "replace_atomically", "write_gpkg_layer", "typed_for_writing",
 ]

@@ -33,7 +33,7 @@ from geozones.errors import (
     ZoneNotFoundError,
     ZoneValidationError,
 )
-from geozones.schema import FIELD_NAMES, FIELDS, ID_PATTERN, Field, check_types, validate_zones
+from geozones.schema import FIELD_NAMES, FIELDS, ID_RE, Field, check_ids, check_types, validate_zones
 from geozones.store.records import HistoryEntry, StoredZone, snapshot
 
 #: Largest version number a restore may name (SQL BIGINT).
@@ -236,7 +236,7 @@ def _fast_record(properties: Mapping, geometry: BaseGeometry) -> dict | None:
         record = {f.name: _fast_value(f, properties.get(f.name)) for f in FIELDS}
     except _Slow:
         return None
-    if not ID_PATTERN.match(record["id"]):
+    if not ID_RE.match(record["id"]):
         return None
     if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
         return None
@@ -277,7 +277,9 @@ def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repai
     check_types(properties)
     if geometry is None:  # a zone known only by its site marker (the schema allows it)
         frame = gpd.GeoDataFrame({k: [v] for k, v in properties.items()}, geometry=[None], crs=store_crs)
-        row = validate_zones(frame).iloc[0]
+        checked = validate_zones(frame)
+        check_ids(checked)
+        row = checked.iloc[0]
         return StoredZone.of({name: row[name] for name in FIELD_NAMES}, None, store_crs)
     shape = _geometry(geometry)
     source = str(crs or DEFAULT_INPUT_CRS)
@@ -293,6 +295,7 @@ def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repai
         return StoredZone.of(record, shape, store_crs)
     frame = gpd.GeoDataFrame({k: [v] for k, v in properties.items()}, geometry=[shape], crs=store_crs)
     valid = validate_zones(frame)
+    check_ids(valid)
     row = valid.iloc[0]
     return StoredZone.of({name: row[name] for name in FIELD_NAMES}, valid.geometry.iloc[0], store_crs)
 

@@ -28,7 +28,7 @@ from geozones.store.edits import FeatureEditing
 from geozones.paths import default_store_path, shipped_data_dir
 from geozones.store.base import ZONES, read_shipped, shipped_layers
 from geozones.store.records import HistoryEntry, StoredZone
-from geozones.schema import FIELD_NAMES, validate_zones
+from geozones.schema import FIELD_NAMES, check_ids, validate_zones
 
 #: Tables the store keeps for itself (never listed as layers).
 HISTORY_TABLE = "geozones_history"
@@ -179,6 +179,7 @@ class GeoPackageStore(FeatureEditing):
         """Add or replace one layer atomically; the rest of the store is kept."""
         if name == ZONES:
             frame = validate_zones(frame)
+            check_ids(frame)  # a store never takes an id it could not serve (docs/security.md)
         self.ensure()
         with self._lock():
             self._write_many({name: frame}, start_empty=False)

@@ -113,19 +113,30 @@ def test_ascii_names(text, expected):
 
 
 @pytest.mark.parametrize("bad_id", ["Bad ID!", "a/b", "UPPER", "under_score", "-x", "x" * 65, "ý"])
-def test_ids_follow_the_documented_pattern_on_validation_and_import(bad_id, tmp_path):
-    """validate_zones (used by every import) refuses ids outside ^[a-z0-9][a-z0-9-]{0,63}$."""
+def test_stores_refuse_ids_outside_the_documented_pattern_on_import(bad_id, tmp_path):
+    """A store (every import and whole zone-layer write) refuses ids outside ^[a-z0-9][a-z0-9-]{0,63}$;
+    validating a file alone leaves ids to the placement checks (``--allow id``)."""
+    import re
+
     from geozones.errors import ZoneValidationError
-    from geozones.schema import ID_PATTERN, validate_zones
+    from geozones.schema import ID_PATTERN, check_ids, validate_zones
+    from geozones.store import GeoPackageStore
+    from tests.helpers import zonefactory as zf
     from tests.helpers.zonefactory import bac_kan_squares
 
     zones = bac_kan_squares()
     zones.loc[0, "id"] = bad_id
     with pytest.raises(ZoneValidationError, match="id must be"):
-        validate_zones(zones)
-    assert not ID_PATTERN.match(bad_id)
+        check_ids(validate_zones(zones))
+    assert not re.match(ID_PATTERN, bad_id)
+    store = GeoPackageStore(tmp_path / "s.gpkg", data_dir=zf.data_dir(tmp_path / "data", 3)).ensure()
+    before = store.version()
+    with pytest.raises(ZoneValidationError, match="id must be"):
+        store.write_zones(zones)
+    assert store.version() == before
     zones.loc[0, "id"] = "a" + "0" * 63
-    assert len(validate_zones(zones)) == 3
+    store.write_zones(zones)
+    assert len(store.zones()) == 3
 
 
 def test_structured_values_are_refused_in_every_field():

@@ -1,0 +1,317 @@
+"""Placement checks: is each zone where its attributes say it is?
+
+A zone must lie inside the province and the district it names (checked against real
+boundary polygons), must not overlap another zone unless both are phases of the same
+park (same ``zone_group``), must have a well-formed id, and its mapped area should agree
+with its published area. Each problem names the zone and the fix; a user who means it can
+allow a kind of problem (CLI ``--allow overlap`` etc.).
+
+Areas are measured in the zone's provincial VN-2000 TM-3 CRS (see :mod:`geozones.area`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geozones import area as _area
+from geozones import crs as _crs
+from geozones.errors import PlacementError, ZoneValidationError
+from geozones.schema import ID_PATTERN, ascii_name
+
+#: The kinds of placement check, as named by ``allow=`` and the CLI's ``--allow``.
+CHECKS: dict[str, str] = {
+    "id": "the id is lower-case letters, digits and hyphens",
+    "province": "the zone lies inside the province it names (province_pre2025)",
+    "district": "the zone lies inside the district it names (district_pre2025)",
+    "overlap": "the zone overlaps no other zone, unless both are phases of the same park (zone_group)",
+    "area": "the mapped area agrees with the published area",
+}
+
+_ID = re.compile(ID_PATTERN)
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """Province and district polygons, each with a ``name`` column (pre-2025 names).
+
+    Districts also carry ``province_pre2025``. Build from a store with :meth:`from_store`.
+    """
+
+    provinces: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame | None = None
+
+    @classmethod
+    def from_store(cls, store) -> Boundaries:
+        """The ``boundaries_provinces`` and ``boundaries_districts`` layers of a zone store."""
+        names = store.layers()
+        if "boundaries_provinces" not in names:
+            raise ZoneValidationError("the store has no boundaries_provinces layer; placement cannot be checked")
+        districts = store.layer("boundaries_districts") if "boundaries_districts" in names else None
+        return cls(store.layer("boundaries_provinces"), districts)
+
+
+def slug(text: str) -> str:
+    """A well-formed id from any text: ``'Bad ID!'`` -> ``'bad-id'``."""
+    value = re.sub(r"[^a-z0-9]+", "-", ascii_name(str(text)).lower()).strip("-")
+    return value[:64].rstrip("-") or "zone"
+
+
+def _key(text) -> str:
+    return ascii_name(str(text)).lower().strip() if isinstance(text, str) else ""
+
+
+def _district_keys(name: str) -> set[str]:
+    """A district name with and without its unit prefix (``Thành phố Bắc Kạn`` / ``Bắc Kạn``)."""
+    key = _key(name)
+    keys = {key}
+    for prefix in ("thanh pho ", "thi xa ", "huyen ", "tp. ", "tp "):
+        if key.startswith(prefix):
+            keys.add(key.removeprefix(prefix))
+    return keys
+
+
+def _label(zones: gpd.GeoDataFrame, index) -> str:
+    value = zones.at[index, "id"] if "id" in zones.columns else None
+    return str(value) if isinstance(value, str) and value else f"row {index}"
+
+
+def check_placement(
+    zones: gpd.GeoDataFrame,
+    boundaries: Boundaries,
+    *,
+    allow: Iterable[str] = (),
+    only: Iterable | None = None,
+    inside_tolerance: float = 0.01,
+    area_tolerance: float = 0.05,
+    overlap_tolerance_m2: float = 1.0,
+) -> list[PlacementError]:
+    """Check where each zone lies; return every problem (an empty list when all is well).
+
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        Validated zones (schema columns) with a CRS.
+    boundaries : Boundaries
+        Province and district polygons.
+    allow : iterable of str
+        Checks to skip (keys of :data:`CHECKS`).
+    only : iterable, optional
+        Index labels of the zones to report on (e.g. the zones being imported); the other
+        zones still count for the overlap check.
+    inside_tolerance : float
+        Share of a zone's area that may lie outside its province or district (boundary
+        data are generalised; 0.01 = 1 %).
+    area_tolerance : float
+        Relative difference between mapped and published area that is reported
+        (0.05 = 5 %). For an ``over`` qualifier only a mapped area below the published
+        one counts.
+    overlap_tolerance_m2 : float
+        Overlaps up to this area (shared edges, rounding) are ignored.
+
+    Returns
+    -------
+    list of PlacementError
+        Each naming the zone (``record``), the field, the ``check`` and the ``fix``.
+    """
+    allowed = set(allow)
+    unknown = allowed - set(CHECKS)
+    if unknown:
+        raise ValueError(f"unknown check(s) {', '.join(sorted(unknown))}; choose from {', '.join(CHECKS)}")
+    _crs.require_crs(zones, "zones")
+    report = set(zones.index if only is None else only)
+    problems: list[PlacementError] = []
+    if "id" not in allowed:
+        problems += _check_ids(zones, report)
+    codes = _crs.metric_epsg(zones)
+    if "province" not in allowed:
+        problems += _check_inside(
+            zones, codes, boundaries.provinces, "province_pre2025", "province", report, inside_tolerance
+        )
+    if "district" not in allowed and boundaries.districts is not None:
+        problems += _check_inside(
+            zones, codes, boundaries.districts, "district_pre2025", "district", report, inside_tolerance
+        )
+    if "overlap" not in allowed:
+        problems += _check_overlaps(zones, codes, report, overlap_tolerance_m2)
+    if "area" not in allowed:
+        problems += _check_areas(zones, report, area_tolerance)
+    return problems
+
+
+def check_incoming(
+    incoming: gpd.GeoDataFrame,
+    current: gpd.GeoDataFrame | None,
+    boundaries: Boundaries,
+    *,
+    replace: bool = False,
+    allow: Iterable[str] = (),
+) -> list[PlacementError]:
+    """Placement problems of zones about to enter a store (``geozones validate`` / ``store import``).
+
+    The incoming zones are checked together with the store's zones they would join (those
+    with other ids, or none with ``replace``), so a new zone drawn over a stored zone of
+    another park is reported; only problems of incoming zones are returned.
+    """
+    frames = [incoming.reset_index(drop=True)]
+    if current is not None and not replace and len(current):
+        kept = current[~current["id"].isin(incoming["id"])].to_crs(incoming.crs)
+        frames.append(kept.reset_index(drop=True))
+    merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=incoming.geometry.name, crs=incoming.crs)
+    return check_placement(merged, boundaries, allow=allow, only=range(len(incoming)))
+
+
+def _check_ids(zones: gpd.GeoDataFrame, report: set) -> list[PlacementError]:
+    out = []
+    for index, value in zones["id"].items():
+        if index in report and isinstance(value, str) and not _ID.match(value):
+            out.append(
+                PlacementError(
+                    f"id {value!r} is not lower-case letters, digits and hyphens (at most 64, starting with a letter "
+                    f"or digit)",
+                    _label(zones, index),
+                    "id",
+                    "id",
+                    f"rename it, e.g. to {slug(value)!r}",
+                )
+            )
+    return out
+
+
+def _polygons_by_name(layer: gpd.GeoDataFrame, district: bool) -> dict[str, list[int]]:
+    lookup: dict[str, list[int]] = {}
+    for position, name in enumerate(layer["name"]):
+        for key in _district_keys(name) if district else {_key(name)}:
+            lookup.setdefault(key, []).append(position)
+    return lookup
+
+
+def _check_inside(zones, codes, layer, column, check, report, tolerance) -> list[PlacementError]:
+    if column not in zones.columns or layer is None or len(layer) == 0:
+        return []
+    district = check == "district"
+    lookup = _polygons_by_name(layer, district)
+    out = []
+    for code in np.unique(codes):
+        metric = zones[codes == code].to_crs(epsg=int(code))
+        polygons = layer.to_crs(epsg=int(code))
+        geoms = polygons.geometry.array
+        for index, row in metric.iterrows():
+            named, geom = row[column], row.geometry
+            if index not in report or not isinstance(named, str) or geom is None or geom.is_empty:
+                continue
+            keys = _district_keys(named) if district else {_key(named)}
+            positions = sorted({p for k in keys for p in lookup.get(k, [])})
+            if district and "province_pre2025" in polygons.columns:
+                province = _key(row.get("province_pre2025"))
+                positions = [p for p in positions if _key(polygons["province_pre2025"].iloc[p]) == province]
+            if not positions:
+                continue  # no boundary for that name in the store: nothing to check against
+            target = shapely.union_all(geoms[positions])
+            total = geom.area
+            outside = total - geom.intersection(target).area
+            if total <= 0 or outside / total <= tolerance:
+                continue
+            where = _where(geom, polygons)
+            out.append(
+                PlacementError(
+                    f"{outside / total:.0%} of the zone lies outside the {check} it names ({named}){where}",
+                    _label(zones, index),
+                    column,
+                    check,
+                    f"if {column} is right, the geometry is misplaced (was it read with another province's CRS? "
+                    f"{row.get('province_pre2025') or named} uses {_province_crs_hint(row)}); otherwise correct {column}",
+                )
+            )
+    return out
+
+
+def _where(geom, polygons: gpd.GeoDataFrame) -> str:
+    shares = shapely.area(shapely.intersection(polygons.geometry.array, geom))
+    if not np.any(shares > 0):
+        return "; it lies outside every boundary in the store"
+    best = int(np.argmax(shares))
+    return f"; {shares[best] / geom.area:.0%} of it is in {polygons['name'].iloc[best]}"
+
+
+def _province_crs_hint(row) -> str:
+    try:
+        return f"EPSG:{_crs.tm3_crs(row['province_pre2025']).to_epsg()}"
+    except (ValueError, TypeError, KeyError):
+        return "its own VN-2000 TM-3 zone"
+
+
+def _check_overlaps(zones, codes, report, tolerance_m2) -> list[PlacementError]:
+    # one metric CRS for the whole layer so that pairs across provinces compare
+    metric = zones.to_crs(_crs.working_crs(zones)) if len(zones) else zones
+    geoms = metric.geometry.array
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    tree = shapely.STRtree(np.where(present, geoms, None))
+    left, right = tree.query(geoms, predicate="intersects")
+    groups = zones["zone_group"] if "zone_group" in zones.columns else pd.Series(None, index=zones.index)
+    index = list(zones.index)
+    out = []
+    for i, j in zip(left, right):
+        if i >= j or not (present[i] and present[j]):
+            continue
+        a, b = index[i], index[j]
+        if a not in report and b not in report:
+            continue
+        group_a, group_b = groups.iloc[i], groups.iloc[j]
+        if isinstance(group_a, str) and group_a == group_b:
+            continue  # phases of the same park may share ground
+        shared = shapely.intersection(geoms[i], geoms[j]).area
+        if shared <= tolerance_m2:
+            continue
+        for own, other, position in ((a, b, i), (b, a, j)):
+            if own not in report:
+                continue
+            out.append(
+                PlacementError(
+                    f"overlaps zone {_label(zones, other)!r} by {shared / 10_000:,.2f} ha "
+                    f"({shared / geoms[position].area:.0%} of this zone)",
+                    _label(zones, own),
+                    "geometry",
+                    "overlap",
+                    "redraw the boundary, or give both the same zone_group if they are phases of one park",
+                )
+            )
+    return out
+
+
+def _check_areas(zones, report, tolerance) -> list[PlacementError]:
+    if "area_published_ha" not in zones.columns:
+        return []
+    mapped = _area.area_ha(zones)
+    published = pd.to_numeric(zones["area_published_ha"], errors="coerce")
+    qualifier = zones["area_qualifier"] if "area_qualifier" in zones.columns else pd.Series(None, index=zones.index)
+    out = []
+    for index in zones.index:
+        m, p = mapped.get(index), published.get(index)
+        if index not in report or not (np.isfinite(m) and np.isfinite(p)) or p <= 0:
+            continue
+        rel = (m - p) / p
+        if qualifier.get(index) == "over":
+            bad = rel < -tolerance
+        else:
+            bad = abs(rel) > tolerance
+        if bad:
+            out.append(
+                PlacementError(
+                    f"mapped area {m:,.2f} ha differs from the published {p:,.2f} ha by {rel:+.1%}",
+                    _label(zones, index),
+                    "area_published_ha",
+                    "area",
+                    "check the polygon (units? a missing part?) or the published figure",
+                )
+            )
+    return out
+
+
+__all__ = ["CHECKS", "Boundaries", "PlacementError", "check_incoming", "check_placement", "slug"]

@@ -1,0 +1,90 @@
+"""validate and store import check where zones lie: a misplaced, an overlapping and a badly named
+zone each fail with the zone and the fix named; --allow accepts what the user means."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pyogrio
+import pyproj
+import pytest
+from typer.testing import CliRunner
+
+from geozones.cli import app
+from geozones.crs import TOWGS84_RAW_SIGNS
+from geozones.io import to_file
+from geozones.store import GeoPackageStore
+from tests.helpers.zonefactory import bac_kan_squares
+
+
+def _run(store, *args):
+    return CliRunner().invoke(app, ["--store", str(store.path), *args])
+
+
+def test_misplaced_zone_fails_validate_and_import_until_allowed(tmp_path, store):
+    # Bắc Kạn coordinates read with Lạng Sơn's CRS: the zone lands 0.75° east, outside Bắc Kạn
+    misplaced = bac_kan_squares().to_crs(9213).set_crs(9215, allow_override=True).iloc[:1]
+    path = to_file(misplaced, tmp_path / "misplaced.gpkg")
+    result = _run(store, "validate", str(path))
+    assert result.exit_code == 2
+    assert "record 'z0'" in result.output and "outside the province it names (Bắc Kạn)" in result.output
+    assert "EPSG:9213" in result.output and "--allow province" in result.output
+    before = len(store.zones())
+    assert _run(store, "store", "import", str(path)).exit_code == 2
+    assert len(GeoPackageStore(store.path).zones()) == before  # nothing written
+    result = _run(store, "store", "import", str(path), "--allow", "province", "--allow", "district")
+    assert result.exit_code == 0, result.output
+    assert len(GeoPackageStore(store.path).zones()) == before + 1
+
+
+def test_zone_drawn_over_a_stored_zone_of_another_park(tmp_path, store):
+    stored = store.zones().set_index("id").loc[["bk-ccn-quang-chu"]].reset_index()
+    intruder = stored.assign(id="bk-ccn-moi", name="CCN Mới", name_ascii="CCN Moi", zone_group="Mới")
+    path = to_file(intruder, tmp_path / "intruder.geojson")
+    result = _run(store, "store", "import", str(path))
+    assert result.exit_code == 2
+    assert "record 'bk-ccn-moi'" in result.output and "overlaps zone 'bk-ccn-quang-chu'" in result.output
+    assert "zone_group" in result.output
+    # a new phase of the same park may share its ground
+    phase = intruder.assign(zone_group=stored["zone_group"].iloc[0], phase="II")
+    path = to_file(phase, tmp_path / "phase.geojson")
+    assert _run(store, "store", "import", str(path)).exit_code == 0
+
+
+def test_badly_named_zone(tmp_path, store):
+    path = to_file(bac_kan_squares().iloc[:1].assign(id="Bad ID!"), tmp_path / "bad.gpkg")
+    result = _run(store, "validate", str(path))
+    assert result.exit_code == 2
+    assert "record 'Bad ID!'" in result.output and "rename it, e.g. to 'bad-id'" in result.output
+    assert _run(store, "validate", str(path), "--allow", "id").exit_code == 0
+    assert "choose from" in _run(store, "validate", str(path), "--allow", "everything").output
+
+
+def test_field_map_on_the_command_line_and_unmapped_columns_listed(tmp_path, store):
+    zones = bac_kan_squares().iloc[:1].rename(columns={"name": "TEN_KCN", "province_pre2025": "TINH_CU"})
+    path = tmp_path / "survey.shp"
+    pyogrio.write_dataframe(zones.assign(GHI_CHU="x"), path, encoding="UTF-8")
+    result = _run(store, "validate", str(path))
+    assert result.exit_code == 2 and "'TEN_KCN', 'TINH_CU', 'GHI_CHU' (unmapped columns)" in result.output
+    result = _run(store, "validate", str(path), "--field-map", "TEN_KCN=name,TINH_CU=province_pre2025", "--allow-extra")
+    assert result.exit_code == 0, result.output
+    assert "unmapped columns kept as extra attributes: GHI_CHU" in result.output
+    assert "--field-map" in _run(store, "validate", str(path), "--field-map", "TEN_KCN").output
+
+
+@pytest.mark.parametrize("variant", ["raw-signs"])
+def test_python_warnings_are_one_clean_line(tmp_path, store, variant):
+    zones = bac_kan_squares().to_crs(9213).iloc[:1]
+    path = tmp_path / "zones.shp"
+    pyogrio.write_dataframe(zones, path, encoding="UTF-8")
+    towgs84 = ",".join(str(v) for v in TOWGS84_RAW_SIGNS)
+    definition = pyproj.CRS.from_proj4(
+        f"+proj=tmerc +lat_0=0 +lon_0=106.5 +k=0.9999 +x_0=500000 +y_0=0 "
+        f"+ellps=WGS84 +towgs84={towgs84} +units=m +no_defs"
+    )
+    path.with_suffix(".prj").write_text(definition.to_wkt("WKT1_ESRI"))
+    result = _run(store, "validate", str(path))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "warning" in line.lower()]
+    assert len(lines) == 1 and lines[0].startswith("warning: VN2000DefinitionWarning: ")
+    assert "raw rotation signs" in lines[0] and "warnings.warn" not in result.output and ".py:" not in result.output
+    assert isinstance(gpd.read_file(path), gpd.GeoDataFrame)

@@ -1,0 +1,115 @@
+"""Placement checks against the store's boundary polygons: a misplaced, an overlapping and a
+badly named zone each give one problem that names the zone and the fix; shipped zones pass."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geozones.placement import Boundaries, PlacementError, check_placement, slug
+from geozones.schema import validate_zones
+from tests.helpers.tools import ROOT, require_tool
+from tests.helpers.zonefactory import CHO_MOI, bac_kan_squares, square, zone
+
+
+@pytest.fixture(scope="module")
+def boundaries(built_store):
+    return Boundaries.from_store(built_store)
+
+
+def _checks(problems):
+    return sorted((p.record, p.check) for p in problems)
+
+
+def test_shipped_zones_are_where_they_say(boundaries, shipped_zones):
+    assert check_placement(shipped_zones, boundaries) == []
+
+
+def test_well_placed_synthetic_zones_pass(boundaries):
+    assert check_placement(validate_zones(bac_kan_squares()), boundaries) == []
+
+
+def test_zone_read_with_the_wrong_province_crs_is_misplaced(boundaries):
+    # Chợ Mới coordinates in EPSG:9213 labelled as Lạng Sơn's EPSG:9215: 0.75° east of Bắc Kạn.
+    zones = validate_zones(bac_kan_squares().to_crs(9213).set_crs(9215, allow_override=True).iloc[:1])
+    problems = check_placement(zones, boundaries)
+    assert _checks(problems) == [("z0", "district"), ("z0", "province")]
+    message = str(next(p for p in problems if p.check == "province"))
+    assert "z0" in message and "100% of the zone lies outside the province it names (Bắc Kạn)" in message
+    assert "EPSG:9213" in message and "--allow province" in message
+    assert check_placement(zones, boundaries, allow=["province", "district"]) == []
+
+
+def test_zone_in_another_district_of_the_right_province(boundaries):
+    zones = validate_zones(bac_kan_squares(district_pre2025="Na Rì").iloc[:1])
+    assert _checks(check_placement(zones, boundaries)) == [("z0", "district")]
+
+
+def test_overlapping_zones_of_different_parks(boundaries):
+    frame = bac_kan_squares().to_crs(9213)
+    extra = gpd.GeoDataFrame([zone(9, area_published_ha=100.0)], geometry=[square(CHO_MOI, 1000.0, dx=500.0)], crs=9213)
+    zones = validate_zones(pd.concat([frame, extra], ignore_index=True))
+    problems = check_placement(zones, boundaries)
+    assert _checks(problems) == [("z0", "overlap"), ("z9", "overlap")]
+    # 1000 m x 500 m shared = 50 ha, half of each 100 ha square
+    assert "by 50.00 ha (50% of this zone)" in str(problems[0])
+    assert "zone_group" in problems[0].fix
+    assert check_placement(zones, boundaries, allow=["overlap"]) == []
+    # phases of one park may overlap
+    same_park = zones.assign(zone_group="Thử")
+    assert check_placement(same_park, boundaries) == []
+
+
+def test_only_reports_the_named_zones_but_counts_the_others(boundaries):
+    frame = bac_kan_squares().to_crs(9213)
+    extra = gpd.GeoDataFrame([zone(9, area_published_ha=100.0)], geometry=[square(CHO_MOI, 1000.0, dx=500.0)], crs=9213)
+    zones = validate_zones(pd.concat([frame, extra], ignore_index=True))
+    assert _checks(check_placement(zones, boundaries, only=[3])) == [("z9", "overlap")]
+
+
+@pytest.mark.parametrize(
+    "bad,fixed",
+    [("Bad ID!", "bad-id"), ("KCN_Đồng_Bành", "kcn-dong-banh"), ("-leading", "leading"), ("x" * 70, "x" * 64)],
+)
+def test_badly_named_zone(boundaries, bad, fixed):
+    zones = validate_zones(bac_kan_squares(sides_m=(1000.0,)).assign(id=bad))
+    problems = check_placement(zones, boundaries)
+    assert [(p.record, p.check) for p in problems] == [(bad, "id")]
+    assert f"rename it, e.g. to {fixed!r}" in str(problems[0]) and slug(bad) == fixed
+
+
+def test_good_ids_pass(boundaries, shipped_zones):
+    assert all(slug(i) == i for i in shipped_zones["id"])  # the shipped ids already follow the pattern
+
+
+def test_mapped_area_far_from_published(boundaries):
+    zones = validate_zones(bac_kan_squares(sides_m=(1000.0,)).assign(area_published_ha=80.0))  # 100 ha mapped
+    problems = check_placement(zones, boundaries)
+    assert _checks(problems) == [("z0", "area")] and "+25.0%" in str(problems[0])
+    assert check_placement(zones.assign(area_qualifier="over"), boundaries) == []  # "over 80 ha": 100 is fine
+
+
+def test_problems_are_typed_and_unknown_allow_is_refused(boundaries):
+    zones = validate_zones(bac_kan_squares(sides_m=(1000.0,)).assign(id="Bad ID!"))
+    assert isinstance(check_placement(zones, boundaries)[0], (PlacementError, ValueError))
+    with pytest.raises(ValueError, match="overlap"):
+        check_placement(zones, boundaries, allow=["everything"])
+
+
+def test_real_boundaries_place_every_shipped_zone_and_catch_the_misplaced_one(shipped_zones):
+    # the ODM province and district polygons (CC BY-SA 4.0) in the shared source material
+    realdata = ROOT.parent / "shared" / "realdata"
+    require_tool("realdata boundaries", str(realdata / "districts_pre2025.geojson"))
+    provinces = gpd.read_file(realdata / "provinces_pre2025.geojson").rename(columns={"name_vi": "name"})
+    districts = gpd.read_file(realdata / "districts_pre2025.geojson").rename(
+        columns={"name_vi": "name", "province_vi": "province_pre2025"}
+    )
+    real = Boundaries(provinces, districts)
+    assert check_placement(shipped_zones, real) == []
+    misplaced = validate_zones(bac_kan_squares().to_crs(9213).set_crs(9215, allow_override=True).iloc[:1])
+    problems = {p.check: str(p) for p in check_placement(misplaced, real)}
+    assert set(problems) == {"province", "district"}
+    # 0.75° east of Chợ Mới is in Lạng Sơn (Văn Quan district)
+    assert "100% of it is in Lạng Sơn" in problems["province"]
+    assert "100% of it is in Văn Quan" in problems["district"]
