@@ -258,6 +258,7 @@ class HealthWatch:
         assert max(t for _, t in self.samples) < 1.0, max(t for _, t in self.samples)
 
 
+@pytest.mark.slow
 def test_repair_bomb_is_bounded_and_health_stays_responsive(gpkg_server):
     """The 151-vertex star with ?repair=true (18 s and a frozen server before): refused within the 2 s
     budget (+ overhead), while /health keeps answering within 1 s; then the 3000-vertex one."""

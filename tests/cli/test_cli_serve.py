@@ -106,6 +106,7 @@ def test_serve_bad_port_is_exit_code_2(args):
     assert "port" in result.output.lower()
 
 
+@pytest.mark.slow
 def test_serve_with_several_worker_processes(store_copy):
     """``--workers 2``: two uvicorn server processes answer on one port, over the same store."""
     port = free_port()

@@ -113,6 +113,13 @@ def test_geopackage_kill_9_during_layer_writes_interleaved_with_edits(tmp_path):
                 time.sleep(0.05)  # well inside the write (GDAL's scratch file or the copy transaction)
                 os.kill(layers.pid, signal.SIGKILL)
                 break
+        layers.wait(timeout=30)
+        for line in layers.stdout:  # what it printed before the kill but was not read yet
+            kind, k = line.split()
+            if kind == "layer":
+                committed_layers.append(int(k))
+            else:
+                in_flight = int(k)
         for line in editor.stdout:
             parts = line.split()
             if parts[0] == "ack":
