@@ -32,13 +32,23 @@ REGISTRY: dict[str, tuple[str, str]] = {
               "Industrial parks (KCN), industrial clusters (CCN) and the export processing zone (KCX) of Bắc Kạn "
               "(merged into Thái Nguyên on 1 July 2025) and Lạng Sơn. Each zone cites its sources; where "
               "geometry_quality is 'approximate' the outline is schematic (see location_basis)."),
-    "boundaries_provinces": ("Provinces (schematic)",
-                             "Province outlines before the 2025 reform, with post-reform names and codes. "
-                             "Approximate, not administrative boundaries."),
-    "boundaries_districts": ("Districts (schematic, pre-2025)",
-                             "District-level units before the 2025 reform (the level was abolished on "
-                             "1 July 2025). Approximate, not administrative boundaries."),
+    "boundaries_provinces": ("Provinces before 1 July 2025",
+                             "Bắc Kạn, Thái Nguyên and Lạng Sơn as they were until 30 June 2025 (Open Development "
+                             "Vietnam / Department of Survey and Mapping, CC BY-SA 4.0), with GSO codes, post-reform "
+                             "names and codes, and areas measured in the provincial VN-2000 TM-3 CRS."),
+    "boundaries_provinces_2025": ("Provinces from 1 July 2025",
+                                  "Thái Nguyên (including former Bắc Kạn) and Lạng Sơn in the 34-province system "
+                                  "(Resolution 202/2025/QH15); CC BY-SA 4.0."),
+    "boundaries_districts": ("Districts (pre-2025)",
+                             "The 28 district-level units of the three provinces before the 2025 reform (the level "
+                             "was abolished on 1 July 2025), with GSO codes; CC BY-SA 4.0. Some differ from the "
+                             "published district areas by up to ~9 %."),
 }
+
+#: Licence and attribution of layers that carry no ``licence`` / ``attribution`` columns.
+PROJECT_LICENSE = "geozones compilation: figures cited per feature (seed articles, facts.md); see data/LICENSE"
+PROJECT_ATTRIBUTION = "geozones (sources cited per feature in 'sources')"
+LICENSE_URLS = {"CC BY-SA 4.0": "https://creativecommons.org/licenses/by-sa/4.0/"}
 
 #: Prefixes of store layers that are collections (tables ``table_*`` are not).
 COLLECTION_PREFIXES = ("zones", "boundaries_", "infrastructure_", "scenario_")
@@ -127,6 +137,18 @@ def _temporal_values(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series.astype(object).where(series.notna(), None), errors="coerce", utc=True)
 
 
+def _distinct(frame: pd.DataFrame, column: str) -> list[str]:
+    if column not in frame.columns:
+        return []
+    return list(dict.fromkeys(str(v).strip() for v in frame[column].dropna() if str(v).strip()))
+
+
+def _licensing(frame: pd.DataFrame) -> tuple[str, str]:
+    """A layer's licence and attribution, from its ``licence`` / ``attribution`` columns (CC BY-SA travels)."""
+    licences, lines = _distinct(frame, "licence"), _distinct(frame, "attribution")
+    return ("; ".join(licences) or PROJECT_LICENSE), (" ".join(lines) or PROJECT_ATTRIBUTION)
+
+
 @dataclass
 class Layer:
     """One collection: its frame in the storage CRS and everything derived from it."""
@@ -138,13 +160,21 @@ class Layer:
     description: str = ""
     id_column: str | None = None
     columns: list[str] = field(default_factory=list)
+    license: str = ""
+    attribution: str = ""
 
     def __post_init__(self) -> None:
         self.title, self.description = title_for(self.name)
+        self.license, self.attribution = _licensing(self.frame)
         self.columns = [c for c in self.frame.columns if c != self.frame.geometry.name]
         ids = self.frame["id"] if "id" in self.frame.columns else None
         if ids is not None and ids.notna().all() and ids.is_unique:
             self.id_column = "id"
+
+    @property
+    def license_url(self) -> str | None:
+        """The licence's URL when the whole layer is under one known licence (e.g. CC BY-SA 4.0)."""
+        return next((url for name, url in LICENSE_URLS.items() if self.license.startswith(name)), None)
 
     @property
     def storage_crs(self) -> pyproj.CRS:

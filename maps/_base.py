@@ -9,9 +9,10 @@ import geopandas as gpd
 import numpy as np
 
 from geozones.maps._assets import CSS, JS, finalise, local_links
-from geozones.maps.data import OVERLAY_LAYERS, feature_collection
-from geozones.maps._elements import HATCH_DEFS, FitBounds, GeozonesAssets, HtmlControl, OverlayLayer, PlainBase, swatch
+from geozones.maps._elements import (HATCH_DEFS, Attribution, FitBounds, GeozonesAssets, HtmlControl, OverlayLayer,
+                                     PlainBase, swatch)
 from geozones.maps._text import LABELS, js_config
+from geozones.maps.data import OVERLAY_LAYERS, attributions, feature_collection
 
 #: Where the map opens when there is nothing to fit (between Bắc Kạn and Lạng Sơn).
 DEFAULT_CENTER = (21.95, 106.15)
@@ -23,11 +24,15 @@ OVERLAY_STYLES: dict[str, dict] = {
     "boundaries_provinces": {"color": "#37474f", "weight": 2.5, "fill": False, "opacity": 0.9},
     "boundaries_districts": {"color": "#78909c", "weight": 1, "fill": False, "dashArray": "4 3", "opacity": 0.9},
     "infrastructure_roads": {"color": "#d35400", "weight": 2.5, "opacity": 0.9, "fill": False},
+    "infrastructure_railways": {"color": "#212121", "weight": 2, "dashArray": "6 4", "opacity": 0.9, "fill": False},
+    "infrastructure_border_gates": {"color": "#b71c1c", "weight": 1.5, "fillColor": "#e57373", "opacity": 1},
+    "infrastructure_hydropower": {"color": "#01579b", "weight": 1.5, "fillColor": "#4fc3f7", "opacity": 1},
+    "infrastructure_protected_areas": {"color": "#1b5e20", "weight": 1.5, "fillColor": "#81c784", "opacity": 1},
     "infrastructure_power": {"color": "#6a1b9a", "weight": 1.5, "dashArray": "1 4", "fillColor": "#6a1b9a",
                              "opacity": 0.9},
     "infrastructure_destinations": {"color": "#0d47a1", "weight": 1.5, "fillColor": "#42a5f5", "opacity": 1},
 }
-TOOLTIP_FIELDS = ("name", "name_en", "ref", "kind", "type", "voltage_kv", "class")
+TOOLTIP_FIELDS = ("name", "name_en", "ref", "kind", "type", "voltage_kv", "capacity_mw", "area_ha", "class")
 
 
 def _require_folium():
@@ -72,15 +77,23 @@ def base_map(lang: str, *, bounds: tuple[float, float, float, float] | None = No
 
 
 def add_overlays(m, layers: dict[str, gpd.GeoDataFrame], lang: str) -> None:
-    """Boundaries, roads, grid and destinations from the store, each a toggle in the layer control."""
+    """Boundaries, roads, railways, grid and destinations from the store, each a toggle in the layer control.
+
+    The layers' ``attribution`` lines (CC BY-SA boundaries, provisional road data) go into the map's
+    attribution control, which stays whichever base layer is chosen.
+    """
     text = LABELS[lang]
+    shown = {}
     for name, key in OVERLAY_LAYERS.items():
         frame = layers.get(name)
         if frame is None or frame.empty:
             continue
+        shown[name] = frame
         fields = [c for c in TOOLTIP_FIELDS if c in frame.columns]
         OverlayLayer(feature_collection(frame, fields), text[key], OVERLAY_STYLES[name], fields,
                      show=name != "boundaries_districts" or len(frame) < 200).add_to(m)
+    for line in attributions(shown):
+        Attribution(line).add_to(m)
 
 
 def legend_html(lang: str, extra: list[tuple[str, str]] | None = None, source: str | None = None) -> str:

@@ -102,6 +102,23 @@ class PlainBase(Layer):
         self.attribution = Markup(safe_json(attribution))
 
 
+class Attribution(MacroElement):
+    """A line in the map's attribution control (kept whichever base layer is shown)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        if ({{ this._parent.get_name() }}.attributionControl) {
+            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text_json }});
+        }
+        {% endmacro %}
+    """)
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Attribution"
+        self.text_json = Markup(safe_json(html.escape(text)))
+
+
 class FitBounds(MacroElement):
     """Fit the map to bounds at once, without a zoom animation (the first view shows every zone)."""
 

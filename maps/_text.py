@@ -27,6 +27,10 @@ LABELS: dict[str, dict[str, str]] = {
         "removed": "Bị loại khỏi kịch bản", "suitability": "Mức độ thích hợp", "exclusion": "Vùng loại trừ",
         "source": "Nguồn dữ liệu",
         "approximate_print": "Ranh giới là gần đúng ở các khu có geometry_quality = approximate", "low": "thấp", "high": "cao",
+        "railways": "Đường sắt", "border_gates": "Cửa khẩu", "hydropower": "Thủy điện",
+        "protected_areas": "Khu bảo tồn (điểm tham chiếu, không phải ranh giới)", "no_data": "không có dữ liệu", "travel": "Khoảng cách đi đường (tốc độ giả định)",
+        "by_road": "theo đường bộ", "straight": "đường chim bay", "nearest_station": "Ga đường sắt gần nhất",
+        "hanoi_note": "ngoài mạng đường đã có", "unreachable": "không nối được trên lớp đường", "attribution": "Dữ liệu",
     },
     "en": {
         "kind": "Kind", "status": "Status", "place": "Location", "area_published": "Published area",
@@ -47,6 +51,10 @@ LABELS: dict[str, dict[str, str]] = {
         "removed": "Removed in scenario", "suitability": "Suitability", "exclusion": "Exclusion",
         "source": "Data sources",
         "approximate_print": "Boundaries are approximate where geometry_quality = approximate", "low": "low", "high": "high",
+        "railways": "Railways", "border_gates": "Border gates", "hydropower": "Hydropower plants",
+        "protected_areas": "Protected areas (reference points, not boundaries)", "no_data": "no data", "travel": "By road (assumed speeds)",
+        "by_road": "by road", "straight": "straight line", "nearest_station": "Nearest railway station",
+        "hanoi_note": "outside the shipped road network", "unreachable": "not connected on the road layer", "attribution": "Data",
     },
 }
 

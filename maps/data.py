@@ -27,6 +27,10 @@ OVERLAY_LAYERS = {
     "boundaries_provinces": "provinces",
     "boundaries_districts": "districts",
     "infrastructure_roads": "roads",
+    "infrastructure_railways": "railways",
+    "infrastructure_border_gates": "border_gates",
+    "infrastructure_hydropower": "hydropower",
+    "infrastructure_protected_areas": "protected_areas",
     "infrastructure_power": "grid",
     "infrastructure_destinations": "destinations",
 }
@@ -70,6 +74,17 @@ def derived_attributes(enriched: gpd.GeoDataFrame) -> dict[str, dict]:
     table = pd.DataFrame(enriched[columns]).astype(object)
     return {str(i): {k: clean_value(v) for k, v in row.items() if clean_value(v) is not None}
             for i, row in zip(enriched["id"], table.to_dict("records"))}
+
+
+def attributions(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
+    """The distinct ``attribution`` lines of the given layers (CC BY-SA data must carry them), in order."""
+    lines: dict[str, None] = {}
+    for frame in layers.values():
+        if frame is not None and "attribution" in frame.columns:
+            for value in frame["attribution"].dropna():
+                if str(value).strip():
+                    lines[str(value).strip()] = None
+    return list(lines)
 
 
 def safe_json(data) -> str:

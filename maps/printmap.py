@@ -15,10 +15,11 @@ import geopandas as gpd
 import numpy as np
 
 from geozones.schema import KINDS, STATUSES
+from geozones.errors import InvalidParameterError
 from geozones.io.style import KIND_OUTLINES, STATUS_COLORS
 from geozones.maps._base import OVERLAY_STYLES, sources_of
 from geozones.maps._text import LABELS, check_lang
-from geozones.errors import InvalidParameterError
+from geozones.maps.data import attributions
 
 #: Points per millimetre (matplotlib line widths are in points).
 PT_PER_MM = 72 / 25.4
@@ -68,10 +69,24 @@ def _north_arrow(ax) -> None:
                 arrowprops={"facecolor": "black", "width": 4, "headwidth": 10, "headlength": 10})
 
 
+#: Reference layers the print map draws, bottom to top.
+_LAYER_ORDER = ("boundaries_provinces", "boundaries_districts", "infrastructure_roads", "infrastructure_railways",
+                "infrastructure_power", "infrastructure_destinations")
+
+
+def footer_lines(zones: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame] | None, lang: str, crs_name: str,
+                 when: str) -> tuple[str, str]:
+    """The print map's footer: the source line, and the attribution line of the drawn reference layers
+    (empty when they carry none). CC BY-SA data must carry its attribution wherever it travels."""
+    text = LABELS[check_lang(lang)]
+    source = f"{text['source']}: {sources_of(zones, limit=12)}. CRS: {crs_name}. {text['approximate_print']}. {when}"
+    drawn = {n: f for n, f in (layers or {}).items() if n in _LAYER_ORDER}
+    credit = " ".join(attributions(drawn))
+    return source, (f"{text['attribution']}: {credit}" if credit else "")
+
+
 def _draw_layers(ax, layers: dict[str, gpd.GeoDataFrame], crs) -> None:
-    order = ("boundaries_provinces", "boundaries_districts", "infrastructure_roads", "infrastructure_power",
-             "infrastructure_destinations")
-    for name in order:
+    for name in _LAYER_ORDER:
         frame = layers.get(name)
         if frame is None or frame.empty:
             continue
@@ -182,7 +197,7 @@ def print_map(
         polygons = _draw_zones(ax, metric)
         _draw_points(ax, zones, crs)
         _frame(ax, polygons, zones, crs, (0.94 * figsize[0]) / (0.85 * figsize[1]))
-        ax.set_position([0.03, 0.07, 0.94, 0.85])
+        ax.set_position([0.03, 0.09, 0.94, 0.83])
         ax.set_aspect("equal", adjustable="box")
         ax.set_xticks([]), ax.set_yticks([])
         ax.set_xlabel(""), ax.set_ylabel("")
@@ -193,8 +208,10 @@ def print_map(
         _legend(ax, zones, lang)
         fig.suptitle(title or text["title_investor"], fontsize=14, fontweight="bold")
         when = (date or _dt.date.today()).isoformat()
-        fig.text(0.03, 0.02, f"{text['source']}: {sources_of(zones, limit=12)}. CRS: {crs.name}. "
-                 f"{text['approximate_print']}. {when}", fontsize=6.5, ha="left", va="bottom", wrap=True)
+        source, credit = footer_lines(zones, layers, lang, crs.name, when)
+        fig.text(0.03, 0.045, source, fontsize=6.5, ha="left", va="bottom", wrap=True)
+        if credit:
+            fig.text(0.03, 0.008, credit, fontsize=5.5, ha="left", va="bottom", wrap=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(out, dpi=dpi, format=out.suffix.lower().lstrip("."))
     finally:

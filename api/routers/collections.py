@@ -47,6 +47,9 @@ def collection_doc(request: Request, layer: Layer, fmt: str | None = None) -> di
            "extent": extent, "itemType": "feature", "crs": _crs.supported_crs_uris()}
     if layer.storage_crs_uri:
         doc["storageCrs"] = layer.storage_crs_uri
+    doc["license"], doc["attribution"] = layer.license, layer.attribution
+    if layer.license_url:
+        links.append(link(layer.license_url, "license", HTML, layer.license))
     return doc
 
 

@@ -29,7 +29,7 @@ import pyproj
 import shapely
 
 from geozones import crs as _crs
-from geozones.analysis.roadnet import column_key, travel
+from geozones.analysis.roadnet import SHIPPED_SNAP_M, column_key, travel
 from geozones.checks import check_layer, geometry_array, same_crs
 from geozones.errors import EmptyLayerError, InvalidParameterError, UnknownAttributeError
 from geozones.io.infrastructure import INFRASTRUCTURE_LAYERS
@@ -334,8 +334,69 @@ def _safe_nearest(fn, zones, layer, **kwargs) -> pd.DataFrame:
         return pd.DataFrame({"distance_m": np.nan, "feature_id": None, "feature_name": None}, index=zones.index)
 
 
+def _substations(zones: gpd.GeoSeries, power: gpd.GeoDataFrame, province: pd.Series | None, n_jobs) -> pd.DataFrame:
+    """Nearest >= 110 kV substation of the zone's own province; "no data" where its province has none.
+
+    A substation layer with a ``province_pre2025`` (or ``province``) column is matched by province,
+    so a zone is never given another province's substation as if it were local. Layers without
+    such a column (e.g. an OpenStreetMap export) are used whole.
+    """
+    out = pd.DataFrame({"dist_substation_m": np.nan, "nearest_substation": None, "substation_note": None},
+                       index=zones.index)
+    column = next((c for c in ("province_pre2025", "province") if c in power.columns), None)
+    if column is None or province is None:
+        found = _safe_nearest(nearest_substation, zones, power, n_jobs=n_jobs)
+        out["dist_substation_m"] = found["distance_m"]
+        out["nearest_substation"] = found["feature_name"]
+        out["substation_note"] = np.where(found["distance_m"].notna(), "nearest in the given layer", "no data")
+        return out
+    province = province.reindex(zones.index)
+    for name in province.dropna().unique():
+        mine = zones[province == name]
+        local = power[power[column] == name]
+        found = _safe_nearest(nearest_substation, mine, local, n_jobs=n_jobs) if len(local) else None
+        if found is None or found["distance_m"].isna().all():
+            out.loc[mine.index, "substation_note"] = f"no data: no substation of {name} is known"
+            continue
+        out.loc[mine.index, "dist_substation_m"] = found["distance_m"].to_numpy()
+        out.loc[mine.index, "nearest_substation"] = found["feature_name"].to_numpy()
+        out.loc[mine.index, "substation_note"] = f"same province ({name})"
+    out.loc[province.isna(), "substation_note"] = "no data: zone province unknown"
+    return out
+
+
+def _straight_km(zones: gpd.GeoSeries, destinations: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Straight-line distance (km, in the zones' metric CRS) from each zone to each destination."""
+    ids = destinations["id"] if "id" in destinations.columns else pd.Series(destinations.index)
+    return pd.DataFrame({f"straight_km_{column_key(d)}": zones.distance(geom) / 1000.0
+                         for d, geom in zip(ids, destinations.geometry)}, index=zones.index)
+
+
+def _nearest_station(trips: pd.DataFrame, destinations: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The railway station (``class == "railway_station"``) nearest by road, with its road and straight figures."""
+    out = pd.DataFrame({"nearest_station": None, "road_km_nearest_station": np.nan,
+                        "road_h_nearest_station": np.nan, "straight_km_nearest_station": np.nan}, index=trips.index)
+    if "class" not in destinations.columns:
+        return out
+    stations = destinations[destinations["class"] == "railway_station"]
+    if stations.empty:
+        return out
+    keys = [column_key(i) for i in stations["id"]]
+    names = dict(zip(keys, stations["name"] if "name" in stations.columns else stations["id"]))
+    km = trips[[f"road_km_{k}" for k in keys]].to_numpy(dtype=float)
+    ok = np.isfinite(km).any(axis=1)
+    best = np.where(ok, np.argmin(np.where(np.isfinite(km), km, np.inf), axis=1), -1)
+    for row, k in enumerate(best):
+        if k >= 0:
+            key = keys[k]
+            out.iloc[row] = [names[key], trips[f"road_km_{key}"].iloc[row], trips[f"road_h_{key}"].iloc[row],
+                             trips[f"straight_km_{key}"].iloc[row]]
+    return out
+
+
 def _distances_in(zones: gpd.GeoSeries, infra: dict[str, gpd.GeoDataFrame], speeds_kmh, max_access_m,
-                  n_jobs) -> pd.DataFrame:
+                  n_jobs, province: pd.Series | None = None, snap_m: float = 0.0,
+                  node_crossings: bool = False) -> pd.DataFrame:
     """All proximity columns for zones already in one metric CRS."""
     table = pd.DataFrame(index=zones.index)
     zones = zones[~(zones.isna() | zones.is_empty)]
@@ -348,25 +409,25 @@ def _distances_in(zones: gpd.GeoSeries, infra: dict[str, gpd.GeoDataFrame], spee
     refs = dict(zip(roads["id"], roads["ref"])) if {"id", "ref"} <= set(roads.columns) else {}
     ref = highway["feature_id"].map(lambda i: refs.get(i) if i is not None else None)
     table["nearest_highway"] = ref.where(ref.notna(), highway["feature_name"])
-    substation = _safe_nearest(nearest_substation, zones, layers["power"], n_jobs=n_jobs)
-    table["dist_substation_m"] = substation["distance_m"]
-    table["nearest_substation"] = substation["feature_name"]
+    table = table.join(_substations(zones, layers["power"], province, n_jobs))
     gate = _safe_nearest(lambda z, f, **kw: nearest(z, _of_class(f, "border_gate", "destinations"), **kw),
                          zones, layers["destinations"], n_jobs=n_jobs)
     table["dist_border_gate_m"] = gate["distance_m"]
     trips = travel(zones, layers["roads"], layers["destinations"], speeds_kmh=speeds_kmh,
-                   max_access_m=max_access_m)
-    return table.join(trips)
+                   max_access_m=max_access_m, snap_m=snap_m, node_crossings=node_crossings)
+    trips = trips.join(_straight_km(zones, layers["destinations"]))
+    return table.join(trips).join(_nearest_station(trips, layers["destinations"]))
 
 
 def _empty_columns(destinations: gpd.GeoDataFrame) -> list[str]:
-    columns = ["dist_highway_m", "nearest_highway", "dist_substation_m", "nearest_substation",
+    columns = ["dist_highway_m", "nearest_highway", "dist_substation_m", "nearest_substation", "substation_note",
                "dist_border_gate_m", "access_m"]
     ids = destinations["id"] if "id" in destinations.columns else pd.Series(destinations.index)
     for dest in ids:
         key = column_key(dest)
-        columns += [f"road_km_{key}", f"road_h_{key}", f"reachable_{key}"]
-    return columns
+        columns += [f"road_km_{key}", f"road_h_{key}", f"reachable_{key}", f"straight_km_{key}"]
+    return columns + ["nearest_station", "road_km_nearest_station", "road_h_nearest_station",
+                      "straight_km_nearest_station"]
 
 
 def infrastructure_distances(
@@ -376,6 +437,8 @@ def infrastructure_distances(
     speeds_kmh: Mapping[str, float] | None = None,
     max_access_m: float | None = None,
     n_jobs: int | None = 2,
+    snap_m: float | None = None,
+    node_crossings: bool = True,
 ) -> pd.DataFrame:
     """The proximity table investors ask for, one row per zone.
 
@@ -394,16 +457,26 @@ def infrastructure_distances(
         Passed to :func:`geozones.analysis.roadnet.travel`.
     n_jobs : int, optional
         Threads for the nearest queries.
+    snap_m, node_crossings
+        How the road graph is built (:func:`geozones.analysis.roadnet.node_network`). Default:
+        line ends snapped within :data:`geozones.analysis.roadnet.SHIPPED_SNAP_M` (1 km) and crossings
+        joined at grade, as the coarse shipped layer needs; pass ``snap_m=0,
+        node_crossings=False`` for an OpenStreetMap layer (shared vertices only, bridges kept).
 
     Returns
     -------
     pandas.DataFrame
         Indexed like ``zones``: ``measured_from``, ``dist_highway_m``, ``nearest_highway``
         (``ref`` of the nearest national highway, e.g. ``QL3``, else its name), ``dist_substation_m``,
-        ``nearest_substation`` (≥ 110 kV), ``dist_border_gate_m``, ``access_m`` (straight
+        ``nearest_substation`` (≥ 110 kV, of the zone's own province when the power layer records
+        provinces), ``substation_note`` (``same province (…)`` or ``no data: …``: no other
+        province's substation is ever reported), ``dist_border_gate_m``, ``access_m`` (straight
         leg from the zone to the road network), and for each destination ``<id>``:
-        ``road_km_<id>``, ``road_h_<id>`` and ``reachable_<id>``. Unreachable destinations
-        give NaN with ``reachable_<id> == False``; never a straight line.
+        ``road_km_<id>``, ``road_h_<id>`` (drive time at the assumed speeds of
+        :data:`geozones.analysis.roadnet.DEFAULT_SPEEDS_KMH`), ``reachable_<id>`` and
+        ``straight_km_<id>`` (the straight line, beside it); then ``nearest_station`` (destination of
+        class ``railway_station`` nearest by road) with ``road_km_``/``road_h_``/``straight_km_nearest_station``.
+        Unreachable destinations give NaN with ``reachable_<id> == False``; never a straight line.
     """
     if not isinstance(zones, gpd.GeoDataFrame):
         raise TypeError("zones must be a GeoDataFrame")
@@ -412,12 +485,15 @@ def infrastructure_distances(
         raise UnknownAttributeError(f"infra lacks layer(s) {', '.join(sorted(missing))}; load it with geozones.store.load_infrastructure()")
     for name, frame in infra.items():
         check_layer(frame, name, metric=False)
+    snap = SHIPPED_SNAP_M if snap_m is None else float(snap_m)
     geometry, how = measured_geometry(zones)
+    province = zones["province_pre2025"] if "province_pre2025" in zones.columns else None
     codes = _crs.metric_epsg(zones) if len(zones) else np.zeros(0, int)
     parts = []
     for code in sorted(set(codes.tolist())):
         selected = geometry[codes == code].to_crs(pyproj.CRS.from_epsg(int(code)))
-        parts.append(_distances_in(selected, infra, speeds_kmh, max_access_m, n_jobs))
+        parts.append(_distances_in(selected, infra, speeds_kmh, max_access_m, n_jobs, province, snap,
+                                   node_crossings))
     table = pd.concat([p for p in parts if len(p.columns)] or [pd.DataFrame(index=zones.index[:0])])
     table = table.reindex(index=zones.index, columns=_empty_columns(infra["destinations"]))
     for column in [c for c in table.columns if c.startswith("reachable_")]:

@@ -1,13 +1,17 @@
 """Travel distance along roads: a networkx graph from a line layer, zones attached at their nearest point.
 
-Roads are connected where their lines share a vertex (within ``node_tolerance``
-metres), as in OpenStreetMap: two lines that cross without a shared vertex (a
-bridge over a road) are not connected. A zone joins the network at the nearest
-point of the nearest road segment; the straight access leg from the zone's edge to
-that point is counted in the distance (``access_m``), and the trip continues along
-the segment in both directions, not from a jump to the nearest graph node.
-Destinations join the network the same way. A destination in another connected
-component is unreachable: NaN and ``reachable_<id> == False``, never a straight line.
+By default roads are connected only where their lines share a vertex (within ``node_tolerance``
+metres), as in OpenStreetMap: two lines that cross without a shared vertex (a bridge over a road)
+are not connected. Coarse layers such as the shipped one need two more steps, both optional and
+stated: ``snap_m`` joins a dangling line end to another line within that many metres (a straight
+connector, counted in the distance), and ``node_crossings`` joins lines where they cross (an
+at-grade junction). :func:`network_report` lists the connected components and every snap.
+
+A zone joins the network at the nearest point of the nearest road segment; the straight access
+leg from the zone's edge to that point is counted in the distance (``access_m``), and the trip
+continues along the segment in both directions, not from a jump to the nearest graph node.
+Destinations join the network the same way. A destination in another connected component is
+unreachable: NaN and ``reachable_<id> == False``, never a straight line.
 """
 
 from __future__ import annotations
@@ -43,35 +47,178 @@ def column_key(value) -> str:
     return re.sub(r"[^0-9A-Za-z_]+", "_", str(value)).strip("_").lower()
 
 
-def _segments(roads: gpd.GeoDataFrame | gpd.GeoSeries, speeds: Mapping[str, float]):
-    """Every straight segment of the road layer: start/end coordinates, length (m), speed (km/h)."""
-    geoms = np.asarray(roads.geometry.array if isinstance(roads, gpd.GeoDataFrame) else roads.array)
-    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    kinds = shapely.get_type_id(geoms[present])
-    if not np.isin(kinds, (1, 5)).all():  # LineString, MultiLineString
-        raise GeometryError("the road layer must hold LineStrings or MultiLineStrings", field="geometry")
+def _feature_speeds(roads: gpd.GeoDataFrame | gpd.GeoSeries, speeds: Mapping[str, float]) -> np.ndarray:
+    """Speed (km/h) of every feature: its ``speed_kmh`` if positive, else by ``class``, else the fallback."""
+    n = len(roads)
     if isinstance(roads, gpd.GeoDataFrame) and "speed_kmh" in roads.columns:
         feature_speed = pd.to_numeric(roads["speed_kmh"], errors="coerce").to_numpy(dtype=float)
     else:
-        feature_speed = np.full(len(geoms), np.nan)
+        feature_speed = np.full(n, np.nan)
     if isinstance(roads, gpd.GeoDataFrame) and "class" in roads.columns:
         by_class = roads["class"].map(lambda c: speeds.get(c, speeds[FALLBACK_CLASS])).to_numpy(dtype=float)
     else:
-        by_class = np.full(len(geoms), speeds[FALLBACK_CLASS])
-    feature_speed = np.where(np.isfinite(feature_speed) & (feature_speed > 0), feature_speed, by_class)
+        by_class = np.full(n, speeds[FALLBACK_CLASS])
+    return np.where(np.isfinite(feature_speed) & (feature_speed > 0), feature_speed, by_class)
+
+
+# --- network building: snapping and noding ---------------------------------------------
+
+#: Stated snapping tolerance for the shipped road layer (metres): a dangling line end within this
+#: distance of another line is joined to it. The shipped lines are coarse (about 0.5 km between
+#: vertices, see data/README-infrastructure.md), so adjoining pieces miss each other by up to about
+#: two vertex spacings; 1 km joins those and leaves real dead ends (the study-box edge) alone.
+SHIPPED_SNAP_M = 1000.0
+#: Ends closer than this (metres) already meet; no connector is added.
+_MEET_M = 0.01
+
+
+def _parts(roads: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """Single LineStrings of the layer and the position of the feature each comes from."""
+    geoms = np.asarray(roads.geometry.array if isinstance(roads, gpd.GeoDataFrame) else roads.array)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not np.isin(shapely.get_type_id(geoms[present]), (1, 5)).all():
+        raise GeometryError("the road layer must hold LineStrings or MultiLineStrings", field="geometry")
     parts, feature = shapely.get_parts(geoms[present], return_index=True)
-    feature = np.flatnonzero(present)[feature]
-    coords, part = shapely.get_coordinates(parts, return_index=True)
-    same = part[1:] == part[:-1]
-    start, end = coords[:-1][same], coords[1:][same]
-    speed = feature_speed[feature[part[:-1][same]]]
-    length = np.hypot(*(end - start).T)
-    keep = length > 0
-    return start[keep], end[keep], length[keep], speed[keep]
+    keep = shapely.length(parts) > 0
+    return parts[keep], np.flatnonzero(present)[feature][keep]
+
+
+def _split(line: shapely.LineString, cuts: list[tuple[float, tuple[float, float]]]) -> list[shapely.LineString]:
+    """``line`` cut at the given (distance along, exact point) pairs; cut points are used verbatim."""
+    coords = np.asarray(line.coords)
+    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(coords, axis=0).T))])
+    stops = sorted({(round(d, 6), xy) for d, xy in cuts if 0.0 < d < along[-1]})
+    pieces, start_d, start_xy = [], 0.0, tuple(coords[0])
+    for d, xy in [*stops, (along[-1], tuple(coords[-1]))]:
+        inner = [tuple(c) for c, a in zip(coords, along) if start_d < a < d]
+        piece = [start_xy, *inner, xy]
+        if len(piece) >= 2 and any(p != piece[0] for p in piece[1:]):
+            pieces.append(shapely.LineString(piece))
+        start_d, start_xy = d, xy
+    return pieces
+
+
+def node_network(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, snap_m: float = 0.0,
+                 node_crossings: bool = False) -> gpd.GeoDataFrame:
+    """The road lines cut into network edges, with snapping connectors added.
+
+    Parameters
+    ----------
+    roads : GeoDataFrame or GeoSeries
+        Lines in a metric CRS.
+    snap_m : float
+        A line end that meets no other line is joined to the nearest point of another line
+        within this many metres by a straight connector (``snapped == True``); that line is cut
+        there. 0 (default): no snapping.
+    node_crossings : bool
+        Cut lines where they cross and join them there (an at-grade junction). False (default,
+        OpenStreetMap semantics): lines that cross without a shared vertex (a bridge) stay apart.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per edge: ``feature`` (position of the source feature in ``roads``; -1 for a
+        connector), ``snapped`` (bool), ``gap_m`` (connector length), geometry; in the roads' CRS.
+    """
+    parts, feature = _parts(roads)
+    cuts: list[list] = [[] for _ in parts]
+    connectors = []
+    tree = shapely.STRtree(parts)
+    if node_crossings:
+        a, b = tree.query(parts, predicate="crosses")
+        for i, j in zip(a, b):
+            if i < j:
+                for point in shapely.get_parts(shapely.intersection(parts[i], parts[j])):
+                    for xy in shapely.get_coordinates(point)[:1]:  # a point, or the first point of an overlap
+                        exact = tuple(xy)
+                        cuts[i].append((parts[i].project(shapely.Point(exact)), exact))
+                        cuts[j].append((parts[j].project(shapely.Point(exact)), exact))
+    if snap_m > 0:
+        for i, line in enumerate(parts):
+            for end in (shapely.Point(line.coords[0]), shapely.Point(line.coords[-1])):
+                near = [j for j in tree.query(end, predicate="dwithin", distance=snap_m) if j != i]
+                if not near:
+                    continue
+                gaps = shapely.distance(parts[near], end)
+                if gaps.min() <= _MEET_M:
+                    continue  # already meets a line
+                j = near[int(np.argmin(gaps))]
+                at = parts[j].project(end)
+                target = tuple(shapely.get_coordinates(parts[j].interpolate(at))[0])
+                cuts[j].append((at, target))
+                connectors.append((shapely.LineString([end.coords[0], target]), float(gaps.min())))
+    edges, owner = [], []
+    for i, line in enumerate(parts):
+        for piece in _split(line, cuts[i]):
+            edges.append(piece)
+            owner.append(feature[i])
+    crs = roads.crs
+    frame = gpd.GeoDataFrame({"feature": np.array(owner, dtype=np.int64), "snapped": False, "gap_m": 0.0},
+                             geometry=edges, crs=crs)
+    if connectors:
+        extra = gpd.GeoDataFrame({"feature": -1, "snapped": True, "gap_m": [g for _, g in connectors]},
+                                 geometry=[c for c, _ in connectors], crs=crs)
+        frame = pd.concat([frame, extra], ignore_index=True)
+    return frame
+
+
+def road_components(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, snap_m: float = 0.0,
+                    node_crossings: bool = False, node_tolerance: float = 0.01) -> pd.Series:
+    """Connected component of every road feature (0 = the component with the most length).
+
+    Parameters as in :func:`node_network`. Returns a Series named ``component`` on the roads'
+    index (a feature whose parts fall in several components gets the largest of them).
+    """
+    graph, table = road_graph(roads, snap_m=snap_m, node_crossings=node_crossings, node_tolerance=node_tolerance)
+    comps = sorted(nx.connected_components(graph), key=lambda c: -sum(
+        d["length"] for _, _, d in graph.subgraph(c).edges(data=True)))
+    label = {n: k for k, comp in enumerate(comps) for n in comp}
+    seg_comp = np.array([label[u] for u in table["u"]])
+    out = pd.Series(-1, index=roads.index, name="component", dtype=np.int64)
+    feature = table["feature"]
+    for position in np.unique(feature[feature >= 0]):
+        mine = seg_comp[feature == position]
+        out.iloc[position] = int(np.bincount(mine).argmax())
+    return out
+
+
+def network_report(roads: gpd.GeoDataFrame, *, snap_m: float = 0.0, node_crossings: bool = False,
+                   node_tolerance: float = 0.01) -> dict[str, pd.DataFrame]:
+    """What the graph is made of: its connected components and every snap it made.
+
+    Returns
+    -------
+    dict
+        ``"components"``: one row per component (``component``, ``features``, ``length_km``,
+        ``refs``), largest first; ``"snaps"``: one row per connector (``gap_m``, ``from_ref``,
+        ``to_ref``, ``x``, ``y`` of the joined end).
+    """
+    component = road_components(roads, snap_m=snap_m, node_crossings=node_crossings, node_tolerance=node_tolerance)
+    frame = roads.assign(component=component.to_numpy(), _km=roads.length.to_numpy() / 1000.0)
+    refs = frame["ref"] if "ref" in frame.columns else pd.Series(None, index=frame.index)
+    frame["_ref"] = refs.fillna("(no ref)").astype(str)
+    components = (frame.groupby("component")
+                  .agg(features=("_km", "size"), length_km=("_km", "sum"),
+                       refs=("_ref", lambda s: ", ".join(sorted(set(s)))))
+                  .reset_index())
+    components["length_km"] = components["length_km"].round(1)
+    edges = node_network(roads, snap_m=snap_m, node_crossings=node_crossings)
+    connectors = edges[edges["snapped"]]
+    ref_of = np.asarray(frame["_ref"])
+    tree = shapely.STRtree(np.asarray(edges.loc[~edges["snapped"], "geometry"].array))
+    plain = edges.loc[~edges["snapped"], "feature"].to_numpy()
+    rows = []
+    for line, gap in zip(connectors.geometry, connectors["gap_m"]):
+        a, b = shapely.Point(line.coords[0]), shapely.Point(line.coords[-1])
+        rows.append({"gap_m": round(float(gap), 1), "from_ref": ref_of[plain[tree.nearest(a)]],
+                     "to_ref": ref_of[plain[tree.nearest(b)]], "x": round(a.x, 1), "y": round(a.y, 1)})
+    snaps = pd.DataFrame(rows, columns=["gap_m", "from_ref", "to_ref", "x", "y"])
+    return {"components": components, "snaps": snaps}
 
 
 def road_graph(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, speeds_kmh: Mapping[str, float] | None = None,
-               node_tolerance: float = 0.01) -> tuple[nx.Graph, dict]:
+               node_tolerance: float = 0.01, snap_m: float = 0.0, node_crossings: bool = False
+               ) -> tuple[nx.Graph, dict]:
     """Build an undirected road graph with ``length`` (m) and ``time`` (h) on every edge.
 
     Parameters
@@ -79,18 +226,34 @@ def road_graph(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, speeds_kmh: Mapping[s
     roads : GeoDataFrame or GeoSeries
         Lines in a metric CRS; optional ``class`` and ``speed_kmh`` columns.
     speeds_kmh : mapping, optional
-        Speed by class, merged over :data:`DEFAULT_SPEEDS_KMH`.
+        Speed by class, merged over :data:`DEFAULT_SPEEDS_KMH`. Snapping connectors run at the
+        ``local_road`` speed.
     node_tolerance : float
         Vertices closer than this (metres, on a grid) are the same node.
+    snap_m, node_crossings
+        See :func:`node_network`.
 
     Returns
     -------
     (networkx.Graph, dict)
         The graph (nodes are integers) and the segment table used to attach points:
-        ``{"start", "end", "u", "v", "length", "speed"}`` arrays, one entry per segment.
+        ``{"start", "end", "u", "v", "length", "speed", "feature", "lines"}`` arrays, one entry per
+        segment (``feature`` is the position of the source feature, -1 for a connector).
     """
     speeds = {**DEFAULT_SPEEDS_KMH, **(speeds_kmh or {})}
-    start, end, length, speed = _segments(roads, speeds)
+    edges = node_network(roads, snap_m=snap_m, node_crossings=node_crossings)
+    feature_speed = _feature_speeds(roads, speeds)
+    owner = edges["feature"].to_numpy()
+    edge_speed = np.where(owner >= 0, feature_speed[np.clip(owner, 0, None)] if len(feature_speed) else 0.0,
+                          speeds[FALLBACK_CLASS])
+    coords, part = shapely.get_coordinates(np.asarray(edges.geometry.array), return_index=True)
+    same = part[1:] == part[:-1]
+    start, end = coords[:-1][same], coords[1:][same]
+    seg_part = part[:-1][same]
+    length = np.hypot(*(end - start).T)
+    keep = length > 0
+    start, end, length, seg_part = start[keep], end[keep], length[keep], seg_part[keep]
+    speed, feature = edge_speed[seg_part], owner[seg_part]
     if len(length) == 0:
         raise EmptyLayerError("the road layer has no line of non-zero length")
     keys = np.round(np.vstack([start, end]) / node_tolerance).astype(np.int64)
@@ -98,12 +261,12 @@ def road_graph(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, speeds_kmh: Mapping[s
     node = node.ravel()
     u, v = node[: len(start)], node[len(start):]
     hours = length / 1000.0 / speed
-    edges = pd.DataFrame({"a": np.minimum(u, v), "b": np.maximum(u, v), "length": length, "time": hours})
-    edges = edges[edges["a"] != edges["b"]].groupby(["a", "b"], sort=False).min()
+    frame = pd.DataFrame({"a": np.minimum(u, v), "b": np.maximum(u, v), "length": length, "time": hours})
+    frame = frame[frame["a"] != frame["b"]].groupby(["a", "b"], sort=False).min()
     graph = nx.Graph()
     graph.add_edges_from((a, b, {"length": lg, "time": t}) for (a, b), lg, t in
-                         zip(edges.index, edges["length"].to_numpy(), edges["time"].to_numpy()))
-    table = {"start": start, "end": end, "u": u, "v": v, "length": length, "speed": speed,
+                         zip(frame.index, frame["length"].to_numpy(), frame["time"].to_numpy()))
+    table = {"start": start, "end": end, "u": u, "v": v, "length": length, "speed": speed, "feature": feature,
              "lines": shapely.linestrings(np.stack([start, end], axis=1))}
     return graph, table
 
@@ -164,6 +327,8 @@ def travel(
     max_access_m: float | None = None,
     id_column: str = "id",
     node_tolerance: float = 0.01,
+    snap_m: float = 0.0,
+    node_crossings: bool = False,
 ) -> pd.DataFrame:
     """Shortest road distance and fastest time from each origin to each destination.
 
@@ -183,6 +348,8 @@ def travel(
         Origins or destinations farther than this from any road are unreachable.
     node_tolerance : float
         See :func:`road_graph`.
+    snap_m, node_crossings
+        See :func:`node_network` (default: neither, OpenStreetMap semantics).
 
     Returns
     -------
@@ -199,7 +366,8 @@ def travel(
     same_crs(origins, destinations)
     speeds = {**DEFAULT_SPEEDS_KMH, **(speeds_kmh or {})}
     access_speed = access_speed_kmh or speeds[FALLBACK_CLASS]
-    graph, table = road_graph(roads, speeds_kmh=speeds, node_tolerance=node_tolerance)
+    graph, table = road_graph(roads, speeds_kmh=speeds, node_tolerance=node_tolerance, snap_m=snap_m,
+                              node_crossings=node_crossings)
     origin_geoms = np.asarray(origins.geometry.array if isinstance(origins, gpd.GeoDataFrame) else origins.array)
     seg_o, access_o, off_o = _attach(origin_geoms, table)
     seg_d, access_d, off_d = _attach(np.asarray(destinations.geometry.array), table)
@@ -222,4 +390,5 @@ def travel(
     return pd.DataFrame(out, index=origins.index)
 
 
-__all__ = ["DEFAULT_SPEEDS_KMH", "column_key", "road_graph", "travel"]
+__all__ = ["DEFAULT_SPEEDS_KMH", "SHIPPED_SNAP_M", "column_key", "node_network", "road_components", "network_report",
+           "road_graph", "travel"]

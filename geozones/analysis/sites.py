@@ -20,7 +20,10 @@ from geozones.crs import require_crs
 
 #: Columns of :func:`geozones.analysis.proximity.infrastructure_distances` shown to investors.
 DISTANCE_COLUMNS = ("dist_highway_m", "nearest_highway", "dist_substation_m", "nearest_substation",
-                    "dist_border_gate_m")
+                    "substation_note", "dist_border_gate_m", "travel")
+#: Destinations the investor popup lists, in this order, when the destination layer has them; then
+#: the nearest railway station; then Hà Nội, which no shipped layer reaches ("no data").
+TRAVEL_DESTINATIONS = ("bac_kan_city", "thai_nguyen_city", "lang_son_city", "huu_nghi_border_gate")
 #: Attributes :func:`enrich_sites` adds (the maps show them in popups).
 DERIVED_COLUMNS = ("area_mapped_ha", "phases", "available_ha") + DISTANCE_COLUMNS
 
@@ -77,7 +80,52 @@ def site_distances(zones: gpd.GeoDataFrame, infra: Mapping[str, gpd.GeoDataFrame
     except (ValueError, KeyError) as exc:  # a missing or empty layer leaves the distances out, with a warning
         warnings.warn(f"distances left out of the map: {exc}", stacklevel=2)
         return pd.DataFrame(index=zones.index)
+    table["travel"] = travel_rows(table, infra["destinations"])
     return pd.DataFrame(table[[c for c in DISTANCE_COLUMNS if c in table.columns]]).reindex(zones.index)
+
+
+def travel_rows(table: pd.DataFrame, destinations: gpd.GeoDataFrame) -> pd.Series:
+    """Per zone, the popup's travel list: road km, drive hours and the straight line per destination.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`geozones.analysis.proximity.infrastructure_distances`.
+    destinations : GeoDataFrame
+        The destination layer (``id``, ``name``).
+
+    Returns
+    -------
+    pandas.Series
+        Named ``travel``, same index: a list of ``{"name", "road_km", "road_h", "straight_km"}``
+        (``None`` where unreachable, with a ``note`` label key the popup translates). The
+        :data:`TRAVEL_DESTINATIONS` present come first, then the nearest railway station
+        (``"station": True``), then Hà Nội, for which no shipped layer has a point or a road.
+    """
+    names = dict(zip(destinations["id"], destinations["name"])) if {"id", "name"} <= set(destinations.columns) else {}
+    wanted = [d for d in TRAVEL_DESTINATIONS if d in names]
+
+    def figure(value):
+        return None if value is None or pd.isna(value) else round(float(value), 1)
+
+    rows = []
+    for _, row in table.iterrows():
+        items = []
+        for dest in wanted:
+            road = figure(row.get(f"road_km_{dest}"))
+            item = {"name": names[dest], "road_km": road, "road_h": figure(row.get(f"road_h_{dest}")),
+                    "straight_km": figure(row.get(f"straight_km_{dest}"))}
+            if road is None:
+                item["note"] = "unreachable"
+            items.append(item)
+        if isinstance(row.get("nearest_station"), str):
+            items.append({"name": row["nearest_station"], "station": True,
+                          "road_km": figure(row.get("road_km_nearest_station")),
+                          "road_h": figure(row.get("road_h_nearest_station")),
+                          "straight_km": figure(row.get("straight_km_nearest_station"))})
+        items.append({"name": "Hà Nội", "road_km": None, "road_h": None, "straight_km": None, "note": "hanoi_note"})
+        rows.append(items if wanted else None)
+    return pd.Series(rows, index=table.index, name="travel", dtype=object)
 
 
 def enrich_sites(zones: gpd.GeoDataFrame, infra: Mapping[str, gpd.GeoDataFrame] | None = None) -> gpd.GeoDataFrame:
@@ -100,4 +148,5 @@ def enrich_sites(zones: gpd.GeoDataFrame, infra: Mapping[str, gpd.GeoDataFrame] 
     return out
 
 
-__all__ = ["DERIVED_COLUMNS", "DISTANCE_COLUMNS", "available_ha", "enrich_sites", "phases", "site_distances"]
+__all__ = ["DERIVED_COLUMNS", "DISTANCE_COLUMNS", "TRAVEL_DESTINATIONS", "available_ha", "enrich_sites", "phases",
+           "site_distances", "travel_rows"]

@@ -33,7 +33,7 @@ import shapely
 from geozones import crs as _crs
 from geozones.errors import CRSError, MissingCRSError, MissingFileError, UnsupportedFormatError
 from geozones.io import shapefile as _shp
-from geozones.io.style import qgis_status_qml, sld_status
+from geozones.io.style import qgis_reference_qml, qgis_status_qml, sld_status
 from geozones.schema import FIELDS, FIELDS_BY_NAME, validate_zones
 
 #: File suffix -> OGR driver, for reading and writing.
@@ -245,6 +245,12 @@ def typed_for_writing(frame: gpd.GeoDataFrame, driver: str) -> gpd.GeoDataFrame:
     return out
 
 
+def _distinct_text(frame: pd.DataFrame, column: str) -> list[str]:
+    if column not in frame.columns:
+        return []
+    return list(dict.fromkeys(str(v).strip() for v in frame[column].dropna() if str(v).strip()))
+
+
 def _as_date(value) -> _dt.date | None:
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
@@ -293,8 +299,18 @@ def _declare_dates(gpkg: str, layer: str, columns: list[str]) -> None:
 
 
 def _metadata(frame: gpd.GeoDataFrame) -> dict[str, str]:
+    """GeoPackage layer metadata (``gpkg_metadata``): field descriptions, licence and attribution.
+
+    CC BY-SA data keeps its licence and attribution in the file wherever it travels.
+    """
     descriptions = {f.name: f.description for f in FIELDS if f.name in frame.columns}
-    return {"geozones:fields": "; ".join(f"{k}: {v}" for k, v in descriptions.items())} if descriptions else {}
+    out = {"geozones_fields": "; ".join(f"{k}: {v}" for k, v in descriptions.items())} if descriptions else {}
+    licences, lines = _distinct_text(frame, "licence"), _distinct_text(frame, "attribution")
+    if licences:
+        out["geozones_licence"] = "; ".join(licences)
+    if lines:
+        out["geozones_attribution"] = " ".join(lines)
+    return out
 
 
 def to_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike, precision: int = 7) -> Path:
@@ -347,19 +363,34 @@ def to_geopackage(
 
 def write_gpkg_layer(frame: gpd.GeoDataFrame, target: str | os.PathLike, layer: str, *,
                      style: bool | None = None) -> None:
-    """Write (or replace) one layer in a GeoPackage in place; not atomic (see :func:`to_geopackage`)."""
+    """Write (or replace) one layer in a GeoPackage in place; not atomic (see :func:`to_geopackage`).
+
+    Zone layers (with ``status``) get the status style; shipped reference layers (``boundaries_*``,
+    ``infrastructure_*``) a single-symbol style (:func:`geozones.io.style.qgis_reference_qml`). The
+    layer's ``attribution`` lines also become its GeoPackage description.
+    """
     out = _for_writing(frame)
     dates = _date_columns(frame)
-    style = ("status" in out.columns) if style is None else style
+    status = "status" in out.columns
+    style = (status or layer.startswith(("boundaries_", "infrastructure_"))) if style is None else style
     # GeoPackage 1.2: QGIS 3.22 LTR's GDAL (3.6) warns on the 1.4 files newer GDALs write by default.
     new_file = not Path(target).exists()
+    options = {"OVERWRITE": "YES"}
+    credit = " ".join(_distinct_text(out, "attribution"))
+    if credit:
+        options["DESCRIPTION"] = credit
     pyogrio.write_dataframe(out, target, layer=layer, driver="GPKG", spatial_index=True,
                             promote_to_multi=False, layer_metadata=_metadata(out),
                             dataset_options={"VERSION": "1.2"} if new_file else None,
-                            layer_options={"OVERWRITE": "YES"})
+                            layer_options=options)
     _declare_dates(str(target), layer, dates)
-    if style:
-        _store_style(str(target), layer)
+    if style and status:
+        _store_style(str(target), layer, qgis_status_qml(), sld_status(layer), "Zones coloured by status (geozones)")
+    elif style:
+        kinds = out.geometry.dropna().geom_type
+        qml = qgis_reference_qml(layer, kinds.iloc[0] if len(kinds) else None)
+        if qml is not None:
+            _store_style(str(target), layer, qml, None, "Reference layer (geozones)")
 
 
 _LAYER_STYLES_DDL = """
@@ -371,8 +402,8 @@ CREATE TABLE IF NOT EXISTS layer_styles (
 """
 
 
-def _store_style(gpkg: str, layer: str) -> None:
-    """Insert the status style as the layer's default QGIS style (as QGIS itself stores it)."""
+def _store_style(gpkg: str, layer: str, qml: str, sld: str | None, description: str) -> None:
+    """Insert ``qml`` as the layer's default QGIS style (as QGIS itself stores it)."""
     # closing(): ``with sqlite3.connect()`` only commits; a connection left open keeps a WAL
     # file's last transaction out of the database file (and beside it after a rename).
     with closing(sqlite3.connect(gpkg)) as db, db:
@@ -388,8 +419,8 @@ def _store_style(gpkg: str, layer: str) -> None:
         db.execute(
             "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
             "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
-            "VALUES ('', '', ?, ?, ?, ?, ?, 1, 'Zones coloured by status (geozones)', '', NULL)",
-            (layer, geometry_column, f"{layer} by status", qgis_status_qml(), sld_status(layer)),
+            "VALUES ('', '', ?, ?, ?, ?, ?, 1, ?, '', NULL)",
+            (layer, geometry_column, f"{layer} by status" if sld else f"{layer} (geozones)", qml, sld, description),
         )
 
 

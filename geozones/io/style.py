@@ -94,3 +94,82 @@ def sld_status(layer_name: str = "zones") -> str:
 
 
 assert set(STATUS_COLORS) == set(STATUSES) and set(KIND_OUTLINES) == set(KINDS)
+
+
+#: Reference layers (store layer name -> geometry kind, colour, width in mm, QGIS pen style). The web
+#: and print maps use the same colours (``maps._base.OVERLAY_STYLES``).
+REFERENCE_STYLES: dict[str, tuple[str, str, float, str]] = {
+    "boundaries_provinces": ("fill", "#37474f", 0.7, "solid"),
+    "boundaries_provinces_2025": ("fill", "#263238", 0.9, "solid"),
+    "boundaries_districts": ("fill", "#78909c", 0.3, "dash"),
+    "infrastructure_roads": ("line", "#d35400", 0.6, "solid"),
+    "infrastructure_railways": ("line", "#212121", 0.5, "dash"),
+    "infrastructure_power": ("marker", "#6a1b9a", 2.6, "solid"),
+    "infrastructure_hydropower": ("marker", "#0277bd", 2.4, "solid"),
+    "infrastructure_border_gates": ("marker", "#b71c1c", 2.8, "solid"),
+    "infrastructure_protected_areas": ("marker", "#2e7d32", 2.8, "solid"),
+    "infrastructure_destinations": ("marker", "#0d47a1", 2.4, "solid"),
+}
+_GEOMETRY_KIND = {"Point": "marker", "MultiPoint": "marker", "LineString": "line", "MultiLineString": "line",
+                  "Polygon": "fill", "MultiPolygon": "fill"}
+_QGIS_GEOMETRY_TYPE = {"marker": 0, "line": 1, "fill": 2}
+
+
+def reference_style(layer: str, geometry_type: str | None = None) -> tuple[str, str, float, str] | None:
+    """(kind, colour, width mm, pen style) of a reference layer; by geometry type for unknown layers."""
+    if layer in REFERENCE_STYLES:
+        return REFERENCE_STYLES[layer]
+    kind = _GEOMETRY_KIND.get(geometry_type or "")
+    return None if kind is None else (kind, "#546e7a", 0.5 if kind != "marker" else 2.4, "solid")
+
+
+def qgis_reference_qml(layer: str, geometry_type: str | None = None) -> str | None:
+    """QGIS QML: a single-symbol style for a reference layer (outline-only polygons, lines, markers)."""
+    style = reference_style(layer, geometry_type)
+    if style is None:
+        return None
+    kind, color, width, pen = style
+    if kind == "fill":
+        body = f"""<layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" type="QString" value="{_rgba(color, 0)}"/>
+            <Option name="style" type="QString" value="no"/>
+            <Option name="outline_color" type="QString" value="{_rgba(color)}"/>
+            <Option name="outline_style" type="QString" value="{pen}"/>
+            <Option name="outline_width" type="QString" value="{width}"/>
+            <Option name="outline_width_unit" type="QString" value="MM"/>
+          </Option>
+        </layer>"""
+    elif kind == "line":
+        body = f"""<layer class="SimpleLine" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="line_color" type="QString" value="{_rgba(color)}"/>
+            <Option name="line_style" type="QString" value="{pen}"/>
+            <Option name="line_width" type="QString" value="{width}"/>
+            <Option name="line_width_unit" type="QString" value="MM"/>
+          </Option>
+        </layer>"""
+    else:
+        body = f"""<layer class="SimpleMarker" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" type="QString" value="{_rgba(color)}"/>
+            <Option name="name" type="QString" value="circle"/>
+            <Option name="outline_color" type="QString" value="255,255,255,255"/>
+            <Option name="outline_width" type="QString" value="0.3"/>
+            <Option name="outline_width_unit" type="QString" value="MM"/>
+            <Option name="size" type="QString" value="{width}"/>
+            <Option name="size_unit" type="QString" value="MM"/>
+          </Option>
+        </layer>"""
+    return f"""<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
+<qgis version="3.22.0-Białowieża" styleCategories="Symbology">
+  <renderer-v2 type="singleSymbol" forceraster="0" symbollevels="0" enableorderby="0">
+    <symbols>
+      <symbol type="{kind}" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
+        {body}
+      </symbol>
+    </symbols>
+  </renderer-v2>
+  <layerGeometryType>{_QGIS_GEOMETRY_TYPE[kind]}</layerGeometryType>
+</qgis>
+"""

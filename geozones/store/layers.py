@@ -15,8 +15,9 @@ from geozones.store.opening import open_store
 from geozones.errors import UnknownAttributeError
 
 #: Reference layers (boundaries and infrastructure) maps and reports show when the store has them.
-REFERENCE_LAYERS = ("boundaries_provinces", "boundaries_districts", "infrastructure_roads", "infrastructure_power",
-                    "infrastructure_destinations")
+REFERENCE_LAYERS = ("boundaries_provinces", "boundaries_districts", "infrastructure_roads", "infrastructure_railways",
+                    "infrastructure_border_gates", "infrastructure_hydropower", "infrastructure_protected_areas",
+                    "infrastructure_power", "infrastructure_destinations")
 
 
 def load_infrastructure(source=None) -> dict[str, gpd.GeoDataFrame]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import filecmp
 import subprocess
 import sys
 from pathlib import Path
@@ -45,34 +44,35 @@ def test_shipped_layers_have_provenance(infra):
     for name, layer in infra.items():
         assert len(layer) and layer.crs.to_epsg() == 4326
         assert layer["id"].is_unique
-        assert (layer["geometry_quality"] == "approximate").all()
+        assert set(layer["geometry_quality"]) <= {"as_published", "approximate"}
         assert layer["location_basis"].str.len().gt(40).all()
+        gap = layer["gap_fill"].fillna(False).astype(bool) if "gap_fill" in layer.columns else layer["id"].isna()
+        assert (layer.loc[gap, "geometry_quality"] == "approximate").all()
+        assert layer.loc[gap & (layer["class"] != "city"), "location_basis"].str.startswith("GAP FILL").all()
         for sources in layer["sources"]:
             for token in [t.strip() for t in sources.split(";")]:
-                assert token.startswith(("seed:", "facts.md: "))
+                assert token.startswith(("seed:", "facts.md: ", "realdata:"))
                 if token.startswith("facts.md: ") and facts is not None:
                     assert token[len("facts.md: "):] in facts, token
-    roads = infra["roads"].set_index("ref")
-    assert set(roads.index) == {"QL3", "QL1A"} and (roads["class"] == "national_highway").all()
+    roads = infra["roads"]
+    # the issue's national roads, from the real layer
+    assert {"QL1A", "QL1B", "QL3", "QL4A", "QL4B", "QL2", "QL18", "QL34"} <= set(roads["ref"].dropna())
+    assert set(roads["class"]) == {"national_highway", "provincial_road"}
+    assert roads["licence"].str.contains("PROVISIONAL").sum() == len(roads) - 1  # all but the QL1A gap fill
     substation = infra["power"].iloc[0]
     assert substation["class"] == "substation" and substation["voltage_kv"] == 110
-    assert set(infra["destinations"]["id"]) == {"bac_kan_city", "huu_nghi_border_gate"}
-
-
-def test_build_script_is_deterministic(tmp_path):
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_infrastructure.py"), "--out", str(tmp_path)],
-                   check=True, capture_output=True)
-    for name in ("roads", "power", "destinations"):
-        assert filecmp.cmp(tmp_path / "infrastructure" / f"{name}.geojson", INFRA / f"{name}.geojson",
-                           shallow=False), name
+    assert set(infra["destinations"]["id"]) == {"bac_kan_city", "thai_nguyen_city", "lang_son_city",
+                                                "huu_nghi_border_gate", "dong_dang_station"}
 
 
 def test_zone_table_columns_and_measured_from(table):
     zones, result = table
     assert result.index.equals(zones.index)
     for column in ("measured_from", "dist_highway_m", "nearest_highway", "dist_substation_m", "nearest_substation",
-                   "dist_border_gate_m", "road_km_bac_kan_city", "road_h_bac_kan_city", "reachable_bac_kan_city",
-                   "road_km_huu_nghi_border_gate", "reachable_huu_nghi_border_gate"):
+                   "substation_note", "dist_border_gate_m", "road_km_bac_kan_city", "road_h_bac_kan_city",
+                   "reachable_bac_kan_city", "straight_km_bac_kan_city", "road_km_huu_nghi_border_gate",
+                   "reachable_huu_nghi_border_gate", "road_km_thai_nguyen_city", "road_km_lang_son_city",
+                   "nearest_station", "road_km_nearest_station", "straight_km_nearest_station"):
         assert column in result.columns
     has_polygon = zones.geometry.notna().to_numpy()
     has_site = zones["site_lon"].notna().to_numpy()
@@ -92,27 +92,40 @@ def test_site_point_distance_matches_geodesic(table):
     geodesic = Geod(ellps="WGS84").inv(site[1], site[0], PROVINCIAL_SEAT[1], PROVINCIAL_SEAT[0])[2]
     # TM-3 scale error near the central meridian is well under 0.1 %
     assert result.loc[row, "dist_substation_m"] == pytest.approx(geodesic, rel=1e-3)
+    assert result.loc[row, "straight_km_bac_kan_city"] * 1000 == pytest.approx(geodesic, rel=1e-3)
     gate = Geod(ellps="WGS84").inv(site[1], site[0], BORDER_GATE[1], BORDER_GATE[0])[2]
     assert result.loc[row, "dist_border_gate_m"] == pytest.approx(gate, rel=2e-3)
+    assert result.loc[row, "straight_km_huu_nghi_border_gate"] * 1000 == pytest.approx(gate, rel=2e-3)
     assert result.loc[row, "nearest_highway"] == "QL3"
-    # Huyền Tụng lies on QL3, which passes the provincial seat: road distance = the leg between them.
-    assert result.loc[row, "road_km_bac_kan_city"] == pytest.approx(geodesic / 1000, rel=2e-3)
+    # on the real, winding road the trip is longer than the straight line, access legs included
+    assert result.loc[row, "road_km_bac_kan_city"] * 1000 > geodesic
+    assert result.loc[row, "road_km_huu_nghi_border_gate"] * 1000 > gate
 
 
-def test_separate_networks_are_unreachable(table):
+def test_every_located_zone_reaches_every_destination_and_road_beats_no_straight_line(table):
     zones, result = table
-    bac_kan = (zones["province_pre2025"] == "Bắc Kạn") & (result["measured_from"] != "none")
-    lang_son = (zones["province_pre2025"] == "Lạng Sơn") & (result["measured_from"] != "none")
-    # QL3 and QL1A do not meet in the shipped layer: no straight-line stand-in across.
-    assert result.loc[bac_kan, "reachable_bac_kan_city"].all()
-    assert not result.loc[bac_kan, "reachable_huu_nghi_border_gate"].any()
-    assert result.loc[bac_kan, "road_km_huu_nghi_border_gate"].isna().all()
-    assert result.loc[lang_son, "reachable_huu_nghi_border_gate"].all()
-    assert (result.loc[lang_son, "nearest_highway"] == "QL1A").all()
-    # road distance is never shorter than the straight distance
-    reach = result["reachable_bac_kan_city"]
-    straight = result.loc[reach, "access_m"] / 1000
-    assert (result.loc[reach, "road_km_bac_kan_city"] >= straight - 1e-9).all()
+    located = result["measured_from"] != "none"
+    for key in ("bac_kan_city", "thai_nguyen_city", "lang_son_city", "huu_nghi_border_gate", "dong_dang_station"):
+        assert result.loc[located, f"reachable_{key}"].all(), key
+        road, straight = result.loc[located, f"road_km_{key}"], result.loc[located, f"straight_km_{key}"]
+        assert (road >= straight - 1e-9).all(), key  # never shorter than the straight line
+        hours = result.loc[located, f"road_h_{key}"]
+        assert (hours > road / 100).all() and (hours < road / 10).all()  # assumed speeds are 25-80 km/h
+    assert (result.loc[located, "nearest_station"] == "Ga Đồng Đăng").all()  # the only located station
+
+
+def test_substations_are_never_taken_from_another_province(table):
+    """Only Bắc Kạn's 110 kV substation is known: Lạng Sơn zones get 'no data', never a 90 km figure."""
+    zones, result = table
+    located = result["measured_from"] != "none"
+    lang_son = located & (zones["province_pre2025"] == "Lạng Sơn")
+    bac_kan = located & (zones["province_pre2025"] == "Bắc Kạn")
+    assert lang_son.sum() == 3 and bac_kan.sum() == 10
+    assert result.loc[lang_son, "dist_substation_m"].isna().all()
+    assert result.loc[lang_son, "nearest_substation"].isna().all()
+    assert (result.loc[lang_son, "substation_note"] == "no data: no substation of Lạng Sơn is known").all()
+    assert (result.loc[bac_kan, "nearest_substation"] == "Trạm biến áp 110 kV Bắc Kạn").all()
+    assert (result.loc[bac_kan, "substation_note"] == "same province (Bắc Kạn)").all()
 
 
 def test_user_layers_any_crs_and_osm_tags(tmp_path, built_store):
@@ -161,6 +174,7 @@ def test_cli_prints_and_writes(tmp_path, built_store):
                                       "--gpkg", str(gpkg)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "bk-ccn-huyen-tung" in result.output and "QL3" in result.output
+    assert "connected component" in result.output and "snapped within 1000 m" in result.output
     table = pd.read_csv(csv)
     assert len(table) == len(built_store.zones()) and "road_km_bac_kan_city" in table.columns
     layer = pyogrio.read_dataframe(gpkg, layer="proximity")

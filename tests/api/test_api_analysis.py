@@ -165,7 +165,8 @@ def test_proximity_distances_match_brute_force(client, built_store):
     body = client.get("/analysis/proximity").json()
     rows = {row["id"]: row for row in body["zones"]}
     assert len(rows) == 14
-    assert body["destinations"] == ["bac_kan_city", "huu_nghi_border_gate"]
+    assert body["destinations"] == ["bac_kan_city", "dong_dang_station", "huu_nghi_border_gate", "lang_son_city",
+                                    "thai_nguyen_city"]
     zones = built_store.zones().set_index("id")
     roads = built_store.layer("infrastructure_roads")
     power = built_store.layer("infrastructure_power")
@@ -177,9 +178,16 @@ def test_proximity_distances_match_brute_force(client, built_store):
         expected_highway = min(polygon.distance(line) for line in highways.geometry)
         assert rows[zone_id]["measured_from"] == "edge"
         assert rows[zone_id]["dist_highway_m"] == pytest.approx(expected_highway, abs=0.01)
-        substation = _metric(power[power["class"] == "substation"], epsg).geometry
-        assert rows[zone_id]["dist_substation_m"] == pytest.approx(min(polygon.distance(p) for p in substation),
-                                                                   abs=0.01)
+        province = zones.loc[zone_id, "province_pre2025"]
+        substation = _metric(power[(power["class"] == "substation") & (power["province_pre2025"] == province)],
+                             epsg).geometry
+        if len(substation):
+            assert rows[zone_id]["dist_substation_m"] == pytest.approx(min(polygon.distance(p) for p in substation),
+                                                                       abs=0.01)
+        else:  # no substation of that province is known: no data, never another province's
+            assert rows[zone_id]["dist_substation_m"] is None and rows[zone_id]["substation_note"].startswith("no data")
+        assert rows[zone_id]["straight_km_huu_nghi_border_gate"] * 1000 == pytest.approx(
+            polygon.distance(_metric(gate, epsg).geometry.iloc[0]), abs=0.01)
         assert rows[zone_id]["dist_border_gate_m"] == pytest.approx(
             polygon.distance(_metric(gate, epsg).geometry.iloc[0]), abs=0.01)
     assert rows["bk-ccn-quang-chu"]["nearest_highway"] == "QL3"  # facts.md: QL3 runs through Chợ Mới

@@ -176,8 +176,8 @@ def test_every_link_carries_rel_and_type(api):
 def test_collections_are_the_store_geometry_layers(api):
     collections = {c["id"]: c for c in get(f"{api}/collections").json()["collections"]}
     shipped_infrastructure = {f"infrastructure_{p.stem}" for p in (ROOT / "data" / "infrastructure").glob("*.geojson")}
-    assert set(collections) == {"zones", "boundaries_provinces", "boundaries_districts", "scenario_lang_son",
-                                "infrastructure_grid"} | shipped_infrastructure
+    assert set(collections) == {"zones", "boundaries_provinces", "boundaries_provinces_2025", "boundaries_districts",
+                                "scenario_lang_son", "infrastructure_grid"} | shipped_infrastructure
     zones = collections["zones"]
     assert zones["storageCrs"] == EPSG(4326) and zones["crs"][0] == CRS84
     assert {EPSG(9213), EPSG(9215), EPSG(4326), EPSG(3405), EPSG(4756)} <= set(zones["crs"])
@@ -447,3 +447,17 @@ def test_error_paths_answer_ogc_exceptions(api, path, params, status, words):
     body = response.json()
     assert body["code"] in ("InvalidParameterValue", "NotFound") and body["description"]
     assert words in body["description"]
+
+
+def test_collections_carry_licence_and_attribution(api):
+    """Acceptance (issue 10): CC BY-SA data keeps its licence and attribution in the collections JSON."""
+    collections = {c["id"]: c for c in get(f"{api}/collections").json()["collections"]}
+    for name in ("boundaries_provinces", "boundaries_provinces_2025", "boundaries_districts"):
+        doc = collections[name]
+        assert doc["license"] == "CC BY-SA 4.0"
+        assert "Open Development Vietnam (Open Development Mekong) / Department of Survey and Mapping" in doc[
+            "attribution"]
+        assert any(link["rel"] == "license" and "by-sa/4.0" in link["href"] for link in doc["links"])
+    roads = get(f"{api}/collections/infrastructure_roads").json()
+    assert "PROVISIONAL" in roads["license"] and "LegoCity" in roads["attribution"]
+    assert all(c["license"] and c["attribution"] for c in collections.values())

@@ -6,12 +6,14 @@ import datetime as dt
 
 import pytest
 
-pytest.importorskip("starlette")
+from tests.helpers.tools import require_module
 
-from fastapi.testclient import TestClient
+require_module("starlette")
 
-from geozones.api.app import create_app
-from geozones.schema import FIELD_NAMES
+from fastapi.testclient import TestClient  # noqa: E402
+
+from geozones.api.app import create_app  # noqa: E402
+from geozones.schema import FIELD_NAMES  # noqa: E402
 
 
 def test_items_have_schema_names_in_order_and_typed_values(built_store):

@@ -49,3 +49,34 @@ def test_report_writes_per_province_vn2000_layers(tmp_path, built_store):
     assert seen[f"{path}|zones_bac_kan"]["crs"] == "EPSG:9213"
     assert seen[f"{path}|zones_lang_son"]["crs"] == "EPSG:9215"
     assert seen[f"{path}|zones_bac_kan"]["count"] + seen[f"{path}|zones_lang_son"]["count"] == 14
+
+
+def test_every_shipped_layer_opens_in_qgis_valid_and_styled(tmp_path, built_store):
+    """Acceptance (issue 10): the report's GeoPackage holds every shipped layer; QGIS 3.22 opens each one
+    valid, with valid geometries, in WGS84, styled from the file's layer_styles (the reference colours)."""
+    import sqlite3
+
+    from geozones.io.style import REFERENCE_STYLES, STATUS_COLORS
+
+    result = CliRunner().invoke(app, ["--store", str(built_store.path), "report", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "zones.gpkg"
+    shipped = {f"{p.parent.name}_{p.stem}" for p in (ROOT / "data").glob("*/*.geojson") if p.parent.name != "zones"}
+    assert shipped == set(REFERENCE_STYLES)  # every shipped reference layer has its own style
+    seen = qgis_open(*(f"{path}|{name}" for name in ["zones", *sorted(shipped)]))
+    assert seen["qgis"].startswith("3.22")
+    for name in sorted(shipped):
+        layer = seen[f"{path}|{name}"]
+        assert layer["valid"] and layer["crs"] == "EPSG:4326" and layer["count"] > 0, name
+        assert layer["invalid_geometries"] == 0, name
+        assert layer["renderer"] == "singleSymbol" and layer["symbol_color"] == REFERENCE_STYLES[name][1], name
+    zones = seen[f"{path}|zones"]
+    assert zones["renderer"] == "categorizedSymbol" and zones["categories"] == len(STATUS_COLORS)
+    # licence and attribution travel in the GeoPackage: gpkg_contents.description and gpkg_metadata
+    with sqlite3.connect(path) as db:
+        described = dict(db.execute("SELECT table_name, description FROM gpkg_contents").fetchall())
+        metadata = " ".join(row[0] for row in db.execute("SELECT metadata FROM gpkg_metadata"))
+    for name in ("boundaries_provinces", "boundaries_provinces_2025", "boundaries_districts"):
+        assert "Open Development Vietnam (Open Development Mekong) / Department of Survey and Mapping" in described[name]
+    assert "LegoCity" in described["infrastructure_roads"] and "PROVISIONAL" in metadata
+    assert "CC BY-SA 4.0" in metadata and "geozones_attribution" in metadata and "geozones_licence" in metadata

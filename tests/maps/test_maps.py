@@ -261,3 +261,22 @@ def test_infrastructure_layers_appear_in_the_layer_control_only_when_present(tmp
     assert not in_control("Roads", without) and not in_control("Power grid", without)
     out = maps.print_map(bac_kan_squares(), tmp_path / "infra.png", layers=synthetic_infrastructure(), dpi=50)
     assert out.stat().st_size > 0
+
+
+ODM_LINE = "Open Development Vietnam (Open Development Mekong) / Department of Survey and Mapping"
+
+
+def test_map_html_and_print_footer_carry_the_data_attribution(tmp_path, built_store):
+    """Acceptance (issue 10): the CC BY-SA attribution travels into the web map and the print map."""
+    from geozones.maps.printmap import footer_lines
+    from geozones.store import store_layers
+
+    layers = store_layers(built_store)
+    html = maps.render_html(maps.investor_map(built_store.zones(), layers=layers, lang="vi"))
+    assert "attributionControl.addAttribution" in html and ODM_LINE in html and "LegoCity" in html
+    source, credit = footer_lines(built_store.zones(), layers, "en", "VN-2000 / UTM zone 48N", "2026-11-30")
+    assert ODM_LINE in credit and "CC BY-SA 4.0" in credit and credit.startswith("Data: ")
+    assert "seed:" in source and "2026-11-30" in source
+    assert footer_lines(built_store.zones(), {}, "en", "x", "y")[1] == ""  # nothing drawn, nothing to credit
+    png = maps.print_map(built_store.zones(), tmp_path / "real.png", layers=layers, dpi=40)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

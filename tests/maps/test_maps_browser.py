@@ -115,7 +115,8 @@ def test_investor_map_draws_every_zone_and_opens_popups(browser, built_store, tm
         assert polygon["name"] in text and "Mapped area" in text and "Approximate geometry" in text
         assert f"{polygon['area_published_ha']:g} ha" in text.replace(",", "")
         near = infrastructure_distances(zones.loc[[polygon.name]], load_infrastructure(built_store))
-        assert f"To highway\t{near['dist_highway_m'].iloc[0] / 1000:,.1f} km" in text
+        shown = f"{near['dist_highway_m'].iloc[0] / 1000:,.1f}".removesuffix(".0")  # as the popup's toLocaleString
+        assert f"To highway\t{shown} km" in text
         located = zones[zones.geometry.isna() & zones["site_lon"].notna()].iloc[0]
         text = s.click_zone(located["id"])
         assert located["name"] in text and "Location only" in text
@@ -287,6 +288,45 @@ def test_scenario_map_of_a_shipped_scenario_run(browser, live_server, store):
         if len(added):
             text = s.click_zone(added["id"].iloc[0])
             assert "New zone" in text and "New land" in text
+        assert s.errors == [] and s.external == []
+    finally:
+        s.close()
+
+
+def test_investor_map_on_the_real_layers_shows_outlines_roads_travel_and_attribution(browser, built_store, tmp_path):
+    """Acceptance (issue 10): the shipped real boundaries and roads are drawn, the popup gives road km,
+    hours and the straight line per destination, 'no data' where nothing is known, and the attribution
+    control carries the CC BY-SA line."""
+    zones = built_store.zones()
+    layers = store_layers(built_store)
+    assert {"boundaries_provinces", "boundaries_districts", "infrastructure_roads", "infrastructure_railways"} <= set(
+        layers)
+    enriched = enrich_sites(zones, load_infrastructure(built_store))
+    out = tmp_path / "investor_real.html"
+    out.write_text(maps.render_html(maps.investor_map(enriched, layers=layers, lang="en")), encoding="utf-8")
+    s = Session(browser).open(out.as_uri())
+    try:
+        assert s.zone_count() == _drawable(zones)
+        controls = s.page.locator(".leaflet-control-layers-overlays").inner_text()
+        assert "Railways" in controls and "Province boundaries" in controls and "Border gates" in controls
+        assert "Protected areas (reference points, not boundaries)" in controls and "Hydropower plants" in controls
+        credit = s.page.locator(".leaflet-control-attribution").inner_text()
+        assert "Open Development Vietnam (Open Development Mekong) / Department of Survey and Mapping" in credit
+        assert "LegoCity" in credit
+        # every road line and boundary ring is an SVG path: 67 roads, 3 + 28 boundaries, 9 railways
+        assert s.page.locator("path.leaflet-interactive").count() >= 67 + 31 + 9
+        text = s.click_zone("ls-kcn-dong-banh")
+        assert "By road (assumed speeds)" in text and "straight line" in text
+        assert "Thành phố Lạng Sơn" in text and "Cửa khẩu Hữu Nghị" in text and "Nearest railway station" in text
+        assert "Hà Nội\tno data (outside the shipped road network)" in text
+        assert "To substation\tno data" in text  # no Lạng Sơn substation is known: never Bắc Kạn's
+        text = s.click_zone("bk-kcn-thanh-binh-1")
+        assert "To substation" in text and "Trạm biến áp 110 kV Bắc Kạn" in text
+        s.page.evaluate("(() => { const m = geozones.zoneLayers[0]._map; m.closePopup(); "
+                        "m.setView([22.0, 106.2], 9, {animate: false}); })()")
+        shot = tmp_path / "investor_real.png"
+        s.page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 20_000
         assert s.errors == [] and s.external == []
     finally:
         s.close()

@@ -80,7 +80,18 @@
     if (present(p.available_ha)) rows.push(row(t.available, "≈ " + num(p.available_ha, 1) + " ha"));
     if (present(p.dist_highway_m)) rows.push(row(t.dist_highway, km(p.dist_highway_m) + (present(p.nearest_highway) ? " (" + p.nearest_highway + ")" : "")));
     if (present(p.dist_substation_m)) rows.push(row(t.dist_substation, km(p.dist_substation_m) + (present(p.nearest_substation) ? " (" + p.nearest_substation + ")" : "")));
+    if (present(p.substation_note) && !present(p.dist_substation_m)) rows.push(row(t.dist_substation, t.no_data + " (" + p.substation_note + ")"));
     if (present(p.dist_border_gate_m)) rows.push(row(t.dist_border_gate, km(p.dist_border_gate_m)));
+    if (Array.isArray(p.travel) && p.travel.length) {
+      rows.push('<tr class="gz-travel-head"><th colspan="2">' + GZ.esc(t.travel) + "</th></tr>");
+      p.travel.forEach(function (d) {
+        var text = present(d.road_km)
+          ? num(d.road_km, 1) + " km " + t.by_road + (present(d.road_h) ? " · ≈ " + num(d.road_h, 1) + " h" : "")
+          : t.no_data + (present(d.note) ? " (" + (t[d.note] || d.note) + ")" : "");
+        if (present(d.straight_km)) text += " · " + num(d.straight_km, 1) + " km " + t.straight;
+        rows.push(row(d.station ? t.nearest_station + ": " + d.name : d.name, text));
+      });
+    }
     if (present(p.decision)) rows.push(row(t.decision, p.decision + (present(p.decision_date) ? " (" + p.decision_date + ")" : "")));
     if (present(p.change)) {
       rows.push(row(t.change, cfg.changes[p.change] || p.change));
