@@ -18,6 +18,7 @@ from geozones.api.errors import InvalidParameter
 from geozones.api.openapi import error_responses
 from geozones.api.routers.analysis import ROWS, json_schema
 from geozones.api.serialize import ORJSONResponse, records
+from geozones.errors import WorkLimitError
 
 router = APIRouter(prefix="/analysis/scenarios", tags=["analysis"], default_response_class=ORJSONResponse)
 
@@ -120,6 +121,14 @@ def _scenario_from_request(request: Request, body: bytes):
                            "or application/json")
 
 
+def _within_budget(scenarios: list, settings) -> None:
+    """At most ``max_scenario_actions`` actions per request (each action is a growth or change step)."""
+    total = sum(len(s.actions) for s in scenarios)
+    if total > settings.max_scenario_actions:
+        raise WorkLimitError(f"the request holds {total} scenario actions; the limit is "
+                             f"{settings.max_scenario_actions} (setting max_scenario_actions)")
+
+
 def _summary(scenario) -> dict:
     return {"id": scenario.id, "name": scenario.name, "province": getattr(scenario, "province", None),
             "start_year": scenario.start_year, "end_year": scenario.end_year, "actions": len(scenario.actions),
@@ -166,6 +175,7 @@ async def run(
         require("editor")(request)
     body = await _body(request, settings.max_scenario_bytes)
     scenario = await run_in_threadpool(_scenario_from_request, request, body)  # parsing is CPU work
+    _within_budget([scenario], settings)
 
     def work():
         result = run_scenario(scenario, store=store)
@@ -198,6 +208,7 @@ async def compare(
     if not isinstance(items, list) or len(items) < 2:
         raise InvalidParameter('send {"scenarios": [...]} with at least two scenarios')
     scenarios = await run_in_threadpool(lambda: [_from_json(item, f"scenarios[{i}]") for i, item in enumerate(items)])
+    _within_budget(scenarios, settings)
     ids = [s.id for s in scenarios]
     if len(set(ids)) != len(ids):
         raise InvalidParameter(f"scenario ids must differ; got {', '.join(ids)}")

@@ -350,6 +350,13 @@ def test_yaml_bomb_and_oversized_scenarios_are_refused(gpkg_server):
         big = SCENARIO + "#" * 25_000 + "\n"
         too_big = client.post("/analysis/scenarios/run", content=big, headers=YAML)
         assert too_big.status_code == 413 and "max_scenario_bytes" in too_big.json()["description"]
+        many = SCENARIO.replace("id: try-it", "id: many") + "".join(
+            f"  - action: grow\n    year: 2026\n    zone: bk-ccn-vang-muoi\n    to_ha: {20 + k}\n"
+            f"    assumption: what-if {k}\n" for k in range(120))
+        start = time.perf_counter()
+        response = client.post("/analysis/scenarios/run", content=many, headers=YAML)
+        assert response.status_code == 400 and "max_scenario_actions" in response.json()["description"]
+        assert time.perf_counter() - start < 2
         nested = "a: " + "[" * 5_000 + "]" * 5_000 + "\n"
         assert client.post("/analysis/scenarios/run", content=nested, headers=YAML).status_code == 400
     watch.check()
