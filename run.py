@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-EXTRAS = {"demo": "all", "test": "all,dev,bench", "bench": "all,dev,bench", "lint": "all,dev,bench"}
+EXTRAS = {"demo": "all", "test": "all,dev,bench,scale", "bench": "all,dev,bench,scale", "lint": "all,dev,bench,scale"}
 #: Debian packages the tests drive for real: a headless browser and a PostGIS server.
 SYSTEM_PACKAGES = {
     "chromium": "/usr/bin/chromium",

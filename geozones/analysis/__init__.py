@@ -4,7 +4,11 @@
 - :mod:`geozones.analysis.roadnet` -- the road graph (networkx), travel distance and time;
 - :mod:`geozones.analysis.sites` -- what investors ask of a site (available land, distances);
 - :mod:`geozones.analysis.raster` -- exact distance rasters, slope, weighted overlay, zonal statistics;
-- :mod:`geozones.analysis.growth` -- constrained growth of a zone to a target area.
+- :mod:`geozones.analysis.growth` -- constrained growth of a zone to a target area;
+- :mod:`geozones.analysis.distributed` -- the Dask engine (``engine="dask"``): partitioned nearest,
+  k nearest and within-distance with the exact kernel of ``proximity``;
+- :mod:`geozones.analysis.tiling` -- distance and suitability rasters tile by tile, zonal statistics
+  by partition (national grids).
 
 Loading layers from the store or from files happens above this package
 (:func:`geozones.store.load_infrastructure`). May import: the core and ``geozones.io``

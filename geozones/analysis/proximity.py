@@ -108,7 +108,10 @@ def nearest(
     id_column: str = "id",
     name_column: str = "name",
     n_jobs: int | None = 2,
-) -> pd.DataFrame:
+    engine="local",
+    npartitions: int | None = None,
+    progress: bool = False,
+):
     """Distance from each zone's edge to its nearest feature(s), with the feature's id and name.
 
     Exact (GEOS distances), vectorised on a shapely ``STRtree``, on ``n_jobs`` threads.
@@ -129,6 +132,16 @@ def nearest(
         is absent) and ``feature_name``.
     n_jobs : int, optional
         Threads (``None`` or ``-1``: all cores).
+    engine : "local", "dask" or dask.distributed.Client
+        ``"local"``: this process. ``"dask"``: a Dask cluster (the current client if one is
+        open, else a ``LocalCluster`` sized to the machine for this call); a ``Client``: that
+        cluster. The zones are cut into Hilbert partitions, the features shipped to every
+        worker once; same results as ``"local"`` (see :mod:`geozones.analysis.distributed`).
+        ``zones`` may then also be a ``dask_geopandas.GeoDataFrame``.
+    npartitions : int, optional
+        Dask partitions of an in-memory zone layer (default: two per worker, or 100 000 rows each).
+    progress : bool
+        Show Dask's progress bar.
 
     Returns
     -------
@@ -154,6 +167,9 @@ def nearest(
         raise InvalidParameterError("k must be at least 1")
     if max_distance is not None and not max_distance >= 0:
         raise InvalidParameterError("max_distance must be a non-negative number of metres")
+    if not (isinstance(engine, str) and engine == "local") or hasattr(zones, "to_delayed"):
+        return _on_dask(nearest, zones, features, engine, operation="nearest", k=k, max_distance=max_distance,
+                        id_column=id_column, name_column=name_column, npartitions=npartitions, progress=progress)
     check_layer(zones, "zones", allow_missing=True)
     check_layer(features, "features")
     same_crs(zones, features)
@@ -234,8 +250,13 @@ def within_distance(
     id_column: str = "id",
     name_column: str = "name",
     n_jobs: int | None = 2,
-) -> pd.DataFrame:
+    engine="local",
+    npartitions: int | None = None,
+    progress: bool = False,
+):
     """Every (zone, feature) pair closer than ``distance`` metres (edge to edge, inclusive).
+
+    ``engine``, ``npartitions`` and ``progress`` as in :func:`nearest`.
 
     Returns
     -------
@@ -245,6 +266,9 @@ def within_distance(
     """
     if not distance >= 0:
         raise InvalidParameterError("distance must be a non-negative number of metres")
+    if not (isinstance(engine, str) and engine == "local") or hasattr(zones, "to_delayed"):
+        return _on_dask(within_distance, zones, features, engine, operation="within", distance=distance,
+                        id_column=id_column, name_column=name_column, npartitions=npartitions, progress=progress)
     check_layer(zones, "zones", allow_missing=True)
     check_layer(features, "features")
     same_crs(zones, features)
@@ -260,6 +284,27 @@ def within_distance(
     return pd.DataFrame({"zone": zones.index.to_numpy(dtype=object)[q], "distance_m": d,
                          "feature_id": _feature_labels(features, id_column, True)[t],
                          "feature_name": _feature_labels(features, name_column, False)[t]})
+
+
+def _on_dask(kernel, zones, features, engine, **kwargs):
+    """Run ``kernel`` (this module's nearest or within_distance) partition by partition on Dask."""
+    from geozones.analysis import distributed
+
+    if isinstance(engine, str) and engine not in distributed.ENGINES:
+        raise InvalidParameterError(f"engine must be one of {', '.join(distributed.ENGINES)} or a Client, "
+                                    f"not {engine!r}")
+    check_layer(features, "features")
+    if hasattr(zones, "to_delayed"):  # a dask_geopandas frame: its rows are checked partition by partition
+        _crs.require_metric(zones._meta, "zones")
+        same_crs(zones._meta, features)
+    else:
+        check_layer(zones, "zones", allow_missing=True)
+        same_crs(zones, features)
+    with distributed.connect(None if engine == "dask" else engine) as client:
+        result = distributed.run(zones, features, kernel=kernel, client=client, **kwargs)
+        if hasattr(result, "compute") and client is not engine:  # our own cluster ends here: collect
+            result = result.compute()
+    return result
 
 
 def _of_class(layer: gpd.GeoDataFrame, classes, what: str) -> gpd.GeoDataFrame:

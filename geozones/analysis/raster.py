@@ -290,6 +290,8 @@ def distance_raster(layer, grid: Grid, max_distance: float | None = None, leaf: 
     if _kernel() is not None:
         _kernel().distance_field(np.ascontiguousarray(seg), grid.height, grid.width, float(res), int(leaf),
                                  np.inf if max_distance is None else float(max_distance), out)
+        if max_distance is not None:  # the kernel fills far cells with a candidate's distance, not the nearest
+            out[out > max_distance] = np.inf
         return out
     size = leaf
     while size < max(grid.width, grid.height):

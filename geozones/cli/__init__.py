@@ -10,6 +10,7 @@ from geozones.cli import data as _data
 from geozones.cli import keys as _keys
 from geozones.cli import maps as _maps
 from geozones.cli import proximity as _proximity
+from geozones.cli import scale as _scale
 from geozones.cli import scenario as _scenario
 from geozones.cli import serve as _serve
 from geozones.cli import store as _store
@@ -33,6 +34,7 @@ _scenario.register(app)
 _serve.register(app)
 _maps.register(app)
 _data.register(app)
+_scale.register(app)
 
 
 def main() -> None:

@@ -4,8 +4,9 @@ All IO goes through pyogrio. Readers normalise the CRS (custom VN-2000 ``.prj``
 definitions become their EPSG code), check axis order, and -- for zones -- validate the
 schema. Writers produce RFC 7946 GeoJSON and QGIS-ready GeoPackages.
 
-Submodules: :mod:`geozones.io.style` (QGIS and SLD styles written beside the data) and
-:mod:`geozones.io.infrastructure` (road, power and destination layers, OpenStreetMap tags).
+Submodules: :mod:`geozones.io.style` (QGIS and SLD styles written beside the data),
+:mod:`geozones.io.infrastructure` (road, power and destination layers, OpenStreetMap tags) and
+:mod:`geozones.io.geoparquet` (GeoParquet 1.1 for large and partitioned layers, via pyarrow).
 
 May import: the core (``geozones.schema``, ``crs``, ``checks``, ``errors``). Never imports the
 store, ``analysis``, ``scenario``, ``cli``, ``api`` or ``maps``.
@@ -45,6 +46,8 @@ DRIVERS: dict[str, str] = {
     ".zip": "ESRI Shapefile",
     ".fgb": "FlatGeobuf",
     ".csv": "CSV",
+    ".parquet": "Parquet",  # GeoParquet 1.1 through geozones.io.geoparquet (pyarrow), not OGR
+    ".geoparquet": "Parquet",
 }
 
 #: Short format names accepted by the CLI and API.
@@ -109,7 +112,8 @@ def read_layer(
     ----------
     path : path-like
         ``.geojson``/``.json``, ``.gpkg``, ``.shp``, ``.zip`` (zipped Shapefile),
-        ``.fgb`` or ``.csv`` (with a WKT column).
+        ``.fgb``, ``.csv`` (with a WKT column), or GeoParquet (``.parquet`` file or a
+        directory of them, :mod:`geozones.io.geoparquet`).
     layer : str or int, optional
         Layer name or index for multi-layer files.
     crs : CRS-like, optional
@@ -136,9 +140,15 @@ def read_layer(
     path = Path(path)
     if not path.exists():
         raise MissingFileError(f"no such file: {path}")
-    driver = _driver_for(path)
+    driver = "Parquet" if path.is_dir() else _driver_for(path)  # a directory: a partitioned GeoParquet layer
     if driver == "CSV":
         frame = _read_csv(path, crs)
+    elif driver == "Parquet":
+        from geozones.io.geoparquet import read_geoparquet
+
+        frame = read_geoparquet(path)
+        if crs is not None:
+            frame = frame.set_crs(crs, allow_override=True)
     else:
         if layer is None and driver == "GPKG":
             layer = _default_layer(path)
@@ -463,14 +473,19 @@ def to_file(
     """Write a layer in the format given by the file's extension.
 
     ``.geojson`` is always RFC 7946 (WGS84; giving another ``crs`` is an error);
-    ``.gpkg`` gets a spatial index and the QGIS style; ``.shp``, ``.fgb`` and ``.csv``
-    (WKT) are written in ``crs`` or the layer's CRS. Every format gets the same field names
+    ``.gpkg`` gets a spatial index and the QGIS style; ``.shp``, ``.fgb``, ``.csv``
+    (WKT) and ``.parquet`` (GeoParquet 1.1, Hilbert-sorted, :mod:`geozones.io.geoparquet`) are
+    written in ``crs`` or the layer's CRS. Every format gets the same field names
     in the same order and the same types (:func:`typed_for_writing`); a shapefile gets the
     short names, sidecars and styles of :func:`geozones.io.shapefile.write_shapefile`, a CSV
     a ``.csvt`` naming each column's type.
     """
     path = Path(path)
     driver = _driver_for(path)
+    if driver == "Parquet":
+        from geozones.io.geoparquet import write_geoparquet
+
+        return write_geoparquet(frame if crs is None else frame.to_crs(pyproj.CRS.from_user_input(crs)), path)
     if driver == "GeoJSON":
         if crs is not None and not pyproj.CRS.from_user_input(crs).equals(_crs.WGS84):
             raise CRSError("RFC 7946 GeoJSON is always WGS84 lon/lat; use .gpkg, .fgb or .shp for VN-2000 output")
