@@ -29,6 +29,12 @@ SYSTEM_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "postgresql-15-postgis-3": "/usr/share/postgresql/15/extension/postgis.control",
     "python3-qgis": "/usr/lib/python3/dist-packages/qgis/core/__init__.py",  # QGIS 3.22 LTR opens our exports
+    "python3-gdal": "/usr/lib/python3/dist-packages/osgeo/__init__.py",  # ComputeProximity, the raster benchmark's peer
+    # fact sheets: fonts for vi/ko/ja/zh (embedded in the PDFs, used by the browser pages) and pdftotext/pdffonts
+    "fonts-noto-core": "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "poppler-utils": "/usr/bin/pdftotext",
+    "libpangoft2-1.0-0": "/usr/lib/x86_64-linux-gnu/libpangoft2-1.0.so.0",  # WeasyPrint lays the PDFs out with pango
 }
 
 

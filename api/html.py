@@ -26,6 +26,14 @@ _TEMPLATES = {
 <ul><li><a href="{{ root }}/collections?f=html">Collections</a></li>
 <li><a href="{{ root }}/conformance?f=html">Conformance</a></li>
 <li><a href="{{ root }}/api.html">API definition (OpenAPI 3.0)</a></li></ul>
+<h2>For investors</h2><ul>
+<li><a href="{{ root }}/maps/investor">Industrial site explorer</a> (map, list, filters, comparison, fact sheets):
+{% for code, name in [("vi", "Tiếng Việt"), ("en", "English"), ("ko", "한국어"), ("ja", "日本語"), ("zh-Hans", "简体中文")] %}
+<a href="{{ root }}/maps/investor?lang={{ code }}" lang="{{ code }}">{{ name }}</a>{% if not loop.last %} · {% endif %}{% endfor %}</li>
+<li><a href="{{ root }}/downloads">Downloads</a> (JSON list of every layer as GeoPackage, GeoJSON, CSV)</li>
+<li>Analysis (JSON): <a href="{{ root }}/analysis/totals">zone totals</a> · <a href="{{ root }}/analysis/reconcile">mapped vs published area</a> ·
+<a href="{{ root }}/analysis/indicators">programme indicators</a> · <a href="{{ root }}/analysis/proximity">distances</a></li>
+<li><a href="{{ root }}/maps/zones">Zone map</a></li></ul>
 <p>In QGIS: Layer &gt; Add Layer &gt; Add WFS / OGC API - Features Layer, new connection with URL
 <code>{{ root }}</code>.</p>{% endblock %}""",
     "conformance.html": """{% extends "base.html" %}{% block body %}<ul>{% for c in doc.conformsTo %}

@@ -156,6 +156,8 @@ def main(argv=None) -> int:
     datasets.append(("synthetic: 20 roads x 100 vertices", synthetic_roads(100_000, 420_000, 2_480_000)))
     datasets.append(("synthetic: 20 roads x 1000 vertices", synthetic_roads(100_000, 420_000, 2_480_000,
                                                                             vertices=1000)))
+    datasets.append(("synthetic: 200 roads x 1000 vertices (200k segments)",
+                     synthetic_roads(100_000, 420_000, 2_480_000, lines=200, vertices=1001)))
     results = [bench(name, roads, args.size, args.repeat, args.sample, args.gdal_python) for name, roads in datasets]
     print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} cores, {platform.python_version()}")
     header = ("data", "size", "resolution_m", "segments", "geozones_s", "gdal_s", "speedup", "geozones_max_error_m",

@@ -122,6 +122,32 @@ class ScenarioError(GeozonesError, ValueError):
         super().__init__(where + message)
 
 
+class ScenarioErrors(ScenarioError):
+    """Several problems in one scenario, each a :class:`ScenarioError` with its file:line (``errors``).
+
+    Its own ``path``, ``line`` and ``field`` are the first problem's.
+    """
+
+    def __init__(self, errors: list[ScenarioError]):
+        self.errors = list(errors)
+        first = self.errors[0]
+        text = f"{len(self.errors)} problems:\n" + "\n".join(f"  {e}" for e in self.errors)
+        ValueError.__init__(self, text)
+        self.path, self.line, self.field, self.reason = first.path, first.line, first.field, text
+
+
+def raise_all(errors: list[ScenarioError]) -> None:
+    """Raise nothing, the one error, or a :class:`ScenarioErrors` holding them all."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ScenarioErrors(sorted(errors, key=lambda e: (str(e.path), e.line or 0)))
+
+
+class SuitabilityError(GeozonesError, ValueError):
+    """Suitability inputs are unusable: bad pairwise judgements, weights or criterion rasters."""
+
+
 class GrowthError(GeozonesError, ValueError):
     """A zone cannot be grown: no allowed land around it, or bad parameters."""
 

@@ -157,12 +157,42 @@ def check_ids(zones: pd.DataFrame) -> None:
             raise ZoneValidationError(f"id must be {ID_RULE}", record=label, field="id")
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
-#: Schema name -> shapefile short name (at most 10 characters), written on export, read on import.
-SHORT_NAMES: dict[str, str] = {f.name: f.short for f in FIELDS}
-#: Short name -> schema name.
-LONG_NAMES: dict[str, str] = {f.short: f.name for f in FIELDS}
-FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 REQUIRED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.required)
+
+#: Currencies, units and periods of a published land rent or price.
+LAND_PRICE_CURRENCIES = ("VND", "USD")
+LAND_PRICE_UNITS = ("m2", "ha")
+LAND_PRICE_PERIODS = ("year", "month", "lease_term", "purchase")
+
+#: What investors ask that the records' sources rarely say: optional, empty ("not published") unless a
+#: published source gives the figure, named in ``investor_info_sources`` (required once any is filled).
+#: Filled by the provincial office through the edit API, not by the shipped-data build.
+INVESTOR_FIELDS: tuple[Field, ...] = (
+    Field("land_price", "float", minimum=0, description="Published land rent or price (see currency, unit, period)"),
+    Field("land_price_currency", "str", choices=LAND_PRICE_CURRENCIES, description="VND or USD", short="lp_curr"),
+    Field("land_price_unit", "str", choices=LAND_PRICE_UNITS, description="Per m2 or per ha", short="lp_unit"),
+    Field("land_price_period", "str", choices=LAND_PRICE_PERIODS,
+          description="year, month, lease_term (once for the remaining lease) or purchase", short="lp_period"),
+    Field("available_land_ha", "float", minimum=0, description="Published land still available to lease, ha", short="avail_ha"),
+    Field("leased_land_ha", "float", minimum=0, description="Published land already leased, ha", short="leased_ha"),
+    Field("power_capacity_mva", "float", minimum=0, description="Published power supply capacity, MVA", short="power_mva"),
+    Field("water_capacity_m3_day", "float", minimum=0, description="Published water supply capacity, m3/day", short="water_m3d"),
+    Field("wastewater_capacity_m3_day", "float", minimum=0,
+          description="Published wastewater treatment capacity, m3/day", short="wastew_m3d"),
+    Field("incentives", "str", description="Published investment incentives"),
+    Field("contact", "str", description="Published contact (office, telephone, e-mail, web)"),
+    Field("investor_info_sources", "str", description="The published source(s) of the investor fields, "
+          "'; '-separated; required when any of them is filled", short="inv_src"),
+)
+INVESTOR_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in INVESTOR_FIELDS)
+#: Every stored zone attribute: the record fields, then the investor fields.
+ZONE_FIELDS: tuple[Field, ...] = FIELDS + INVESTOR_FIELDS
+ZONE_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in ZONE_FIELDS)
+FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in ZONE_FIELDS}
+#: Schema name -> shapefile short name (at most 10 characters), written on export, read on import.
+SHORT_NAMES: dict[str, str] = {f.name: f.short for f in ZONE_FIELDS}
+#: Short name -> schema name.
+LONG_NAMES: dict[str, str] = {f.short: f.name for f in ZONE_FIELDS}
 
 
 def ascii_name(text: str) -> str:
@@ -280,6 +310,16 @@ def _check_field(values: pd.Series, field: Field, bad: _Collector) -> None:
         bad.fail(high.to_numpy(dtype=bool), field.name, f"{field.name} must be <= {field.maximum:g}")
 
 
+def _check_investor_fields(frame: pd.DataFrame, bad: _Collector) -> None:
+    """Investor figures only with their published source; a price only with its currency, unit and period."""
+    filled = frame[[n for n in INVESTOR_FIELD_NAMES if n != "investor_info_sources"]].notna().any(axis=1)
+    bad.fail((filled & frame["investor_info_sources"].isna()).to_numpy(), "investor_info_sources",
+             "investor_info_sources is required when an investor field is filled (name the published source)")
+    price = frame["land_price"].notna()
+    for name in ("land_price_currency", "land_price_unit", "land_price_period"):
+        bad.fail((price & frame[name].isna()).to_numpy(), name, f"{name} is required with land_price")
+
+
 def _check_geometry(frame: gpd.GeoDataFrame, bad: _Collector) -> None:
     geoms = frame.geometry.array
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
@@ -302,7 +342,7 @@ def validate_zones(
     extra: Literal["error", "keep", "drop"] = "error",
     errors: Literal["raise", "collect"] = "raise",
 ) -> gpd.GeoDataFrame:
-    """Validate and coerce a zone layer against :data:`FIELDS`.
+    """Validate and coerce a zone layer against :data:`ZONE_FIELDS` (record and investor fields).
 
     Parameters
     ----------
@@ -337,17 +377,18 @@ def validate_zones(
         raise ZoneValidationError(
             f"unknown attribute(s) {', '.join(map(repr, unknown))} (unmapped columns): map each to a schema field with "
             f"fields={{'COLUMN': 'field'}} (CLI --field-map COLUMN=field) or keep them with extra='keep' "
-            f"(CLI --allow-extra); the schema has {', '.join(FIELD_NAMES)}",
+            f"(CLI --allow-extra); the schema has {', '.join(ZONE_FIELD_NAMES)}",
             field=unknown[0],
         )
     frame = zones.copy()
     if frame.geometry.name != "geometry":
         frame = frame.rename_geometry("geometry")
     bad = _Collector(frame, errors == "collect")
-    for field in FIELDS:
+    for field in ZONE_FIELDS:
         source = frame[field.name] if field.name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
         frame[field.name] = _coerce(source, field, bad)
         _check_field(frame[field.name], field, bad)
+    _check_investor_fields(frame, bad)
     duplicated = frame["id"].duplicated(keep="first") & frame["id"].notna()
     bad.fail(duplicated.to_numpy(), "id", "id is not unique")
     _check_geometry(frame, bad)
@@ -357,7 +398,7 @@ def validate_zones(
         error = ZoneValidationError(f"{len(bad.problems)} problem(s): {summary}{more}")
         error.problems = bad.problems
         raise error
-    keep = list(FIELD_NAMES) + ([c for c in unknown] if extra == "keep" else []) + ["geometry"]
+    keep = list(ZONE_FIELD_NAMES) + ([c for c in unknown] if extra == "keep" else []) + ["geometry"]
     return gpd.GeoDataFrame(frame[keep], geometry="geometry", crs=frame.crs)
 
 
@@ -388,7 +429,7 @@ def schema_markdown() -> str:
         "| name | short name | type | required | allowed values | meaning |",
         "|---|---|---|---|---|---|",
     ]
-    for field in FIELDS:
+    for field in ZONE_FIELDS:
         lines.append(
             f"| `{field.name}` | `{field.short}` | {field.ogr_type} | {'yes' if field.required else 'no'} | "
             f"{cell(field.allowed)} | {cell(field.description)} |"

@@ -78,7 +78,7 @@ def scenario_changes(scenario: gpd.GeoDataFrame, baseline: gpd.GeoDataFrame) -> 
                          "baseline_status": status_before}, index=scenario.index)
 
 
-def suitability_overlay(path: str | os.PathLike, name: str, opacity: float = 0.6):
+def suitability_overlay(path: str | os.PathLike, name: str, opacity: float = 0.6, show: bool = True):
     """A GeoTIFF (band 1) as a folium ImageOverlay, warped to Web Mercator and coloured with viridis.
 
     Returns the overlay and the (min, max) of the valid values, for the legend.
@@ -110,8 +110,34 @@ def suitability_overlay(path: str | os.PathLike, name: str, opacity: float = 0.6
     to_wgs = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
     (lon0, lat0), (lon1, lat1) = to_wgs.transform(west, south), to_wgs.transform(east, north)
     overlay = folium.raster_layers.ImageOverlay(rgba, bounds=[[lat0, lon0], [lat1, lon1]], opacity=opacity,
-                                                name=name, overlay=True, show=True, mercator_project=False)
+                                                name=name, overlay=True, show=show, mercator_project=False)
     return overlay, (low, high)
+
+
+def odds_panel(odds: pd.DataFrame, text: dict):
+    """A fixed panel with the probability of meeting each target (rows) in each year (columns)."""
+    from html import escape
+
+    import folium
+
+    years = sorted(int(y) for y in odds["year"].unique())
+    table = odds.pivot_table(index="target", columns="year", values="probability", aggfunc="first")
+    deadline = odds.groupby("target")["deadline"].first()
+    head = "".join(f"<th>{y}</th>" for y in years)
+    rows = []
+    for target, row in table.iterrows():
+        cells = "".join(
+            f'<td class="{"gz-deadline" if y == deadline[target] else ""}">{row[y]:.0%}</td>' for y in years)
+        rows.append(f"<tr><th>{escape(str(target))}</th>{cells}</tr>")
+    draws = int(odds["draws"].iloc[0])
+    seed = odds["seed"].iloc[0] if "seed" in odds.columns else odds.attrs.get("seed", "")
+    html = (f'<div class="gz-odds" style="position:absolute;bottom:28px;left:10px;z-index:800;background:#fff;'
+            f'padding:6px 8px;font:12px sans-serif;max-width:70%;overflow:auto;box-shadow:0 1px 4px #0004">'
+            f'<b>{escape(text["odds"])}</b> <small>({draws} {escape(text["odds_note"])} {escape(str(seed))})</small>'
+            f'<table style="border-collapse:collapse;text-align:right"><tr><th></th>{head}</tr>{"".join(rows)}'
+            f'</table><style>.gz-odds td,.gz-odds th{{padding:1px 4px}}.gz-odds .gz-deadline'
+            f'{{font-weight:bold;outline:1px solid #444}}</style></div>')
+    return folium.Element(html)
 
 
 def planner_map(
@@ -120,6 +146,8 @@ def planner_map(
     *,
     exclusions: dict[str, gpd.GeoDataFrame] | None = None,
     suitability: str | os.PathLike | None = None,
+    sensitivity: str | os.PathLike | None = None,
+    odds: pd.DataFrame | None = None,
     layers: dict[str, gpd.GeoDataFrame] | None = None,
     lang: Literal["vi", "en"] = "vi",
     mode: Literal["embed", "api"] = "embed",
@@ -137,6 +165,12 @@ def planner_map(
         Exclusion layers by name, drawn in red.
     suitability : path, optional
         A suitability GeoTIFF shown as a coloured overlay.
+    sensitivity : path, optional
+        The share of Monte Carlo weight draws in which each cell is in the most suitable set
+        (``suitability_top_share.tif`` of ``geozones scenario suitability``), an overlay off by default.
+    odds : DataFrame, optional
+        Probabilities of meeting targets (:class:`geozones.scenario.odds.OddsResult.probabilities`):
+        a target x year table along the map's time axis.
     layers : dict of GeoDataFrame, optional
         Reference layers as for :func:`maps.investor_map`.
     lang : {"vi", "en"}
@@ -163,6 +197,12 @@ def planner_map(
         overlay.add_to(m)
         legend.append((swatch("#21918c", "#21918c"), f"{text['suitability']}: {low:g} ({text['low']}) – "
                                                      f"{high:g} ({text['high']})"))
+    if sensitivity is not None:
+        overlay, (low, high) = suitability_overlay(sensitivity, text["top_share"], show=False)
+        overlay.add_to(m)
+        legend.append((swatch("#fde725", "#440154"), f"{text['top_share']}: {low:.0%} – {high:.0%}"))
+    if odds is not None and len(odds):
+        m.get_root().html.add_child(odds_panel(odds, text))
     for name, frame in (exclusions or {}).items():
         OverlayLayer(feature_collection(frame, [c for c in ("name", "reason", "kind") if c in frame.columns]),
                      f"{text['exclusion']}: {name}", EXCLUSION_STYLE).add_to(m)

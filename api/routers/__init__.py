@@ -7,7 +7,8 @@ from fastapi import FastAPI
 
 def include_all(app: FastAPI) -> None:
     """Mount every router on ``app``."""
-    from geozones.api.routers import analysis, collections, downloads, health, items, landing, maps, scenarios, transactions
+    from geozones.api.routers import (analysis, collections, downloads, health, investor, items, landing, maps,
+                                      scenarios, transactions)
 
-    for module in (health, landing, collections, items, analysis, scenarios, downloads, maps, transactions):
+    for module in (health, landing, collections, items, analysis, scenarios, downloads, investor, maps, transactions):
         app.include_router(module.router)

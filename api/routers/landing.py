@@ -48,6 +48,19 @@ def _reply(request: Request, fmt: str, doc: dict, template: str, title: str, cru
     return Response(dumps(doc), media_type=JSON)
 
 
+def _investor_links(root: str) -> list[dict]:
+    """The explorer, downloads and analysis endpoints, so the service's address leads to everything."""
+    out = [link(f"{root}/maps/investor", "alternate", "text/html",
+                "Industrial site explorer: map, list, filters, comparison, fact sheets (vi, en, ko, ja, zh-Hans)"),
+           link(f"{root}/downloads", "enclosure", JSON, "Downloads: every layer as GeoPackage, GeoJSON or CSV")]
+    for path, title in (("totals", "Analysis: zone counts and hectares grouped by attributes"),
+                        ("reconcile", "Analysis: mapped area against published area, per zone"),
+                        ("indicators", "Analysis: Bắc Kạn programme indicators against the 2025/2030 targets"),
+                        ("proximity", "Analysis: distances to highways, substations, the border gate, by road")):
+        out.append(link(f"{root}/analysis/{path}", "related", JSON, title))
+    return out
+
+
 @router.get("/", summary="Landing page", response_class=Response,
             responses={**json_and_html("LandingPage"), **error_responses(400)})
 def landing(request: Request, settings: SettingsDep, f: FormatParam = None) -> Response:
@@ -63,6 +76,7 @@ def landing(request: Request, settings: SettingsDep, f: FormatParam = None) -> R
              "Conformance classes"),
         link(f"{root}/collections", "data", JSON, "Feature collections"),
         link(f"{root}/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", JSON, "Feature collections"),
+        *_investor_links(root),
     ]
     doc = {"title": settings.title, "description": settings.description, "links": links}
     return _reply(request, fmt, doc, "landing.html", settings.title, [("Home", f"{root}/?f=html")])

@@ -14,7 +14,8 @@ from geozones.api.dependencies import SettingsDep, StoreDep
 from geozones.api.errors import NotFound
 from geozones.analysis.sites import enrich_sites
 from geozones.api.openapi import error_responses
-from geozones.store import load_infrastructure, scenario_layer_name, store_layers, suitability_raster
+from geozones.store import (load_infrastructure, odds_table, scenario_layer_name, sensitivity_raster, store_layers,
+                             suitability_raster)
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -58,7 +59,7 @@ def _page(store, request: Request, settings, what: tuple, build_map) -> HTMLResp
     return HTMLResponse(body)
 
 
-@router.get("/investor", response_class=HTMLResponse, summary="Investor web map (HTML)",
+@router.get("/zones", response_class=HTMLResponse, summary="Zone web map (HTML; the investor explorer is /maps/investor)",
             responses=error_responses(400))
 def investor(request: Request, store: StoreDep, settings: SettingsDep, lang: Lang = "vi",
              mode: Mode = "embed") -> HTMLResponse:
@@ -109,6 +110,7 @@ def scenario(scenario_id: ScenarioId, request: Request, store: StoreDep, setting
         scenario_zones = enrich_sites(store.layer(layer), load_infrastructure(store))
         return planner_map(scenario_zones, store.zones(), exclusions=exclusions,
                            suitability=suitability_raster(store, scenario_id), layers=store_layers(store),
+                           sensitivity=sensitivity_raster(store, scenario_id), odds=odds_table(store, scenario_id),
                            lang=lang, mode=mode,
                            baseline_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}")
 

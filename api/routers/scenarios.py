@@ -20,6 +20,9 @@ from geozones.api.routers.analysis import ROWS, json_schema
 from geozones.api.serialize import ORJSONResponse, records
 from geozones.errors import WorkLimitError
 
+#: Most Monte Carlo draws one request may ask for (bounds the work of a request).
+MAX_API_DRAWS = 2000
+
 router = APIRouter(prefix="/analysis/scenarios", tags=["analysis"], default_response_class=ORJSONResponse)
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -144,6 +147,7 @@ def _result_body(result, saved: bool) -> dict:
         "growth": records(result.growth),
         "changes": records(diff[diff["change"] != "unchanged"]),
         "notes": list(result.notes),
+        "removed": records(result.removed),
         "saved_layer": result.scenario.layer_name if saved else None,
     }
 
@@ -152,7 +156,8 @@ def _result_body(result, saved: bool) -> dict:
              responses=json_schema({"scenario": {"type": "object"}, "timeline": ROWS, "targets": ROWS,
                                     "growth": ROWS, "changes": ROWS, "notes": {"type": "array",
                                                                                "items": {"type": "string"}},
-                                    "saved_layer": {"type": "string", "nullable": True}},
+                                    "saved_layer": {"type": "string", "nullable": True},
+                                    "odds": {"type": "object", "nullable": True}},
                                    ["scenario", "timeline", "targets", "changes"]) | error_responses(
                  400, 401, 403, 413, 429))
 async def run(
@@ -162,11 +167,17 @@ async def run(
     save: Annotated[bool, Query(description="Save the end-year zones as store layer scenario_<id> (then "
                                             "downloadable from /downloads/scenario_<id>); needs an API key "
                                             "with the editor role.")] = False,
+    draws: Annotated[int, Query(ge=0, le=MAX_API_DRAWS, description="Monte Carlo draws of the scenario's "
+                                "uncertain assumptions: ``odds`` gives the probability of meeting each target "
+                                "in each year (0: none).")] = 0,
+    seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Seed of the draws (same seed, same figures).")] = 0,
 ) -> ORJSONResponse:
     """Apply the scenario's actions to the stored zones year by year: ``timeline`` (one row per
     year of indicators), ``targets`` (each provincial target: pass, fail, not assessed),
     ``growth`` (each constrained growth and the area it reached), ``changes`` (per-zone
-    differences from the start) and ``notes`` (what could not be computed and why)."""
+    differences from the start) and ``notes`` (what could not be computed and why). With
+    ``draws``, ``odds`` holds ``probabilities`` (target, year, probability, met, draws), the
+    ``seed`` and the ``seconds`` the draws took."""
     from fastapi.concurrency import run_in_threadpool
 
     from geozones.scenario import run_scenario
@@ -181,7 +192,15 @@ async def run(
         result = run_scenario(scenario, store=store)
         if save:
             result.save(store=store)
-        return _result_body(result, save)
+        body = _result_body(result, save)
+        body["odds"] = None
+        if draws:
+            from geozones.scenario.odds import target_odds
+
+            odds = target_odds(scenario, draws=draws, seed=seed, store=store)
+            body["odds"] = {"draws": odds.draws, "seed": odds.seed, "seconds": round(odds.seconds, 3),
+                            "probabilities": records(odds.probabilities)}
+        return body
 
     return ORJSONResponse(await run_in_threadpool(work))
 

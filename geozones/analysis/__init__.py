@@ -5,6 +5,8 @@
 - :mod:`geozones.analysis.sites` -- what investors ask of a site (available land, distances);
 - :mod:`geozones.analysis.raster` -- exact distance rasters, slope, weighted overlay, zonal statistics;
 - :mod:`geozones.analysis.growth` -- constrained growth of a zone to a target area;
+- :mod:`geozones.analysis.suitability` -- AHP weights, OAT and Monte Carlo sensitivity of the overlay;
+- :mod:`geozones.analysis.allocation` -- land demand placed on the most suitable contiguous cells;
 - :mod:`geozones.analysis.distributed` -- the Dask engine (``engine="dask"``): partitioned nearest,
   k nearest and within-distance with the exact kernel of ``proximity``;
 - :mod:`geozones.analysis.tiling` -- distance and suitability rasters tile by tile, zonal statistics

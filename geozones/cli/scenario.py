@@ -27,12 +27,33 @@ def _load(path: Path):
 
 
 @scenario_app.command()
-def validate(files: Files) -> None:
-    """Check scenario files: every field, action, year and source; errors give file:line and field."""
+def validate(ctx: typer.Context, files: Files) -> None:
+    """Check scenario files against everything a run needs; every problem with file:line and field.
+
+    Fields, actions, years and sources; the ``base:`` chain; the province name (pre-2025); every
+    zone id in year order; constraint layers and files; the DEM.
+    """
+    from geozones.scenario.validate import validate_scenario
+
+    bad = 0
+    store = None
     for path in files:
+        if not path.exists():
+            fail(f"{path}: no such file")
+        problems = validate_scenario(path, store=store, store_factory=lambda: store_from(ctx))
+        if problems:
+            bad += 1
+            console.print(f"[red]✗[/] {path}: {len(problems)} problem{'s' if len(problems) > 1 else ''}",
+                          highlight=False)
+            for problem in problems:
+                console.print(f"  {problem}", highlight=False, soft_wrap=True)
+            continue
         scenario = _load(path)
+        chained = f", on top of {scenario.base}" if scenario.base else ""
         console.print(f"[green]✓[/] {path}: scenario {scenario.id!r}, {len(scenario.actions)} actions, "
-                      f"{scenario.start_year}–{scenario.end_year}", highlight=False)
+                      f"{scenario.start_year}–{scenario.end_year}{chained}", highlight=False)
+    if bad:
+        raise typer.Exit(2)
 
 
 def _run(ctx: typer.Context, files: list[Path], out: Path | None, no_save: bool):
@@ -54,8 +75,21 @@ def run(
     out: OutOption = None,
     no_save: NoStoreOption = False,
     csv: Annotated[Optional[Path], typer.Option(help="Write the timeline to this CSV.")] = None,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws of the scenario's uncertain assumptions: the "
+                                            "probability of meeting each target by year (0: none).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws (same seed, same figures).")] = 0,
+    odds_csv: Annotated[Path | None, typer.Option("--odds-csv", help="Write the probabilities to this CSV.")]
+    = None,
 ) -> None:
-    """Run a scenario: timeline by year, provincial targets (pass/fail), growth results, per-zone changes."""
+    """Run a scenario: timeline by year, provincial targets (pass/fail), growth results, per-zone changes.
+
+    With ``--draws N``, also the odds of meeting each target in each year over N Monte Carlo runs
+    of the figures the scenario marks ``uncertain``.
+    """
+    from geozones.scenario.odds import MAX_DRAWS
+
+    if not 0 <= draws <= MAX_DRAWS:
+        fail(f"--draws must be between 0 and {MAX_DRAWS}")
     (result, written), = _run(ctx, [file], out, no_save)
     scenario = result.scenario
     console.rule(f"{scenario.name} ({scenario.id})")
@@ -70,9 +104,26 @@ def run(
                 "Changed zones (ha)", index=False)
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
+    for note in result.constraint_notes():
+        console.print(f"[cyan]constraints:[/] {note}", highlight=False)
     if csv:
         result.timeline.to_csv(csv)
         written.append(str(csv))
+    if draws:
+        from geozones.scenario.odds import target_odds, uncertain_fields
+
+        odds = target_odds(scenario, draws=draws, seed=seed, store=store_from(ctx))
+        table = odds.probabilities.pivot(index="target", columns="year", values="probability")
+        print_frame(table.map(lambda p: f"{100 * p:.1f} %"),
+                    f"Probability of meeting each target ({draws} draws of {len(uncertain_fields(scenario))} "
+                    f"uncertain figures, seed {seed}; {odds.seconds:.1f} s)")
+        if odds_csv:
+            odds.probabilities.to_csv(odds_csv, index=False)
+            written.append(str(odds_csv))
+        if not no_save:
+            name = "odds_" + scenario.layer_name.removeprefix("scenario_")
+            store_from(ctx).write_layer(name, odds.probabilities.assign(seed=seed))
+            written.append(f"store table {name} (shown on the planner map)")
     for item in written:
         console.print(f"wrote {item}", highlight=False)
 
@@ -146,6 +197,43 @@ def rasters(
     table = made["zonal"].join(zones["id"]).set_index("id")
     print_frame(table.round(3), f"Zonal means ({grid.width} x {grid.height} cells of {resolution:g} m, "
                                 f"{grid.crs.name})")
+
+
+@scenario_app.command()
+def suitability(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A suitability file (.yaml, .toml): criteria, judgements, sensitivity.")],
+    out: Annotated[Path, typer.Option(help="Folder for the COGs and CSV tables (the planner map shows "
+                                           "<store folder>/rasters/suitability*.tif).")] = Path("out/rasters"),
+    draws: Annotated[int | None, typer.Option(help="Monte Carlo draws (default: the file's, else 1000).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the draws (default: the file's, else 0).")] = None,
+) -> None:
+    """AHP-weighted suitability with its sensitivity: weights and CR, OAT table, Monte Carlo rasters, site ranks."""
+    import dataclasses
+
+    from geozones.scenario.suitability import load_suitability, run_suitability
+
+    if not file.exists():
+        fail(f"{file}: no such file")
+    spec = load_suitability(file)
+    settings = dict(spec.sensitivity)
+    if draws is not None:
+        if not 1 <= draws <= 100_000:
+            fail("--draws must be between 1 and 100000")
+        settings["draws"] = draws
+    if seed is not None:
+        settings["seed"] = seed
+    run_ = run_suitability(dataclasses.replace(spec, sensitivity=settings), store=store_from(ctx))
+    grid = run_.grid
+    print_frame(run_.weights_table().round(4), f"AHP weights ({spec.id}; CR <= 0.1 accepted)")
+    summary = run_.oat.groupby("criterion").agg(max_abs_change=("max_abs_change", "max"),
+                                               min_top_overlap=("top_overlap", "min"))
+    print_frame(summary.round(4), f"One-at-a-time ±{settings['oat_change_pct']:g} % (worst case per criterion)")
+    print_frame(run_.sites.round(3), f"Candidate sites: rank stability over {int(settings['draws'])} Dirichlet draws "
+                                     f"(top {int(settings['k'])}), seed {int(settings['seed'])}")
+    for path in run_.write(out):
+        console.print(f"wrote {path}", highlight=False)
+    console.print(f"{grid.width} x {grid.height} cells of {grid.resolution:g} m in {grid.crs.name}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -35,7 +35,7 @@ from geozones import crs as _crs
 from geozones.errors import CRSError, MissingCRSError, MissingFileError, UnsupportedFormatError
 from geozones.io import shapefile as _shp
 from geozones.io.style import qgis_reference_qml, qgis_status_qml, sld_status
-from geozones.schema import FIELDS, FIELDS_BY_NAME, validate_zones
+from geozones.schema import FIELDS_BY_NAME, ZONE_FIELDS, validate_zones
 
 #: File suffix -> OGR driver, for reading and writing.
 DRIVERS: dict[str, str] = {
@@ -313,7 +313,7 @@ def _metadata(frame: gpd.GeoDataFrame) -> dict[str, str]:
 
     CC BY-SA data keeps its licence and attribution in the file wherever it travels.
     """
-    descriptions = {f.name: f.description for f in FIELDS if f.name in frame.columns}
+    descriptions = {f.name: f.description for f in ZONE_FIELDS if f.name in frame.columns}
     out = {"geozones_fields": "; ".join(f"{k}: {v}" for k, v in descriptions.items())} if descriptions else {}
     licences, lines = _distinct_text(frame, "licence"), _distinct_text(frame, "attribution")
     if licences:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from geozones.errors import ScenarioError
+from geozones.errors import ScenarioError, ScenarioErrors, raise_all
 from geozones.schema import KINDS, STATUSES
 
 #: Field name -> (python types, required?) for every action kind, besides the common fields.
@@ -33,9 +33,19 @@ ACTION_SPECS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "set_occupancy": {"zone": ((str,), True), "occupancy_pct": ((int, float), True)},
     "set_infrastructure": {"zone": ((str,), True), "complete": ((bool,), True)},
     "retire": {"zone": ((str,), True)},
+    "allocate": {"ha": ((int, float), True), "mode": ((str,), False), "kind": ((str,), False),
+                 "zones": ((list,), False)},
+}
+#: Settings of the ``allocation:`` block (land demand placed by ``allocate`` actions) -> (types, default).
+ALLOCATION_SETTINGS: dict[str, tuple[tuple[type, ...], Any]] = {
+    "suitability": ((str,), None), "resolution_m": ((int, float), 25.0), "margin_m": ((int, float), 5_000.0),
+    "min_parcel_ha": ((int, float), 5.0), "max_parcel_ha": ((int, float), None),
+    "max_road_m": ((int, float), None), "roads": ((str,), "infrastructure_roads"),
 }
 COMMON = {"action": ((str,), True), "year": ((int,), True), "source": ((str, list), False),
-          "assumption": ((str,), False), "note": ((str,), False)}
+          "assumption": ((str,), False), "note": ((str,), False), "uncertain": ((dict,), False)}
+#: Distributions an ``uncertain:`` field may draw from -> number of parameters (None: a list of choices).
+DISTRIBUTIONS: dict[str, int | None] = {"uniform": 2, "triangular": 3, "normal": 2, "choice": None}
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -59,6 +69,9 @@ class Action:
         What is assumed where no source gives the figure.
     line : int or None
         Line in the scenario file (for error messages).
+    uncertain : dict
+        Field -> ``(distribution, parameters)`` for figures the Monte Carlo odds draw
+        (:mod:`geozones.scenario.odds`); the params hold the central value used by a plain run.
     """
 
     kind: str
@@ -68,6 +81,7 @@ class Action:
     assumption: str | None = None
     note: str | None = None
     line: int | None = field(default=None, compare=False)
+    uncertain: dict[str, tuple[str, tuple]] = field(default_factory=dict, compare=False)
 
     @property
     def zone(self) -> str | None:
@@ -145,6 +159,12 @@ class Scenario:
         Metric CRS for growth and distances (default: the province's VN-2000 TM-3).
     path : str or None
         The file it was read from.
+    allocation : dict
+        Settings for ``allocate`` actions (:data:`ALLOCATION_SETTINGS`): the suitability file, cell
+        size, minimum / maximum parcel, maximum distance to a road.
+    base : str or None
+        A scenario file (relative to this one) or the id of a scenario in the same folder whose
+        end state this scenario starts from (see :func:`geozones.scenario.run.resolve_base`).
     """
 
     id: str
@@ -158,6 +178,10 @@ class Scenario:
     description: str = ""
     crs: str | None = None
     path: str | None = None
+    base: str | None = None
+    base_line: int | None = field(default=None, compare=False)
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    allocation: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not _SLUG.match(self.id or ""):
@@ -165,10 +189,17 @@ class Scenario:
         if self.end_year < self.start_year:
             raise ScenarioError(f"end_year {self.end_year} is before start_year {self.start_year}", self.path,
                                 field="end_year")
+        errors = []
         for i, action in enumerate(self.actions):
             if not self.start_year <= action.year <= self.end_year:
-                raise ScenarioError(f"year {action.year} is outside {self.start_year}..{self.end_year}",
-                                    self.path, action.line, f"actions[{i}].year")
+                errors.append(ScenarioError(f"year {action.year} is outside {self.start_year}..{self.end_year}",
+                                            self.path, action.line, f"actions[{i}].year"))
+            for year in action.uncertain.get("year", ("choice", ()))[1]:
+                if not self.start_year <= year <= self.end_year:
+                    errors.append(ScenarioError(f"uncertain year {year} is outside {self.start_year}.."
+                                                f"{self.end_year}", self.path, action.line,
+                                                f"actions[{i}].uncertain.year"))
+        raise_all(errors)
 
     @property
     def layer_name(self) -> str:
@@ -212,30 +243,79 @@ class _Builder:
         if not isinstance(data, dict):
             raise self.error("a scenario must be a mapping (id, name, province, start_year, end_year, actions)", "")
         known = {"id", "name", "province", "start_year", "end_year", "actions", "constraints", "sources",
-                 "description", "crs"}
-        self.unknown(data, known, "")
+                 "description", "crs", "base", "allocation"}
+        errors: list[ScenarioError] = []
+
+        def collect(fn, *args):
+            try:
+                return fn(*args)
+            except ScenarioErrors as exc:
+                errors.extend(exc.errors)
+            except ScenarioError as exc:
+                errors.append(exc)
+            return None
+
+        collect(self.unknown, data, known, "")
         for key in ("id", "name", "province", "start_year", "end_year"):
             if key not in data:
-                raise self.error(f"missing required field {key!r}", "")
-        for key in ("id", "name", "province"):
-            self.check(data[key], (str,), key, key)
+                errors.append(self.error(f"missing required field {key!r}", ""))
+        for key in ("id", "name", "province", "base"):
+            if data.get(key) is not None:
+                collect(self.check, data[key], (str,), key, key)
         for key in ("start_year", "end_year"):
-            self.check(data[key], (int,), key, key)
+            if key in data:
+                collect(self.check, data[key], (int,), key, key)
         actions = data.get("actions") or []
-        self.check(actions, (list,), "actions", "actions")
+        if collect(self.check, actions, (list,), "actions", "actions") is None:
+            actions = []
         sources = data.get("sources") or []
-        sources = [sources] if isinstance(sources, str) else self.check(sources, (list,), "sources", "sources")
-        built = tuple(self.action(a, f"actions[{i}]") for i, a in enumerate(actions))
+        sources = [sources] if isinstance(sources, str) else (collect(self.check, sources, (list,), "sources",
+                                                                      "sources") or [])
+        built = [collect(self.action, a, f"actions[{i}]") for i, a in enumerate(actions)]
+        constraints = collect(self.constraints, data.get("constraints"))
+        allocation = collect(self.allocation, data.get("allocation"), built)
+        start, end = data.get("start_year"), data.get("end_year")
+        if isinstance(start, int) and isinstance(end, int) and errors:
+            for i, action in enumerate(built):  # year problems alongside the others
+                if action is not None and not start <= action.year <= end:
+                    errors.append(self.error(f"year {action.year} is outside {start}..{end}", f"actions[{i}].year"))
+        raise_all(errors)
         try:
             return Scenario(
                 id=data["id"], name=data["name"], province=data["province"], start_year=data["start_year"],
-                end_year=data["end_year"], actions=built, constraints=self.constraints(data.get("constraints")),
+                end_year=data["end_year"], actions=tuple(built), constraints=constraints,
                 sources=tuple(str(s) for s in sources), description=str(data.get("description") or ""),
-                crs=data.get("crs"), path=self.path)
+                crs=data.get("crs"), path=self.path, base=data.get("base"), base_line=self.lines.get("base"),
+                lines=dict(self.lines), allocation=allocation or {})
+        except ScenarioErrors as exc:
+            raise_all([self.error(e.reason, e.field) if e.field and self.lines else e for e in exc.errors])
+            raise
         except ScenarioError as exc:
             if exc.field and self.lines:
                 raise self.error(exc.reason, exc.field) from None
             raise
+
+    def allocation(self, data, actions) -> dict[str, Any]:
+        uses = any(a is not None and a.kind == "allocate" for a in actions)
+        if data is None:
+            if uses:
+                raise self.error("allocate actions need an 'allocation:' block naming a 'suitability' file", "")
+            return {}
+        self.check(data, (dict,), "allocation", "allocation")
+        self.unknown(data, set(ALLOCATION_SETTINGS), "allocation")
+        out = {}
+        for name, (types, default) in ALLOCATION_SETTINGS.items():
+            value = data.get(name, default)
+            if value is not None:
+                self.check(value, types, f"allocation.{name}", name)
+                if isinstance(value, (int, float)) and not value > 0:
+                    raise self.error(f"{name} must be positive", f"allocation.{name}")
+            out[name] = value
+        if out["suitability"] is None:
+            raise self.error("allocation needs 'suitability' (a suitability file)", "allocation")
+        if out["max_parcel_ha"] is not None and out["max_parcel_ha"] < out["min_parcel_ha"]:
+            raise self.error("max_parcel_ha is below min_parcel_ha", "allocation.max_parcel_ha")
+        return out
 
     def unknown(self, data: dict, known: set[str], where: str) -> None:
         for key in data:
@@ -261,12 +341,54 @@ class _Builder:
             raise self.error("give a 'source' (seed file or public source) or label the figure as an "
                              "'assumption'", where)
         self.values(kind, data, where)
+        uncertain = self.uncertain(kind, data, where)
         params = {k: v for k, v in data.items() if k not in COMMON}
         source = data.get("source")
         if isinstance(source, list):
             source = "; ".join(map(str, source))
         return Action(kind, int(data["year"]), params, source, data.get("assumption"), data.get("note"),
-                      self.lines.get(where))
+                      self.lines.get(where), uncertain)
+
+    def uncertain(self, kind: str, data: dict, where: str) -> dict[str, tuple[str, tuple]]:
+        """``uncertain: {field: {distribution: [parameters]}}``: only on figures labelled an assumption."""
+        spec = data.get("uncertain")
+        if not spec:
+            return {}
+        if not data.get("assumption"):
+            raise self.error("an uncertain figure is an assumption: label it with 'assumption'", f"{where}.uncertain")
+        numeric = {"year"} | {name for name, (types, _) in ACTION_SPECS[kind].items()
+                              if float in types or (int in types and name != "zone")}
+        out = {}
+        for name, dist in spec.items():
+            at = f"{where}.uncertain.{name}"
+            if name not in numeric:
+                raise self.error(f"{name!r} cannot be uncertain in {kind}; numeric fields: {', '.join(sorted(numeric))}",
+                                 at)
+            if name != "year" and name not in data:
+                raise self.error(f"uncertain {name!r} needs the central value as {name!r} too", at)
+            if not isinstance(dist, dict) or len(dist) != 1:
+                raise self.error(f"write {{distribution: [parameters]}} with one of {', '.join(DISTRIBUTIONS)}", at)
+            (law, params), = dist.items()
+            if law not in DISTRIBUTIONS:
+                raise self.error(f"unknown distribution {law!r}; expected one of {', '.join(DISTRIBUTIONS)}", at)
+            if not isinstance(params, list) or not params or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in params):
+                raise self.error(f"{law} needs a list of numbers", at)
+            want = DISTRIBUTIONS[law]
+            if want is not None and len(params) != want:
+                raise self.error(f"{law} needs {want} numbers, got {len(params)}", at)
+            if law == "uniform" and not params[0] < params[1]:
+                raise self.error("uniform needs [low, high] with low < high", at)
+            if law == "triangular" and not (params[0] <= params[1] <= params[2] and params[0] < params[2]):
+                raise self.error("triangular needs [low, mode, high] with low <= mode <= high", at)
+            if law == "normal" and not params[1] > 0:
+                raise self.error("normal needs [mean, standard deviation > 0]", at)
+            if name == "year" and law != "choice":
+                raise self.error("an uncertain year is a choice of years: {choice: [2026, 2027]}", at)
+            if name == "year" and not all(isinstance(v, int) for v in params):
+                raise self.error("years must be whole numbers", at)
+            out[name] = (law, tuple(params))
+        return out
 
     def values(self, kind: str, data: dict, where: str) -> None:
         """Checks beyond types: ranges, choices, one-of fields."""
@@ -287,6 +409,13 @@ class _Builder:
                     raise self.error("point must be [lon, lat] in WGS84 degrees", f"{where}.point")
                 if not (-180 <= point[0] <= 180 and -90 <= point[1] <= 90):
                     raise self.error(f"point {point} is not [lon, lat] in degrees", f"{where}.point")
+        if kind == "allocate":
+            if data.get("mode", "both") not in ("grow", "sites", "both"):
+                raise self.error("mode must be grow, sites or both", f"{where}.mode")
+            if data.get("kind", "CCN") not in KINDS:
+                raise self.error(f"kind must be one of {', '.join(KINDS)}", f"{where}.kind")
+            if not data["ha"] > 0:
+                raise self.error("ha must be positive", f"{where}.ha")
         if kind == "add_phase" and "geometry" not in data and "target_ha" not in data:
             raise self.error("add_phase needs a 'geometry' or a 'target_ha' (grown beside the zone)", where)
         status = data.get("status")

@@ -7,6 +7,7 @@ mapped polygon area where a zone has a polygon, else its published area.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ TARGET_INDICATORS = {
     "complete-infra": "ccn_full_infra",
     "ccn-occupancy": "ccn_full_infra_occupancy_pct",
 }
+ALLOCATION_COLUMNS = ["year", "demand_ha", "placed_ha", "shortfall_ha"]
+REMOVED_COLUMNS = ["year", "zone", "constraint", "reach_m", "removed_ha"]
 INFRA_NOTE = "infrastructure layers not available (geozones.analysis.proximity or data/infrastructure missing)"
 
 
@@ -59,7 +62,12 @@ class ScenarioResult:
     growth : DataFrame
         One row per growth (zone, year, target, area reached, message).
     notes : list of str
-        What could not be computed and why.
+        What could not be computed and why (:meth:`constraint_notes`: what each constraint removed).
+    removed : DataFrame
+        Per growth and constraint: ``year``, ``zone``, ``constraint``, ``reach_m`` (the growth's final
+        distance) and ``removed_ha`` (the constraint's overlap with the land within that reach).
+    allocations : DataFrame
+        Per ``allocate`` action: ``year``, ``demand_ha``, ``placed_ha``, ``shortfall_ha``.
     """
 
     scenario: Scenario
@@ -69,6 +77,17 @@ class ScenarioResult:
     targets: pd.DataFrame
     growth: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    removed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REMOVED_COLUMNS))
+    allocations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ALLOCATION_COLUMNS))
+
+    def constraint_notes(self) -> list[str]:
+        """One line per growth: the hectares each constraint took from the land within its reach."""
+        lines = []
+        for (year, zone), rows in self.removed.groupby(["year", "zone"], sort=False):
+            listed = ", ".join(f"{r.constraint} {r.removed_ha:.2f} ha" for r in rows.itertuples())
+            lines.append(f"{year} {zone}: within {rows['reach_m'].iloc[0]:.0f} m of its edge the constraints "
+                         f"removed {listed}")
+        return lines
 
     def diff(self) -> pd.DataFrame:
         """Per-zone changes from the base to the end year (see :func:`zone_diff`)."""
@@ -100,7 +119,7 @@ class ScenarioResult:
 
 def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | None = None,
                  layers: dict[str, gpd.GeoDataFrame] | None = None, targets: pd.DataFrame | None = None,
-                 infra: dict | None = None) -> ScenarioResult:
+                 infra: dict | None = None, cache: dict | None = None) -> ScenarioResult:
     """Apply a scenario to the zones and measure it year by year.
 
     Parameters
@@ -116,6 +135,10 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
         Targets table (columns of ``data/zones/targets.csv``); default: the store's ``table_targets``.
     infra : dict, optional
         Infrastructure layers for ``geozones.analysis.proximity.infrastructure_distances``.
+    cache : dict, optional
+        Shared between runs of variants of one scenario on the same zones and layers (Monte Carlo
+        draws): constraint unions, growth results and distances computed once. Pass an empty
+        dict; never share it between different zones, layers or constraints.
 
     Returns
     -------
@@ -126,18 +149,97 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
             store = open_store()
     if zones is None:
         zones = store.zones()
-    runner = _Runner(scenario, zones, store, layers or {}, infra)
+    if scenario.base:
+        return _run_chained(scenario, store=store, zones=zones, layers=layers, targets=targets, infra=infra,
+                            cache=cache)
+    runner = _Runner(scenario, zones, store, layers or {}, infra, {} if cache is None else cache)
     timeline = runner.run()
     if targets is None:
-        targets = _store_targets(store)
+        targets = store_targets(store)
     checked = check_targets(timeline, targets, scenario)
     return ScenarioResult(scenario, runner.zones, runner.base, timeline, checked,
                           pd.DataFrame(runner.growth_log, columns=["year", "zone", "action", "target_ha", "area_ha",
                                                                    "reached", "message"]),
-                          runner.notes)
+                          runner.notes, pd.DataFrame(runner.removals, columns=REMOVED_COLUMNS),
+                          pd.DataFrame(runner.allocations, columns=ALLOCATION_COLUMNS))
 
 
-def _store_targets(store) -> pd.DataFrame:
+def resolve_base(scenario: Scenario, _seen: tuple[str, ...] = ()) -> Scenario:
+    """The scenario named by ``scenario.base``: a file (relative to the scenario's) or an id in the same folder.
+
+    Raises
+    ------
+    ScenarioError
+        Base not found, a chain that loops, or a base that does not end before this one starts
+        or covers another province (with the file and line of ``base:``).
+    """
+    from geozones.scenario.parse import load_scenario
+
+    where = Path(scenario.path).parent if scenario.path and Path(scenario.path).exists() else Path.cwd()
+    ref = str(scenario.base)
+    if ref.lower().endswith((".yaml", ".yml", ".toml")):
+        path = Path(ref) if Path(ref).is_absolute() else where / ref
+        if not path.exists():
+            raise ScenarioError(f"base scenario file {ref!r} not found (looked in {where})", scenario.path,
+                                scenario.base_line, "base")
+        base = load_scenario(path)
+    else:
+        found = []
+        for path in sorted(where.glob("*")):
+            if path.suffix.lower() in (".yaml", ".yml", ".toml") and path.resolve() != Path(str(scenario.path)).resolve():
+                try:
+                    candidate = load_scenario(path)
+                except ScenarioError:
+                    continue
+                if candidate.id == ref:
+                    found.append(candidate)
+        if not found:
+            raise ScenarioError(f"no scenario with id {ref!r} in {where}", scenario.path, scenario.base_line, "base")
+        base = found[0]
+    if base.id in _seen + (scenario.id,):
+        raise ScenarioError(f"base chain loops: {' -> '.join(_seen + (scenario.id, base.id))}", scenario.path,
+                            scenario.base_line, "base")
+    if not same_province(base.province, scenario.province):
+        raise ScenarioError(f"base {base.id!r} covers {base.province}, not {scenario.province}", scenario.path,
+                            scenario.base_line, "base")
+    if base.end_year >= scenario.start_year:
+        raise ScenarioError(f"base {base.id!r} runs to {base.end_year}: this scenario must start after it "
+                            f"(start_year {scenario.start_year})", scenario.path, scenario.base_line, "base")
+    return base
+
+
+def _run_chained(scenario: Scenario, *, store, zones, layers, targets, infra, cache=None, _seen=()) -> ScenarioResult:
+    """Run the base chain, then this scenario from the base's end state; one timeline from the first start.
+
+    With a ``cache`` (Monte Carlo draws of this scenario's own figures) the base runs once: its
+    result is the same for every draw.
+    """
+    base = resolve_base(scenario, _seen)
+    if cache is not None and "base_result" in cache:
+        first = cache["base_result"]
+    elif base.base:
+        first = _run_chained(base, store=store, zones=zones, layers=layers, targets=targets, infra=infra,
+                             _seen=_seen + (scenario.id,))
+    else:
+        first = run_scenario(base, store=store, zones=zones, layers=layers, targets=targets, infra=infra)
+    if cache is not None:
+        cache["base_result"] = first
+    own = dataclasses.replace(scenario, base=None)
+    second = run_scenario(own, store=store, zones=first.zones, layers=layers, targets=targets, infra=infra,
+                          cache=None if cache is None else cache.setdefault("own", {}))
+    timeline = pd.concat([first.timeline, second.timeline])
+    if targets is None:
+        targets = store_targets(store)
+    whole = dataclasses.replace(scenario, start_year=first.timeline.index.min())
+    return ScenarioResult(scenario, second.zones, first.base, timeline, check_targets(timeline, targets, whole),
+                          pd.concat([first.growth, second.growth], ignore_index=True),
+                          [f"base {base.id}: {n}" for n in first.notes] + second.notes,
+                          pd.concat([first.removed, second.removed], ignore_index=True),
+                          pd.concat([first.allocations, second.allocations], ignore_index=True))
+
+
+def store_targets(store) -> pd.DataFrame:
+    """The store's ``table_targets`` (an empty table with its columns when it has none)."""
     try:
         return store.layer("table_targets")
     except (UnknownAttributeError, KeyError):
@@ -145,28 +247,40 @@ def _store_targets(store) -> pd.DataFrame:
                                      "year", "source"])
 
 
-def _same_province(a: str | None, b: str) -> bool:
+def same_province(a: str | None, b: str) -> bool:
+    """The same province name, ignoring diacritics and case."""
     return isinstance(a, str) and ascii_name(a).lower() == ascii_name(b).lower()
 
 
 class _Runner:
-    def __init__(self, scenario: Scenario, zones: gpd.GeoDataFrame, store, layers: dict, infra):
-        self.scenario, self.store, self.layers, self.infra = scenario, store, layers, infra
+    def __init__(self, scenario: Scenario, zones: gpd.GeoDataFrame, store, layers: dict, infra, cache: dict):
+        self.scenario, self.store, self.layers, self.cache = scenario, store, layers, cache
+        self.infra = infra if infra is not None else cache.get("infra")
         self.notes: list[str] = []
         self.growth_log: list[tuple] = []
         self.metric = pyproj.CRS.from_user_input(scenario.crs) if scenario.crs else _crs.tm3_crs(scenario.province)
-        mine = zones[zones["province_pre2025"].map(lambda p: _same_province(p, scenario.province))]
-        if mine.empty:
-            raise ScenarioError(f"no zones in province {scenario.province!r}", scenario.path, field="province")
-        frame = mine.to_crs(self.metric).copy()
-        frame["infrastructure_complete"] = frame["status"].eq("operating")
-        frame["scenario_id"] = scenario.id
-        self.zones = frame.set_index("id", drop=False)
-        self.zones.index.name = None
-        self._refresh_area()
-        self.base = self.zones.copy()
-        self._exclusions = None
-        self._distance_cache: dict[tuple, tuple[float, float]] = {}
+        if "start" not in cache:
+            mine = zones[zones["province_pre2025"].map(lambda p: same_province(p, scenario.province))]
+            if mine.empty:
+                raise ScenarioError(f"no zones in province {scenario.province!r}", scenario.path, field="province")
+            frame = mine.to_crs(self.metric).copy()
+            if "infrastructure_complete" not in frame.columns:  # else: the end state of a base scenario
+                frame["infrastructure_complete"] = frame["status"].eq("operating")
+            frame["infrastructure_complete"] = frame["infrastructure_complete"].astype(bool)
+            frame["scenario_id"] = scenario.id
+            self.zones = frame.set_index("id", drop=False)
+            self.zones.index.name = None
+            self._refresh_area()
+            cache["start"] = self.zones
+        self.zones = cache["start"].copy()
+        self.base = cache["start"].copy()
+        self._exclusions = cache.get("exclusions")
+        self._labelled: list[tuple[str, object]] = cache.get("labelled", [])
+        self.removals: list[tuple] = []
+        self.allocations: list[tuple] = []
+        self._base_union = None
+        self._distance_cache: dict[tuple, tuple[float, float]] = cache.setdefault("distances", {})
+        self._growth_cache: dict[tuple, object] = cache.setdefault("growth", {})
 
     # -- areas and constraints ------------------------------------------------------------
 
@@ -182,17 +296,43 @@ class _Runner:
         if self._exclusions is None:
             parts = []
             constraints = self.scenario.constraints
+            labelled = []
             for ref in constraints.exclusions + constraints.buffers:
                 frame = self._layer(ref)
                 if frame is not None and len(frame):
                     geoms = frame.to_crs(self.metric).geometry.array
                     parts.append(shapely.buffer(geoms, ref.buffer_m) if ref.buffer_m > 0 else geoms)
+                    label = ref.label + (f" (+{ref.buffer_m:g} m)" if ref.buffer_m > 0 else "")
+                    labelled.append((label, parts[-1]))
             if constraints.max_slope_deg is not None:
                 parts.append(np.array([self._steep_land()], dtype=object))
+                labelled.append((f"slope > {constraints.max_slope_deg:g}°", parts[-1]))
             geoms = np.concatenate(parts) if parts else np.empty(0, dtype=object)
             geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))] if len(geoms) else geoms
             self._exclusions = shapely.make_valid(shapely.union_all(geoms)) if len(geoms) else None
+            self._labelled = [(label, shapely.make_valid(shapely.union_all(g[~(shapely.is_missing(g) |
+                                                                                shapely.is_empty(g))])))
+                              for label, g in labelled]
+            self.cache["exclusions"] = self._exclusions
+            self.cache["labelled"] = self._labelled
         return self._exclusions
+
+    def removed_by_constraint(self, seed, result, skip: set[str]) -> list[tuple[str, float]]:
+        """Hectares each constraint takes out of the land the growth could reach (within its final distance).
+
+        The reach is ``buffer(seed, distance) - seed``; one constraint's figure is its overlap with
+        that ring, so land under two constraints counts under both.
+        """
+        self.exclusions()
+        ring = shapely.difference(shapely.buffer(seed, max(result.distance_m, 0.0)), seed)
+        rows = [(label, float(shapely.area(shapely.intersection(ring, geom)) / 10_000.0))
+                for label, geom in self._labelled]
+        if self.scenario.constraints.avoid_other_zones:
+            others = self.zones[~self.zones.index.isin(skip) & self.zones["status"].ne("retired")].geometry.array
+            others = others[~(shapely.is_missing(others) | shapely.is_empty(others))]
+            union = shapely.union_all(others) if len(others) else shapely.Polygon()
+            rows.append(("other zones", float(shapely.area(shapely.intersection(ring, union)) / 10_000.0)))
+        return rows
 
     def _layer(self, ref: LayerRef) -> gpd.GeoDataFrame | None:
         where = self.scenario.path
@@ -301,18 +441,200 @@ class _Runner:
         current = shapely.area(geom) / 10_000.0
         target = action.params.get("to_ha") or current + action.params["by_ha"]
         result = self._grow(geom, target, {zone_id})
-        self._log(action, zone_id, result)
+        self._log(action, zone_id, result, geom, {zone_id})
         self.zones.loc[[zone_id], "geometry"] = gpd.GeoSeries([result.geometry], index=[zone_id], crs=self.metric)
 
     def _grow(self, geom, target: float, skip: set[str]):
-        return grow_to_area(geom, target, crs=self.metric, exclusions=self._growth_exclusions(skip),
-                            max_distance=self.scenario.constraints.max_distance_m)
+        exclusions = self._growth_exclusions(skip)
+        key = (shapely.to_wkb(geom), float(target), None if exclusions is None else shapely.to_wkb(exclusions))
+        if key not in self._growth_cache:
+            self._growth_cache[key] = grow_to_area(geom, target, crs=self.metric, exclusions=exclusions,
+                                                   max_distance=self.scenario.constraints.max_distance_m)
+        return self._growth_cache[key]
 
-    def _log(self, action: Action, zone_id: str, result) -> None:
+    def _log(self, action: Action, zone_id: str, result, seed, skip: set[str]) -> None:
         self.growth_log.append((action.year, zone_id, action.kind, result.target_ha, result.area_ha, result.reached,
                                 result.message))
         if not result.reached:
             self.notes.append(f"{action.year} {zone_id}: {result.message}")
+        for label, ha in self.removed_by_constraint(seed, result, skip):
+            self.removals.append((action.year, zone_id, label, result.distance_m, ha))
+
+    # -- demand allocation ------------------------------------------------------------------
+
+    def _allocation_setup(self) -> dict:
+        """Grid, suitability and road reach of the ``allocate`` actions (computed once, shared by draws)."""
+        if "allocation" in self.cache:
+            return self.cache["allocation"]
+        from geozones.analysis import raster
+        from geozones.scenario.suitability import load_suitability, suitability_surface
+
+        settings = self.scenario.allocation
+        base = Path(self.scenario.path).parent if self.scenario.path and Path(self.scenario.path).exists() \
+            else Path.cwd()
+        path = Path(settings["suitability"])
+        path = path if path.is_absolute() else base / path
+        if not path.exists():
+            raise ScenarioError(f"suitability file {settings['suitability']!r} not found", self.scenario.path,
+                                self.scenario.lines.get("allocation.suitability"), "allocation.suitability")
+        spec = load_suitability(path)
+        placed = self.base[~(self.base.geometry.isna() | self.base.geometry.is_empty)]
+        grid = raster.Grid.covering([placed], float(settings["resolution_m"]), margin=float(settings["margin_m"]),
+                                    crs=self.metric)
+        if grid.width * grid.height > 40_000_000:
+            raise ScenarioError(f"allocation grid of {grid.width} x {grid.height} cells is too large: raise "
+                                "allocation.resolution_m", self.scenario.path, None, "allocation.resolution_m")
+        surface = suitability_surface(spec, grid, store=self.store, layers=self.layers)
+        reach = np.ones(grid.shape, dtype=bool)
+        if settings.get("max_road_m") is not None:
+            roads = self._layer(LayerRef(layer=settings["roads"]))
+            reach = raster.distance_raster(roads, grid, max_distance=float(settings["max_road_m"])) \
+                <= float(settings["max_road_m"])
+        self.cache["allocation"] = {"grid": grid, "suitability": surface, "reach": reach}
+        return self.cache["allocation"]
+
+    @staticmethod
+    def _zone_cells(active: gpd.GeoDataFrame, grid) -> np.ndarray:
+        """Label ``k`` (1-based, ``active`` order) on every cell whose square meets zone ``k``, touching included."""
+        from geozones.analysis import raster
+
+        touched = raster.rasterize(active, grid, values=np.arange(1, len(active) + 1), fill=0, all_touched=True,
+                                   dtype="int32")
+        h, w = grid.shape
+        candidate = touched > 0
+        grown = candidate.copy()
+        grown[1:] |= candidate[:-1]
+        grown[:-1] |= candidate[1:]
+        grown[:, 1:] |= candidate[:, :-1]
+        grown[:, :-1] |= candidate[:, 1:]
+        rows, cols = np.nonzero(grown)
+        xs, ys = grid.cell_centers()
+        half = grid.resolution / 2
+        boxes = shapely.box(xs[cols] - half, ys[rows] - half, xs[cols] + half, ys[rows] + half)
+        labels = np.zeros((h, w), dtype=np.int32)
+        for k, geom in enumerate(active.geometry.array, start=1):
+            meets = shapely.intersects(boxes, geom)
+            # a square meeting the zone only at a corner point would join it at a point: left out
+            corner = meets.copy()
+            corner[meets] = (shapely.area(shapely.intersection(boxes[meets], geom)) <= 0) & \
+                (shapely.length(shapely.intersection(shapely.boundary(boxes[meets]), geom)) <= 1e-6)
+            meets &= ~corner
+            free = labels[rows[meets], cols[meets]] == 0
+            labels[rows[meets][free], cols[meets][free]] = k
+        return labels
+
+    def _allocation_plan(self, action: Action, index: int, active: gpd.GeoDataFrame) -> list[tuple]:
+        """``[(zone id or None for a new site, land, grown geometry or None)]`` for one ``allocate`` action.
+
+        Memoised on the action and the active zones' outlines (Monte Carlo draws that do not change
+        them reuse it).
+        """
+        key = ("allocate", index, float(action.params["ha"]), tuple(active.index),
+               tuple(shapely.to_wkb(active.geometry.array)))
+        plans = self.cache.setdefault("allocation_plans", {})
+        if key in plans:
+            return plans[key]
+        from geozones.analysis import raster
+        from geozones.analysis.allocation import allocate
+
+        setup = self._allocation_setup()
+        grid = setup["grid"]
+        settings = self.scenario.allocation
+        cell_ha = grid.resolution * grid.resolution / 10_000.0
+        parts = [self.exclusions()] if self.exclusions() is not None else []
+        blocked = shapely.union_all(np.array(parts + list(active.geometry.array), dtype=object))
+        # usable hectares of every cell: its area minus what constraints and zones cover
+        touched = raster.mask(np.array([blocked], dtype=object), grid, all_touched=True)
+        area = np.full(grid.shape, cell_ha)
+        rows, cols = np.nonzero(touched)
+        xs, ys = grid.cell_centers()
+        half = grid.resolution / 2
+        boxes = shapely.box(xs[cols] - half, ys[rows] - half, xs[cols] + half, ys[rows] + half)
+        shapely.prepare(blocked)
+        area[rows, cols] = cell_ha - shapely.area(shapely.intersection(boxes, blocked)) / 10_000.0
+        area[area < 1e-6 * cell_ha] = 0.0
+        # a cell an exclusion touches is not used at all: land never bridges a road or river corridor
+        if self.exclusions() is not None:
+            area[raster.mask(np.array([self.exclusions()], dtype=object), grid, all_touched=True)] = 0.0
+        ids = list(active.index)
+        labels = self._zone_cells(active, grid)
+        grow = None
+        if action.params.get("zones"):
+            unknown = [z for z in action.params["zones"] if z not in ids]
+            if unknown:
+                raise ScenarioError(f"no active placed zone {unknown[0]!r} to grow", self.scenario.path, action.line,
+                                    f"actions[{index}].zones")
+            grow = {ids.index(z) + 1 for z in action.params["zones"]}
+        result = allocate(setup["suitability"], setup["reach"] & (area > 0), labels, float(action.params["ha"]),
+                          action.params.get("mode", "both"), float(settings["min_parcel_ha"]),
+                          settings.get("max_parcel_ha"), grow, area=area)
+        plan = []
+        for label in sorted(result.allocated):
+            cells = np.nonzero(result.labels == label)
+            land = shapely.union_all(shapely.box(xs[cells[1]] - half, ys[cells[0]] - half, xs[cells[1]] + half,
+                                                 ys[cells[0]] + half))
+            land = shapely.make_valid(shapely.difference(land, blocked))
+            # cells meeting only at a corner: close the pinch (a few cm²) so the outline stays valid
+            # once reprojected; never onto blocked land
+            land = shapely.make_valid(shapely.difference(
+                shapely.buffer(shapely.buffer(land, 0.05, join_style="mitre"), -0.05, join_style="mitre"), blocked))
+            land = shapely.union_all(shapely.get_parts(land)[shapely.get_type_id(shapely.get_parts(land)) == 3])
+            if label <= len(ids):
+                zone_id = ids[label - 1]
+                # zone and new land share an edge only up to rounding: a 5 mm closing merges them into
+                # one polygon (then nothing of the constraints is taken back)
+                old = active.geometry[zone_id]
+                closed = shapely.buffer(shapely.buffer(shapely.union(old, land), 0.005, join_style="mitre"), -0.005,
+                                        join_style="mitre")
+                if self.exclusions() is not None:
+                    closed = shapely.difference(closed, self.exclusions())
+                plan.append((zone_id, land, shapely.make_valid(shapely.union_all([old, land, closed]))))
+            else:
+                plan.append((None, land, None))
+        plans[key] = plan
+        return plan
+
+    def _do_allocate(self, action: Action, index: int) -> None:
+        settings = self.scenario.allocation
+        active = self.zones[self.zones["status"].ne("retired") & ~(self.zones.geometry.isna() |
+                                                                    self.zones.geometry.is_empty)]
+        demand = float(action.params["ha"])
+        placed_ha = 0.0
+        opened = 0
+        plan = self._allocation_plan(action, index, active)
+        for zone_id, land, grown in plan:
+            got = float(shapely.area(land) / 10_000.0)
+            placed_ha += got
+            if zone_id is not None:
+                self.zones.loc[[zone_id], "geometry"] = gpd.GeoSeries([grown], index=[zone_id], crs=self.metric)
+            else:
+                opened += 1
+                zone_id = f"{self.scenario.id}-site-{action.year}-{opened}"
+                kind = action.params.get("kind", "CCN")
+                row = {
+                    "id": zone_id, "name": f"{kind} site {action.year}-{opened} ({self.scenario.id})",
+                    "kind": kind, "zone_group": zone_id, "province_pre2025": self.scenario.province,
+                    "province": PROVINCE_AFTER_2025.get(self.scenario.province, self.scenario.province),
+                    "status": "planned", "status_year": action.year, "area_published_ha": None,
+                    "sources": action.source or "scenario assumption", "geometry_quality": "approximate",
+                    "location_basis": f"scenario {self.scenario.id}: land demand allocated to the most suitable "
+                                      f"contiguous cells ({float(settings['resolution_m']):g} m) of "
+                                      f"{settings['suitability']}",
+                    "notes": action.assumption, "infrastructure_complete": False,
+                }
+                row["name_ascii"] = ascii_name(row["name"])
+                self._append(row, land)
+            self.growth_log.append((action.year, zone_id, "allocate", got, got, True,
+                                    f"allocated {got:.2f} ha of the {demand:g} ha demand"))
+        shortfall = demand - placed_ha
+        message = (f"{action.year} allocate {demand:g} ha ({action.params.get('mode', 'both')}): placed "
+                   f"{placed_ha:.2f} ha in {len(plan)} zone(s)/site(s)")
+        if shortfall > 0.005 * demand:
+            message += (f"; SHORTFALL {shortfall:.2f} ha: not enough allowed land within the constraints, "
+                        f"{settings['min_parcel_ha']:g} ha minimum parcel"
+                        + (f" and {settings['max_road_m']:g} m of a road" if settings.get("max_road_m") else ""))
+        self.notes.append(message)
+        self.allocations.append((action.year, demand, placed_ha, max(shortfall, 0.0)))
 
     def _do_add_zone(self, action: Action, index: int) -> None:
         p = action.params
@@ -323,8 +645,9 @@ class _Runner:
             geom = self._geometry(p["geometry"], action, index)
         else:
             site = gpd.GeoSeries(gpd.points_from_xy([p["point"][0]], [p["point"][1]]), crs=_crs.WGS84)
-            result = self._grow(site.to_crs(self.metric).iloc[0], p["target_ha"], set())
-            self._log(action, p["id"], result)
+            point = site.to_crs(self.metric).iloc[0]
+            result = self._grow(point, p["target_ha"], set())
+            self._log(action, p["id"], result, point, set())
             geom = result.geometry
         basis = ("drawn in the scenario file" if "geometry" in p else
                  f"scenario {self.scenario.id}: grown from the point {p.get('point')} to {p.get('target_ha')} ha "
@@ -359,7 +682,7 @@ class _Runner:
                                     self.scenario.path, action.line, f"actions[{index}].of")
             seed = shapely.make_valid(shapely.union_all(seeds))
             result = self._grow(seed, shapely.area(seed) / 10_000.0 + p["target_ha"], set(group))
-            self._log(action, p["id"], result)
+            self._log(action, p["id"], result, seed, set(group))
             geom = shapely.make_valid(shapely.difference(result.geometry, seed))
         row = parent.drop(labels=["geometry"]).to_dict()
         row.update({
@@ -395,34 +718,38 @@ class _Runner:
     # -- indicators ---------------------------------------------------------------------------
 
     def indicators(self, year: int) -> dict:
-        z = self.zones[self.zones["status"].ne("retired")]
-        hectares = z["hectares"].astype(float)
+        zones = self.zones
+        active = zones["status"].to_numpy() != "retired"
+        status = zones["status"].to_numpy()[active]
+        hectares = zones["hectares"].to_numpy(dtype=float)[active]
+        occupancy = zones["occupancy_pct"].to_numpy(dtype=float)[active]
         row: dict = {"year": year}
-        for status in STATUSES:
-            if status != "retired":
-                row[f"ha_{status}"] = float(hectares[z["status"].eq(status)].sum())
-        row["total_ha"] = float(hectares.sum())
-        occupancy = z["occupancy_pct"].astype(float)
-        row["occupied_ha"] = float((hectares * occupancy / 100).sum())
+        for name in STATUSES:
+            if name != "retired":
+                row[f"ha_{name}"] = float(np.nansum(hectares[status == name]))
+        row["total_ha"] = float(np.nansum(hectares))
+        row["occupied_ha"] = float(np.nansum(hectares * occupancy / 100))
+        z = zones[active]
         row["new_land_ha"] = self._new_land(z)
-        ccn = z[z["kind"].eq("CCN") & z["status"].isin(ESTABLISHED)]
-        row["ccn_count"] = int(len(ccn))
-        row["ccn_area_ha"] = float(ccn["hectares"].astype(float).sum())
-        row["ccn_area_unknown"] = int(ccn["hectares"].isna().sum())
-        full = ccn[ccn["infrastructure_complete"].astype(bool)]
-        row["ccn_full_infra"] = int(len(full))
-        known = full["occupancy_pct"].notna() & full["hectares"].notna()
-        weights = full["hectares"][known].astype(float)
-        row["ccn_full_infra_occupancy_pct"] = (float(np.average(full["occupancy_pct"][known].astype(float),
-                                                                weights=weights))
+        ccn = (zones["kind"].to_numpy()[active] == "CCN") & np.isin(status, ESTABLISHED)
+        row["ccn_count"] = int(ccn.sum())
+        row["ccn_area_ha"] = float(np.nansum(hectares[ccn]))
+        row["ccn_area_unknown"] = int(np.isnan(hectares[ccn]).sum())
+        full = ccn & zones["infrastructure_complete"].to_numpy(dtype=bool)[active]
+        row["ccn_full_infra"] = int(full.sum())
+        known = full & ~np.isnan(occupancy) & ~np.isnan(hectares)
+        weights = hectares[known]
+        row["ccn_full_infra_occupancy_pct"] = (float(np.average(occupancy[known], weights=weights))
                                                if known.any() and weights.sum() > 0 else np.nan)
-        row["ccn_full_infra_no_occupancy"] = int((~known).sum())
+        row["ccn_full_infra_no_occupancy"] = int((full & ~known).sum())
         row["mean_dist_highway_m"], row["mean_dist_substation_m"] = self._distances(z)
         return row
 
     def _new_land(self, z: gpd.GeoDataFrame) -> float:
-        base = self.base.geometry.array
-        base = shapely.union_all(base[~(shapely.is_missing(base) | shapely.is_empty(base))])
+        if self._base_union is None:
+            base = self.base.geometry.array
+            self._base_union = shapely.union_all(base[~(shapely.is_missing(base) | shapely.is_empty(base))])
+        base = self._base_union
         now = z.geometry.array
         now = shapely.union_all(now[~(shapely.is_missing(now) | shapely.is_empty(now))])
         return float(shapely.area(shapely.difference(now, base)) / 10_000.0)
@@ -435,7 +762,7 @@ class _Runner:
         value = (np.nan, np.nan)
         try:
             if self.infra is None:
-                self.infra = load_infrastructure(self.store)
+                self.infra = self.cache["infra"] = load_infrastructure(self.store)
             table = infrastructure_distances(z.to_crs(_crs.WGS84), infra=self.infra)
             value = (float(table["dist_highway_m"].mean()), float(table["dist_substation_m"].mean()))
         except (FileNotFoundError, KeyError, ValueError) as exc:
@@ -458,7 +785,7 @@ def check_targets(timeline: pd.DataFrame, targets: pd.DataFrame, scenario: Scena
     within :data:`ABOUT_TOLERANCE` (10 %) of the value, a convention of geozones, not of the source.
     """
     rows = []
-    mine = targets[targets["province_pre2025"].map(lambda p: _same_province(p, scenario.province))] \
+    mine = targets[targets["province_pre2025"].map(lambda p: same_province(p, scenario.province))] \
         if len(targets) else targets
     for _, target in mine.iterrows():
         year = int(target["year"])
@@ -479,13 +806,14 @@ def check_targets(timeline: pd.DataFrame, targets: pd.DataFrame, scenario: Scena
             if pd.isna(actual):
                 record["note"] = "no value (e.g. no occupancy figure for these zones)"
             else:
-                record["status"] = "pass" if _meets(float(actual), target["operator"], value, vmax) else "fail"
+                record["status"] = "pass" if meets_target(float(actual), target["operator"], value, vmax) else "fail"
         rows.append(record)
     return pd.DataFrame(rows, columns=["target", "indicator", "year", "operator", "value", "value_max", "unit",
                                        "source", "scenario_value", "status", "note"])
 
 
-def _meets(actual: float, operator: str, value: float, vmax: float | None) -> bool:
+def meets_target(actual: float, operator: str, value: float, vmax: float | None) -> bool:
+    """Whether ``actual`` satisfies a target's ``operator`` and value(s) (see :func:`check_targets`)."""
     if operator == ">=":
         return actual >= value
     if operator == ">":

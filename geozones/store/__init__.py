@@ -17,11 +17,14 @@ from geozones.store.geopackage import GeoPackageStore
 from geozones.store.layers import (
     REFERENCE_LAYERS,
     load_infrastructure,
+    odds_table,
     scenario_layer_name,
+    sensitivity_raster,
     store_layers,
     suitability_raster,
 )
 from geozones.store.opening import open_store
 
 __all__ = ["ZONES", "REFERENCE_LAYERS", "ZoneStore", "GeoPackageStore", "open_store", "read_shipped",
-           "shipped_layers", "load_infrastructure", "scenario_layer_name", "store_layers", "suitability_raster"]
+           "shipped_layers", "load_infrastructure", "scenario_layer_name", "store_layers", "suitability_raster",
+           "sensitivity_raster", "odds_table"]

@@ -33,7 +33,16 @@ from geozones.errors import (
     ZoneNotFoundError,
     ZoneValidationError,
 )
-from geozones.schema import FIELD_NAMES, FIELDS, ID_RE, Field, check_ids, check_types, validate_zones
+from geozones.schema import (
+    ID_RE,
+    INVESTOR_FIELD_NAMES,
+    ZONE_FIELD_NAMES,
+    ZONE_FIELDS,
+    Field,
+    check_ids,
+    check_types,
+    validate_zones,
+)
 from geozones.store.records import HistoryEntry, StoredZone, snapshot
 
 #: Largest version number a restore may name (SQL BIGINT).
@@ -230,10 +239,12 @@ def _fast_record(properties: Mapping, geometry: BaseGeometry) -> dict | None:
     Returns None whenever anything is unusual, so that :func:`validate_zones` -- the
     single source of truth -- coerces it or raises its own error.
     """
-    if set(properties) - set(FIELD_NAMES):
+    if set(properties) - set(ZONE_FIELD_NAMES):
         return None
+    if any(properties.get(name) is not None for name in INVESTOR_FIELD_NAMES):
+        return None  # the investor fields' cross-field rules (a published source) live in validate_zones
     try:
-        record = {f.name: _fast_value(f, properties.get(f.name)) for f in FIELDS}
+        record = {f.name: _fast_value(f, properties.get(f.name)) for f in ZONE_FIELDS}
     except _Slow:
         return None
     if not ID_RE.match(record["id"]):
@@ -280,7 +291,7 @@ def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repai
         checked = validate_zones(frame)
         check_ids(checked)
         row = checked.iloc[0]
-        return StoredZone.of({name: row[name] for name in FIELD_NAMES}, None, store_crs)
+        return StoredZone.of({name: row[name] for name in ZONE_FIELD_NAMES}, None, store_crs)
     shape = _geometry(geometry)
     source = str(crs or DEFAULT_INPUT_CRS)
     _known_crs(source)
@@ -297,7 +308,7 @@ def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repai
     valid = validate_zones(frame)
     check_ids(valid)
     row = valid.iloc[0]
-    return StoredZone.of({name: row[name] for name in FIELD_NAMES}, valid.geometry.iloc[0], store_crs)
+    return StoredZone.of({name: row[name] for name in ZONE_FIELD_NAMES}, valid.geometry.iloc[0], store_crs)
 
 
 def _feature_id(feature: Mapping) -> str | None:

@@ -28,7 +28,7 @@ from geozones.store.edits import FeatureEditing
 from geozones.paths import default_store_path, shipped_data_dir
 from geozones.store.base import ZONES, read_shipped, shipped_layers
 from geozones.store.records import HistoryEntry, StoredZone
-from geozones.schema import FIELD_NAMES, check_ids, validate_zones
+from geozones.schema import ZONE_FIELD_NAMES, ZONE_FIELDS, check_ids, validate_zones
 
 #: Tables the store keeps for itself (never listed as layers).
 HISTORY_TABLE = "geozones_history"
@@ -75,6 +75,7 @@ class GeoPackageStore(FeatureEditing):
             if not self._shipped_checked:
                 self._shipped_checked = True
                 self._add_missing_shipped()
+                self._add_missing_columns()
             return self
         with self._lock():
             if not self.path.exists():
@@ -94,6 +95,21 @@ class GeoPackageStore(FeatureEditing):
             with self._lock():
                 self._write_many({name: read_shipped(name, path) for name, path in missing.items()},
                                  start_empty=False)
+
+    def _add_missing_columns(self) -> None:
+        """A store made before a zone field existed (e.g. the investor fields) gets it as an empty column."""
+        with self._gate.use("sqlite3"):
+            db = gpkg_sql.connect(self.path)
+            try:
+                present = {row[1] for row in db.execute(f"PRAGMA table_info({gpkg_sql.quote(ZONES)})")}
+                missing = [f for f in ZONE_FIELDS if f.name not in present]
+                if present and missing:
+                    with self._lock(), db:
+                        for field in missing:
+                            kind = {"float": "REAL", "int": "INTEGER", "date": "DATE"}.get(field.dtype, "TEXT")
+                            db.execute(f"ALTER TABLE {gpkg_sql.quote(ZONES)} ADD COLUMN {gpkg_sql.quote(field.name)} {kind}")
+            finally:
+                db.close()
 
     def reset(self) -> "GeoPackageStore":
         """Rebuild the store from the shipped files, atomically."""
@@ -356,7 +372,7 @@ class _GpkgTransaction:
         column, self.srs_id, self.geometry_type, organization, code, definition = row
         self.geom = gpkg_sql.quote(column)
         self.crs = f"{organization.upper()}:{code}" if organization.upper() == "EPSG" else definition
-        self.columns = ", ".join(gpkg_sql.quote(n) for n in FIELD_NAMES)
+        self.columns = ", ".join(gpkg_sql.quote(n) for n in ZONE_FIELD_NAMES)
         self.has_history = bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (HISTORY_TABLE,)).fetchone())
         if writing:
             for statement in _HISTORY_DDL:
@@ -369,11 +385,11 @@ class _GpkgTransaction:
                               (zone_id,)).fetchone()
         if row is None:
             return None
-        return row[0], StoredZone.of(dict(zip(FIELD_NAMES, row[1:-1])), gpkg_sql.decode(row[-1]), self.crs)
+        return row[0], StoredZone.of(dict(zip(ZONE_FIELD_NAMES, row[1:-1])), gpkg_sql.decode(row[-1]), self.crs)
 
     def _values(self, zone: StoredZone) -> list:
         self._accept(zone.geometry)
-        return [_sql_value(zone.properties[n]) for n in FIELD_NAMES] + [gpkg_sql.encode(zone.geometry, self.srs_id)]
+        return [_sql_value(zone.properties[n]) for n in ZONE_FIELD_NAMES] + [gpkg_sql.encode(zone.geometry, self.srs_id)]
 
     def _accept(self, geometry) -> None:
         """Widen the declared geometry type when a Polygon layer receives a MultiPolygon (or vice versa)."""
@@ -387,11 +403,11 @@ class _GpkgTransaction:
         self.extent.append(tuple(geometry.bounds))
 
     def insert(self, zone: StoredZone) -> None:
-        marks = ", ".join("?" * (len(FIELD_NAMES) + 1))
+        marks = ", ".join("?" * (len(ZONE_FIELD_NAMES) + 1))
         self.db.execute(f"INSERT INTO zones ({self.columns}, {self.geom}) VALUES ({marks})", self._values(zone))
 
     def update(self, key, zone: StoredZone) -> None:
-        assignments = ", ".join(f"{gpkg_sql.quote(n)} = ?" for n in FIELD_NAMES)
+        assignments = ", ".join(f"{gpkg_sql.quote(n)} = ?" for n in ZONE_FIELD_NAMES)
         self.db.execute(f"UPDATE zones SET {assignments}, {self.geom} = ? WHERE fid = ?", [*self._values(zone), key])
 
     def delete(self, key) -> None:

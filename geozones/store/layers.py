@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from geozones.io.infrastructure import INFRASTRUCTURE_LAYERS, read_infrastructure
 from geozones.store.opening import open_store
@@ -92,6 +93,30 @@ def suitability_raster(store, scenario_id: str) -> Path | None:
     return None
 
 
+def sensitivity_raster(store, scenario_id: str) -> Path | None:
+    """The share-of-draws-in-the-top raster beside the scenario's suitability raster (``suitability_top_share.tif``)."""
+    found = suitability_raster(store, scenario_id)
+    if found is None:
+        return None
+    candidate = found.with_name(found.stem + "_top_share.tif")
+    return candidate if candidate.is_file() else None
+
+
+def odds_table(store, scenario_id: str):
+    """The odds of meeting targets saved by ``geozones scenario run --draws N`` (table ``odds_<id>``), or None."""
+    if store is None:
+        return None
+    names = store.layers()
+    for name in (f"odds_{scenario_id}", f"odds_{scenario_id.replace('-', '_')}"):
+        if name in names:
+            table = store.layer(name).copy()
+            for column in ("year", "deadline", "value", "value_max", "probability", "met", "draws", "seed"):
+                if column in table.columns:
+                    table[column] = pd.to_numeric(table[column], errors="coerce")
+            return table
+    return None
+
+
 def scenario_layer_name(names: list[str], scenario_id: str) -> str | None:
     """The store layer of a scenario: ``scenario_<id>`` (``-`` in the id saved as ``_``)."""
     for name in (f"scenario_{scenario_id}", f"scenario_{scenario_id.replace('-', '_')}"):
@@ -100,4 +125,5 @@ def scenario_layer_name(names: list[str], scenario_id: str) -> str | None:
     return None
 
 
-__all__ = ["REFERENCE_LAYERS", "load_infrastructure", "scenario_layer_name", "store_layers", "suitability_raster"]
+__all__ = ["REFERENCE_LAYERS", "load_infrastructure", "odds_table", "scenario_layer_name", "sensitivity_raster",
+           "store_layers", "suitability_raster"]

@@ -28,7 +28,7 @@ import shapely
 from geozones.errors import ConflictError, InvalidParameterError, StoreError, UnknownAttributeError, ZoneNotFoundError
 from geozones.store.edits import FeatureEditing
 from geozones.store.records import HistoryEntry, StoredZone, plain_value
-from geozones.schema import FIELD_NAMES, check_ids, validate_zones
+from geozones.schema import ZONE_FIELD_NAMES, check_ids, validate_zones
 from geozones.store.base import ZONES, read_shipped, shipped_layers
 
 try:  # an optional dependency: pip install 'geozones[postgis]'
@@ -215,10 +215,10 @@ class PostGISStore(FeatureEditing):
 
     def _read_zones(self) -> gpd.GeoDataFrame:
         query = sql.SQL("SELECT {}, public.ST_AsBinary(geometry) FROM zones ORDER BY fid").format(
-            sql.SQL(", ").join(map(sql.Identifier, FIELD_NAMES)))
+            sql.SQL(", ").join(map(sql.Identifier, ZONE_FIELD_NAMES)))
         with self._connection() as conn:
             rows = conn.execute(query).fetchall()
-        frame = pd.DataFrame.from_records([r[:-1] for r in rows], columns=list(FIELD_NAMES))
+        frame = pd.DataFrame.from_records([r[:-1] for r in rows], columns=list(ZONE_FIELD_NAMES))
         geometry = shapely.from_wkb(np.array([bytes(r[-1]) if r[-1] is not None else None for r in rows],
                                              dtype=object)) if rows else []
         return validate_zones(gpd.GeoDataFrame(frame, geometry=geometry, crs=f"EPSG:{self.srid}"))
@@ -284,10 +284,10 @@ class PostGISStore(FeatureEditing):
         zones = zones.to_crs(epsg=self.srid) if zones.crs.to_epsg() != self.srid else zones
         conn.execute("LOCK TABLE zones IN SHARE ROW EXCLUSIVE MODE")
         conn.execute("DELETE FROM zones")
-        columns = sql.SQL(", ").join(map(sql.Identifier, [*FIELD_NAMES, "geometry"]))
+        columns = sql.SQL(", ").join(map(sql.Identifier, [*ZONE_FIELD_NAMES, "geometry"]))
         geometry = shapely.to_wkb(shapely.set_srid(zones.geometry.array, self.srid), hex=True, include_srid=True)
         with conn.cursor().copy(sql.SQL("COPY zones ({}) FROM STDIN").format(columns)) as copy:
-            for row, wkb in zip(zones[list(FIELD_NAMES)].itertuples(index=False, name=None), geometry):
+            for row, wkb in zip(zones[list(ZONE_FIELD_NAMES)].itertuples(index=False, name=None), geometry):
                 copy.write_row((*map(_python, row), wkb))
 
     def _write_other(self, conn, name: str, frame) -> None:
@@ -381,7 +381,7 @@ class _PgTransaction:
         self.conn = conn
         self.srid = srid
         self.crs = f"EPSG:{srid}"
-        self.columns = sql.SQL(", ").join(map(sql.Identifier, FIELD_NAMES))
+        self.columns = sql.SQL(", ").join(map(sql.Identifier, ZONE_FIELD_NAMES))
 
     def fetch(self, zone_id: str, lock: bool = True):
         query = sql.SQL("SELECT fid, {}, public.ST_AsBinary(geometry) FROM zones WHERE id = %s{}").format(
@@ -390,19 +390,19 @@ class _PgTransaction:
         if row is None:
             return None
         geometry = shapely.from_wkb(bytes(row[-1])) if row[-1] is not None else None
-        return row[0], StoredZone.of(dict(zip(FIELD_NAMES, row[1:-1])), geometry, self.crs)
+        return row[0], StoredZone.of(dict(zip(ZONE_FIELD_NAMES, row[1:-1])), geometry, self.crs)
 
     def _values(self, zone: StoredZone) -> list:
         wkb = None if zone.geometry is None else shapely.to_wkb(zone.geometry, output_dimension=2, byte_order=1)
-        return [zone.properties[n] for n in FIELD_NAMES] + [wkb, self.srid]
+        return [zone.properties[n] for n in ZONE_FIELD_NAMES] + [wkb, self.srid]
 
     def insert(self, zone: StoredZone) -> None:
-        marks = sql.SQL(", ").join(sql.Placeholder() * len(FIELD_NAMES))
+        marks = sql.SQL(", ").join(sql.Placeholder() * len(ZONE_FIELD_NAMES))
         self.conn.execute(sql.SQL("INSERT INTO zones ({}, geometry) VALUES ({}, public.ST_GeomFromWKB(%s, %s))")
                           .format(self.columns, marks), self._values(zone))
 
     def update(self, key, zone: StoredZone) -> None:
-        marks = sql.SQL(", ").join(sql.Placeholder() * len(FIELD_NAMES))
+        marks = sql.SQL(", ").join(sql.Placeholder() * len(ZONE_FIELD_NAMES))
         self.conn.execute(sql.SQL("UPDATE zones SET ({}, geometry) = ({}, public.ST_GeomFromWKB(%s, %s)) "
                                   "WHERE fid = %s").format(self.columns, marks), [*self._values(zone), key])
 

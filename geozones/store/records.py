@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geozones.schema import FIELDS
+from geozones.schema import ZONE_FIELDS
 
 
 def plain_value(value):
@@ -70,7 +70,7 @@ def zone_record(values: Mapping) -> dict:
     the same record (and so the same ETag) whichever backend or reader produced it.
     """
     record = {}
-    for f in FIELDS:
+    for f in ZONE_FIELDS:
         value = plain_value(values.get(f.name))
         record[f.name] = None if value is None else _CASTS[f.dtype](value)
     return record

@@ -13,7 +13,7 @@ require_module("starlette")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from geozones.api.app import create_app  # noqa: E402
-from geozones.schema import FIELD_NAMES  # noqa: E402
+from geozones.schema import ZONE_FIELD_NAMES as FIELD_NAMES  # noqa: E402  (every stored field, investor fields too)
 
 
 def test_items_have_schema_names_in_order_and_typed_values(built_store):

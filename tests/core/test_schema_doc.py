@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from geozones.schema import FIELDS, LONG_NAMES, SHORT_NAMES, schema_markdown
+from geozones.schema import LONG_NAMES, SHORT_NAMES, schema_markdown
+from geozones.schema import ZONE_FIELDS as FIELDS  # the record and the investor fields
 from tests.helpers.tools import ROOT
 
 

@@ -15,7 +15,8 @@ import shapely
 from typer.testing import CliRunner
 
 from geozones.cli import app
-from geozones.schema import FIELD_NAMES, SHORT_NAMES
+from geozones.schema import SHORT_NAMES
+from geozones.schema import ZONE_FIELD_NAMES as FIELD_NAMES  # every stored field, the investor fields too
 from geozones.store import GeoPackageStore
 from tests.helpers.tools import ROOT, require_tool
 

@@ -20,7 +20,7 @@ from geozones.crs import TOWGS84_OFFICIAL
 from geozones.errors import AxisOrderError, ZoneValidationError
 from geozones.io import read_layer, to_file, zones_from_file
 from geozones.io.shapefile import LongTextWarning, write_shapefile
-from geozones.schema import FIELD_NAMES
+from geozones.schema import ZONE_FIELD_NAMES as FIELD_NAMES  # every stored field, the investor fields too
 from tests.helpers.tools import ROOT
 from tests.helpers.zonefactory import CHO_MOI, bac_kan_squares, square, zone
 

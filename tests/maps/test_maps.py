@@ -190,19 +190,19 @@ def client(store):
 
 
 def test_api_serves_investor_map_html_and_assets(client, shipped_zones):
-    page = client.get("/maps/investor", params={"lang": "en"})
+    page = client.get("/maps/zones", params={"lang": "en"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "Industrial zones" in page.text
     for src in re.findall(r'<script src="([^"]+)"', page.text) + re.findall(r'stylesheet" href="([^"]+)"', page.text):
         asset = client.get(src)
         assert asset.status_code == 200, src
-    vi = client.get("/maps/investor").text
+    vi = client.get("/maps/zones").text
     assert "Khu, cụm công nghiệp" in vi
 
 
 def test_api_mode_page_is_small_and_attributes_are_served(client, shipped_zones):
-    embed = client.get("/maps/investor", params={"mode": "embed"}).text
-    api = client.get("/maps/investor", params={"mode": "api"}).text
+    embed = client.get("/maps/zones", params={"mode": "embed"}).text
+    api = client.get("/maps/zones", params={"mode": "api"}).text
     assert "/collections/zones/items?f=json\\u0026limit=" in api and len(api) < len(embed)
     extras = client.get("/maps/investor/attributes").json()
     polygon = shipped_zones[shipped_zones.geometry.notna()].iloc[0]
@@ -213,8 +213,8 @@ def test_api_mode_page_is_small_and_attributes_are_served(client, shipped_zones)
 
 
 def test_api_rejects_bad_parameters_and_paths(client):
-    assert client.get("/maps/investor", params={"lang": "fr"}).status_code == 400
-    assert client.get("/maps/investor", params={"mode": "tiles"}).status_code == 400
+    assert client.get("/maps/zones", params={"lang": "fr"}).status_code == 400
+    assert client.get("/maps/zones", params={"mode": "tiles"}).status_code == 400
     assert client.get("/maps/static/../../api/app.py").status_code == 404
     assert client.get("/maps/static/leaflet/nope.js").status_code == 404
     missing = client.get("/maps/scenario/nope")

@@ -211,7 +211,7 @@ def live_server(store):
 
 def test_api_loaded_map_fetches_zones_and_attributes(browser, live_server, store):
     zones = store.zones()
-    s = Session(browser).open(f"{live_server}/maps/investor?mode=api&lang=en")
+    s = Session(browser).open(f"{live_server}/maps/zones?mode=api&lang=en")
     try:
         assert s.zone_count() == _drawable(zones)
         polygon = zones[zones.geometry.notna()].iloc[0]
@@ -225,7 +225,7 @@ def test_api_loaded_map_fetches_zones_and_attributes(browser, live_server, store
 def test_served_investor_and_scenario_pages_load_their_assets(browser, live_server, store):
     scenario = store.zones()
     store.write_layer("scenario_demo", scenario[scenario.geometry.notna()].head(2))
-    for path in ("/maps/investor?lang=vi", "/maps/scenario/demo?lang=en"):
+    for path in ("/maps/zones?lang=vi", "/maps/scenario/demo?lang=en"):
         s = Session(browser).open(live_server + path)
         try:
             assert s.zone_count() > 0 and s.errors == [] and s.external == []

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from geozones import maps
-from geozones.schema import FIELDS
+from geozones.schema import ZONE_FIELDS
 from tests.helpers.apiserver import free_port
 from tests.helpers.mapdata import planner_scenario, synthetic_infrastructure
 from tests.helpers.tools import require_module, require_tool

@@ -415,11 +415,11 @@ def test_postgis_migrations_are_versioned(postgis_url):
     schema = new_schema()
     store = PostGISStore(postgis_url, schema=schema, srid=9213, data_dir=zf.data_dir(
         __import__("tempfile").mkdtemp(), 3)).ensure()
-    assert [m[0] for m in migrations()] == [1, 2, 3]
-    assert store.schema_version() == 3 and store.migrate() == []
+    assert [m[0] for m in migrations()] == [1, 2, 3, 4]
+    assert store.schema_version() == 4 and store.migrate() == []
     with psycopg.connect(postgis_url) as conn:
         rows = conn.execute("SELECT version, name FROM {}.schema_migrations ORDER BY version".format(schema)).fetchall()
-        assert rows == [(1, "init"), (2, "history_indexes"), (3, "zones_without_polygon")]
+        assert rows == [(1, "init"), (2, "history_indexes"), (3, "zones_without_polygon"), (4, "investor_fields")]
         srid = conn.execute(f"SELECT DISTINCT ST_SRID(geometry) FROM {schema}.zones").fetchall()
         assert srid == [(9213,)]
         index = conn.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND tablename = 'zones' "

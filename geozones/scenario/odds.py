@@ -1,0 +1,218 @@
+"""The odds of meeting targets: Monte Carlo over the figures a scenario labels as uncertain.
+
+An action may give, next to a figure labelled an ``assumption``, the range it is unsure of::
+
+    - action: set_occupancy
+      year: 2025
+      zone: bk-ccn-vang-muoi
+      occupancy_pct: 65
+      assumption: occupancy path of the plan, not published
+      uncertain: {occupancy_pct: {uniform: [50, 80]}, year: {choice: [2025, 2026]}}
+
+A plain run uses the central figures. :func:`target_odds` draws every uncertain figure
+independently (``uniform [low, high]``, ``triangular [low, mode, high]``, ``normal [mean, sd]``
+clipped to the field's valid range, ``choice [values...]`` equally likely), runs the scenario
+once per draw and reports, for every land target of the province and every year of the
+timeline, the share of draws in which the target's condition holds. Draws come from
+``numpy.random.default_rng(seed)``: the same seed gives the same figures.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geozones.errors import InvalidParameterError
+from geozones.scenario.model import Scenario
+from geozones.scenario.run import TARGET_INDICATORS, meets_target, run_scenario, same_province, store_targets
+
+#: Most draws one call may run (bounds the work a request can cause).
+MAX_DRAWS = 100_000
+#: Valid range of a drawn figure (normal draws are clipped to it).
+_RANGES = {"occupancy_pct": (0.0, 100.0)}
+
+
+@dataclass(frozen=True)
+class OddsResult:
+    """Probabilities of meeting targets.
+
+    Attributes
+    ----------
+    probabilities : pandas.DataFrame
+        One row per (target, year): ``target``, ``indicator``, ``year``, ``deadline`` (the
+        target's own year), ``operator``, ``value``, ``value_max``, ``probability``, ``met``
+        (draws meeting it), ``draws``.
+    values : pandas.DataFrame
+        Per draw (index ``draw``): the drawn figures (``actions[i].field`` columns).
+    draws, seed : int
+    seconds : float
+        Wall time of the draws.
+    """
+
+    probabilities: pd.DataFrame
+    values: pd.DataFrame
+    draws: int
+    seed: int | None
+    seconds: float
+
+    def at_deadline(self) -> pd.DataFrame:
+        """Each target's probability in its own year."""
+        table = self.probabilities
+        return table[table["year"] == table["deadline"]].reset_index(drop=True)
+
+
+def uncertain_fields(scenario: Scenario) -> list[tuple[int, str, str, tuple]]:
+    """``(action index, field, distribution, parameters)`` of every uncertain figure."""
+    return [
+        (i, name, law, params)
+        for i, action in enumerate(scenario.actions)
+        for name, (law, params) in action.uncertain.items()
+    ]
+
+
+def _draw(law: str, params: tuple, rng: np.random.Generator, name: str):
+    if law == "uniform":
+        value = rng.uniform(params[0], params[1])
+    elif law == "triangular":
+        value = rng.triangular(params[0], params[1], params[2])
+    elif law == "normal":
+        value = rng.normal(params[0], params[1])
+    else:
+        value = params[int(rng.integers(len(params)))]
+        return value
+    low, high = _RANGES.get(name, (0.0, np.inf))
+    return float(min(max(value, low), high))
+
+
+def draw_scenario(scenario: Scenario, rng: np.random.Generator) -> tuple[Scenario, dict[str, float]]:
+    """The scenario with every uncertain figure replaced by a draw; returns it and the drawn values."""
+    drawn: dict[str, float] = {}
+    actions = list(scenario.actions)
+    for i, name, law, params in uncertain_fields(scenario):
+        value = _draw(law, params, rng, name)
+        drawn[f"actions[{i}].{name}"] = value
+        action = actions[i]
+        if name == "year":
+            actions[i] = dataclasses.replace(action, year=int(value))
+        else:
+            actions[i] = dataclasses.replace(action, params={**action.params, name: value})
+    return dataclasses.replace(scenario, actions=tuple(actions)), drawn
+
+
+def _land_targets(targets: pd.DataFrame, scenario: Scenario) -> list[tuple[pd.Series, str]]:
+    mine = (
+        targets[targets["province_pre2025"].map(lambda p: same_province(p, scenario.province))]
+        if len(targets)
+        else targets
+    )
+    out = []
+    for _, target in mine.iterrows():
+        column = next((col for key, col in TARGET_INDICATORS.items() if key in str(target["id"])), None)
+        if column is not None:
+            out.append((target, column))
+    return out
+
+
+def target_odds(
+    scenario: Scenario,
+    draws: int = 1000,
+    seed: int | None = 0,
+    *,
+    store=None,
+    zones=None,
+    layers=None,
+    targets: pd.DataFrame | None = None,
+    infra=None,
+) -> OddsResult:
+    """Probability of meeting every land target in every year, over ``draws`` Monte Carlo runs.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        With ``uncertain:`` figures (without any, every probability is 0 or 1).
+    draws : int
+        Number of runs (1 ... :data:`MAX_DRAWS`).
+    seed : int or None
+        Seed of ``numpy.random.default_rng``; the same seed gives the same figures.
+    store, zones, layers, targets, infra
+        As for :func:`geozones.scenario.run.run_scenario`.
+
+    Returns
+    -------
+    OddsResult
+    """
+    if not 1 <= int(draws) <= MAX_DRAWS:
+        raise InvalidParameterError(f"draws must be between 1 and {MAX_DRAWS}, got {draws}")
+    if zones is None or targets is None:
+        if store is None:
+            from geozones.store import open_store
+
+            store = open_store()
+        if zones is None:
+            zones = store.zones()
+        if targets is None:
+            targets = store_targets(store)
+    land = _land_targets(targets, scenario)
+    years = list(range(scenario.start_year, scenario.end_year + 1))
+    met = np.zeros((len(land), len(years)), dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    drawn_rows = []
+    cache: dict = {}
+    start = time.perf_counter()
+    for _ in range(int(draws)):
+        variant, drawn = draw_scenario(scenario, rng)
+        drawn_rows.append(drawn)
+        result = run_scenario(
+            variant, store=store, zones=zones, layers=layers, targets=targets.iloc[:0], infra=infra, cache=cache
+        )
+        timeline = result.timeline
+        for t, (target, column) in enumerate(land):
+            vmax = target.get("value_max")
+            vmax = float(vmax) if vmax not in (None, "") and pd.notna(vmax) else None
+            for y, year in enumerate(years):
+                actual = timeline.loc[year, column]
+                if pd.notna(actual) and meets_target(float(actual), target["operator"], float(target["value"]), vmax):
+                    met[t, y] += 1
+    seconds = time.perf_counter() - start
+    rows = []
+    for t, (target, _column) in enumerate(land):
+        vmax = target.get("value_max")
+        for y, year in enumerate(years):
+            rows.append(
+                {
+                    "target": target["id"],
+                    "indicator": target["indicator"],
+                    "year": year,
+                    "deadline": int(target["year"]),
+                    "operator": target["operator"],
+                    "value": float(target["value"]),
+                    "value_max": float(vmax) if vmax not in (None, "") and pd.notna(vmax) else np.nan,
+                    "probability": met[t, y] / draws,
+                    "met": int(met[t, y]),
+                    "draws": int(draws),
+                }
+            )
+    probabilities = pd.DataFrame(
+        rows,
+        columns=[
+            "target",
+            "indicator",
+            "year",
+            "deadline",
+            "operator",
+            "value",
+            "value_max",
+            "probability",
+            "met",
+            "draws",
+        ],
+    )
+    values = pd.DataFrame(drawn_rows).rename_axis("draw")
+    return OddsResult(probabilities, values, int(draws), seed, seconds)
+
+
+__all__ = ["MAX_DRAWS", "OddsResult", "draw_scenario", "target_odds", "uncertain_fields"]
