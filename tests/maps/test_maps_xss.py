@@ -43,7 +43,7 @@ PAYLOADS = [
 ]
 TEXT_FIELDS = [
     f.name
-    for f in FIELDS
+    for f in ZONE_FIELDS
     if f.dtype == "str" and f.choices is None and f.name not in ("id", "name", "province_pre2025", "province")
 ]
 
@@ -139,6 +139,25 @@ def check_page(browser, url: str, expected_tips: int | None) -> None:
         page.close()
 
 
+def check_explorer(browser, url: str) -> None:
+    """The investor site explorer: type into its search box; nothing runs, nothing is injected."""
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    dialogs, errors = [], []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(url)
+        page.wait_for_function("window.geozonesReadyAt !== undefined", timeout=20_000)
+        page.locator("#gz-q").press_sequentially("Test", delay=30)
+        page.wait_for_timeout(500)
+        assert NAME in page.locator("body").inner_text()
+        assert page.evaluate("document.querySelectorAll('[onerror],[onload],[onmouseover]').length") == 0
+        assert page.evaluate("window.__xss === undefined")
+        assert dialogs == [] and errors == [], (dialogs, errors)
+    finally:
+        page.close()
+
+
 def test_embedded_investor_map_escapes_search_popups_and_tooltips(browser, tmp_path):
     zones = poisoned(bac_kan_squares())
     out = tmp_path / "investor.html"
@@ -177,8 +196,9 @@ def test_served_maps_escape_search_popups_and_tooltips(browser, store):
         time.sleep(0.05)
     url = f"http://127.0.0.1:{port}"
     try:
-        check_page(browser, f"{url}/maps/investor?lang=en", expected_tips=None)
-        check_page(browser, f"{url}/maps/investor?mode=api&lang=en", expected_tips=None)
+        check_page(browser, f"{url}/maps/zones?lang=en", expected_tips=None)
+        check_page(browser, f"{url}/maps/zones?mode=api&lang=en", expected_tips=None)
+        check_explorer(browser, f"{url}/maps/investor?lang=en")
         check_page(browser, f"{url}/maps/scenario/xss?lang=en", expected_tips=4)
     finally:
         server.should_exit = True
