@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     max_scenario_bytes: int = Field(256 * 1024, ge=1, description="Largest scenario body (run and compare)")
     max_scenario_actions: int = Field(100, ge=1, description="Most actions one request may run, over all its "
                                                              "scenarios (about 60 ms each)")
+    max_scenario_draw_actions: int = Field(5_000, ge=1, description="Most Monte Carlo draws x scenario actions "
+                                                                    "one request may run (about 1 ms each)")
     max_vertices: int = Field(50_000, ge=4, description="Most vertices in one posted geometry")
     max_parts: int = Field(1_000, ge=1, description="Most polygons in one posted MultiPolygon")
     max_rings: int = Field(2_000, ge=1, description="Most rings (outer and holes) in one posted geometry")

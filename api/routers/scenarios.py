@@ -187,6 +187,10 @@ async def run(
     body = await _body(request, settings.max_scenario_bytes)
     scenario = await run_in_threadpool(_scenario_from_request, request, body)  # parsing is CPU work
     _within_budget([scenario], settings)
+    if draws * max(1, len(scenario.actions)) > settings.max_scenario_draw_actions:
+        raise WorkLimitError(f"draws: {draws} draws of {len(scenario.actions)} actions exceed the limit of "
+                             f"{settings.max_scenario_draw_actions} draw-actions per request (setting "
+                             "max_scenario_draw_actions); ask for fewer draws")
 
     def work():
         result = run_scenario(scenario, store=store)
