@@ -28,7 +28,7 @@ import shapely
 from geozones.errors import ConflictError, InvalidParameterError, StoreError, UnknownAttributeError, ZoneNotFoundError
 from geozones.store.edits import FeatureEditing
 from geozones.store.records import HistoryEntry, StoredZone, plain_value
-from geozones.schema import ZONE_FIELD_NAMES, validate_zones
+from geozones.schema import ZONE_FIELD_NAMES, check_ids, validate_zones
 from geozones.store.base import ZONES, read_shipped, shipped_layers
 
 try:  # an optional dependency: pip install 'geozones[postgis]'
@@ -257,6 +257,7 @@ class PostGISStore(FeatureEditing):
         """Add or replace one layer in one transaction; the rest of the store is kept."""
         if name == ZONES:
             frame = validate_zones(frame)
+            check_ids(frame)  # a store never takes an id it could not serve (docs/security.md)
         elif not LAYER_NAME.match(name):
             raise InvalidParameterError(f"layer name {name!r} must match {LAYER_NAME.pattern} (lower-case letters, digits, _)")
         with self._transaction() as conn:

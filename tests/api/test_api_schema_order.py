@@ -6,12 +6,14 @@ import datetime as dt
 
 import pytest
 
-pytest.importorskip("starlette")
+from tests.helpers.tools import require_module
 
-from fastapi.testclient import TestClient
+require_module("starlette")
 
-from geozones.api.app import create_app
-from geozones.schema import ZONE_FIELD_NAMES as FIELD_NAMES  # every stored field, the investor fields too
+from fastapi.testclient import TestClient  # noqa: E402
+
+from geozones.api.app import create_app  # noqa: E402
+from geozones.schema import ZONE_FIELD_NAMES as FIELD_NAMES  # noqa: E402  (every stored field, investor fields too)
 
 
 def test_items_have_schema_names_in_order_and_typed_values(built_store):
