@@ -7,6 +7,7 @@ from importlib import metadata
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from geozones import bounded
 from geozones.api import errors, openapi
 from geozones.api.settings import Settings, get_settings
 from geozones.store import ZoneStore, open_store
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, store: ZoneStore | None = None)
     app = FastAPI(title=settings.title, description=settings.description, version=metadata.version("geozones"),
                   openapi_url="/api", docs_url="/api.html", redoc_url=None)
     app.state.settings = settings
+    bounded.configure(timeout=settings.geometry_timeout_s)  # repairs run in worker processes with this deadline
     app.state.store = store if store is not None else build_store(settings)
     auth.install(app, settings)  # size limit and closed reads; CORS (added after) wraps them
     if settings.cors_origins:

@@ -1,6 +1,7 @@
 """Access control: API keys with roles, a write rate limit, and request size limits.
 
-Reads are open unless ``read_requires_key`` is set. Writes need a key -- sent as
+Reads are open unless ``read_requires_key`` is set (then every request but ``/health`` and
+CORS preflights needs at least a viewer key, whatever its method). Writes need a key -- sent as
 ``Authorization: Bearer <key>`` or ``X-API-Key: <key>`` -- whose role is high enough:
 ``editor`` for zone edits, ``admin`` for key management. Keys are checked against the
 salted scrypt hashes in the keys file (:mod:`geozones.store.keys`); a key that passed once
@@ -52,8 +53,8 @@ class RateLimitedError(APIError):
 class PayloadTooLargeError(APIError):
     """413: the request body is larger than ``max_upload_bytes``."""
 
-    def __init__(self, limit: int):
-        super().__init__(413, f"request body larger than the limit of {limit} bytes (setting max_upload_bytes)",
+    def __init__(self, limit: int, setting: str = "max_upload_bytes"):
+        super().__init__(413, f"request body larger than the limit of {limit} bytes (setting {setting})",
                          "PayloadTooLarge")
 
 
@@ -204,7 +205,9 @@ class SecurityMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        if self.settings.read_requires_key and scope["method"] in ("GET", "HEAD") and scope["path"] not in OPEN_PATHS:
+        # Closed reads cover every method (POST analysis routes answer zone data too); only
+        # CORS preflights and the liveness check stay open. Writes check their own role after this.
+        if self.settings.read_requires_key and scope["method"] != "OPTIONS" and scope["path"] not in OPEN_PATHS:
             try:
                 principal(Request(scope), "viewer")
             except APIError as error:

@@ -75,6 +75,31 @@ def _timestamp(value):
     return value
 
 
+def _boolean(value, index: pd.Index) -> pd.Series:
+    """A predicate's result as a nullable boolean Series (NA: unknown, SQL's three-valued logic)."""
+    if isinstance(value, pd.Series):
+        try:
+            return value.astype("boolean")
+        except (TypeError, ValueError):
+            raise InvalidParameter("filter is not a predicate (it must evaluate to true or false)") from None
+    if isinstance(value, (bool, np.bool_)):
+        return pd.Series(bool(value), index=index, dtype="boolean")
+    raise InvalidParameter("filter is not a predicate (it must evaluate to true or false)")
+
+
+def _unknown_where_missing(result, index: pd.Index, *operands) -> pd.Series:
+    """``result`` with NA wherever an operand (a property's value) is missing: a comparison with a
+    missing value is unknown, not false, so ``NOT`` of it is unknown too and never matches."""
+    out = _boolean(result, index)
+    for operand in operands:
+        if isinstance(operand, pd.Series):
+            missing = operand.isna().to_numpy()
+            if missing.any():
+                out = out.copy()
+                out[missing] = pd.NA
+    return out
+
+
 class _Evaluator(GeoPandasEvaluator):
     """pygeofilter's geopandas evaluator with the checks and conversions the service needs."""
 
@@ -82,6 +107,33 @@ class _Evaluator(GeoPandasEvaluator):
         super().__init__(layer.frame)
         self.layer = layer
         self.filter_crs = filter_crs
+
+    # -- three-valued logic: missing values make a predicate unknown (NA), never true --
+
+    @handle(ast.Not)
+    def not_(self, node, sub):
+        return ~_boolean(sub, self.layer.frame.index)
+
+    @handle(ast.And, ast.Or)
+    def combination(self, node, lhs, rhs):
+        left, right = _boolean(lhs, self.layer.frame.index), _boolean(rhs, self.layer.frame.index)
+        return left & right if node.op.value.upper() == "AND" else left | right
+
+    @handle(ast.Comparison, subclasses=True)
+    def comparison(self, node, lhs, rhs):
+        return _unknown_where_missing(super().comparison(node, lhs, rhs), self.layer.frame.index, lhs, rhs)
+
+    @handle(ast.Between)
+    def between(self, node, lhs, low, high):
+        return _unknown_where_missing(super().between(node, lhs, low, high), self.layer.frame.index, lhs, low, high)
+
+    @handle(ast.Like)
+    def like(self, node, lhs):
+        return _unknown_where_missing(super().like(node, lhs), self.layer.frame.index, lhs)
+
+    @handle(ast.In)
+    def in_(self, node, lhs, *options):
+        return _unknown_where_missing(super().in_(node, lhs, *options), self.layer.frame.index, lhs, *options)
 
     @handle(ast.Attribute)
     def attribute(self, node):
@@ -137,7 +189,7 @@ class _Evaluator(GeoPandasEvaluator):
             raise InvalidParameter("spatial predicates need the geometry property first and a geometry second")
         if not isinstance(rhs, shapely.Geometry):
             raise InvalidParameter("the second argument of a spatial predicate must be a geometry")
-        return super().spatial_operation(node, lhs, rhs)
+        return _unknown_where_missing(super().spatial_operation(node, lhs, rhs), self.layer.frame.index, lhs)
 
 
 def evaluate(layer: Layer, root, filter_crs: pyproj.CRS) -> np.ndarray:

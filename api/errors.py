@@ -17,6 +17,8 @@ from geozones.errors import (
     NotFoundError,
     PreconditionFailedError,
     StoreError,
+    WorkersBusyError,
+    WorkLimitError,
 )
 
 logger = logging.getLogger("geozones.api")
@@ -53,6 +55,8 @@ STATUS_TABLE: list[tuple[type[GeozonesError], int, str]] = [
     (MissingFileError, 404, "NotFound"),
     (PreconditionFailedError, 412, "PreconditionFailed"),
     (ConflictError, 409, "Conflict"),
+    (WorkersBusyError, 429, "TooManyRequests"),
+    (WorkLimitError, 400, "LimitExceeded"),
     (StoreError, 503, "ServiceUnavailable"),
     (CRSError, 400, "InvalidParameterValue"),
     (GeozonesError, 400, "InvalidParameterValue"),

@@ -12,7 +12,8 @@ Both run on the same grid in the same run:
   it): only the ComputeProximity call is timed, not the rasterisation nor the I/O.
 
 Both are checked against an exact brute-force distance (every sampled cell centre against
-every road segment) on a random sample of cells; the maximum absolute error of each is reported.
+every road segment) on a random sample of cells; the maximum absolute error of each is reported, and
+the run fails (AssertionError) unless geozones' error is below 1e-6 m and GDAL's within one cell diagonal.
 Prerequisite: ``apt-get install python3-gdal`` (or point ``--gdal-python`` at a Python with osgeo).
 """
 
@@ -121,11 +122,20 @@ def bench(name: str, roads, size: int, repeat: int, sample: int, python: str) ->
     rng = np.random.default_rng(1)
     rows, cols = rng.integers(0, size, sample), rng.integers(0, size, sample)
     exact = raster.distance_brute_force(roads, grid, rows, cols)
+    # "same answers": the comparison only counts if both computed the distance the brute force does --
+    # geozones exactly (vectors), GDAL within one cell diagonal (it measures from rasterised roads).
+    ours_error = float(np.abs(ours[rows, cols] - exact).max())
+    gdal_error = float(np.abs(prox[rows, cols] - exact).max())
+    if not ours_error < 1e-6:
+        raise AssertionError(f"{name}: geozones' distances differ from the brute force by {ours_error:.3g} m")
+    if not gdal_error <= res * 2**0.5:
+        raise AssertionError(f"{name}: GDAL's distances differ from the brute force by {gdal_error:.3g} m, more "
+                             f"than one cell diagonal ({res * 2**0.5:.3g} m): not the same computation")
     return {
         "data": name, "size": f"{size} x {size}", "resolution_m": round(res, 3), "segments": segments,
         "geozones_s": round(ours_s, 3), "gdal_s": round(gdal_s, 3), "speedup": round(gdal_s / ours_s, 2),
-        "geozones_max_error_m": float(np.abs(ours[rows, cols] - exact).max()),
-        "gdal_max_error_m": float(np.abs(prox[rows, cols] - exact).max()),
+        "geozones_max_error_m": ours_error,
+        "gdal_max_error_m": gdal_error,
         "gdal": version, "sample": sample,
     }
 

@@ -232,3 +232,11 @@ class PlacementError(ZoneValidationError):
         self.check = check
         self.fix = fix
         super().__init__(f"{message}; {fix} (or --allow {check})", record=record, field=field)
+
+
+class WorkLimitError(GeozonesError, ValueError):
+    """A request needs more than its budget: too many vertices, too long a repair, too large a body."""
+
+
+class WorkersBusyError(WorkLimitError):
+    """Every worker for heavy geometry steps is busy; try again shortly."""

@@ -12,10 +12,13 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request
 
+from geozones.api.auth import PayloadTooLargeError, require
 from geozones.api.dependencies import SettingsDep, StoreDep
 from geozones.api.errors import InvalidParameter
+from geozones.api.openapi import error_responses
 from geozones.api.routers.analysis import ROWS, json_schema
 from geozones.api.serialize import ORJSONResponse, records
+from geozones.errors import WorkLimitError
 
 #: Most Monte Carlo draws one request may ask for (bounds the work of a request).
 MAX_API_DRAWS = 2000
@@ -68,7 +71,7 @@ async def _body(request: Request, limit: int) -> bytes:
     if not body.strip():
         raise InvalidParameter("the request body is empty: send a scenario (YAML, TOML or JSON)")
     if len(body) > limit:
-        raise InvalidParameter(f"the request body is {len(body):,} bytes; the limit is {limit:,}")
+        raise PayloadTooLargeError(limit, "max_scenario_bytes")
     return body
 
 
@@ -121,6 +124,14 @@ def _scenario_from_request(request: Request, body: bytes):
                            "or application/json")
 
 
+def _within_budget(scenarios: list, settings) -> None:
+    """At most ``max_scenario_actions`` actions per request (each action is a growth or change step)."""
+    total = sum(len(s.actions) for s in scenarios)
+    if total > settings.max_scenario_actions:
+        raise WorkLimitError(f"the request holds {total} scenario actions; the limit is "
+                             f"{settings.max_scenario_actions} (setting max_scenario_actions)")
+
+
 def _summary(scenario) -> dict:
     return {"id": scenario.id, "name": scenario.name, "province": getattr(scenario, "province", None),
             "start_year": scenario.start_year, "end_year": scenario.end_year, "actions": len(scenario.actions),
@@ -147,13 +158,15 @@ def _result_body(result, saved: bool) -> dict:
                                                                                "items": {"type": "string"}},
                                     "saved_layer": {"type": "string", "nullable": True},
                                     "odds": {"type": "object", "nullable": True}},
-                                   ["scenario", "timeline", "targets", "changes"]))
+                                   ["scenario", "timeline", "targets", "changes"]) | error_responses(
+                 400, 401, 403, 413, 429))
 async def run(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
     save: Annotated[bool, Query(description="Save the end-year zones as store layer scenario_<id> (then "
-                                            "downloadable from /downloads/scenario_<id>).")] = False,
+                                            "downloadable from /downloads/scenario_<id>); needs an API key "
+                                            "with the editor role.")] = False,
     draws: Annotated[int, Query(ge=0, le=MAX_API_DRAWS, description="Monte Carlo draws of the scenario's "
                                 "uncertain assumptions: ``odds`` gives the probability of meeting each target "
                                 "in each year (0: none).")] = 0,
@@ -169,7 +182,15 @@ async def run(
 
     from geozones.scenario import run_scenario
 
-    scenario = _scenario_from_request(request, await _body(request, settings.max_upload_bytes))
+    if save:  # saving writes a store layer: an editor's right, like every other write
+        require("editor")(request)
+    body = await _body(request, settings.max_scenario_bytes)
+    scenario = await run_in_threadpool(_scenario_from_request, request, body)  # parsing is CPU work
+    _within_budget([scenario], settings)
+    if draws * max(1, len(scenario.actions)) > settings.max_scenario_draw_actions:
+        raise WorkLimitError(f"draws: {draws} draws of {len(scenario.actions)} actions exceed the limit of "
+                             f"{settings.max_scenario_draw_actions} draw-actions per request (setting "
+                             "max_scenario_draw_actions); ask for fewer draws")
 
     def work():
         result = run_scenario(scenario, store=store)
@@ -205,11 +226,12 @@ async def compare(
 
     from geozones.scenario import compare_indicators, compare_zones, run_scenario
 
-    data = _json(await _body(request, settings.max_upload_bytes))
+    data = _json(await _body(request, settings.max_scenario_bytes))
     items = data.get("scenarios") if isinstance(data, dict) else None
     if not isinstance(items, list) or len(items) < 2:
         raise InvalidParameter('send {"scenarios": [...]} with at least two scenarios')
-    scenarios = [_from_json(item, f"scenarios[{i}]") for i, item in enumerate(items)]
+    scenarios = await run_in_threadpool(lambda: [_from_json(item, f"scenarios[{i}]") for i, item in enumerate(items)])
+    _within_budget(scenarios, settings)
     ids = [s.id for s in scenarios]
     if len(set(ids)) != len(ids):
         raise InvalidParameter(f"scenario ids must differ; got {', '.join(ids)}")

@@ -24,7 +24,7 @@ from geozones.api.errors import APIError, InvalidParameter, NotFound
 from geozones.api.openapi import error_responses, ref
 from geozones.crs import reproject_geometry
 from geozones.errors import GeometryError
-from geozones.store.edits import DEFAULT_INPUT_CRS
+from geozones.store.edits import DEFAULT_INPUT_CRS, check_geometry_budget
 from geozones.store.records import HistoryEntry, StoredZone, json_record
 
 router = APIRouter(tags=["transactions"])
@@ -99,6 +99,14 @@ async def _json_body(request: Request, allowed: tuple[str, ...]) -> dict:
     return body
 
 
+def _within_budget(body: dict, settings) -> None:
+    """The request's geometry within the configured vertex/ring/part limits (before any GEOS work)."""
+    geometry = body.get("geometry")
+    if geometry is not None:
+        check_geometry_budget(geometry, max_vertices=settings.max_vertices, max_rings=settings.max_rings,
+                              max_parts=settings.max_parts)
+
+
 def feature_json(zone: StoredZone) -> dict:
     """A stored zone as a GeoJSON Feature in CRS84."""
     if zone.geometry is None:
@@ -138,6 +146,7 @@ async def create_item(request: Request, store: StoreDep, settings: SettingsDep, 
     """Create a zone from a GeoJSON Feature (``id`` in ``properties.id`` or the feature ``id``)."""
     _editable(store, collectionId)
     body = await _json_body(request, FEATURE_TYPES)
+    _within_budget(body, settings)
     zone = await _edit(store.create_zone, body, actor=who.actor, crs=content_crs(request), repair=repair)
     return _feature_response(zone, 201, request, settings)
 
@@ -152,6 +161,7 @@ async def replace_item(request: Request, store: StoreDep, settings: SettingsDep,
     _editable(store, collectionId)
     tag = _require_if_match(if_match, featureId)
     body = await _json_body(request, FEATURE_TYPES)
+    _within_budget(body, settings)
     zone = await _edit(store.replace_zone, featureId, body, if_match=tag, actor=who.actor,
                        crs=content_crs(request), repair=repair)
     return _feature_response(zone, 200, request, settings)
@@ -167,6 +177,7 @@ async def update_item(request: Request, store: StoreDep, settings: SettingsDep, 
     _editable(store, collectionId)
     tag = _require_if_match(if_match, featureId)
     body = await _json_body(request, PATCH_TYPES)
+    _within_budget(body, settings)
     zone = await _edit(store.update_zone, featureId, body, if_match=tag, actor=who.actor,
                        crs=content_crs(request), repair=repair)
     return _feature_response(zone, 200, request, settings)

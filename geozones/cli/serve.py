@@ -25,6 +25,9 @@ def serve(
     reload: Annotated[bool, typer.Option("--reload", help="Restart when the code changes (development).")] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug.")] = "info",
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes (production: 2 or more, so one "
+                                                              "slow request never holds up the others; see "
+                                                              "docs/security.md).")] = 1,
 ) -> None:
     """Serve the zones over HTTP: OGC API - Features (QGIS, GDAL), analysis JSON and downloads.
 
@@ -45,13 +48,26 @@ def serve(
     except ValueError as exc:
         fail(f"bad setting: {exc}")
     url = f"http://{settings.host}:{settings.port}"
-    if reload:
-        # uvicorn's reloader imports the app in a child process: pass the settings through the environment.
+    if reload and workers > 1:
+        fail("--reload and --workers cannot be combined")
+    if reload or workers > 1:
+        # uvicorn's reloader and its workers import the app in child processes: pass the settings
+        # through the environment.
         for name, value in overrides.items():
             os.environ[f"GEOZONES_{name.upper()}"] = str(value)
+    if workers > 1:
+        from geozones.api.app import build_store
+
+        store_used = build_store(settings)  # built (or migrated) once, before the workers start
+        console.print(f"serving store {getattr(store_used, 'path', store_used)} at {url} with {workers} worker "
+                      f"processes — OpenAPI at {url}/api.html", highlight=False)
+        uvicorn.run("geozones.api.app:create_app", factory=True, host=settings.host, port=settings.port, workers=workers,
+                    log_level=log_level, access_log=access_log)
+        return
+    if reload:
         console.print(f"serving {url} (reload on) — OpenAPI at {url}/api.html", highlight=False)
         root = Path(__file__).resolve().parents[2]
-        uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port, reload=True,
+        uvicorn.run("geozones.api.app:create_app", factory=True, host=settings.host, port=settings.port, reload=True,
                     reload_dirs=[str(root / "api"), str(root / "geozones")], log_level=log_level,
                     access_log=access_log)
         return

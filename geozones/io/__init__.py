@@ -21,6 +21,7 @@ import sqlite3
 import tempfile
 import warnings
 from collections.abc import Mapping
+from contextlib import closing
 from pathlib import Path
 from typing import Literal
 
@@ -416,7 +417,9 @@ CREATE TABLE IF NOT EXISTS layer_styles (
 
 def _store_style(gpkg: str, layer: str, qml: str, sld: str | None, description: str) -> None:
     """Insert ``qml`` as the layer's default QGIS style (as QGIS itself stores it)."""
-    with sqlite3.connect(gpkg) as db:
+    # closing(): ``with sqlite3.connect()`` only commits; a connection left open keeps a WAL
+    # file's last transaction out of the database file (and beside it after a rename).
+    with closing(sqlite3.connect(gpkg)) as db, db:
         db.execute(_LAYER_STYLES_DDL)
         db.execute(
             "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "

@@ -53,7 +53,10 @@ def loads_scenario(text: str, fmt: str = "yaml", name: str = "<string>") -> Scen
 def parse_yaml(text: str, name: str) -> tuple[object, dict[str, int]]:
     """Parse YAML into plain data and a map ``field path -> 1-based line``."""
     try:
+        _screen_yaml(text, name)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ScenarioError("the YAML is nested too deeply", name) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ScenarioError(f"not valid YAML: {getattr(exc, 'problem', exc)}", name,
@@ -62,25 +65,100 @@ def parse_yaml(text: str, name: str) -> tuple[object, dict[str, int]]:
         raise ScenarioError("the file is empty", name)
     lines: dict[str, int] = {}
     constructor = yaml.SafeLoader("")
-    return _build(node, "", lines, constructor, name), lines
+    return _build(node, "", lines, constructor, name, _Budget()), lines
 
 
-def _build(node, where: str, lines: dict[str, int], constructor, name: str):
+#: Most YAML nodes a scenario may hold (the largest shipped scenario has a few hundred).
+MAX_YAML_NODES = 20_000
+#: Deepest nesting of mappings and lists (shipped scenarios nest 4 deep).
+MAX_YAML_DEPTH = 32
+
+
+def _screen_flow_depth(text: str, name: str) -> None:
+    """Refuse deeply nested flow collections (``[[[[...``) before PyYAML's scanner, whose work grows with
+    the square of their depth. Counts brackets outside quotes and comments (a conservative bound)."""
+    depth, quote, comment = 0, "", False
+    for line_number, line in enumerate(text.splitlines(), 1):
+        comment, quote = False, ""  # quoted scalars in scenarios fit on one line
+        for i, char in enumerate(line):
+            if quote:
+                if char == quote:
+                    quote = ""
+            elif comment:
+                break
+            elif char in "'\"" and (i == 0 or line[i - 1] in " \t:[{,"):
+                quote = char
+            elif char == "#" and (i == 0 or line[i - 1] in " \t"):
+                comment = True
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise ScenarioError(f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep", name,
+                                        line_number)
+            elif char in "]}":
+                depth = max(0, depth - 1)
+
+
+def _screen_yaml(text: str, name: str) -> None:
+    """Walk the parser's events (iterative, cheap) before composing: no aliases, bounded depth and size.
+
+    An alias is refused outright (expanding nested aliases turns a few hundred bytes into gigabytes),
+    and so is nesting deeper than :data:`MAX_YAML_DEPTH` (the composer recurses once per level).
+    """
+    _screen_flow_depth(text, name)
+    depth = events = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        events += 1
+        if isinstance(event, yaml.AliasEvent):
+            raise ScenarioError("YAML aliases (*name) are not allowed in scenarios; write the value out", name,
+                                event.start_mark.line + 1)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise ScenarioError(f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep", name,
+                                    event.start_mark.line + 1)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if events > 2 * MAX_YAML_NODES:
+            raise ScenarioError(f"the scenario has more than {MAX_YAML_NODES:,} YAML values", name)
+
+
+class _Budget:
+    """Counts the nodes built and refuses aliases: an alias is expanded by copying, so a few
+    nested ones make a tiny file build gigabytes (a "billion laughs" bomb)."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+
+    def visit(self, node, name: str) -> None:
+        if id(node) in self.seen:
+            raise ScenarioError("YAML aliases (*name) are not allowed in scenarios; write the value out", name,
+                                node.start_mark.line + 1)
+        self.seen.add(id(node))
+        if len(self.seen) > MAX_YAML_NODES:
+            raise ScenarioError(f"the scenario has more than {MAX_YAML_NODES:,} YAML values", name)
+
+
+def _build(node, where: str, lines: dict[str, int], constructor, name: str, budget: _Budget):
+    budget.visit(node, name)
     lines[where] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, value_node in node.value:
+            budget.visit(key_node, name)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ScenarioError("keys must be text", name, key_node.start_mark.line + 1, where or None)
             key = constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 raise ScenarioError(f"keys must be text, got {key!r}", name, key_node.start_mark.line + 1, where or None)
             if key in out:
                 raise ScenarioError(f"duplicate key {key!r}", name, key_node.start_mark.line + 1, where or None)
             child = f"{where}.{key}" if where else key
-            out[key] = _build(value_node, child, lines, constructor, name)
+            out[key] = _build(value_node, child, lines, constructor, name, budget)
             lines[child] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, f"{where}[{i}]", lines, constructor, name) for i, item in enumerate(node.value)]
+        return [_build(item, f"{where}[{i}]", lines, constructor, name, budget) for i, item in enumerate(node.value)]
     return constructor.construct_object(node, deep=True)
 
 

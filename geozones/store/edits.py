@@ -13,23 +13,40 @@ import datetime as _dt
 import math
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
+from functools import lru_cache
 from typing import Any, Protocol
 
 import geopandas as gpd
+import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geozones import bounded
 from geozones import crs as _crs
 from geozones.errors import (
     ConflictError,
+    CRSError,
     GeometryError,
     PreconditionFailedError,
     VersionNotFoundError,
+    WorkLimitError,
     ZoneNotFoundError,
     ZoneValidationError,
 )
-from geozones.schema import INVESTOR_FIELD_NAMES, ZONE_FIELD_NAMES, ZONE_FIELDS, Field, validate_zones
+from geozones.schema import (
+    ID_RE,
+    INVESTOR_FIELD_NAMES,
+    ZONE_FIELD_NAMES,
+    ZONE_FIELDS,
+    Field,
+    check_ids,
+    check_types,
+    validate_zones,
+)
 from geozones.store.records import HistoryEntry, StoredZone, snapshot
+
+#: Largest version number a restore may name (SQL BIGINT).
+MAX_VERSION = 2**63 - 1
 
 #: The CRS of GeoJSON geometries when the caller names none (RFC 7946, OGC API).
 DEFAULT_INPUT_CRS = "OGC:CRS84"
@@ -58,27 +75,120 @@ class EditTransaction(Protocol):
 # --- turning a GeoJSON-like feature into a validated record ------------------------------
 
 
+#: The per-geometry budget checked before any GEOS work (the API's settings may lower it).
+MAX_VERTICES = 50_000
+MAX_RINGS = 2_000
+MAX_PARTS = 1_000
+#: Largest coordinate magnitude accepted (metres or degrees; no CRS on Earth needs more).
+MAX_COORDINATE = 1e8
+
+
+def check_geometry_budget(value, *, max_vertices: int = MAX_VERTICES, max_rings: int = MAX_RINGS,
+                          max_parts: int = MAX_PARTS, max_coordinate: float = MAX_COORDINATE) -> None:
+    """Refuse a GeoJSON (Multi)Polygon that is malformed or over budget, before GEOS sees it.
+
+    Walks the coordinate arrays in Python: counts parts, rings and vertices, and checks that
+    every position holds 2 or 3 finite numbers no larger than ``max_coordinate``.
+
+    Raises
+    ------
+    GeometryError
+        Malformed coordinates.
+    WorkLimitError
+        Over one of the limits.
+    """
+    if isinstance(value, BaseGeometry):
+        count = shapely.get_num_coordinates(value)
+        if count > max_vertices:
+            raise WorkLimitError(f"geometry has {count:,} vertices; the limit is {max_vertices:,}")
+        return
+    if not isinstance(value, Mapping):
+        raise GeometryError("geometry must be a GeoJSON Polygon or MultiPolygon object", field="geometry")
+    kind, coordinates = value.get("type"), value.get("coordinates")
+    if kind not in ("Polygon", "MultiPolygon"):
+        raise GeometryError(f"geometry must be a GeoJSON Polygon or MultiPolygon, not {kind!r}", field="geometry")
+    if not isinstance(coordinates, (list, tuple)):
+        raise GeometryError("geometry coordinates must be an array", field="geometry")
+    polygons = coordinates if kind == "MultiPolygon" else [coordinates]
+    if len(polygons) > max_parts:
+        raise WorkLimitError(f"geometry has {len(polygons):,} polygons; the limit is {max_parts:,}")
+    rings = vertices = 0
+    for polygon in polygons:
+        if not isinstance(polygon, (list, tuple)):
+            raise GeometryError("each polygon must be an array of rings", field="geometry")
+        rings += len(polygon)
+        if rings > max_rings:
+            raise WorkLimitError(f"geometry has more than {max_rings:,} rings; the limit is {max_rings:,}")
+        for ring in polygon:
+            if not isinstance(ring, (list, tuple)):
+                raise GeometryError("each ring must be an array of positions", field="geometry")
+            vertices += len(ring)
+            if vertices > max_vertices:
+                raise WorkLimitError(f"geometry has more than {max_vertices:,} vertices; the limit is "
+                                     f"{max_vertices:,}")
+            for position in ring:
+                if not isinstance(position, (list, tuple)) or len(position) not in (2, 3):
+                    raise GeometryError("each position must be an array of 2 or 3 numbers", field="geometry")
+                for number in position:
+                    if isinstance(number, bool) or not isinstance(number, (int, float)):
+                        raise GeometryError("coordinates must be numbers", field="geometry")
+                    if not math.isfinite(number) or abs(number) > max_coordinate:
+                        raise GeometryError(f"coordinate {number!r} is not a finite number within "
+                                            f"+-{max_coordinate:g}", field="geometry")
+
+
+def prepare_geometry(value, *, repair: bool = False):
+    """Check a posted geometry's budget and, with ``repair``, repair it in its own CRS.
+
+    Called before a store takes its write lock, so a slow repair (bounded by
+    :mod:`geozones.bounded`) never holds up other edits or readers. Returns the value to
+    build the zone from (GeoJSON in, GeoJSON out).
+    """
+    if value is None or isinstance(value, BaseGeometry):
+        return value
+    check_geometry_budget(value)
+    if not repair:
+        return value
+    shape = _geometry(value)
+    if shapely.is_empty(shape) or shapely.is_valid(shape):
+        return value
+    return shapely.geometry.mapping(repair_geometry(shape))
+
+
 def _geometry(value) -> BaseGeometry:
     if isinstance(value, BaseGeometry):
         return value
-    if not isinstance(value, Mapping):
-        raise GeometryError("geometry must be a GeoJSON Polygon or MultiPolygon object", field="geometry")
+    check_geometry_budget(value)
     try:
         return shapely.geometry.shape(value)
     except Exception as exc:  # shapely raises several types for malformed GeoJSON
         raise GeometryError(f"geometry is not valid GeoJSON: {exc}", field="geometry") from exc
 
 
-def repair_geometry(geometry: BaseGeometry) -> BaseGeometry:
-    """``shapely.make_valid`` keeping only the polygonal parts (a bow-tie becomes two triangles)."""
+def repair_geometry(geometry: BaseGeometry, *, timeout: float | None = None) -> BaseGeometry:
+    """``shapely.make_valid`` keeping only the polygonal parts (a bow-tie becomes two triangles).
+
+    The repair runs in a worker process bounded in time and memory (:mod:`geozones.bounded`;
+    ``make_valid`` can take minutes on a small self-intersecting star).
+
+    Raises
+    ------
+    GeometryError
+        Nothing polygonal is left.
+    WorkLimitError
+        The repair took longer than ``timeout`` (default ``GEOZONES_GEOMETRY_TIMEOUT_S``) or
+        made more than :data:`MAX_PARTS` polygons.
+    """
     if shapely.is_valid(geometry):
         return geometry
-    fixed = shapely.make_valid(geometry)
-    parts = [p for p in shapely.get_parts(fixed) if p.geom_type in ("Polygon", "MultiPolygon")]
-    polygons = [q for p in parts for q in (p.geoms if p.geom_type == "MultiPolygon" else [p])]
-    if not polygons:
+    wkb = bounded.call(bounded.make_valid_wkb, shapely.to_wkb(geometry), timeout=timeout, what="geometry repair")
+    if not wkb:
         raise GeometryError("geometry has no area left after repair", field="geometry")
-    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
+    fixed = shapely.from_wkb(wkb)
+    parts = shapely.get_num_geometries(fixed)
+    if parts > MAX_PARTS:
+        raise WorkLimitError(f"the repaired geometry has {parts:,} polygons (limit {MAX_PARTS:,}); fix it by hand")
+    return fixed
 
 
 _ABSENT = ("", "nan", "None", "<NA>")
@@ -137,11 +247,22 @@ def _fast_record(properties: Mapping, geometry: BaseGeometry) -> dict | None:
         record = {f.name: _fast_value(f, properties.get(f.name)) for f in ZONE_FIELDS}
     except _Slow:
         return None
+    if not ID_RE.match(record["id"]):
+        return None
     if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
         return None
     if not shapely.is_valid(geometry) or geometry.area <= 0:
         return None
     return record
+
+
+@lru_cache(maxsize=64)
+def _known_crs(name: str) -> None:
+    """Raise :class:`~geozones.errors.CRSError` unless PROJ knows the CRS ``name`` (e.g. ``EPSG:99999``)."""
+    try:
+        pyproj.CRS.from_user_input(name)
+    except pyproj.exceptions.CRSError as exc:
+        raise CRSError(f"unknown CRS {name!r}: {exc}") from None
 
 
 def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repair: bool = False) -> StoredZone:
@@ -164,12 +285,16 @@ def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repai
     """
     if not isinstance(properties, Mapping):
         raise ZoneValidationError("properties must be a JSON object")
+    check_types(properties)
     if geometry is None:  # a zone known only by its site marker (the schema allows it)
         frame = gpd.GeoDataFrame({k: [v] for k, v in properties.items()}, geometry=[None], crs=store_crs)
-        row = validate_zones(frame).iloc[0]
+        checked = validate_zones(frame)
+        check_ids(checked)
+        row = checked.iloc[0]
         return StoredZone.of({name: row[name] for name in ZONE_FIELD_NAMES}, None, store_crs)
     shape = _geometry(geometry)
     source = str(crs or DEFAULT_INPUT_CRS)
+    _known_crs(source)
     stored = isinstance(geometry, BaseGeometry) and source == store_crs  # already checked when it was stored
     if not stored and not shapely.is_empty(shape):
         _crs.check_coordinates(gpd.GeoDataFrame(geometry=[shape], crs=source))
@@ -181,6 +306,7 @@ def build_zone(properties: Mapping, geometry, store_crs: str, *, crs=None, repai
         return StoredZone.of(record, shape, store_crs)
     frame = gpd.GeoDataFrame({k: [v] for k, v in properties.items()}, geometry=[shape], crs=store_crs)
     valid = validate_zones(frame)
+    check_ids(valid)
     row = valid.iloc[0]
     return StoredZone.of({name: row[name] for name in ZONE_FIELD_NAMES}, valid.geometry.iloc[0], store_crs)
 
@@ -257,7 +383,9 @@ class FeatureEditing:
 
     def _log(self, tx: EditTransaction, op: str, actor: str, before: StoredZone | None,
              after: StoredZone | None) -> None:
-        zone_id = (after or before).id
+        zone = after or before
+        assert zone is not None, "a history entry needs the zone before or after the change"
+        zone_id = zone.id
         tx.record(HistoryEntry(0, zone_id, tx.last_version(zone_id) + 1, op, actor or "anonymous", _now(),
                                before.etag if before else None, after.etag if after else None,
                                snapshot(before), snapshot(after)))
@@ -278,8 +406,9 @@ class FeatureEditing:
         ZoneValidationError, GeometryError, CRSError
         """
         properties = _properties(feature, None)
+        geometry = prepare_geometry(feature.get("geometry"), repair=repair)
         with self._edit() as tx:
-            zone = build_zone(properties, feature.get("geometry"), tx.crs, crs=crs, repair=repair)
+            zone = build_zone(properties, geometry, tx.crs, crs=crs, repair=repair)
             if tx.fetch(zone.id) is not None:
                 raise ConflictError(f"a zone with id {zone.id!r} already exists; use replace or update")
             tx.insert(zone)
@@ -290,10 +419,11 @@ class FeatureEditing:
                      repair: bool = False) -> StoredZone:
         """Replace a zone's attributes and geometry (attributes left out become empty)."""
         properties = _properties(feature, str(zone_id))
+        geometry = prepare_geometry(feature.get("geometry"), repair=repair)
         with self._edit() as tx:
             key, current = self._require(tx, zone_id)
             _check_match(current, if_match)
-            zone = build_zone(properties, feature.get("geometry"), tx.crs, crs=crs, repair=repair)
+            zone = build_zone(properties, geometry, tx.crs, crs=crs, repair=repair)
             tx.update(key, zone)
             self._log(tx, "replace", actor, current, zone)
         return zone
@@ -301,6 +431,8 @@ class FeatureEditing:
     def update_zone(self, zone_id: str, patch: Mapping, *, if_match: str | None, actor: str, crs=None,
                     repair: bool = False) -> StoredZone:
         """Change some attributes and/or the geometry of a zone (JSON merge patch)."""
+        if isinstance(patch, Mapping) and patch.get("geometry") is not None:
+            patch = {**patch, "geometry": prepare_geometry(patch["geometry"], repair=repair)}
         with self._edit() as tx:
             key, current = self._require(tx, zone_id)
             _check_match(current, if_match)
@@ -325,8 +457,11 @@ class FeatureEditing:
         Works for deleted zones too. The restore is itself recorded as a new version.
         """
         zone_id = str(zone_id)
+        version = int(version)
+        if not 0 <= version <= MAX_VERSION:  # also keeps the number within SQL's 64-bit integers
+            raise VersionNotFoundError(f"zone {zone_id!r} has no version {version}")
         with self._edit() as tx:
-            wanted = self._version(tx, zone_id, int(version))
+            wanted = self._version(tx, zone_id, version)
             found = tx.fetch(zone_id)
             if found is not None:
                 _check_match(found[1], if_match)

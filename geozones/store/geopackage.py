@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -23,7 +24,7 @@ import pyogrio
 from geozones import io as _io
 from geozones.errors import StoreError, UnknownAttributeError, ZoneNotFoundError
 from geozones.paths import default_store_path
-from geozones.schema import ZONE_FIELD_NAMES, ZONE_FIELDS, validate_zones
+from geozones.schema import ZONE_FIELD_NAMES, ZONE_FIELDS, check_ids, validate_zones
 from geozones.store import gpkg_sql
 from geozones.store.base import ZONES, read_shipped, shipped_layers
 from geozones.store.edits import FeatureEditing
@@ -31,6 +32,8 @@ from geozones.store.records import HistoryEntry, StoredZone
 
 #: Tables the store keeps for itself (never listed as layers).
 HISTORY_TABLE = "geozones_history"
+#: One row per whole-layer write (its sequence is part of :meth:`GeoPackageStore.version`).
+LAYER_WRITES_TABLE = "geozones_layer_writes"
 
 
 class GeoPackageStore(FeatureEditing):
@@ -52,7 +55,7 @@ class GeoPackageStore(FeatureEditing):
     def __init__(self, path: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None):
         self.path = Path(path) if path is not None else default_store_path()
         self.data_dir = Path(data_dir) if data_dir is not None else None
-        self._cache: dict[str, tuple[str, object]] = {}
+        self._cache: dict[str, tuple[str, gpd.GeoDataFrame | pd.DataFrame]] = {}
         self._thread_lock = threading.Lock()
         self._gate = gpkg_sql.gate(self.path)
         self._shipped_checked = False
@@ -131,21 +134,26 @@ class GeoPackageStore(FeatureEditing):
     # -- reading --------------------------------------------------------------------------
 
     def version(self) -> str:
-        """Changes whenever the store is written: the file's identity plus the last edit's number."""
+        """Changes whenever the store is written: the file's identity, the last edit's and layer write's numbers.
+
+        (Not the file's size or time: in WAL mode a commit lands in the -wal file first.)
+        """
         self.ensure()
         stat = self.path.stat()
-        return f"{stat.st_mtime_ns}-{stat.st_size}-{stat.st_ino}-{self._edit_seq()}"
+        edits, writes = self._sequences()
+        return f"{stat.st_ino}-{edits}-{writes}"
 
-    def _edit_seq(self) -> int:
+    def _sequences(self) -> tuple[int, int]:
         with self._gate.use("sqlite3"):
             db = gpkg_sql.connect(self.path)
             try:
-                row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (HISTORY_TABLE,)).fetchone()
+                rows = dict(db.execute("SELECT name, seq FROM sqlite_sequence WHERE name IN (?, ?)",
+                                       (HISTORY_TABLE, LAYER_WRITES_TABLE)).fetchall())
             except sqlite3.OperationalError:  # no AUTOINCREMENT table yet
-                return 0
+                return 0, 0
             finally:
                 db.close()
-        return int(row[0]) if row else 0
+        return int(rows.get(HISTORY_TABLE, 0)), int(rows.get(LAYER_WRITES_TABLE, 0))
 
     def layers(self) -> list[str]:
         """Names of every layer and table in the store."""
@@ -187,6 +195,7 @@ class GeoPackageStore(FeatureEditing):
         """Add or replace one layer atomically; the rest of the store is kept."""
         if name == ZONES:
             frame = validate_zones(frame)
+            check_ids(frame)  # a store never takes an id it could not serve (docs/security.md)
         self.ensure()
         with self._lock():
             self._write_many({name: frame}, start_empty=False)
@@ -195,55 +204,74 @@ class GeoPackageStore(FeatureEditing):
         """Remove a layer (never the zone layer)."""
         if name == ZONES:
             raise StoreError("the zone layer cannot be deleted")
-        import sqlite3
-
         self.ensure()
         with self._lock():
-            def drop(tmp: str) -> None:
-                with sqlite3.connect(tmp) as db:
-                    db.execute(f'DROP TABLE IF EXISTS "{name.replace(chr(34), "")}"')
-                    for table in ("gpkg_contents", "gpkg_geometry_columns", "layer_styles"):
-                        column = "f_table_name" if table == "layer_styles" else "table_name"
-                        db.execute(f"DELETE FROM {table} WHERE {column} = ?", (name,))
-                    db.execute("DELETE FROM gpkg_extensions WHERE table_name = ?", (name,))
-            self._commit(drop, start_empty=False)
+            self._in_place(None, [], drop=(name,))
 
     def _write_many(self, frames: dict[str, gpd.GeoDataFrame | pd.DataFrame], start_empty: bool) -> None:
-        def write(tmp: str) -> None:
+        """Write whole layers: into a new file when the store does not exist yet, else in place.
+
+        In place means: GDAL writes the layers into a scratch GeoPackage beside the store,
+        then one SQLite transaction on the store copies them in (see
+        :func:`geozones.store.gpkg_sql.replace_layers`). The store file is never replaced, so its
+        WAL journal, concurrent edits and open readers stay consistent, and a killed write
+        leaves either the old or the new layers -- never a half-written or orphaned state.
+        """
+        def write(target: str) -> None:
             for name, frame in frames.items():
                 if isinstance(frame, gpd.GeoDataFrame):
-                    _io.write_gpkg_layer(frame, tmp, name)
+                    _io.write_gpkg_layer(frame, target, name)
                 else:
                     pyogrio.write_dataframe(pd.DataFrame(frame).astype(object).where(frame.notna(), None),
-                                            tmp, layer=name, driver="GPKG",
+                                            target, layer=name, driver="GPKG",
                                             layer_options={"OVERWRITE": "YES"})
-            if ZONES in frames:  # zones are looked up by id (edits, GET items/{id}): index it
-                with closing(sqlite3.connect(tmp)) as db, db:
-                    db.execute(_ZONES_ID_INDEX)
 
-        self._commit(write, start_empty)
+        if not self.path.exists():
+            def build(tmp: str) -> None:
+                write(tmp)
+                if ZONES in frames:  # zones are looked up by id (edits, GET items/{id}): index it
+                    with closing(sqlite3.connect(tmp)) as db, db:
+                        db.execute(_ZONES_ID_INDEX)
 
-    def _commit(self, write, start_empty: bool) -> None:
-        """Run ``write`` on a temporary copy of the store and rename it over the store."""
-        self._checkpoint()
+            try:
+                _io.replace_atomically(self.path, build)
+            except Exception as exc:
+                raise StoreError(f"write to {self.path} failed, store unchanged: {exc}") from exc
+            return
+        drop: tuple[str, ...] = ()
+        if start_empty:  # a reset: every other layer and the edit history go
+            with self._gate.use("gdal"):
+                present = _io.layer_names(self.path)
+            drop = tuple(n for n in present if n not in frames and n != "layer_styles"
+                         and not n.startswith("geozones_"))
+        self._in_place(write, list(frames), drop=drop, reset=start_empty)
+
+    def _in_place(self, write, names: list[str], *, drop: tuple[str, ...] = (), reset: bool = False) -> None:
+        """Write ``names`` into a scratch file with ``write`` and copy them into the store in one transaction."""
+        fd, scratch = tempfile.mkstemp(prefix=f".{self.path.stem}.scratch.", suffix=".gpkg", dir=self.path.parent)
+        os.close(fd)
+        os.unlink(scratch)
+        extra = [_LAYER_WRITES_DDL]
+        if reset:
+            extra.append(f"DROP TABLE IF EXISTS {HISTORY_TABLE}")
+        if ZONES in names:
+            extra.append(_ZONES_ID_INDEX)
+        extra.append(f"INSERT INTO {LAYER_WRITES_TABLE} (at, layers) VALUES "
+                     f"(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), {_sql_text(', '.join([*names, *drop]))})")
         try:
-            _io.replace_atomically(self.path, write, copy_existing=not start_empty and self.path.exists())
+            if write is not None:
+                write(scratch)
+            else:  # nothing to copy: an empty scratch GeoPackage to attach
+                with closing(sqlite3.connect(scratch)) as db:
+                    db.execute("CREATE TABLE gpkg_contents (table_name TEXT)")
+            with self._thread_lock, self._gate.use("sqlite3"):
+                gpkg_sql.replace_layers(self.path, scratch, names, drop=drop, extra_sql=tuple(extra))
         except Exception as exc:
             raise StoreError(f"write to {self.path} failed, store unchanged: {exc}") from exc
-
-
-    def _checkpoint(self) -> None:
-        """Fold the write-ahead log into the file (and empty it) before the file is copied or replaced."""
-        if not self.path.exists():
-            return
-        with self._gate.use("sqlite3"):
-            db = gpkg_sql.connect(self.path)
-            try:
-                busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-            finally:
-                db.close()
-        if busy:
-            raise StoreError(f"{self.path}: readers kept the write-ahead log busy; store unchanged, try again")
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                if os.path.exists(scratch + suffix):
+                    os.unlink(scratch + suffix)
 
     # -- feature-level edits -----------------------------------------------------------------
 
@@ -309,7 +337,14 @@ _HISTORY_DDL = (
     "etag_after TEXT, before TEXT, after TEXT, UNIQUE (zone_id, version))",
     _ZONES_ID_INDEX,
 )
+_LAYER_WRITES_DDL = (f"CREATE TABLE IF NOT EXISTS {LAYER_WRITES_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+                     "at TEXT NOT NULL, layers TEXT NOT NULL)")
 _HISTORY_COLUMNS = "seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after"
+
+
+def _sql_text(text: str) -> str:
+    """An SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _sql_value(value):

@@ -62,7 +62,7 @@ def _bounds(blob: bytes | None) -> tuple[float, float, float, float] | None:
     if empty:
         return None
     if envelope:
-        return envelope[:4]
+        return (envelope[0], envelope[1], envelope[2], envelope[3])
     minx, miny, maxx, maxy = shapely.bounds(shapely.from_wkb(bytes(blob[size:])))
     return minx, maxx, miny, maxy
 
@@ -161,3 +161,139 @@ def gate(path: str | os.PathLike) -> LibraryGate:
     key = os.path.realpath(os.fspath(path))
     with _GATES_LOCK:
         return _GATES.setdefault(key, LibraryGate())
+
+
+# --- whole-layer writes inside the live file ----------------------------------------------------
+#
+# A whole layer (a scenario result, an import, a reset) is written by GDAL into a fresh
+# scratch GeoPackage, then copied into the store in ONE SQLite write transaction on the
+# store's own connection (WAL journal, the same lock edits take). The store file is never
+# replaced: its write-ahead log, its -shm index and every open connection stay valid, the
+# copy is atomic (all layers or none) and durable once it commits, and edits interleave
+# with it like any other transaction.
+
+#: GeoPackage bookkeeping tables whose rows describe one layer (column holding the name).
+_LAYER_ROWS = (("gpkg_contents", "table_name"), ("gpkg_geometry_columns", "table_name"),
+               ("gpkg_extensions", "table_name"), ("gpkg_ogr_contents", "table_name"),
+               ("gpkg_data_columns", "table_name"))
+
+
+def _tables(db: sqlite3.Connection, schema: str) -> set[str]:
+    return {r[0] for r in db.execute(f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table'")}
+
+
+def _owned(db: sqlite3.Connection, schema: str, name: str) -> list[tuple[str, str, str]]:
+    """(type, name, sql) of the layer's table, its R-tree and the indexes and triggers on it."""
+    rtrees: list[str] = []
+    if "gpkg_geometry_columns" in _tables(db, schema):
+        rtrees = [f"rtree_{name}_{r[0]}" for r in db.execute(
+            f"SELECT column_name FROM {schema}.gpkg_geometry_columns WHERE table_name = ?", (name,))]
+    rows = db.execute(f"SELECT type, name, sql FROM {schema}.sqlite_master WHERE sql IS NOT NULL AND "
+                      "(name = ? OR (tbl_name = ? AND type IN ('index', 'trigger')))", (name, name)).fetchall()
+    for rtree in rtrees:
+        found = db.execute(f"SELECT type, name, sql FROM {schema}.sqlite_master WHERE name = ?", (rtree,)).fetchone()
+        if found:
+            rows.append(found)
+    return rows
+
+
+def drop_layer(db: sqlite3.Connection, name: str) -> None:
+    """Remove one layer (table, R-tree, bookkeeping rows, styles) inside the caller's transaction."""
+    tables = _tables(db, "main")
+    for kind, obj, _ in _owned(db, "main", name):
+        if kind == "table":
+            db.execute(f"DROP TABLE IF EXISTS main.{quote(obj)}")
+    for table, column in _LAYER_ROWS:
+        if table in tables:
+            db.execute(f"DELETE FROM main.{table} WHERE {column} = ?", (name,))
+    if "gpkg_metadata_reference" in tables:
+        db.execute("DELETE FROM main.gpkg_metadata_reference WHERE table_name = ?", (name,))
+    if "layer_styles" in tables:
+        db.execute("DELETE FROM main.layer_styles WHERE f_table_name = ?", (name,))
+    if "sqlite_sequence" in tables:
+        db.execute("DELETE FROM main.sqlite_sequence WHERE name = ?", (name,))
+
+
+def copy_layer(db: sqlite3.Connection, name: str, source: str = "src") -> None:
+    """Replace layer ``name`` of the store by the one in the attached scratch file ``source``.
+
+    Runs inside the caller's transaction. The layer's style rows are replaced only when the
+    scratch file carries a style for it; otherwise the store's style rows are kept.
+    """
+    main_tables, src_tables = _tables(db, "main"), _tables(db, source)
+    if name not in src_tables:
+        raise ValueError(f"layer {name!r} is not in the scratch file")
+    styled = "layer_styles" in src_tables and db.execute(
+        f"SELECT 1 FROM {source}.layer_styles WHERE f_table_name = ?", (name,)).fetchone()
+    kept_styles = []
+    if not styled and "layer_styles" in main_tables:
+        kept_styles = db.execute("SELECT * FROM main.layer_styles WHERE f_table_name = ?", (name,)).fetchall()
+    drop_layer(db, name)
+    # bookkeeping tables the store lacks (e.g. layer_styles, gpkg_metadata on an old store)
+    for table in sorted(src_tables - main_tables):
+        if table.startswith(("gpkg_", "layer_styles")):
+            sql = db.execute(f"SELECT sql FROM {source}.sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+            db.execute(sql)
+    main_tables = _tables(db, "main")
+    owned = _owned(db, source, name)
+    for kind, obj, sql in owned:  # the table and its R-tree first
+        if kind == "table":
+            db.execute(sql)
+            db.execute(f"INSERT INTO main.{quote(obj)} SELECT * FROM {source}.{quote(obj)}")
+    for kind, _, sql in owned:  # then indexes and triggers (which reference them)
+        if kind in ("index", "trigger"):
+            db.execute(sql)
+    db.execute(f"INSERT OR IGNORE INTO main.gpkg_spatial_ref_sys SELECT * FROM {source}.gpkg_spatial_ref_sys "
+               f"WHERE srs_id IN (SELECT srs_id FROM {source}.gpkg_contents WHERE table_name = ?)", (name,))
+    for table, column in _LAYER_ROWS:
+        if table in src_tables and table in main_tables:
+            db.execute(f"INSERT INTO main.{table} SELECT * FROM {source}.{table} WHERE {column} = ?", (name,))
+    if "gpkg_metadata_reference" in src_tables:
+        for md_id, scope, standard, mime, metadata in db.execute(
+                f"SELECT m.id, m.md_scope, m.md_standard_uri, m.mime_type, m.metadata FROM {source}.gpkg_metadata m "
+                f"JOIN {source}.gpkg_metadata_reference r ON r.md_file_id = m.id WHERE r.table_name = ?",
+                (name,)).fetchall():
+            new_id = db.execute("INSERT INTO main.gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
+                                "VALUES (?, ?, ?, ?)", (scope, standard, mime, metadata)).lastrowid
+            db.execute("INSERT INTO main.gpkg_metadata_reference (reference_scope, table_name, column_name, "
+                       "row_id_value, timestamp, md_file_id, md_parent_id) SELECT reference_scope, table_name, "
+                       f"column_name, row_id_value, timestamp, ?, NULL FROM {source}.gpkg_metadata_reference "
+                       "WHERE table_name = ? AND md_file_id = ?", (new_id, name, md_id))
+    columns = "f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, " \
+              "useAsDefault, description, owner, ui, update_time"
+    if styled:
+        db.execute(f"INSERT INTO main.layer_styles ({columns}) SELECT {columns} FROM {source}.layer_styles "
+                   "WHERE f_table_name = ?", (name,))
+    elif kept_styles:
+        marks = ", ".join("?" * len(kept_styles[0]))
+        db.executemany(f"INSERT INTO main.layer_styles VALUES ({marks})", kept_styles)
+
+
+def replace_layers(path: str | os.PathLike, scratch: str | os.PathLike, names: list[str], *,
+                   drop: tuple[str, ...] = (), extra_sql: tuple[str, ...] = (), timeout: float = 60.0) -> None:
+    """Copy ``names`` from the GeoPackage ``scratch`` into ``path`` (and drop ``drop``) in one transaction.
+
+    The store is switched to (and kept in) WAL mode; the caller holds the store's write lock.
+    ``extra_sql`` statements run in the same transaction after the copy.
+    """
+    db = connect(path, timeout=timeout)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("ATTACH DATABASE ? AS src", (os.fspath(scratch),))
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for name in drop:
+                drop_layer(db, name)
+            for name in names:
+                copy_layer(db, name)
+            for statement in extra_sql:
+                db.execute(statement)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        db.execute("DETACH DATABASE src")
+    finally:
+        db.close()

@@ -26,7 +26,7 @@ import pandas as pd
 import shapely
 
 from geozones.errors import ConflictError, InvalidParameterError, StoreError, UnknownAttributeError, ZoneNotFoundError
-from geozones.schema import ZONE_FIELD_NAMES, validate_zones
+from geozones.schema import ZONE_FIELD_NAMES, check_ids, validate_zones
 from geozones.store.base import ZONES, read_shipped, shipped_layers
 from geozones.store.edits import FeatureEditing
 from geozones.store.records import HistoryEntry, StoredZone, plain_value
@@ -36,7 +36,7 @@ try:  # an optional dependency: pip install 'geozones[postgis]'
     from psycopg import sql
     from psycopg.types.json import Jsonb
 except ImportError:  # pragma: no cover - exercised only without the extra
-    psycopg = None
+    psycopg = None  # type: ignore[assignment]
 
 #: Layer names that can become table names (checked before any SQL is composed).
 LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,50}$")
@@ -54,6 +54,14 @@ def migrations() -> list[tuple[int, str, str]]:
             found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
     return sorted(found)
 
+
+
+def _scalar(conn, query: str):
+    """The first column of the one row ``query`` returns (a store without that row is broken)."""
+    row = conn.execute(query).fetchone()
+    if row is None:
+        raise StoreError(f"the PostGIS store is incomplete: no row for {query!r}; run 'geozones store migrate'")
+    return row[0]
 
 def _require_psycopg() -> None:
     if psycopg is None:
@@ -86,7 +94,7 @@ class PostGISStore(FeatureEditing):
         self.srid = int(srid)
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self._idle: queue.LifoQueue = queue.LifoQueue(maxsize=pool_size)
-        self._cache: dict[str, tuple[str, object]] = {}
+        self._cache: dict[str, tuple[str, gpd.GeoDataFrame | pd.DataFrame]] = {}
 
     def __repr__(self) -> str:
         return f"PostGISStore(schema={self.schema!r})"
@@ -100,7 +108,7 @@ class PostGISStore(FeatureEditing):
             raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
         conn.execute(sql.SQL("SET search_path TO {}, public").format(sql.Identifier(self.schema)))
-        if conn.execute("SELECT to_regclass('geozones_meta')").fetchone()[0] is not None:
+        if _scalar(conn, "SELECT to_regclass('geozones_meta')") is not None:
             row = conn.execute("SELECT value FROM geozones_meta WHERE key = 'srid'").fetchone()
             self.srid = int(row[0]) if row else self.srid  # an existing store keeps its storage CRS
         return conn
@@ -162,17 +170,17 @@ class PostGISStore(FeatureEditing):
     def schema_version(self) -> int:
         """The highest migration applied (0 for an empty database)."""
         with self._connection() as conn:
-            exists = conn.execute("SELECT to_regclass('schema_migrations')").fetchone()[0]
+            exists = _scalar(conn, "SELECT to_regclass('schema_migrations')")
             if exists is None:
                 return 0
-            return int(conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
+            return int(_scalar(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations"))
 
     def ensure(self) -> PostGISStore:
         """Create or upgrade the schema; fill an empty store from the shipped data."""
         self.migrate()
         with self._transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('geozones-fill:' || current_schema()))")
-            self.srid = int(conn.execute("SELECT value FROM geozones_meta WHERE key = 'srid'").fetchone()[0])
+            self.srid = int(_scalar(conn, "SELECT value FROM geozones_meta WHERE key = 'srid'"))
             filled = conn.execute("SELECT value FROM geozones_meta WHERE key = 'filled'").fetchone()
             if filled is None:
                 for name, path in shipped_layers(self.data_dir).items():
@@ -192,7 +200,7 @@ class PostGISStore(FeatureEditing):
     def version(self) -> str:
         """Changes with every committed write."""
         with self._connection() as conn:
-            return conn.execute("SELECT value FROM geozones_meta WHERE key = 'data_version'").fetchone()[0]
+            return _scalar(conn, "SELECT value FROM geozones_meta WHERE key = 'data_version'")
 
     def layers(self) -> list[str]:
         """Names of every layer and table in the store."""
@@ -231,7 +239,7 @@ class PostGISStore(FeatureEditing):
                 raise UnknownAttributeError(f"no layer {name!r} in the store; layers: {', '.join(self.layers())}")
             table, srid, columns = meta
             names = [c[0] for c in columns]
-            selected = [sql.Identifier(c) for c in names]
+            selected: list[sql.Composable] = [sql.Identifier(c) for c in names]
             if srid is not None:
                 selected.append(sql.SQL("public.ST_AsBinary(geometry)"))
             query = sql.SQL("SELECT {} FROM {} ORDER BY geozones_fid").format(
@@ -257,6 +265,7 @@ class PostGISStore(FeatureEditing):
         """Add or replace one layer in one transaction; the rest of the store is kept."""
         if name == ZONES:
             frame = validate_zones(frame)
+            check_ids(frame)  # a store never takes an id it could not serve (docs/security.md)
         elif not LAYER_NAME.match(name):
             raise InvalidParameterError(f"layer name {name!r} must match {LAYER_NAME.pattern} (lower-case letters, digits, _)")
         with self._transaction() as conn:
@@ -299,7 +308,7 @@ class PostGISStore(FeatureEditing):
             if srid is None:
                 frame, srid = frame.to_crs(epsg=4326), 4326
         columns = [(str(c), str(attributes[c].dtype)) for c in attributes.columns]
-        definitions = [sql.SQL("geozones_fid bigserial PRIMARY KEY")]
+        definitions: list[sql.Composable] = [sql.SQL("geozones_fid bigserial PRIMARY KEY")]
         for column, dtype in columns:
             kind = _SQL_TYPES.get(np.dtype(dtype).kind if dtype in ("bool", "int64", "float64", "int32",
                                                                     "float32") else "O", "text")

@@ -10,8 +10,10 @@ import pyproj
 import pytest
 import shapely
 
-pytest.importorskip("rasterio")
-pytest.importorskip("exactextract")
+from tests.helpers.tools import require_module
+
+require_module("rasterio")
+require_module("exactextract")
 
 from geozones.analysis import raster
 from geozones.analysis.raster import Grid
@@ -43,7 +45,7 @@ def test_distance_to_a_straight_road_equals_hand_values():
 @pytest.mark.parametrize("use_numba", [True, False])
 def test_distance_raster_matches_brute_force(use_numba, monkeypatch):
     if use_numba:
-        pytest.importorskip("numba")
+        require_module("numba")
     else:
         monkeypatch.setenv("GEOZONES_NO_NUMBA", "1")
     rng = np.random.default_rng(7)
@@ -53,6 +55,41 @@ def test_distance_raster_matches_brute_force(use_numba, monkeypatch):
     rows, cols = np.divmod(np.arange(grid.width * grid.height), grid.width)
     exact = raster.distance_brute_force(lines, grid, rows, cols).reshape(grid.shape)
     assert np.abs(dist - exact).max() < 1e-6
+
+
+def _shapely_distances(lines, grid: Grid) -> np.ndarray:
+    """Independent reference: shapely's (GEOS) point-to-line distance from every cell centre, min over lines."""
+    xs, ys = grid.cell_centers()
+    xx, yy = np.meshgrid(xs, ys)
+    points = shapely.points(xx.ravel(), yy.ravel())
+    best = np.full(points.shape, np.inf)
+    for line in lines:
+        best = np.minimum(best, shapely.distance(points, line))
+    return best.reshape(grid.shape)
+
+
+@pytest.mark.parametrize("use_numba", [True, False])
+def test_distance_to_several_separate_lines_matches_shapely(use_numba, monkeypatch):
+    """Several lines far apart (separate clusters, parallel, crossing the grid edge, one outside it): every
+    cell's distance equals shapely's, computed without the code under test."""
+    if use_numba:
+        require_module("numba")
+    else:
+        monkeypatch.setenv("GEOZONES_NO_NUMBA", "1")
+    grid = Grid(X0, Y0, 20.0, 150, 110, CRS)
+    lines = np.array([
+        shapely.LineString([(X0 + 100, Y0 - 100), (X0 + 400, Y0 - 150)]),
+        shapely.LineString([(X0 + 2600, Y0 - 1900), (X0 + 2900, Y0 - 2100), (X0 + 2950, Y0 - 1800)]),
+        shapely.LineString([(X0 + 1500, Y0 - 50), (X0 + 1500, Y0 - 700)]),
+        shapely.LineString([(X0 + 1540, Y0 - 50), (X0 + 1540, Y0 - 700)]),
+        shapely.LineString([(X0 - 500, Y0 - 1200), (X0 + 200, Y0 - 1250)]),  # starts outside the grid
+        shapely.LineString([(X0 + 4000, Y0 + 300), (X0 + 4200, Y0 + 500)]),  # wholly outside, north-east
+    ], dtype=object)
+    dist = raster.distance_raster(lines, grid)
+    np.testing.assert_allclose(dist, _shapely_distances(lines, grid), rtol=0, atol=1e-6)
+    # each line alone is nearest somewhere (so a kernel that kept only one line would be caught)
+    alone = np.stack([_shapely_distances(lines[[i]], grid) for i in range(len(lines) - 1)])
+    assert set(np.unique(alone.argmin(axis=0))) == set(range(len(lines) - 1))
 
 
 def test_distance_raster_takes_geodataframes_in_any_crs():
@@ -138,3 +175,26 @@ def test_grid_needs_a_metric_crs_and_sensible_size():
         Grid(0, 0, -1, 1, 1, CRS)
     grid = Grid.from_bounds((X0 + 3, Y0 - 97, X0 + 98, Y0 - 2), 10, CRS)
     assert grid.xmin <= X0 + 3 and grid.bounds[2] >= X0 + 98 and grid.shape == (10, 10)
+
+
+def test_raster_benchmark_asserts_same_answers_at_smoke_size():
+    """benchmarks/raster_distance.py at a tiny size: runs, and its brute-force check is an assertion."""
+    import importlib.util
+    import subprocess
+
+    from tests.helpers.tools import ROOT, require_tool
+
+    python = require_tool("python3-gdal", "/usr/bin/python3")
+    if subprocess.run([python, "-c", "from osgeo import gdal"], capture_output=True).returncode != 0:
+        require_tool("python3-gdal (osgeo bindings)", "/nonexistent")
+    spec = importlib.util.spec_from_file_location("bench_raster", ROOT / "benchmarks" / "raster_distance.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    roads = bench.synthetic_roads(20_000, 420_000, 2_480_000, lines=3, vertices=20)
+    row = bench.bench("smoke", roads, 60, 1, 100, python)
+    assert row["geozones_max_error_m"] < 1e-6
+    broken = np.array([shapely.affinity.translate(line, 500) for line in roads], dtype=object)
+    original = bench.run_geozones
+    bench.run_geozones = lambda r, grid, repeat: original(broken, grid, repeat)  # a wrong answer must fail
+    with pytest.raises(AssertionError, match="differ from the brute force"):
+        bench.bench("smoke", roads, 60, 1, 100, python)

@@ -6,7 +6,9 @@ import shutil
 
 import pytest
 
-pytest.importorskip("fastapi")
+from tests.helpers.tools import require_module
+
+require_module("fastapi")
 
 from fastapi.testclient import TestClient
 
@@ -161,7 +163,6 @@ def _metric(layer, epsg):
 
 
 def test_proximity_distances_match_brute_force(client, built_store):
-    pytest.importorskip("geozones.analysis.proximity")
     body = client.get("/analysis/proximity").json()
     rows = {row["id"]: row for row in body["zones"]}
     assert len(rows) == 14
@@ -232,16 +233,19 @@ SCENARIOS = __import__("pathlib").Path(__file__).resolve().parents[2] / "scenari
 
 
 @pytest.fixture
-def writable_client(store):
+def writable_client(store, tmp_path):
+    """A client over a writable store that sends an editor key (saving a scenario is a write)."""
     from geozones.api.app import create_app
     from geozones.api.settings import Settings
+    from geozones.store.keys import create_key
 
-    with TestClient(create_app(Settings(store=store.path), store=store)) as test_client:
+    secret = create_key("editor", "analysis tests", tmp_path / "keys.json")[0]
+    app = create_app(Settings(store=store.path, keys_file=tmp_path / "keys.json"), store=store)
+    with TestClient(app, headers={"X-API-Key": secret}) as test_client:
         yield test_client
 
 
 def test_scenario_run_from_yaml_against_published_hectares(client):
-    pytest.importorskip("geozones.scenario")
     body = (SCENARIOS / "bac-kan-2021-2025.yaml").read_bytes()
     response = client.post("/analysis/scenarios/run", content=body, headers={"Content-Type": "application/yaml"})
     assert response.status_code == 200, response.text
@@ -260,7 +264,7 @@ def test_scenario_run_from_yaml_against_published_hectares(client):
 
 
 def test_scenario_run_json_equals_yaml_and_save_makes_a_downloadable_layer(writable_client, store):
-    yaml = pytest.importorskip("yaml")
+    yaml = require_module("yaml")
     text = (SCENARIOS / "bac-kan-2021-2025.yaml").read_text(encoding="utf-8")
     as_json = writable_client.post("/analysis/scenarios/run", json=yaml.safe_load(text), params={"save": True})
     assert as_json.status_code == 200, as_json.text
@@ -275,7 +279,6 @@ def test_scenario_run_json_equals_yaml_and_save_makes_a_downloadable_layer(writa
 
 
 def test_scenario_compare_side_by_side(client):
-    pytest.importorskip("geozones.scenario")
     texts = [(SCENARIOS / name).read_text(encoding="utf-8") for name in ("bac-kan-2021-2025.yaml",
                                                                           "bac-kan-2030.yaml")]
     response = client.post("/analysis/scenarios/compare", json={"scenarios": texts})

@@ -10,7 +10,9 @@ import tempfile
 
 import pytest
 
-pytest.importorskip("fastapi")
+from tests.helpers.tools import require_module
+
+require_module("fastapi")
 
 import pyogrio
 import shapely

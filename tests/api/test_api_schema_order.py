@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
+from tests.helpers.tools import require_module
 
-pytest.importorskip("starlette")
+require_module("starlette")
 
 from fastapi.testclient import TestClient
 
 from geozones.api.app import create_app
-from geozones.schema import ZONE_FIELD_NAMES as FIELD_NAMES  # every stored field, the investor fields too
+from geozones.schema import ZONE_FIELD_NAMES as FIELD_NAMES
 
 
 def test_items_have_schema_names_in_order_and_typed_values(built_store):

@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-pytest.importorskip("starlette")
+from tests.helpers.tools import require_module
+
+require_module("starlette")
 
 import geopandas as gpd
 import numpy as np

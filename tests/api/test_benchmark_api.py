@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.tools import require_module
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
 def test_api_benchmark_runs_at_tiny_size(tmp_path):
-    pytest.importorskip("pygeoapi", reason="the bench extra (pygeoapi) is not installed")
+    require_module("pygeoapi")
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "api.py"), "--zones", "40", "--seconds", "0.3",
          "--max-requests", "5", "--limits", "10", "--clients", "1", "--no-postgis"],

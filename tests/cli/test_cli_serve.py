@@ -11,7 +11,9 @@ import time
 
 import pytest
 
-pytest.importorskip("uvicorn")
+from tests.helpers.tools import require_module
+
+require_module("uvicorn")
 
 import httpx
 from typer.testing import CliRunner
@@ -102,3 +104,48 @@ def test_serve_bad_port_is_exit_code_2(args):
     result = CliRunner().invoke(app, ["serve", *args])
     assert result.exit_code == 2
     assert "port" in result.output.lower()
+
+
+@pytest.mark.slow
+def test_serve_with_several_worker_processes(store_copy):
+    """``--workers 2``: two uvicorn server processes answer on one port, over the same store."""
+    port = free_port()
+    process = run_serve(["--host", "127.0.0.1", "--port", str(port), "--store", str(store_copy), "--workers", "2"],
+                        {})
+    try:
+        response = wait_for_health(process, f"http://127.0.0.1:{port}/health")
+        assert response.status_code == 200 and response.json()["zones"] == 14
+        deadline = time.monotonic() + 30
+        children: list[str] = []
+        while time.monotonic() < deadline:  # uvicorn's supervisor starts the workers as its children
+            children = [p for p in os.listdir("/proc") if p.isdigit() and _parent(p) == process.pid]
+            if len(children) >= 2:
+                break
+            time.sleep(0.2)
+        assert len([c for c in children if "multiprocessing" in _cmdline(c) or "spawn" in _cmdline(c)]) >= 2, \
+            [_cmdline(c) for c in children]
+    finally:
+        stop(process)
+
+
+def _parent(pid: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return int(handle.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def test_reload_and_workers_cannot_be_combined():
+    from geozones.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--reload", "--workers", "2"])
+    assert result.exit_code != 0 and "cannot be combined" in result.output

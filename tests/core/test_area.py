@@ -100,3 +100,26 @@ def test_multipolygon_area():
     zones = bac_kan_squares((1000.0, 500.0))
     zones.loc[zones.index[0], "geometry"] = shapely.MultiPolygon(list(zones.geometry))
     assert area_ha(zones).iloc[0] == pytest.approx(125.0, rel=1e-7)
+
+
+def test_reconcile_threshold_is_strictly_greater():
+    """A relative difference equal to the threshold is ok; only a larger one is flagged (> not >=).
+
+    Hand values: a 1000 m square built in EPSG:9213 (integer corners, so exactly 100 ha) against
+    published 80 ha and 125 ha: relative differences exactly +0.25 and -0.2.
+    """
+    import geopandas as gpd
+
+    from tests.helpers.zonefactory import CHO_MOI, zone
+
+    x, y = round(CHO_MOI[0]), round(CHO_MOI[1])
+    box = shapely.box(x - 500, y - 500, x + 500, y + 500)
+    zones = gpd.GeoDataFrame([zone(0, area_published_ha=80.0), zone(1, area_published_ha=125.0)],
+                             geometry=[box, shapely.affinity.translate(box, 3000)], crs=9213)
+    assert box.area == 1_000_000.0
+    at = reconcile(zones, threshold=0.25)
+    assert at["rel_diff"].tolist() == [0.25, -0.2]
+    assert at["check"].tolist() == ["ok", "ok"] and not at["flag"].any()
+    below = reconcile(zones, threshold=0.2)
+    assert below["check"].tolist() == ["over_threshold", "ok"]
+    assert reconcile(zones, threshold=0.19999)["check"].tolist() == ["over_threshold", "over_threshold"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
@@ -109,3 +110,45 @@ def test_input_is_not_modified():
                                            ("Huyền Tụng", "Huyen Tung"), ("Lạng Sơn", "Lang Son")])
 def test_ascii_names(text, expected):
     assert ascii_name(text) == expected
+
+
+@pytest.mark.parametrize("bad_id", ["Bad ID!", "a/b", "UPPER", "under_score", "-x", "x" * 65, "ý"])
+def test_stores_refuse_ids_outside_the_documented_pattern_on_import(bad_id, tmp_path):
+    """A store (every import and whole zone-layer write) refuses ids outside ^[a-z0-9][a-z0-9-]{0,63}$;
+    validating a file alone leaves ids to the placement checks (``--allow id``)."""
+    import re
+
+    from geozones.errors import ZoneValidationError
+    from geozones.schema import ID_PATTERN, check_ids, validate_zones
+    from geozones.store import GeoPackageStore
+    from tests.helpers import zonefactory as zf
+    from tests.helpers.zonefactory import bac_kan_squares
+
+    zones = bac_kan_squares()
+    zones.loc[0, "id"] = bad_id
+    with pytest.raises(ZoneValidationError, match="id must be"):
+        check_ids(validate_zones(zones))
+    assert not re.match(ID_PATTERN, bad_id)
+    store = GeoPackageStore(tmp_path / "s.gpkg", data_dir=zf.data_dir(tmp_path / "data", 3)).ensure()
+    before = store.version()
+    with pytest.raises(ZoneValidationError, match="id must be"):
+        store.write_zones(zones)
+    assert store.version() == before
+    zones.loc[0, "id"] = "a" + "0" * 63
+    store.write_zones(zones)
+    assert len(store.zones()) == 3
+
+
+def test_structured_values_are_refused_in_every_field():
+    """Objects, arrays and booleans never become Python reprs in text fields, nor numbers in numeric ones."""
+    from geozones.errors import ZoneValidationError
+    from geozones.schema import validate_zones
+    from tests.helpers.zonefactory import bac_kan_squares
+
+    for field, value in (("name", {"a": 1}), ("investor", ["x"]), ("notes", True), ("area_published_ha", True),
+                         ("occupancy_pct", [1, 2])):
+        zones = bac_kan_squares()
+        column = list(zones[field]) if field in zones.columns else [None] * len(zones)
+        zones[field] = pd.Series([value, *column[1:]], index=zones.index, dtype=object)
+        with pytest.raises(ZoneValidationError, match=f"{field} must be .*not an object, array or boolean"):
+            validate_zones(zones)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import filecmp
 import itertools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,16 @@ def _shared_dir() -> Path | None:
 
 
 SHARED = _shared_dir()
+
+
+def _require_seeds() -> Path:
+    """The shared source material; a skip locally without it, a failure under GEOZONES_REQUIRE_ALL=1 (CI)."""
+    if SHARED is not None and (SHARED / "seeds").is_dir():
+        return SHARED
+    message = "the shared source material (../shared/seeds, facts.md) is not beside the repository"
+    if os.environ.get("GEOZONES_REQUIRE_ALL") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
 
 #: Published hectares (facts.md): name -> (ha, qualifier, provincial TM-3 EPSG).
 PUBLISHED_HA = {
@@ -274,21 +285,20 @@ def test_road_fronted_zones_front_their_road_and_no_zone_straddles_a_road(zones)
 # ------------------------------------------------------------------ provenance
 
 
-def _source_ok(token: str, facts_text: str | None) -> bool:
+def _source_ok(token: str, shared: Path, facts_text: str) -> bool:
     if token.startswith("realdata:"):
         return (DATA / "sources" / "realdata" / token[len("realdata:"):]).is_file()
     if token.startswith("seed:"):
-        if SHARED is None:
-            return True  # checked only where the seeds are available
-        return (SHARED / "seeds" / token[len("seed:"):]).is_file()
+        return (shared / "seeds" / token[len("seed:"):]).is_file()
     if token.startswith("facts.md: "):
-        return facts_text is None or token[len("facts.md: "):] in facts_text
-    return token in PUBLIC_SOURCES and (facts_text is None or token in facts_text)
+        return token[len("facts.md: "):] in facts_text
+    return token in PUBLIC_SOURCES and token in facts_text
 
 
 @pytest.mark.parametrize("path", GEOJSON_FILES, ids=lambda p: p.name)
 def test_every_feature_sourced_and_its_quality_stated(path):
-    facts_text = (SHARED / "facts.md").read_text(encoding="utf-8") if SHARED else None
+    shared = _require_seeds()
+    facts_text = (shared / "facts.md").read_text(encoding="utf-8")
     frame = gpd.read_file(path)
     expected = {"zones": {"approximate"}, "boundaries": {"surveyed"}}.get(
         path.parent.name, {"as_published", "approximate"})
@@ -300,12 +310,11 @@ def test_every_feature_sourced_and_its_quality_stated(path):
         assert tokens, row["id"]
         assert any(t.startswith(("seed:", "facts.md: ", "realdata:")) or t in PUBLIC_SOURCES for t in tokens)
         for token in tokens:
-            assert _source_ok(token, facts_text), (row["id"], token)
+            assert _source_ok(token, shared, facts_text), (row["id"], token)
 
 
 def test_seed_files_exist_for_zone_sources(zones):
-    if SHARED is None or not (SHARED / "seeds").is_dir():
-        pytest.skip("seed directory not available")
+    _require_seeds()
     seeds = {p.name for p in (SHARED / "seeds").glob("*.txt")}
     cited = {t.strip()[5:] for s in zones["sources"] for t in s.split(";") if t.strip().startswith("seed:")}
     assert cited and cited <= seeds
@@ -463,8 +472,7 @@ def test_targets_table():
 
 @pytest.mark.parametrize("name", ("aggregates.csv", "targets.csv", "zone_records.csv"))
 def test_tabular_sources_exist(name):
-    if SHARED is None or not (SHARED / "seeds").is_dir():
-        pytest.skip("seed directory not available")
+    _require_seeds()
     table = pd.read_csv(DATA / "zones" / name, dtype=str, keep_default_na=False)
     column = "sources" if "sources" in table.columns else "source"
     for value in table[column]:

@@ -22,3 +22,21 @@ def require_tool(name: str, path: str | None = None) -> str:
     if os.environ.get("GEOZONES_REQUIRE_ALL") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def require_module(name: str):
+    """Import a third-party module, or skip -- or fail when GEOZONES_REQUIRE_ALL=1 (CI).
+
+    Never for geozones' own modules: those must import, or the test fails.
+    """
+    import importlib
+
+    if name.split(".")[0] == "geozones":
+        raise ValueError("geozones' own modules are imported directly, never skipped")
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        message = f"{name} is not installed ({exc}); python3 run.py test installs the test extras"
+        if os.environ.get("GEOZONES_REQUIRE_ALL") == "1":
+            pytest.fail(message)
+        pytest.skip(message)

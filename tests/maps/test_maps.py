@@ -8,7 +8,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-pytest.importorskip("folium")
+from tests.helpers.tools import require_module
+
+require_module("folium")
 
 from geozones import maps
 from geozones.analysis.sites import enrich_sites
@@ -114,7 +116,7 @@ def test_scenario_changes_per_zone():
 
 
 def test_planner_map_with_exclusion_and_suitability_raster(tmp_path):
-    rasterio = pytest.importorskip("rasterio")
+    rasterio = require_module("rasterio")
     from rasterio.transform import from_origin
 
     scenario, baseline = planner_scenario()
@@ -176,7 +178,7 @@ def test_scale_bar_lengths_are_round():
 
 @pytest.fixture
 def client(store):
-    pytest.importorskip("fastapi")
+    require_module("fastapi")
     from fastapi.testclient import TestClient
 
     from geozones.api.app import create_app

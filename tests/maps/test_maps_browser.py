@@ -9,14 +9,15 @@ import time
 import geopandas as gpd
 import pytest
 
-pytest.importorskip("folium")
+from tests.helpers.tools import require_module, require_tool
+
+require_module("folium")
 
 from geozones import maps
 from geozones.analysis.proximity import infrastructure_distances
 from geozones.analysis.sites import enrich_sites
 from geozones.store import load_infrastructure, store_layers
 from tests.helpers.mapdata import planner_scenario, synthetic_infrastructure
-from tests.helpers.tools import require_tool
 from tests.helpers.zonefactory import bac_kan_squares
 
 pytestmark = pytest.mark.browser
@@ -30,7 +31,7 @@ XSS = "<script>alert(1)</script>"
 @pytest.fixture(scope="module")
 def browser():
     path = require_tool("chromium", CHROMIUM)
-    sync_api = pytest.importorskip("playwright.sync_api")
+    sync_api = require_module("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=path, args=ARGS)
         yield chromium
@@ -189,36 +190,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _has_items_route(app) -> bool:
-    """Is the OGC API items route (issue 5) part of the app?"""
-    return any(path.startswith("/collections/") and path.endswith("/items") for path in app.openapi()["paths"])
-
-
-def _stand_in_items_route(app, store) -> None:
-    """Until the OGC API router (issue 5) is merged: the same FeatureCollection shape, CRS84, with ids."""
-    import orjson
-    from fastapi import Response
-
-    from geozones.maps.data import feature_collection
-
-    @app.get("/collections/zones/items")
-    def items(limit: int = 10, f: str = "json"):
-        fc = feature_collection(store.zones())
-        for feature in fc["features"]:
-            feature["id"] = feature["properties"]["id"]
-        fc["features"] = fc["features"][:limit]
-        return Response(orjson.dumps(fc), media_type="application/geo+json")
-
-
 @pytest.fixture
 def live_server(store):
-    uvicorn = pytest.importorskip("uvicorn")
+    uvicorn = require_module("uvicorn")
     from geozones.api.app import create_app
     from geozones.api.settings import Settings
 
     app = create_app(Settings(store=store.path), store=store)
-    if not _has_items_route(app):
-        _stand_in_items_route(app, store)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -299,8 +277,7 @@ def test_scenario_map_of_a_shipped_scenario_run(browser, live_server, store):
     from tests.helpers.tools import ROOT
 
     plan = ROOT / "scenarios" / "bac-kan-2030.yaml"
-    if not plan.exists():
-        pytest.skip("no shipped scenario file")
+    assert plan.exists(), "the shipped scenario scenarios/bac-kan-2030.yaml is missing"
     result = CliRunner().invoke(app, ["--store", str(store.path), "scenario", "run", str(plan)])
     assert result.exit_code == 0, result.output
     scenario = store.layer("scenario_bac_kan_2030")

@@ -102,3 +102,30 @@ def test_a_store_from_an_older_release_gets_new_shipped_layers_and_keeps_its_own
     reopened = GeoPackageStore(store.path)
     assert "infrastructure_roads" in reopened.layers()
     assert reopened.zones().set_index("id").loc["bk-ccn-quang-chu", "status"] == "operating"
+
+
+def test_reset_in_place_after_edits_and_layer_writes(tmp_path):
+    """reset() rebuilds from the shipped files inside the live file: edits, history and extra layers go,
+    the zones and their style come back, the store stays in WAL mode and keeps taking edits."""
+    import sqlite3
+    from contextlib import closing
+
+    from geozones.store import GeoPackageStore
+    from tests.helpers import zonefactory as zf
+
+    store = GeoPackageStore(tmp_path / "s.gpkg", data_dir=zf.data_dir(tmp_path / "data", 5)).ensure()
+    zone = store.get_zone("test-000001")
+    store.update_zone(zone.id, {"properties": {"investor": "changed"}}, if_match=zone.etag, actor="t")
+    store.write_layer("scenario_extra", store.zones())
+    before = store.version()
+    store.reset()
+    assert store.version() != before
+    assert "scenario_extra" not in store.layers()
+    assert store.history() == []
+    assert store.get_zone(zone.id).etag == zone.etag  # the shipped record again
+    with closing(sqlite3.connect(store.path)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT count(*) FROM layer_styles WHERE f_table_name = 'zones'").fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM layer_styles WHERE f_table_name = 'scenario_extra'").fetchone()[0] == 0
+    again = store.update_zone(zone.id, {"properties": {"investor": "after reset"}}, if_match=zone.etag, actor="t")
+    assert [e.version for e in store.history(zone.id)] == [1] and again.properties["investor"] == "after reset"

@@ -84,3 +84,67 @@ def test_postgis_survives_kill_9(postgis_url, tmp_path, acks):
     store = PostGISStore(postgis_url, schema=schema)
     _check(store, acked)
     store.close()
+
+
+def test_geopackage_kill_9_during_layer_writes_interleaved_with_edits(tmp_path):
+    """An editor process and a whole-layer writer on one store, both killed with SIGKILL while the layer
+    writer is inside a write: every acknowledged edit is there, the layer is one whole write (old or new)
+    with its style row, the store is still a WAL-mode GeoPackage that GDAL opens and that takes writes."""
+    import time
+    from contextlib import closing
+
+    path = tmp_path / "store.gpkg"
+    GeoPackageStore(path, data_dir=zf.data_dir(tmp_path / "data", N)).ensure()
+    editor = subprocess.Popen([sys.executable, str(WRITER), "geopackage", str(path), str(N), "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    layers = subprocess.Popen([sys.executable, str(WRITER), "layers", str(path)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    acked: dict[str, int] = {}
+    committed_layers: list[int] = []
+    in_flight = None
+    try:
+        assert layers.stdout.readline().strip() == "ready"
+        for line in layers.stdout:  # let a few layer writes commit, then kill during the next one
+            kind, k = line.split()
+            if kind == "layer":
+                committed_layers.append(int(k))
+            elif kind == "begin" and len(committed_layers) >= 3:
+                in_flight = int(k)
+                time.sleep(0.05)  # well inside the write (GDAL's scratch file or the copy transaction)
+                os.kill(layers.pid, signal.SIGKILL)
+                break
+        layers.wait(timeout=30)
+        for line in layers.stdout:  # what it printed before the kill but was not read yet
+            kind, k = line.split()
+            if kind == "layer":
+                committed_layers.append(int(k))
+            else:
+                in_flight = int(k)
+        for line in editor.stdout:
+            parts = line.split()
+            if parts[0] == "ack":
+                acked[parts[1]] = int(parts[2])
+                if int(parts[2]) >= 60:
+                    os.kill(editor.pid, signal.SIGKILL)
+                    break
+    finally:
+        for process in (editor, layers):
+            process.kill()
+            process.wait(timeout=30)
+    assert layers.returncode == -signal.SIGKILL and editor.returncode == -signal.SIGKILL, editor.stderr.read()
+    assert len(committed_layers) >= 3 and len(acked) == N
+    with closing(sqlite3.connect(path)) as db:  # SQLite recovers the WAL on open
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT count(*) FROM layer_styles WHERE f_table_name = 'scenario_crash'").fetchone()[0] == 1
+        steps = {r[0] for r in db.execute("SELECT step FROM scenario_crash")}
+        count = db.execute("SELECT count(*) FROM scenario_crash").fetchone()[0]
+        rtree = db.execute("SELECT count(*) FROM rtree_scenario_crash_geom").fetchone()[0]
+    assert count == 50 and rtree == 50 and len(steps) == 1  # one whole write, never a mix
+    assert steps <= {committed_layers[-1], in_flight}
+    assert pyogrio.read_info(path, layer="zones")["features"] == N
+    assert pyogrio.read_info(path, layer="scenario_crash")["features"] == 50
+    store = GeoPackageStore(path)
+    _check(store, acked)
+    store.write_layer("scenario_crash", store.layer("scenario_crash").head(10))  # and takes layer writes
+    assert len(store.layer("scenario_crash")) == 10

@@ -194,7 +194,13 @@
     if (!L.Control.Search) return null;
     var control = new L.Control.Search({
       layer: layer, propertyName: "_search", initial: false, marker: false, zoom: 13,
-      textPlaceholder: placeholder, position: "topleft", hideMarkerOnCollapse: true
+      textPlaceholder: placeholder, position: "topleft", hideMarkerOnCollapse: true,
+      /* The plug-in's default tip is built with innerHTML from the zone name: build it as text. */
+      buildTip: function (text) {
+        var tip = L.DomUtil.create("li", "");
+        tip.textContent = text;
+        return tip;
+      }
     });
     /* Open the popup after the click that chose the tip has finished (it would close it again). */
     control.on("search:locationfound", function (e) {
