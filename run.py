@@ -62,8 +62,11 @@ def ensure_system_packages() -> None:
     if not missing:
         return
     if shutil.which("apt-get") is None or os.geteuid() != 0:
-        print(f"note: {', '.join(missing)} not installed (needs root and apt); the tests that drive them "
-              "will be skipped (set GEOZONES_REQUIRE_ALL=1 to make that an error)", flush=True)
+        print(
+            f"note: {', '.join(missing)} not installed (needs root and apt); the tests that drive them "
+            "will be skipped (set GEOZONES_REQUIRE_ALL=1 to make that an error)",
+            flush=True,
+        )
         return
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     sh("apt-get", "update", "-qq", env=env)

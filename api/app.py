@@ -32,15 +32,26 @@ def create_app(settings: Settings | None = None, store: ZoneStore | None = None)
     from geozones.api.routers import include_all
 
     settings = settings or get_settings()
-    app = FastAPI(title=settings.title, description=settings.description, version=metadata.version("geozones"),
-                  openapi_url="/api", docs_url="/api.html", redoc_url=None)
+    app = FastAPI(
+        title=settings.title,
+        description=settings.description,
+        version=metadata.version("geozones"),
+        openapi_url="/api",
+        docs_url="/api.html",
+        redoc_url=None,
+    )
     app.state.settings = settings
     bounded.configure(timeout=settings.geometry_timeout_s)  # repairs run in worker processes with this deadline
     app.state.store = store if store is not None else build_store(settings)
     auth.install(app, settings)  # size limit and closed reads; CORS (added after) wraps them
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "PUT",
-                           "PATCH", "DELETE", "OPTIONS"], allow_headers=["*"], expose_headers=["ETag", "Location"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Location"],
+        )
     errors.install(app)
     include_all(app)
     openapi.install(app)

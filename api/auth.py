@@ -46,16 +46,21 @@ class RateLimitedError(APIError):
 
     def __init__(self, retry_after: float):
         seconds = max(1, math.ceil(retry_after))
-        super().__init__(429, f"too many writes with this key; retry in {seconds} s", "TooManyRequests",
-                         headers={"Retry-After": str(seconds)})
+        super().__init__(
+            429,
+            f"too many writes with this key; retry in {seconds} s",
+            "TooManyRequests",
+            headers={"Retry-After": str(seconds)},
+        )
 
 
 class PayloadTooLargeError(APIError):
     """413: the request body is larger than ``max_upload_bytes``."""
 
     def __init__(self, limit: int, setting: str = "max_upload_bytes"):
-        super().__init__(413, f"request body larger than the limit of {limit} bytes (setting {setting})",
-                         "PayloadTooLarge")
+        super().__init__(
+            413, f"request body larger than the limit of {limit} bytes (setting {setting})", "PayloadTooLarge"
+        )
 
 
 @dataclass(frozen=True)
@@ -149,10 +154,15 @@ def principal(request: Request, needed: str) -> Principal:
     ring: KeyRing = request.app.state.keyring
     secret = _credentials(request)
     if secret is None:
-        hint = (" (no keys are configured yet: create one with `geozones keys create --role editor`)"
-                if ring.empty() else "")
-        raise AuthError(f"this request needs an API key with the {needed} role: send 'Authorization: Bearer "
-                        f"<key>' or 'X-API-Key: <key>'{hint}")
+        hint = (
+            " (no keys are configured yet: create one with `geozones keys create --role editor`)"
+            if ring.empty()
+            else ""
+        )
+        raise AuthError(
+            f"this request needs an API key with the {needed} role: send 'Authorization: Bearer "
+            f"<key>' or 'X-API-Key: <key>'{hint}"
+        )
     key = ring.check(secret)
     if key is None:
         raise AuthError("the API key is not valid (unknown, revoked or mistyped)")
@@ -242,8 +252,9 @@ class SecurityMiddleware:
 
 
 async def _send_error(send, error: APIError) -> None:
-    response = JSONResponse(exception_body(error.status, error.code, error.detail), status_code=error.status,
-                            headers=error.headers)
+    response = JSONResponse(
+        exception_body(error.status, error.code, error.detail), status_code=error.status, headers=error.headers
+    )
     await send({"type": "http.response.start", "status": response.status_code, "headers": response.raw_headers})
     await send({"type": "http.response.body", "body": response.body})
 

@@ -68,8 +68,7 @@ def parse(text: str, lang: str | None):
 
 def _timestamp(value):
     if isinstance(value, _dt.datetime):
-        return pd.Timestamp(value).tz_localize("UTC") if value.tzinfo is None else pd.Timestamp(value).tz_convert(
-            "UTC")
+        return pd.Timestamp(value).tz_localize("UTC") if value.tzinfo is None else pd.Timestamp(value).tz_convert("UTC")
     if isinstance(value, _dt.date):
         return pd.Timestamp(value).tz_localize("UTC")
     return value
@@ -141,8 +140,9 @@ class _Evaluator(GeoPandasEvaluator):
         if name in GEOMETRY_NAMES:
             return self.layer.frame.geometry
         if name not in self.layer.queryables:
-            raise InvalidParameter(f"filter uses unknown property {name!r}; queryables: "
-                                   f"{', '.join(self.layer.queryables)}, geometry")
+            raise InvalidParameter(
+                f"filter uses unknown property {name!r}; queryables: {', '.join(self.layer.queryables)}, geometry"
+            )
         if name == self.layer.temporal:
             return self.layer.temporal_values
         schema = self.layer.queryables[name]
@@ -180,8 +180,10 @@ class _Evaluator(GeoPandasEvaluator):
 
     @handle(ast.TemporalPredicate, subclasses=True)
     def temporal(self, node, lhs, rhs):
-        raise InvalidParameter("temporal functions (T_*) are not supported; compare the date directly "
-                               "(decision_date >= DATE('2020-01-01')) or use the datetime parameter")
+        raise InvalidParameter(
+            "temporal functions (T_*) are not supported; compare the date directly "
+            "(decision_date >= DATE('2020-01-01')) or use the datetime parameter"
+        )
 
     @handle(ast.SpatialComparisonPredicate, subclasses=True)
     def spatial_operation(self, node, lhs, rhs):

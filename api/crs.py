@@ -36,8 +36,15 @@ _URI_PATTERNS = (
     re.compile(r"^\[?EPSG:(\d+)\]?$", re.IGNORECASE),
     re.compile(r"^urn:ogc:def:crs:EPSG:[^:]*:(\d+)$", re.IGNORECASE),
 )
-_CRS84_NAMES = {CRS84_URI.lower(), "http://www.opengis.net/def/crs/ogc/1.3/crs84/", "ogc:crs84", "[ogc:crs84]",
-                "crs84", "urn:ogc:def:crs:ogc:1.3:crs84", "https://www.opengis.net/def/crs/ogc/1.3/crs84"}
+_CRS84_NAMES = {
+    CRS84_URI.lower(),
+    "http://www.opengis.net/def/crs/ogc/1.3/crs84/",
+    "ogc:crs84",
+    "[ogc:crs84]",
+    "crs84",
+    "urn:ogc:def:crs:ogc:1.3:crs84",
+    "https://www.opengis.net/def/crs/ogc/1.3/crs84",
+}
 
 
 def epsg_uri(code: int) -> str:
@@ -122,8 +129,9 @@ def from_input(geoms, source: pyproj.CRS, target: pyproj.CRS):
     return array
 
 
-def bbox_in(bbox: tuple[float, float, float, float], source: pyproj.CRS,
-            target: pyproj.CRS) -> tuple[float, float, float, float]:
+def bbox_in(
+    bbox: tuple[float, float, float, float], source: pyproj.CRS, target: pyproj.CRS
+) -> tuple[float, float, float, float]:
     """A bbox given in ``source`` authority axis order as (minx, miny, maxx, maxy) in ``target`` x/y order.
 
     The box is densified along its edges so its projected bounds enclose the whole area.

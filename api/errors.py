@@ -69,8 +69,9 @@ def exception_body(status: int, code: str, description: str) -> dict:
 
 
 def _response(status: int, code: str, description: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(exception_body(status, code, description), status_code=status,
-                        media_type="application/json", headers=headers)
+    return JSONResponse(
+        exception_body(status, code, description), status_code=status, media_type="application/json", headers=headers
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -78,8 +79,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(APIError)
     async def _api_error(request: Request, exc: APIError):
-        return _response(exc.status, exc.code or ("NotFound" if exc.status == 404 else "Error"), exc.detail,
-                         exc.headers)
+        return _response(
+            exc.status, exc.code or ("NotFound" if exc.status == 404 else "Error"), exc.detail, exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

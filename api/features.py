@@ -44,9 +44,12 @@ def geometry_texts(layer: Layer, target: pyproj.CRS, target_uri: str) -> list[st
 def feature(layer: Layer, position: int, texts: Sequence[str | None], links: list | None = None) -> dict:
     """One GeoJSON Feature (geometry as a pre-encoded fragment)."""
     text = texts[position]
-    out = {"type": "Feature", "id": layer.ids[position],
-           "geometry": orjson.Fragment(text) if text is not None else None,
-           "properties": layer.records[position]}
+    out = {
+        "type": "Feature",
+        "id": layer.ids[position],
+        "geometry": orjson.Fragment(text) if text is not None else None,
+        "properties": layer.records[position],
+    }
     if links is not None:
         out["links"] = links
     return out
@@ -57,13 +60,14 @@ def item_etag(layer: Layer, position: int) -> str:
     return record_etag(layer.stored_properties(position), layer.geometries[position])
 
 
-def collection_chunks(layer: Layer, positions: Sequence[int], texts: Sequence[str | None],
-                      head: dict, tail: dict) -> Iterator[bytes]:
+def collection_chunks(
+    layer: Layer, positions: Sequence[int], texts: Sequence[str | None], head: dict, tail: dict
+) -> Iterator[bytes]:
     """A FeatureCollection as byte chunks: ``head`` members, the features, then ``tail`` members."""
     start = dumps({"type": "FeatureCollection", **head})[:-1]
     yield start + (b',"features":[' if len(start) > 1 else b'"features":[')
     for begin in range(0, len(positions), CHUNK):
-        chunk = [feature(layer, int(p), texts) for p in positions[begin:begin + CHUNK]]
+        chunk = [feature(layer, int(p), texts) for p in positions[begin : begin + CHUNK]]
         body = dumps(chunk)[1:-1]
         yield (b"," if begin else b"") + body
     rest = dumps(tail)

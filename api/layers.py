@@ -28,21 +28,29 @@ from geozones.store import ZoneStore
 
 #: Layer name -> (title, description). Names not listed get a title from their name.
 REGISTRY: dict[str, tuple[str, str]] = {
-    "zones": ("Industrial zones (KCN, CCN, KCX)",
-              "Industrial parks (KCN), industrial clusters (CCN) and the export processing zone (KCX) of Bắc Kạn "
-              "(merged into Thái Nguyên on 1 July 2025) and Lạng Sơn. Each zone cites its sources; where "
-              "geometry_quality is 'approximate' the outline is schematic (see location_basis)."),
-    "boundaries_provinces": ("Provinces before 1 July 2025",
-                             "Bắc Kạn, Thái Nguyên and Lạng Sơn as they were until 30 June 2025 (Open Development "
-                             "Vietnam / Department of Survey and Mapping, CC BY-SA 4.0), with GSO codes, post-reform "
-                             "names and codes, and areas measured in the provincial VN-2000 TM-3 CRS."),
-    "boundaries_provinces_2025": ("Provinces from 1 July 2025",
-                                  "Thái Nguyên (including former Bắc Kạn) and Lạng Sơn in the 34-province system "
-                                  "(Resolution 202/2025/QH15); CC BY-SA 4.0."),
-    "boundaries_districts": ("Districts (pre-2025)",
-                             "The 28 district-level units of the three provinces before the 2025 reform (the level "
-                             "was abolished on 1 July 2025), with GSO codes; CC BY-SA 4.0. Some differ from the "
-                             "published district areas by up to ~9 %."),
+    "zones": (
+        "Industrial zones (KCN, CCN, KCX)",
+        "Industrial parks (KCN), industrial clusters (CCN) and the export processing zone (KCX) of Bắc Kạn "
+        "(merged into Thái Nguyên on 1 July 2025) and Lạng Sơn. Each zone cites its sources; where "
+        "geometry_quality is 'approximate' the outline is schematic (see location_basis).",
+    ),
+    "boundaries_provinces": (
+        "Provinces before 1 July 2025",
+        "Bắc Kạn, Thái Nguyên and Lạng Sơn as they were until 30 June 2025 (Open Development "
+        "Vietnam / Department of Survey and Mapping, CC BY-SA 4.0), with GSO codes, post-reform "
+        "names and codes, and areas measured in the provincial VN-2000 TM-3 CRS.",
+    ),
+    "boundaries_provinces_2025": (
+        "Provinces from 1 July 2025",
+        "Thái Nguyên (including former Bắc Kạn) and Lạng Sơn in the 34-province system "
+        "(Resolution 202/2025/QH15); CC BY-SA 4.0.",
+    ),
+    "boundaries_districts": (
+        "Districts (pre-2025)",
+        "The 28 district-level units of the three provinces before the 2025 reform (the level "
+        "was abolished on 1 July 2025), with GSO codes; CC BY-SA 4.0. Some differ from the "
+        "published district areas by up to ~9 %.",
+    ),
 }
 
 #: Licence and attribution of layers that carry no ``licence`` / ``attribution`` columns.
@@ -61,8 +69,11 @@ def title_for(name: str) -> tuple[str, str]:
     """Title and description of a collection."""
     if name in REGISTRY:
         return REGISTRY[name]
-    for prefix, label in (("infrastructure_", "Infrastructure"), ("boundaries_", "Boundaries"),
-                          ("scenario_", "Scenario")):
+    for prefix, label in (
+        ("infrastructure_", "Infrastructure"),
+        ("boundaries_", "Boundaries"),
+        ("scenario_", "Scenario"),
+    ):
         if name.startswith(prefix):
             stem = name.removeprefix(prefix).replace("_", " ")
             what = "saved scenario result" if prefix == "scenario_" else label.lower() + " layer"
@@ -78,8 +89,10 @@ def is_collection(name: str) -> bool:
 def _json_column(series: pd.Series) -> list:
     """A column as JSON-ready Python values (None for missing, ISO text for dates)."""
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
-        return [None if pd.isna(v) else (v.date().isoformat() if v == v.normalize() and v.tzinfo is None
-                                         else v.isoformat()) for v in series]
+        return [
+            None if pd.isna(v) else (v.date().isoformat() if v == v.normalize() and v.tzinfo is None else v.isoformat())
+            for v in series
+        ]
     values = series.astype(object).tolist()
     out = []
     for value in values:
@@ -210,8 +223,9 @@ class Layer:
     def records(self) -> list[dict]:
         """JSON-ready attribute records, one per row."""
         columns = {c: _json_column(self.frame[c]) for c in self.columns}
-        return [dict(zip(columns, row)) for row in zip(*columns.values())] if columns else [{} for _ in
-                                                                                             range(len(self))]
+        return (
+            [dict(zip(columns, row)) for row in zip(*columns.values())] if columns else [{} for _ in range(len(self))]
+        )
 
     @cached_property
     def geometries(self) -> np.ndarray:

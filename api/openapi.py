@@ -19,53 +19,101 @@ from geozones.api.features import dumps
 from geozones.api.query import OPENAPI, output_format
 
 EXCEPTION_SCHEMA = {
-    "type": "object", "required": ["code", "description"],
-    "properties": {"code": {"type": "string"}, "description": {"type": "string"}, "status": {"type": "integer"},
-                   "title": {"type": "string"}, "detail": {"type": "string"}},
+    "type": "object",
+    "required": ["code", "description"],
+    "properties": {
+        "code": {"type": "string"},
+        "description": {"type": "string"},
+        "status": {"type": "integer"},
+        "title": {"type": "string"},
+        "detail": {"type": "string"},
+    },
 }
 LINK_SCHEMA = {
-    "type": "object", "required": ["href", "rel"],
-    "properties": {"href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"},
-                   "title": {"type": "string"}, "hreflang": {"type": "string"}},
+    "type": "object",
+    "required": ["href", "rel"],
+    "properties": {
+        "href": {"type": "string"},
+        "rel": {"type": "string"},
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "hreflang": {"type": "string"},
+    },
 }
 LINKS = {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}
 FEATURE_SCHEMA = {
-    "type": "object", "required": ["type", "geometry", "properties"],
-    "properties": {"type": {"type": "string", "enum": ["Feature"]},
-                   "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
-                   "geometry": {"type": "object", "nullable": True},
-                   "properties": {"type": "object", "nullable": True}, "links": LINKS},
+    "type": "object",
+    "required": ["type", "geometry", "properties"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+        "geometry": {"type": "object", "nullable": True},
+        "properties": {"type": "object", "nullable": True},
+        "links": LINKS,
+    },
 }
 FEATURE_COLLECTION_SCHEMA = {
-    "type": "object", "required": ["type", "features"],
-    "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]},
-                   "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
-                   "links": LINKS, "timeStamp": {"type": "string", "format": "date-time"},
-                   "numberMatched": {"type": "integer", "minimum": 0},
-                   "numberReturned": {"type": "integer", "minimum": 0}},
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+        "links": LINKS,
+        "timeStamp": {"type": "string", "format": "date-time"},
+        "numberMatched": {"type": "integer", "minimum": 0},
+        "numberReturned": {"type": "integer", "minimum": 0},
+    },
 }
 COLLECTION_SCHEMA = {
-    "type": "object", "required": ["id", "links"],
-    "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
-                   "links": LINKS, "itemType": {"type": "string"},
-                   "crs": {"type": "array", "items": {"type": "string"}}, "storageCrs": {"type": "string"},
-                   "extent": {"type": "object"}},
+    "type": "object",
+    "required": ["id", "links"],
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "links": LINKS,
+        "itemType": {"type": "string"},
+        "crs": {"type": "array", "items": {"type": "string"}},
+        "storageCrs": {"type": "string"},
+        "extent": {"type": "object"},
+    },
 }
 SCHEMAS = {
-    "Exception": EXCEPTION_SCHEMA, "Link": LINK_SCHEMA, "Feature": FEATURE_SCHEMA,
-    "FeatureCollection": FEATURE_COLLECTION_SCHEMA, "Collection": COLLECTION_SCHEMA,
-    "LandingPage": {"type": "object", "required": ["links"],
-                    "properties": {"title": {"type": "string"}, "description": {"type": "string"}, "links": LINKS}},
-    "Conformance": {"type": "object", "required": ["conformsTo"],
-                    "properties": {"conformsTo": {"type": "array", "items": {"type": "string"}}}},
-    "Collections": {"type": "object", "required": ["links", "collections"],
-                    "properties": {"links": LINKS, "collections": {"type": "array",
-                                                                   "items": {"$ref": "#/components/schemas/Collection"}},
-                                   "crs": {"type": "array", "items": {"type": "string"}}}},
-    "Queryables": {"type": "object", "required": ["type", "properties"],
-                   "properties": {"$schema": {"type": "string"}, "$id": {"type": "string"},
-                                  "type": {"type": "string"}, "title": {"type": "string"},
-                                  "properties": {"type": "object"}}},
+    "Exception": EXCEPTION_SCHEMA,
+    "Link": LINK_SCHEMA,
+    "Feature": FEATURE_SCHEMA,
+    "FeatureCollection": FEATURE_COLLECTION_SCHEMA,
+    "Collection": COLLECTION_SCHEMA,
+    "LandingPage": {
+        "type": "object",
+        "required": ["links"],
+        "properties": {"title": {"type": "string"}, "description": {"type": "string"}, "links": LINKS},
+    },
+    "Conformance": {
+        "type": "object",
+        "required": ["conformsTo"],
+        "properties": {"conformsTo": {"type": "array", "items": {"type": "string"}}},
+    },
+    "Collections": {
+        "type": "object",
+        "required": ["links", "collections"],
+        "properties": {
+            "links": LINKS,
+            "collections": {"type": "array", "items": {"$ref": "#/components/schemas/Collection"}},
+            "crs": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Queryables": {
+        "type": "object",
+        "required": ["type", "properties"],
+        "properties": {
+            "$schema": {"type": "string"},
+            "$id": {"type": "string"},
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "properties": {"type": "object"},
+        },
+    },
 }
 
 HTML_CONTENT = {"text/html": {"schema": {"type": "string"}}}
@@ -77,16 +125,21 @@ def ref(name: str) -> dict:
 
 def error_responses(*codes: int) -> dict:
     """OpenAPI ``responses`` entries for OGC exception bodies."""
-    text = {400: "Invalid or unknown query parameter", 404: "No such collection or item",
-            406: "Not acceptable"}
-    return {code: {"description": text.get(code, "Error"),
-                   "content": {"application/json": {"schema": ref("Exception")}}} for code in codes}
+    text = {400: "Invalid or unknown query parameter", 404: "No such collection or item", 406: "Not acceptable"}
+    return {
+        code: {"description": text.get(code, "Error"), "content": {"application/json": {"schema": ref("Exception")}}}
+        for code in codes
+    }
 
 
 def json_and_html(schema: str, media: str = "application/json") -> dict:
     """A 200 response documented as JSON (``schema``) or HTML."""
-    return {200: {"description": "The resource as JSON or HTML (f=json|html or Accept)",
-                  "content": {media: {"schema": ref(schema)}, **HTML_CONTENT}}}
+    return {
+        200: {
+            "description": "The resource as JSON or HTML (f=json|html or Accept)",
+            "content": {media: {"schema": ref(schema)}, **HTML_CONTENT},
+        }
+    }
 
 
 def _convert(node):
@@ -148,14 +201,19 @@ def to_openapi30(document: dict, settings) -> dict:
                 responses.setdefault("400", error_responses(400)[400])
             for parameter in operation.get("parameters", []):
                 if parameter.get("name") == "limit" and parameter.get("in") == "query":
-                    parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": settings.limit_max,
-                                           "default": settings.limit_default}
-                    parameter["description"] = (f"Items per page: minimum 1, maximum {settings.limit_max} "
-                                                f"(larger values are reduced to it), default "
-                                                f"{settings.limit_default}.")
+                    parameter["schema"] = {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": settings.limit_max,
+                        "default": settings.limit_default,
+                    }
+                    parameter["description"] = (
+                        f"Items per page: minimum 1, maximum {settings.limit_max} "
+                        f"(larger values are reduced to it), default "
+                        f"{settings.limit_default}."
+                    )
                 elif parameter.get("name") == "bbox" and parameter.get("in") == "query":
-                    parameter["schema"] = {"type": "array", "minItems": 4, "maxItems": 6,
-                                           "items": {"type": "number"}}
+                    parameter["schema"] = {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}
                     parameter["style"] = "form"
                     parameter["explode"] = False
     doc = _convert(doc)
@@ -172,21 +230,39 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            generated = get_openapi(title=app.title, version=app.version, description=app.description,
-                                    routes=app.routes, tags=app.openapi_tags, servers=app.servers)
+            generated = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+                servers=app.servers,
+            )
             app.openapi_schema = to_openapi30(generated, settings)
         return app.openapi_schema
 
     app.openapi = openapi
 
-    @app.get("/api", include_in_schema=True, tags=["capabilities"], summary="The API definition (OpenAPI 3.0)",
-             response_class=Response,
-             responses={200: {"description": "OpenAPI 3.0 document, or its HTML rendering",
-                              "content": {OPENAPI: {"schema": {"type": "object"}}, **HTML_CONTENT}},
-                        **error_responses(400)})
-    def api_definition(request: Request,
-                       f: Annotated[Literal["json", "html"] | None,
-                                    Query(description="Output format: json (OpenAPI 3.0) or html")] = None):
+    @app.get(
+        "/api",
+        include_in_schema=True,
+        tags=["capabilities"],
+        summary="The API definition (OpenAPI 3.0)",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "OpenAPI 3.0 document, or its HTML rendering",
+                "content": {OPENAPI: {"schema": {"type": "object"}}, **HTML_CONTENT},
+            },
+            **error_responses(400),
+        },
+    )
+    def api_definition(
+        request: Request,
+        f: Annotated[
+            Literal["json", "html"] | None, Query(description="Output format: json (OpenAPI 3.0) or html")
+        ] = None,
+    ):
         if output_format(request, f, OPENAPI) == "html":
             from fastapi.openapi.docs import get_swagger_ui_html
 

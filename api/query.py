@@ -41,9 +41,16 @@ def output_format(request: Request, f: str | None, json_type: str = JSON) -> str
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        kind = "html" if media in (HTML, "application/xhtml+xml") else (
-            "json" if media in (JSON, GEOJSON, json_type, "application/schema+json", "*/*", "application/*") or
-            media.endswith("+json") else None)
+        kind = (
+            "html"
+            if media in (HTML, "application/xhtml+xml")
+            else (
+                "json"
+                if media in (JSON, GEOJSON, json_type, "application/schema+json", "*/*", "application/*")
+                or media.endswith("+json")
+                else None
+            )
+        )
         if kind and q > best_q:
             best, best_q = kind, q
     return best
@@ -69,15 +76,21 @@ def with_query(url: str, params: dict) -> str:
     return f"{url}?{query}" if query else url
 
 
-def self_links(request: Request, path: str, fmt: str, json_type: str = JSON, title: str = "this document",
-               keep: dict | None = None) -> list[dict]:
+def self_links(
+    request: Request, path: str, fmt: str, json_type: str = JSON, title: str = "this document", keep: dict | None = None
+) -> list[dict]:
     """``self`` and ``alternate`` links for a JSON/HTML resource."""
     root = base_url(request) + path
     params = dict(keep or {})
-    json_link = link(with_query(root, {**params, "f": "json"}), "self" if fmt == "json" else "alternate",
-                     json_type, f"{title} as JSON")
-    html_link = link(with_query(root, {**params, "f": "html"}), "self" if fmt == "html" else "alternate",
-                     HTML, f"{title} as HTML")
+    json_link = link(
+        with_query(root, {**params, "f": "json"}),
+        "self" if fmt == "json" else "alternate",
+        json_type,
+        f"{title} as JSON",
+    )
+    html_link = link(
+        with_query(root, {**params, "f": "html"}), "self" if fmt == "html" else "alternate", HTML, f"{title} as HTML"
+    )
     return [json_link, html_link] if fmt == "json" else [html_link, json_link]
 
 

@@ -23,8 +23,10 @@ class Settings(BaseSettings):
     limit_max: int = Field(10_000, ge=1, description="Largest page size for items")
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest accepted request body")
     title: str = Field("geozones", description="Service title on the landing page")
-    description: str = Field("Industrial zones (KCN/CCN/KCX) of Bắc Kạn (now Thái Nguyên) and Lạng Sơn, Vietnam",
-                             description="Service description")
+    description: str = Field(
+        "Industrial zones (KCN/CCN/KCX) of Bắc Kạn (now Thái Nguyên) and Lạng Sơn, Vietnam",
+        description="Service description",
+    )
     public_url: str | None = Field(None, description="Base URL for links when behind a proxy")
     # editing and access control (issue 7)
     keys_file: Path | None = Field(None, description="API keys file (default: keys.json beside the store)")
@@ -33,15 +35,18 @@ class Settings(BaseSettings):
     write_burst: int = Field(120, ge=1, description="Writes a key may make at once before being slowed down")
     # resource budget per request (issue 16; see docs/security.md)
     max_scenario_bytes: int = Field(256 * 1024, ge=1, description="Largest scenario body (run and compare)")
-    max_scenario_actions: int = Field(100, ge=1, description="Most actions one request may run, over all its "
-                                                             "scenarios (about 60 ms each)")
-    max_scenario_draw_actions: int = Field(5_000, ge=1, description="Most Monte Carlo draws x scenario actions "
-                                                                    "one request may run (about 1 ms each)")
+    max_scenario_actions: int = Field(
+        100, ge=1, description="Most actions one request may run, over all its scenarios (about 60 ms each)"
+    )
+    max_scenario_draw_actions: int = Field(
+        5_000, ge=1, description="Most Monte Carlo draws x scenario actions one request may run (about 1 ms each)"
+    )
     max_vertices: int = Field(50_000, ge=4, description="Most vertices in one posted geometry")
     max_parts: int = Field(1_000, ge=1, description="Most polygons in one posted MultiPolygon")
     max_rings: int = Field(2_000, ge=1, description="Most rings (outer and holes) in one posted geometry")
-    geometry_timeout_s: float = Field(5.0, gt=0, description="Seconds a repair or other heavy geometry "
-                                                             "step may take (in a worker process)")
+    geometry_timeout_s: float = Field(
+        5.0, gt=0, description="Seconds a repair or other heavy geometry step may take (in a worker process)"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -83,24 +83,29 @@ def synthetic_zones(n: int, seed: int = 5):
     polygons = shapely.polygons(coords)
     kinds = np.array(["KCN", "CCN", "KCX"])[rng.integers(0, 3, n)]
     statuses = np.array(["planned", "site_clearance", "under_construction", "operating"])[rng.integers(0, 4, n)]
-    districts = np.array(["Bắc Kạn city", "Ba Bể", "Bạch Thông", "Chợ Đồn", "Chợ Mới", "Na Rì", "Ngân Sơn",
-                          "Pác Nặm"])[rng.integers(0, 8, n)]
+    districts = np.array(["Bắc Kạn city", "Ba Bể", "Bạch Thông", "Chợ Đồn", "Chợ Mới", "Na Rì", "Ngân Sơn", "Pác Nặm"])[
+        rng.integers(0, 8, n)
+    ]
     ids = [f"syn-{i:05d}" for i in range(n)]
-    frame = gpd.GeoDataFrame({
-        "id": ids,
-        "name": [f"Cụm công nghiệp thử {i}" for i in range(n)],
-        "name_ascii": [f"Cum cong nghiep thu {i}" for i in range(n)],
-        "kind": kinds,
-        "zone_group": [f"synthetic {i // 3}" for i in range(n)],
-        "province_pre2025": "Bắc Kạn",
-        "district_pre2025": districts,
-        "province": "Thái Nguyên",
-        "status": statuses,
-        "status_year": rng.integers(2019, 2025, n),
-        "sources": "synthetic benchmark data (benchmarks/api.py)",
-        "geometry_quality": "approximate",
-        "location_basis": "synthetic: random polygon, not a real zone",
-    }, geometry=polygons, crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {
+            "id": ids,
+            "name": [f"Cụm công nghiệp thử {i}" for i in range(n)],
+            "name_ascii": [f"Cum cong nghiep thu {i}" for i in range(n)],
+            "kind": kinds,
+            "zone_group": [f"synthetic {i // 3}" for i in range(n)],
+            "province_pre2025": "Bắc Kạn",
+            "district_pre2025": districts,
+            "province": "Thái Nguyên",
+            "status": statuses,
+            "status_year": rng.integers(2019, 2025, n),
+            "sources": "synthetic benchmark data (benchmarks/api.py)",
+            "geometry_quality": "approximate",
+            "location_basis": "synthetic: random polygon, not a real zone",
+        },
+        geometry=polygons,
+        crs="EPSG:4326",
+    )
     return validate_zones(frame)
 
 
@@ -128,35 +133,78 @@ def pygeoapi_config(postgis: dict | None, geojson: Path, port: int) -> dict:
     extents = {"spatial": {"bbox": list(EXTENT), "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
 
     def resource(title: str, provider: dict) -> dict:
-        return {"type": "collection", "title": title, "description": title, "keywords": ["zones"],
-                "links": [], "extents": extents, "providers": [provider]}
+        return {
+            "type": "collection",
+            "title": title,
+            "description": title,
+            "keywords": ["zones"],
+            "links": [],
+            "extents": extents,
+            "providers": [provider],
+        }
 
     return {
         "server": {
-            "bind": {"host": "127.0.0.1", "port": port}, "url": f"http://127.0.0.1:{port}",
-            "mimetype": "application/json; charset=UTF-8", "encoding": "utf-8",
-            "languages": ["en-US"], "cors": False, "pretty_print": False,
+            "bind": {"host": "127.0.0.1", "port": port},
+            "url": f"http://127.0.0.1:{port}",
+            "mimetype": "application/json; charset=UTF-8",
+            "encoding": "utf-8",
+            "languages": ["en-US"],
+            "cors": False,
+            "pretty_print": False,
             "limits": {"default_items": 10, "max_items": 10000},
             "map": {"url": "http://127.0.0.1/{z}/{x}/{y}.png", "attribution": "none"},
         },
         "logging": {"level": "ERROR"},
         "metadata": {
-            "identification": {"title": "bench", "description": "bench", "keywords": ["bench"],
-                               "keywords_type": "theme", "terms_of_service": "http://127.0.0.1",
-                               "url": "http://127.0.0.1"},
+            "identification": {
+                "title": "bench",
+                "description": "bench",
+                "keywords": ["bench"],
+                "keywords_type": "theme",
+                "terms_of_service": "http://127.0.0.1",
+                "url": "http://127.0.0.1",
+            },
             "license": {"name": "CC-BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
             "provider": {"name": "bench", "url": "http://127.0.0.1"},
-            "contact": {"name": "bench", "position": "bench", "address": "bench", "city": "bench",
-                        "stateorprovince": "bench", "postalcode": "0", "country": "VN", "phone": "0",
-                        "fax": "0", "email": "bench@example.org", "url": "http://127.0.0.1", "hours": "0",
-                        "instructions": "none", "role": "pointOfContact"},
+            "contact": {
+                "name": "bench",
+                "position": "bench",
+                "address": "bench",
+                "city": "bench",
+                "stateorprovince": "bench",
+                "postalcode": "0",
+                "country": "VN",
+                "phone": "0",
+                "fax": "0",
+                "email": "bench@example.org",
+                "url": "http://127.0.0.1",
+                "hours": "0",
+                "instructions": "none",
+                "role": "pointOfContact",
+            },
         },
         "resources": {
-            **({"zones": resource("zones (PostGIS)", {"type": "feature", "name": "PostgreSQL", "data": postgis,
-                                                      "id_field": "id", "table": "zones", "geom_field": "geom"})}
-               if postgis else {}),
-            "zones_geojson": resource("zones (GeoJSON)", {"type": "feature", "name": "GeoJSON",
-                                                          "data": str(geojson), "id_field": "id"}),
+            **(
+                {
+                    "zones": resource(
+                        "zones (PostGIS)",
+                        {
+                            "type": "feature",
+                            "name": "PostgreSQL",
+                            "data": postgis,
+                            "id_field": "id",
+                            "table": "zones",
+                            "geom_field": "geom",
+                        },
+                    )
+                }
+                if postgis
+                else {}
+            ),
+            "zones_geojson": resource(
+                "zones (GeoJSON)", {"type": "feature", "name": "GeoJSON", "data": str(geojson), "id_field": "id"}
+            ),
         },
     }
 
@@ -188,8 +236,11 @@ class PostGIS:
         return f"postgresql+psycopg2://bench:bench@127.0.0.1:{self.port}/bench"
 
     def stop(self) -> None:
-        subprocess.run([*self.runner, _pg_bin("pg_ctl"), "-D", str(self.folder / "db"), "-m", "fast", "-w", "stop"],
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [*self.runner, _pg_bin("pg_ctl"), "-D", str(self.folder / "db"), "-m", "fast", "-w", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -220,12 +271,42 @@ def start_postgis(zones) -> PostGIS | None:
     if runner:
         os.chown(folder / "pw", pwd.getpwnam("postgres").pw_uid, -1)
     try:
-        subprocess.run([*runner, _pg_bin("initdb"), "-D", str(folder / "db"), "-U", "bench", "-E", "UTF8",
-                        "--auth=md5", f"--pwfile={folder / 'pw'}", "--no-instructions"], check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                *runner,
+                _pg_bin("initdb"),
+                "-D",
+                str(folder / "db"),
+                "-U",
+                "bench",
+                "-E",
+                "UTF8",
+                "--auth=md5",
+                f"--pwfile={folder / 'pw'}",
+                "--no-instructions",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         options = f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run([*runner, _pg_bin("pg_ctl"), "-D", str(folder / "db"), "-o", options, "-l",
-                        str(folder / "postgres.log"), "-w", "start"], check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                *runner,
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(folder / "db"),
+                "-o",
+                options,
+                "-l",
+                str(folder / "postgres.log"),
+                "-w",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         import psycopg2
 
         for dbname, statement in (("postgres", "CREATE DATABASE bench"), ("bench", "CREATE EXTENSION postgis")):
@@ -238,8 +319,11 @@ def start_postgis(zones) -> PostGIS | None:
         _load_postgis(zones, server)
     except (subprocess.CalledProcessError, OSError, Exception) as exc:
         detail = getattr(exc, "stderr", b"") or b""
-        print(f"note: PostGIS peer left out (could not start PostgreSQL/PostGIS: {exc} "
-              f"{detail.decode(errors='replace')[-500:]})", flush=True)
+        print(
+            f"note: PostGIS peer left out (could not start PostgreSQL/PostGIS: {exc} "
+            f"{detail.decode(errors='replace')[-500:]})",
+            flush=True,
+        )
         server.stop()
         return None
     return server
@@ -299,9 +383,24 @@ def start_geozones(gpkg: Path, folder: Path) -> Server:
     command = [str(exe)] if exe.exists() else [sys.executable, "-c", "from geozones.cli import main; main()"]
     log = folder / "geozones.log"
     env = dict(os.environ, GEOZONES_STORE=str(gpkg))
-    process = subprocess.Popen([*command, "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(gpkg),
-                                "--log-level", "warning", "--no-access-log"], env=env,
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            *command,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--store",
+            str(gpkg),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     server = Server("geozones", f"http://127.0.0.1:{port}", process, log)
     _wait_ready(server, "/health")
     return server
@@ -314,15 +413,34 @@ def start_pygeoapi(postgis: PostGIS | None, geojson: Path, folder: Path) -> Serv
 
     port = free_port()
     config = folder / "pygeoapi.yml"
-    config.write_text(yaml.safe_dump(pygeoapi_config(postgis.connection if postgis else None, geojson, port), allow_unicode=True), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump(pygeoapi_config(postgis.connection if postgis else None, geojson, port), allow_unicode=True),
+        encoding="utf-8",
+    )
     openapi = folder / "pygeoapi-openapi.yml"
     env = dict(os.environ, PYGEOAPI_CONFIG=str(config), PYGEOAPI_OPENAPI=str(openapi))
     os.environ.update(PYGEOAPI_CONFIG=str(config), PYGEOAPI_OPENAPI=str(openapi))
     openapi.write_text(generate_openapi_document(config, "yaml"), encoding="utf-8")
     log = folder / "pygeoapi.log"
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "pygeoapi.starlette_app:APP", "--host", "127.0.0.1",
-                                "--port", str(port), "--log-level", "warning", "--no-access-log"], env=env,
-                               cwd=folder, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "pygeoapi.starlette_app:APP",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=folder,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     server = Server("pygeoapi", f"http://127.0.0.1:{port}", process, log)
     _wait_ready(server, "/collections/zones_geojson/items?limit=1&f=json")
     return server
@@ -446,8 +564,9 @@ def measure(label: str, url: str, limit: int, concurrency: int, max_requests: in
     """Load one URL (only loopback) with ``concurrency`` clients, bounded in count and time."""
     if not url.startswith("http://127.0.0.1:"):
         raise ValueError("the load generator only targets 127.0.0.1")
-    latencies, elapsed, size, errors = asyncio.run(_load(url, concurrency, max_requests, max_seconds,
-                                                         warmup=min(5, max_requests)))
+    latencies, elapsed, size, errors = asyncio.run(
+        _load(url, concurrency, max_requests, max_seconds, warmup=min(5, max_requests))
+    )
     return Result(label, limit, concurrency, len(latencies), elapsed, latencies, int(size), errors)
 
 
@@ -455,12 +574,16 @@ def measure(label: str, url: str, limit: int, concurrency: int, max_requests: in
 
 
 def table(results: list[Result]) -> str:
-    lines = ["| server | limit | clients | requests | req/s | p50 ms | p99 ms | KiB/response | dropped |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| server | limit | clients | requests | req/s | p50 ms | p99 ms | KiB/response | dropped |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
-        lines.append(f"| {r.label} | {r.limit} | {r.concurrency} | {r.requests} | {r.rps:,.1f} | "
-                     f"{r.percentile(50):,.1f} | {r.percentile(99):,.1f} | {r.bytes_per_response / 1024:,.1f} | "
-                     f"{r.errors} |")
+        lines.append(
+            f"| {r.label} | {r.limit} | {r.concurrency} | {r.requests} | {r.rps:,.1f} | "
+            f"{r.percentile(50):,.1f} | {r.percentile(99):,.1f} | {r.bytes_per_response / 1024:,.1f} | "
+            f"{r.errors} |"
+        )
     return "\n".join(lines)
 
 
@@ -468,8 +591,7 @@ def ratios(results: list[Result]) -> tuple[str, dict]:
     """geozones req/s divided by each pygeoapi set-up's, per limit and concurrency."""
     ours = {(r.limit, r.concurrency): r for r in results if r.label == "geozones"}
     peers = sorted({r.label for r in results if r.label != "geozones"})
-    lines = ["| limit | clients | " + " | ".join(f"x {p}" for p in peers) + " |",
-             "|---:|---:|" + "---:|" * len(peers)]
+    lines = ["| limit | clients | " + " | ".join(f"x {p}" for p in peers) + " |", "|---:|---:|" + "---:|" * len(peers)]
     found: dict = {}
     for key, mine in sorted(ours.items()):
         cells = []
@@ -484,14 +606,22 @@ def ratios(results: list[Result]) -> tuple[str, dict]:
 
 def machine() -> str:
     try:
-        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                      if line.startswith("model name")), platform.processor())
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
     except OSError:
         model = platform.processor()
     import pygeoapi
 
-    return (f"{os.cpu_count()} cores ({model}), Linux {platform.release()}, Python {platform.python_version()}, "
-            f"pygeoapi {pygeoapi.__version__}")
+    return (
+        f"{os.cpu_count()} cores ({model}), Linux {platform.release()}, Python {platform.python_version()}, "
+        f"pygeoapi {pygeoapi.__version__}"
+    )
 
 
 def write_docs(text: str, path: Path = DOCS) -> None:
@@ -508,8 +638,15 @@ def write_docs(text: str, path: Path = DOCS) -> None:
     path.write_text(new, encoding="utf-8")
 
 
-def run(n_zones: int, limits: list[int], concurrencies: list[int], seconds: float, max_requests: int,
-        keep: bool = False, with_postgis: bool = True) -> tuple[list[Result], dict, str]:
+def run(
+    n_zones: int,
+    limits: list[int],
+    concurrencies: list[int],
+    seconds: float,
+    max_requests: int,
+    keep: bool = False,
+    with_postgis: bool = True,
+) -> tuple[list[Result], dict, str]:
     folder = Path(tempfile.mkdtemp(prefix="geozones-bench-api-"))
     servers: list[Server] = []
     postgis = None
@@ -525,12 +662,16 @@ def run(n_zones: int, limits: list[int], concurrencies: list[int], seconds: floa
         for limit in limits:
             for concurrency in concurrencies:
                 for target in chosen:
-                    result = measure(target.label, target.url(bases[target.server], limit), limit, concurrency,
-                                     max_requests, seconds)
-                    print(f"{target.label:36s} limit={limit:<5d} clients={concurrency:<3d} "
-                          f"{result.rps:9.1f} req/s  p50 {result.percentile(50):8.1f} ms  "
-                          f"p99 {result.percentile(99):8.1f} ms" + (f"  {result.errors} dropped" if result.errors
-                                                                    else ""), flush=True)
+                    result = measure(
+                        target.label, target.url(bases[target.server], limit), limit, concurrency, max_requests, seconds
+                    )
+                    print(
+                        f"{target.label:36s} limit={limit:<5d} clients={concurrency:<3d} "
+                        f"{result.rps:9.1f} req/s  p50 {result.percentile(50):8.1f} ms  "
+                        f"p99 {result.percentile(99):8.1f} ms"
+                        + (f"  {result.errors} dropped" if result.errors else ""),
+                        flush=True,
+                    )
                     results.append(result)
         ratio_table, found = ratios(results)
         return results, found, ratio_table
@@ -548,11 +689,14 @@ def report(results: list[Result], ratio_table: str, found: dict, args) -> str:
     for peer in (PEER_POSTGIS, PEER_GEOJSON):
         at_100 = [v for (name, limit, _c), v in found.items() if limit == 100 and name == peer]
         if at_100:
-            lines.append(f"- limit=100: geozones serves {min(at_100):.1f}x to {max(at_100):.1f}x the requests per "
-                         f"second of {peer} (target: at least 3x).")
+            lines.append(
+                f"- limit=100: geozones serves {min(at_100):.1f}x to {max(at_100):.1f}x the requests per "
+                f"second of {peer} (target: at least 3x)."
+            )
     if not any(name == PEER_POSTGIS for (name, _l, _c) in found):
         lines.append("- The PostGIS peer was left out in this run (no PostgreSQL/PostGIS or drivers).")
-    return f"""{SECTION}
+    return (
+        f"""{SECTION}
 
 OGC API - Features items pages (`GET /collections/zones/items?limit=N`), geozones vs
 [pygeoapi](https://pygeoapi.io) side by side in one run, on {args.zones:,} synthetic zones
@@ -574,7 +718,10 @@ Throughput ratio (geozones req/s / pygeoapi req/s):
 
 {ratio_table}
 
-""" + "\n".join(lines) + "\n"
+"""
+        + "\n".join(lines)
+        + "\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -590,8 +737,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if max(args.limits) > args.zones:
         parser.error("--limits must not exceed --zones")
-    results, found, ratio_table = run(args.zones, args.limits, args.clients, args.seconds, args.max_requests,
-                                      args.keep, not args.no_postgis)
+    results, found, ratio_table = run(
+        args.zones, args.limits, args.clients, args.seconds, args.max_requests, args.keep, not args.no_postgis
+    )
     text = report(results, ratio_table, found, args)
     print(text)
     if args.write_docs:

@@ -33,8 +33,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def synthetic_zones(n: int):
@@ -44,17 +51,28 @@ def synthetic_zones(n: int):
     import shapely
 
     x0, y0 = pyproj.Transformer.from_crs(4326, 9213, always_xy=True).transform(105.787, 21.893)
-    side = int(n ** 0.5) + 1
+    side = int(n**0.5) + 1
     statuses = ["planned", "established", "site_clearance", "under_construction", "operating"]
     records, geoms = [], []
     for i in range(n):
         row, col = divmod(i, side)
         x, y = x0 + col * 500.0, y0 + row * 500.0
-        records.append({"id": f"bench-{i}", "name": f"Cụm công nghiệp thử {i}", "name_ascii": f"Cum cong nghiep thu {i}",
-                        "kind": "CCN" if i % 3 else "KCN", "zone_group": f"thử {i}", "province_pre2025": "Bắc Kạn",
-                        "province": "Thái Nguyên", "status": statuses[i % len(statuses)],
-                        "area_published_ha": 9.0, "investor": "<b>Công ty thử</b>", "sources": "benchmark",
-                        "geometry_quality": "approximate"})
+        records.append(
+            {
+                "id": f"bench-{i}",
+                "name": f"Cụm công nghiệp thử {i}",
+                "name_ascii": f"Cum cong nghiep thu {i}",
+                "kind": "CCN" if i % 3 else "KCN",
+                "zone_group": f"thử {i}",
+                "province_pre2025": "Bắc Kạn",
+                "province": "Thái Nguyên",
+                "status": statuses[i % len(statuses)],
+                "area_published_ha": 9.0,
+                "investor": "<b>Công ty thử</b>",
+                "sources": "benchmark",
+                "geometry_quality": "approximate",
+            }
+        )
         geoms.append(shapely.box(x - 150, y - 150, x + 150, y + 150))
     return gpd.GeoDataFrame(records, geometry=geoms, crs=9213).to_crs(4326)
 
@@ -78,9 +96,11 @@ class Server:
         from geozones.maps.data import feature_collection
 
         self.app = create_app(Settings(store=store.path), store=store)
-        self.stand_in = not any(path.startswith("/collections/") and path.endswith("/items")
-                                for path in self.app.openapi()["paths"])
+        self.stand_in = not any(
+            path.startswith("/collections/") and path.endswith("/items") for path in self.app.openapi()["paths"]
+        )
         if self.stand_in:
+
             @self.app.get("/collections/zones/items")
             def items(limit: int = 10, f: str = "json"):
                 fc = feature_collection(store.zones())
@@ -107,8 +127,9 @@ def load(browser, url: str) -> tuple[float, int, int]:
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     page = context.new_page()
     fetched = []
-    page.on("requestfinished", lambda r: fetched.append(r) if "/collections/" in r.url or "/attributes" in r.url
-            else None)
+    page.on(
+        "requestfinished", lambda r: fetched.append(r) if "/collections/" in r.url or "/attributes" in r.url else None
+    )
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
     page.goto(url)
     page.wait_for_function("window.geozonesReady === true", timeout=300_000)
@@ -164,13 +185,25 @@ def measure(browser, n: int, repeat: int, tmp: Path) -> dict:
     with server as base:
         embed_cold, embed_ms, embed_shapes, _ = best(browser, f"{base}/maps/zones?mode=embed&lang=en", repeat)
         api_cold, api_ms, api_shapes, api_bytes = best(browser, f"{base}/maps/zones?mode=api&lang=en", repeat)
-        served = {mode: len(httpx.get(f"{base}/maps/zones?mode={mode}&lang=en", timeout=300).content)
-                  for mode in ("embed", "api")}
+        served = {
+            mode: len(httpx.get(f"{base}/maps/zones?mode={mode}&lang=en", timeout=300).content)
+            for mode in ("embed", "api")
+        }
     assert file_shapes == embed_shapes == api_shapes == n, (n, file_shapes, embed_shapes, api_shapes)
-    row = {"zones": n, "standalone_kib": len(html.encode()) / 1024, "build_s": build_s,
-           "standalone_ms": file_ms, "embed_kib": served["embed"] / 1024, "embed_cold_ms": embed_cold,
-           "embed_ms": embed_ms, "api_page_kib": served["api"] / 1024, "api_fetch_kib": api_bytes / 1024,
-           "api_cold_ms": api_cold, "api_ms": api_ms, "stand_in": server.stand_in}
+    row = {
+        "zones": n,
+        "standalone_kib": len(html.encode()) / 1024,
+        "build_s": build_s,
+        "standalone_ms": file_ms,
+        "embed_kib": served["embed"] / 1024,
+        "embed_cold_ms": embed_cold,
+        "embed_ms": embed_ms,
+        "api_page_kib": served["api"] / 1024,
+        "api_fetch_kib": api_bytes / 1024,
+        "api_cold_ms": api_cold,
+        "api_ms": api_ms,
+        "stand_in": server.stand_in,
+    }
     print(row, flush=True)
     return row
 
@@ -194,11 +227,13 @@ def markdown(rows: list[dict], repeat: int, stand_in: bool = True) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r['zones']:,} | {r['build_s']:.1f} | {r['standalone_kib']:,.0f} | {r['standalone_ms']:,.0f} | "
-                     f"{r['embed_kib']:,.0f} | {r['embed_cold_ms']:,.0f} / {r['embed_ms']:,.0f} | "
-                     f"{r['api_page_kib']:,.0f} | {r['api_fetch_kib']:,.0f} | "
-                     f"{r['api_cold_ms']:,.0f} / {r['api_ms']:,.0f} | {r['embed_kib'] / r['api_page_kib']:,.0f}× | "
-                     f"{r['embed_ms'] / r['api_ms']:.2f}× |")
+        lines.append(
+            f"| {r['zones']:,} | {r['build_s']:.1f} | {r['standalone_kib']:,.0f} | {r['standalone_ms']:,.0f} | "
+            f"{r['embed_kib']:,.0f} | {r['embed_cold_ms']:,.0f} / {r['embed_ms']:,.0f} | "
+            f"{r['api_page_kib']:,.0f} | {r['api_fetch_kib']:,.0f} | "
+            f"{r['api_cold_ms']:,.0f} / {r['api_ms']:,.0f} | {r['embed_kib'] / r['api_page_kib']:,.0f}× | "
+            f"{r['embed_ms'] / r['api_ms']:.2f}× |"
+        )
     lines += [
         "",
         f"Reading it: the API-loaded page stays the same ~{rows[0]['api_page_kib']:.0f} KiB whatever the number "
@@ -212,9 +247,11 @@ def markdown(rows: list[dict], repeat: int, stand_in: bool = True) -> str:
         "10 000 zones because the server does not have to build a ~10 MiB page.",
     ]
     if stand_in:
-        lines.append("The OGC API items route (issue 5) was not merged when this ran: the API mode was measured "
-                     "against a stand-in `/collections/zones/items` returning the same FeatureCollection "
-                     "(`maps.data.feature_collection`, orjson); re-run after the merge.")
+        lines.append(
+            "The OGC API items route (issue 5) was not merged when this ran: the API mode was measured "
+            "against a stand-in `/collections/zones/items` returning the same FeatureCollection "
+            "(`maps.data.feature_collection`, orjson); re-run after the merge."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -233,14 +270,23 @@ EXPLORER_HEADING = "## maps: investor site explorer (10 000 sites)"
 FILTER_STEPS = (
     ("kind KCN", "document.querySelector('.gz-field-kind input[value=KCN]').click()"),
     ("+ status operating", "document.querySelector('.gz-field-status input[value=operating]').click()"),
-    ("+ available >= 5 ha", "(e => { e.value = '5'; e.dispatchEvent(new Event('input')); })"
-                            "(document.getElementById('gz-min_available'))"),
-    ("+ road to city <= 30 km", "(e => { e.value = '30'; e.dispatchEvent(new Event('input')); })"
-                                "(document.getElementById('gz-max_city'))"),
-    ("name search 'thu 12'", "(e => { e.value = 'thu 12'; e.dispatchEvent(new Event('input')); })"
-                             "(document.getElementById('gz-q'))"),
-    ("sort by area (desc)", "document.querySelector('.gz-head .gz-c-area_published_ha').click();"
-                            "document.querySelector('.gz-head .gz-c-area_published_ha').click()"),
+    (
+        "+ available >= 5 ha",
+        "(e => { e.value = '5'; e.dispatchEvent(new Event('input')); })(document.getElementById('gz-min_available'))",
+    ),
+    (
+        "+ road to city <= 30 km",
+        "(e => { e.value = '30'; e.dispatchEvent(new Event('input')); })(document.getElementById('gz-max_city'))",
+    ),
+    (
+        "name search 'thu 12'",
+        "(e => { e.value = 'thu 12'; e.dispatchEvent(new Event('input')); })(document.getElementById('gz-q'))",
+    ),
+    (
+        "sort by area (desc)",
+        "document.querySelector('.gz-head .gz-c-area_published_ha').click();"
+        "document.querySelector('.gz-head .gz-c-area_published_ha').click()",
+    ),
     ("clear filters", "document.querySelector('.gz-reset').click()"),
 )
 
@@ -267,13 +313,17 @@ def explorer_load(browser, url: str) -> dict:
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
     page.goto(url)
     page.wait_for_function("window.geozonesReady === true", timeout=300_000)
-    out = {"tti_ms": page.evaluate("window.geozonesReadyAt"), "listed": page.evaluate(
-        "geozonesExplorer.listedIds().length"), "drawn": page.evaluate("geozonesExplorer.mapIds().length")}
+    out = {
+        "tti_ms": page.evaluate("window.geozonesReadyAt"),
+        "listed": page.evaluate("geozonesExplorer.listedIds().length"),
+        "drawn": page.evaluate("geozonesExplorer.mapIds().length"),
+    }
     steps = {}
     for name, code in FILTER_STEPS:
         # From the control's event to list, count, map canvas and URL all updated (update() is synchronous).
-        steps[name] = page.evaluate(f"(() => {{ const t0 = performance.now(); {code}; "
-                                    "return performance.now() - t0; })()")
+        steps[name] = page.evaluate(
+            f"(() => {{ const t0 = performance.now(); {code}; return performance.now() - t0; }})()"
+        )
         steps[name + " listed"] = page.evaluate("geozonesExplorer.listedIds().length")
     out["steps"] = steps
     context.close()
@@ -309,14 +359,22 @@ def run_explorer(sizes: list[int], repeat: int, browser=None) -> list[dict]:
             loads = [explorer_load(browser, path.as_uri()) for _ in range(max(repeat, 1))]
             assert all(r["listed"] == n and r["drawn"] == n for r in loads), (n, loads[0])
             zone_map = tmp / f"zones-{n}.html"
-            zone_map.write_text(maps.render_html(maps.investor_map(enrich_sites(zones, None), lang="en")),
-                                encoding="utf-8")
+            zone_map.write_text(
+                maps.render_html(maps.investor_map(enrich_sites(zones, None), lang="en")), encoding="utf-8"
+            )
             peer_ms = min(load(browser, zone_map.as_uri())[0] for _ in range(max(repeat, 1)))
             steps = {name: min(r["steps"][name] for r in loads) for name, _ in FILTER_STEPS}
             listed = {name: loads[0]["steps"][name + " listed"] for name, _ in FILTER_STEPS}
-            row = {"sites": n, "kib": len(html.encode()) / 1024, "build_s": build_s,
-                   "tti_ms": min(r["tti_ms"] for r in loads), "peer_tti_ms": peer_ms, "steps": steps,
-                   "listed": listed, "max_filter_ms": max(steps.values())}
+            row = {
+                "sites": n,
+                "kib": len(html.encode()) / 1024,
+                "build_s": build_s,
+                "tti_ms": min(r["tti_ms"] for r in loads),
+                "peer_tti_ms": peer_ms,
+                "steps": steps,
+                "listed": listed,
+                "max_filter_ms": max(steps.values()),
+            }
             print({k: v for k, v in row.items() if k != "steps"}, flush=True)
             rows.append(row)
     finally:
@@ -343,17 +401,27 @@ def explorer_markdown(rows: list[dict], repeat: int) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r['sites']:,} | {r['kib']:,.0f} | {r['build_s']:.1f} | {r['tti_ms']:,.0f} | "
-                     f"{r['peer_tti_ms']:,.0f} | {r['tti_ms'] / r['peer_tti_ms']:.2f}× | {r['max_filter_ms']:.1f} |")
-    lines += ["", f"Filter steps at {big['sites']:,} sites (each applied on top of the previous one):", "",
-              "| step | sites listed after | time (ms) |", "|---|---:|---:|"]
+        lines.append(
+            f"| {r['sites']:,} | {r['kib']:,.0f} | {r['build_s']:.1f} | {r['tti_ms']:,.0f} | "
+            f"{r['peer_tti_ms']:,.0f} | {r['tti_ms'] / r['peer_tti_ms']:.2f}× | {r['max_filter_ms']:.1f} |"
+        )
+    lines += [
+        "",
+        f"Filter steps at {big['sites']:,} sites (each applied on top of the previous one):",
+        "",
+        "| step | sites listed after | time (ms) |",
+        "|---|---:|---:|",
+    ]
     for name, _ in FILTER_STEPS:
         lines.append(f"| {name} | {big['listed'][name]:,} | {big['steps'][name]:.1f} |")
-    lines += ["", f"Targets (issue 11): interactive in under 2 s with 10 000 sites -> "
-              f"{'met' if big['tti_ms'] < 2000 else 'NOT met'} ({big['tti_ms']:,.0f} ms at {big['sites']:,}); "
-              f"filtering under 100 ms -> {'met' if big['max_filter_ms'] < 100 else 'NOT met'} "
-              f"(slowest step {big['max_filter_ms']:.1f} ms). The page stays fast because the sites are drawn on "
-              "one canvas (no DOM node per site) and the list is virtual (only the rows in view exist)."]
+    lines += [
+        "",
+        f"Targets (issue 11): interactive in under 2 s with 10 000 sites -> "
+        f"{'met' if big['tti_ms'] < 2000 else 'NOT met'} ({big['tti_ms']:,.0f} ms at {big['sites']:,}); "
+        f"filtering under 100 ms -> {'met' if big['max_filter_ms'] < 100 else 'NOT met'} "
+        f"(slowest step {big['max_filter_ms']:.1f} ms). The page stays fast because the sites are drawn on "
+        "one canvas (no DOM node per site) and the list is virtual (only the rows in view exist).",
+    ]
     return "\n".join(lines) + "\n"
 
 

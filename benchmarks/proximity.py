@@ -83,6 +83,7 @@ def _child(args) -> None:
         while not done.is_set():
             peak[0] = max(peak[0], _rss_mb())
             done.wait(0.005)
+
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     tracemalloc.start()
@@ -97,13 +98,30 @@ def _child(args) -> None:
     done.set()
     sampler.join()
     peak[0] = max(peak[0], _rss_mb())
-    print(json.dumps({"seconds": round(seconds, 3), "peak_rss_growth_mb": round(peak[0] - baseline, 1),
-                      "tracemalloc_peak_mb": round(traced / 2**20, 1)}))
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 3),
+                "peak_rss_growth_mb": round(peak[0] - baseline, 1),
+                "tracemalloc_peak_mb": round(traced / 2**20, 1),
+            }
+        )
+    )
 
 
 def _memory(args, side: str) -> dict:
-    command = [sys.executable, __file__, "--child", side, "--parcels", str(args.parcels), "--roads",
-               str(args.roads), "--jobs", str(args.jobs)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        side,
+        "--parcels",
+        str(args.parcels),
+        "--roads",
+        str(args.roads),
+        "--jobs",
+        str(args.jobs),
+    ]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -142,12 +160,19 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-                   f"Python {platform.python_version()}",
+        f"Python {platform.python_version()}",
         "versions": f"shapely {shapely.__version__}, geopandas {gpd.__version__}",
-        "parcels": args.parcels, "roads": args.roads, "threads": args.jobs,
-        "geozones_s": round(best, 3), "sjoin_nearest_s": round(peer, 3), "ratio": round(peer / best, 2),
-        "all_runs_geozones_s": [round(t, 3) for t in ours], "all_runs_sjoin_s": [round(t, 3) for t in theirs],
-        "distances_equal": True, "ids_equal_where_unique": int(unique.sum()), "tied_parcels": int((~unique).sum()),
+        "parcels": args.parcels,
+        "roads": args.roads,
+        "threads": args.jobs,
+        "geozones_s": round(best, 3),
+        "sjoin_nearest_s": round(peer, 3),
+        "ratio": round(peer / best, 2),
+        "all_runs_geozones_s": [round(t, 3) for t in ours],
+        "all_runs_sjoin_s": [round(t, 3) for t in theirs],
+        "distances_equal": True,
+        "ids_equal_where_unique": int(unique.sum()),
+        "tied_parcels": int((~unique).sum()),
     }
     if not args.no_memory:
         report["memory_geozones"] = _memory(args, "geozones")

@@ -74,8 +74,11 @@ def synthetic_roads(extent: float, x0: float, y0: float, lines: int = 20, vertic
         x, y = rng.uniform(0, extent, 2)
         angle = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.normal(0, 0.05, vertices))
         step = extent / 2 / vertices
-        out.append(shapely.LineString(np.c_[x0 + x + np.cumsum(step * np.cos(angle)),
-                                            y0 - y + np.cumsum(step * np.sin(angle))]))
+        out.append(
+            shapely.LineString(
+                np.c_[x0 + x + np.cumsum(step * np.cos(angle)), y0 - y + np.cumsum(step * np.sin(angle))]
+            )
+        )
     return np.array(out, dtype=object)
 
 
@@ -85,15 +88,27 @@ def run_gdal(python: str, roads, grid: Grid, repeat: int) -> tuple[float, np.nda
     burned = raster.rasterize(roads, grid, 1, 0, all_touched=True, dtype="uint8")
     with tempfile.TemporaryDirectory() as tmp:
         tif, npy = Path(tmp) / "roads.tif", Path(tmp) / "prox.npy"
-        with rasterio.open(tif, "w", driver="GTiff", width=grid.width, height=grid.height, count=1, dtype="uint8",
-                           crs=grid.crs.to_wkt(), transform=grid.transform) as dst:
+        with rasterio.open(
+            tif,
+            "w",
+            driver="GTiff",
+            width=grid.width,
+            height=grid.height,
+            count=1,
+            dtype="uint8",
+            crs=grid.crs.to_wkt(),
+            transform=grid.transform,
+        ) as dst:
             dst.write(burned, 1)
-        done = subprocess.run([python, "-c", GDAL_CHILD, str(tif), str(npy), str(repeat)], capture_output=True,
-                              text=True)
+        done = subprocess.run(
+            [python, "-c", GDAL_CHILD, str(tif), str(npy), str(repeat)], capture_output=True, text=True
+        )
         if done.returncode != 0:
-            sys.exit(f"GDAL proximity failed with {python}: {done.stderr.strip().splitlines()[-1:]}\n"
-                     "This benchmark needs GDAL's Python bindings: apt-get install python3-gdal "
-                     "(or --gdal-python PATH to a Python with osgeo).")
+            sys.exit(
+                f"GDAL proximity failed with {python}: {done.stderr.strip().splitlines()[-1:]}\n"
+                "This benchmark needs GDAL's Python bindings: apt-get install python3-gdal "
+                "(or --gdal-python PATH to a Python with osgeo)."
+            )
         seconds, version = done.stdout.split()
         return float(seconds), np.load(npy).astype(float), version
 
@@ -129,14 +144,22 @@ def bench(name: str, roads, size: int, repeat: int, sample: int, python: str) ->
     if not ours_error < 1e-6:
         raise AssertionError(f"{name}: geozones' distances differ from the brute force by {ours_error:.3g} m")
     if not gdal_error <= res * 2**0.5:
-        raise AssertionError(f"{name}: GDAL's distances differ from the brute force by {gdal_error:.3g} m, more "
-                             f"than one cell diagonal ({res * 2**0.5:.3g} m): not the same computation")
+        raise AssertionError(
+            f"{name}: GDAL's distances differ from the brute force by {gdal_error:.3g} m, more "
+            f"than one cell diagonal ({res * 2**0.5:.3g} m): not the same computation"
+        )
     return {
-        "data": name, "size": f"{size} x {size}", "resolution_m": round(res, 3), "segments": segments,
-        "geozones_s": round(ours_s, 3), "gdal_s": round(gdal_s, 3), "speedup": round(gdal_s / ours_s, 2),
+        "data": name,
+        "size": f"{size} x {size}",
+        "resolution_m": round(res, 3),
+        "segments": segments,
+        "geozones_s": round(ours_s, 3),
+        "gdal_s": round(gdal_s, 3),
+        "speedup": round(gdal_s / ours_s, 2),
         "geozones_max_error_m": ours_error,
         "gdal_max_error_m": gdal_error,
-        "gdal": version, "sample": sample,
+        "gdal": version,
+        "sample": sample,
     }
 
 
@@ -154,18 +177,33 @@ def main(argv=None) -> int:
     if shipped is not None:
         datasets.append(("shipped roads (data/infrastructure/roads.geojson)", shipped))
     datasets.append(("synthetic: 20 roads x 100 vertices", synthetic_roads(100_000, 420_000, 2_480_000)))
-    datasets.append(("synthetic: 20 roads x 1000 vertices", synthetic_roads(100_000, 420_000, 2_480_000,
-                                                                            vertices=1000)))
-    datasets.append(("synthetic: 200 roads x 1000 vertices (200k segments)",
-                     synthetic_roads(100_000, 420_000, 2_480_000, lines=200, vertices=1001)))
+    datasets.append(
+        ("synthetic: 20 roads x 1000 vertices", synthetic_roads(100_000, 420_000, 2_480_000, vertices=1000))
+    )
+    datasets.append(
+        (
+            "synthetic: 200 roads x 1000 vertices (200k segments)",
+            synthetic_roads(100_000, 420_000, 2_480_000, lines=200, vertices=1001),
+        )
+    )
     results = [bench(name, roads, args.size, args.repeat, args.sample, args.gdal_python) for name, roads in datasets]
     print(f"machine: {platform.machine()}, {__import__('os').cpu_count()} cores, {platform.python_version()}")
-    header = ("data", "size", "resolution_m", "segments", "geozones_s", "gdal_s", "speedup", "geozones_max_error_m",
-              "gdal_max_error_m")
+    header = (
+        "data",
+        "size",
+        "resolution_m",
+        "segments",
+        "geozones_s",
+        "gdal_s",
+        "speedup",
+        "geozones_max_error_m",
+        "gdal_max_error_m",
+    )
     print(" | ".join(header))
     for r in results:
-        print(" | ".join(str(r[h]) if not isinstance(r[h], float) or "error" not in h else f"{r[h]:.3g}"
-                         for h in header))
+        print(
+            " | ".join(str(r[h]) if not isinstance(r[h], float) or "error" not in h else f"{r[h]:.3g}" for h in header)
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

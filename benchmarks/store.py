@@ -40,12 +40,22 @@ def synthetic_zones(n: int) -> gpd.GeoDataFrame:
     records, geometries = [], []
     for i in range(n):
         x, y = 105.6 + (i % per_row) * step, 21.8 + (i // per_row) * step
-        records.append({"id": f"bench-{i:06d}", "name": f"Cụm công nghiệp thử {i}",
-                        "name_ascii": f"Cum cong nghiep thu {i}", "kind": "CCN", "zone_group": f"Thử {i}",
-                        "province_pre2025": "Bắc Kạn", "province": "Thái Nguyên",
-                        "status": ("planned", "operating", "site_clearance")[i % 3], "sources": "synthetic benchmark",
-                        "geometry_quality": "approximate", "occupancy_pct": float(i % 100),
-                        "area_published_ha": 4.0 + i % 7})
+        records.append(
+            {
+                "id": f"bench-{i:06d}",
+                "name": f"Cụm công nghiệp thử {i}",
+                "name_ascii": f"Cum cong nghiep thu {i}",
+                "kind": "CCN",
+                "zone_group": f"Thử {i}",
+                "province_pre2025": "Bắc Kạn",
+                "province": "Thái Nguyên",
+                "status": ("planned", "operating", "site_clearance")[i % 3],
+                "sources": "synthetic benchmark",
+                "geometry_quality": "approximate",
+                "occupancy_pct": float(i % 100),
+                "area_published_ha": 4.0 + i % 7,
+            }
+        )
         geometries.append(shapely.box(x, y, x + side, y + side))
     return validate_zones(gpd.GeoDataFrame(records, geometry=geometries, crs="EPSG:4326"))
 
@@ -67,8 +77,9 @@ def run_backend(name: str, store, zones: gpd.GeoDataFrame, ids: list[str], edit_
     def edits():
         for k, zone_id in enumerate(edit_ids):
             current = store.get_zone(zone_id)
-            store.update_zone(zone_id, {"properties": {"occupancy_pct": float(k % 100)}}, if_match=current.etag,
-                              actor="benchmark")
+            store.update_zone(
+                zone_id, {"properties": {"occupancy_pct": float(k % 100)}}, if_match=current.etag, actor="benchmark"
+            )
 
     figures["edits"], _ = _time(edits)
     assert len(store.history(limit=None)) >= len(edit_ids)
@@ -87,8 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=100_000, help="zones to import (default 100 000)")
     parser.add_argument("--reads", type=int, default=1000, help="single-zone reads by id")
     parser.add_argument("--edits", type=int, default=500, help="single-zone edits with If-Match")
-    parser.add_argument("--database-url", default=os.environ.get("GEOZONES_BENCH_DATABASE_URL"),
-                        help="an existing PostGIS database (default: start a throw-away server)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("GEOZONES_BENCH_DATABASE_URL"),
+        help="an existing PostGIS database (default: start a throw-away server)",
+    )
     args = parser.parse_args(argv)
 
     from geozones.store.postgis import PostGISStore
@@ -119,17 +133,25 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
     same = results["GeoPackage"]["etags"] == results["PostGIS"]["etags"]
     assert same, "the two backends answered differently"
-    rows = [("bulk import of N zones (s)", "import", 1), ("read whole zone layer (s)", "read_layer", 1),
-            (f"{len(ids)} reads by id (s)", "get_by_id", 1), (f"{len(edit_ids)} edits with If-Match (s)", "edits", 1)]
-    print(f"store benchmark: {args.n} zones, {dt.date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")
+    rows = [
+        ("bulk import of N zones (s)", "import", 1),
+        ("read whole zone layer (s)", "read_layer", 1),
+        (f"{len(ids)} reads by id (s)", "get_by_id", 1),
+        (f"{len(edit_ids)} edits with If-Match (s)", "edits", 1),
+    ]
+    print(
+        f"store benchmark: {args.n} zones, {dt.date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
     print(f"{'measure':34} {'GeoPackage':>11} {'PostGIS':>11} {'PostGIS/GPKG':>13}")
     for label, key, _ in rows:
         g, p = results["GeoPackage"][key], results["PostGIS"][key]
         print(f"{label:34} {g:11.2f} {p:11.2f} {p / g:13.2f}")
-    print(f"per edit: GeoPackage {1000 * results['GeoPackage']['edits'] / len(edit_ids):.1f} ms, "
-          f"PostGIS {1000 * results['PostGIS']['edits'] / len(edit_ids):.1f} ms; "
-          f"answers identical (ETags of {len(ids)} zones): {same}")
+    print(
+        f"per edit: GeoPackage {1000 * results['GeoPackage']['edits'] / len(edit_ids):.1f} ms, "
+        f"PostGIS {1000 * results['PostGIS']['edits'] / len(edit_ids):.1f} ms; "
+        f"answers identical (ETags of {len(ids)} zones): {same}"
+    )
     return 0
 
 

@@ -62,8 +62,7 @@ def geodesic_area_ha(zones: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     geod = pyproj.Geod(ellps="WGS84")
     lonlat = (zones.geometry if isinstance(zones, gpd.GeoDataFrame) else zones).to_crs(_crs.WGS84)
     values = [
-        np.nan if g is None or g.is_empty else abs(geod.geometry_area_perimeter(g)[0]) / M2_PER_HA
-        for g in lonlat.array
+        np.nan if g is None or g.is_empty else abs(geod.geometry_area_perimeter(g)[0]) / M2_PER_HA for g in lonlat.array
     ]
     return pd.Series(values, index=zones.index, name="geodesic_area_ha", dtype=float)
 
@@ -152,7 +151,16 @@ def reconcile(zones: gpd.GeoDataFrame, threshold: float = 0.01) -> pd.DataFrame:
         ["no_data", "no_polygon", "no_published_area", "over_threshold"],
         default="ok",
     )
-    return pd.DataFrame({
-        "id": zones["id"], "name": zones["name"], "published_ha": published, "mapped_ha": mapped,
-        "diff_ha": diff, "rel_diff": rel, "check": check, "flag": check == "over_threshold",
-    }, index=zones.index)
+    return pd.DataFrame(
+        {
+            "id": zones["id"],
+            "name": zones["name"],
+            "published_ha": published,
+            "mapped_ha": mapped,
+            "diff_ha": diff,
+            "rel_diff": rel,
+            "check": check,
+            "flag": check == "over_threshold",
+        },
+        index=zones.index,
+    )

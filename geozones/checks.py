@@ -20,8 +20,9 @@ def geometry_array(layer: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     return np.asarray(layer.geometry.array if isinstance(layer, gpd.GeoDataFrame) else layer.array)
 
 
-def check_layer(layer: gpd.GeoDataFrame | gpd.GeoSeries, what: str = "layer", *, metric: bool = True,
-                allow_missing: bool = False) -> None:
+def check_layer(
+    layer: gpd.GeoDataFrame | gpd.GeoSeries, what: str = "layer", *, metric: bool = True, allow_missing: bool = False
+) -> None:
     """Raise a clear error unless ``layer`` can be measured.
 
     Parameters
@@ -51,14 +52,20 @@ def check_layer(layer: gpd.GeoDataFrame | gpd.GeoSeries, what: str = "layer", *,
     if missing.all():
         raise EmptyLayerError(f"the {what} layer has no geometry (all {len(layer)} features are null or empty)")
     if missing.any() and not allow_missing:
-        raise GeometryError(f"the {what} layer has {int(missing.sum())} null or empty geometries; drop them first",
-                            record=record_label(layer, int(np.flatnonzero(missing)[0])), field="geometry")
+        raise GeometryError(
+            f"the {what} layer has {int(missing.sum())} null or empty geometries; drop them first",
+            record=record_label(layer, int(np.flatnonzero(missing)[0])),
+            field="geometry",
+        )
     invalid = ~missing & ~shapely.is_valid(geoms)
     if invalid.any():
         first = int(np.flatnonzero(invalid)[0])
-        raise GeometryError(f"the {what} layer has {int(invalid.sum())} invalid geometries "
-                            f"(first: {shapely.is_valid_reason(geoms[first])}); repair them (shapely.make_valid)",
-                            record=record_label(layer, first), field="geometry")
+        raise GeometryError(
+            f"the {what} layer has {int(invalid.sum())} invalid geometries "
+            f"(first: {shapely.is_valid_reason(geoms[first])}); repair them (shapely.make_valid)",
+            record=record_label(layer, first),
+            field="geometry",
+        )
 
 
 def record_label(layer, position: int) -> str:
@@ -70,8 +77,10 @@ def record_label(layer, position: int) -> str:
 def same_crs(zones, features) -> None:
     """Raise :class:`CRSError` unless both layers carry the same CRS."""
     if not zones.crs.equals(features.crs):
-        raise CRSError(f"the zones ({zones.crs.to_string()}) and the features ({features.crs.to_string()}) are in "
-                       "different CRSs; project the features with features.to_crs(zones.crs)")
+        raise CRSError(
+            f"the zones ({zones.crs.to_string()}) and the features ({features.crs.to_string()}) are in "
+            "different CRSs; project the features with features.to_crs(zones.crs)"
+        )
 
 
 __all__ = ["check_layer", "geometry_array", "record_label", "same_crs"]

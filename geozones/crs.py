@@ -138,8 +138,10 @@ def require_metric(layer: gpd.GeoDataFrame | gpd.GeoSeries, what: str = "layer")
     crs = require_crs(layer, what)
     unit = crs.axis_info[0].unit_name if crs.axis_info else ""
     if not crs.is_projected or unit not in ("metre", "meter"):
-        raise CRSError(f"the {what} is in {crs.name!r} ({unit or 'no unit'}); project it to a metric CRS first "
-                       "(geozones.crs.to_metric)")
+        raise CRSError(
+            f"the {what} is in {crs.name!r} ({unit or 'no unit'}); project it to a metric CRS first "
+            "(geozones.crs.to_metric)"
+        )
     return crs
 
 
@@ -166,18 +168,25 @@ _HELMERT = re.compile(r"\+proj=helmert((?:\s+\+[a-z_]+=[^\s]+)+)")
 #: Geographic EPSG code of each datum family geozones recognises.
 DATUM_FAMILIES: dict[str, int] = {"VN-2000": 4756, "Hanoi 1972": 4147, "WGS 84": 4326}
 #: Projected CRSs of those families that a custom definition can be recognised as.
-_PROJECTED_PREFIXES = ("VN-2000 /", "Hanoi 1972 /", "WGS 84 / UTM zone 47N", "WGS 84 / UTM zone 48N",
-                       "WGS 84 / UTM zone 49N")
-_DATUM_NAME_HINTS = (("VN-2000", ("vietnam_2000", "vietnam 2000", "vn_2000", "vn-2000", "vn2000")),
-                     ("Hanoi 1972", ("hanoi",)),
-                     ("WGS 84", ("wgs_1984", "wgs 1984", "wgs 84", "wgs84", "world geodetic system 1984")))
-
+_PROJECTED_PREFIXES = (
+    "VN-2000 /",
+    "Hanoi 1972 /",
+    "WGS 84 / UTM zone 47N",
+    "WGS 84 / UTM zone 48N",
+    "WGS 84 / UTM zone 49N",
+)
+_DATUM_NAME_HINTS = (
+    ("VN-2000", ("vietnam_2000", "vietnam 2000", "vn_2000", "vn-2000", "vn2000")),
+    ("Hanoi 1972", ("hanoi",)),
+    ("WGS 84", ("wgs_1984", "wgs 1984", "wgs 84", "wgs84", "world geodetic system 1984")),
+)
 
 
 @lru_cache(maxsize=64)
 def _cached_transformer(source: str, target: str) -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(pyproj.CRS.from_user_input(source), pyproj.CRS.from_user_input(target),
-                                       always_xy=True)
+    return pyproj.Transformer.from_crs(
+        pyproj.CRS.from_user_input(source), pyproj.CRS.from_user_input(target), always_xy=True
+    )
 
 
 def transformer(source: pyproj.CRS | str | int, target: pyproj.CRS | str | int) -> pyproj.Transformer:
@@ -333,8 +342,13 @@ def _tm_params(crs: pyproj.CRS) -> tuple[float, ...] | None:
     if conversion is None or "Transverse Mercator" not in conversion.method_name:
         return None
     values = {p.name: p.value for p in conversion.params}
-    keys = ("Latitude of natural origin", "Longitude of natural origin", "Scale factor at natural origin",
-            "False easting", "False northing")
+    keys = (
+        "Latitude of natural origin",
+        "Longitude of natural origin",
+        "Scale factor at natural origin",
+        "False easting",
+        "False northing",
+    )
     if not all(k in values for k in keys):
         return None
     unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
@@ -356,8 +370,11 @@ def _matching_epsg(crs: pyproj.CRS, family: str) -> int | None:
     if params is None:
         return None
     for code, candidate_family, candidate_ellipsoid, candidate_params in _projected_candidates():
-        if candidate_family == family and candidate_ellipsoid == ellipsoid and np.allclose(
-                candidate_params, params, rtol=0, atol=1e-7):
+        if (
+            candidate_family == family
+            and candidate_ellipsoid == ellipsoid
+            and np.allclose(candidate_params, params, rtol=0, atol=1e-7)
+        ):
             return code
     return None
 
@@ -436,8 +453,10 @@ def recognize_crs(crs: pyproj.CRS | str | int) -> CRSReading:
             continue
         warning: str | None = None
         if raw:
-            warning = (f"the {family} definition uses the raw rotation signs of {transformation} in its TOWGS84 "
-                       f"(about 0.8 m off near Bắc Kạn); read as EPSG:{code} with the official shift")
+            warning = (
+                f"the {family} definition uses the raw rotation signs of {transformation} in its TOWGS84 "
+                f"(about 0.8 m off near Bắc Kạn); read as EPSG:{code} with the official shift"
+            )
         return CRSReading(pyproj.CRS.from_epsg(code), code, "towgs84", warning)
     if not readings:
         named = _family_of_name(crs)
@@ -446,14 +465,19 @@ def recognize_crs(crs: pyproj.CRS | str | int) -> CRSReading:
             if code is not None:
                 return CRSReading(pyproj.CRS.from_epsg(code), code, "datum name")
         identified = crs.to_epsg(min_confidence=70)
-        if identified is not None and _same_definition(crs, pyproj.CRS.from_epsg(identified)) and (
-                _datum_key(crs) == _datum_key(pyproj.CRS.from_epsg(identified))):
+        if (
+            identified is not None
+            and _same_definition(crs, pyproj.CRS.from_epsg(identified))
+            and (_datum_key(crs) == _datum_key(pyproj.CRS.from_epsg(identified)))
+        ):
             return CRSReading(pyproj.CRS.from_epsg(identified), identified, "epsg")
     warning = None
     if _tm_params(crs) is not None and _matching_epsg(crs, "VN-2000") is not None and not readings:
         vn = _matching_epsg(crs, "VN-2000")
-        warning = (f"the definition has the projection of EPSG:{vn} but no VN-2000 datum or shift; read as "
-                   f"given (about 100 m off if the data is VN-2000: then give --crs EPSG:{vn})")
+        warning = (
+            f"the definition has the projection of EPSG:{vn} but no VN-2000 datum or shift; read as "
+            f"given (about 100 m off if the data is VN-2000: then give --crs EPSG:{vn})"
+        )
     return CRSReading(crs, None, "unrecognised", warning)
 
 
@@ -487,8 +511,9 @@ def read_prj(text: str, name: str = ".prj") -> CRSReading:
     try:
         return recognize_crs(text)
     except CRSError as exc:
-        raise CRSError(f"{name} holds no CRS definition geozones can read ({text[:60]!r}...); "
-                       "give the CRS (crs=..., CLI --crs)") from exc
+        raise CRSError(
+            f"{name} holds no CRS definition geozones can read ({text[:60]!r}...); give the CRS (crs=..., CLI --crs)"
+        ) from exc
 
 
 def normalize_crs(crs: pyproj.CRS | str | int | None) -> pyproj.CRS | None:
@@ -553,8 +578,14 @@ def _lonlat_sample(layer: gpd.GeoDataFrame, swapped: bool, limit: int = 2000) ->
 def _inside(lonlat: np.ndarray, aou: tuple, margin: float) -> np.ndarray:
     lon, lat = lonlat[:, 0], lonlat[:, 1]
     west, south, east, north = aou[:4]
-    return (np.isfinite(lon) & np.isfinite(lat) & (west - margin <= lon) & (lon <= east + margin)
-            & (south - margin <= lat) & (lat <= north + margin))
+    return (
+        np.isfinite(lon)
+        & np.isfinite(lat)
+        & (west - margin <= lon)
+        & (lon <= east + margin)
+        & (south - margin <= lat)
+        & (lat <= north + margin)
+    )
 
 
 def check_coordinates(layer: gpd.GeoDataFrame, margin_deg: float = 1.0) -> None:

@@ -131,9 +131,18 @@ def evaluate_targets(zones: gpd.GeoDataFrame | pd.DataFrame, targets: pd.DataFra
         else:
             value, how = measure(zones)
             status = judge(value, target["operator"], target["value"], target["value_max"])
-        rows.append({"id": target["id"], "indicator": target["indicator"], "target": _target_text(target),
-                     "value": value, "unit": target["unit"], "status": status, "measured_as": how,
-                     "source": target["source"]})
+        rows.append(
+            {
+                "id": target["id"],
+                "indicator": target["indicator"],
+                "target": _target_text(target),
+                "value": value,
+                "unit": target["unit"],
+                "status": status,
+                "measured_as": how,
+                "source": target["source"],
+            }
+        )
     return pd.DataFrame(rows)
 
 

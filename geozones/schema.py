@@ -116,17 +116,34 @@ FIELDS: tuple[Field, ...] = (
     Field("province", "str", True, description="Province after the 1 July 2025 reform"),
     Field("commune", "str", description="Commune (pre-2025 name) where known"),
     Field("status", "str", True, tuple(STATUSES), description="Life-cycle status"),
-    Field("status_year", "int", minimum=1990, maximum=2100, description="Year the status was reported", short="status_yr"),
-    Field("area_published_ha", "float", minimum=0, description="Published area in hectares; empty if none", short="area_pub"),
+    Field(
+        "status_year", "int", minimum=1990, maximum=2100, description="Year the status was reported", short="status_yr"
+    ),
+    Field(
+        "area_published_ha",
+        "float",
+        minimum=0,
+        description="Published area in hectares; empty if none",
+        short="area_pub",
+    ),
     Field("area_qualifier", "str", choices=AREA_QUALIFIERS, description="exact / about / over", short="area_qual"),
     Field("investor", "str", description="Investor or developer"),
-    Field("occupancy_pct", "float", minimum=0, maximum=100, description="Published occupancy rate, %", short="occup_pct"),
+    Field(
+        "occupancy_pct", "float", minimum=0, maximum=100, description="Published occupancy rate, %", short="occup_pct"
+    ),
     Field("decision", "str", description="Establishing decision (number/issuer)"),
     Field("decision_date", "date", description="Date of the establishing decision", short="dec_date"),
     Field("established_year", "int", minimum=1990, maximum=2100, description="Year established", short="estab_yr"),
     Field("target_year", "int", minimum=1990, maximum=2100, description="Year it is due to operate", short="target_yr"),
     Field("sources", "str", True, description="Seed file names or public sources, '; '-separated"),
-    Field("geometry_quality", "str", True, tuple(GEOMETRY_QUALITIES), description="approximate / surveyed", short="geom_qual"),
+    Field(
+        "geometry_quality",
+        "str",
+        True,
+        tuple(GEOMETRY_QUALITIES),
+        description="approximate / surveyed",
+        short="geom_qual",
+    ),
     Field("location_basis", "str", description="Where the geometry was placed and how", short="loc_basis"),
     Field("site_lon", "float", minimum=-180, maximum=180, description="Approximate site longitude (WGS84)"),
     Field("site_lat", "float", minimum=-90, maximum=90, description="Approximate site latitude (WGS84)"),
@@ -156,6 +173,7 @@ def check_ids(zones: pd.DataFrame) -> None:
             label = str(value) if len(str(value)) <= 80 else str(value)[:77] + "..."
             raise ZoneValidationError(f"id must be {ID_RULE}", record=label, field="id")
 
+
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 REQUIRED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.required)
 
@@ -171,18 +189,47 @@ INVESTOR_FIELDS: tuple[Field, ...] = (
     Field("land_price", "float", minimum=0, description="Published land rent or price (see currency, unit, period)"),
     Field("land_price_currency", "str", choices=LAND_PRICE_CURRENCIES, description="VND or USD", short="lp_curr"),
     Field("land_price_unit", "str", choices=LAND_PRICE_UNITS, description="Per m2 or per ha", short="lp_unit"),
-    Field("land_price_period", "str", choices=LAND_PRICE_PERIODS,
-          description="year, month, lease_term (once for the remaining lease) or purchase", short="lp_period"),
-    Field("available_land_ha", "float", minimum=0, description="Published land still available to lease, ha", short="avail_ha"),
+    Field(
+        "land_price_period",
+        "str",
+        choices=LAND_PRICE_PERIODS,
+        description="year, month, lease_term (once for the remaining lease) or purchase",
+        short="lp_period",
+    ),
+    Field(
+        "available_land_ha",
+        "float",
+        minimum=0,
+        description="Published land still available to lease, ha",
+        short="avail_ha",
+    ),
     Field("leased_land_ha", "float", minimum=0, description="Published land already leased, ha", short="leased_ha"),
-    Field("power_capacity_mva", "float", minimum=0, description="Published power supply capacity, MVA", short="power_mva"),
-    Field("water_capacity_m3_day", "float", minimum=0, description="Published water supply capacity, m3/day", short="water_m3d"),
-    Field("wastewater_capacity_m3_day", "float", minimum=0,
-          description="Published wastewater treatment capacity, m3/day", short="wastew_m3d"),
+    Field(
+        "power_capacity_mva", "float", minimum=0, description="Published power supply capacity, MVA", short="power_mva"
+    ),
+    Field(
+        "water_capacity_m3_day",
+        "float",
+        minimum=0,
+        description="Published water supply capacity, m3/day",
+        short="water_m3d",
+    ),
+    Field(
+        "wastewater_capacity_m3_day",
+        "float",
+        minimum=0,
+        description="Published wastewater treatment capacity, m3/day",
+        short="wastew_m3d",
+    ),
     Field("incentives", "str", description="Published investment incentives"),
     Field("contact", "str", description="Published contact (office, telephone, e-mail, web)"),
-    Field("investor_info_sources", "str", description="The published source(s) of the investor fields, "
-          "'; '-separated; required when any of them is filled", short="inv_src"),
+    Field(
+        "investor_info_sources",
+        "str",
+        description="The published source(s) of the investor fields, "
+        "'; '-separated; required when any of them is filled",
+        short="inv_src",
+    ),
 )
 INVESTOR_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in INVESTOR_FIELDS)
 #: Every stored zone attribute: the record fields, then the investor fields.
@@ -249,21 +296,24 @@ def check_types(properties: Mapping) -> None:
         if field is None or value is None:
             continue
         if field.dtype == "str" and not isinstance(value, str):
-            raise ZoneValidationError(f"{name} must be text (a JSON string), not {type(value).__name__}",
-                                      field=name)
+            raise ZoneValidationError(f"{name} must be text (a JSON string), not {type(value).__name__}", field=name)
         if field.dtype in ("float", "int") and (_structured(value) or not isinstance(value, (int, float, str))):
             raise ZoneValidationError(f"{name} must be a number, not {type(value).__name__}", field=name)
         if field.dtype == "date" and not isinstance(value, (str, _dt.date)):
-            raise ZoneValidationError(f"{name} must be an ISO date text (YYYY-MM-DD), not {type(value).__name__}",
-                                      field=name)
+            raise ZoneValidationError(
+                f"{name} must be an ISO date text (YYYY-MM-DD), not {type(value).__name__}", field=name
+            )
 
 
 def _coerce(series: pd.Series, field: Field, bad: _Collector) -> pd.Series:
     structured = series.map(_structured).astype(bool)
     if structured.any():
-        bad.fail(structured.to_numpy(), field.name,
-                 f"{field.name} must be {'text' if field.dtype == 'str' else 'a ' + field.dtype}, "
-                 "not an object, array or boolean")
+        bad.fail(
+            structured.to_numpy(),
+            field.name,
+            f"{field.name} must be {'text' if field.dtype == 'str' else 'a ' + field.dtype}, "
+            "not an object, array or boolean",
+        )
         series = series.where(~structured, None)
     present = series.notna() & ~series.astype(str).str.strip().isin(["", "nan", "None", "<NA>"])
     if field.dtype == "str":
@@ -313,8 +363,11 @@ def _check_field(values: pd.Series, field: Field, bad: _Collector) -> None:
 def _check_investor_fields(frame: pd.DataFrame, bad: _Collector) -> None:
     """Investor figures only with their published source; a price only with its currency, unit and period."""
     filled = frame[[n for n in INVESTOR_FIELD_NAMES if n != "investor_info_sources"]].notna().any(axis=1)
-    bad.fail((filled & frame["investor_info_sources"].isna()).to_numpy(), "investor_info_sources",
-             "investor_info_sources is required when an investor field is filled (name the published source)")
+    bad.fail(
+        (filled & frame["investor_info_sources"].isna()).to_numpy(),
+        "investor_info_sources",
+        "investor_info_sources is required when an investor field is filled (name the published source)",
+    )
     price = frame["land_price"].notna()
     for name in ("land_price_currency", "land_price_unit", "land_price_period"):
         bad.fail((price & frame[name].isna()).to_numpy(), name, f"{name} is required with land_price")
@@ -329,9 +382,12 @@ def _check_geometry(frame: gpd.GeoDataFrame, bad: _Collector) -> None:
     invalid = present & polygonal & ~shapely.is_valid(geoms)
     for position in np.flatnonzero(invalid):
         reason = shapely.is_valid_reason(geoms[position])
-        bad.fail(np.arange(len(frame)) == position, "geometry",
-                 f"invalid geometry ({reason}); repair it (e.g. shapely.make_valid) and load again",
-                 GeometryError)
+        bad.fail(
+            np.arange(len(frame)) == position,
+            "geometry",
+            f"invalid geometry ({reason}); repair it (e.g. shapely.make_valid) and load again",
+            GeometryError,
+        )
     no_area = present & polygonal & ~invalid & (shapely.area(geoms) <= 0)
     bad.fail(no_area, "geometry", "geometry has zero area", GeometryError)
 

@@ -22,8 +22,9 @@ def __getattr__(name: str):
     except ImportError as exc:
         if name not in __all__:
             raise
-        raise ImportError(f"geozones maps need folium, branca and matplotlib: pip install 'geozones[maps]' ({exc})") \
-            from exc
+        raise ImportError(
+            f"geozones maps need folium, branca and matplotlib: pip install 'geozones[maps]' ({exc})"
+        ) from exc
 
 
 def _load(name: str):

@@ -36,8 +36,13 @@ OVERLAY_STYLES: dict[str, dict] = {
     "infrastructure_border_gates": {"color": "#b71c1c", "weight": 1.5, "fillColor": "#e57373", "opacity": 1},
     "infrastructure_hydropower": {"color": "#01579b", "weight": 1.5, "fillColor": "#4fc3f7", "opacity": 1},
     "infrastructure_protected_areas": {"color": "#1b5e20", "weight": 1.5, "fillColor": "#81c784", "opacity": 1},
-    "infrastructure_power": {"color": "#6a1b9a", "weight": 1.5, "dashArray": "1 4", "fillColor": "#6a1b9a",
-                             "opacity": 0.9},
+    "infrastructure_power": {
+        "color": "#6a1b9a",
+        "weight": 1.5,
+        "dashArray": "1 4",
+        "fillColor": "#6a1b9a",
+        "opacity": 0.9,
+    },
     "infrastructure_destinations": {"color": "#0d47a1", "weight": 1.5, "fillColor": "#42a5f5", "opacity": 1},
 }
 TOOLTIP_FIELDS = ("name", "name_en", "ref", "kind", "type", "voltage_kv", "capacity_mw", "area_ha", "class")
@@ -61,18 +66,26 @@ def base_map(lang: str, *, bounds: tuple[float, float, float, float] | None = No
     m.default_js = local_links(JS, ["leaflet"])
     m.default_css = local_links(CSS, ["leaflet_css"])
     PlainBase(text["plain"]).add_to(m)
-    folium.TileLayer(OSM_TILES, name=text["osm"], attr=OSM_ATTRIBUTION, overlay=False, show=False,
-                     max_zoom=19).add_to(m)
+    folium.TileLayer(OSM_TILES, name=text["osm"], attr=OSM_ATTRIBUTION, overlay=False, show=False, max_zoom=19).add_to(
+        m
+    )
     GeozonesAssets().add_to(m)
     m.get_root().html.add_child(folium.Element(HATCH_DEFS))
-    full = plugins.Fullscreen(position="topleft", title="Toàn màn hình" if lang == "vi" else "Full screen",
-                              title_cancel="Thoát" if lang == "vi" else "Exit full screen")
+    full = plugins.Fullscreen(
+        position="topleft",
+        title="Toàn màn hình" if lang == "vi" else "Full screen",
+        title_cancel="Thoát" if lang == "vi" else "Exit full screen",
+    )
     full.default_js = local_links(JS, ["Control.Fullscreen.js"])
     full.default_css = local_links(CSS, ["Control.FullScreen.css"])
     full.add_to(m)
-    measure = plugins.MeasureControl(position="topleft", primary_length_unit="meters",
-                                     secondary_length_unit="kilometers", primary_area_unit="hectares",
-                                     secondary_area_unit="sqmeters")
+    measure = plugins.MeasureControl(
+        position="topleft",
+        primary_length_unit="meters",
+        secondary_length_unit="kilometers",
+        primary_area_unit="hectares",
+        secondary_area_unit="sqmeters",
+    )
     measure.default_js = local_links(JS, ["leaflet_measure_js"])
     measure.default_css = local_links(CSS, ["leaflet_measure_css"])
     measure.add_to(m)
@@ -98,8 +111,13 @@ def add_overlays(m, layers: dict[str, gpd.GeoDataFrame], lang: str) -> None:
             continue
         shown[name] = frame
         fields = [c for c in TOOLTIP_FIELDS if c in frame.columns]
-        OverlayLayer(feature_collection(frame, fields), text[key], OVERLAY_STYLES[name], fields,
-                     show=name != "boundaries_districts" or len(frame) < 200).add_to(m)
+        OverlayLayer(
+            feature_collection(frame, fields),
+            text[key],
+            OVERLAY_STYLES[name],
+            fields,
+            show=name != "boundaries_districts" or len(frame) < 200,
+        ).add_to(m)
     for line in attributions(shown):
         Attribution(line).add_to(m)
 
@@ -113,13 +131,19 @@ def legend_html(lang: str, extra: list[tuple[str, str]] | None = None, source: s
         rows.append(f"<div>{swatch(color, '#555', width=1)}{html.escape(config['statuses'][status])}</div>")
     rows.append(f"<h5>{html.escape(text['legend_kind'])}</h5>")
     for kind, (color, width, dash) in config["kind_outlines"].items():
-        rows.append(f"<div>{swatch('#ffffff', color, dash, width)}{html.escape(kind)} — "
-                    f"{html.escape(config['kinds'][kind])}</div>")
-    rows.append(f"<div>{swatch('#9e9e9e', '#212121', '2 2', 1.5, 'circle')}{html.escape(text['location_marker'])}</div>")
+        rows.append(
+            f"<div>{swatch('#ffffff', color, dash, width)}{html.escape(kind)} — "
+            f"{html.escape(config['kinds'][kind])}</div>"
+        )
+    rows.append(
+        f"<div>{swatch('#9e9e9e', '#212121', '2 2', 1.5, 'circle')}{html.escape(text['location_marker'])}</div>"
+    )
     for symbol, label in extra or []:
         rows.append(f"<div>{symbol}{html.escape(label)}</div>")
     today = _dt.date.today().isoformat()
-    rows.append(f'<div class="gz-source">{html.escape(text["source"])}: {html.escape(source or "geozones")} · {today}</div>')
+    rows.append(
+        f'<div class="gz-source">{html.escape(text["source"])}: {html.escape(source or "geozones")} · {today}</div>'
+    )
     return "".join(rows)
 
 

@@ -55,9 +55,18 @@ class ZoneLayer(Layer):
         {% endmacro %}
     """)
 
-    def __init__(self, config: dict, *, data: dict | None = None, url: str | None = None,
-                 extras_url: str | None = None, fit: bool = True, search: str | None = None,
-                 name: str = "zones", show: bool = True):
+    def __init__(
+        self,
+        config: dict,
+        *,
+        data: dict | None = None,
+        url: str | None = None,
+        extras_url: str | None = None,
+        fit: bool = True,
+        search: str | None = None,
+        name: str = "zones",
+        show: bool = True,
+    ):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "ZoneLayer"
         self.config_json = Markup(safe_json(config))
@@ -78,8 +87,15 @@ class OverlayLayer(Layer):
         {% endmacro %}
     """)
 
-    def __init__(self, data: dict, name: str, style: dict, fields: list[str] | None = None,
-                 show: bool = True, class_name: str | None = None):
+    def __init__(
+        self,
+        data: dict,
+        name: str,
+        style: dict,
+        fields: list[str] | None = None,
+        show: bool = True,
+        class_name: str | None = None,
+    ):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "OverlayLayer"
         style = dict(style, **({"className": class_name} if class_name else {}))
@@ -160,8 +176,14 @@ class HtmlControl(MacroElement):
         self.class_json = Markup(safe_json(class_name))
 
 
-def swatch(fill: str | None, stroke: str, dash: str | None = None, width: float = 1.5,
-           shape: str = "rect", pattern: bool = False) -> str:
+def swatch(
+    fill: str | None,
+    stroke: str,
+    dash: str | None = None,
+    width: float = 1.5,
+    shape: str = "rect",
+    pattern: bool = False,
+) -> str:
     """A small inline SVG legend symbol."""
     dash_attr = f' stroke-dasharray="{html.escape(dash)}"' if dash else ""
     fill_attr = "url(#gz-hatch)" if pattern else (html.escape(fill) if fill else "none")
@@ -170,12 +192,16 @@ def swatch(fill: str | None, stroke: str, dash: str | None = None, width: float 
     elif shape == "line":
         body = f'<line x1="1" y1="7" x2="17" y2="7" stroke="{html.escape(stroke)}" stroke-width="{width}"{dash_attr}/>'
     else:
-        body = (f'<rect x="1" y="1" width="16" height="12" fill="{fill_attr}" stroke="{html.escape(stroke)}" '
-                f'stroke-width="{width}"{dash_attr}/>')
+        body = (
+            f'<rect x="1" y="1" width="16" height="12" fill="{fill_attr}" stroke="{html.escape(stroke)}" '
+            f'stroke-width="{width}"{dash_attr}/>'
+        )
     return f'<svg width="18" height="14" aria-hidden="true">{body}</svg>'
 
 
-HATCH_DEFS = ('<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
-              '<pattern id="gz-hatch" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)">'
-              '<rect width="8" height="8" fill="#ff00aa" fill-opacity="0.25"/>'
-              '<line x1="0" y1="0" x2="0" y2="8" stroke="#c2185b" stroke-width="3"/></pattern></defs></svg>')
+HATCH_DEFS = (
+    '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
+    '<pattern id="gz-hatch" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)">'
+    '<rect width="8" height="8" fill="#ff00aa" fill-opacity="0.25"/>'
+    '<line x1="0" y1="0" x2="0" y2="8" stroke="#c2185b" stroke-width="3"/></pattern></defs></svg>'
+)

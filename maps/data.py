@@ -59,8 +59,9 @@ def feature_collection(frame: gpd.GeoDataFrame, columns: list[str] | None = None
     features = []
     for record, text in zip(records, texts):
         geometry = orjson.loads(text) if text is not None else None
-        features.append({"type": "Feature", "properties": {k: clean_value(v) for k, v in record.items()},
-                         "geometry": geometry})
+        features.append(
+            {"type": "Feature", "properties": {k: clean_value(v) for k, v in record.items()}, "geometry": geometry}
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -69,8 +70,10 @@ def derived_attributes(enriched: gpd.GeoDataFrame) -> dict[str, dict]:
     API's features); see :func:`geozones.analysis.sites.enrich_sites`."""
     columns = [c for c in DERIVED_COLUMNS if c in enriched.columns]
     table = pd.DataFrame(enriched[columns]).astype(object)
-    return {str(i): {k: clean_value(v) for k, v in row.items() if clean_value(v) is not None}
-            for i, row in zip(enriched["id"], table.to_dict("records"))}
+    return {
+        str(i): {k: clean_value(v) for k, v in row.items() if clean_value(v) is not None}
+        for i, row in zip(enriched["id"], table.to_dict("records"))
+    }
 
 
 def attributions(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
@@ -87,5 +90,10 @@ def attributions(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
 def safe_json(data) -> str:
     """JSON for a ``<script>`` block: ``<``, ``>`` and ``&`` escaped so no string can close the tag."""
     text = orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY).decode("utf-8")
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

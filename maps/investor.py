@@ -65,8 +65,9 @@ def investor_map(
         data = feature_collection(zones)
         ZoneLayer(config, data=data, search=text["search"], name=text["zones"]).add_to(m)
     else:
-        ZoneLayer(config, url=data_url, extras_url=extras_url, fit=zones is None, search=text["search"],
-                  name=text["zones"]).add_to(m)
+        ZoneLayer(
+            config, url=data_url, extras_url=extras_url, fit=zones is None, search=text["search"], name=text["zones"]
+        ).add_to(m)
     add_legend_and_title(m, lang, title or text["title_investor"], source=sources_of(zones, limit=3))
     add_layer_control(m)
     return m

@@ -20,8 +20,14 @@ from geozones.maps.data import feature_collection
 MIN_NEW_LAND_M2 = 100.0
 EXCLUSION_STYLE = {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935", "fillOpacity": 0.25, "opacity": 0.8}
 BASELINE_STYLE = {"color": "#455a64", "weight": 1.5, "dashArray": "3 3", "fill": False, "opacity": 0.9}
-NEW_LAND_STYLE = {"color": "#c2185b", "weight": 2, "fillColor": "#ff00aa", "fillOpacity": 0.35, "opacity": 1,
-                  "interactive": False}  # clicks go through to the zone and its popup
+NEW_LAND_STYLE = {
+    "color": "#c2185b",
+    "weight": 2,
+    "fillColor": "#ff00aa",
+    "fillOpacity": 0.35,
+    "opacity": 1,
+    "interactive": False,
+}  # clicks go through to the zone and its popup
 
 
 def _metric(frame: gpd.GeoDataFrame, crs) -> gpd.GeoSeries:
@@ -36,15 +42,19 @@ def new_land(scenario: gpd.GeoDataFrame, baseline: gpd.GeoDataFrame) -> gpd.GeoD
     """
     from geozones.crs import working_crs
 
-    crs = working_crs(pd.concat([baseline[["geometry"]].to_crs(4326), scenario[["geometry"]].to_crs(4326)]).pipe(
-        gpd.GeoDataFrame, geometry="geometry", crs=4326))
+    crs = working_crs(
+        pd.concat([baseline[["geometry"]].to_crs(4326), scenario[["geometry"]].to_crs(4326)]).pipe(
+            gpd.GeoDataFrame, geometry="geometry", crs=4326
+        )
+    )
     base = _metric(baseline, crs)
     union = base[~(base.isna() | base.is_empty)].union_all()
     geoms = _metric(scenario, crs)
     present = ~(geoms.isna() | geoms.is_empty)
     diff = geoms[present].difference(union)
-    out = gpd.GeoDataFrame({"id": scenario.loc[present, "id"], "new_land_ha": diff.area / 10_000},
-                           geometry=diff, crs=crs)
+    out = gpd.GeoDataFrame(
+        {"id": scenario.loc[present, "id"], "new_land_ha": diff.area / 10_000}, geometry=diff, crs=crs
+    )
     return out[diff.area >= MIN_NEW_LAND_M2]
 
 
@@ -64,17 +74,28 @@ def scenario_changes(scenario: gpd.GeoDataFrame, baseline: gpd.GeoDataFrame) -> 
     in_base = scenario["id"].isin(base.index)
     before = scenario["id"].map(base_area).where(in_base)
     change_ha = (after - before).round(2)
-    status_before = scenario["id"].map(base["status"]) if "status" in base.columns else pd.Series(None, index=scenario.index)
-    before_geom = gpd.GeoSeries(scenario["id"].map(base.geometry).to_numpy(), index=scenario.index,
-                                crs=baseline.crs).to_crs(scenario.crs)
+    status_before = (
+        scenario["id"].map(base["status"]) if "status" in base.columns else pd.Series(None, index=scenario.index)
+    )
+    before_geom = gpd.GeoSeries(
+        scenario["id"].map(base.geometry).to_numpy(), index=scenario.index, crs=baseline.crs
+    ).to_crs(scenario.crs)
     missing_now, missing_before = scenario.geometry.isna().to_numpy(), before_geom.isna().to_numpy()
     same = shapely.equals(scenario.geometry.array, before_geom.array) | (missing_now & missing_before)
     status_now = scenario["status"] if "status" in scenario.columns else pd.Series(None, index=scenario.index)
     changed = ~same | (status_before.fillna("").to_numpy() != status_now.fillna("").to_numpy())
     change = np.where(~in_base, "new", np.where(changed & in_base, "changed", "unchanged"))
-    return pd.DataFrame({"change": change, "baseline_area_ha": before.round(2), "area_mapped_ha": after.round(2),
-                         "change_ha": change_ha.where(in_base), "new_land_ha": land.round(2),
-                         "baseline_status": status_before}, index=scenario.index)
+    return pd.DataFrame(
+        {
+            "change": change,
+            "baseline_area_ha": before.round(2),
+            "area_mapped_ha": after.round(2),
+            "change_ha": change_ha.where(in_base),
+            "new_land_ha": land.round(2),
+            "baseline_status": status_before,
+        },
+        index=scenario.index,
+    )
 
 
 def suitability_overlay(path: str | os.PathLike, name: str, opacity: float = 0.6, show: bool = True):
@@ -91,12 +112,19 @@ def suitability_overlay(path: str | os.PathLike, name: str, opacity: float = 0.6
     with rasterio.open(path) as src:
         if src.crs is None:
             raise InvalidParameterError(f"{path}: the raster has no CRS")
-        transform, width, height = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height,
-                                                               *src.bounds)
+        transform, width, height = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height, *src.bounds)
         values = np.full((height, width), np.nan, dtype="float32")
-        reproject(rasterio.band(src, 1), values, src_transform=src.transform, src_crs=src.crs,
-                  src_nodata=src.nodata, dst_transform=transform, dst_crs="EPSG:3857", dst_nodata=np.nan,
-                  resampling=Resampling.nearest)
+        reproject(
+            rasterio.band(src, 1),
+            values,
+            src_transform=src.transform,
+            src_crs=src.crs,
+            src_nodata=src.nodata,
+            dst_transform=transform,
+            dst_crs="EPSG:3857",
+            dst_nodata=np.nan,
+            resampling=Resampling.nearest,
+        )
     valid = np.isfinite(values)
     if not valid.any():
         raise InvalidParameterError(f"{path}: the raster has no valid cells")
@@ -108,8 +136,15 @@ def suitability_overlay(path: str | os.PathLike, name: str, opacity: float = 0.6
     east, south = transform @ (width, height)
     to_wgs = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
     (lon0, lat0), (lon1, lat1) = to_wgs.transform(west, south), to_wgs.transform(east, north)
-    overlay = folium.raster_layers.ImageOverlay(rgba, bounds=[[lat0, lon0], [lat1, lon1]], opacity=opacity,
-                                                name=name, overlay=True, show=show, mercator_project=False)
+    overlay = folium.raster_layers.ImageOverlay(
+        rgba,
+        bounds=[[lat0, lon0], [lat1, lon1]],
+        opacity=opacity,
+        name=name,
+        overlay=True,
+        show=show,
+        mercator_project=False,
+    )
     return overlay, (low, high)
 
 
@@ -126,16 +161,19 @@ def odds_panel(odds: pd.DataFrame, text: dict):
     rows = []
     for target, row in table.iterrows():
         cells = "".join(
-            f'<td class="{"gz-deadline" if y == deadline[target] else ""}">{row[y]:.0%}</td>' for y in years)
+            f'<td class="{"gz-deadline" if y == deadline[target] else ""}">{row[y]:.0%}</td>' for y in years
+        )
         rows.append(f"<tr><th>{escape(str(target))}</th>{cells}</tr>")
     draws = int(odds["draws"].iloc[0])
     seed = odds["seed"].iloc[0] if "seed" in odds.columns else odds.attrs.get("seed", "")
-    html = (f'<div class="gz-odds" style="position:absolute;bottom:28px;left:10px;z-index:800;background:#fff;'
-            f'padding:6px 8px;font:12px sans-serif;max-width:70%;overflow:auto;box-shadow:0 1px 4px #0004">'
-            f'<b>{escape(text["odds"])}</b> <small>({draws} {escape(text["odds_note"])} {escape(str(seed))})</small>'
-            f'<table style="border-collapse:collapse;text-align:right"><tr><th></th>{head}</tr>{"".join(rows)}'
-            f'</table><style>.gz-odds td,.gz-odds th{{padding:1px 4px}}.gz-odds .gz-deadline'
-            f'{{font-weight:bold;outline:1px solid #444}}</style></div>')
+    html = (
+        f'<div class="gz-odds" style="position:absolute;bottom:28px;left:10px;z-index:800;background:#fff;'
+        f'padding:6px 8px;font:12px sans-serif;max-width:70%;overflow:auto;box-shadow:0 1px 4px #0004">'
+        f"<b>{escape(text['odds'])}</b> <small>({draws} {escape(text['odds_note'])} {escape(str(seed))})</small>"
+        f'<table style="border-collapse:collapse;text-align:right"><tr><th></th>{head}</tr>{"".join(rows)}'
+        f"</table><style>.gz-odds td,.gz-odds th{{padding:1px 4px}}.gz-odds .gz-deadline"
+        f"{{font-weight:bold;outline:1px solid #444}}</style></div>"
+    )
     return folium.Element(html)
 
 
@@ -187,15 +225,20 @@ def planner_map(
     if mode == "api" and not baseline_url:
         raise InvalidParameterError("mode='api' needs baseline_url (an OGC API items URL)")
     text = LABELS[lang]
-    m = base_map(lang, bounds=zone_bounds(pd.concat([scenario[["geometry"]].to_crs(4326),
-                                                       baseline[["geometry"]].to_crs(4326)])))
+    m = base_map(
+        lang, bounds=zone_bounds(pd.concat([scenario[["geometry"]].to_crs(4326), baseline[["geometry"]].to_crs(4326)]))
+    )
     add_overlays(m, layers or {}, lang)
     legend = []
     if suitability is not None:
         overlay, (low, high) = suitability_overlay(suitability, text["suitability"])
         overlay.add_to(m)
-        legend.append((swatch("#21918c", "#21918c"), f"{text['suitability']}: {low:g} ({text['low']}) – "
-                                                     f"{high:g} ({text['high']})"))
+        legend.append(
+            (
+                swatch("#21918c", "#21918c"),
+                f"{text['suitability']}: {low:g} ({text['low']}) – {high:g} ({text['high']})",
+            )
+        )
     if sensitivity is not None:
         overlay, (low, high) = suitability_overlay(sensitivity, text["top_share"], show=False)
         overlay.add_to(m)
@@ -203,8 +246,11 @@ def planner_map(
     if odds is not None and len(odds):
         m.get_root().html.add_child(odds_panel(odds, text))
     for name, frame in (exclusions or {}).items():
-        OverlayLayer(feature_collection(frame, [c for c in ("name", "reason", "kind") if c in frame.columns]),
-                     f"{text['exclusion']}: {name}", EXCLUSION_STYLE).add_to(m)
+        OverlayLayer(
+            feature_collection(frame, [c for c in ("name", "reason", "kind") if c in frame.columns]),
+            f"{text['exclusion']}: {name}",
+            EXCLUSION_STYLE,
+        ).add_to(m)
         legend.append((swatch(EXCLUSION_STYLE["fillColor"], EXCLUSION_STYLE["color"]), f"{text['exclusion']}: {name}"))
     removed = baseline[~baseline["id"].isin(scenario["id"])]
     if mode == "embed":
@@ -213,18 +259,24 @@ def planner_map(
         ZoneLayer(js_config(lang), url=baseline_url, fit=False, name=text["baseline"]).add_to(m)
     legend.append((swatch(None, BASELINE_STYLE["color"], "3 3"), text["baseline"]))
     if len(removed):
-        OverlayLayer(feature_collection(removed, ["id", "name"]), text["removed"],
-                     dict(BASELINE_STYLE, color="#9e9e9e", dashArray="1 4")).add_to(m)
+        OverlayLayer(
+            feature_collection(removed, ["id", "name"]),
+            text["removed"],
+            dict(BASELINE_STYLE, color="#9e9e9e", dashArray="1 4"),
+        ).add_to(m)
     changes = scenario_changes(scenario, baseline)
     zones = scenario.drop(columns=["area_mapped_ha"], errors="ignore").join(changes)
-    ZoneLayer(js_config(lang), data=feature_collection(zones), search=text["search"],
-              name=text["scenario"]).add_to(m)
+    ZoneLayer(js_config(lang), data=feature_collection(zones), search=text["search"], name=text["scenario"]).add_to(m)
     land = new_land(scenario, baseline)
     if len(land):
         land = land.assign(name=scenario.loc[land.index, "name"] if "name" in scenario.columns else land["id"])
-        OverlayLayer(feature_collection(land.round({"new_land_ha": 2}), ["name", "new_land_ha"]),
-                     text["new_land_layer"], NEW_LAND_STYLE, ["name", "new_land_ha"],
-                     class_name="gz-new-land").add_to(m)
+        OverlayLayer(
+            feature_collection(land.round({"new_land_ha": 2}), ["name", "new_land_ha"]),
+            text["new_land_layer"],
+            NEW_LAND_STYLE,
+            ["name", "new_land_ha"],
+            class_name="gz-new-land",
+        ).add_to(m)
     legend.append((swatch(None, NEW_LAND_STYLE["color"], pattern=True), text["new_land_layer"]))
     add_legend_and_title(m, lang, title or text["title_scenario"], legend, sources_of(scenario, limit=3))
     add_layer_control(m)

@@ -56,26 +56,45 @@ def _scale_bar(ax, length_m: float) -> None:
     x, y = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
     half = length_m / 2
     for i, colour in enumerate(("black", "white")):
-        ax.add_patch(Rectangle(
-            (x + i * half, y), half, (y1 - y0) * 0.008, facecolor=colour, edgecolor="black", lw=0.6, zorder=20))
+        ax.add_patch(
+            Rectangle(
+                (x + i * half, y), half, (y1 - y0) * 0.008, facecolor=colour, edgecolor="black", lw=0.6, zorder=20
+            )
+        )
     label = f"{length_m / 1000:g} km" if length_m >= 1000 else f"{length_m:g} m"
     for pos, text in ((x, "0"), (x + length_m, label)):
         ax.text(pos, y + (y1 - y0) * 0.015, text, ha="center", va="bottom", fontsize=7, zorder=20)
 
 
 def _north_arrow(ax) -> None:
-    ax.annotate("N", xy=(0.95, 0.95), xytext=(0.95, 0.86), xycoords="axes fraction", ha="center", va="center",
-                fontsize=11, fontweight="bold", zorder=20,
-                arrowprops={"facecolor": "black", "width": 4, "headwidth": 10, "headlength": 10})
+    ax.annotate(
+        "N",
+        xy=(0.95, 0.95),
+        xytext=(0.95, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=11,
+        fontweight="bold",
+        zorder=20,
+        arrowprops={"facecolor": "black", "width": 4, "headwidth": 10, "headlength": 10},
+    )
 
 
 #: Reference layers the print map draws, bottom to top.
-_LAYER_ORDER = ("boundaries_provinces", "boundaries_districts", "infrastructure_roads", "infrastructure_railways",
-                "infrastructure_power", "infrastructure_destinations")
+_LAYER_ORDER = (
+    "boundaries_provinces",
+    "boundaries_districts",
+    "infrastructure_roads",
+    "infrastructure_railways",
+    "infrastructure_power",
+    "infrastructure_destinations",
+)
 
 
-def footer_lines(zones: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame] | None, lang: str, crs_name: str,
-                 when: str) -> tuple[str, str]:
+def footer_lines(
+    zones: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame] | None, lang: str, crs_name: str, when: str
+) -> tuple[str, str]:
     """The print map's footer: the source line, and the attribution line of the drawn reference layers
     (empty when they carry none). CC BY-SA data must carry its attribution wherever it travels."""
     text = LABELS[check_lang(lang)]
@@ -96,35 +115,62 @@ def _draw_layers(ax, layers: dict[str, gpd.GeoDataFrame], crs) -> None:
         lines = frame[kinds.isin(["LineString", "MultiLineString", "Polygon", "MultiPolygon"])]
         points = frame[kinds.isin(["Point", "MultiPoint"])]
         if len(lines):
-            lines.boundary.plot(ax=ax, color=style["color"], linewidth=style["weight"] * 0.5,
-                                linestyle=_dashes(style.get("dashArray")), zorder=2) if name.startswith(
-                "boundaries") else lines.plot(ax=ax, color=style["color"], linewidth=style["weight"] * 0.5,
-                                              linestyle=_dashes(style.get("dashArray")), zorder=3)
+            lines.boundary.plot(
+                ax=ax,
+                color=style["color"],
+                linewidth=style["weight"] * 0.5,
+                linestyle=_dashes(style.get("dashArray")),
+                zorder=2,
+            ) if name.startswith("boundaries") else lines.plot(
+                ax=ax,
+                color=style["color"],
+                linewidth=style["weight"] * 0.5,
+                linestyle=_dashes(style.get("dashArray")),
+                zorder=3,
+            )
         if len(points):
-            points.plot(ax=ax, color=style.get("fillColor", style["color"]), edgecolor=style["color"],
-                        markersize=12, zorder=4)
+            points.plot(
+                ax=ax, color=style.get("fillColor", style["color"]), edgecolor=style["color"], markersize=12, zorder=4
+            )
 
 
 def _draw_zones(ax, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     polygons = zones[~(zones.geometry.isna() | zones.geometry.is_empty)]
     for (status, kind), group in polygons.groupby([polygons["status"], polygons["kind"]], sort=False):
         colour, width_mm, _, dash = KIND_OUTLINES.get(kind, ("#212121", 0.4, "solid", None))
-        group.plot(ax=ax, facecolor=STATUS_COLORS.get(status, "#cccccc"), edgecolor=colour,
-                   linewidth=width_mm * PT_PER_MM, linestyle=_dashes(dash), zorder=5)
+        group.plot(
+            ax=ax,
+            facecolor=STATUS_COLORS.get(status, "#cccccc"),
+            edgecolor=colour,
+            linewidth=width_mm * PT_PER_MM,
+            linestyle=_dashes(dash),
+            zorder=5,
+        )
     return polygons
 
 
 def _draw_points(ax, zones: gpd.GeoDataFrame, crs) -> None:
     if not {"site_lon", "site_lat"} <= set(zones.columns):
         return
-    only = zones[(zones.geometry.isna() | zones.geometry.is_empty) & zones["site_lon"].notna() & zones["site_lat"].notna()]
+    only = zones[
+        (zones.geometry.isna() | zones.geometry.is_empty) & zones["site_lon"].notna() & zones["site_lat"].notna()
+    ]
     if only.empty:
         return
-    pts = gpd.GeoSeries(gpd.points_from_xy(only["site_lon"].astype(float), only["site_lat"].astype(float)),
-                        crs=4326).to_crs(crs)
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(only["site_lon"].astype(float), only["site_lat"].astype(float)), crs=4326
+    ).to_crs(crs)
     for (x, y), status in zip(zip(pts.x, pts.y), only["status"]):
-        ax.plot(x, y, marker="o", markersize=8, markerfacecolor=STATUS_COLORS.get(status, "#cccccc"),
-                markeredgecolor="#212121", linestyle="none", zorder=6)
+        ax.plot(
+            x,
+            y,
+            marker="o",
+            markersize=8,
+            markerfacecolor=STATUS_COLORS.get(status, "#cccccc"),
+            markeredgecolor="#212121",
+            linestyle="none",
+            zorder=6,
+        )
 
 
 def _legend(ax, zones: gpd.GeoDataFrame, lang: str) -> None:
@@ -132,15 +178,34 @@ def _legend(ax, zones: gpd.GeoDataFrame, lang: str) -> None:
     from matplotlib.patches import Patch
 
     text = LABELS[lang]
-    handles = [Patch(facecolor=STATUS_COLORS[s], edgecolor="#555555", label=STATUSES[s][lang])
-               for s in STATUS_COLORS if s in set(zones["status"])]
-    handles += [Patch(facecolor="white", edgecolor=c, linewidth=w * PT_PER_MM, linestyle=_dashes(d),
-                      label=f"{k} — {KINDS[k][lang]}")
-                for k, (c, w, _, d) in KIND_OUTLINES.items() if k in set(zones["kind"])]
-    handles.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor="#bdbdbd", markeredgecolor="#212121",
-                          label=text["location_marker"]))
-    ax.legend(handles=handles, loc="lower right", fontsize=7,
-              framealpha=0.92).set_zorder(30)
+    handles = [
+        Patch(facecolor=STATUS_COLORS[s], edgecolor="#555555", label=STATUSES[s][lang])
+        for s in STATUS_COLORS
+        if s in set(zones["status"])
+    ]
+    handles += [
+        Patch(
+            facecolor="white",
+            edgecolor=c,
+            linewidth=w * PT_PER_MM,
+            linestyle=_dashes(d),
+            label=f"{k} — {KINDS[k][lang]}",
+        )
+        for k, (c, w, _, d) in KIND_OUTLINES.items()
+        if k in set(zones["kind"])
+    ]
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markerfacecolor="#bdbdbd",
+            markeredgecolor="#212121",
+            label=text["location_marker"],
+        )
+    )
+    ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.92).set_zorder(30)
 
 
 def print_map(
@@ -187,8 +252,11 @@ def print_map(
     if out.suffix.lower() not in (".png", ".pdf"):
         raise InvalidParameterError(f"print maps are .png or .pdf, not {out.suffix or 'no extension'!r}")
     text = LABELS[lang]
-    crs = working_crs(zones[~(zones.geometry.isna() | zones.geometry.is_empty)]) if zones.geometry.notna().any() \
+    crs = (
+        working_crs(zones[~(zones.geometry.isna() | zones.geometry.is_empty)])
+        if zones.geometry.notna().any()
         else working_crs(zones)
+    )
     metric = zones.to_crs(crs)
     fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
     try:
@@ -225,7 +293,9 @@ def _frame(ax, polygons, zones, crs, ratio: float) -> None:
     if {"site_lon", "site_lat"} <= set(zones.columns):
         pts = zones[["site_lon", "site_lat"]].astype(float).dropna()
         if len(pts):
-            boxes.append(gpd.GeoSeries(gpd.points_from_xy(pts.site_lon, pts.site_lat), crs=4326).to_crs(crs).total_bounds)
+            boxes.append(
+                gpd.GeoSeries(gpd.points_from_xy(pts.site_lon, pts.site_lat), crs=4326).to_crs(crs).total_bounds
+            )
     if not boxes:
         return
     b = np.vstack(boxes)

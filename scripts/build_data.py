@@ -51,16 +51,21 @@ def build(out: Path) -> dict[str, Path]:
         "infrastructure/protected_areas": infrastructure.protected_areas(),
     }
     layers["infrastructure/destinations"] = infrastructure.destinations(layers["boundaries/districts"])
-    layers["zones/zones"] = zones.build_zones(zones.read_records(), layers["boundaries/districts"],
-                                              layers["boundaries/provinces"], layers["infrastructure/roads"])
+    layers["zones/zones"] = zones.build_zones(
+        zones.read_records(),
+        layers["boundaries/districts"],
+        layers["boundaries/provinces"],
+        layers["infrastructure/roads"],
+    )
     return {name: write_geojson(frame, out / f"{name}.geojson") for name, frame in layers.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "data",
-                        help="output directory (default: the repository's data/)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "data", help="output directory (default: the repository's data/)"
+    )
     args = parser.parse_args(argv)
     for name, path in build(args.out).items():
         print(f"{name}: {path}")

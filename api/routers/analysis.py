@@ -20,10 +20,24 @@ from geozones.schema import FIELD_NAMES
 router = APIRouter(prefix="/analysis", tags=["analysis"], default_response_class=ORJSONResponse)
 
 #: Attributes it makes sense to group zones by (free text and numbers are refused).
-GROUPABLE = ("province_pre2025", "province", "district_pre2025", "commune", "kind", "status", "zone_group",
-             "geometry_quality", "area_qualifier", "investor", "status_year", "established_year", "target_year")
+GROUPABLE = (
+    "province_pre2025",
+    "province",
+    "district_pre2025",
+    "commune",
+    "kind",
+    "status",
+    "zone_group",
+    "geometry_quality",
+    "area_qualifier",
+    "investor",
+    "status_year",
+    "established_year",
+    "target_year",
+)
 INDICATOR_STATUSES = ("met", "not_met", "unknown", "not_measured")
 TOTAL_COLUMNS = ("zones", "mapped", "published_ha", "mapped_ha", "occupied_ha")
+
 
 def json_schema(properties: dict, required: list[str] | None = None) -> dict:
     """A 200 response documented as a JSON object with these properties (OpenAPI 3.0)."""
@@ -36,8 +50,17 @@ def json_schema(properties: dict, required: list[str] | None = None) -> dict:
 ROWS = {"type": "array", "items": {"type": "object"}}
 _TOTALS_EXAMPLE = {
     "by": ["province_pre2025", "kind"],
-    "groups": [{"province_pre2025": "Bắc Kạn", "kind": "CCN", "zones": 7, "mapped": 7, "published_ha": 202.4,
-                "mapped_ha": 202.4, "occupied_ha": None}],
+    "groups": [
+        {
+            "province_pre2025": "Bắc Kạn",
+            "kind": "CCN",
+            "zones": 7,
+            "mapped": 7,
+            "published_ha": 202.4,
+            "mapped_ha": 202.4,
+            "occupied_ha": None,
+        }
+    ],
     "total": {"zones": 7, "mapped": 7, "published_ha": 202.4, "mapped_ha": 202.4, "occupied_ha": None},
 }
 
@@ -50,18 +73,34 @@ def _sum(series: pd.Series) -> float | int | None:
 @router.get(
     "/totals",
     summary="Zone counts and hectares grouped by attributes",
-    responses={200: {"description": "Success", "content": {"application/json": {
-        "schema": {"type": "object", "required": ["by", "groups", "total"],
-                   "properties": {"by": {"type": "array", "items": {"type": "string"}}, "groups": ROWS,
-                                  "total": {"type": "object"}}},
-        "example": _TOTALS_EXAMPLE}}}},
+    responses={
+        200: {
+            "description": "Success",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["by", "groups", "total"],
+                        "properties": {
+                            "by": {"type": "array", "items": {"type": "string"}},
+                            "groups": ROWS,
+                            "total": {"type": "object"},
+                        },
+                    },
+                    "example": _TOTALS_EXAMPLE,
+                }
+            },
+        }
+    },
 )
 def totals(
     store: StoreDep,
     by: Annotated[
         list[str] | None,
-        Query(description="Attribute to group by; repeat for several (default province_pre2025 and kind). "
-                          f"One of: {', '.join(GROUPABLE)}."),
+        Query(
+            description="Attribute to group by; repeat for several (default province_pre2025 and kind). "
+            f"One of: {', '.join(GROUPABLE)}."
+        ),
     ] = None,
 ) -> ORJSONResponse:
     """Per group: ``zones`` (count), ``mapped`` (count with a polygon), ``published_ha`` (sum of
@@ -74,20 +113,27 @@ def totals(
     unknown = [b for b in by if b not in GROUPABLE]
     if unknown:
         hint = " (a zone attribute, but not one to group by)" if set(unknown) <= set(FIELD_NAMES) else ""
-        raise InvalidParameter(f"by: cannot group by {', '.join(map(repr, unknown))}{hint}; "
-                               f"choose from {', '.join(GROUPABLE)}")
+        raise InvalidParameter(
+            f"by: cannot group by {', '.join(map(repr, unknown))}{hint}; choose from {', '.join(GROUPABLE)}"
+        )
     table = totals_by(store.zones(), by)
-    return ORJSONResponse({
-        "by": by,
-        "groups": records(table, index=True),
-        "total": {column: _sum(table[column]) for column in TOTAL_COLUMNS},
-    })
+    return ORJSONResponse(
+        {
+            "by": by,
+            "groups": records(table, index=True),
+            "total": {column: _sum(table[column]) for column in TOTAL_COLUMNS},
+        }
+    )
 
 
-@router.get("/reconcile", summary="Mapped area against published area, per zone",
-            responses=json_schema({"threshold": {"type": "number"}, "flagged": {"type": "integer"},
-                                   "checks": {"type": "object"}, "zones": ROWS},
-                                  ["threshold", "flagged", "checks", "zones"]))
+@router.get(
+    "/reconcile",
+    summary="Mapped area against published area, per zone",
+    responses=json_schema(
+        {"threshold": {"type": "number"}, "flagged": {"type": "integer"}, "checks": {"type": "object"}, "zones": ROWS},
+        ["threshold", "flagged", "checks", "zones"],
+    ),
+)
 def reconcile(
     store: StoreDep,
     threshold: Annotated[
@@ -104,22 +150,28 @@ def reconcile(
     table = _reconcile(store.zones(), threshold)
     counts = {str(k): int(v) for k, v in table["check"].value_counts().sort_index().items()}
     shown = table[table["flag"]] if flagged_only else table
-    return ORJSONResponse({
-        "threshold": threshold,
-        "flagged": int(table["flag"].sum()),
-        "checks": counts,
-        "zones": records(shown),
-    })
+    return ORJSONResponse(
+        {
+            "threshold": threshold,
+            "flagged": int(table["flag"].sum()),
+            "checks": counts,
+            "zones": records(shown),
+        }
+    )
 
 
-@router.get("/indicators", summary="Bắc Kạn programme indicators against the 2025/2030 targets",
-            responses=json_schema({"statuses": {"type": "object"}, "indicators": ROWS}, ["statuses", "indicators"]))
+@router.get(
+    "/indicators",
+    summary="Bắc Kạn programme indicators against the 2025/2030 targets",
+    responses=json_schema({"statuses": {"type": "object"}, "indicators": ROWS}, ["statuses", "indicators"]),
+)
 def indicators(
     store: StoreDep,
     status: Annotated[
         list[str] | None,
-        Query(description="Only indicators with this status; repeat for several "
-                          "(met, not_met, unknown, not_measured)."),
+        Query(
+            description="Only indicators with this status; repeat for several (met, not_met, unknown, not_measured)."
+        ),
     ] = None,
 ) -> ORJSONResponse:
     """One row per provincial target (``data/zones/targets.csv``, each citing its seed):
@@ -131,8 +183,9 @@ def indicators(
     wanted = list(dict.fromkeys(status or []))
     bad = [s for s in wanted if s not in INDICATOR_STATUSES]
     if bad:
-        raise InvalidParameter(f"status: unknown value(s) {', '.join(map(repr, bad))}; "
-                               f"choose from {', '.join(INDICATOR_STATUSES)}")
+        raise InvalidParameter(
+            f"status: unknown value(s) {', '.join(map(repr, bad))}; choose from {', '.join(INDICATOR_STATUSES)}"
+        )
     table = programme_indicators(store)
     counts = {s: int((table["status"] == s).sum()) for s in INDICATOR_STATUSES}
     if wanted:
@@ -153,25 +206,36 @@ def _parse_speeds(values: list[str]) -> dict[str, float]:
         except ValueError:
             speed = float("nan")
         if not klass or not speed > 0 or speed == float("inf"):
-            raise InvalidParameter(f"speed: expected CLASS=KMH with a positive speed, e.g. national_highway=50; "
-                                   f"got {value!r}")
+            raise InvalidParameter(
+                f"speed: expected CLASS=KMH with a positive speed, e.g. national_highway=50; got {value!r}"
+            )
         if klass not in DEFAULT_SPEEDS_KMH:
             raise InvalidParameter(f"speed: unknown road class {klass!r}; choose from {', '.join(DEFAULT_SPEEDS_KMH)}")
         speeds[klass] = speed
     return speeds
 
 
-@router.get("/proximity", summary="Distances from each zone to highways, substations, the border gate, by road",
-            responses=json_schema({"destinations": {"type": "array", "items": {"type": "string"}},
-                                   "speeds_kmh": {"type": "object"},
-                                   "max_access_m": {"type": "number", "nullable": True}, "zones": ROWS},
-                                  ["destinations", "zones"]))
+@router.get(
+    "/proximity",
+    summary="Distances from each zone to highways, substations, the border gate, by road",
+    responses=json_schema(
+        {
+            "destinations": {"type": "array", "items": {"type": "string"}},
+            "speeds_kmh": {"type": "object"},
+            "max_access_m": {"type": "number", "nullable": True},
+            "zones": ROWS,
+        },
+        ["destinations", "zones"],
+    ),
+)
 def proximity(
     store: StoreDep,
     speed: Annotated[
         list[str] | None,
-        Query(description="Travel speed by road class, CLASS=KMH; repeat for several (e.g. national_highway=50). "
-                          "The defaults are assumptions, not data."),
+        Query(
+            description="Travel speed by road class, CLASS=KMH; repeat for several (e.g. national_highway=50). "
+            "The defaults are assumptions, not data."
+        ),
     ] = None,
     max_access_m: Annotated[
         float | None,
@@ -189,10 +253,10 @@ def proximity(
 
     speeds = _parse_speeds(speed or [])
     zones = store.zones()
-    table = infrastructure_distances(zones, load_infrastructure(store), speeds_kmh=speeds,
-                                     max_access_m=max_access_m)
+    table = infrastructure_distances(zones, load_infrastructure(store), speeds_kmh=speeds, max_access_m=max_access_m)
     table.insert(0, "id", zones["id"].to_numpy())
     table.insert(1, "name", zones["name"].to_numpy())
-    destinations = sorted(c[len("reachable_"):] for c in table.columns if c.startswith("reachable_"))
-    return ORJSONResponse({"destinations": destinations, "speeds_kmh": speeds, "max_access_m": max_access_m,
-                           "zones": records(table)})
+    destinations = sorted(c[len("reachable_") :] for c in table.columns if c.startswith("reachable_"))
+    return ORJSONResponse(
+        {"destinations": destinations, "speeds_kmh": speeds, "max_access_m": max_access_m, "zones": records(table)}
+    )

@@ -66,17 +66,43 @@ def _is_wgs84(crs: pyproj.CRS) -> bool:
     return crs.equals(pyproj.CRS.from_epsg(4326), ignore_axis_order=True)
 
 
-@router.get("", summary="Layers that can be downloaded", response_class=ORJSONResponse,
-            responses={200: {"description": "Success", "content": {"application/json": {"schema": {
-                "type": "object", "required": ["layers"],
-                "properties": {"layers": {"type": "array", "items": {"type": "object"}}}}}}}})
+@router.get(
+    "",
+    summary="Layers that can be downloaded",
+    response_class=ORJSONResponse,
+    responses={
+        200: {
+            "description": "Success",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["layers"],
+                        "properties": {"layers": {"type": "array", "items": {"type": "object"}}},
+                    }
+                }
+            },
+        }
+    },
+)
 def list_downloads(request: Request, store: StoreDep) -> ORJSONResponse:
     """Each downloadable layer with one link per format."""
     base = str(request.url_for("download_layer", collectionId="__id__"))
-    layers = [{"id": name, "links": [{"href": f"{base.replace('__id__', name)}?f={fmt.value}", "rel": "enclosure",
-                                      "type": MEDIA_TYPES[fmt], "title": f"{name} as {fmt.value}"}
-                                     for fmt in DownloadFormat]}
-              for name in downloadable(store)]
+    layers = [
+        {
+            "id": name,
+            "links": [
+                {
+                    "href": f"{base.replace('__id__', name)}?f={fmt.value}",
+                    "rel": "enclosure",
+                    "type": MEDIA_TYPES[fmt],
+                    "title": f"{name} as {fmt.value}",
+                }
+                for fmt in DownloadFormat
+            ],
+        }
+        for name in downloadable(store)
+    ]
     return ORJSONResponse({"layers": layers})
 
 
@@ -96,17 +122,29 @@ def _write(frame, path: Path, fmt: DownloadFormat, layer: str, crs: pyproj.CRS |
     name="download_layer",
     summary="Download a layer as GeoPackage, GeoJSON or CSV",
     response_class=FileResponse,
-    responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()},
-                     "description": "The layer as a file (Content-Disposition: attachment)"},
-               400: {"description": "Bad format or CRS"}, 404: {"description": "No such layer"}},
+    responses={
+        200: {
+            "content": {t: {} for t in MEDIA_TYPES.values()},
+            "description": "The layer as a file (Content-Disposition: attachment)",
+        },
+        400: {"description": "Bad format or CRS"},
+        404: {"description": "No such layer"},
+    },
 )
 def download_layer(
     store: StoreDep,
     collection_id: Annotated[str, PathParam(alias="collectionId", description="Store layer, e.g. zones.")],
-    f: Annotated[DownloadFormat, Query(description="gpkg (with the QGIS style), geojson (RFC 7946) or csv "
-                                                   "(WKT geometry column).")] = DownloadFormat.gpkg,
-    crs: Annotated[str | None, Query(description="Output CRS for gpkg and csv, e.g. EPSG:9213 (VN-2000 / "
-                                                 "TM-3 106-30) or EPSG:9215; GeoJSON is always WGS84.")] = None,
+    f: Annotated[
+        DownloadFormat,
+        Query(description="gpkg (with the QGIS style), geojson (RFC 7946) or csv (WKT geometry column)."),
+    ] = DownloadFormat.gpkg,
+    crs: Annotated[
+        str | None,
+        Query(
+            description="Output CRS for gpkg and csv, e.g. EPSG:9213 (VN-2000 / "
+            "TM-3 106-30) or EPSG:9215; GeoJSON is always WGS84."
+        ),
+    ] = None,
 ) -> FileResponse:
     """The whole layer as a file. GeoPackages of zones carry the status style as the layer's
     default QGIS style (``layer_styles``); CSVs hold the geometry as WKT in a ``wkt`` column."""
@@ -116,8 +154,9 @@ def download_layer(
     target = parse_crs(crs) if crs is not None else None
     is_geojson = f is DownloadFormat.geojson
     if is_geojson and target is not None and not _is_wgs84(target):
-        raise InvalidParameter("crs: RFC 7946 GeoJSON is always WGS84 longitude/latitude; "
-                               "use f=gpkg or f=csv for another CRS")
+        raise InvalidParameter(
+            "crs: RFC 7946 GeoJSON is always WGS84 longitude/latitude; use f=gpkg or f=csv for another CRS"
+        )
     frame = store.layer(collection_id)
     suffix = f".{f.value}"
     tmpdir = Path(tempfile.mkdtemp(prefix="geozones-download-"))
@@ -127,5 +166,9 @@ def download_layer(
     except BaseException:
         shutil.rmtree(tmpdir, ignore_errors=True)
         raise
-    return FileResponse(path, media_type=MEDIA_TYPES[f], filename=path.name,
-                        background=BackgroundTask(shutil.rmtree, tmpdir, ignore_errors=True))
+    return FileResponse(
+        path,
+        media_type=MEDIA_TYPES[f],
+        filename=path.name,
+        background=BackgroundTask(shutil.rmtree, tmpdir, ignore_errors=True),
+    )

@@ -35,14 +35,31 @@ from geozones.api.routers.collections import CatalogDep, CollectionId
 router = APIRouter(tags=["data"])
 
 CRS_ENUM = {"enum": _crs.supported_crs_uris()}
-ITEMS_PARAMETERS = {"limit", "offset", "bbox", "bbox-crs", "datetime", "crs", "filter", "filter-lang",
-                    "filter-crs", "f"}
+ITEMS_PARAMETERS = {
+    "limit",
+    "offset",
+    "bbox",
+    "bbox-crs",
+    "datetime",
+    "crs",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    "f",
+}
 
-FormatParam = Annotated[Literal["json", "geojson", "html"] | None,
-                        Query(description="Output format: json/geojson (GeoJSON) or html; default from Accept")]
-CrsParam = Annotated[str | None, Query(description="Output CRS (URI); default CRS84 (lon/lat). EPSG:4326 and "
-                                                   "EPSG:4756 are returned in latitude, longitude order.",
-                                       json_schema_extra=CRS_ENUM)]
+FormatParam = Annotated[
+    Literal["json", "geojson", "html"] | None,
+    Query(description="Output format: json/geojson (GeoJSON) or html; default from Accept"),
+]
+CrsParam = Annotated[
+    str | None,
+    Query(
+        description="Output CRS (URI); default CRS84 (lon/lat). EPSG:4326 and "
+        "EPSG:4756 are returned in latitude, longitude order.",
+        json_schema_extra=CRS_ENUM,
+    ),
+]
 
 
 def _features_response(body: bytes | None, chunks, media: str, headers: dict) -> Response:
@@ -83,10 +100,18 @@ def _bad_bbox(bbox: str) -> InvalidParameter:
     return InvalidParameter(f"bbox={bbox!r}: the lower corner must come first (south <= north, west <= east)")
 
 
-@router.get("/collections/{collectionId}/items", summary="Features of a collection", response_class=Response,
-            responses={200: {"description": "A page of features (GeoJSON FeatureCollection) or its HTML table",
-                             "content": {GEOJSON: {"schema": ref("FeatureCollection")}, **HTML_CONTENT}},
-                       **error_responses(400, 404)})
+@router.get(
+    "/collections/{collectionId}/items",
+    summary="Features of a collection",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "A page of features (GeoJSON FeatureCollection) or its HTML table",
+            "content": {GEOJSON: {"schema": ref("FeatureCollection")}, **HTML_CONTENT},
+        },
+        **error_responses(400, 404),
+    },
+)
 def items(
     request: Request,
     collectionId: CollectionId,
@@ -94,21 +119,42 @@ def items(
     settings: SettingsDep,
     limit: Annotated[int | None, Query(ge=1, description="Items per page (see the schema for the range)")] = None,
     offset: Annotated[int, Query(ge=0, description="Index of the first matching feature to return (paging)")] = 0,
-    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy (or 6 numbers with heights) in bbox-crs "
-                                                  "(default CRS84 lon/lat)")] = None,
-    bbox_crs: Annotated[str | None, Query(alias="bbox-crs", description="CRS of bbox (URI); default CRS84",
-                                          json_schema_extra=CRS_ENUM)] = None,
-    datetime_: Annotated[str | None, Query(alias="datetime", description=(
-        "Date, date-time or interval (start/end, '..' for open) matched against the collection's temporal "
-        "property (zones: decision_date)"))] = None,
+    bbox: Annotated[
+        str | None,
+        Query(description="minx,miny,maxx,maxy (or 6 numbers with heights) in bbox-crs (default CRS84 lon/lat)"),
+    ] = None,
+    bbox_crs: Annotated[
+        str | None, Query(alias="bbox-crs", description="CRS of bbox (URI); default CRS84", json_schema_extra=CRS_ENUM)
+    ] = None,
+    datetime_: Annotated[
+        str | None,
+        Query(
+            alias="datetime",
+            description=(
+                "Date, date-time or interval (start/end, '..' for open) matched against the collection's temporal "
+                "property (zones: decision_date)"
+            ),
+        ),
+    ] = None,
     crs: CrsParam = None,
-    filter_: Annotated[str | None, Query(alias="filter", description="CQL2 filter (see filter-lang), e.g. "
-                                                                     "area_published_ha > 50 AND kind = 'CCN'")] = None,
-    filter_lang: Annotated[Literal["cql2-text", "cql2-json"] | None,
-                           Query(alias="filter-lang", description="Filter language, default cql2-text")] = None,
-    filter_crs: Annotated[str | None, Query(alias="filter-crs", description="CRS of geometries in filter "
-                                                                            "(URI); default CRS84",
-                                            json_schema_extra=CRS_ENUM)] = None,
+    filter_: Annotated[
+        str | None,
+        Query(
+            alias="filter", description="CQL2 filter (see filter-lang), e.g. area_published_ha > 50 AND kind = 'CCN'"
+        ),
+    ] = None,
+    filter_lang: Annotated[
+        Literal["cql2-text", "cql2-json"] | None,
+        Query(alias="filter-lang", description="Filter language, default cql2-text"),
+    ] = None,
+    filter_crs: Annotated[
+        str | None,
+        Query(
+            alias="filter-crs",
+            description="CRS of geometries in filter (URI); default CRS84",
+            json_schema_extra=CRS_ENUM,
+        ),
+    ] = None,
     f: FormatParam = None,
 ) -> Response:
     """Features matching ``bbox``, ``datetime``, ``filter`` and ``property=value`` parameters, one page.
@@ -140,7 +186,7 @@ def items(
         _crs.parse_crs(filter_crs, "filter-crs")
 
     matched = np.flatnonzero(mask)
-    page = matched[offset:offset + size]
+    page = matched[offset : offset + size]
     root = base_url(request)
     path = f"{root}/collections/{layer.name}/items"
     params = {k: v for k, v in request.query_params.items() if k not in ("offset", "limit", "f")}
@@ -151,41 +197,81 @@ def items(
 
     json_rel, html_rel = ("self", "alternate") if fmt == "json" else ("alternate", "self")
     fval = "json" if f in ("json", "geojson") or fmt == "html" else None
-    links = [page_link(json_rel, GEOJSON, fval, offset, "this page as GeoJSON"),
-             page_link(html_rel, HTML, "html", offset, "this page as HTML")]
+    links = [
+        page_link(json_rel, GEOJSON, fval, offset, "this page as GeoJSON"),
+        page_link(html_rel, HTML, "html", offset, "this page as HTML"),
+    ]
     if offset + len(page) < len(matched):
-        links.append(page_link("next", GEOJSON if fmt == "json" else HTML, fval if fmt == "json" else "html",
-                               offset + size, "next page"))
+        links.append(
+            page_link(
+                "next",
+                GEOJSON if fmt == "json" else HTML,
+                fval if fmt == "json" else "html",
+                offset + size,
+                "next page",
+            )
+        )
     if offset > 0:
-        links.append(page_link("prev", GEOJSON if fmt == "json" else HTML, fval if fmt == "json" else "html",
-                               max(0, offset - size), "previous page"))
+        links.append(
+            page_link(
+                "prev",
+                GEOJSON if fmt == "json" else HTML,
+                fval if fmt == "json" else "html",
+                max(0, offset - size),
+                "previous page",
+            )
+        )
     links.append(link(f"{root}/collections/{layer.name}", "collection", JSON, layer.title))
 
-    head = {"links": links, "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "numberMatched": int(len(matched)), "numberReturned": int(len(page))}
+    head = {
+        "links": links,
+        "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "numberMatched": int(len(matched)),
+        "numberReturned": int(len(page)),
+    }
     headers = {"Content-Crs": f"<{target_uri}>"}
     texts = geometry_texts(layer, target, target_uri)
     if fmt == "html":
         doc = {**head, "features": [{"id": layer.ids[p], "properties": layer.records[p]} for p in page]}
-        return html.render("items.html", doc=doc, title=f"{layer.title}: items", links=links, root=root,
-                           collection=layer.name, columns=layer.columns, headers=headers,
-                           crumbs=[("Home", f"{root}/?f=html"), (layer.name,
-                                                                  f"{root}/collections/{layer.name}?f=html")])
+        return html.render(
+            "items.html",
+            doc=doc,
+            title=f"{layer.title}: items",
+            links=links,
+            root=root,
+            collection=layer.name,
+            columns=layer.columns,
+            headers=headers,
+            crumbs=[("Home", f"{root}/?f=html"), (layer.name, f"{root}/collections/{layer.name}?f=html")],
+        )
     chunks = collection_chunks(layer, page, texts, head, {})
     body = b"".join(chunks) if len(page) <= CHUNK else None
     return _features_response(body, chunks, GEOJSON, headers)
 
 
-@router.get("/collections/{collectionId}/items/{featureId}", summary="One feature", response_class=Response,
-            responses={200: {"description": "The feature (GeoJSON) with an ETag header, or its HTML page",
-                             "content": {GEOJSON: {"schema": ref("Feature")}, **HTML_CONTENT}},
-                       304: {"description": "Not modified (If-None-Match matched the ETag)"},
-                       **error_responses(400, 404)})
+@router.get(
+    "/collections/{collectionId}/items/{featureId}",
+    summary="One feature",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The feature (GeoJSON) with an ETag header, or its HTML page",
+            "content": {GEOJSON: {"schema": ref("Feature")}, **HTML_CONTENT},
+        },
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+        **error_responses(400, 404),
+    },
+)
 def item(
     request: Request,
     collectionId: CollectionId,
-    featureId: Annotated[str, Path(description="Item id: the zone id (e.g. bk-kcn-thanh-binh-1) or the feature "
-                                               "number for layers without an id attribute")],
+    featureId: Annotated[
+        str,
+        Path(
+            description="Item id: the zone id (e.g. bk-kcn-thanh-binh-1) or the feature "
+            "number for layers without an id attribute"
+        ),
+    ],
     catalog: CatalogDep,
     crs: CrsParam = None,
     f: FormatParam = None,
@@ -203,17 +289,35 @@ def item(
     root = base_url(request)
     path = f"{root}/collections/{layer.name}/items/{featureId}"
     keep = {"crs": crs} if crs else {}
-    links = [link(with_query(path, {**keep, "f": "json"}), "self" if fmt == "json" else "alternate", GEOJSON,
-                  "this feature as GeoJSON"),
-             link(with_query(path, {**keep, "f": "html"}), "self" if fmt == "html" else "alternate", HTML,
-                  "this feature as HTML"),
-             link(f"{root}/collections/{layer.name}", "collection", JSON, layer.title)]
+    links = [
+        link(
+            with_query(path, {**keep, "f": "json"}),
+            "self" if fmt == "json" else "alternate",
+            GEOJSON,
+            "this feature as GeoJSON",
+        ),
+        link(
+            with_query(path, {**keep, "f": "html"}),
+            "self" if fmt == "html" else "alternate",
+            HTML,
+            "this feature as HTML",
+        ),
+        link(f"{root}/collections/{layer.name}", "collection", JSON, layer.title),
+    ]
     if fmt == "html":
         geometry = layer.geometries[position]
-        doc = {"properties": layer.records[position],
-               "geometry_type": geometry.geom_type if geometry is not None else "none"}
-        return html.render("item.html", doc=doc, title=str(layer.ids[position]), links=links, root=root,
-                           headers=headers, crumbs=[("Home", f"{root}/?f=html"), (
-                               layer.name, f"{root}/collections/{layer.name}/items?f=html")])
+        doc = {
+            "properties": layer.records[position],
+            "geometry_type": geometry.geom_type if geometry is not None else "none",
+        }
+        return html.render(
+            "item.html",
+            doc=doc,
+            title=str(layer.ids[position]),
+            links=links,
+            root=root,
+            headers=headers,
+            crumbs=[("Home", f"{root}/?f=html"), (layer.name, f"{root}/collections/{layer.name}/items?f=html")],
+        )
     texts = geometry_texts(layer, target, target_uri)
     return Response(dumps(feature(layer, position, texts, links)), media_type=GEOJSON, headers=headers)

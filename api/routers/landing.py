@@ -37,32 +37,47 @@ CONFORMANCE: tuple[str, ...] = (
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
 )
 
-FormatParam = Annotated[Literal["json", "html"] | None,
-                        Query(description="Output format: json or html (default: from the Accept header, else json)")]
+FormatParam = Annotated[
+    Literal["json", "html"] | None,
+    Query(description="Output format: json or html (default: from the Accept header, else json)"),
+]
 
 
 def _reply(request: Request, fmt: str, doc: dict, template: str, title: str, crumbs: list, **extra) -> Response:
     if fmt == "html":
-        return html.render(template, doc=doc, title=title, links=doc.get("links", []), root=base_url(request),
-                           crumbs=crumbs, **extra)
+        return html.render(
+            template, doc=doc, title=title, links=doc.get("links", []), root=base_url(request), crumbs=crumbs, **extra
+        )
     return Response(dumps(doc), media_type=JSON)
 
 
 def _investor_links(root: str) -> list[dict]:
     """The explorer, downloads and analysis endpoints, so the service's address leads to everything."""
-    out = [link(f"{root}/maps/investor", "alternate", "text/html",
-                "Industrial site explorer: map, list, filters, comparison, fact sheets (vi, en, ko, ja, zh-Hans)"),
-           link(f"{root}/downloads", "enclosure", JSON, "Downloads: every layer as GeoPackage, GeoJSON or CSV")]
-    for path, title in (("totals", "Analysis: zone counts and hectares grouped by attributes"),
-                        ("reconcile", "Analysis: mapped area against published area, per zone"),
-                        ("indicators", "Analysis: Bắc Kạn programme indicators against the 2025/2030 targets"),
-                        ("proximity", "Analysis: distances to highways, substations, the border gate, by road")):
+    out = [
+        link(
+            f"{root}/maps/investor",
+            "alternate",
+            "text/html",
+            "Industrial site explorer: map, list, filters, comparison, fact sheets (vi, en, ko, ja, zh-Hans)",
+        ),
+        link(f"{root}/downloads", "enclosure", JSON, "Downloads: every layer as GeoPackage, GeoJSON or CSV"),
+    ]
+    for path, title in (
+        ("totals", "Analysis: zone counts and hectares grouped by attributes"),
+        ("reconcile", "Analysis: mapped area against published area, per zone"),
+        ("indicators", "Analysis: Bắc Kạn programme indicators against the 2025/2030 targets"),
+        ("proximity", "Analysis: distances to highways, substations, the border gate, by road"),
+    ):
         out.append(link(f"{root}/analysis/{path}", "related", JSON, title))
     return out
 
 
-@router.get("/", summary="Landing page", response_class=Response,
-            responses={**json_and_html("LandingPage"), **error_responses(400)})
+@router.get(
+    "/",
+    summary="Landing page",
+    response_class=Response,
+    responses={**json_and_html("LandingPage"), **error_responses(400)},
+)
 def landing(request: Request, settings: SettingsDep, f: FormatParam = None) -> Response:
     """Links to the API definition, the conformance declaration and the collections."""
     check_parameters(request, {"f"})
@@ -72,8 +87,7 @@ def landing(request: Request, settings: SettingsDep, f: FormatParam = None) -> R
         link(f"{root}/api", "service-desc", OPENAPI, "API definition (OpenAPI 3.0, JSON)"),
         link(f"{root}/api.html", "service-doc", HTML, "API documentation (HTML)"),
         link(f"{root}/conformance", "conformance", JSON, "Conformance classes"),
-        link(f"{root}/conformance", "http://www.opengis.net/def/rel/ogc/1.0/conformance", JSON,
-             "Conformance classes"),
+        link(f"{root}/conformance", "http://www.opengis.net/def/rel/ogc/1.0/conformance", JSON, "Conformance classes"),
         link(f"{root}/collections", "data", JSON, "Feature collections"),
         link(f"{root}/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", JSON, "Feature collections"),
         *_investor_links(root),
@@ -82,8 +96,12 @@ def landing(request: Request, settings: SettingsDep, f: FormatParam = None) -> R
     return _reply(request, fmt, doc, "landing.html", settings.title, [("Home", f"{root}/?f=html")])
 
 
-@router.get("/conformance", summary="Conformance declaration", response_class=Response,
-            responses={**json_and_html("Conformance"), **error_responses(400)})
+@router.get(
+    "/conformance",
+    summary="Conformance declaration",
+    response_class=Response,
+    responses={**json_and_html("Conformance"), **error_responses(400)},
+)
 def conformance(request: Request, f: FormatParam = None) -> Response:
     """The OGC conformance classes this service implements."""
     check_parameters(request, {"f"})

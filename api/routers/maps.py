@@ -26,10 +26,13 @@ from geozones.store import (
 router = APIRouter(prefix="/maps", tags=["maps"])
 
 Lang = Annotated[Literal["vi", "en"], Query(description="Language of popups, legend and layer names")]
-Mode = Annotated[Literal["embed", "api"], Query(
-    description="embed: zones inside the page; api: the page fetches them from /collections/zones/items")]
-ScenarioId = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_\-]+$", max_length=100,
-                                       description="Scenario id (store layer scenario_<id>)")]
+Mode = Annotated[
+    Literal["embed", "api"],
+    Query(description="embed: zones inside the page; api: the page fetches them from /collections/zones/items"),
+]
+ScenarioId = Annotated[
+    str, PathParam(pattern=r"^[A-Za-z0-9_\-]+$", max_length=100, description="Scenario id (store layer scenario_<id>)")
+]
 
 
 def _base(request: Request, settings) -> str:
@@ -65,25 +68,42 @@ def _page(store, request: Request, settings, what: tuple, build_map) -> HTMLResp
     return HTMLResponse(body)
 
 
-@router.get("/zones", response_class=HTMLResponse, summary="Zone web map (HTML; the investor explorer is /maps/investor)",
-            responses=error_responses(400))
-def investor(request: Request, store: StoreDep, settings: SettingsDep, lang: Lang = "vi",
-             mode: Mode = "embed") -> HTMLResponse:
+@router.get(
+    "/zones",
+    response_class=HTMLResponse,
+    summary="Zone web map (HTML; the investor explorer is /maps/investor)",
+    responses=error_responses(400),
+)
+def investor(
+    request: Request, store: StoreDep, settings: SettingsDep, lang: Lang = "vi", mode: Mode = "embed"
+) -> HTMLResponse:
     """Zones coloured by status, outlined by kind, with popups, boundaries, roads, grid and destinations."""
     from geozones.maps import investor_map
 
     def build(base: str):
         zones = enrich_sites(store.zones(), load_infrastructure(store))
-        return investor_map(zones, layers=store_layers(store), lang=lang, mode=mode,
-                            data_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}",
-                            extras_url=f"{base}/maps/investor/attributes")
+        return investor_map(
+            zones,
+            layers=store_layers(store),
+            lang=lang,
+            mode=mode,
+            data_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}",
+            extras_url=f"{base}/maps/investor/attributes",
+        )
 
     return _page(store, request, settings, ("investor", lang, mode), build)
 
 
-@router.get("/investor/attributes", summary="Derived popup attributes by zone id (JSON)",
-            responses={200: {"description": "Zone id -> mapped area, phases, available ha, distances",
-                             "content": {"application/json": {"schema": {"type": "object"}}}}})
+@router.get(
+    "/investor/attributes",
+    summary="Derived popup attributes by zone id (JSON)",
+    responses={
+        200: {
+            "description": "Zone id -> mapped area, phases, available ha, distances",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 def investor_attributes(store: StoreDep) -> Response:
     """Mapped area (metric CRS), phases, available hectares and distances, keyed by zone id.
 
@@ -98,27 +118,50 @@ def investor_attributes(store: StoreDep) -> Response:
     return Response(body, media_type="application/json")
 
 
-@router.get("/scenario/{scenario_id}", response_class=HTMLResponse, summary="Planner map of a scenario (HTML)",
-            responses=error_responses(400, 404))
-def scenario(scenario_id: ScenarioId, request: Request, store: StoreDep, settings: SettingsDep,
-             lang: Lang = "vi", mode: Mode = "embed") -> HTMLResponse:
+@router.get(
+    "/scenario/{scenario_id}",
+    response_class=HTMLResponse,
+    summary="Planner map of a scenario (HTML)",
+    responses=error_responses(400, 404),
+)
+def scenario(
+    scenario_id: ScenarioId,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    lang: Lang = "vi",
+    mode: Mode = "embed",
+) -> HTMLResponse:
     """The scenario's zones over the baseline: new land hatched, per-zone change, exclusions, suitability."""
     from geozones.maps import planner_map
+
     names = store.layers()
     layer = scenario_layer_name(names, scenario_id)
     if layer is None:
-        raise NotFound(f"no scenario {scenario_id!r} (store layer 'scenario_{scenario_id}'); "
-                       f"scenarios: {', '.join(n.removeprefix('scenario_') for n in names if n.startswith('scenario_')) or 'none'}")
+        raise NotFound(
+            f"no scenario {scenario_id!r} (store layer 'scenario_{scenario_id}'); "
+            f"scenarios: {', '.join(n.removeprefix('scenario_') for n in names if n.startswith('scenario_')) or 'none'}"
+        )
 
     def build(base: str):
-        exclusions = {n.removeprefix("exclusion_").removeprefix("exclusions_"): store.layer(n)
-                      for n in names if n.startswith("exclusion")}
+        exclusions = {
+            n.removeprefix("exclusion_").removeprefix("exclusions_"): store.layer(n)
+            for n in names
+            if n.startswith("exclusion")
+        }
         scenario_zones = enrich_sites(store.layer(layer), load_infrastructure(store))
-        return planner_map(scenario_zones, store.zones(), exclusions=exclusions,
-                           suitability=suitability_raster(store, scenario_id), layers=store_layers(store),
-                           sensitivity=sensitivity_raster(store, scenario_id), odds=odds_table(store, scenario_id),
-                           lang=lang, mode=mode,
-                           baseline_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}")
+        return planner_map(
+            scenario_zones,
+            store.zones(),
+            exclusions=exclusions,
+            suitability=suitability_raster(store, scenario_id),
+            layers=store_layers(store),
+            sensitivity=sensitivity_raster(store, scenario_id),
+            odds=odds_table(store, scenario_id),
+            lang=lang,
+            mode=mode,
+            baseline_url=f"{base}/collections/zones/items?f=json&limit={settings.limit_max}",
+        )
 
     return _page(store, request, settings, ("scenario", scenario_id, lang, mode), build)
 

@@ -27,8 +27,10 @@ router = APIRouter(prefix="/analysis/scenarios", tags=["analysis"], default_resp
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 TOML_TYPES = ("application/toml", "text/toml")
-_SCENARIO_SCHEMA = {"type": "object", "description": "A scenario as in scenarios/*.yaml (id, name, province, "
-                                                     "start_year, end_year, actions, ...)"}
+_SCENARIO_SCHEMA = {
+    "type": "object",
+    "description": "A scenario as in scenarios/*.yaml (id, name, province, start_year, end_year, actions, ...)",
+}
 _EXAMPLE_YAML = """id: try-it
 name: Vằng Mười to 20 ha
 province: Bắc Kạn
@@ -55,13 +57,23 @@ _RUN_BODY = {
 _COMPARE_BODY = {
     "requestBody": {
         "required": True,
-        "description": "Two or more scenarios: a JSON object ``{\"scenarios\": [...]}`` whose items are "
-                       "scenario objects or YAML/TOML texts.",
-        "content": {"application/json": {"schema": {
-            "type": "object", "required": ["scenarios"],
-            "properties": {"scenarios": {"type": "array", "minItems": 2,
-                                         "items": {"oneOf": [_SCENARIO_SCHEMA, {"type": "string"}]}}},
-        }}},
+        "description": 'Two or more scenarios: a JSON object ``{"scenarios": [...]}`` whose items are '
+        "scenario objects or YAML/TOML texts.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["scenarios"],
+                    "properties": {
+                        "scenarios": {
+                            "type": "array",
+                            "minItems": 2,
+                            "items": {"oneOf": [_SCENARIO_SCHEMA, {"type": "string"}]},
+                        }
+                    },
+                }
+            }
+        },
     }
 }
 
@@ -100,8 +112,7 @@ def _from_json(data: Any, name: str):
 
 
 def _looks_like_toml(text: str) -> bool:
-    first = next((line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")),
-                 "")
+    first = next((line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")), "")
     return first.startswith("[") or ("=" in first and ":" not in first.split("=", 1)[0])
 
 
@@ -120,22 +131,31 @@ def _scenario_from_request(request: Request, body: bytes):
         return _from_text(_decode(body), "toml", "<request body>")
     if media in ("application/json", ""):
         return _from_json(_json(body), "<request body>")
-    raise InvalidParameter(f"Content-Type {media!r} is not a scenario; use application/yaml, application/toml "
-                           "or application/json")
+    raise InvalidParameter(
+        f"Content-Type {media!r} is not a scenario; use application/yaml, application/toml or application/json"
+    )
 
 
 def _within_budget(scenarios: list, settings) -> None:
     """At most ``max_scenario_actions`` actions per request (each action is a growth or change step)."""
     total = sum(len(s.actions) for s in scenarios)
     if total > settings.max_scenario_actions:
-        raise WorkLimitError(f"the request holds {total} scenario actions; the limit is "
-                             f"{settings.max_scenario_actions} (setting max_scenario_actions)")
+        raise WorkLimitError(
+            f"the request holds {total} scenario actions; the limit is "
+            f"{settings.max_scenario_actions} (setting max_scenario_actions)"
+        )
 
 
 def _summary(scenario) -> dict:
-    return {"id": scenario.id, "name": scenario.name, "province": getattr(scenario, "province", None),
-            "start_year": scenario.start_year, "end_year": scenario.end_year, "actions": len(scenario.actions),
-            "layer": scenario.layer_name}
+    return {
+        "id": scenario.id,
+        "name": scenario.name,
+        "province": getattr(scenario, "province", None),
+        "start_year": scenario.start_year,
+        "end_year": scenario.end_year,
+        "actions": len(scenario.actions),
+        "layer": scenario.layer_name,
+    }
 
 
 def _result_body(result, saved: bool) -> dict:
@@ -152,24 +172,47 @@ def _result_body(result, saved: bool) -> dict:
     }
 
 
-@router.post("/run", summary="Run an expansion scenario", openapi_extra=_RUN_BODY,
-             responses=json_schema({"scenario": {"type": "object"}, "timeline": ROWS, "targets": ROWS,
-                                    "growth": ROWS, "changes": ROWS, "notes": {"type": "array",
-                                                                               "items": {"type": "string"}},
-                                    "saved_layer": {"type": "string", "nullable": True},
-                                    "odds": {"type": "object", "nullable": True}},
-                                   ["scenario", "timeline", "targets", "changes"]) | error_responses(
-                 400, 401, 403, 413, 429))
+@router.post(
+    "/run",
+    summary="Run an expansion scenario",
+    openapi_extra=_RUN_BODY,
+    responses=json_schema(
+        {
+            "scenario": {"type": "object"},
+            "timeline": ROWS,
+            "targets": ROWS,
+            "growth": ROWS,
+            "changes": ROWS,
+            "notes": {"type": "array", "items": {"type": "string"}},
+            "saved_layer": {"type": "string", "nullable": True},
+            "odds": {"type": "object", "nullable": True},
+        },
+        ["scenario", "timeline", "targets", "changes"],
+    )
+    | error_responses(400, 401, 403, 413, 429),
+)
 async def run(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    save: Annotated[bool, Query(description="Save the end-year zones as store layer scenario_<id> (then "
-                                            "downloadable from /downloads/scenario_<id>); needs an API key "
-                                            "with the editor role.")] = False,
-    draws: Annotated[int, Query(ge=0, le=MAX_API_DRAWS, description="Monte Carlo draws of the scenario's "
-                                "uncertain assumptions: ``odds`` gives the probability of meeting each target "
-                                "in each year (0: none).")] = 0,
+    save: Annotated[
+        bool,
+        Query(
+            description="Save the end-year zones as store layer scenario_<id> (then "
+            "downloadable from /downloads/scenario_<id>); needs an API key "
+            "with the editor role."
+        ),
+    ] = False,
+    draws: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=MAX_API_DRAWS,
+            description="Monte Carlo draws of the scenario's "
+            "uncertain assumptions: ``odds`` gives the probability of meeting each target "
+            "in each year (0: none).",
+        ),
+    ] = 0,
     seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Seed of the draws (same seed, same figures).")] = 0,
 ) -> ORJSONResponse:
     """Apply the scenario's actions to the stored zones year by year: ``timeline`` (one row per
@@ -188,9 +231,11 @@ async def run(
     scenario = await run_in_threadpool(_scenario_from_request, request, body)  # parsing is CPU work
     _within_budget([scenario], settings)
     if draws * max(1, len(scenario.actions)) > settings.max_scenario_draw_actions:
-        raise WorkLimitError(f"draws: {draws} draws of {len(scenario.actions)} actions exceed the limit of "
-                             f"{settings.max_scenario_draw_actions} draw-actions per request (setting "
-                             "max_scenario_draw_actions); ask for fewer draws")
+        raise WorkLimitError(
+            f"draws: {draws} draws of {len(scenario.actions)} actions exceed the limit of "
+            f"{settings.max_scenario_draw_actions} draw-actions per request (setting "
+            "max_scenario_draw_actions); ask for fewer draws"
+        )
 
     def work():
         result = run_scenario(scenario, store=store)
@@ -202,23 +247,39 @@ async def run(
             from geozones.scenario.odds import target_odds
 
             odds = target_odds(scenario, draws=draws, seed=seed, store=store)
-            body["odds"] = {"draws": odds.draws, "seed": odds.seed, "seconds": round(odds.seconds, 3),
-                            "probabilities": records(odds.probabilities)}
+            body["odds"] = {
+                "draws": odds.draws,
+                "seed": odds.seed,
+                "seconds": round(odds.seconds, 3),
+                "probabilities": records(odds.probabilities),
+            }
         return body
 
     return ORJSONResponse(await run_in_threadpool(work))
 
 
-@router.post("/compare", summary="Run several scenarios and compare them", openapi_extra=_COMPARE_BODY,
-             responses=json_schema({"scenarios": ROWS, "year": {"type": "integer", "nullable": True},
-                                    "indicators": ROWS, "changes": ROWS, "notes": {"type": "object"}},
-                                   ["scenarios", "indicators", "changes"]))
+@router.post(
+    "/compare",
+    summary="Run several scenarios and compare them",
+    openapi_extra=_COMPARE_BODY,
+    responses=json_schema(
+        {
+            "scenarios": ROWS,
+            "year": {"type": "integer", "nullable": True},
+            "indicators": ROWS,
+            "changes": ROWS,
+            "notes": {"type": "object"},
+        },
+        ["scenarios", "indicators", "changes"],
+    ),
+)
 async def compare(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    year: Annotated[int | None, Query(ge=1990, le=2100, description="Compare at this year (default: each "
-                                                                    "scenario's end year).")] = None,
+    year: Annotated[
+        int | None, Query(ge=1990, le=2100, description="Compare at this year (default: each scenario's end year).")
+    ] = None,
 ) -> ORJSONResponse:
     """Indicators side by side (``indicators``: one entry per indicator with a value per
     scenario, and ``target:<id>`` rows with pass/fail) and the per-zone changes of each."""
@@ -243,8 +304,7 @@ async def compare(
         return {
             "scenarios": [_summary(s) for s in scenarios],
             "year": year,
-            "indicators": [{"indicator": name, **values} for name, values in
-                           zip(table.index, records(table))],
+            "indicators": [{"indicator": name, **values} for name, values in zip(table.index, records(table))],
             "changes": records(zones[zones["change"] != "unchanged"]),
             "notes": {r.scenario.id: list(r.notes) for r in results},
         }

@@ -50,8 +50,9 @@ _CRS_URI = re.compile(r"^<?\s*https?://www\.opengis\.net/def/crs/(EPSG|OGC)/[^/]
 
 CollectionId = Annotated[str, Path(description="Collection id; only `zones` is editable")]
 FeatureId = Annotated[str, Path(description="Zone id (e.g. `thanh-binh-1`)")]
-Repair = Annotated[bool, Query(description="Repair an invalid geometry with shapely.make_valid instead of "
-                                           "rejecting it")]
+Repair = Annotated[
+    bool, Query(description="Repair an invalid geometry with shapely.make_valid instead of rejecting it")
+]
 IfMatch = Annotated[str | None, Header(description="The ETag from GET .../items/{featureId} (required)")]
 
 
@@ -59,16 +60,22 @@ def _editable(store, collection_id: str) -> None:
     if collection_id == EDITABLE:
         return
     if collection_id in store.layers():
-        raise APIError(405, f"collection {collection_id!r} is read-only; only the {EDITABLE!r} collection can be "
-                            "edited", "MethodNotAllowed")
+        raise APIError(
+            405,
+            f"collection {collection_id!r} is read-only; only the {EDITABLE!r} collection can be edited",
+            "MethodNotAllowed",
+        )
     raise NotFound(f"no collection {collection_id!r}")
 
 
 def _require_if_match(if_match: str | None, feature_id: str) -> str:
     if not if_match:
-        raise APIError(428, f"send If-Match with the ETag of zone {feature_id!r} (from GET "
-                            f"/collections/{EDITABLE}/items/{feature_id}) so concurrent edits are not lost",
-                       "PreconditionRequired")
+        raise APIError(
+            428,
+            f"send If-Match with the ETag of zone {feature_id!r} (from GET "
+            f"/collections/{EDITABLE}/items/{feature_id}) so concurrent edits are not lost",
+            "PreconditionRequired",
+        )
     return if_match
 
 
@@ -79,8 +86,9 @@ def content_crs(request: Request) -> str:
         return DEFAULT_INPUT_CRS
     match = _CRS_URI.match(header.strip())
     if not match:
-        raise InvalidParameter(f"Content-Crs {header!r} is not an OGC CRS URI such as "
-                               "<http://www.opengis.net/def/crs/EPSG/0/9213>")
+        raise InvalidParameter(
+            f"Content-Crs {header!r} is not an OGC CRS URI such as <http://www.opengis.net/def/crs/EPSG/0/9213>"
+        )
     authority, code = match.groups()
     return f"{authority}:{code}"
 
@@ -88,8 +96,9 @@ def content_crs(request: Request) -> str:
 async def _json_body(request: Request, allowed: tuple[str, ...]) -> dict:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in allowed:
-        raise APIError(415, f"send the body as {' or '.join(allowed)} (got {media or 'no Content-Type'})",
-                       "UnsupportedMediaType")
+        raise APIError(
+            415, f"send the body as {' or '.join(allowed)} (got {media or 'no Content-Type'})", "UnsupportedMediaType"
+        )
     try:
         body = orjson.loads(await request.body())
     except orjson.JSONDecodeError as exc:
@@ -103,8 +112,9 @@ def _within_budget(body: dict, settings) -> None:
     """The request's geometry within the configured vertex/ring/part limits (before any GEOS work)."""
     geometry = body.get("geometry")
     if geometry is not None:
-        check_geometry_budget(geometry, max_vertices=settings.max_vertices, max_rings=settings.max_rings,
-                              max_parts=settings.max_parts)
+        check_geometry_budget(
+            geometry, max_vertices=settings.max_vertices, max_rings=settings.max_rings, max_parts=settings.max_parts
+        )
 
 
 def feature_json(zone: StoredZone) -> dict:
@@ -133,16 +143,27 @@ async def _edit(call, *args, **kwargs) -> StoredZone:
         return await run_in_threadpool(call, *args, **kwargs)
     except GeometryError as exc:
         if "invalid geometry" in str(exc):
-            raise InvalidParameter(f"{exc}; or send the request with ?repair=true to store the repaired "
-                                   "geometry") from exc
+            raise InvalidParameter(
+                f"{exc}; or send the request with ?repair=true to store the repaired geometry"
+            ) from exc
         raise
 
 
-@router.post("/collections/{collectionId}/items", status_code=201, summary="Add a zone (OGC API Part 4)",
-             response_class=GeoJSONResponse,
-             responses={**_feature_doc(201, "Created; Location and ETag headers name the new zone"), **WRITE_ERRORS})
-async def create_item(request: Request, store: StoreDep, settings: SettingsDep, who: Editor,
-                      collectionId: CollectionId, repair: Repair = False) -> JSONResponse:
+@router.post(
+    "/collections/{collectionId}/items",
+    status_code=201,
+    summary="Add a zone (OGC API Part 4)",
+    response_class=GeoJSONResponse,
+    responses={**_feature_doc(201, "Created; Location and ETag headers name the new zone"), **WRITE_ERRORS},
+)
+async def create_item(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    who: Editor,
+    collectionId: CollectionId,
+    repair: Repair = False,
+) -> JSONResponse:
     """Create a zone from a GeoJSON Feature (``id`` in ``properties.id`` or the feature ``id``)."""
     _editable(store, collectionId)
     body = await _json_body(request, FEATURE_TYPES)
@@ -151,43 +172,69 @@ async def create_item(request: Request, store: StoreDep, settings: SettingsDep, 
     return _feature_response(zone, 201, request, settings)
 
 
-@router.put("/collections/{collectionId}/items/{featureId}", summary="Replace a zone (OGC API Part 4)",
-            response_class=GeoJSONResponse, responses={**_feature_doc(200, "The stored zone; ETag header"),
-                                                       **WRITE_ERRORS})
-async def replace_item(request: Request, store: StoreDep, settings: SettingsDep, who: Editor,
-                       collectionId: CollectionId, featureId: FeatureId, if_match: IfMatch = None,
-                       repair: Repair = False) -> JSONResponse:
+@router.put(
+    "/collections/{collectionId}/items/{featureId}",
+    summary="Replace a zone (OGC API Part 4)",
+    response_class=GeoJSONResponse,
+    responses={**_feature_doc(200, "The stored zone; ETag header"), **WRITE_ERRORS},
+)
+async def replace_item(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    who: Editor,
+    collectionId: CollectionId,
+    featureId: FeatureId,
+    if_match: IfMatch = None,
+    repair: Repair = False,
+) -> JSONResponse:
     """Replace every attribute and the geometry; attributes left out become empty."""
     _editable(store, collectionId)
     tag = _require_if_match(if_match, featureId)
     body = await _json_body(request, FEATURE_TYPES)
     _within_budget(body, settings)
-    zone = await _edit(store.replace_zone, featureId, body, if_match=tag, actor=who.actor,
-                       crs=content_crs(request), repair=repair)
+    zone = await _edit(
+        store.replace_zone, featureId, body, if_match=tag, actor=who.actor, crs=content_crs(request), repair=repair
+    )
     return _feature_response(zone, 200, request, settings)
 
 
-@router.patch("/collections/{collectionId}/items/{featureId}", summary="Update part of a zone (OGC API Part 4)",
-              response_class=GeoJSONResponse, responses={**_feature_doc(200, "The stored zone; ETag header"),
-                                                         **WRITE_ERRORS})
-async def update_item(request: Request, store: StoreDep, settings: SettingsDep, who: Editor,
-                      collectionId: CollectionId, featureId: FeatureId, if_match: IfMatch = None,
-                      repair: Repair = False) -> JSONResponse:
+@router.patch(
+    "/collections/{collectionId}/items/{featureId}",
+    summary="Update part of a zone (OGC API Part 4)",
+    response_class=GeoJSONResponse,
+    responses={**_feature_doc(200, "The stored zone; ETag header"), **WRITE_ERRORS},
+)
+async def update_item(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    who: Editor,
+    collectionId: CollectionId,
+    featureId: FeatureId,
+    if_match: IfMatch = None,
+    repair: Repair = False,
+) -> JSONResponse:
     """JSON merge patch: ``{"properties": {"occupancy_pct": 62.5}}``; ``null`` clears an optional attribute."""
     _editable(store, collectionId)
     tag = _require_if_match(if_match, featureId)
     body = await _json_body(request, PATCH_TYPES)
     _within_budget(body, settings)
-    zone = await _edit(store.update_zone, featureId, body, if_match=tag, actor=who.actor,
-                       crs=content_crs(request), repair=repair)
+    zone = await _edit(
+        store.update_zone, featureId, body, if_match=tag, actor=who.actor, crs=content_crs(request), repair=repair
+    )
     return _feature_response(zone, 200, request, settings)
 
 
-@router.delete("/collections/{collectionId}/items/{featureId}", status_code=204,
-               summary="Delete a zone (OGC API Part 4)", responses={204: {"description": "Deleted"},
-                                                                    **WRITE_ERRORS})
-async def delete_item(store: StoreDep, who: Editor, collectionId: CollectionId, featureId: FeatureId,
-                      if_match: IfMatch = None) -> Response:
+@router.delete(
+    "/collections/{collectionId}/items/{featureId}",
+    status_code=204,
+    summary="Delete a zone (OGC API Part 4)",
+    responses={204: {"description": "Deleted"}, **WRITE_ERRORS},
+)
+async def delete_item(
+    store: StoreDep, who: Editor, collectionId: CollectionId, featureId: FeatureId, if_match: IfMatch = None
+) -> Response:
     """Delete a zone. It stays in the history and can be restored."""
     _editable(store, collectionId)
     tag = _require_if_match(if_match, featureId)
@@ -201,17 +248,26 @@ async def delete_item(store: StoreDep, who: Editor, collectionId: CollectionId, 
 def entry_json(entry: HistoryEntry, request: Request, settings) -> dict:
     """One history entry: who, when, what, and links to the before/after snapshots."""
     url = _item_url(request, settings, entry.zone_id)
-    changed = sorted(k for k in set((entry.before or {}).get("properties", {})) |
-                     set((entry.after or {}).get("properties", {}))
-                     if (entry.before or {}).get("properties", {}).get(k) !=
-                     (entry.after or {}).get("properties", {}).get(k))
+    changed = sorted(
+        k
+        for k in set((entry.before or {}).get("properties", {})) | set((entry.after or {}).get("properties", {}))
+        if (entry.before or {}).get("properties", {}).get(k) != (entry.after or {}).get("properties", {}).get(k)
+    )
     if entry.before and entry.after and entry.before["geometry"] != entry.after["geometry"]:
         changed.append("geometry")
-    return {"zone_id": entry.zone_id, "version": entry.version, "op": entry.op, "actor": entry.actor,
-            "at": entry.at, "etag_before": entry.etag_before, "etag_after": entry.etag_after, "changed": changed,
-            "before": _snapshot_json(entry, "before"), "after": _snapshot_json(entry, "after"),
-            "links": [{"rel": "version", "href": f"{url}/history/{entry.version}",
-                       "type": "application/geo+json"}]}
+    return {
+        "zone_id": entry.zone_id,
+        "version": entry.version,
+        "op": entry.op,
+        "actor": entry.actor,
+        "at": entry.at,
+        "etag_before": entry.etag_before,
+        "etag_after": entry.etag_after,
+        "changed": changed,
+        "before": _snapshot_json(entry, "before"),
+        "after": _snapshot_json(entry, "after"),
+        "links": [{"rel": "version", "href": f"{url}/history/{entry.version}", "type": "application/geo+json"}],
+    }
 
 
 def _snapshot_json(entry: HistoryEntry, which: str) -> dict | None:
@@ -222,20 +278,33 @@ def _snapshot_json(entry: HistoryEntry, which: str) -> dict | None:
 History = Annotated[int | None, Query(ge=1, le=10_000, description="Most recent entries to return")]
 
 
-@router.get("/collections/{collectionId}/history", summary="Recent changes to a collection",
-            responses=READ_ERRORS)
-def collection_history(request: Request, store: StoreDep, settings: SettingsDep, who: Reader,
-                       collectionId: CollectionId, limit: History = 100) -> dict:
+@router.get("/collections/{collectionId}/history", summary="Recent changes to a collection", responses=READ_ERRORS)
+def collection_history(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    who: Reader,
+    collectionId: CollectionId,
+    limit: History = 100,
+) -> dict:
     """The latest recorded changes of every zone, newest first."""
     _editable(store, collectionId)
     entries = store.history(None, limit)
     return {"collection": collectionId, "changes": [entry_json(e, request, settings) for e in entries]}
 
 
-@router.get("/collections/{collectionId}/items/{featureId}/history", summary="A zone's change history",
-            responses=READ_ERRORS)
-def item_history(request: Request, store: StoreDep, settings: SettingsDep, who: Reader,
-                 collectionId: CollectionId, featureId: FeatureId, limit: History = None) -> dict:
+@router.get(
+    "/collections/{collectionId}/items/{featureId}/history", summary="A zone's change history", responses=READ_ERRORS
+)
+def item_history(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    who: Reader,
+    collectionId: CollectionId,
+    featureId: FeatureId,
+    limit: History = None,
+) -> dict:
     """Every recorded change of one zone (also of a deleted one), newest first."""
     _editable(store, collectionId)
     entries = store.history(featureId, limit)
@@ -244,12 +313,19 @@ def item_history(request: Request, store: StoreDep, settings: SettingsDep, who: 
     return {"zone_id": featureId, "versions": [entry_json(e, request, settings) for e in entries]}
 
 
-@router.get("/collections/{collectionId}/items/{featureId}/history/{version}",
-            summary="A zone as it was after one version", response_class=GeoJSONResponse,
-            responses={**_feature_doc(200, "The zone at that version; ETag header"), **READ_ERRORS})
-def item_version(store: StoreDep, who: Reader, collectionId: CollectionId, featureId: FeatureId,
-                 version: Annotated[int, Path(ge=0, description="Version number (0: before the first change)")]
-                 ) -> JSONResponse:
+@router.get(
+    "/collections/{collectionId}/items/{featureId}/history/{version}",
+    summary="A zone as it was after one version",
+    response_class=GeoJSONResponse,
+    responses={**_feature_doc(200, "The zone at that version; ETag header"), **READ_ERRORS},
+)
+def item_version(
+    store: StoreDep,
+    who: Reader,
+    collectionId: CollectionId,
+    featureId: FeatureId,
+    version: Annotated[int, Path(ge=0, description="Version number (0: before the first change)")],
+) -> JSONResponse:
     """The zone as it was after ``version`` (0: as it was before its first recorded change)."""
     _editable(store, collectionId)
     entries = {e.version: e for e in store.history(featureId)}
@@ -260,13 +336,22 @@ def item_version(store: StoreDep, who: Reader, collectionId: CollectionId, featu
     return GeoJSONResponse(feature_json(zone), headers={"ETag": zone.etag})
 
 
-@router.post("/collections/{collectionId}/items/{featureId}/history/{version}/restore",
-             summary="Restore a zone to a previous version", response_class=GeoJSONResponse,
-             responses={**_feature_doc(200, "The restored zone; ETag header"), **WRITE_ERRORS})
-async def restore_item(request: Request, store: StoreDep, settings: SettingsDep, who: Editor,
-                       collectionId: CollectionId, featureId: FeatureId,
-                       version: Annotated[int, Path(ge=0, description="Version to bring back")],
-                       if_match: IfMatch = None) -> JSONResponse:
+@router.post(
+    "/collections/{collectionId}/items/{featureId}/history/{version}/restore",
+    summary="Restore a zone to a previous version",
+    response_class=GeoJSONResponse,
+    responses={**_feature_doc(200, "The restored zone; ETag header"), **WRITE_ERRORS},
+)
+async def restore_item(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    who: Editor,
+    collectionId: CollectionId,
+    featureId: FeatureId,
+    version: Annotated[int, Path(ge=0, description="Version to bring back")],
+    if_match: IfMatch = None,
+) -> JSONResponse:
     """Bring back the zone as it was after ``version``; recorded as a new version.
 
     ``If-Match`` is required while the zone exists (not for a deleted zone).
@@ -294,8 +379,11 @@ def list_api_keys(request: Request, who: Admin) -> dict:
     """Id, name, role and creation time of every key (never the key or its hash)."""
     from geozones.store.keys import load_keys
 
-    return {"keys": [{"id": k.id, "name": k.name, "role": k.role, "created": k.created}
-                     for k in load_keys(_keys_path(request))]}
+    return {
+        "keys": [
+            {"id": k.id, "name": k.name, "role": k.role, "created": k.created} for k in load_keys(_keys_path(request))
+        ]
+    }
 
 
 @router.post("/keys", tags=["keys"], status_code=201, summary="Create an API key (admin)", responses=KEY_ERRORS)
@@ -304,13 +392,19 @@ async def create_api_key(request: Request, who: Admin) -> dict:
     from geozones.store.keys import create_key
 
     body = await _json_body(request, ("application/json",))
-    secret, key = await run_in_threadpool(create_key, str(body.get("role", "")), str(body.get("name", "")),
-                                          _keys_path(request))
+    secret, key = await run_in_threadpool(
+        create_key, str(body.get("role", "")), str(body.get("name", "")), _keys_path(request)
+    )
     return {"id": key.id, "name": key.name, "role": key.role, "key": secret}
 
 
-@router.delete("/keys/{keyId}", tags=["keys"], status_code=204, summary="Revoke an API key (admin)",
-               responses={204: {"description": "Revoked"}, **KEY_ERRORS})
+@router.delete(
+    "/keys/{keyId}",
+    tags=["keys"],
+    status_code=204,
+    summary="Revoke an API key (admin)",
+    responses={204: {"description": "Revoked"}, **KEY_ERRORS},
+)
 def revoke_api_key(request: Request, who: Admin, keyId: Annotated[str, Path(description="Key id")]) -> Response:
     """The key stops working at once."""
     from geozones.store.keys import revoke_key

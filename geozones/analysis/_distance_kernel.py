@@ -115,8 +115,10 @@ def _tile(seg, prep, tr0, tc0, size, height, width, res, leaf, limit, out, direc
         for k in range(count):
             s = cand[start + k]
             x0, y0, x1, y1 = seg[s, 0], seg[s, 1], seg[s, 2], seg[s, 3]
-            u = max(max(_d2f(bx0, by0, prep, s), _d2f(bx1, by0, prep, s)),
-                    max(_d2f(bx0, by1, prep, s), _d2f(bx1, by1, prep, s)))
+            u = max(
+                max(_d2f(bx0, by0, prep, s), _d2f(bx1, by0, prep, s)),
+                max(_d2f(bx0, by1, prep, s), _d2f(bx1, by1, prep, s)),
+            )
             u = np.sqrt(u)
             upper[k] = u
             if u < best:

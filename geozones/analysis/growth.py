@@ -79,8 +79,7 @@ def _as_geometry(layer, crs: pyproj.CRS | None) -> BaseGeometry | None:
             return None
         if crs is not None and layer.crs is not None and not layer.crs.equals(crs):
             layer = layer.to_crs(crs)
-        geoms = np.asarray(layer.geometry.array if isinstance(layer, gpd.GeoDataFrame) else layer.array,
-                           dtype=object)
+        geoms = np.asarray(layer.geometry.array if isinstance(layer, gpd.GeoDataFrame) else layer.array, dtype=object)
     elif isinstance(layer, BaseGeometry):
         geoms = np.array([layer], dtype=object)
     else:
@@ -108,8 +107,9 @@ class _Grower:
             raise GrowthError("a suitability array needs its grid (geozones.analysis.raster.Grid)")
         if suitability.shape != grid.shape:
             raise GrowthError(f"suitability has shape {suitability.shape}, grid is {grid.shape}")
-        dist = fill_inside_polygons(distance_raster(np.array([self.seed], dtype=object), grid),
-                                    np.array([self.seed], dtype=object), grid)
+        dist = fill_inside_polygons(
+            distance_raster(np.array([self.seed], dtype=object), grid), np.array([self.seed], dtype=object), grid
+        )
         weight = min_weight + (1.0 - min_weight) * np.clip(suitability, 0.0, 1.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             reach = np.where(np.isfinite(weight) & (weight > 0), dist / weight, np.inf)
@@ -130,8 +130,11 @@ class _Grower:
 
         reach, grid = self.raster
         chosen = (reach <= d).astype("uint8")
-        polys = [shapely.geometry.shape(g) for g, v in shapes(chosen, mask=chosen.astype(bool),
-                                                                transform=grid.transform) if v == 1]
+        polys = [
+            shapely.geometry.shape(g)
+            for g, v in shapes(chosen, mask=chosen.astype(bool), transform=grid.transform)
+            if v == 1
+        ]
         # the seed itself always counts: cells only partly inside it are not lost
         return shapely.union_all(np.array(polys + [self.seed], dtype=object))
 
@@ -225,8 +228,11 @@ def _bisect(grower: _Grower, target: float, tolerance: float, max_distance: floa
     start = grower.area_ha(0.0)
     if start >= target * (1 - tolerance):
         reached = start <= target * (1 + tolerance)
-        message = ("already at the target area" if reached else
-                   f"already {start:.2f} ha, larger than the {target:.2f} ha target (growth never shrinks a zone)")
+        message = (
+            "already at the target area"
+            if reached
+            else f"already {start:.2f} ha, larger than the {target:.2f} ha target (growth never shrinks a zone)"
+        )
         return GrowthResult(grower.zone(0.0), start, target, reached, start, 0.0, message)
     # bracket: double the distance until the target is passed or the area stops growing
     lo, lo_area = 0.0, start
@@ -236,9 +242,16 @@ def _bisect(grower: _Grower, target: float, tolerance: float, max_distance: floa
         if hi_area >= target * (1 - tolerance):
             break
         if hi >= max_distance or (hi_area - lo_area) <= 1e-9 * target and hi > 4 * np.sqrt(target * M2_PER_HA):
-            return GrowthResult(grower.zone(hi), hi_area, target, False, hi_area, hi,
-                                f"target {target:.2f} ha cannot be reached: at most {hi_area:.2f} ha is "
-                                f"possible within {hi:,.0f} m without crossing an exclusion")
+            return GrowthResult(
+                grower.zone(hi),
+                hi_area,
+                target,
+                False,
+                hi_area,
+                hi,
+                f"target {target:.2f} ha cannot be reached: at most {hi_area:.2f} ha is "
+                f"possible within {hi:,.0f} m without crossing an exclusion",
+            )
         lo, lo_area = hi, hi_area
         hi = min(max_distance, hi * 2)
     best_d, best_area = hi, hi_area
@@ -256,11 +269,18 @@ def _bisect(grower: _Grower, target: float, tolerance: float, max_distance: floa
         if hi - lo < 1e-6:
             break
     reached = abs(best_area - target) <= target * tolerance
-    message = (f"grown to {best_area:.2f} ha (target {target:.2f} ha) at {best_d:,.1f} m" if reached else
-               f"closest area {best_area:.2f} ha misses the {target:.2f} ha target by more than "
-               f"{tolerance:.1%} (the allowed land comes in steps larger than the tolerance)")
-    return GrowthResult(grower.zone(best_d), best_area, target, reached,
-                        max(best_area, grower.area_ha(max_distance)) if not reached else best_area,
-                        best_d, message)
-
-
+    message = (
+        f"grown to {best_area:.2f} ha (target {target:.2f} ha) at {best_d:,.1f} m"
+        if reached
+        else f"closest area {best_area:.2f} ha misses the {target:.2f} ha target by more than "
+        f"{tolerance:.1%} (the allowed land comes in steps larger than the tolerance)"
+    )
+    return GrowthResult(
+        grower.zone(best_d),
+        best_area,
+        target,
+        reached,
+        max(best_area, grower.area_ha(max_distance)) if not reached else best_area,
+        best_d,
+        message,
+    )

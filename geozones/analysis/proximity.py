@@ -69,9 +69,11 @@ def _parallel(fn, geoms: np.ndarray, n_jobs: int) -> tuple[np.ndarray, np.ndarra
         chunks = [order]
     else:
         chunks = np.array_split(order, jobs * 2)  # a few more chunks than threads evens out the load
+
     def run(chunk: np.ndarray):
         q, t, d = fn(geoms[chunk])
         return chunk[q], t, d
+
     if len(chunks) == 1:
         results = [run(chunks[0])]
     else:
@@ -168,8 +170,19 @@ def nearest(
     if max_distance is not None and not max_distance >= 0:
         raise InvalidParameterError("max_distance must be a non-negative number of metres")
     if not (isinstance(engine, str) and engine == "local") or hasattr(zones, "to_delayed"):
-        return _on_dask(nearest, zones, features, engine, operation="nearest", k=k, max_distance=max_distance,
-                        id_column=id_column, name_column=name_column, npartitions=npartitions, progress=progress)
+        return _on_dask(
+            nearest,
+            zones,
+            features,
+            engine,
+            operation="nearest",
+            k=k,
+            max_distance=max_distance,
+            id_column=id_column,
+            name_column=name_column,
+            npartitions=npartitions,
+            progress=progress,
+        )
     check_layer(zones, "zones", allow_missing=True)
     check_layer(features, "features")
     same_crs(zones, features)
@@ -178,25 +191,27 @@ def nearest(
     ids = _feature_labels(features, id_column, True)
     names = _feature_labels(features, name_column, False)
     if k == 1:
+
         def query(chunk):
             (q, t), d = tree.query_nearest(chunk, max_distance=max_distance, return_distance=True, all_matches=True)
             return q, t, d
+
         q, t, d = _first_per_query(*_parallel(query, zone_geoms, n_jobs))
         distance = np.full(len(zone_geoms), np.nan)
         distance[q] = d
         feature_id = np.full(len(zone_geoms), None, dtype=object)
         feature_name = np.full(len(zone_geoms), None, dtype=object)
         feature_id[q], feature_name[q] = ids[t], names[t]
-        return pd.DataFrame({"distance_m": distance, "feature_id": feature_id, "feature_name": feature_name},
-                            index=zones.index)
+        return pd.DataFrame(
+            {"distance_m": distance, "feature_id": feature_id, "feature_name": feature_name}, index=zones.index
+        )
     q, t, d = _k_nearest(tree, zone_geoms, feature_geoms, k, max_distance, n_jobs)
     labels = zones.index.to_numpy(dtype=object)[q]
     rank = np.ones(len(q), dtype=int)
     if len(q):
         starts = np.r_[0, np.flatnonzero(q[1:] != q[:-1]) + 1]
         rank = np.arange(len(q)) - np.repeat(starts, np.diff(np.r_[starts, len(q)])) + 1
-    return pd.DataFrame({"zone": labels, "rank": rank, "distance_m": d, "feature_id": ids[t],
-                         "feature_name": names[t]})
+    return pd.DataFrame({"zone": labels, "rank": rank, "distance_m": d, "feature_id": ids[t], "feature_name": names[t]})
 
 
 def _k_nearest(tree, zone_geoms, feature_geoms, k, max_distance, n_jobs):
@@ -205,9 +220,11 @@ def _k_nearest(tree, zone_geoms, feature_geoms, k, max_distance, n_jobs):
     All features within the radius r of a zone are candidates; once there are at least
     k, the k nearest are among them. The radius starts at the nearest distance and doubles.
     """
+
     def nearest_d(chunk):
         (q, t), d = tree.query_nearest(chunk, max_distance=max_distance, return_distance=True, all_matches=False)
         return q, t, d
+
     q1, _, d1 = _parallel(nearest_d, zone_geoms, n_jobs)
     radius = np.full(len(zone_geoms), np.nan)
     radius[q1] = d1
@@ -267,8 +284,18 @@ def within_distance(
     if not distance >= 0:
         raise InvalidParameterError("distance must be a non-negative number of metres")
     if not (isinstance(engine, str) and engine == "local") or hasattr(zones, "to_delayed"):
-        return _on_dask(within_distance, zones, features, engine, operation="within", distance=distance,
-                        id_column=id_column, name_column=name_column, npartitions=npartitions, progress=progress)
+        return _on_dask(
+            within_distance,
+            zones,
+            features,
+            engine,
+            operation="within",
+            distance=distance,
+            id_column=id_column,
+            name_column=name_column,
+            npartitions=npartitions,
+            progress=progress,
+        )
     check_layer(zones, "zones", allow_missing=True)
     check_layer(features, "features")
     same_crs(zones, features)
@@ -278,12 +305,18 @@ def within_distance(
     def query(chunk):
         q, t = tree.query(chunk, predicate="dwithin", distance=distance)
         return q, t, shapely.distance(chunk[q], feature_geoms[t])
+
     q, t, d = _parallel(query, zone_geoms, n_jobs)
     order = np.lexsort((t, d, q))
     q, t, d = q[order], t[order], d[order]
-    return pd.DataFrame({"zone": zones.index.to_numpy(dtype=object)[q], "distance_m": d,
-                         "feature_id": _feature_labels(features, id_column, True)[t],
-                         "feature_name": _feature_labels(features, name_column, False)[t]})
+    return pd.DataFrame(
+        {
+            "zone": zones.index.to_numpy(dtype=object)[q],
+            "distance_m": d,
+            "feature_id": _feature_labels(features, id_column, True)[t],
+            "feature_name": _feature_labels(features, name_column, False)[t],
+        }
+    )
 
 
 def _on_dask(kernel, zones, features, engine, **kwargs):
@@ -291,8 +324,9 @@ def _on_dask(kernel, zones, features, engine, **kwargs):
     from geozones.analysis import distributed
 
     if isinstance(engine, str) and engine not in distributed.ENGINES:
-        raise InvalidParameterError(f"engine must be one of {', '.join(distributed.ENGINES)} or a Client, "
-                                    f"not {engine!r}")
+        raise InvalidParameterError(
+            f"engine must be one of {', '.join(distributed.ENGINES)} or a Client, not {engine!r}"
+        )
     check_layer(features, "features")
     if hasattr(zones, "to_delayed"):  # a dask_geopandas frame: its rows are checked partition by partition
         _crs.require_metric(zones._meta, "zones")
@@ -386,8 +420,9 @@ def _substations(zones: gpd.GeoSeries, power: gpd.GeoDataFrame, province: pd.Ser
     so a zone is never given another province's substation as if it were local. Layers without
     such a column (e.g. an OpenStreetMap export) are used whole.
     """
-    out = pd.DataFrame({"dist_substation_m": np.nan, "nearest_substation": None, "substation_note": None},
-                       index=zones.index)
+    out = pd.DataFrame(
+        {"dist_substation_m": np.nan, "nearest_substation": None, "substation_note": None}, index=zones.index
+    )
     column = next((c for c in ("province_pre2025", "province") if c in power.columns), None)
     if column is None or province is None:
         found = _safe_nearest(nearest_substation, zones, power, n_jobs=n_jobs)
@@ -413,14 +448,23 @@ def _substations(zones: gpd.GeoSeries, power: gpd.GeoDataFrame, province: pd.Ser
 def _straight_km(zones: gpd.GeoSeries, destinations: gpd.GeoDataFrame) -> pd.DataFrame:
     """Straight-line distance (km, in the zones' metric CRS) from each zone to each destination."""
     ids = destinations["id"] if "id" in destinations.columns else pd.Series(destinations.index)
-    return pd.DataFrame({f"straight_km_{column_key(d)}": zones.distance(geom) / 1000.0
-                         for d, geom in zip(ids, destinations.geometry)}, index=zones.index)
+    return pd.DataFrame(
+        {f"straight_km_{column_key(d)}": zones.distance(geom) / 1000.0 for d, geom in zip(ids, destinations.geometry)},
+        index=zones.index,
+    )
 
 
 def _nearest_station(trips: pd.DataFrame, destinations: gpd.GeoDataFrame) -> pd.DataFrame:
     """The railway station (``class == "railway_station"``) nearest by road, with its road and straight figures."""
-    out = pd.DataFrame({"nearest_station": None, "road_km_nearest_station": np.nan,
-                        "road_h_nearest_station": np.nan, "straight_km_nearest_station": np.nan}, index=trips.index)
+    out = pd.DataFrame(
+        {
+            "nearest_station": None,
+            "road_km_nearest_station": np.nan,
+            "road_h_nearest_station": np.nan,
+            "straight_km_nearest_station": np.nan,
+        },
+        index=trips.index,
+    )
     if "class" not in destinations.columns:
         return out
     stations = destinations[destinations["class"] == "railway_station"]
@@ -434,14 +478,25 @@ def _nearest_station(trips: pd.DataFrame, destinations: gpd.GeoDataFrame) -> pd.
     for row, k in enumerate(best):
         if k >= 0:
             key = keys[k]
-            out.iloc[row] = [names[key], trips[f"road_km_{key}"].iloc[row], trips[f"road_h_{key}"].iloc[row],
-                             trips[f"straight_km_{key}"].iloc[row]]
+            out.iloc[row] = [
+                names[key],
+                trips[f"road_km_{key}"].iloc[row],
+                trips[f"road_h_{key}"].iloc[row],
+                trips[f"straight_km_{key}"].iloc[row],
+            ]
     return out
 
 
-def _distances_in(zones: gpd.GeoSeries, infra: dict[str, gpd.GeoDataFrame], speeds_kmh, max_access_m,
-                  n_jobs, province: pd.Series | None = None, snap_m: float = 0.0,
-                  node_crossings: bool = False) -> pd.DataFrame:
+def _distances_in(
+    zones: gpd.GeoSeries,
+    infra: dict[str, gpd.GeoDataFrame],
+    speeds_kmh,
+    max_access_m,
+    n_jobs,
+    province: pd.Series | None = None,
+    snap_m: float = 0.0,
+    node_crossings: bool = False,
+) -> pd.DataFrame:
     """All proximity columns for zones already in one metric CRS."""
     table = pd.DataFrame(index=zones.index)
     zones = zones[~(zones.isna() | zones.is_empty)]
@@ -455,24 +510,46 @@ def _distances_in(zones: gpd.GeoSeries, infra: dict[str, gpd.GeoDataFrame], spee
     ref = highway["feature_id"].map(lambda i: refs.get(i) if i is not None else None)
     table["nearest_highway"] = ref.where(ref.notna(), highway["feature_name"])
     table = table.join(_substations(zones, layers["power"], province, n_jobs))
-    gate = _safe_nearest(lambda z, f, **kw: nearest(z, _of_class(f, "border_gate", "destinations"), **kw),
-                         zones, layers["destinations"], n_jobs=n_jobs)
+    gate = _safe_nearest(
+        lambda z, f, **kw: nearest(z, _of_class(f, "border_gate", "destinations"), **kw),
+        zones,
+        layers["destinations"],
+        n_jobs=n_jobs,
+    )
     table["dist_border_gate_m"] = gate["distance_m"]
-    trips = travel(zones, layers["roads"], layers["destinations"], speeds_kmh=speeds_kmh,
-                   max_access_m=max_access_m, snap_m=snap_m, node_crossings=node_crossings)
+    trips = travel(
+        zones,
+        layers["roads"],
+        layers["destinations"],
+        speeds_kmh=speeds_kmh,
+        max_access_m=max_access_m,
+        snap_m=snap_m,
+        node_crossings=node_crossings,
+    )
     trips = trips.join(_straight_km(zones, layers["destinations"]))
     return table.join(trips).join(_nearest_station(trips, layers["destinations"]))
 
 
 def _empty_columns(destinations: gpd.GeoDataFrame) -> list[str]:
-    columns = ["dist_highway_m", "nearest_highway", "dist_substation_m", "nearest_substation", "substation_note",
-               "dist_border_gate_m", "access_m"]
+    columns = [
+        "dist_highway_m",
+        "nearest_highway",
+        "dist_substation_m",
+        "nearest_substation",
+        "substation_note",
+        "dist_border_gate_m",
+        "access_m",
+    ]
     ids = destinations["id"] if "id" in destinations.columns else pd.Series(destinations.index)
     for dest in ids:
         key = column_key(dest)
         columns += [f"road_km_{key}", f"road_h_{key}", f"reachable_{key}", f"straight_km_{key}"]
-    return columns + ["nearest_station", "road_km_nearest_station", "road_h_nearest_station",
-                      "straight_km_nearest_station"]
+    return columns + [
+        "nearest_station",
+        "road_km_nearest_station",
+        "road_h_nearest_station",
+        "straight_km_nearest_station",
+    ]
 
 
 def infrastructure_distances(
@@ -527,7 +604,9 @@ def infrastructure_distances(
         raise TypeError("zones must be a GeoDataFrame")
     missing = set(INFRASTRUCTURE_LAYERS) - set(infra)
     if missing:
-        raise UnknownAttributeError(f"infra lacks layer(s) {', '.join(sorted(missing))}; load it with geozones.store.load_infrastructure()")
+        raise UnknownAttributeError(
+            f"infra lacks layer(s) {', '.join(sorted(missing))}; load it with geozones.store.load_infrastructure()"
+        )
     for name, frame in infra.items():
         check_layer(frame, name, metric=False)
     snap = SHIPPED_SNAP_M if snap_m is None else float(snap_m)
@@ -537,8 +616,7 @@ def infrastructure_distances(
     parts = []
     for code in sorted(set(codes.tolist())):
         selected = geometry[codes == code].to_crs(pyproj.CRS.from_epsg(int(code)))
-        parts.append(_distances_in(selected, infra, speeds_kmh, max_access_m, n_jobs, province, snap,
-                                   node_crossings))
+        parts.append(_distances_in(selected, infra, speeds_kmh, max_access_m, n_jobs, province, snap, node_crossings))
     table = pd.concat([p for p in parts if len(p.columns)] or [pd.DataFrame(index=zones.index[:0])])
     table = table.reindex(index=zones.index, columns=_empty_columns(infra["destinations"]))
     for column in [c for c in table.columns if c.startswith("reachable_")]:
@@ -548,6 +626,10 @@ def infrastructure_distances(
 
 
 __all__ = [
-    "nearest", "within_distance", "nearest_road", "nearest_substation", "measured_geometry",
+    "nearest",
+    "within_distance",
+    "nearest_road",
+    "nearest_substation",
+    "measured_geometry",
     "infrastructure_distances",
 ]

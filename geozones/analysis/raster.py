@@ -102,17 +102,27 @@ class Grid:
         return cls(x0, y1, float(resolution), width, height, pyproj.CRS.from_user_input(crs))
 
     @classmethod
-    def covering(cls, layers: Sequence[gpd.GeoDataFrame | gpd.GeoSeries], resolution: float,
-                 margin: float = 0.0, crs=None) -> Grid:
+    def covering(
+        cls, layers: Sequence[gpd.GeoDataFrame | gpd.GeoSeries], resolution: float, margin: float = 0.0, crs=None
+    ) -> Grid:
         """A grid covering the union of the layers' bounds (in ``crs`` or the first layer's metric CRS)."""
         layers = [layer for layer in layers if layer is not None and len(layer)]
         if not layers:
             raise InvalidParameterError("no layer to cover")
-        target = pyproj.CRS.from_user_input(crs) if crs is not None else _crs.working_crs(
-            gpd.GeoDataFrame(geometry=layers[0].geometry if hasattr(layers[0], "geometry") else layers[0]))
+        target = (
+            pyproj.CRS.from_user_input(crs)
+            if crs is not None
+            else _crs.working_crs(
+                gpd.GeoDataFrame(geometry=layers[0].geometry if hasattr(layers[0], "geometry") else layers[0])
+            )
+        )
         boxes = np.array([layer.to_crs(target).total_bounds for layer in layers])
-        bounds = (boxes[:, 0].min() - margin, boxes[:, 1].min() - margin,
-                  boxes[:, 2].max() + margin, boxes[:, 3].max() + margin)
+        bounds = (
+            boxes[:, 0].min() - margin,
+            boxes[:, 1].min() - margin,
+            boxes[:, 2].max() + margin,
+            boxes[:, 3].max() + margin,
+        )
         return cls.from_bounds(bounds, resolution, target)
 
     @property
@@ -130,8 +140,12 @@ class Grid:
     @property
     def bounds(self) -> tuple[float, float, float, float]:
         """``(xmin, ymin, xmax, ymax)`` of the grid's outer edges."""
-        return (self.xmin, self.ymax - self.height * self.resolution,
-                self.xmin + self.width * self.resolution, self.ymax)
+        return (
+            self.xmin,
+            self.ymax - self.height * self.resolution,
+            self.xmin + self.width * self.resolution,
+            self.ymax,
+        )
 
     def cell_centers(self) -> tuple[np.ndarray, np.ndarray]:
         """1-D x coordinates of column centres and y coordinates of row centres."""
@@ -144,16 +158,26 @@ def _in_grid_crs(layer, grid: Grid) -> np.ndarray:
     """Geometries of a GeoDataFrame/GeoSeries/array projected to the grid CRS, as a shapely array."""
     if isinstance(layer, (gpd.GeoDataFrame, gpd.GeoSeries)):
         _crs.require_crs(layer)
-        return np.asarray(layer.to_crs(grid.crs).geometry.array if isinstance(layer, gpd.GeoDataFrame)
-                          else layer.to_crs(grid.crs).array, dtype=object)
+        return np.asarray(
+            layer.to_crs(grid.crs).geometry.array
+            if isinstance(layer, gpd.GeoDataFrame)
+            else layer.to_crs(grid.crs).array,
+            dtype=object,
+        )
     return np.asarray(layer, dtype=object)
 
 
 # --- rasterisation -----------------------------------------------------------------------
 
 
-def rasterize(layer, grid: Grid, values: Sequence[float] | float = 1, fill: float = 0,
-              all_touched: bool = False, dtype: str = "float32") -> np.ndarray:
+def rasterize(
+    layer,
+    grid: Grid,
+    values: Sequence[float] | float = 1,
+    fill: float = 0,
+    all_touched: bool = False,
+    dtype: str = "float32",
+) -> np.ndarray:
     """Burn geometries into an array on ``grid`` (rasterio.features.rasterize).
 
     Parameters
@@ -171,8 +195,9 @@ def rasterize(layer, grid: Grid, values: Sequence[float] | float = 1, fill: floa
     shapes = [(g, v) for g, v in zip(geoms[keep], vals[keep])]
     if not shapes:
         return np.full(grid.shape, fill, dtype=dtype)
-    return rasterio.features.rasterize(shapes, out_shape=grid.shape, transform=grid.transform, fill=fill,
-                                       all_touched=all_touched, dtype=dtype)
+    return rasterio.features.rasterize(
+        shapes, out_shape=grid.shape, transform=grid.transform, fill=fill, all_touched=all_touched, dtype=dtype
+    )
 
 
 def mask(layer, grid: Grid, all_touched: bool = True) -> np.ndarray:
@@ -288,8 +313,15 @@ def distance_raster(layer, grid: Grid, max_distance: float | None = None, leaf: 
     seg[:, 3] *= -1
     seg_t = seg.T  # columns: x0, y0, x1, y1 with y = row * res
     if _kernel() is not None:
-        _kernel().distance_field(np.ascontiguousarray(seg), grid.height, grid.width, float(res), int(leaf),
-                                 np.inf if max_distance is None else float(max_distance), out)
+        _kernel().distance_field(
+            np.ascontiguousarray(seg),
+            grid.height,
+            grid.width,
+            float(res),
+            int(leaf),
+            np.inf if max_distance is None else float(max_distance),
+            out,
+        )
         if max_distance is not None:  # the kernel fills far cells with a candidate's distance, not the nearest
             out[out > max_distance] = np.inf
         return out
@@ -457,9 +489,17 @@ def resample(array: np.ndarray, src: Grid, dst: Grid, method: str = "bilinear") 
     from rasterio.warp import Resampling, reproject
 
     out = np.full(dst.shape, np.nan)
-    reproject(np.asarray(array, dtype=float), out, src_transform=src.transform, src_crs=src.crs.to_wkt(),
-              dst_transform=dst.transform, dst_crs=dst.crs.to_wkt(), src_nodata=np.nan, dst_nodata=np.nan,
-              resampling=getattr(Resampling, method))
+    reproject(
+        np.asarray(array, dtype=float),
+        out,
+        src_transform=src.transform,
+        src_crs=src.crs.to_wkt(),
+        dst_transform=dst.transform,
+        dst_crs=dst.crs.to_wkt(),
+        src_nodata=np.nan,
+        dst_nodata=np.nan,
+        resampling=getattr(Resampling, method),
+    )
     del rasterio
     return out
 
@@ -475,8 +515,9 @@ def linear_score(values: np.ndarray, best: float, worst: float) -> np.ndarray:
     return np.clip(score, 0.0, 1.0)
 
 
-def weighted_overlay(scores: Mapping[str, np.ndarray], weights: Mapping[str, float],
-                     constraints: Sequence[np.ndarray] = ()) -> np.ndarray:
+def weighted_overlay(
+    scores: Mapping[str, np.ndarray], weights: Mapping[str, float], constraints: Sequence[np.ndarray] = ()
+) -> np.ndarray:
     """Weighted sum of factor scores (weights normalised to sum 1); excluded cells are NaN.
 
     Parameters
@@ -504,8 +545,13 @@ def weighted_overlay(scores: Mapping[str, np.ndarray], weights: Mapping[str, flo
 # --- zonal statistics --------------------------------------------------------------------
 
 
-def zonal_stats(zones: gpd.GeoDataFrame, raster: np.ndarray | str | os.PathLike, grid: Grid | None = None,
-                stats: Sequence[str] = ("mean", "min", "max", "count"), prefix: str = "") -> pd.DataFrame:
+def zonal_stats(
+    zones: gpd.GeoDataFrame,
+    raster: np.ndarray | str | os.PathLike,
+    grid: Grid | None = None,
+    stats: Sequence[str] = ("mean", "min", "max", "count"),
+    prefix: str = "",
+) -> pd.DataFrame:
     """Statistics of a raster inside each zone with exactextract (fractional cell coverage).
 
     Parameters
@@ -533,8 +579,16 @@ def zonal_stats(zones: gpd.GeoDataFrame, raster: np.ndarray | str | os.PathLike,
     from rasterio.io import MemoryFile
 
     with MemoryFile() as memfile:
-        with memfile.open(driver="GTiff", width=grid.width, height=grid.height, count=1, dtype="float64",
-                          crs=grid.crs.to_wkt(), transform=grid.transform, nodata=np.nan) as dst:
+        with memfile.open(
+            driver="GTiff",
+            width=grid.width,
+            height=grid.height,
+            count=1,
+            dtype="float64",
+            crs=grid.crs.to_wkt(),
+            transform=grid.transform,
+            nodata=np.nan,
+        ) as dst:
             dst.write(array.astype("float64"), 1)
         with memfile.open() as src:
             polys = zones.to_crs(grid.crs)[["geometry"]].reset_index(drop=True)
@@ -549,8 +603,9 @@ def zonal_stats(zones: gpd.GeoDataFrame, raster: np.ndarray | str | os.PathLike,
 # --- writing -------------------------------------------------------------------------------
 
 
-def write_cog(array: np.ndarray, grid: Grid, path: str | os.PathLike, nodata: float | None = None,
-              description: str | None = None) -> Path:
+def write_cog(
+    array: np.ndarray, grid: Grid, path: str | os.PathLike, nodata: float | None = None, description: str | None = None
+) -> Path:
     """Write a single-band Cloud-Optimized GeoTIFF (GDAL's COG driver, DEFLATE, overviews)."""
     _rasterio()  # a clear error when the raster extra is missing
     import rasterio.shutil
@@ -566,26 +621,40 @@ def write_cog(array: np.ndarray, grid: Grid, path: str | os.PathLike, nodata: fl
     path.parent.mkdir(parents=True, exist_ok=True)
     from rasterio.io import MemoryFile
 
-    profile = {"driver": "GTiff", "width": grid.width, "height": grid.height, "count": 1, "dtype": array.dtype.name,
-               "crs": grid.crs.to_wkt(), "transform": grid.transform, "nodata": nodata}
+    profile = {
+        "driver": "GTiff",
+        "width": grid.width,
+        "height": grid.height,
+        "count": 1,
+        "dtype": array.dtype.name,
+        "crs": grid.crs.to_wkt(),
+        "transform": grid.transform,
+        "nodata": nodata,
+    }
     with MemoryFile() as memfile:
         with memfile.open(**profile) as tmp:
             tmp.write(array, 1)
             if description:
                 tmp.set_band_description(1, description)
         with memfile.open() as src:
-            rasterio.shutil.copy(src, path, driver="COG", COMPRESS="DEFLATE", OVERVIEWS="AUTO",
-                                 BLOCKSIZE=256)
+            rasterio.shutil.copy(src, path, driver="COG", COMPRESS="DEFLATE", OVERVIEWS="AUTO", BLOCKSIZE=256)
     return path
 
 
 # --- demo: suitability from the shipped vector layers ---------------------------------------
 
 
-def suitability_from_layers(zones: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, power: gpd.GeoDataFrame,
-                            resolution: float = 50.0, margin: float = 10_000.0, crs=None,
-                            weights: Mapping[str, float] | None = None,
-                            road_worst_m: float = 10_000.0, grid_worst_m: float = 20_000.0) -> dict:
+def suitability_from_layers(
+    zones: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame,
+    power: gpd.GeoDataFrame,
+    resolution: float = 50.0,
+    margin: float = 10_000.0,
+    crs=None,
+    weights: Mapping[str, float] | None = None,
+    road_worst_m: float = 10_000.0,
+    grid_worst_m: float = 20_000.0,
+) -> dict:
     """Distance-to-road, distance-to-grid and a weighted suitability raster around the zones.
 
     Factors: ``road`` scores 1 on a national highway falling linearly to 0 at ``road_worst_m``;
@@ -608,17 +677,25 @@ def suitability_from_layers(zones: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, po
     weights = dict(weights or {"road": 0.5, "grid": 0.5})
     scores = {"road": linear_score(dist_road, 0.0, road_worst_m), "grid": linear_score(dist_grid, 0.0, grid_worst_m)}
     suitability = weighted_overlay(scores, weights, constraints=[mask(placed, grid, all_touched=False)])
-    zonal = pd.concat([
-        zonal_stats(placed, suitability_without_mask(scores, weights), grid,
-                    stats=("mean",), prefix="suitability_"),
-        zonal_stats(placed, dist_road, grid, stats=("mean",), prefix="dist_road_m_"),
-        zonal_stats(placed, dist_grid, grid, stats=("mean",), prefix="dist_grid_m_"),
-    ], axis=1)
-    return {"grid": grid, "dist_road_m": dist_road, "dist_grid_m": dist_grid, "suitability": suitability,
-            "zonal": zonal}
+    zonal = pd.concat(
+        [
+            zonal_stats(
+                placed, suitability_without_mask(scores, weights), grid, stats=("mean",), prefix="suitability_"
+            ),
+            zonal_stats(placed, dist_road, grid, stats=("mean",), prefix="dist_road_m_"),
+            zonal_stats(placed, dist_grid, grid, stats=("mean",), prefix="dist_grid_m_"),
+        ],
+        axis=1,
+    )
+    return {
+        "grid": grid,
+        "dist_road_m": dist_road,
+        "dist_grid_m": dist_grid,
+        "suitability": suitability,
+        "zonal": zonal,
+    }
 
 
 def suitability_without_mask(scores: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
     """The weighted overlay with no constraint (what the zones themselves score)."""
     return weighted_overlay(scores, weights)
-

@@ -98,8 +98,9 @@ def _split(line: shapely.LineString, cuts: list[tuple[float, tuple[float, float]
     return pieces
 
 
-def node_network(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, snap_m: float = 0.0,
-                 node_crossings: bool = False) -> gpd.GeoDataFrame:
+def node_network(
+    roads: gpd.GeoDataFrame | gpd.GeoSeries, *, snap_m: float = 0.0, node_crossings: bool = False
+) -> gpd.GeoDataFrame:
     """The road lines cut into network edges, with snapping connectors added.
 
     Parameters
@@ -153,25 +154,36 @@ def node_network(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, snap_m: float = 0.0
             edges.append(piece)
             owner.append(feature[i])
     crs = roads.crs
-    frame = gpd.GeoDataFrame({"feature": np.array(owner, dtype=np.int64), "snapped": False, "gap_m": 0.0},
-                             geometry=edges, crs=crs)
+    frame = gpd.GeoDataFrame(
+        {"feature": np.array(owner, dtype=np.int64), "snapped": False, "gap_m": 0.0}, geometry=edges, crs=crs
+    )
     if connectors:
-        extra = gpd.GeoDataFrame({"feature": -1, "snapped": True, "gap_m": [g for _, g in connectors]},
-                                 geometry=[c for c, _ in connectors], crs=crs)
+        extra = gpd.GeoDataFrame(
+            {"feature": -1, "snapped": True, "gap_m": [g for _, g in connectors]},
+            geometry=[c for c, _ in connectors],
+            crs=crs,
+        )
         frame = pd.concat([frame, extra], ignore_index=True)
     return frame
 
 
-def road_components(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, snap_m: float = 0.0,
-                    node_crossings: bool = False, node_tolerance: float = 0.01) -> pd.Series:
+def road_components(
+    roads: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    snap_m: float = 0.0,
+    node_crossings: bool = False,
+    node_tolerance: float = 0.01,
+) -> pd.Series:
     """Connected component of every road feature (0 = the component with the most length).
 
     Parameters as in :func:`node_network`. Returns a Series named ``component`` on the roads'
     index (a feature whose parts fall in several components gets the largest of them).
     """
     graph, table = road_graph(roads, snap_m=snap_m, node_crossings=node_crossings, node_tolerance=node_tolerance)
-    comps = sorted(nx.connected_components(graph), key=lambda c: -sum(
-        d["length"] for _, _, d in graph.subgraph(c).edges(data=True)))
+    comps = sorted(
+        nx.connected_components(graph),
+        key=lambda c: -sum(d["length"] for _, _, d in graph.subgraph(c).edges(data=True)),
+    )
     label = {n: k for k, comp in enumerate(comps) for n in comp}
     seg_comp = np.array([label[u] for u in table["u"]])
     out = pd.Series(-1, index=roads.index, name="component", dtype=np.int64)
@@ -182,8 +194,9 @@ def road_components(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, snap_m: float = 
     return out
 
 
-def network_report(roads: gpd.GeoDataFrame, *, snap_m: float = 0.0, node_crossings: bool = False,
-                   node_tolerance: float = 0.01) -> dict[str, pd.DataFrame]:
+def network_report(
+    roads: gpd.GeoDataFrame, *, snap_m: float = 0.0, node_crossings: bool = False, node_tolerance: float = 0.01
+) -> dict[str, pd.DataFrame]:
     """What the graph is made of: its connected components and every snap it made.
 
     Returns
@@ -197,10 +210,11 @@ def network_report(roads: gpd.GeoDataFrame, *, snap_m: float = 0.0, node_crossin
     frame = roads.assign(component=component.to_numpy(), _km=roads.length.to_numpy() / 1000.0)
     refs = frame["ref"] if "ref" in frame.columns else pd.Series(None, index=frame.index)
     frame["_ref"] = refs.fillna("(no ref)").astype(str)
-    components = (frame.groupby("component")
-                  .agg(features=("_km", "size"), length_km=("_km", "sum"),
-                       refs=("_ref", lambda s: ", ".join(sorted(set(s)))))
-                  .reset_index())
+    components = (
+        frame.groupby("component")
+        .agg(features=("_km", "size"), length_km=("_km", "sum"), refs=("_ref", lambda s: ", ".join(sorted(set(s)))))
+        .reset_index()
+    )
     components["length_km"] = components["length_km"].round(1)
     edges = node_network(roads, snap_m=snap_m, node_crossings=node_crossings)
     connectors = edges[edges["snapped"]]
@@ -210,15 +224,27 @@ def network_report(roads: gpd.GeoDataFrame, *, snap_m: float = 0.0, node_crossin
     rows = []
     for line, gap in zip(connectors.geometry, connectors["gap_m"]):
         a, b = shapely.Point(line.coords[0]), shapely.Point(line.coords[-1])
-        rows.append({"gap_m": round(float(gap), 1), "from_ref": ref_of[plain[tree.nearest(a)]],
-                     "to_ref": ref_of[plain[tree.nearest(b)]], "x": round(a.x, 1), "y": round(a.y, 1)})
+        rows.append(
+            {
+                "gap_m": round(float(gap), 1),
+                "from_ref": ref_of[plain[tree.nearest(a)]],
+                "to_ref": ref_of[plain[tree.nearest(b)]],
+                "x": round(a.x, 1),
+                "y": round(a.y, 1),
+            }
+        )
     snaps = pd.DataFrame(rows, columns=["gap_m", "from_ref", "to_ref", "x", "y"])
     return {"components": components, "snaps": snaps}
 
 
-def road_graph(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, speeds_kmh: Mapping[str, float] | None = None,
-               node_tolerance: float = 0.01, snap_m: float = 0.0, node_crossings: bool = False
-               ) -> tuple[nx.Graph, dict]:
+def road_graph(
+    roads: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    speeds_kmh: Mapping[str, float] | None = None,
+    node_tolerance: float = 0.01,
+    snap_m: float = 0.0,
+    node_crossings: bool = False,
+) -> tuple[nx.Graph, dict]:
     """Build an undirected road graph with ``length`` (m) and ``time`` (h) on every edge.
 
     Parameters
@@ -244,8 +270,9 @@ def road_graph(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, speeds_kmh: Mapping[s
     edges = node_network(roads, snap_m=snap_m, node_crossings=node_crossings)
     feature_speed = _feature_speeds(roads, speeds)
     owner = edges["feature"].to_numpy()
-    edge_speed = np.where(owner >= 0, feature_speed[np.clip(owner, 0, None)] if len(feature_speed) else 0.0,
-                          speeds[FALLBACK_CLASS])
+    edge_speed = np.where(
+        owner >= 0, feature_speed[np.clip(owner, 0, None)] if len(feature_speed) else 0.0, speeds[FALLBACK_CLASS]
+    )
     coords, part = shapely.get_coordinates(np.asarray(edges.geometry.array), return_index=True)
     same = part[1:] == part[:-1]
     start, end = coords[:-1][same], coords[1:][same]
@@ -259,15 +286,25 @@ def road_graph(roads: gpd.GeoDataFrame | gpd.GeoSeries, *, speeds_kmh: Mapping[s
     keys = np.round(np.vstack([start, end]) / node_tolerance).astype(np.int64)
     _, node = np.unique(keys, axis=0, return_inverse=True)
     node = node.ravel()
-    u, v = node[: len(start)], node[len(start):]
+    u, v = node[: len(start)], node[len(start) :]
     hours = length / 1000.0 / speed
     frame = pd.DataFrame({"a": np.minimum(u, v), "b": np.maximum(u, v), "length": length, "time": hours})
     frame = frame[frame["a"] != frame["b"]].groupby(["a", "b"], sort=False).min()
     graph = nx.Graph()
-    graph.add_edges_from((a, b, {"length": lg, "time": t}) for (a, b), lg, t in
-                         zip(frame.index, frame["length"].to_numpy(), frame["time"].to_numpy()))
-    table = {"start": start, "end": end, "u": u, "v": v, "length": length, "speed": speed, "feature": feature,
-             "lines": shapely.linestrings(np.stack([start, end], axis=1))}
+    graph.add_edges_from(
+        (a, b, {"length": lg, "time": t})
+        for (a, b), lg, t in zip(frame.index, frame["length"].to_numpy(), frame["time"].to_numpy())
+    )
+    table = {
+        "start": start,
+        "end": end,
+        "u": u,
+        "v": v,
+        "length": length,
+        "speed": speed,
+        "feature": feature,
+        "lines": shapely.linestrings(np.stack([start, end], axis=1)),
+    }
     return graph, table
 
 
@@ -366,8 +403,9 @@ def travel(
     same_crs(origins, destinations)
     speeds = {**DEFAULT_SPEEDS_KMH, **(speeds_kmh or {})}
     access_speed = access_speed_kmh or speeds[FALLBACK_CLASS]
-    graph, table = road_graph(roads, speeds_kmh=speeds, node_tolerance=node_tolerance, snap_m=snap_m,
-                              node_crossings=node_crossings)
+    graph, table = road_graph(
+        roads, speeds_kmh=speeds, node_tolerance=node_tolerance, snap_m=snap_m, node_crossings=node_crossings
+    )
     origin_geoms = np.asarray(origins.geometry.array if isinstance(origins, gpd.GeoDataFrame) else origins.array)
     seg_o, access_o, off_o = _attach(origin_geoms, table)
     seg_d, access_d, off_d = _attach(np.asarray(destinations.geometry.array), table)
@@ -381,8 +419,10 @@ def travel(
             metres = hours = np.full(len(origin_geoms), np.inf)
         else:
             metres = _along(graph, table, seg_o, off_o, seg_d[j], off_d[j], "length") + access_o + access_d[j]
-            hours = (_along(graph, table, seg_o, off_o, seg_d[j], off_d[j], "time")
-                     + (access_o + access_d[j]) / 1000.0 / access_speed)
+            hours = (
+                _along(graph, table, seg_o, off_o, seg_d[j], off_d[j], "time")
+                + (access_o + access_d[j]) / 1000.0 / access_speed
+            )
         reachable = np.isfinite(metres)
         out[f"road_km_{key}"] = np.where(reachable, metres / 1000.0, np.nan)
         out[f"road_h_{key}"] = np.where(reachable, hours, np.nan)
@@ -390,5 +430,13 @@ def travel(
     return pd.DataFrame(out, index=origins.index)
 
 
-__all__ = ["DEFAULT_SPEEDS_KMH", "SHIPPED_SNAP_M", "column_key", "node_network", "road_components", "network_report",
-           "road_graph", "travel"]
+__all__ = [
+    "DEFAULT_SPEEDS_KMH",
+    "SHIPPED_SNAP_M",
+    "column_key",
+    "node_network",
+    "road_components",
+    "network_report",
+    "road_graph",
+    "travel",
+]

@@ -19,8 +19,15 @@ from geozones.area import area_ha
 from geozones.crs import require_crs
 
 #: Columns of :func:`geozones.analysis.proximity.infrastructure_distances` shown to investors.
-DISTANCE_COLUMNS = ("dist_highway_m", "nearest_highway", "dist_substation_m", "nearest_substation",
-                    "substation_note", "dist_border_gate_m", "travel")
+DISTANCE_COLUMNS = (
+    "dist_highway_m",
+    "nearest_highway",
+    "dist_substation_m",
+    "nearest_substation",
+    "substation_note",
+    "dist_border_gate_m",
+    "travel",
+)
 #: Destinations the investor popup lists, in this order, when the destination layer has them; then
 #: the nearest railway station; then Hà Nội, which no shipped layer reaches ("no data").
 TRAVEL_DESTINATIONS = ("bac_kan_city", "thai_nguyen_city", "lang_son_city", "huu_nghi_border_gate")
@@ -113,16 +120,25 @@ def travel_rows(table: pd.DataFrame, destinations: gpd.GeoDataFrame) -> pd.Serie
         items = []
         for dest in wanted:
             road = figure(row.get(f"road_km_{dest}"))
-            item = {"name": names[dest], "road_km": road, "road_h": figure(row.get(f"road_h_{dest}")),
-                    "straight_km": figure(row.get(f"straight_km_{dest}"))}
+            item = {
+                "name": names[dest],
+                "road_km": road,
+                "road_h": figure(row.get(f"road_h_{dest}")),
+                "straight_km": figure(row.get(f"straight_km_{dest}")),
+            }
             if road is None:
                 item["note"] = "unreachable"
             items.append(item)
         if isinstance(row.get("nearest_station"), str):
-            items.append({"name": row["nearest_station"], "station": True,
-                          "road_km": figure(row.get("road_km_nearest_station")),
-                          "road_h": figure(row.get("road_h_nearest_station")),
-                          "straight_km": figure(row.get("straight_km_nearest_station"))})
+            items.append(
+                {
+                    "name": row["nearest_station"],
+                    "station": True,
+                    "road_km": figure(row.get("road_km_nearest_station")),
+                    "road_h": figure(row.get("road_h_nearest_station")),
+                    "straight_km": figure(row.get("straight_km_nearest_station")),
+                }
+            )
         items.append({"name": "Hà Nội", "road_km": None, "road_h": None, "straight_km": None, "note": "hanoi_note"})
         rows.append(items if wanted else None)
     return pd.Series(rows, index=table.index, name="travel", dtype=object)
@@ -148,5 +164,13 @@ def enrich_sites(zones: gpd.GeoDataFrame, infra: Mapping[str, gpd.GeoDataFrame] 
     return out
 
 
-__all__ = ["DERIVED_COLUMNS", "DISTANCE_COLUMNS", "TRAVEL_DESTINATIONS", "available_ha", "enrich_sites", "phases",
-           "site_distances", "travel_rows"]
+__all__ = [
+    "DERIVED_COLUMNS",
+    "DISTANCE_COLUMNS",
+    "TRAVEL_DESTINATIONS",
+    "available_ha",
+    "enrich_sites",
+    "phases",
+    "site_distances",
+    "travel_rows",
+]

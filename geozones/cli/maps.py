@@ -39,14 +39,20 @@ def _import_maps():
 def web_map(
     ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="Output HTML file (one standalone file, works offline).")],
-    lang: Annotated[Lang, typer.Option(help="Language of the page (the explorer can switch between all five).")] = Lang.vi,
-    zones_map: Annotated[bool, typer.Option("--zones-map", help="The plain zone map (vi/en) instead of the "
-                                                               "investor site explorer.")] = False,
-    scenario: Annotated[str | None, typer.Option(help="Scenario id: the planner map of store layer "
-                                                         "scenario_<ID> over the zones.")] = None,
+    lang: Annotated[
+        Lang, typer.Option(help="Language of the page (the explorer can switch between all five).")
+    ] = Lang.vi,
+    zones_map: Annotated[
+        bool, typer.Option("--zones-map", help="The plain zone map (vi/en) instead of the investor site explorer.")
+    ] = False,
+    scenario: Annotated[
+        str | None, typer.Option(help="Scenario id: the planner map of store layer scenario_<ID> over the zones.")
+    ] = None,
     title: Annotated[str | None, typer.Option(help="Map title.")] = None,
-    suitability: Annotated[Path | None, typer.Option(help="Suitability GeoTIFF to overlay on a scenario map "
-                                                             "(e.g. from 'geozones scenario rasters').")] = None,
+    suitability: Annotated[
+        Path | None,
+        typer.Option(help="Suitability GeoTIFF to overlay on a scenario map (e.g. from 'geozones scenario rasters')."),
+    ] = None,
 ) -> None:
     """Export the investor site explorer (or the zone map, or a scenario's planner map) as one standalone HTML file."""
     if out.suffix.lower() not in (".html", ".htm"):
@@ -62,8 +68,9 @@ def web_map(
 
         zones = store.zones()
         out.parent.mkdir(parents=True, exist_ok=True)
-        page = explorer_html(zones, site_table(zones, infra), layers=store_layers(store, tuple(REFERENCE_LAYERS)),
-                             lang=lang.value)
+        page = explorer_html(
+            zones, site_table(zones, infra), layers=store_layers(store, tuple(REFERENCE_LAYERS)), lang=lang.value
+        )
         out.write_text(page, encoding="utf-8")
         console.print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, assets inlined)")
         return
@@ -77,10 +84,17 @@ def web_map(
         exclusions = {n.removeprefix("exclusion_"): store.layer(n) for n in names if n.startswith("exclusion")}
         if suitability is not None and not suitability.is_file():
             fail(f"{suitability}: no such GeoTIFF")
-        m = maps.planner_map(enrich_sites(store.layer(layer), infra), store.zones(), exclusions=exclusions,
-                             suitability=suitability or suitability_raster(store, scenario), layers=layers,
-                             sensitivity=sensitivity_raster(store, scenario) if suitability is None else None,
-                             odds=odds_table(store, scenario), lang=lang.value, title=title)
+        m = maps.planner_map(
+            enrich_sites(store.layer(layer), infra),
+            store.zones(),
+            exclusions=exclusions,
+            suitability=suitability or suitability_raster(store, scenario),
+            layers=layers,
+            sensitivity=sensitivity_raster(store, scenario) if suitability is None else None,
+            odds=odds_table(store, scenario),
+            lang=lang.value,
+            title=title,
+        )
     else:
         m = maps.investor_map(enrich_sites(store.zones(), infra), layers=layers, lang=lang.value, title=title)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,12 +9,15 @@ import typer
 
 from geozones.cli._output import Typer, console, fail, print_frame, store_from
 
-scenario_app = Typer(help="Expansion scenarios: validate, run and compare plan files (YAML/TOML).",
-                           no_args_is_help=True)
+scenario_app = Typer(
+    help="Expansion scenarios: validate, run and compare plan files (YAML/TOML).", no_args_is_help=True
+)
 
 Files = Annotated[list[Path], typer.Argument(help="Scenario files (.yaml, .yml, .toml).")]
-OutOption = Annotated[Path | None, typer.Option("--out", help="Also write each scenario's zones to this "
-                                                                  "GeoPackage as layer scenario_<id>.")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Also write each scenario's zones to this GeoPackage as layer scenario_<id>."),
+]
 NoStoreOption = Annotated[bool, typer.Option("--no-save", help="Do not save the result layers into the store.")]
 
 
@@ -43,15 +46,19 @@ def validate(ctx: typer.Context, files: Files) -> None:
         problems = validate_scenario(path, store=store, store_factory=lambda: store_from(ctx))
         if problems:
             bad += 1
-            console.print(f"[red]✗[/] {path}: {len(problems)} problem{'s' if len(problems) > 1 else ''}",
-                          highlight=False)
+            console.print(
+                f"[red]✗[/] {path}: {len(problems)} problem{'s' if len(problems) > 1 else ''}", highlight=False
+            )
             for problem in problems:
                 console.print(f"  {problem}", highlight=False, soft_wrap=True)
             continue
         scenario = _load(path)
         chained = f", on top of {scenario.base}" if scenario.base else ""
-        console.print(f"[green]✓[/] {path}: scenario {scenario.id!r}, {len(scenario.actions)} actions, "
-                      f"{scenario.start_year}–{scenario.end_year}{chained}", highlight=False)
+        console.print(
+            f"[green]✓[/] {path}: scenario {scenario.id!r}, {len(scenario.actions)} actions, "
+            f"{scenario.start_year}–{scenario.end_year}{chained}",
+            highlight=False,
+        )
     if bad:
         raise typer.Exit(2)
 
@@ -75,11 +82,15 @@ def run(
     out: OutOption = None,
     no_save: NoStoreOption = False,
     csv: Annotated[Path | None, typer.Option(help="Write the timeline to this CSV.")] = None,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws of the scenario's uncertain assumptions: the "
-                                            "probability of meeting each target by year (0: none).")] = 0,
+    draws: Annotated[
+        int,
+        typer.Option(
+            help="Monte Carlo draws of the scenario's uncertain assumptions: the "
+            "probability of meeting each target by year (0: none)."
+        ),
+    ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo draws (same seed, same figures).")] = 0,
-    odds_csv: Annotated[Path | None, typer.Option("--odds-csv", help="Write the probabilities to this CSV.")]
-    = None,
+    odds_csv: Annotated[Path | None, typer.Option("--odds-csv", help="Write the probabilities to this CSV.")] = None,
 ) -> None:
     """Run a scenario: timeline by year, provincial targets (pass/fail), growth results, per-zone changes.
 
@@ -90,18 +101,25 @@ def run(
 
     if not 0 <= draws <= MAX_DRAWS:
         fail(f"--draws must be between 0 and {MAX_DRAWS}")
-    (result, written), = _run(ctx, [file], out, no_save)
+    ((result, written),) = _run(ctx, [file], out, no_save)
     scenario = result.scenario
     console.rule(f"{scenario.name} ({scenario.id})")
     print_frame(result.timeline.T.rename_axis("indicator"), "Timeline")
-    print_frame(result.targets[["target", "year", "operator", "value", "scenario_value", "status", "note"]],
-                "Provincial targets", index=False)
+    print_frame(
+        result.targets[["target", "year", "operator", "value", "scenario_value", "status", "note"]],
+        "Provincial targets",
+        index=False,
+    )
     if len(result.growth):
         print_frame(result.growth, "Growth", index=False)
     diff = result.diff()
-    print_frame(diff[diff["change"] != "unchanged"][["zone", "change", "status_before", "status_after", "ha_before",
-                                                     "ha_after", "delta_ha", "occupancy_after"]],
-                "Changed zones (ha)", index=False)
+    print_frame(
+        diff[diff["change"] != "unchanged"][
+            ["zone", "change", "status_before", "status_after", "ha_before", "ha_after", "delta_ha", "occupancy_after"]
+        ],
+        "Changed zones (ha)",
+        index=False,
+    )
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     for note in result.constraint_notes():
@@ -114,9 +132,11 @@ def run(
 
         odds = target_odds(scenario, draws=draws, seed=seed, store=store_from(ctx))
         table = odds.probabilities.pivot(index="target", columns="year", values="probability")
-        print_frame(table.map(lambda p: f"{100 * p:.1f} %"),
-                    f"Probability of meeting each target ({draws} draws of {len(uncertain_fields(scenario))} "
-                    f"uncertain figures, seed {seed}; {odds.seconds:.1f} s)")
+        print_frame(
+            table.map(lambda p: f"{100 * p:.1f} %"),
+            f"Probability of meeting each target ({draws} draws of {len(uncertain_fields(scenario))} "
+            f"uncertain figures, seed {seed}; {odds.seconds:.1f} s)",
+        )
         if odds_csv:
             odds.probabilities.to_csv(odds_csv, index=False)
             written.append(str(odds_csv))
@@ -150,8 +170,9 @@ def compare(
         fail(str(exc))
     print_frame(table, "Indicators")
     zones = compare_zones(results)
-    shown = zones[zones["change"] != "unchanged"][["scenario", "zone", "change", "status_before", "status_after",
-                                                   "ha_before", "ha_after", "delta_ha"]]
+    shown = zones[zones["change"] != "unchanged"][
+        ["scenario", "zone", "change", "status_before", "status_after", "ha_before", "ha_after", "delta_ha"]
+    ]
     print_frame(shown, "Per-zone changes (ha)", index=False)
     for result in results:
         for note in result.notes:
@@ -188,23 +209,29 @@ def rasters(
         roads, power = store.layer("infrastructure_roads"), store.layer("infrastructure_power")
     except KeyError as exc:
         fail(f"infrastructure layers not available in the store: {exc}")
-    made = suitability_from_layers(zones, roads, power, resolution, crs=tm3_crs(province),
-                                   weights={"road": road_weight, "grid": grid_weight})
+    made = suitability_from_layers(
+        zones, roads, power, resolution, crs=tm3_crs(province), weights={"road": road_weight, "grid": grid_weight}
+    )
     grid = made["grid"]
     for name in ("dist_road_m", "dist_grid_m", "suitability"):
         path = write_cog(made[name], grid, out / f"{name}.tif", description=name)
         console.print(f"wrote {path}", highlight=False)
     table = made["zonal"].join(zones["id"]).set_index("id")
-    print_frame(table.round(3), f"Zonal means ({grid.width} x {grid.height} cells of {resolution:g} m, "
-                                f"{grid.crs.name})")
+    print_frame(
+        table.round(3), f"Zonal means ({grid.width} x {grid.height} cells of {resolution:g} m, {grid.crs.name})"
+    )
 
 
 @scenario_app.command()
 def suitability(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A suitability file (.yaml, .toml): criteria, judgements, sensitivity.")],
-    out: Annotated[Path, typer.Option(help="Folder for the COGs and CSV tables (the planner map shows "
-                                           "<store folder>/rasters/suitability*.tif).")] = Path("out/rasters"),
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="Folder for the COGs and CSV tables (the planner map shows <store folder>/rasters/suitability*.tif)."
+        ),
+    ] = Path("out/rasters"),
     draws: Annotated[int | None, typer.Option(help="Monte Carlo draws (default: the file's, else 1000).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the draws (default: the file's, else 0).")] = None,
 ) -> None:
@@ -226,11 +253,15 @@ def suitability(
     run_ = run_suitability(dataclasses.replace(spec, sensitivity=settings), store=store_from(ctx))
     grid = run_.grid
     print_frame(run_.weights_table().round(4), f"AHP weights ({spec.id}; CR <= 0.1 accepted)")
-    summary = run_.oat.groupby("criterion").agg(max_abs_change=("max_abs_change", "max"),
-                                               min_top_overlap=("top_overlap", "min"))
+    summary = run_.oat.groupby("criterion").agg(
+        max_abs_change=("max_abs_change", "max"), min_top_overlap=("top_overlap", "min")
+    )
     print_frame(summary.round(4), f"One-at-a-time ±{settings['oat_change_pct']:g} % (worst case per criterion)")
-    print_frame(run_.sites.round(3), f"Candidate sites: rank stability over {int(settings['draws'])} Dirichlet draws "
-                                     f"(top {int(settings['k'])}), seed {int(settings['seed'])}")
+    print_frame(
+        run_.sites.round(3),
+        f"Candidate sites: rank stability over {int(settings['draws'])} Dirichlet draws "
+        f"(top {int(settings['k'])}), seed {int(settings['seed'])}",
+    )
     for path in run_.write(out):
         console.print(f"wrote {path}", highlight=False)
     console.print(f"{grid.width} x {grid.height} cells of {grid.resolution:g} m in {grid.crs.name}", highlight=False)

@@ -15,19 +15,34 @@ _INSTALL_HINT = "the web API needs the 'api' extra: pip install 'geozones[api]'"
 
 def serve(
     ctx: typer.Context,
-    host: Annotated[str | None, typer.Option(help="Address to listen on [env GEOZONES_HOST, default 127.0.0.1].",
-                                                show_default=False)] = None,
-    port: Annotated[int | None, typer.Option(min=1, max=65535, show_default=False,
-                                                help="Port to listen on [env GEOZONES_PORT, default 8000].")] = None,
-    store: Annotated[Path | None, typer.Option(help="GeoPackage store [env GEOZONES_STORE, default: the "
-                                                       "embedded store in the user data dir].",
-                                                  show_default=False)] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to listen on [env GEOZONES_HOST, default 127.0.0.1].", show_default=False),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, show_default=False, help="Port to listen on [env GEOZONES_PORT, default 8000]."),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            help="GeoPackage store [env GEOZONES_STORE, default: the embedded store in the user data dir].",
+            show_default=False,
+        ),
+    ] = None,
     reload: Annotated[bool, typer.Option("--reload", help="Restart when the code changes (development).")] = False,
     log_level: Annotated[str, typer.Option(help="uvicorn log level: critical, error, warning, info, debug.")] = "info",
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes (production: 2 or more, so one "
-                                                              "slow request never holds up the others; see "
-                                                              "docs/security.md).")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes (production: 2 or more, so one "
+            "slow request never holds up the others; see "
+            "docs/security.md).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the zones over HTTP: OGC API - Features (QGIS, GDAL), analysis JSON and downloads.
 
@@ -59,21 +74,40 @@ def serve(
         from geozones.api.app import build_store
 
         store_used = build_store(settings)  # built (or migrated) once, before the workers start
-        console.print(f"serving store {getattr(store_used, 'path', store_used)} at {url} with {workers} worker "
-                      f"processes — OpenAPI at {url}/api.html", highlight=False)
-        uvicorn.run("geozones.api.app:create_app", factory=True, host=settings.host, port=settings.port, workers=workers,
-                    log_level=log_level, access_log=access_log)
+        console.print(
+            f"serving store {getattr(store_used, 'path', store_used)} at {url} with {workers} worker "
+            f"processes — OpenAPI at {url}/api.html",
+            highlight=False,
+        )
+        uvicorn.run(
+            "geozones.api.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=workers,
+            log_level=log_level,
+            access_log=access_log,
+        )
         return
     if reload:
         console.print(f"serving {url} (reload on) — OpenAPI at {url}/api.html", highlight=False)
         root = Path(__file__).resolve().parents[2]
-        uvicorn.run("geozones.api.app:create_app", factory=True, host=settings.host, port=settings.port, reload=True,
-                    reload_dirs=[str(root / "api"), str(root / "geozones")], log_level=log_level,
-                    access_log=access_log)
+        uvicorn.run(
+            "geozones.api.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            reload=True,
+            reload_dirs=[str(root / "api"), str(root / "geozones")],
+            log_level=log_level,
+            access_log=access_log,
+        )
         return
     app = create_app(settings)  # opens (and if needed builds) the store before listening
-    console.print(f"serving store {getattr(app.state.store, 'path', app.state.store)} at {url} — "
-                  f"OpenAPI at {url}/api.html", highlight=False)
+    console.print(
+        f"serving store {getattr(app.state.store, 'path', app.state.store)} at {url} — OpenAPI at {url}/api.html",
+        highlight=False,
+    )
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=access_log)
 
 

@@ -72,8 +72,10 @@ def import_zones(
         merged = pd.concat([kept, incoming], ignore_index=True)
     store.write_zones(merged)
     added = (~incoming["id"].isin(current["id"])).sum()
-    console.print(f"imported {len(incoming)} zones from {path.name} ({added} new, "
-                  f"{len(incoming) - added} replaced); the store now has {len(merged)}")
+    console.print(
+        f"imported {len(incoming)} zones from {path.name} ({added} new, "
+        f"{len(incoming) - added} replaced); the store now has {len(merged)}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -50,11 +50,25 @@ def list_zones(
     from geozones.area import area_ha
 
     zones = _filtered(store_from(ctx).zones(), province, kind, status)
-    table = zones[["id", "name", "kind", "province_pre2025", "district_pre2025", "status",
-                   "area_published_ha", "investor", "geometry_quality"]].copy()
+    table = zones[
+        [
+            "id",
+            "name",
+            "kind",
+            "province_pre2025",
+            "district_pre2025",
+            "status",
+            "area_published_ha",
+            "investor",
+            "geometry_quality",
+        ]
+    ].copy()
     table.insert(7, "area_mapped_ha", area_ha(zones).round(2))
-    print_frame(table.rename(columns={"province_pre2025": "province (pre-2025)",
-                                      "district_pre2025": "district"}), f"{len(zones)} zones", index=False)
+    print_frame(
+        table.rename(columns={"province_pre2025": "province (pre-2025)", "district_pre2025": "district"}),
+        f"{len(zones)} zones",
+        index=False,
+    )
 
 
 def totals(
@@ -82,8 +96,9 @@ def reconcile(
 
     table = _reconcile(store_from(ctx).zones(), threshold)
     shown = table.drop(columns="flag").assign(rel_diff=(table["rel_diff"] * 100).round(3))
-    print_frame(shown.rename(columns={"rel_diff": "rel_diff_%"}), f"Reconciliation (threshold {threshold:.1%})",
-                index=False)
+    print_frame(
+        shown.rename(columns={"rel_diff": "rel_diff_%"}), f"Reconciliation (threshold {threshold:.1%})", index=False
+    )
     if csv:
         table.to_csv(csv, index=False)
     if table["flag"].any():
@@ -172,8 +187,11 @@ def validate(
         fail(f"{path.name}: {len(getattr(exc, 'problems', [exc]))} problem(s)")
     placement_or_fail(ctx, zones, path.name, allow_list)
     mapped = area.area_ha(zones)
-    console.print(f"[green]✓[/] {path.name}: {len(zones)} valid zones, CRS {zones.crs.to_string()}, "
-                  f"{mapped.sum():,.2f} ha mapped", highlight=False)
+    console.print(
+        f"[green]✓[/] {path.name}: {len(zones)} valid zones, CRS {zones.crs.to_string()}, "
+        f"{mapped.sum():,.2f} ha mapped",
+        highlight=False,
+    )
 
 
 def report(
@@ -192,8 +210,11 @@ def report(
     print_frame(totals_by(zones, ["province_pre2025", "kind"]), "Totals by province (pre-2025) and kind, ha")
     print_frame(totals_by(zones, ["province", "status"]), "Totals by province (after 1 July 2025) and status, ha")
     table = _reconcile(zones).assign(rel_diff=lambda t: (t["rel_diff"] * 100).round(4))
-    print_frame(table[["id", "published_ha", "mapped_ha", "rel_diff", "check"]].rename(
-        columns={"rel_diff": "rel_diff_%"}), "Mapped vs published area", index=False)
+    print_frame(
+        table[["id", "published_ha", "mapped_ha", "rel_diff", "check"]].rename(columns={"rel_diff": "rel_diff_%"}),
+        "Mapped vs published area",
+        index=False,
+    )
     _print_indicators(store)
     out.mkdir(parents=True, exist_ok=True)
     to_geopackage(zones, out / "zones.gpkg", "zones")
@@ -201,8 +222,10 @@ def report(
         to_geopackage(store.layer(name), out / "zones.gpkg", name, append_layer=True)
     to_geojson(zones, out / "zones.geojson")
     _export_vn2000(zones, out / "zones_vn2000.gpkg")
-    console.print(f"wrote {out / 'zones.gpkg'} (WGS84, QGIS style), {out / 'zones_vn2000.gpkg'} "
-                  f"(one layer per province in its VN-2000 TM-3 CRS) and {out / 'zones.geojson'} (RFC 7946)")
+    console.print(
+        f"wrote {out / 'zones.gpkg'} (WGS84, QGIS style), {out / 'zones_vn2000.gpkg'} "
+        f"(one layer per province in its VN-2000 TM-3 CRS) and {out / 'zones.geojson'} (RFC 7946)"
+    )
 
 
 def _export_vn2000(zones, path: Path) -> None:
@@ -222,8 +245,11 @@ def _print_indicators(store) -> None:
     from geozones.indicators import programme_indicators
 
     table = programme_indicators(store)
-    print_frame(table[["indicator", "target", "value", "unit", "data_year", "status"]],
-                "Programme indicators against targets (Bắc Kạn)", index=False)
+    print_frame(
+        table[["indicator", "target", "value", "unit", "data_year", "status"]],
+        "Programme indicators against targets (Bắc Kạn)",
+        index=False,
+    )
     for row in table.itertuples():
         console.print(f"  [dim]{row.indicator}: {row.measured_as} — {row.source}[/]", highlight=False)
 

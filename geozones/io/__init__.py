@@ -219,8 +219,11 @@ def _is_date_column(series: pd.Series) -> bool:
     if field is not None:
         return field.dtype == "date"
     values = series.dropna()
-    return series.dtype == object and len(values) > 0 and all(
-        isinstance(v, _dt.date) and not isinstance(v, _dt.datetime) for v in values)
+    return (
+        series.dtype == object
+        and len(values) > 0
+        and all(isinstance(v, _dt.date) and not isinstance(v, _dt.datetime) for v in values)
+    )
 
 
 def typed_for_writing(frame: gpd.GeoDataFrame, driver: str) -> gpd.GeoDataFrame:
@@ -331,9 +334,15 @@ def to_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike, precision: int 
     path = Path(path)
     _crs.require_crs(frame)
     out = _for_writing(frame.to_crs(_crs.WGS84))
-    replace_atomically(path, lambda tmp: pyogrio.write_dataframe(
-        out, tmp, driver="GeoJSON", layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": precision,
-                                                   "WRITE_NAME": "NO"}))
+    replace_atomically(
+        path,
+        lambda tmp: pyogrio.write_dataframe(
+            out,
+            tmp,
+            driver="GeoJSON",
+            layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": precision, "WRITE_NAME": "NO"},
+        ),
+    )
     return path
 
 
@@ -374,8 +383,9 @@ def to_geopackage(
     return path
 
 
-def write_gpkg_layer(frame: gpd.GeoDataFrame, target: str | os.PathLike, layer: str, *,
-                     style: bool | None = None) -> None:
+def write_gpkg_layer(
+    frame: gpd.GeoDataFrame, target: str | os.PathLike, layer: str, *, style: bool | None = None
+) -> None:
     """Write (or replace) one layer in a GeoPackage in place; not atomic (see :func:`to_geopackage`).
 
     Zone layers (with ``status``) get the status style; shipped reference layers (``boundaries_*``,
@@ -392,10 +402,17 @@ def write_gpkg_layer(frame: gpd.GeoDataFrame, target: str | os.PathLike, layer: 
     credit = " ".join(_distinct_text(out, "attribution"))
     if credit:
         options["DESCRIPTION"] = credit
-    pyogrio.write_dataframe(out, target, layer=layer, driver="GPKG", spatial_index=True,
-                            promote_to_multi=False, layer_metadata=_metadata(out),
-                            dataset_options={"VERSION": "1.2"} if new_file else None,
-                            layer_options=options)
+    pyogrio.write_dataframe(
+        out,
+        target,
+        layer=layer,
+        driver="GPKG",
+        spatial_index=True,
+        promote_to_multi=False,
+        layer_metadata=_metadata(out),
+        dataset_options={"VERSION": "1.2"} if new_file else None,
+        layer_options=options,
+    )
     _declare_dates(str(target), layer, dates)
     if style and status:
         _store_style(str(target), layer, qgis_status_qml(), sld_status(layer), "Zones coloured by status (geozones)")
@@ -546,6 +563,16 @@ def layer_warnings(path: str | os.PathLike) -> list[str]:
 
 
 __all__ = [
-    "DRIVERS", "FORMATS", "read_layer", "zones_from_file", "layer_names", "to_geojson", "to_geopackage",
-    "to_file", "layer_warnings", "replace_atomically", "write_gpkg_layer", "typed_for_writing",
+    "DRIVERS",
+    "FORMATS",
+    "read_layer",
+    "zones_from_file",
+    "layer_names",
+    "to_geojson",
+    "to_geopackage",
+    "to_file",
+    "layer_warnings",
+    "replace_atomically",
+    "write_gpkg_layer",
+    "typed_for_writing",
 ]

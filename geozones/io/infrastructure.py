@@ -20,16 +20,20 @@ INFRASTRUCTURE_LAYERS: dict[str, str] = {
 }
 
 #: Attribute columns every infrastructure layer gets (missing ones are added empty).
-INFRASTRUCTURE_COLUMNS = ("id", "name", "class", "ref", "voltage_kv", "sources", "geometry_quality",
-                          "location_basis")
+INFRASTRUCTURE_COLUMNS = ("id", "name", "class", "ref", "voltage_kv", "sources", "geometry_quality", "location_basis")
 
 #: OpenStreetMap ``highway`` tag -> geozones road class (used when a layer has no ``class``).
 OSM_HIGHWAY_CLASSES: dict[str, str] = {
-    "motorway": "expressway", "motorway_link": "expressway",
-    "trunk": "national_highway", "trunk_link": "national_highway",
-    "primary": "national_highway", "primary_link": "national_highway",
-    "secondary": "provincial_road", "secondary_link": "provincial_road",
-    "tertiary": "district_road", "tertiary_link": "district_road",
+    "motorway": "expressway",
+    "motorway_link": "expressway",
+    "trunk": "national_highway",
+    "trunk_link": "national_highway",
+    "primary": "national_highway",
+    "primary_link": "national_highway",
+    "secondary": "provincial_road",
+    "secondary_link": "provincial_road",
+    "tertiary": "district_road",
+    "tertiary_link": "district_road",
 }
 
 
@@ -46,8 +50,11 @@ def normalize_infrastructure(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataF
     if "class" not in frame.columns:
         if name == "roads":
             ref = frame["ref"].fillna("").astype(str) if "ref" in frame.columns else pd.Series("", index=frame.index)
-            by_tag = (frame["highway"].map(OSM_HIGHWAY_CLASSES) if "highway" in frame.columns
-                      else pd.Series(None, index=frame.index, dtype=object))
+            by_tag = (
+                frame["highway"].map(OSM_HIGHWAY_CLASSES)
+                if "highway" in frame.columns
+                else pd.Series(None, index=frame.index, dtype=object)
+            )
             upper = ref.str.upper()
             by_ref = pd.Series(None, index=frame.index, dtype=object)
             by_ref[upper.str.match(r"^(ĐT|DT)")] = "provincial_road"
@@ -56,8 +63,14 @@ def normalize_infrastructure(frame: gpd.GeoDataFrame, name: str) -> gpd.GeoDataF
         elif name == "power" and "power" in frame.columns:
             frame["class"] = frame["power"].replace({"minor_line": "line", "cable": "line"})
     if name == "power" and "voltage_kv" not in frame.columns and "voltage" in frame.columns:
-        volts = frame["voltage"].astype(str).str.split(";").map(
-            lambda parts: max((float(p) for p in parts if p.strip().replace(".", "", 1).isdigit()), default=np.nan))
+        volts = (
+            frame["voltage"]
+            .astype(str)
+            .str.split(";")
+            .map(
+                lambda parts: max((float(p) for p in parts if p.strip().replace(".", "", 1).isdigit()), default=np.nan)
+            )
+        )
         frame["voltage_kv"] = volts / 1000.0
     for column in INFRASTRUCTURE_COLUMNS:
         if column not in frame.columns:
@@ -79,5 +92,10 @@ def read_infrastructure(value, name: str) -> gpd.GeoDataFrame:
     return normalize_infrastructure(frame, name)
 
 
-__all__ = ["INFRASTRUCTURE_LAYERS", "INFRASTRUCTURE_COLUMNS", "OSM_HIGHWAY_CLASSES", "normalize_infrastructure",
-           "read_infrastructure"]
+__all__ = [
+    "INFRASTRUCTURE_LAYERS",
+    "INFRASTRUCTURE_COLUMNS",
+    "OSM_HIGHWAY_CLASSES",
+    "normalize_infrastructure",
+    "read_infrastructure",
+]

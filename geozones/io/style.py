@@ -26,7 +26,7 @@ KIND_OUTLINES: dict[str, tuple[str, float, str, str | None]] = {
 
 def _rgba(hex_color: str, alpha: int = 255) -> str:
     value = hex_color.lstrip("#")
-    r, g, b = (int(value[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
     return f"{r},{g},{b},{alpha}"
 
 
@@ -89,7 +89,7 @@ def sld_status(layer_name: str = "zones") -> str:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <StyledLayerDescriptor xmlns="http://www.opengis.net/sld" version="1.1.0" xmlns:se="http://www.opengis.net/se">
 <NamedLayer><se:Name>{escape(layer_name)}</se:Name><UserStyle><se:Name>{escape(layer_name)}</se:Name>
-<se:FeatureTypeStyle>{''.join(rules)}</se:FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>
+<se:FeatureTypeStyle>{"".join(rules)}</se:FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>
 """
 
 
@@ -110,8 +110,14 @@ REFERENCE_STYLES: dict[str, tuple[str, str, float, str]] = {
     "infrastructure_protected_areas": ("marker", "#2e7d32", 2.8, "solid"),
     "infrastructure_destinations": ("marker", "#0d47a1", 2.4, "solid"),
 }
-_GEOMETRY_KIND = {"Point": "marker", "MultiPoint": "marker", "LineString": "line", "MultiLineString": "line",
-                  "Polygon": "fill", "MultiPolygon": "fill"}
+_GEOMETRY_KIND = {
+    "Point": "marker",
+    "MultiPoint": "marker",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "Polygon": "fill",
+    "MultiPolygon": "fill",
+}
 _QGIS_GEOMETRY_TYPE = {"marker": 0, "line": 1, "fill": 2}
 
 

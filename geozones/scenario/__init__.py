@@ -14,6 +14,18 @@ from geozones.scenario.parse import load_scenario, loads_scenario
 from geozones.scenario.run import ScenarioResult, check_targets, run_scenario, zone_diff
 
 __all__ = [
-    "ACTION_SPECS", "Action", "Constraints", "LayerRef", "Scenario", "ScenarioResult", "load_scenario",
-    "loads_scenario", "run_scenario", "check_targets", "zone_diff", "compare_indicators", "compare_zones", "save_all",
+    "ACTION_SPECS",
+    "Action",
+    "Constraints",
+    "LayerRef",
+    "Scenario",
+    "ScenarioResult",
+    "load_scenario",
+    "loads_scenario",
+    "run_scenario",
+    "check_targets",
+    "zone_diff",
+    "compare_indicators",
+    "compare_zones",
+    "save_all",
 ]

@@ -12,9 +12,20 @@ from geozones.scenario.run import ScenarioResult, zone_diff
 
 #: Timeline columns shown in the comparison, in order.
 INDICATORS = (
-    "total_ha", "ha_planned", "ha_established", "ha_site_clearance", "ha_under_construction", "ha_operating",
-    "occupied_ha", "new_land_ha", "ccn_count", "ccn_area_ha", "ccn_full_infra", "ccn_full_infra_occupancy_pct",
-    "mean_dist_highway_m", "mean_dist_substation_m",
+    "total_ha",
+    "ha_planned",
+    "ha_established",
+    "ha_site_clearance",
+    "ha_under_construction",
+    "ha_operating",
+    "occupied_ha",
+    "new_land_ha",
+    "ccn_count",
+    "ccn_area_ha",
+    "ccn_full_infra",
+    "ccn_full_infra_occupancy_pct",
+    "mean_dist_highway_m",
+    "mean_dist_substation_m",
 )
 
 
@@ -28,11 +39,14 @@ def compare_indicators(results: Sequence[ScenarioResult], year: int | None = Non
     for result in results:
         at = year if year is not None else result.scenario.end_year
         if at not in result.timeline.index:
-            raise InvalidParameterError(f"scenario {result.scenario.id!r} runs {result.scenario.start_year}–"
-                             f"{result.scenario.end_year}, not {at}")
+            raise InvalidParameterError(
+                f"scenario {result.scenario.id!r} runs {result.scenario.start_year}–"
+                f"{result.scenario.end_year}, not {at}"
+            )
         values = result.timeline.loc[at, [c for c in INDICATORS if c in result.timeline.columns]].astype(object)
-        checks = pd.Series({f"target:{t}": s for t, s in zip(result.targets["target"], result.targets["status"])},
-                           dtype=object)
+        checks = pd.Series(
+            {f"target:{t}": s for t, s in zip(result.targets["target"], result.targets["status"])}, dtype=object
+        )
         columns[result.scenario.id] = pd.concat([pd.Series({"year": at}, dtype=object), values, checks])
     table = pd.DataFrame(columns)
     table.index.name = "indicator"

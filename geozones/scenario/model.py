@@ -19,31 +19,57 @@ from geozones.schema import KINDS, STATUSES
 ACTION_SPECS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "grow": {"zone": ((str,), True), "by_ha": ((int, float), False), "to_ha": ((int, float), False)},
     "add_zone": {
-        "id": ((str,), True), "name": ((str,), True), "kind": ((str,), True),
-        "target_ha": ((int, float), False), "point": ((list,), False), "geometry": ((str, dict), False),
-        "zone_group": ((str,), False), "phase": ((str,), False), "status": ((str,), False),
-        "district_pre2025": ((str,), False), "occupancy_pct": ((int, float), False),
+        "id": ((str,), True),
+        "name": ((str,), True),
+        "kind": ((str,), True),
+        "target_ha": ((int, float), False),
+        "point": ((list,), False),
+        "geometry": ((str, dict), False),
+        "zone_group": ((str,), False),
+        "phase": ((str,), False),
+        "status": ((str,), False),
+        "district_pre2025": ((str,), False),
+        "occupancy_pct": ((int, float), False),
     },
     "add_phase": {
-        "id": ((str,), True), "of": ((str,), True), "phase": ((str,), True), "target_ha": ((int, float), False),
-        "geometry": ((str, dict), False), "name": ((str,), False), "status": ((str,), False),
+        "id": ((str,), True),
+        "of": ((str,), True),
+        "phase": ((str,), True),
+        "target_ha": ((int, float), False),
+        "geometry": ((str, dict), False),
+        "name": ((str,), False),
+        "status": ((str,), False),
     },
     "complete_phase": {"zone": ((str,), True)},
     "set_status": {"zone": ((str,), True), "status": ((str,), True)},
     "set_occupancy": {"zone": ((str,), True), "occupancy_pct": ((int, float), True)},
     "set_infrastructure": {"zone": ((str,), True), "complete": ((bool,), True)},
     "retire": {"zone": ((str,), True)},
-    "allocate": {"ha": ((int, float), True), "mode": ((str,), False), "kind": ((str,), False),
-                 "zones": ((list,), False)},
+    "allocate": {
+        "ha": ((int, float), True),
+        "mode": ((str,), False),
+        "kind": ((str,), False),
+        "zones": ((list,), False),
+    },
 }
 #: Settings of the ``allocation:`` block (land demand placed by ``allocate`` actions) -> (types, default).
 ALLOCATION_SETTINGS: dict[str, tuple[tuple[type, ...], Any]] = {
-    "suitability": ((str,), None), "resolution_m": ((int, float), 25.0), "margin_m": ((int, float), 5_000.0),
-    "min_parcel_ha": ((int, float), 5.0), "max_parcel_ha": ((int, float), None),
-    "max_road_m": ((int, float), None), "roads": ((str,), "infrastructure_roads"),
+    "suitability": ((str,), None),
+    "resolution_m": ((int, float), 25.0),
+    "margin_m": ((int, float), 5_000.0),
+    "min_parcel_ha": ((int, float), 5.0),
+    "max_parcel_ha": ((int, float), None),
+    "max_road_m": ((int, float), None),
+    "roads": ((str,), "infrastructure_roads"),
 }
-COMMON = {"action": ((str,), True), "year": ((int,), True), "source": ((str, list), False),
-          "assumption": ((str,), False), "note": ((str,), False), "uncertain": ((dict,), False)}
+COMMON = {
+    "action": ((str,), True),
+    "year": ((int,), True),
+    "source": ((str, list), False),
+    "assumption": ((str,), False),
+    "note": ((str,), False),
+    "uncertain": ((dict,), False),
+}
 #: Distributions an ``uncertain:`` field may draw from -> number of parameters (None: a list of choices).
 DISTRIBUTIONS: dict[str, int | None] = {"uniform": 2, "triangular": 3, "normal": 2, "choice": None}
 
@@ -187,18 +213,30 @@ class Scenario:
         if not _SLUG.match(self.id or ""):
             raise ScenarioError("id must be a lower-case slug (letters, digits, '-', '_')", self.path, field="id")
         if self.end_year < self.start_year:
-            raise ScenarioError(f"end_year {self.end_year} is before start_year {self.start_year}", self.path,
-                                field="end_year")
+            raise ScenarioError(
+                f"end_year {self.end_year} is before start_year {self.start_year}", self.path, field="end_year"
+            )
         errors = []
         for i, action in enumerate(self.actions):
             if not self.start_year <= action.year <= self.end_year:
-                errors.append(ScenarioError(f"year {action.year} is outside {self.start_year}..{self.end_year}",
-                                            self.path, action.line, f"actions[{i}].year"))
+                errors.append(
+                    ScenarioError(
+                        f"year {action.year} is outside {self.start_year}..{self.end_year}",
+                        self.path,
+                        action.line,
+                        f"actions[{i}].year",
+                    )
+                )
             for year in action.uncertain.get("year", ("choice", ()))[1]:
                 if not self.start_year <= year <= self.end_year:
-                    errors.append(ScenarioError(f"uncertain year {year} is outside {self.start_year}.."
-                                                f"{self.end_year}", self.path, action.line,
-                                                f"actions[{i}].uncertain.year"))
+                    errors.append(
+                        ScenarioError(
+                            f"uncertain year {year} is outside {self.start_year}..{self.end_year}",
+                            self.path,
+                            action.line,
+                            f"actions[{i}].uncertain.year",
+                        )
+                    )
         raise_all(errors)
 
     @property
@@ -242,8 +280,20 @@ class _Builder:
     def scenario(self, data) -> Scenario:
         if not isinstance(data, dict):
             raise self.error("a scenario must be a mapping (id, name, province, start_year, end_year, actions)", "")
-        known = {"id", "name", "province", "start_year", "end_year", "actions", "constraints", "sources",
-                 "description", "crs", "base", "allocation"}
+        known = {
+            "id",
+            "name",
+            "province",
+            "start_year",
+            "end_year",
+            "actions",
+            "constraints",
+            "sources",
+            "description",
+            "crs",
+            "base",
+            "allocation",
+        }
         errors: list[ScenarioError] = []
 
         def collect(fn, *args):
@@ -269,8 +319,11 @@ class _Builder:
         if collect(self.check, actions, (list,), "actions", "actions") is None:
             actions = []
         sources = data.get("sources") or []
-        sources = [sources] if isinstance(sources, str) else (collect(self.check, sources, (list,), "sources",
-                                                                      "sources") or [])
+        sources = (
+            [sources]
+            if isinstance(sources, str)
+            else (collect(self.check, sources, (list,), "sources", "sources") or [])
+        )
         built = [collect(self.action, a, f"actions[{i}]") for i, a in enumerate(actions)]
         constraints = collect(self.constraints, data.get("constraints"))
         allocation = collect(self.allocation, data.get("allocation"), built)
@@ -282,11 +335,22 @@ class _Builder:
         raise_all(errors)
         try:
             return Scenario(
-                id=data["id"], name=data["name"], province=data["province"], start_year=data["start_year"],
-                end_year=data["end_year"], actions=tuple(built), constraints=constraints,
-                sources=tuple(str(s) for s in sources), description=str(data.get("description") or ""),
-                crs=data.get("crs"), path=self.path, base=data.get("base"), base_line=self.lines.get("base"),
-                lines=dict(self.lines), allocation=allocation or {})
+                id=data["id"],
+                name=data["name"],
+                province=data["province"],
+                start_year=data["start_year"],
+                end_year=data["end_year"],
+                actions=tuple(built),
+                constraints=constraints,
+                sources=tuple(str(s) for s in sources),
+                description=str(data.get("description") or ""),
+                crs=data.get("crs"),
+                path=self.path,
+                base=data.get("base"),
+                base_line=self.lines.get("base"),
+                lines=dict(self.lines),
+                allocation=allocation or {},
+            )
         except ScenarioErrors as exc:
             raise_all([self.error(e.reason, e.field) if e.field and self.lines else e for e in exc.errors])
             raise
@@ -338,16 +402,25 @@ class _Builder:
                 continue
             self.check(data[name], types, f"{where}.{name}", name)
         if not data.get("source") and not data.get("assumption"):
-            raise self.error("give a 'source' (seed file or public source) or label the figure as an "
-                             "'assumption'", where)
+            raise self.error(
+                "give a 'source' (seed file or public source) or label the figure as an 'assumption'", where
+            )
         self.values(kind, data, where)
         uncertain = self.uncertain(kind, data, where)
         params = {k: v for k, v in data.items() if k not in COMMON}
         source = data.get("source")
         if isinstance(source, list):
             source = "; ".join(map(str, source))
-        return Action(kind, int(data["year"]), params, source, data.get("assumption"), data.get("note"),
-                      self.lines.get(where), uncertain)
+        return Action(
+            kind,
+            int(data["year"]),
+            params,
+            source,
+            data.get("assumption"),
+            data.get("note"),
+            self.lines.get(where),
+            uncertain,
+        )
 
     def uncertain(self, kind: str, data: dict, where: str) -> dict[str, tuple[str, tuple]]:
         """``uncertain: {field: {distribution: [parameters]}}``: only on figures labelled an assumption."""
@@ -356,23 +429,30 @@ class _Builder:
             return {}
         if not data.get("assumption"):
             raise self.error("an uncertain figure is an assumption: label it with 'assumption'", f"{where}.uncertain")
-        numeric = {"year"} | {name for name, (types, _) in ACTION_SPECS[kind].items()
-                              if float in types or (int in types and name != "zone")}
+        numeric = {"year"} | {
+            name
+            for name, (types, _) in ACTION_SPECS[kind].items()
+            if float in types or (int in types and name != "zone")
+        }
         out = {}
         for name, dist in spec.items():
             at = f"{where}.uncertain.{name}"
             if name not in numeric:
-                raise self.error(f"{name!r} cannot be uncertain in {kind}; numeric fields: {', '.join(sorted(numeric))}",
-                                 at)
+                raise self.error(
+                    f"{name!r} cannot be uncertain in {kind}; numeric fields: {', '.join(sorted(numeric))}", at
+                )
             if name != "year" and name not in data:
                 raise self.error(f"uncertain {name!r} needs the central value as {name!r} too", at)
             if not isinstance(dist, dict) or len(dist) != 1:
                 raise self.error(f"write {{distribution: [parameters]}} with one of {', '.join(DISTRIBUTIONS)}", at)
-            (law, params), = dist.items()
+            ((law, params),) = dist.items()
             if law not in DISTRIBUTIONS:
                 raise self.error(f"unknown distribution {law!r}; expected one of {', '.join(DISTRIBUTIONS)}", at)
-            if not isinstance(params, list) or not params or not all(
-                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in params):
+            if (
+                not isinstance(params, list)
+                or not params
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in params)
+            ):
                 raise self.error(f"{law} needs a list of numbers", at)
             want = DISTRIBUTIONS[law]
             if want is not None and len(params) != want:
@@ -401,8 +481,10 @@ class _Builder:
             if data["kind"] not in KINDS:
                 raise self.error(f"kind must be one of {', '.join(KINDS)}", f"{where}.kind")
             if "geometry" not in data and not ("point" in data and "target_ha" in data):
-                raise self.error("add_zone needs a 'geometry' (WKT or GeoJSON, WGS84) or a 'point' "
-                                 "[lon, lat] and a 'target_ha'", where)
+                raise self.error(
+                    "add_zone needs a 'geometry' (WKT or GeoJSON, WGS84) or a 'point' [lon, lat] and a 'target_ha'",
+                    where,
+                )
             if "point" in data:
                 point = data["point"]
                 if len(point) != 2 or not all(isinstance(v, (int, float)) for v in point):
@@ -434,8 +516,9 @@ class _Builder:
         for group in ("exclusions", "buffers"):
             items = data.get(group) or []
             self.check(items, (list,), f"constraints.{group}", group)
-            refs[group] = tuple(self.layer_ref(item, f"constraints.{group}[{i}]", group == "buffers")
-                                for i, item in enumerate(items))
+            refs[group] = tuple(
+                self.layer_ref(item, f"constraints.{group}[{i}]", group == "buffers") for i, item in enumerate(items)
+            )
         slope = data.get("max_slope_deg")
         if slope is not None:
             self.check(slope, (int, float), "constraints.max_slope_deg", "max_slope_deg")
@@ -445,8 +528,14 @@ class _Builder:
                 raise self.error("max_slope_deg needs a 'dem' (GeoTIFF path)", "constraints.max_slope_deg")
         reach = data.get("max_distance_m", 5_000.0)
         self.check(reach, (int, float), "constraints.max_distance_m", "max_distance_m")
-        return Constraints(refs["exclusions"], refs["buffers"], bool(data.get("avoid_other_zones", True)),
-                           slope, data.get("dem"), float(reach))
+        return Constraints(
+            refs["exclusions"],
+            refs["buffers"],
+            bool(data.get("avoid_other_zones", True)),
+            slope,
+            data.get("dem"),
+            float(reach),
+        )
 
     def layer_ref(self, data, where: str, needs_buffer: bool) -> LayerRef:
         if isinstance(data, str):
@@ -459,11 +548,22 @@ class _Builder:
         self.check(buffer_m, (int, float), f"{where}.buffer_m", "buffer_m")
         if buffer_m < 0 or (needs_buffer and buffer_m <= 0):
             raise self.error("buffer_m must be positive", f"{where}.buffer_m")
-        return LayerRef(data.get("layer"), data.get("file"), float(buffer_m), bool(data.get("optional", False)),
-                        self.lines.get(where))
+        return LayerRef(
+            data.get("layer"),
+            data.get("file"),
+            float(buffer_m),
+            bool(data.get("optional", False)),
+            self.lines.get(where),
+        )
 
 
 def _names(types: tuple[type, ...]) -> str:
-    words = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "a mapping",
-             bool: "true/false"}
+    words = {
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        list: "a list",
+        dict: "a mapping",
+        bool: "true/false",
+    }
     return " or ".join(dict.fromkeys(words.get(t, t.__name__) for t in types))

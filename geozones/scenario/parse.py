@@ -59,8 +59,9 @@ def parse_yaml(text: str, name: str) -> tuple[object, dict[str, int]]:
         raise ScenarioError("the YAML is nested too deeply", name) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError(f"not valid YAML: {getattr(exc, 'problem', exc)}", name,
-                            mark.line + 1 if mark else None) from None
+        raise ScenarioError(
+            f"not valid YAML: {getattr(exc, 'problem', exc)}", name, mark.line + 1 if mark else None
+        ) from None
     if node is None:
         raise ScenarioError("the file is empty", name)
     lines: dict[str, int] = {}
@@ -93,8 +94,7 @@ def _screen_flow_depth(text: str, name: str) -> None:
             elif char in "[{":
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
-                    raise ScenarioError(f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep", name,
-                                        line_number)
+                    raise ScenarioError(f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep", name, line_number)
             elif char in "]}":
                 depth = max(0, depth - 1)
 
@@ -110,13 +110,17 @@ def _screen_yaml(text: str, name: str) -> None:
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         events += 1
         if isinstance(event, yaml.AliasEvent):
-            raise ScenarioError("YAML aliases (*name) are not allowed in scenarios; write the value out", name,
-                                event.start_mark.line + 1)
+            raise ScenarioError(
+                "YAML aliases (*name) are not allowed in scenarios; write the value out",
+                name,
+                event.start_mark.line + 1,
+            )
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_YAML_DEPTH:
-                raise ScenarioError(f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep", name,
-                                    event.start_mark.line + 1)
+                raise ScenarioError(
+                    f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep", name, event.start_mark.line + 1
+                )
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
         if events > 2 * MAX_YAML_NODES:
@@ -132,8 +136,9 @@ class _Budget:
 
     def visit(self, node, name: str) -> None:
         if id(node) in self.seen:
-            raise ScenarioError("YAML aliases (*name) are not allowed in scenarios; write the value out", name,
-                                node.start_mark.line + 1)
+            raise ScenarioError(
+                "YAML aliases (*name) are not allowed in scenarios; write the value out", name, node.start_mark.line + 1
+            )
         self.seen.add(id(node))
         if len(self.seen) > MAX_YAML_NODES:
             raise ScenarioError(f"the scenario has more than {MAX_YAML_NODES:,} YAML values", name)
@@ -150,7 +155,9 @@ def _build(node, where: str, lines: dict[str, int], constructor, name: str, budg
                 raise ScenarioError("keys must be text", name, key_node.start_mark.line + 1, where or None)
             key = constructor.construct_object(key_node, deep=True)
             if not isinstance(key, str):
-                raise ScenarioError(f"keys must be text, got {key!r}", name, key_node.start_mark.line + 1, where or None)
+                raise ScenarioError(
+                    f"keys must be text, got {key!r}", name, key_node.start_mark.line + 1, where or None
+                )
             if key in out:
                 raise ScenarioError(f"duplicate key {key!r}", name, key_node.start_mark.line + 1, where or None)
             child = f"{where}.{key}" if where else key

@@ -85,8 +85,9 @@ class ScenarioResult:
         lines = []
         for (year, zone), rows in self.removed.groupby(["year", "zone"], sort=False):
             listed = ", ".join(f"{r.constraint} {r.removed_ha:.2f} ha" for r in rows.itertuples())
-            lines.append(f"{year} {zone}: within {rows['reach_m'].iloc[0]:.0f} m of its edge the constraints "
-                         f"removed {listed}")
+            lines.append(
+                f"{year} {zone}: within {rows['reach_m'].iloc[0]:.0f} m of its edge the constraints removed {listed}"
+            )
         return lines
 
     def diff(self) -> pd.DataFrame:
@@ -117,9 +118,16 @@ class ScenarioResult:
         return written
 
 
-def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | None = None,
-                 layers: dict[str, gpd.GeoDataFrame] | None = None, targets: pd.DataFrame | None = None,
-                 infra: dict | None = None, cache: dict | None = None) -> ScenarioResult:
+def run_scenario(
+    scenario: Scenario,
+    *,
+    store=None,
+    zones: gpd.GeoDataFrame | None = None,
+    layers: dict[str, gpd.GeoDataFrame] | None = None,
+    targets: pd.DataFrame | None = None,
+    infra: dict | None = None,
+    cache: dict | None = None,
+) -> ScenarioResult:
     """Apply a scenario to the zones and measure it year by year.
 
     Parameters
@@ -150,18 +158,27 @@ def run_scenario(scenario: Scenario, *, store=None, zones: gpd.GeoDataFrame | No
     if zones is None:
         zones = store.zones()
     if scenario.base:
-        return _run_chained(scenario, store=store, zones=zones, layers=layers, targets=targets, infra=infra,
-                            cache=cache)
+        return _run_chained(
+            scenario, store=store, zones=zones, layers=layers, targets=targets, infra=infra, cache=cache
+        )
     runner = _Runner(scenario, zones, store, layers or {}, infra, {} if cache is None else cache)
     timeline = runner.run()
     if targets is None:
         targets = store_targets(store)
     checked = check_targets(timeline, targets, scenario)
-    return ScenarioResult(scenario, runner.zones, runner.base, timeline, checked,
-                          pd.DataFrame(runner.growth_log, columns=["year", "zone", "action", "target_ha", "area_ha",
-                                                                   "reached", "message"]),
-                          runner.notes, pd.DataFrame(runner.removals, columns=REMOVED_COLUMNS),
-                          pd.DataFrame(runner.allocations, columns=ALLOCATION_COLUMNS))
+    return ScenarioResult(
+        scenario,
+        runner.zones,
+        runner.base,
+        timeline,
+        checked,
+        pd.DataFrame(
+            runner.growth_log, columns=["year", "zone", "action", "target_ha", "area_ha", "reached", "message"]
+        ),
+        runner.notes,
+        pd.DataFrame(runner.removals, columns=REMOVED_COLUMNS),
+        pd.DataFrame(runner.allocations, columns=ALLOCATION_COLUMNS),
+    )
 
 
 def resolve_base(scenario: Scenario, _seen: tuple[str, ...] = ()) -> Scenario:
@@ -180,13 +197,17 @@ def resolve_base(scenario: Scenario, _seen: tuple[str, ...] = ()) -> Scenario:
     if ref.lower().endswith((".yaml", ".yml", ".toml")):
         path = Path(ref) if Path(ref).is_absolute() else where / ref
         if not path.exists():
-            raise ScenarioError(f"base scenario file {ref!r} not found (looked in {where})", scenario.path,
-                                scenario.base_line, "base")
+            raise ScenarioError(
+                f"base scenario file {ref!r} not found (looked in {where})", scenario.path, scenario.base_line, "base"
+            )
         base = load_scenario(path)
     else:
         found = []
         for path in sorted(where.glob("*")):
-            if path.suffix.lower() in (".yaml", ".yml", ".toml") and path.resolve() != Path(str(scenario.path)).resolve():
+            if (
+                path.suffix.lower() in (".yaml", ".yml", ".toml")
+                and path.resolve() != Path(str(scenario.path)).resolve()
+            ):
                 try:
                     candidate = load_scenario(path)
                 except ScenarioError:
@@ -197,14 +218,27 @@ def resolve_base(scenario: Scenario, _seen: tuple[str, ...] = ()) -> Scenario:
             raise ScenarioError(f"no scenario with id {ref!r} in {where}", scenario.path, scenario.base_line, "base")
         base = found[0]
     if base.id in _seen + (scenario.id,):
-        raise ScenarioError(f"base chain loops: {' -> '.join(_seen + (scenario.id, base.id))}", scenario.path,
-                            scenario.base_line, "base")
+        raise ScenarioError(
+            f"base chain loops: {' -> '.join(_seen + (scenario.id, base.id))}",
+            scenario.path,
+            scenario.base_line,
+            "base",
+        )
     if not same_province(base.province, scenario.province):
-        raise ScenarioError(f"base {base.id!r} covers {base.province}, not {scenario.province}", scenario.path,
-                            scenario.base_line, "base")
+        raise ScenarioError(
+            f"base {base.id!r} covers {base.province}, not {scenario.province}",
+            scenario.path,
+            scenario.base_line,
+            "base",
+        )
     if base.end_year >= scenario.start_year:
-        raise ScenarioError(f"base {base.id!r} runs to {base.end_year}: this scenario must start after it "
-                            f"(start_year {scenario.start_year})", scenario.path, scenario.base_line, "base")
+        raise ScenarioError(
+            f"base {base.id!r} runs to {base.end_year}: this scenario must start after it "
+            f"(start_year {scenario.start_year})",
+            scenario.path,
+            scenario.base_line,
+            "base",
+        )
     return base
 
 
@@ -218,24 +252,38 @@ def _run_chained(scenario: Scenario, *, store, zones, layers, targets, infra, ca
     if cache is not None and "base_result" in cache:
         first = cache["base_result"]
     elif base.base:
-        first = _run_chained(base, store=store, zones=zones, layers=layers, targets=targets, infra=infra,
-                             _seen=_seen + (scenario.id,))
+        first = _run_chained(
+            base, store=store, zones=zones, layers=layers, targets=targets, infra=infra, _seen=_seen + (scenario.id,)
+        )
     else:
         first = run_scenario(base, store=store, zones=zones, layers=layers, targets=targets, infra=infra)
     if cache is not None:
         cache["base_result"] = first
     own = dataclasses.replace(scenario, base=None)
-    second = run_scenario(own, store=store, zones=first.zones, layers=layers, targets=targets, infra=infra,
-                          cache=None if cache is None else cache.setdefault("own", {}))
+    second = run_scenario(
+        own,
+        store=store,
+        zones=first.zones,
+        layers=layers,
+        targets=targets,
+        infra=infra,
+        cache=None if cache is None else cache.setdefault("own", {}),
+    )
     timeline = pd.concat([first.timeline, second.timeline])
     if targets is None:
         targets = store_targets(store)
     whole = dataclasses.replace(scenario, start_year=first.timeline.index.min())
-    return ScenarioResult(scenario, second.zones, first.base, timeline, check_targets(timeline, targets, whole),
-                          pd.concat([first.growth, second.growth], ignore_index=True),
-                          [f"base {base.id}: {n}" for n in first.notes] + second.notes,
-                          pd.concat([first.removed, second.removed], ignore_index=True),
-                          pd.concat([first.allocations, second.allocations], ignore_index=True))
+    return ScenarioResult(
+        scenario,
+        second.zones,
+        first.base,
+        timeline,
+        check_targets(timeline, targets, whole),
+        pd.concat([first.growth, second.growth], ignore_index=True),
+        [f"base {base.id}: {n}" for n in first.notes] + second.notes,
+        pd.concat([first.removed, second.removed], ignore_index=True),
+        pd.concat([first.allocations, second.allocations], ignore_index=True),
+    )
 
 
 def store_targets(store) -> pd.DataFrame:
@@ -243,8 +291,9 @@ def store_targets(store) -> pd.DataFrame:
     try:
         return store.layer("table_targets")
     except (UnknownAttributeError, KeyError):
-        return pd.DataFrame(columns=["id", "province_pre2025", "indicator", "operator", "value", "value_max", "unit",
-                                     "year", "source"])
+        return pd.DataFrame(
+            columns=["id", "province_pre2025", "indicator", "operator", "value", "value_max", "unit", "year", "source"]
+        )
 
 
 def same_province(a: str | None, b: str) -> bool:
@@ -289,7 +338,9 @@ class _Runner:
         mapped = shapely.area(geoms) / 10_000.0
         mapped = np.where(shapely.is_missing(geoms) | shapely.is_empty(geoms), np.nan, mapped)
         self.zones["area_mapped_ha"] = mapped
-        self.zones["hectares"] = pd.Series(mapped, index=self.zones.index).fillna(pd.to_numeric(self.zones["area_published_ha"], errors="coerce").astype(float))
+        self.zones["hectares"] = pd.Series(mapped, index=self.zones.index).fillna(
+            pd.to_numeric(self.zones["area_published_ha"], errors="coerce").astype(float)
+        )
 
     def exclusions(self):
         """Union of every constraint (buffered), in the metric CRS; computed once."""
@@ -310,9 +361,10 @@ class _Runner:
             geoms = np.concatenate(parts) if parts else np.empty(0, dtype=object)
             geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))] if len(geoms) else geoms
             self._exclusions = shapely.make_valid(shapely.union_all(geoms)) if len(geoms) else None
-            self._labelled = [(label, shapely.make_valid(shapely.union_all(g[~(shapely.is_missing(g) |
-                                                                                shapely.is_empty(g))])))
-                              for label, g in labelled]
+            self._labelled = [
+                (label, shapely.make_valid(shapely.union_all(g[~(shapely.is_missing(g) | shapely.is_empty(g))])))
+                for label, g in labelled
+            ]
             self.cache["exclusions"] = self._exclusions
             self.cache["labelled"] = self._labelled
         return self._exclusions
@@ -325,8 +377,9 @@ class _Runner:
         """
         self.exclusions()
         ring = shapely.difference(shapely.buffer(seed, max(result.distance_m, 0.0)), seed)
-        rows = [(label, float(shapely.area(shapely.intersection(ring, geom)) / 10_000.0))
-                for label, geom in self._labelled]
+        rows = [
+            (label, float(shapely.area(shapely.intersection(ring, geom)) / 10_000.0)) for label, geom in self._labelled
+        ]
         if self.scenario.constraints.avoid_other_zones:
             others = self.zones[~self.zones.index.isin(skip) & self.zones["status"].ne("retired")].geometry.array
             others = others[~(shapely.is_missing(others) | shapely.is_empty(others))]
@@ -370,8 +423,11 @@ class _Runner:
             raise ScenarioError(f"DEM {dem} not found", self.scenario.path, field="constraints.dem")
         slope, grid = slope_from_dem(dem)
         steep = (slope > self.scenario.constraints.max_slope_deg).astype("uint8")
-        polys = [shapely.geometry.shape(g) for g, v in shapes(steep, mask=steep.astype(bool),
-                                                                transform=grid.transform) if v == 1]
+        polys = [
+            shapely.geometry.shape(g)
+            for g, v in shapes(steep, mask=steep.astype(bool), transform=grid.transform)
+            if v == 1
+        ]
         if not polys:
             return shapely.Polygon()
         layer = gpd.GeoSeries(polys, crs=grid.crs).to_crs(self.metric)
@@ -400,9 +456,12 @@ class _Runner:
     def _zone(self, action: Action, index: int, key: str = "zone") -> str:
         zone_id = action.params[key]
         if zone_id not in self.zones.index:
-            raise ScenarioError(f"no zone {zone_id!r} in {self.scenario.province} (ids: "
-                                f"{', '.join(self.zones.index)})", self.scenario.path, action.line,
-                                f"actions[{index}].{key}")
+            raise ScenarioError(
+                f"no zone {zone_id!r} in {self.scenario.province} (ids: {', '.join(self.zones.index)})",
+                self.scenario.path,
+                action.line,
+                f"actions[{index}].{key}",
+            )
         return zone_id
 
     def apply(self, action: Action, index: int) -> None:
@@ -436,8 +495,12 @@ class _Runner:
         zone_id = self._zone(action, index)
         geom = self.zones.geometry[zone_id]
         if geom is None or shapely.is_empty(geom):
-            raise ScenarioError(f"zone {zone_id!r} has no polygon to grow; add one with add_zone 'geometry'",
-                                self.scenario.path, action.line, f"actions[{index}].zone")
+            raise ScenarioError(
+                f"zone {zone_id!r} has no polygon to grow; add one with add_zone 'geometry'",
+                self.scenario.path,
+                action.line,
+                f"actions[{index}].zone",
+            )
         current = shapely.area(geom) / 10_000.0
         target = action.params.get("to_ha") or current + action.params["by_ha"]
         result = self._grow(geom, target, {zone_id})
@@ -448,13 +511,19 @@ class _Runner:
         exclusions = self._growth_exclusions(skip)
         key = (shapely.to_wkb(geom), float(target), None if exclusions is None else shapely.to_wkb(exclusions))
         if key not in self._growth_cache:
-            self._growth_cache[key] = grow_to_area(geom, target, crs=self.metric, exclusions=exclusions,
-                                                   max_distance=self.scenario.constraints.max_distance_m)
+            self._growth_cache[key] = grow_to_area(
+                geom,
+                target,
+                crs=self.metric,
+                exclusions=exclusions,
+                max_distance=self.scenario.constraints.max_distance_m,
+            )
         return self._growth_cache[key]
 
     def _log(self, action: Action, zone_id: str, result, seed, skip: set[str]) -> None:
-        self.growth_log.append((action.year, zone_id, action.kind, result.target_ha, result.area_ha, result.reached,
-                                result.message))
+        self.growth_log.append(
+            (action.year, zone_id, action.kind, result.target_ha, result.area_ha, result.reached, result.message)
+        )
         if not result.reached:
             self.notes.append(f"{action.year} {zone_id}: {result.message}")
         for label, ha in self.removed_by_constraint(seed, result, skip):
@@ -470,26 +539,37 @@ class _Runner:
         from geozones.scenario.suitability import load_suitability, suitability_surface
 
         settings = self.scenario.allocation
-        base = Path(self.scenario.path).parent if self.scenario.path and Path(self.scenario.path).exists() \
-            else Path.cwd()
+        base = (
+            Path(self.scenario.path).parent if self.scenario.path and Path(self.scenario.path).exists() else Path.cwd()
+        )
         path = Path(settings["suitability"])
         path = path if path.is_absolute() else base / path
         if not path.exists():
-            raise ScenarioError(f"suitability file {settings['suitability']!r} not found", self.scenario.path,
-                                self.scenario.lines.get("allocation.suitability"), "allocation.suitability")
+            raise ScenarioError(
+                f"suitability file {settings['suitability']!r} not found",
+                self.scenario.path,
+                self.scenario.lines.get("allocation.suitability"),
+                "allocation.suitability",
+            )
         spec = load_suitability(path)
         placed = self.base[~(self.base.geometry.isna() | self.base.geometry.is_empty)]
-        grid = raster.Grid.covering([placed], float(settings["resolution_m"]), margin=float(settings["margin_m"]),
-                                    crs=self.metric)
+        grid = raster.Grid.covering(
+            [placed], float(settings["resolution_m"]), margin=float(settings["margin_m"]), crs=self.metric
+        )
         if grid.width * grid.height > 40_000_000:
-            raise ScenarioError(f"allocation grid of {grid.width} x {grid.height} cells is too large: raise "
-                                "allocation.resolution_m", self.scenario.path, None, "allocation.resolution_m")
+            raise ScenarioError(
+                f"allocation grid of {grid.width} x {grid.height} cells is too large: raise allocation.resolution_m",
+                self.scenario.path,
+                None,
+                "allocation.resolution_m",
+            )
         surface = suitability_surface(spec, grid, store=self.store, layers=self.layers)
         reach = np.ones(grid.shape, dtype=bool)
         if settings.get("max_road_m") is not None:
             roads = self._layer(LayerRef(layer=settings["roads"]))
-            reach = raster.distance_raster(roads, grid, max_distance=float(settings["max_road_m"])) \
-                <= float(settings["max_road_m"])
+            reach = raster.distance_raster(roads, grid, max_distance=float(settings["max_road_m"])) <= float(
+                settings["max_road_m"]
+            )
         self.cache["allocation"] = {"grid": grid, "suitability": surface, "reach": reach}
         return self.cache["allocation"]
 
@@ -498,8 +578,9 @@ class _Runner:
         """Label ``k`` (1-based, ``active`` order) on every cell whose square meets zone ``k``, touching included."""
         from geozones.analysis import raster
 
-        touched = raster.rasterize(active, grid, values=np.arange(1, len(active) + 1), fill=0, all_touched=True,
-                                   dtype="int32")
+        touched = raster.rasterize(
+            active, grid, values=np.arange(1, len(active) + 1), fill=0, all_touched=True, dtype="int32"
+        )
         h, w = grid.shape
         candidate = touched > 0
         grown = candidate.copy()
@@ -516,8 +597,9 @@ class _Runner:
             meets = shapely.intersects(boxes, geom)
             # a square meeting the zone only at a corner point would join it at a point: left out
             corner = meets.copy()
-            corner[meets] = (shapely.area(shapely.intersection(boxes[meets], geom)) <= 0) & \
-                (shapely.length(shapely.intersection(shapely.boundary(boxes[meets]), geom)) <= 1e-6)
+            corner[meets] = (shapely.area(shapely.intersection(boxes[meets], geom)) <= 0) & (
+                shapely.length(shapely.intersection(shapely.boundary(boxes[meets]), geom)) <= 1e-6
+            )
             meets &= ~corner
             free = labels[rows[meets], cols[meets]] == 0
             labels[rows[meets][free], cols[meets][free]] = k
@@ -529,8 +611,13 @@ class _Runner:
         Memoised on the action and the active zones' outlines (Monte Carlo draws that do not change
         them reuse it).
         """
-        key = ("allocate", index, float(action.params["ha"]), tuple(active.index),
-               tuple(shapely.to_wkb(active.geometry.array)))
+        key = (
+            "allocate",
+            index,
+            float(action.params["ha"]),
+            tuple(active.index),
+            tuple(shapely.to_wkb(active.geometry.array)),
+        )
         plans = self.cache.setdefault("allocation_plans", {})
         if key in plans:
             return plans[key]
@@ -562,30 +649,47 @@ class _Runner:
         if action.params.get("zones"):
             unknown = [z for z in action.params["zones"] if z not in ids]
             if unknown:
-                raise ScenarioError(f"no active placed zone {unknown[0]!r} to grow", self.scenario.path, action.line,
-                                    f"actions[{index}].zones")
+                raise ScenarioError(
+                    f"no active placed zone {unknown[0]!r} to grow",
+                    self.scenario.path,
+                    action.line,
+                    f"actions[{index}].zones",
+                )
             grow = {ids.index(z) + 1 for z in action.params["zones"]}
-        result = allocate(setup["suitability"], setup["reach"] & (area > 0), labels, float(action.params["ha"]),
-                          action.params.get("mode", "both"), float(settings["min_parcel_ha"]),
-                          settings.get("max_parcel_ha"), grow, area=area)
+        result = allocate(
+            setup["suitability"],
+            setup["reach"] & (area > 0),
+            labels,
+            float(action.params["ha"]),
+            action.params.get("mode", "both"),
+            float(settings["min_parcel_ha"]),
+            settings.get("max_parcel_ha"),
+            grow,
+            area=area,
+        )
         plan = []
         for label in sorted(result.allocated):
             cells = np.nonzero(result.labels == label)
-            land = shapely.union_all(shapely.box(xs[cells[1]] - half, ys[cells[0]] - half, xs[cells[1]] + half,
-                                                 ys[cells[0]] + half))
+            land = shapely.union_all(
+                shapely.box(xs[cells[1]] - half, ys[cells[0]] - half, xs[cells[1]] + half, ys[cells[0]] + half)
+            )
             land = shapely.make_valid(shapely.difference(land, blocked))
             # cells meeting only at a corner: close the pinch (a few cm²) so the outline stays valid
             # once reprojected; never onto blocked land
-            land = shapely.make_valid(shapely.difference(
-                shapely.buffer(shapely.buffer(land, 0.05, join_style="mitre"), -0.05, join_style="mitre"), blocked))
+            land = shapely.make_valid(
+                shapely.difference(
+                    shapely.buffer(shapely.buffer(land, 0.05, join_style="mitre"), -0.05, join_style="mitre"), blocked
+                )
+            )
             land = shapely.union_all(shapely.get_parts(land)[shapely.get_type_id(shapely.get_parts(land)) == 3])
             if label <= len(ids):
                 zone_id = ids[label - 1]
                 # zone and new land share an edge only up to rounding: a 5 mm closing merges them into
                 # one polygon (then nothing of the constraints is taken back)
                 old = active.geometry[zone_id]
-                closed = shapely.buffer(shapely.buffer(shapely.union(old, land), 0.005, join_style="mitre"), -0.005,
-                                        join_style="mitre")
+                closed = shapely.buffer(
+                    shapely.buffer(shapely.union(old, land), 0.005, join_style="mitre"), -0.005, join_style="mitre"
+                )
                 if self.exclusions() is not None:
                     closed = shapely.difference(closed, self.exclusions())
                 plan.append((zone_id, land, shapely.make_valid(shapely.union_all([old, land, closed]))))
@@ -596,8 +700,9 @@ class _Runner:
 
     def _do_allocate(self, action: Action, index: int) -> None:
         settings = self.scenario.allocation
-        active = self.zones[self.zones["status"].ne("retired") & ~(self.zones.geometry.isna() |
-                                                                    self.zones.geometry.is_empty)]
+        active = self.zones[
+            self.zones["status"].ne("retired") & ~(self.zones.geometry.isna() | self.zones.geometry.is_empty)
+        ]
         demand = float(action.params["ha"])
         placed_ha = 0.0
         opened = 0
@@ -612,35 +717,56 @@ class _Runner:
                 zone_id = f"{self.scenario.id}-site-{action.year}-{opened}"
                 kind = action.params.get("kind", "CCN")
                 row = {
-                    "id": zone_id, "name": f"{kind} site {action.year}-{opened} ({self.scenario.id})",
-                    "kind": kind, "zone_group": zone_id, "province_pre2025": self.scenario.province,
+                    "id": zone_id,
+                    "name": f"{kind} site {action.year}-{opened} ({self.scenario.id})",
+                    "kind": kind,
+                    "zone_group": zone_id,
+                    "province_pre2025": self.scenario.province,
                     "province": PROVINCE_AFTER_2025.get(self.scenario.province, self.scenario.province),
-                    "status": "planned", "status_year": action.year, "area_published_ha": None,
-                    "sources": action.source or "scenario assumption", "geometry_quality": "approximate",
+                    "status": "planned",
+                    "status_year": action.year,
+                    "area_published_ha": None,
+                    "sources": action.source or "scenario assumption",
+                    "geometry_quality": "approximate",
                     "location_basis": f"scenario {self.scenario.id}: land demand allocated to the most suitable "
-                                      f"contiguous cells ({float(settings['resolution_m']):g} m) of "
-                                      f"{settings['suitability']}",
-                    "notes": action.assumption, "infrastructure_complete": False,
+                    f"contiguous cells ({float(settings['resolution_m']):g} m) of "
+                    f"{settings['suitability']}",
+                    "notes": action.assumption,
+                    "infrastructure_complete": False,
                 }
                 row["name_ascii"] = ascii_name(row["name"])
                 self._append(row, land)
-            self.growth_log.append((action.year, zone_id, "allocate", got, got, True,
-                                    f"allocated {got:.2f} ha of the {demand:g} ha demand"))
+            self.growth_log.append(
+                (
+                    action.year,
+                    zone_id,
+                    "allocate",
+                    got,
+                    got,
+                    True,
+                    f"allocated {got:.2f} ha of the {demand:g} ha demand",
+                )
+            )
         shortfall = demand - placed_ha
-        message = (f"{action.year} allocate {demand:g} ha ({action.params.get('mode', 'both')}): placed "
-                   f"{placed_ha:.2f} ha in {len(plan)} zone(s)/site(s)")
+        message = (
+            f"{action.year} allocate {demand:g} ha ({action.params.get('mode', 'both')}): placed "
+            f"{placed_ha:.2f} ha in {len(plan)} zone(s)/site(s)"
+        )
         if shortfall > 0.005 * demand:
-            message += (f"; SHORTFALL {shortfall:.2f} ha: not enough allowed land within the constraints, "
-                        f"{settings['min_parcel_ha']:g} ha minimum parcel"
-                        + (f" and {settings['max_road_m']:g} m of a road" if settings.get("max_road_m") else ""))
+            message += (
+                f"; SHORTFALL {shortfall:.2f} ha: not enough allowed land within the constraints, "
+                f"{settings['min_parcel_ha']:g} ha minimum parcel"
+                + (f" and {settings['max_road_m']:g} m of a road" if settings.get("max_road_m") else "")
+            )
         self.notes.append(message)
         self.allocations.append((action.year, demand, placed_ha, max(shortfall, 0.0)))
 
     def _do_add_zone(self, action: Action, index: int) -> None:
         p = action.params
         if p["id"] in self.zones.index:
-            raise ScenarioError(f"zone {p['id']!r} already exists", self.scenario.path, action.line,
-                                f"actions[{index}].id")
+            raise ScenarioError(
+                f"zone {p['id']!r} already exists", self.scenario.path, action.line, f"actions[{index}].id"
+            )
         if "geometry" in p:
             geom = self._geometry(p["geometry"], action, index)
         else:
@@ -649,18 +775,31 @@ class _Runner:
             result = self._grow(point, p["target_ha"], set())
             self._log(action, p["id"], result, point, set())
             geom = result.geometry
-        basis = ("drawn in the scenario file" if "geometry" in p else
-                 f"scenario {self.scenario.id}: grown from the point {p.get('point')} to {p.get('target_ha')} ha "
-                 "around constraints (not a surveyed outline)")
+        basis = (
+            "drawn in the scenario file"
+            if "geometry" in p
+            else f"scenario {self.scenario.id}: grown from the point {p.get('point')} to {p.get('target_ha')} ha "
+            "around constraints (not a surveyed outline)"
+        )
         row = {
-            "id": p["id"], "name": p["name"], "name_ascii": ascii_name(p["name"]), "kind": p["kind"],
-            "zone_group": p.get("zone_group") or p["name"], "phase": p.get("phase"),
+            "id": p["id"],
+            "name": p["name"],
+            "name_ascii": ascii_name(p["name"]),
+            "kind": p["kind"],
+            "zone_group": p.get("zone_group") or p["name"],
+            "phase": p.get("phase"),
             "province_pre2025": self.scenario.province,
             "province": PROVINCE_AFTER_2025.get(self.scenario.province, self.scenario.province),
-            "district_pre2025": p.get("district_pre2025"), "status": p.get("status", "planned"),
-            "status_year": action.year, "area_published_ha": None, "occupancy_pct": p.get("occupancy_pct"),
-            "sources": action.source or "scenario assumption", "geometry_quality": "approximate",
-            "location_basis": basis, "notes": action.assumption, "infrastructure_complete": False,
+            "district_pre2025": p.get("district_pre2025"),
+            "status": p.get("status", "planned"),
+            "status_year": action.year,
+            "area_published_ha": None,
+            "occupancy_pct": p.get("occupancy_pct"),
+            "sources": action.source or "scenario assumption",
+            "geometry_quality": "approximate",
+            "location_basis": basis,
+            "notes": action.assumption,
+            "infrastructure_complete": False,
         }
         self._append(row, geom)
 
@@ -668,8 +807,9 @@ class _Runner:
         p = action.params
         parent_id = self._zone(action, index, "of")
         if p["id"] in self.zones.index:
-            raise ScenarioError(f"zone {p['id']!r} already exists", self.scenario.path, action.line,
-                                f"actions[{index}].id")
+            raise ScenarioError(
+                f"zone {p['id']!r} already exists", self.scenario.path, action.line, f"actions[{index}].id"
+            )
         parent = self.zones.loc[parent_id]
         group = self.zones.index[self.zones["zone_group"].eq(parent["zone_group"])]
         if "geometry" in p:
@@ -678,21 +818,37 @@ class _Runner:
             seeds = self.zones.loc[group].geometry.array
             seeds = seeds[~(shapely.is_missing(seeds) | shapely.is_empty(seeds))]
             if len(seeds) == 0:
-                raise ScenarioError(f"zone group of {parent_id!r} has no polygon to grow a phase from",
-                                    self.scenario.path, action.line, f"actions[{index}].of")
+                raise ScenarioError(
+                    f"zone group of {parent_id!r} has no polygon to grow a phase from",
+                    self.scenario.path,
+                    action.line,
+                    f"actions[{index}].of",
+                )
             seed = shapely.make_valid(shapely.union_all(seeds))
             result = self._grow(seed, shapely.area(seed) / 10_000.0 + p["target_ha"], set(group))
             self._log(action, p["id"], result, seed, set(group))
             geom = shapely.make_valid(shapely.difference(result.geometry, seed))
         row = parent.drop(labels=["geometry"]).to_dict()
-        row.update({
-            "id": p["id"], "name": p.get("name") or f"{parent['name']} ({p['phase']})", "phase": p["phase"],
-            "status": p.get("status", "planned"), "status_year": action.year, "area_published_ha": None,
-            "area_qualifier": None, "occupancy_pct": None, "decision": None, "decision_date": None,
-            "established_year": None, "target_year": None, "infrastructure_complete": False,
-            "sources": action.source or "scenario assumption", "notes": action.assumption,
-            "location_basis": f"scenario {self.scenario.id}: grown beside {parent_id} to {p.get('target_ha')} ha",
-        })
+        row.update(
+            {
+                "id": p["id"],
+                "name": p.get("name") or f"{parent['name']} ({p['phase']})",
+                "phase": p["phase"],
+                "status": p.get("status", "planned"),
+                "status_year": action.year,
+                "area_published_ha": None,
+                "area_qualifier": None,
+                "occupancy_pct": None,
+                "decision": None,
+                "decision_date": None,
+                "established_year": None,
+                "target_year": None,
+                "infrastructure_complete": False,
+                "sources": action.source or "scenario assumption",
+                "notes": action.assumption,
+                "location_basis": f"scenario {self.scenario.id}: grown beside {parent_id} to {p.get('target_ha')} ha",
+            }
+        )
         row["name_ascii"] = ascii_name(row["name"])
         self._append(row, geom)
 
@@ -700,17 +856,26 @@ class _Runner:
         try:
             geom = shapely.from_geojson(json.dumps(value)) if isinstance(value, dict) else shapely.from_wkt(value)
         except Exception as exc:  # shapely raises GEOSException for bad WKT/GeoJSON
-            raise ScenarioError(f"cannot read the geometry: {exc}", self.scenario.path, action.line,
-                                f"actions[{index}].geometry") from None
+            raise ScenarioError(
+                f"cannot read the geometry: {exc}", self.scenario.path, action.line, f"actions[{index}].geometry"
+            ) from None
         if shapely.get_type_id(geom) not in (3, 6) or not shapely.is_valid(geom):
-            raise ScenarioError("the geometry must be a valid Polygon or MultiPolygon (WGS84 lon/lat)",
-                                self.scenario.path, action.line, f"actions[{index}].geometry")
+            raise ScenarioError(
+                "the geometry must be a valid Polygon or MultiPolygon (WGS84 lon/lat)",
+                self.scenario.path,
+                action.line,
+                f"actions[{index}].geometry",
+            )
         return gpd.GeoSeries([geom], crs=_crs.WGS84).to_crs(self.metric).iloc[0]
 
     def _append(self, row: dict, geom) -> None:
         row = {**row, "scenario_id": self.scenario.id}
-        new = gpd.GeoDataFrame([row], index=[row["id"]],
-                               geometry=gpd.GeoSeries([geom], index=[row["id"]], crs=self.metric), crs=self.metric)
+        new = gpd.GeoDataFrame(
+            [row],
+            index=[row["id"]],
+            geometry=gpd.GeoSeries([geom], index=[row["id"]], crs=self.metric),
+            crs=self.metric,
+        )
         new = new.reindex(columns=self.zones.columns)
         self.zones = pd.concat([self.zones, new.astype({c: object for c in new.columns if c != "geometry"})])
         self.zones = gpd.GeoDataFrame(self.zones, geometry="geometry", crs=self.metric)
@@ -739,8 +904,9 @@ class _Runner:
         row["ccn_full_infra"] = int(full.sum())
         known = full & ~np.isnan(occupancy) & ~np.isnan(hectares)
         weights = hectares[known]
-        row["ccn_full_infra_occupancy_pct"] = (float(np.average(occupancy[known], weights=weights))
-                                               if known.any() and weights.sum() > 0 else np.nan)
+        row["ccn_full_infra_occupancy_pct"] = (
+            float(np.average(occupancy[known], weights=weights)) if known.any() and weights.sum() > 0 else np.nan
+        )
         row["ccn_full_infra_no_occupancy"] = int((full & ~known).sum())
         row["mean_dist_highway_m"], row["mean_dist_substation_m"] = self._distances(z)
         return row
@@ -785,17 +951,33 @@ def check_targets(timeline: pd.DataFrame, targets: pd.DataFrame, scenario: Scena
     within :data:`ABOUT_TOLERANCE` (10 %) of the value, a convention of geozones, not of the source.
     """
     rows = []
-    mine = targets[targets["province_pre2025"].map(lambda p: same_province(p, scenario.province))] \
-        if len(targets) else targets
+    mine = (
+        targets[targets["province_pre2025"].map(lambda p: same_province(p, scenario.province))]
+        if len(targets)
+        else targets
+    )
     for _, target in mine.iterrows():
         year = int(target["year"])
         column = next((col for key, col in TARGET_INDICATORS.items() if key in str(target["id"])), None)
         value = float(target["value"])
-        vmax = float(target["value_max"]) if target.get("value_max") not in (None, "") and \
-            pd.notna(target.get("value_max")) else None
-        record = {"target": target["id"], "indicator": target["indicator"], "year": year,
-                  "operator": target["operator"], "value": value, "value_max": vmax, "unit": target["unit"],
-                  "source": target["source"], "scenario_value": np.nan, "status": "not assessed", "note": ""}
+        vmax = (
+            float(target["value_max"])
+            if target.get("value_max") not in (None, "") and pd.notna(target.get("value_max"))
+            else None
+        )
+        record = {
+            "target": target["id"],
+            "indicator": target["indicator"],
+            "year": year,
+            "operator": target["operator"],
+            "value": value,
+            "value_max": vmax,
+            "unit": target["unit"],
+            "source": target["source"],
+            "scenario_value": np.nan,
+            "status": "not assessed",
+            "note": "",
+        }
         if column is None:
             record["note"] = "not a land indicator: outside what a zone scenario measures"
         elif year not in timeline.index:
@@ -808,8 +990,22 @@ def check_targets(timeline: pd.DataFrame, targets: pd.DataFrame, scenario: Scena
             else:
                 record["status"] = "pass" if meets_target(float(actual), target["operator"], value, vmax) else "fail"
         rows.append(record)
-    return pd.DataFrame(rows, columns=["target", "indicator", "year", "operator", "value", "value_max", "unit",
-                                       "source", "scenario_value", "status", "note"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "target",
+            "indicator",
+            "year",
+            "operator",
+            "value",
+            "value_max",
+            "unit",
+            "source",
+            "scenario_value",
+            "status",
+            "note",
+        ],
+    )
 
 
 def meets_target(actual: float, operator: str, value: float, vmax: float | None) -> bool:
@@ -859,13 +1055,21 @@ def zone_diff(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> pd.DataFrame
                 changes.append("infrastructure")
         before_ha = float(b["hectares"]) if b is not None and pd.notna(b["hectares"]) else np.nan
         after_ha = float(a["hectares"]) if pd.notna(a["hectares"]) else np.nan
-        rows.append({
-            "zone": zone_id, "name": a["name"], "kind": a["kind"], "change": "+".join(changes) or "unchanged",
-            "status_before": None if b is None else b["status"], "status_after": a["status"],
-            "ha_before": before_ha, "ha_after": after_ha,
-            "delta_ha": (after_ha if b is None else after_ha - before_ha),
-            "occupancy_before": np.nan if b is None else b["occupancy_pct"], "occupancy_after": a["occupancy_pct"],
-        })
+        rows.append(
+            {
+                "zone": zone_id,
+                "name": a["name"],
+                "kind": a["kind"],
+                "change": "+".join(changes) or "unchanged",
+                "status_before": None if b is None else b["status"],
+                "status_after": a["status"],
+                "ha_before": before_ha,
+                "ha_after": after_ha,
+                "delta_ha": (after_ha if b is None else after_ha - before_ha),
+                "occupancy_before": np.nan if b is None else b["occupancy_pct"],
+                "occupancy_after": a["occupancy_pct"],
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -355,8 +355,9 @@ def same_province(a, b: str) -> bool:
     return isinstance(a, str) and ascii_name(a).lower() == ascii_name(b).lower()
 
 
-def criterion_scores(spec: SuitabilitySpec, grid: _raster.Grid, *, store=None, layers: dict | None = None
-                     ) -> dict[str, np.ndarray]:
+def criterion_scores(
+    spec: SuitabilitySpec, grid: _raster.Grid, *, store=None, layers: dict | None = None
+) -> dict[str, np.ndarray]:
     """Every criterion's score raster (0..1, NaN where a DEM has no data) on ``grid``."""
     layers = layers or {}
     base = Path(spec.path).parent if spec.path else Path.cwd()
@@ -373,8 +374,9 @@ def criterion_scores(spec: SuitabilitySpec, grid: _raster.Grid, *, store=None, l
     return scores
 
 
-def suitability_surface(spec: SuitabilitySpec, grid: _raster.Grid, *, store=None, layers: dict | None = None
-                        ) -> np.ndarray:
+def suitability_surface(
+    spec: SuitabilitySpec, grid: _raster.Grid, *, store=None, layers: dict | None = None
+) -> np.ndarray:
     """The AHP-weighted overlay on ``grid`` with no exclusion (the allocator applies its own constraints)."""
     scores = criterion_scores(spec, grid, store=store, layers=layers)
     weights = ahp_weights(spec.matrix, [c.name for c in spec.criteria]).weights

@@ -25,6 +25,18 @@ from geozones.store.layers import (
 )
 from geozones.store.opening import open_store
 
-__all__ = ["ZONES", "REFERENCE_LAYERS", "ZoneStore", "GeoPackageStore", "open_store", "read_shipped",
-           "shipped_layers", "load_infrastructure", "scenario_layer_name", "store_layers", "suitability_raster",
-           "sensitivity_raster", "odds_table"]
+__all__ = [
+    "ZONES",
+    "REFERENCE_LAYERS",
+    "ZoneStore",
+    "GeoPackageStore",
+    "open_store",
+    "read_shipped",
+    "shipped_layers",
+    "load_infrastructure",
+    "scenario_layer_name",
+    "store_layers",
+    "suitability_raster",
+    "sensitivity_raster",
+    "odds_table",
+]

@@ -83,8 +83,14 @@ MAX_PARTS = 1_000
 MAX_COORDINATE = 1e8
 
 
-def check_geometry_budget(value, *, max_vertices: int = MAX_VERTICES, max_rings: int = MAX_RINGS,
-                          max_parts: int = MAX_PARTS, max_coordinate: float = MAX_COORDINATE) -> None:
+def check_geometry_budget(
+    value,
+    *,
+    max_vertices: int = MAX_VERTICES,
+    max_rings: int = MAX_RINGS,
+    max_parts: int = MAX_PARTS,
+    max_coordinate: float = MAX_COORDINATE,
+) -> None:
     """Refuse a GeoJSON (Multi)Polygon that is malformed or over budget, before GEOS sees it.
 
     Walks the coordinate arrays in Python: counts parts, rings and vertices, and checks that
@@ -124,8 +130,7 @@ def check_geometry_budget(value, *, max_vertices: int = MAX_VERTICES, max_rings:
                 raise GeometryError("each ring must be an array of positions", field="geometry")
             vertices += len(ring)
             if vertices > max_vertices:
-                raise WorkLimitError(f"geometry has more than {max_vertices:,} vertices; the limit is "
-                                     f"{max_vertices:,}")
+                raise WorkLimitError(f"geometry has more than {max_vertices:,} vertices; the limit is {max_vertices:,}")
             for position in ring:
                 if not isinstance(position, (list, tuple)) or len(position) not in (2, 3):
                     raise GeometryError("each position must be an array of 2 or 3 numbers", field="geometry")
@@ -133,8 +138,10 @@ def check_geometry_budget(value, *, max_vertices: int = MAX_VERTICES, max_rings:
                     if isinstance(number, bool) or not isinstance(number, (int, float)):
                         raise GeometryError("coordinates must be numbers", field="geometry")
                     if not math.isfinite(number) or abs(number) > max_coordinate:
-                        raise GeometryError(f"coordinate {number!r} is not a finite number within "
-                                            f"+-{max_coordinate:g}", field="geometry")
+                        raise GeometryError(
+                            f"coordinate {number!r} is not a finite number within +-{max_coordinate:g}",
+                            field="geometry",
+                        )
 
 
 def prepare_geometry(value, *, repair: bool = False):
@@ -330,8 +337,7 @@ def _properties(feature: Mapping, zone_id: str | None) -> dict:
         raise ZoneValidationError("properties must be a JSON object")
     found = _feature_id(feature)
     if zone_id is not None and found is not None and found != zone_id:
-        raise ZoneValidationError(f"the feature's id {found!r} differs from {zone_id!r}; ids cannot change",
-                                  field="id")
+        raise ZoneValidationError(f"the feature's id {found!r} differs from {zone_id!r}; ids cannot change", field="id")
     merged = dict(properties)
     merged["id"] = zone_id if zone_id is not None else found
     return merged
@@ -372,7 +378,8 @@ def _check_match(current: StoredZone, if_match: str | None) -> None:
     if current.etag not in weakless:
         raise PreconditionFailedError(
             f"zone {current.id!r} changed since you read it (its ETag is now {current.etag}, you sent {if_match}); "
-            "read it again and re-apply your change")
+            "read it again and re-apply your change"
+        )
 
 
 class FeatureEditing:
@@ -381,14 +388,26 @@ class FeatureEditing:
     def _edit(self) -> AbstractContextManager[EditTransaction]:  # pragma: no cover - backends override
         raise NotImplementedError
 
-    def _log(self, tx: EditTransaction, op: str, actor: str, before: StoredZone | None,
-             after: StoredZone | None) -> None:
+    def _log(
+        self, tx: EditTransaction, op: str, actor: str, before: StoredZone | None, after: StoredZone | None
+    ) -> None:
         zone = after or before
         assert zone is not None, "a history entry needs the zone before or after the change"
         zone_id = zone.id
-        tx.record(HistoryEntry(0, zone_id, tx.last_version(zone_id) + 1, op, actor or "anonymous", _now(),
-                               before.etag if before else None, after.etag if after else None,
-                               snapshot(before), snapshot(after)))
+        tx.record(
+            HistoryEntry(
+                0,
+                zone_id,
+                tx.last_version(zone_id) + 1,
+                op,
+                actor or "anonymous",
+                _now(),
+                before.etag if before else None,
+                after.etag if after else None,
+                snapshot(before),
+                snapshot(after),
+            )
+        )
 
     def _require(self, tx: EditTransaction, zone_id: str) -> tuple[Any, StoredZone]:
         found = tx.fetch(str(zone_id))
@@ -415,8 +434,9 @@ class FeatureEditing:
             self._log(tx, "create", actor, None, zone)
         return zone
 
-    def replace_zone(self, zone_id: str, feature: Mapping, *, if_match: str | None, actor: str, crs=None,
-                     repair: bool = False) -> StoredZone:
+    def replace_zone(
+        self, zone_id: str, feature: Mapping, *, if_match: str | None, actor: str, crs=None, repair: bool = False
+    ) -> StoredZone:
         """Replace a zone's attributes and geometry (attributes left out become empty)."""
         properties = _properties(feature, str(zone_id))
         geometry = prepare_geometry(feature.get("geometry"), repair=repair)
@@ -428,8 +448,9 @@ class FeatureEditing:
             self._log(tx, "replace", actor, current, zone)
         return zone
 
-    def update_zone(self, zone_id: str, patch: Mapping, *, if_match: str | None, actor: str, crs=None,
-                    repair: bool = False) -> StoredZone:
+    def update_zone(
+        self, zone_id: str, patch: Mapping, *, if_match: str | None, actor: str, crs=None, repair: bool = False
+    ) -> StoredZone:
         """Change some attributes and/or the geometry of a zone (JSON merge patch)."""
         if isinstance(patch, Mapping) and patch.get("geometry") is not None:
             patch = {**patch, "geometry": prepare_geometry(patch["geometry"], repair=repair)}
@@ -477,8 +498,9 @@ class FeatureEditing:
     def _version(tx: EditTransaction, zone_id: str, version: int) -> StoredZone:
         entry = tx.entry(zone_id, max(version, 1))
         if entry is None or version < 0:
-            raise VersionNotFoundError(f"zone {zone_id!r} has no version {version} "
-                                       f"(it has {tx.last_version(zone_id)} recorded change(s))")
+            raise VersionNotFoundError(
+                f"zone {zone_id!r} has no version {version} (it has {tx.last_version(zone_id)} recorded change(s))"
+            )
         state = entry.snapshot("before" if version == 0 else "after")
         if state is None:
             what = "did not exist before it was created" if version == 0 else "was deleted in that version"

@@ -93,8 +93,7 @@ class GeoPackageStore(FeatureEditing):
         missing = {name: path for name, path in shipped.items() if name not in present}
         if missing:
             with self._lock():
-                self._write_many({name: read_shipped(name, path) for name, path in missing.items()},
-                                 start_empty=False)
+                self._write_many({name: read_shipped(name, path) for name, path in missing.items()}, start_empty=False)
 
     def _add_missing_columns(self) -> None:
         """A store made before a zone field existed (e.g. the investor fields) gets it as an empty column."""
@@ -107,7 +106,9 @@ class GeoPackageStore(FeatureEditing):
                     with self._lock(), db:
                         for field in missing:
                             kind = {"float": "REAL", "int": "INTEGER", "date": "DATE"}.get(field.dtype, "TEXT")
-                            db.execute(f"ALTER TABLE {gpkg_sql.quote(ZONES)} ADD COLUMN {gpkg_sql.quote(field.name)} {kind}")
+                            db.execute(
+                                f"ALTER TABLE {gpkg_sql.quote(ZONES)} ADD COLUMN {gpkg_sql.quote(field.name)} {kind}"
+                            )
             finally:
                 db.close()
 
@@ -147,8 +148,12 @@ class GeoPackageStore(FeatureEditing):
         with self._gate.use("sqlite3"):
             db = gpkg_sql.connect(self.path)
             try:
-                rows = dict(db.execute("SELECT name, seq FROM sqlite_sequence WHERE name IN (?, ?)",
-                                       (HISTORY_TABLE, LAYER_WRITES_TABLE)).fetchall())
+                rows = dict(
+                    db.execute(
+                        "SELECT name, seq FROM sqlite_sequence WHERE name IN (?, ?)",
+                        (HISTORY_TABLE, LAYER_WRITES_TABLE),
+                    ).fetchall()
+                )
             except sqlite3.OperationalError:  # no AUTOINCREMENT table yet
                 return 0, 0
             finally:
@@ -217,16 +222,22 @@ class GeoPackageStore(FeatureEditing):
         WAL journal, concurrent edits and open readers stay consistent, and a killed write
         leaves either the old or the new layers -- never a half-written or orphaned state.
         """
+
         def write(target: str) -> None:
             for name, frame in frames.items():
                 if isinstance(frame, gpd.GeoDataFrame):
                     _io.write_gpkg_layer(frame, target, name)
                 else:
-                    pyogrio.write_dataframe(pd.DataFrame(frame).astype(object).where(frame.notna(), None),
-                                            target, layer=name, driver="GPKG",
-                                            layer_options={"OVERWRITE": "YES"})
+                    pyogrio.write_dataframe(
+                        pd.DataFrame(frame).astype(object).where(frame.notna(), None),
+                        target,
+                        layer=name,
+                        driver="GPKG",
+                        layer_options={"OVERWRITE": "YES"},
+                    )
 
         if not self.path.exists():
+
             def build(tmp: str) -> None:
                 write(tmp)
                 if ZONES in frames:  # zones are looked up by id (edits, GET items/{id}): index it
@@ -242,8 +253,9 @@ class GeoPackageStore(FeatureEditing):
         if start_empty:  # a reset: every other layer and the edit history go
             with self._gate.use("gdal"):
                 present = _io.layer_names(self.path)
-            drop = tuple(n for n in present if n not in frames and n != "layer_styles"
-                         and not n.startswith("geozones_"))
+            drop = tuple(
+                n for n in present if n not in frames and n != "layer_styles" and not n.startswith("geozones_")
+            )
         self._in_place(write, list(frames), drop=drop, reset=start_empty)
 
     def _in_place(self, write, names: list[str], *, drop: tuple[str, ...] = (), reset: bool = False) -> None:
@@ -256,8 +268,10 @@ class GeoPackageStore(FeatureEditing):
             extra.append(f"DROP TABLE IF EXISTS {HISTORY_TABLE}")
         if ZONES in names:
             extra.append(_ZONES_ID_INDEX)
-        extra.append(f"INSERT INTO {LAYER_WRITES_TABLE} (at, layers) VALUES "
-                     f"(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), {_sql_text(', '.join([*names, *drop]))})")
+        extra.append(
+            f"INSERT INTO {LAYER_WRITES_TABLE} (at, layers) VALUES "
+            f"(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), {_sql_text(', '.join([*names, *drop]))})"
+        )
         try:
             if write is not None:
                 write(scratch)
@@ -337,8 +351,10 @@ _HISTORY_DDL = (
     "etag_after TEXT, before TEXT, after TEXT, UNIQUE (zone_id, version))",
     _ZONES_ID_INDEX,
 )
-_LAYER_WRITES_DDL = (f"CREATE TABLE IF NOT EXISTS {LAYER_WRITES_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
-                     "at TEXT NOT NULL, layers TEXT NOT NULL)")
+_LAYER_WRITES_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {LAYER_WRITES_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+    "at TEXT NOT NULL, layers TEXT NOT NULL)"
+)
 _HISTORY_COLUMNS = "seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after"
 
 
@@ -353,8 +369,18 @@ def _sql_value(value):
 
 def _history_entry(row) -> HistoryEntry:
     seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after = row
-    return HistoryEntry(seq, zone_id, version, op, actor, at, etag_before, etag_after,
-                        json.loads(before) if before else None, json.loads(after) if after else None)
+    return HistoryEntry(
+        seq,
+        zone_id,
+        version,
+        op,
+        actor,
+        at,
+        etag_before,
+        etag_after,
+        json.loads(before) if before else None,
+        json.loads(after) if after else None,
+    )
 
 
 class _GpkgTransaction:
@@ -366,7 +392,9 @@ class _GpkgTransaction:
         row = db.execute(
             "SELECT g.column_name, g.srs_id, g.geometry_type_name, s.organization, s.organization_coordsys_id, "
             "s.definition FROM gpkg_geometry_columns g JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id "
-            "WHERE g.table_name = ?", (ZONES,)).fetchone()
+            "WHERE g.table_name = ?",
+            (ZONES,),
+        ).fetchone()
         if row is None:
             raise StoreError("the store has no zone layer")
         column, self.srs_id, self.geometry_type, organization, code, definition = row
@@ -381,15 +409,16 @@ class _GpkgTransaction:
         self.extent: list[tuple[float, float, float, float]] = []
 
     def fetch(self, zone_id: str):
-        row = self.db.execute(f"SELECT fid, {self.columns}, {self.geom} FROM zones WHERE id = ?",
-                              (zone_id,)).fetchone()
+        row = self.db.execute(f"SELECT fid, {self.columns}, {self.geom} FROM zones WHERE id = ?", (zone_id,)).fetchone()
         if row is None:
             return None
         return row[0], StoredZone.of(dict(zip(ZONE_FIELD_NAMES, row[1:-1])), gpkg_sql.decode(row[-1]), self.crs)
 
     def _values(self, zone: StoredZone) -> list:
         self._accept(zone.geometry)
-        return [_sql_value(zone.properties[n]) for n in ZONE_FIELD_NAMES] + [gpkg_sql.encode(zone.geometry, self.srs_id)]
+        return [_sql_value(zone.properties[n]) for n in ZONE_FIELD_NAMES] + [
+            gpkg_sql.encode(zone.geometry, self.srs_id)
+        ]
 
     def _accept(self, geometry) -> None:
         """Widen the declared geometry type when a Polygon layer receives a MultiPolygon (or vice versa)."""
@@ -397,8 +426,9 @@ class _GpkgTransaction:
             return
         declared = self.geometry_type.upper()
         if declared not in ("GEOMETRY", geometry.geom_type.upper()):
-            self.db.execute("UPDATE gpkg_geometry_columns SET geometry_type_name = 'GEOMETRY' WHERE table_name = ?",
-                            (ZONES,))
+            self.db.execute(
+                "UPDATE gpkg_geometry_columns SET geometry_type_name = 'GEOMETRY' WHERE table_name = ?", (ZONES,)
+            )
             self.geometry_type = "GEOMETRY"
         self.extent.append(tuple(geometry.bounds))
 
@@ -422,24 +452,36 @@ class _GpkgTransaction:
     def entry(self, zone_id: str, version: int) -> HistoryEntry | None:
         if not self.has_history:
             return None
-        row = self.db.execute(f"SELECT {_HISTORY_COLUMNS} FROM {HISTORY_TABLE} WHERE zone_id = ? AND version = ?",
-                              (zone_id, version)).fetchone()
+        row = self.db.execute(
+            f"SELECT {_HISTORY_COLUMNS} FROM {HISTORY_TABLE} WHERE zone_id = ? AND version = ?", (zone_id, version)
+        ).fetchone()
         return _history_entry(row) if row else None
 
     def record(self, entry: HistoryEntry) -> None:
         self.db.execute(
             f"INSERT INTO {HISTORY_TABLE} (zone_id, version, op, actor, at, etag_before, etag_after, before, after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (entry.zone_id, entry.version, entry.op, entry.actor, entry.at, entry.etag_before, entry.etag_after,
-             json.dumps(entry.before, ensure_ascii=False) if entry.before else None,
-             json.dumps(entry.after, ensure_ascii=False) if entry.after else None))
+            (
+                entry.zone_id,
+                entry.version,
+                entry.op,
+                entry.actor,
+                entry.at,
+                entry.etag_before,
+                entry.etag_after,
+                json.dumps(entry.before, ensure_ascii=False) if entry.before else None,
+                json.dumps(entry.after, ensure_ascii=False) if entry.after else None,
+            ),
+        )
 
     def history(self, zone_id: str | None, limit: int | None) -> list[HistoryEntry]:
         if not self.has_history:
             return []
         where, params = ("WHERE zone_id = ?", [zone_id]) if zone_id is not None else ("", [])
-        rows = self.db.execute(f"SELECT {_HISTORY_COLUMNS} FROM {HISTORY_TABLE} {where} ORDER BY seq DESC "
-                               "LIMIT ?", [*params, -1 if limit is None else int(limit)]).fetchall()
+        rows = self.db.execute(
+            f"SELECT {_HISTORY_COLUMNS} FROM {HISTORY_TABLE} {where} ORDER BY seq DESC LIMIT ?",
+            [*params, -1 if limit is None else int(limit)],
+        ).fetchall()
         return [_history_entry(r) for r in rows]
 
     def finish(self) -> None:
@@ -454,4 +496,5 @@ class _GpkgTransaction:
             "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), "
             "min_x = min(coalesce(min_x, ?), ?), min_y = min(coalesce(min_y, ?), ?), "
             "max_x = max(coalesce(max_x, ?), ?), max_y = max(coalesce(max_y, ?), ?) WHERE table_name = ?",
-            (minx, minx, miny, miny, maxx, maxx, maxy, maxy, ZONES))
+            (minx, minx, miny, miny, maxx, maxx, maxy, maxy, ZONES),
+        )

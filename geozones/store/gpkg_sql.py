@@ -31,7 +31,7 @@ def _header(blob: bytes) -> tuple[int, int, tuple[float, ...] | None, bool]:
     envelope_type = (flags >> 1) & 7
     count = _ENVELOPE_DOUBLES[envelope_type]
     srs_id = struct.unpack(order + "i", blob[4:8])[0]
-    envelope = struct.unpack(order + f"{count}d", blob[8:8 + 8 * count]) if count else None
+    envelope = struct.unpack(order + f"{count}d", blob[8 : 8 + 8 * count]) if count else None
     return 8 + 8 * count, srs_id, envelope, bool(flags & 0x10)
 
 
@@ -78,6 +78,7 @@ def _coordinate(index: int):
     def value(blob):
         box = _bounds(blob)
         return None if box is None else box[index]
+
     return value
 
 
@@ -173,9 +174,13 @@ def gate(path: str | os.PathLike) -> LibraryGate:
 # with it like any other transaction.
 
 #: GeoPackage bookkeeping tables whose rows describe one layer (column holding the name).
-_LAYER_ROWS = (("gpkg_contents", "table_name"), ("gpkg_geometry_columns", "table_name"),
-               ("gpkg_extensions", "table_name"), ("gpkg_ogr_contents", "table_name"),
-               ("gpkg_data_columns", "table_name"))
+_LAYER_ROWS = (
+    ("gpkg_contents", "table_name"),
+    ("gpkg_geometry_columns", "table_name"),
+    ("gpkg_extensions", "table_name"),
+    ("gpkg_ogr_contents", "table_name"),
+    ("gpkg_data_columns", "table_name"),
+)
 
 
 def _tables(db: sqlite3.Connection, schema: str) -> set[str]:
@@ -186,10 +191,15 @@ def _owned(db: sqlite3.Connection, schema: str, name: str) -> list[tuple[str, st
     """(type, name, sql) of the layer's table, its R-tree and the indexes and triggers on it."""
     rtrees: list[str] = []
     if "gpkg_geometry_columns" in _tables(db, schema):
-        rtrees = [f"rtree_{name}_{r[0]}" for r in db.execute(
-            f"SELECT column_name FROM {schema}.gpkg_geometry_columns WHERE table_name = ?", (name,))]
-    rows = db.execute(f"SELECT type, name, sql FROM {schema}.sqlite_master WHERE sql IS NOT NULL AND "
-                      "(name = ? OR (tbl_name = ? AND type IN ('index', 'trigger')))", (name, name)).fetchall()
+        rtrees = [
+            f"rtree_{name}_{r[0]}"
+            for r in db.execute(f"SELECT column_name FROM {schema}.gpkg_geometry_columns WHERE table_name = ?", (name,))
+        ]
+    rows = db.execute(
+        f"SELECT type, name, sql FROM {schema}.sqlite_master WHERE sql IS NOT NULL AND "
+        "(name = ? OR (tbl_name = ? AND type IN ('index', 'trigger')))",
+        (name, name),
+    ).fetchall()
     for rtree in rtrees:
         found = db.execute(f"SELECT type, name, sql FROM {schema}.sqlite_master WHERE name = ?", (rtree,)).fetchone()
         if found:
@@ -223,8 +233,10 @@ def copy_layer(db: sqlite3.Connection, name: str, source: str = "src") -> None:
     main_tables, src_tables = _tables(db, "main"), _tables(db, source)
     if name not in src_tables:
         raise ValueError(f"layer {name!r} is not in the scratch file")
-    styled = "layer_styles" in src_tables and db.execute(
-        f"SELECT 1 FROM {source}.layer_styles WHERE f_table_name = ?", (name,)).fetchone()
+    styled = (
+        "layer_styles" in src_tables
+        and db.execute(f"SELECT 1 FROM {source}.layer_styles WHERE f_table_name = ?", (name,)).fetchone()
+    )
     kept_styles = []
     if not styled and "layer_styles" in main_tables:
         kept_styles = db.execute("SELECT * FROM main.layer_styles WHERE f_table_name = ?", (name,)).fetchall()
@@ -243,34 +255,55 @@ def copy_layer(db: sqlite3.Connection, name: str, source: str = "src") -> None:
     for kind, _, sql in owned:  # then indexes and triggers (which reference them)
         if kind in ("index", "trigger"):
             db.execute(sql)
-    db.execute(f"INSERT OR IGNORE INTO main.gpkg_spatial_ref_sys SELECT * FROM {source}.gpkg_spatial_ref_sys "
-               f"WHERE srs_id IN (SELECT srs_id FROM {source}.gpkg_contents WHERE table_name = ?)", (name,))
+    db.execute(
+        f"INSERT OR IGNORE INTO main.gpkg_spatial_ref_sys SELECT * FROM {source}.gpkg_spatial_ref_sys "
+        f"WHERE srs_id IN (SELECT srs_id FROM {source}.gpkg_contents WHERE table_name = ?)",
+        (name,),
+    )
     for table, column in _LAYER_ROWS:
         if table in src_tables and table in main_tables:
             db.execute(f"INSERT INTO main.{table} SELECT * FROM {source}.{table} WHERE {column} = ?", (name,))
     if "gpkg_metadata_reference" in src_tables:
         for md_id, scope, standard, mime, metadata in db.execute(
-                f"SELECT m.id, m.md_scope, m.md_standard_uri, m.mime_type, m.metadata FROM {source}.gpkg_metadata m "
-                f"JOIN {source}.gpkg_metadata_reference r ON r.md_file_id = m.id WHERE r.table_name = ?",
-                (name,)).fetchall():
-            new_id = db.execute("INSERT INTO main.gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
-                                "VALUES (?, ?, ?, ?)", (scope, standard, mime, metadata)).lastrowid
-            db.execute("INSERT INTO main.gpkg_metadata_reference (reference_scope, table_name, column_name, "
-                       "row_id_value, timestamp, md_file_id, md_parent_id) SELECT reference_scope, table_name, "
-                       f"column_name, row_id_value, timestamp, ?, NULL FROM {source}.gpkg_metadata_reference "
-                       "WHERE table_name = ? AND md_file_id = ?", (new_id, name, md_id))
-    columns = "f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, " \
-              "useAsDefault, description, owner, ui, update_time"
+            f"SELECT m.id, m.md_scope, m.md_standard_uri, m.mime_type, m.metadata FROM {source}.gpkg_metadata m "
+            f"JOIN {source}.gpkg_metadata_reference r ON r.md_file_id = m.id WHERE r.table_name = ?",
+            (name,),
+        ).fetchall():
+            new_id = db.execute(
+                "INSERT INTO main.gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) VALUES (?, ?, ?, ?)",
+                (scope, standard, mime, metadata),
+            ).lastrowid
+            db.execute(
+                "INSERT INTO main.gpkg_metadata_reference (reference_scope, table_name, column_name, "
+                "row_id_value, timestamp, md_file_id, md_parent_id) SELECT reference_scope, table_name, "
+                f"column_name, row_id_value, timestamp, ?, NULL FROM {source}.gpkg_metadata_reference "
+                "WHERE table_name = ? AND md_file_id = ?",
+                (new_id, name, md_id),
+            )
+    columns = (
+        "f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, "
+        "useAsDefault, description, owner, ui, update_time"
+    )
     if styled:
-        db.execute(f"INSERT INTO main.layer_styles ({columns}) SELECT {columns} FROM {source}.layer_styles "
-                   "WHERE f_table_name = ?", (name,))
+        db.execute(
+            f"INSERT INTO main.layer_styles ({columns}) SELECT {columns} FROM {source}.layer_styles "
+            "WHERE f_table_name = ?",
+            (name,),
+        )
     elif kept_styles:
         marks = ", ".join("?" * len(kept_styles[0]))
         db.executemany(f"INSERT INTO main.layer_styles VALUES ({marks})", kept_styles)
 
 
-def replace_layers(path: str | os.PathLike, scratch: str | os.PathLike, names: list[str], *,
-                   drop: tuple[str, ...] = (), extra_sql: tuple[str, ...] = (), timeout: float = 60.0) -> None:
+def replace_layers(
+    path: str | os.PathLike,
+    scratch: str | os.PathLike,
+    names: list[str],
+    *,
+    drop: tuple[str, ...] = (),
+    extra_sql: tuple[str, ...] = (),
+    timeout: float = 60.0,
+) -> None:
     """Copy ``names`` from the GeoPackage ``scratch`` into ``path`` (and drop ``drop``) in one transaction.
 
     The store is switched to (and kept in) WAL mode; the caller holds the store's write lock.

@@ -96,8 +96,14 @@ def create_key(role: str, name: str, path: str | os.PathLike | None = None) -> t
     key_id = secrets.token_hex(6)
     secret = f"gz_{key_id}_{secrets.token_urlsafe(32)}"
     salt = secrets.token_bytes(16)
-    record = ApiKey(key_id, name.strip(), role, _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-                    salt.hex(), _digest(secret, salt))
+    record = ApiKey(
+        key_id,
+        name.strip(),
+        role,
+        _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        salt.hex(),
+        _digest(secret, salt),
+    )
     with _locked(path):
         _save(path, [*load_keys(path), record])
     return secret, record

@@ -16,9 +16,17 @@ from geozones.io.infrastructure import INFRASTRUCTURE_LAYERS, read_infrastructur
 from geozones.store.opening import open_store
 
 #: Reference layers (boundaries and infrastructure) maps and reports show when the store has them.
-REFERENCE_LAYERS = ("boundaries_provinces", "boundaries_districts", "infrastructure_roads", "infrastructure_railways",
-                    "infrastructure_border_gates", "infrastructure_hydropower", "infrastructure_protected_areas",
-                    "infrastructure_power", "infrastructure_destinations")
+REFERENCE_LAYERS = (
+    "boundaries_provinces",
+    "boundaries_districts",
+    "infrastructure_roads",
+    "infrastructure_railways",
+    "infrastructure_border_gates",
+    "infrastructure_hydropower",
+    "infrastructure_protected_areas",
+    "infrastructure_power",
+    "infrastructure_destinations",
+)
 
 
 def load_infrastructure(source=None) -> dict[str, gpd.GeoDataFrame]:
@@ -49,8 +57,9 @@ def load_infrastructure(source=None) -> dict[str, gpd.GeoDataFrame]:
     given: Mapping = source if isinstance(source, Mapping) else {}
     unknown = set(given) - set(INFRASTRUCTURE_LAYERS)
     if unknown:
-        raise UnknownAttributeError(f"unknown infrastructure layer(s) {', '.join(sorted(unknown))}; "
-                       f"use {', '.join(INFRASTRUCTURE_LAYERS)}")
+        raise UnknownAttributeError(
+            f"unknown infrastructure layer(s) {', '.join(sorted(unknown))}; use {', '.join(INFRASTRUCTURE_LAYERS)}"
+        )
     store = None
     if not isinstance(source, Mapping) and source is not None:
         store = source
@@ -85,9 +94,14 @@ def suitability_raster(store, scenario_id: str) -> Path | None:
     Falls back to ``suitability.tif`` (what ``geozones scenario rasters --out <store dir>/rasters`` writes).
     """
     folder = Path(getattr(store, "path", ".")).parent
-    for name in (f"suitability_{scenario_id}.tif", f"scenario_{scenario_id}_suitability.tif",
-                 f"rasters/suitability_{scenario_id}.tif", f"rasters/scenario_{scenario_id}_suitability.tif",
-                 "suitability.tif", "rasters/suitability.tif"):
+    for name in (
+        f"suitability_{scenario_id}.tif",
+        f"scenario_{scenario_id}_suitability.tif",
+        f"rasters/suitability_{scenario_id}.tif",
+        f"rasters/scenario_{scenario_id}_suitability.tif",
+        "suitability.tif",
+        "rasters/suitability.tif",
+    ):
         if (folder / name).is_file():
             return folder / name
     return None
@@ -125,5 +139,12 @@ def scenario_layer_name(names: list[str], scenario_id: str) -> str | None:
     return None
 
 
-__all__ = ["REFERENCE_LAYERS", "load_infrastructure", "odds_table", "scenario_layer_name", "sensitivity_raster",
-           "store_layers", "suitability_raster"]
+__all__ = [
+    "REFERENCE_LAYERS",
+    "load_infrastructure",
+    "odds_table",
+    "scenario_layer_name",
+    "sensitivity_raster",
+    "store_layers",
+    "suitability_raster",
+]

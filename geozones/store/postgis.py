@@ -55,13 +55,13 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-
 def _scalar(conn, query: str):
     """The first column of the one row ``query`` returns (a store without that row is broken)."""
     row = conn.execute(query).fetchone()
     if row is None:
         raise StoreError(f"the PostGIS store is incomplete: no row for {query!r}; run 'geozones store migrate'")
     return row[0]
+
 
 def _require_psycopg() -> None:
     if psycopg is None:
@@ -156,8 +156,10 @@ class PostGISStore(FeatureEditing):
         applied_now = []
         with self._transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('geozones-migrate:' || current_schema()))")
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
-                         "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+                "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
             done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
             for version, name, text in migrations():
                 if version in done:
@@ -223,18 +225,23 @@ class PostGISStore(FeatureEditing):
 
     def _read_zones(self) -> gpd.GeoDataFrame:
         query = sql.SQL("SELECT {}, public.ST_AsBinary(geometry) FROM zones ORDER BY fid").format(
-            sql.SQL(", ").join(map(sql.Identifier, ZONE_FIELD_NAMES)))
+            sql.SQL(", ").join(map(sql.Identifier, ZONE_FIELD_NAMES))
+        )
         with self._connection() as conn:
             rows = conn.execute(query).fetchall()
         frame = pd.DataFrame.from_records([r[:-1] for r in rows], columns=list(ZONE_FIELD_NAMES))
-        geometry = shapely.from_wkb(np.array([bytes(r[-1]) if r[-1] is not None else None for r in rows],
-                                             dtype=object)) if rows else []
+        geometry = (
+            shapely.from_wkb(np.array([bytes(r[-1]) if r[-1] is not None else None for r in rows], dtype=object))
+            if rows
+            else []
+        )
         return validate_zones(gpd.GeoDataFrame(frame, geometry=geometry, crs=f"EPSG:{self.srid}"))
 
     def _read_layer(self, name: str) -> gpd.GeoDataFrame | pd.DataFrame:
         with self._connection() as conn:
-            meta = conn.execute("SELECT table_name, srid, columns FROM geozones_layers WHERE name = %s",
-                                (name,)).fetchone()
+            meta = conn.execute(
+                "SELECT table_name, srid, columns FROM geozones_layers WHERE name = %s", (name,)
+            ).fetchone()
             if meta is None:
                 raise UnknownAttributeError(f"no layer {name!r} in the store; layers: {', '.join(self.layers())}")
             table, srid, columns = meta
@@ -243,16 +250,20 @@ class PostGISStore(FeatureEditing):
             if srid is not None:
                 selected.append(sql.SQL("public.ST_AsBinary(geometry)"))
             query = sql.SQL("SELECT {} FROM {} ORDER BY geozones_fid").format(
-                sql.SQL(", ").join(selected) if selected else sql.SQL("1"), sql.Identifier(table))
+                sql.SQL(", ").join(selected) if selected else sql.SQL("1"), sql.Identifier(table)
+            )
             rows = conn.execute(query).fetchall()
-        frame = pd.DataFrame.from_records([r[:len(names)] for r in rows], columns=names)
+        frame = pd.DataFrame.from_records([r[: len(names)] for r in rows], columns=names)
         for column, dtype in columns:
             if dtype != "object":
                 frame[column] = frame[column].astype(dtype if not dtype.startswith("int") else "Int64")
         if srid is None:
             return frame
-        geometry = shapely.from_wkb(np.array([bytes(r[-1]) if r[-1] is not None else None for r in rows],
-                                             dtype=object)) if rows else []
+        geometry = (
+            shapely.from_wkb(np.array([bytes(r[-1]) if r[-1] is not None else None for r in rows], dtype=object))
+            if rows
+            else []
+        )
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=f"EPSG:{srid}")
 
     # -- writing whole layers ------------------------------------------------------------------
@@ -267,7 +278,9 @@ class PostGISStore(FeatureEditing):
             frame = validate_zones(frame)
             check_ids(frame)  # a store never takes an id it could not serve (docs/security.md)
         elif not LAYER_NAME.match(name):
-            raise InvalidParameterError(f"layer name {name!r} must match {LAYER_NAME.pattern} (lower-case letters, digits, _)")
+            raise InvalidParameterError(
+                f"layer name {name!r} must match {LAYER_NAME.pattern} (lower-case letters, digits, _)"
+            )
         with self._transaction() as conn:
             self._write(conn, name, frame)
 
@@ -310,27 +323,35 @@ class PostGISStore(FeatureEditing):
         columns = [(str(c), str(attributes[c].dtype)) for c in attributes.columns]
         definitions: list[sql.Composable] = [sql.SQL("geozones_fid bigserial PRIMARY KEY")]
         for column, dtype in columns:
-            kind = _SQL_TYPES.get(np.dtype(dtype).kind if dtype in ("bool", "int64", "float64", "int32",
-                                                                    "float32") else "O", "text")
+            kind = _SQL_TYPES.get(
+                np.dtype(dtype).kind if dtype in ("bool", "int64", "float64", "int32", "float32") else "O", "text"
+            )
             definitions.append(sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(kind)))
         if spatial:
             definitions.append(sql.SQL("geometry public.geometry(Geometry, {})").format(sql.Literal(srid)))
         conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))
         conn.execute(sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(table), sql.SQL(", ").join(definitions)))
         names = [sql.Identifier(c) for c, _ in columns] + ([sql.Identifier("geometry")] if spatial else [])
-        geometry = (shapely.to_wkb(shapely.set_srid(frame.geometry.array, srid), hex=True, include_srid=True)
-                    if spatial else [None] * len(attributes))
+        geometry = (
+            shapely.to_wkb(shapely.set_srid(frame.geometry.array, srid), hex=True, include_srid=True)
+            if spatial
+            else [None] * len(attributes)
+        )
         if names:
-            with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
-                    sql.Identifier(table), sql.SQL(", ").join(names))) as copy:
+            with conn.cursor().copy(
+                sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), sql.SQL(", ").join(names))
+            ) as copy:
                 for row, wkb in zip(attributes.itertuples(index=False, name=None), geometry):
                     values = tuple(_python(v) for v in row)
                     copy.write_row((*values, wkb) if spatial else values)
         if spatial:
             conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geometry)").format(sql.Identifier(table)))
-        conn.execute("INSERT INTO geozones_layers (name, table_name, srid, columns) VALUES (%s, %s, %s, %s) "
-                     "ON CONFLICT (name) DO UPDATE SET table_name = EXCLUDED.table_name, srid = EXCLUDED.srid, "
-                     "columns = EXCLUDED.columns, written_at = now()", (name, table, srid, Jsonb(columns)))
+        conn.execute(
+            "INSERT INTO geozones_layers (name, table_name, srid, columns) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET table_name = EXCLUDED.table_name, srid = EXCLUDED.srid, "
+            "columns = EXCLUDED.columns, written_at = now()",
+            (name, table, srid, Jsonb(columns)),
+        )
 
     # -- feature-level edits -----------------------------------------------------------------
 
@@ -358,7 +379,8 @@ class PostGISStore(FeatureEditing):
         """Recorded changes, newest first: of one zone, or of every zone."""
         where = sql.SQL("WHERE zone_id = %s") if zone_id is not None else sql.SQL("")
         query = sql.SQL("SELECT {} FROM zone_history {} ORDER BY seq DESC LIMIT %s").format(
-            sql.SQL(_HISTORY_COLUMNS), where)
+            sql.SQL(_HISTORY_COLUMNS), where
+        )
         params = ([zone_id] if zone_id is not None else []) + [limit]
         with self._connection() as conn:
             return [_entry(r) for r in conn.execute(query, params).fetchall()]
@@ -378,8 +400,18 @@ def _bump(conn) -> None:
 
 def _entry(row) -> HistoryEntry:
     seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after = row
-    return HistoryEntry(seq, zone_id, version, op, actor, at.isoformat() if hasattr(at, "isoformat") else at,
-                        etag_before, etag_after, before, after)
+    return HistoryEntry(
+        seq,
+        zone_id,
+        version,
+        op,
+        actor,
+        at.isoformat() if hasattr(at, "isoformat") else at,
+        etag_before,
+        etag_after,
+        before,
+        after,
+    )
 
 
 class _PgTransaction:
@@ -393,7 +425,8 @@ class _PgTransaction:
 
     def fetch(self, zone_id: str, lock: bool = True):
         query = sql.SQL("SELECT fid, {}, public.ST_AsBinary(geometry) FROM zones WHERE id = %s{}").format(
-            self.columns, sql.SQL(" FOR UPDATE") if lock else sql.SQL(""))
+            self.columns, sql.SQL(" FOR UPDATE") if lock else sql.SQL("")
+        )
         row = self.conn.execute(query, (zone_id,)).fetchone()
         if row is None:
             return None
@@ -406,13 +439,21 @@ class _PgTransaction:
 
     def insert(self, zone: StoredZone) -> None:
         marks = sql.SQL(", ").join(sql.Placeholder() * len(ZONE_FIELD_NAMES))
-        self.conn.execute(sql.SQL("INSERT INTO zones ({}, geometry) VALUES ({}, public.ST_GeomFromWKB(%s, %s))")
-                          .format(self.columns, marks), self._values(zone))
+        self.conn.execute(
+            sql.SQL("INSERT INTO zones ({}, geometry) VALUES ({}, public.ST_GeomFromWKB(%s, %s))").format(
+                self.columns, marks
+            ),
+            self._values(zone),
+        )
 
     def update(self, key, zone: StoredZone) -> None:
         marks = sql.SQL(", ").join(sql.Placeholder() * len(ZONE_FIELD_NAMES))
-        self.conn.execute(sql.SQL("UPDATE zones SET ({}, geometry) = ({}, public.ST_GeomFromWKB(%s, %s)) "
-                                  "WHERE fid = %s").format(self.columns, marks), [*self._values(zone), key])
+        self.conn.execute(
+            sql.SQL("UPDATE zones SET ({}, geometry) = ({}, public.ST_GeomFromWKB(%s, %s)) WHERE fid = %s").format(
+                self.columns, marks
+            ),
+            [*self._values(zone), key],
+        )
 
     def delete(self, key) -> None:
         self.conn.execute("DELETE FROM zones WHERE fid = %s", (key,))
@@ -422,16 +463,27 @@ class _PgTransaction:
         return int(row[0] or 0)
 
     def entry(self, zone_id: str, version: int) -> HistoryEntry | None:
-        row = self.conn.execute(f"SELECT {_HISTORY_COLUMNS} FROM zone_history WHERE zone_id = %s AND version = %s",
-                                (zone_id, version)).fetchone()
+        row = self.conn.execute(
+            f"SELECT {_HISTORY_COLUMNS} FROM zone_history WHERE zone_id = %s AND version = %s", (zone_id, version)
+        ).fetchone()
         return _entry(row) if row else None
 
     def record(self, entry: HistoryEntry) -> None:
         self.conn.execute(
             "INSERT INTO zone_history (zone_id, version, op, actor, at, etag_before, etag_after, before, after) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (entry.zone_id, entry.version, entry.op, entry.actor, entry.at, entry.etag_before, entry.etag_after,
-             Jsonb(entry.before) if entry.before else None, Jsonb(entry.after) if entry.after else None))
+            (
+                entry.zone_id,
+                entry.version,
+                entry.op,
+                entry.actor,
+                entry.at,
+                entry.etag_before,
+                entry.etag_after,
+                Jsonb(entry.before) if entry.before else None,
+                Jsonb(entry.after) if entry.after else None,
+            ),
+        )
 
 
 __all__ = ["PostGISStore", "migrations", "LAYER_NAME"]

@@ -61,7 +61,12 @@ def _date(value) -> _dt.date | None:
     return _dt.date.fromisoformat(str(value)[:10])
 
 
-_CASTS: dict[str, Callable[[Any], Any]] = {"str": str, "float": float, "int": lambda v: int(round(float(v))), "date": _date}
+_CASTS: dict[str, Callable[[Any], Any]] = {
+    "str": str,
+    "float": float,
+    "int": lambda v: int(round(float(v))),
+    "date": _date,
+}
 
 
 def zone_record(values: Mapping) -> dict:
@@ -134,6 +139,7 @@ def snapshot(zone: StoredZone | None) -> dict | None:
     """A JSON-able snapshot of a stored zone for the history table."""
     if zone is None:
         return None
-    geometry = (None if zone.geometry is None else
-                shapely.to_wkb(zone.geometry, hex=True, output_dimension=2, byte_order=1))
+    geometry = (
+        None if zone.geometry is None else shapely.to_wkb(zone.geometry, hex=True, output_dimension=2, byte_order=1)
+    )
     return {"properties": json_record(zone.properties), "crs": zone.crs, "geometry": geometry}

@@ -20,19 +20,27 @@ PROVINCE_EPSG = {"Bắc Kạn": 9213, "Thái Nguyên": 9213, "Lạng Sơn": 9215
 
 #: Licence strings carried by every feature (``licence`` column) and the folder LICENSE files.
 LICENCE_BOUNDARIES = "CC BY-SA 4.0"
-LICENCE_PROVISIONAL = ("CC BY-SA 4.0 (PROVISIONAL: the redistributor's licence statements conflict, "
-                       "CC BY-SA 4.0 vs CC BY 4.0, and the upstream is not named)")
+LICENCE_PROVISIONAL = (
+    "CC BY-SA 4.0 (PROVISIONAL: the redistributor's licence statements conflict, "
+    "CC BY-SA 4.0 vs CC BY 4.0, and the upstream is not named)"
+)
 LICENCE_FACTS = "facts (coordinates and legal areas); cited Wikipedia text CC BY-SA 4.0"
 LICENCE_PROJECT = "geozones fact sheet (facts.md) and seed articles; no third-party geometry"
 
-ATTRIBUTION_BOUNDARIES = ("Administrative boundaries: Open Development Vietnam (Open Development Mekong) / "
-                          "Department of Survey and Mapping, CC BY-SA 4.0. Modified (selected, dissolved, "
-                          "attributes renamed) by geozones.")
-ATTRIBUTION_NETWORK = ("Roads, railways, hydropower plants: CTU-SematX/LegoCity opendata "
-                       "(commit a1aabc7), CC BY-SA 4.0 (provisional; upstream unconfirmed). Clipped and "
-                       "attributes renamed by geozones.")
-ATTRIBUTION_POINTS = ("Border gates and protected areas: coordinates from Wikipedia (CC BY-SA 4.0) and "
-                      "nbca.gov.vn; legal areas from the cited decisions.")
+ATTRIBUTION_BOUNDARIES = (
+    "Administrative boundaries: Open Development Vietnam (Open Development Mekong) / "
+    "Department of Survey and Mapping, CC BY-SA 4.0. Modified (selected, dissolved, "
+    "attributes renamed) by geozones."
+)
+ATTRIBUTION_NETWORK = (
+    "Roads, railways, hydropower plants: CTU-SematX/LegoCity opendata "
+    "(commit a1aabc7), CC BY-SA 4.0 (provisional; upstream unconfirmed). Clipped and "
+    "attributes renamed by geozones."
+)
+ATTRIBUTION_POINTS = (
+    "Border gates and protected areas: coordinates from Wikipedia (CC BY-SA 4.0) and "
+    "nbca.gov.vn; legal areas from the cited decisions."
+)
 
 
 def realdata_token(name: str) -> str:

@@ -42,15 +42,30 @@ NOT_SHIPPED = (
     ("Hà Nội – Thái Nguyên – Chợ Mới expressway (CT.07)", "no route in facts.md or the seeds"),
     ("Hà Nội (destination)", "no coordinate in facts.md; outside the 21.2–22.9 N study box the roads are clipped to"),
     ("Railway stations other than Đồng Đăng", "no station coordinate in any source"),
-    ("Substations other than 110 kV Bắc Kạn, and all power lines",
-     "not in realdata; the seeds name only the 110 kV Bắc Kạn substation"),
+    (
+        "Substations other than 110 kV Bắc Kạn, and all power lines",
+        "not in realdata; the seeds name only the 110 kV Bắc Kạn substation",
+    ),
 )
 
-COLUMNS = ("id", "name", "class", "ref", "voltage_kv", "sources", "geometry_quality", "location_basis", "notes",
-           "licence", "attribution")
+COLUMNS = (
+    "id",
+    "name",
+    "class",
+    "ref",
+    "voltage_kv",
+    "sources",
+    "geometry_quality",
+    "location_basis",
+    "notes",
+    "licence",
+    "attribution",
+)
 
-_NETWORK_BASIS = ("Source line as published (coarse: about 0.5 km per vertex), clipped to the study box "
-                  "105.2–107.5 E, 21.2–22.9 N; see data/sources/realdata/PROVENANCE.md.")
+_NETWORK_BASIS = (
+    "Source line as published (coarse: about 0.5 km per vertex), clipped to the study box "
+    "105.2–107.5 E, 21.2–22.9 N; see data/sources/realdata/PROVENANCE.md."
+)
 
 
 def _point(place: str) -> Point:
@@ -92,16 +107,31 @@ def roads() -> gpd.GeoDataFrame:
         national = r["admin_level_vi"] == "Quốc Gia"
         unnamed = r["name_vi"] == "Không biết"
         ref = None if pd.isna(r["ref"]) else r["ref"]
-        rows.append(dict(
-            id=f"{(ref or 'road').lower()}-{r['src_map_id']}".replace("đ", "d"),
-            name=None if unnamed else r["name_vi"], ref=ref,
-            **{"class": "national_highway" if national else "provincial_road"},
-            road_class_vi=r["road_class_vi"], admin_level_vi=r["admin_level_vi"], src_map_id=r["src_map_id"],
-            gap_fill=False, sources=token, geometry_quality="as_published", location_basis=_NETWORK_BASIS,
-            notes=("Name unknown in the source ('Không biết')." if unnamed else
-                   "A stray point left by the source clip was dropped." if r.geometry.geom_type ==
-                   "GeometryCollection" else None),
-            licence=LICENCE_PROVISIONAL, attribution=ATTRIBUTION_NETWORK, geometry=_lines(r.geometry)))
+        rows.append(
+            dict(
+                id=f"{(ref or 'road').lower()}-{r['src_map_id']}".replace("đ", "d"),
+                name=None if unnamed else r["name_vi"],
+                ref=ref,
+                **{"class": "national_highway" if national else "provincial_road"},
+                road_class_vi=r["road_class_vi"],
+                admin_level_vi=r["admin_level_vi"],
+                src_map_id=r["src_map_id"],
+                gap_fill=False,
+                sources=token,
+                geometry_quality="as_published",
+                location_basis=_NETWORK_BASIS,
+                notes=(
+                    "Name unknown in the source ('Không biết')."
+                    if unnamed
+                    else "A stray point left by the source clip was dropped."
+                    if r.geometry.geom_type == "GeometryCollection"
+                    else None
+                ),
+                licence=LICENCE_PROVISIONAL,
+                attribution=ATTRIBUTION_NETWORK,
+                geometry=_lines(r.geometry),
+            )
+        )
     rows.append(_ql1a_gap(src))
     return _frame(rows, ("road_class_vi", "admin_level_vi", "src_map_id", "gap_fill"))
 
@@ -114,27 +144,47 @@ def _ql1a_gap(src: gpd.GeoDataFrame) -> dict:
     line = LineString([start, _point("Đồng Đăng"), _point("Hữu Nghị border gate")])
     length = reproject(line, 4326, 9215).length / 1000
     return dict(
-        id="ql1a-gap-dong-dang-huu-nghi", name="Quốc lộ 1A (thành phố Lạng Sơn – Đồng Đăng – cửa khẩu Hữu Nghị)",
-        ref="QL1A", **{"class": "national_highway"}, gap_fill=True,
+        id="ql1a-gap-dong-dang-huu-nghi",
+        name="Quốc lộ 1A (thành phố Lạng Sơn – Đồng Đăng – cửa khẩu Hữu Nghị)",
+        ref="QL1A",
+        **{"class": "national_highway"},
+        gap_fill=True,
         sources=f"{QL1A_SOURCE}; {PLACES_SOURCE}; {realdata_token('roads_national.geojson')}",
         geometry_quality="approximate",
-        location_basis=(f"GAP FILL, not a surveyed line: straight segments ({length:.1f} km) from the northern end "
-                        f"of the source's QL1A ({start.y:.5f} N, {start.x:.5f} E, in Lạng Sơn city) through the "
-                        "facts.md approximate places (±1–3 km) Đồng Đăng (21.961 N, 106.703 E) and Hữu Nghị border "
-                        "gate (21.971 N, 106.715 E); facts.md: QL1A runs … Lạng Sơn city → Cao Lộc → Đồng Đăng → "
-                        "Hữu Nghị border gate. The real road winds: distances along it are underestimates."),
+        location_basis=(
+            f"GAP FILL, not a surveyed line: straight segments ({length:.1f} km) from the northern end "
+            f"of the source's QL1A ({start.y:.5f} N, {start.x:.5f} E, in Lạng Sơn city) through the "
+            "facts.md approximate places (±1–3 km) Đồng Đăng (21.961 N, 106.703 E) and Hữu Nghị border "
+            "gate (21.971 N, 106.715 E); facts.md: QL1A runs … Lạng Sơn city → Cao Lộc → Đồng Đăng → "
+            "Hữu Nghị border gate. The real road winds: distances along it are underestimates."
+        ),
         notes="The source lacks QL1A north of Lạng Sơn city (PROVENANCE.md: gap of about 11 km).",
-        licence=LICENCE_PROJECT, attribution=None, geometry=line)
+        licence=LICENCE_PROJECT,
+        attribution=None,
+        geometry=line,
+    )
 
 
 def railways() -> gpd.GeoDataFrame:
     """Railway lines (realdata, provisional licence)."""
     src = read_realdata("railways.geojson")
     token = realdata_token("railways.geojson")
-    rows = [dict(id=f"rail-{r['src_map_id']}", name=f"Đường sắt {r['name_vi']}", **{"class": "railway"},
-                 line_vi=r["name_vi"], src_map_id=r["src_map_id"], sources=token, geometry_quality="as_published",
-                 location_basis=_NETWORK_BASIS, licence=LICENCE_PROVISIONAL, attribution=ATTRIBUTION_NETWORK,
-                 geometry=r.geometry) for _, r in src.iterrows()]
+    rows = [
+        dict(
+            id=f"rail-{r['src_map_id']}",
+            name=f"Đường sắt {r['name_vi']}",
+            **{"class": "railway"},
+            line_vi=r["name_vi"],
+            src_map_id=r["src_map_id"],
+            sources=token,
+            geometry_quality="as_published",
+            location_basis=_NETWORK_BASIS,
+            licence=LICENCE_PROVISIONAL,
+            attribution=ATTRIBUTION_NETWORK,
+            geometry=r.geometry,
+        )
+        for _, r in src.iterrows()
+    ]
     return _frame(rows, ("line_vi", "src_map_id"))
 
 
@@ -147,31 +197,73 @@ def hydropower() -> gpd.GeoDataFrame:
         parts = shapely.get_parts(r.geometry)
         if len(parts) != 1:
             raise ValueError(f"hydropower plant {r['Name']}: {len(parts)} points")
-        rows.append(dict(
-            id=f"hydro-{r['map_id'].replace('_', '-')}", name=f"Thủy điện {r['Name']}", **{"class": "hydropower_plant"},
-            capacity_mw=float(r["CSuat_MW"]), status_vi=r["Status"], size_vi=r["Quy_Mo"],
-            commune_vi=r["Xa_Phuong"], district_vi=r["Huyen"], province_vi=r["Tinh"], owner_vi=r["Chu_DT"],
-            operating_since=None if pd.isna(r["Van_hanh"]) else str(r["Van_hanh"]),
-            source_note=None if pd.isna(r["Nguon"]) or not str(r["Nguon"]).strip() else r["Nguon"],
-            sources=token, geometry_quality="as_published",
-            location_basis="Plant point as published by the source (precision not stated).",
-            licence=LICENCE_PROVISIONAL, attribution=ATTRIBUTION_NETWORK, geometry=parts[0]))
-    return _frame(rows, ("capacity_mw", "status_vi", "size_vi", "commune_vi", "district_vi", "province_vi",
-                         "owner_vi", "operating_since", "source_note"))
+        rows.append(
+            dict(
+                id=f"hydro-{r['map_id'].replace('_', '-')}",
+                name=f"Thủy điện {r['Name']}",
+                **{"class": "hydropower_plant"},
+                capacity_mw=float(r["CSuat_MW"]),
+                status_vi=r["Status"],
+                size_vi=r["Quy_Mo"],
+                commune_vi=r["Xa_Phuong"],
+                district_vi=r["Huyen"],
+                province_vi=r["Tinh"],
+                owner_vi=r["Chu_DT"],
+                operating_since=None if pd.isna(r["Van_hanh"]) else str(r["Van_hanh"]),
+                source_note=None if pd.isna(r["Nguon"]) or not str(r["Nguon"]).strip() else r["Nguon"],
+                sources=token,
+                geometry_quality="as_published",
+                location_basis="Plant point as published by the source (precision not stated).",
+                licence=LICENCE_PROVISIONAL,
+                attribution=ATTRIBUTION_NETWORK,
+                geometry=parts[0],
+            )
+        )
+    return _frame(
+        rows,
+        (
+            "capacity_mw",
+            "status_vi",
+            "size_vi",
+            "commune_vi",
+            "district_vi",
+            "province_vi",
+            "owner_vi",
+            "operating_since",
+            "source_note",
+        ),
+    )
 
 
 def power() -> gpd.GeoDataFrame:
     """The 110 kV Bắc Kạn substation: a known gap (no substation in realdata), approximate and flagged."""
-    return _frame([dict(
-        id="substation_110kv_bac_kan", name="Trạm biến áp 110 kV Bắc Kạn", ref=None, **{"class": "substation"},
-        voltage_kv=110.0, province_pre2025="Bắc Kạn", gap_fill=True,
-        sources=f"{SUBSTATION_SOURCE}; {PLACES_SOURCE}", geometry_quality="approximate",
-        location_basis=("GAP FILL: placed at the facts.md approximate Bắc Kạn provincial seat (22.161 N, 105.831 E). "
-                        "The seed article names the substation (its transformer is to be upgraded) but gives no "
-                        "location; the real site may be several kilometres away."),
-        notes=("The only substation any source names. No substation of Thái Nguyên or Lạng Sơn is known to these "
-               "data: distances from zones there are reported as 'no data', never to this one."),
-        licence=LICENCE_PROJECT, geometry=_point("Bắc Kạn provincial seat"))], ("province_pre2025", "gap_fill"))
+    return _frame(
+        [
+            dict(
+                id="substation_110kv_bac_kan",
+                name="Trạm biến áp 110 kV Bắc Kạn",
+                ref=None,
+                **{"class": "substation"},
+                voltage_kv=110.0,
+                province_pre2025="Bắc Kạn",
+                gap_fill=True,
+                sources=f"{SUBSTATION_SOURCE}; {PLACES_SOURCE}",
+                geometry_quality="approximate",
+                location_basis=(
+                    "GAP FILL: placed at the facts.md approximate Bắc Kạn provincial seat (22.161 N, 105.831 E). "
+                    "The seed article names the substation (its transformer is to be upgraded) but gives no "
+                    "location; the real site may be several kilometres away."
+                ),
+                notes=(
+                    "The only substation any source names. No substation of Thái Nguyên or Lạng Sơn is known to these "
+                    "data: distances from zones there are reported as 'no data', never to this one."
+                ),
+                licence=LICENCE_PROJECT,
+                geometry=_point("Bắc Kạn provincial seat"),
+            )
+        ],
+        ("province_pre2025", "gap_fill"),
+    )
 
 
 def border_gates() -> gpd.GeoDataFrame:
@@ -179,12 +271,29 @@ def border_gates() -> gpd.GeoDataFrame:
     src = read_realdata("border_gates_points.geojson")
     token = realdata_token("border_gates_points.geojson")
     ids = {"Cửa khẩu Tân Thanh": "tan_thanh_border_gate", "Hữu Nghị Quan (Friendship Pass)": "huu_nghi_quan"}
-    rows = [dict(id=ids[r["name_vi"]], name=r["name_vi"], **{"class": "border_gate"}, kind=r["kind"],
-                 sources=token, geometry_quality="as_published", location_basis=f"{r['precision']}: {r['src']}.",
-                 licence=LICENCE_FACTS, attribution=ATTRIBUTION_POINTS, geometry=r.geometry)
-            for _, r in src.iterrows()]
-    rows.append(dict(_dong_dang_station(), id="dong_dang_rail_border_gate",
-                     name="Ga Đồng Đăng (cửa khẩu đường sắt)", kind="border gate (rail), Cao Lộc district"))
+    rows = [
+        dict(
+            id=ids[r["name_vi"]],
+            name=r["name_vi"],
+            **{"class": "border_gate"},
+            kind=r["kind"],
+            sources=token,
+            geometry_quality="as_published",
+            location_basis=f"{r['precision']}: {r['src']}.",
+            licence=LICENCE_FACTS,
+            attribution=ATTRIBUTION_POINTS,
+            geometry=r.geometry,
+        )
+        for _, r in src.iterrows()
+    ]
+    rows.append(
+        dict(
+            _dong_dang_station(),
+            id="dong_dang_rail_border_gate",
+            name="Ga Đồng Đăng (cửa khẩu đường sắt)",
+            kind="border gate (rail), Cao Lộc district",
+        )
+    )
     return _frame(rows, ("kind",))
 
 
@@ -196,30 +305,63 @@ def _dong_dang_station() -> dict:
     merged = reproject(shapely.union_all(lines), 4326, 9215)
     snapped = shapely.ops.nearest_points(merged, place)[0]
     offset = place.distance(snapped)
-    return dict(**{"class": "railway_station"}, gap_fill=True,
-                sources=f"{PLACES_SOURCE}; {realdata_token('railways.geojson')}", geometry_quality="approximate",
-                location_basis=(f"GAP FILL: the point of the Hà Nội – Lạng Sơn railway line nearest ({offset:.0f} m) "
-                                "to the facts.md approximate Đồng Đăng place (21.961 N, 106.703 E, ±1–3 km); no "
-                                "station coordinate is published in the sources."),
-                licence=LICENCE_PROJECT, geometry=reproject(snapped, 9215, 4326))
+    return dict(
+        **{"class": "railway_station"},
+        gap_fill=True,
+        sources=f"{PLACES_SOURCE}; {realdata_token('railways.geojson')}",
+        geometry_quality="approximate",
+        location_basis=(
+            f"GAP FILL: the point of the Hà Nội – Lạng Sơn railway line nearest ({offset:.0f} m) "
+            "to the facts.md approximate Đồng Đăng place (21.961 N, 106.703 E, ±1–3 km); no "
+            "station coordinate is published in the sources."
+        ),
+        licence=LICENCE_PROJECT,
+        geometry=reproject(snapped, 9215, 4326),
+    )
 
 
 def protected_areas() -> gpd.GeoDataFrame:
     """Protected areas as reference points with their legal area (NOT boundaries)."""
     src = read_realdata("protected_areas_points.geojson")
     token = realdata_token("protected_areas_points.geojson")
-    keep = ("name_en", "category_vi", "category_en", "coord_precision", "area_ha", "area_note", "area_source",
-            "established", "extent_bbox", "equiv_radius_km", "geom_kind", "district_pre2025", "province_pre2025")
-    ids = {"Vườn quốc gia Ba Bể": "ba_be_national_park", "Khu bảo tồn thiên nhiên Kim Hỷ": "kim_hy_nature_reserve",
-           "Khu bảo tồn loài và sinh cảnh Nam Xuân Lạc": "nam_xuan_lac_conservation_area",
-           "Khu bảo tồn thiên nhiên Hữu Liên": "huu_lien_nature_reserve"}
+    keep = (
+        "name_en",
+        "category_vi",
+        "category_en",
+        "coord_precision",
+        "area_ha",
+        "area_note",
+        "area_source",
+        "established",
+        "extent_bbox",
+        "equiv_radius_km",
+        "geom_kind",
+        "district_pre2025",
+        "province_pre2025",
+    )
+    ids = {
+        "Vườn quốc gia Ba Bể": "ba_be_national_park",
+        "Khu bảo tồn thiên nhiên Kim Hỷ": "kim_hy_nature_reserve",
+        "Khu bảo tồn loài và sinh cảnh Nam Xuân Lạc": "nam_xuan_lac_conservation_area",
+        "Khu bảo tồn thiên nhiên Hữu Liên": "huu_lien_nature_reserve",
+    }
     rows = []
     for _, r in src.iterrows():
         extra = {k: _scalar(r[k]) for k in keep}
-        rows.append(dict(id=ids[r["name_vi"]], name=r["name_vi"], **{"class": "protected_area"}, **extra,
-                         sources=token, geometry_quality="approximate",
-                         location_basis=f"Reference point only, NOT a boundary: {r['coord_source']}",
-                         licence=LICENCE_FACTS, attribution=ATTRIBUTION_POINTS, geometry=r.geometry))
+        rows.append(
+            dict(
+                id=ids[r["name_vi"]],
+                name=r["name_vi"],
+                **{"class": "protected_area"},
+                **extra,
+                sources=token,
+                geometry_quality="approximate",
+                location_basis=f"Reference point only, NOT a boundary: {r['coord_source']}",
+                licence=LICENCE_FACTS,
+                attribution=ATTRIBUTION_POINTS,
+                geometry=r.geometry,
+            )
+        )
     return _frame(rows, keep)
 
 
@@ -228,28 +370,57 @@ def destinations(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
     ``districts`` is the built district layer (the city units give Thái Nguyên and Lạng Sơn city points).
     """
+
     def city(name: str, ident: str, district_name: str) -> dict:
         unit = districts.loc[districts["name"] == district_name].iloc[0]
         point = unit.geometry.representative_point()
-        return dict(id=ident, name=name, **{"class": "city"}, gap_fill=True,
-                    sources=realdata_token("districts_pre2025.geojson"), geometry_quality="approximate",
-                    location_basis=(f"Representative point (shapely) of the district-level unit '{district_name}' "
-                                    f"({point.y:.4f} N, {point.x:.4f} E), standing for the city: no city-centre "
-                                    "coordinate is published in the sources; may be 1–3 km from the centre."),
-                    licence="CC BY-SA 4.0", geometry=Point(round(point.x, 5), round(point.y, 5)))
+        return dict(
+            id=ident,
+            name=name,
+            **{"class": "city"},
+            gap_fill=True,
+            sources=realdata_token("districts_pre2025.geojson"),
+            geometry_quality="approximate",
+            location_basis=(
+                f"Representative point (shapely) of the district-level unit '{district_name}' "
+                f"({point.y:.4f} N, {point.x:.4f} E), standing for the city: no city-centre "
+                "coordinate is published in the sources; may be 1–3 km from the centre."
+            ),
+            licence="CC BY-SA 4.0",
+            geometry=Point(round(point.x, 5), round(point.y, 5)),
+        )
 
-    return _frame([
-        dict(id="bac_kan_city", name="Thành phố Bắc Kạn", **{"class": "city"}, sources=PLACES_SOURCE,
-             geometry_quality="approximate", gap_fill=False,
-             location_basis="The facts.md approximate Bắc Kạn provincial seat (22.161 N, 105.831 E), ±1–3 km.",
-             licence=LICENCE_PROJECT, geometry=_point("Bắc Kạn provincial seat")),
-        city("Thành phố Thái Nguyên", "thai_nguyen_city", "Thành phố Thái Nguyên"),
-        city("Thành phố Lạng Sơn", "lang_son_city", "Thành phố Lạng Sơn"),
-        dict(id="huu_nghi_border_gate", name="Cửa khẩu Hữu Nghị", **{"class": "border_gate"}, gap_fill=False,
-             sources=f"{PLACES_SOURCE}; {QL1A_SOURCE}", geometry_quality="approximate",
-             location_basis=("The facts.md approximate Hữu Nghị border gate (≈21.971 N, 106.715 E), ±1–3 km, on the "
-                             "Vietnamese side (the Wikipedia 'Friendship Pass' point in border_gates is the pass "
-                             "structure just inside China)."),
-             licence=LICENCE_PROJECT, geometry=_point("Hữu Nghị border gate")),
-        dict(_dong_dang_station(), id="dong_dang_station", name="Ga Đồng Đăng"),
-    ], ("gap_fill",))
+    return _frame(
+        [
+            dict(
+                id="bac_kan_city",
+                name="Thành phố Bắc Kạn",
+                **{"class": "city"},
+                sources=PLACES_SOURCE,
+                geometry_quality="approximate",
+                gap_fill=False,
+                location_basis="The facts.md approximate Bắc Kạn provincial seat (22.161 N, 105.831 E), ±1–3 km.",
+                licence=LICENCE_PROJECT,
+                geometry=_point("Bắc Kạn provincial seat"),
+            ),
+            city("Thành phố Thái Nguyên", "thai_nguyen_city", "Thành phố Thái Nguyên"),
+            city("Thành phố Lạng Sơn", "lang_son_city", "Thành phố Lạng Sơn"),
+            dict(
+                id="huu_nghi_border_gate",
+                name="Cửa khẩu Hữu Nghị",
+                **{"class": "border_gate"},
+                gap_fill=False,
+                sources=f"{PLACES_SOURCE}; {QL1A_SOURCE}",
+                geometry_quality="approximate",
+                location_basis=(
+                    "The facts.md approximate Hữu Nghị border gate (≈21.971 N, 106.715 E), ±1–3 km, on the "
+                    "Vietnamese side (the Wikipedia 'Friendship Pass' point in border_gates is the pass "
+                    "structure just inside China)."
+                ),
+                licence=LICENCE_PROJECT,
+                geometry=_point("Hữu Nghị border gate"),
+            ),
+            dict(_dong_dang_station(), id="dong_dang_station", name="Ga Đồng Đăng"),
+        ],
+        ("gap_fill",),
+    )

@@ -28,7 +28,15 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
-    pyogrio.write_dataframe(frame, path, driver="GeoJSON",
-                            layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": PRECISION,
-                                           "WRITE_NAME": "NO", "AUTODETECT_JSON_STRINGS": "NO"})
+    pyogrio.write_dataframe(
+        frame,
+        path,
+        driver="GeoJSON",
+        layer_options={
+            "RFC7946": "YES",
+            "COORDINATE_PRECISION": PRECISION,
+            "WRITE_NAME": "NO",
+            "AUTODETECT_JSON_STRINGS": "NO",
+        },
+    )
     return path

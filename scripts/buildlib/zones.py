@@ -77,8 +77,14 @@ def rectangle(centre: Point, area_m2: float, aspect: float, bearing_deg: float) 
     half_l, half_w = aspect * width / 2, width / 2
     along, across = _axes(bearing_deg)
     c = np.array(centre.coords[0])
-    return Polygon([c - along * half_l - across * half_w, c + along * half_l - across * half_w,
-                    c + along * half_l + across * half_w, c - along * half_l + across * half_w])
+    return Polygon(
+        [
+            c - along * half_l - across * half_w,
+            c + along * half_l - across * half_w,
+            c + along * half_l + across * half_w,
+            c - along * half_l + across * half_w,
+        ]
+    )
 
 
 def attached_rectangle(anchor: Polygon, area_m2: float, bearing_deg: float) -> Polygon:
@@ -103,8 +109,9 @@ def _bearing(vector: np.ndarray) -> float:
     return math.degrees(math.atan2(vector[0], vector[1])) % 360
 
 
-def road_rectangle(place: Point, road: shapely.Geometry, district: Polygon, area_m2: float, aspect: float,
-                   ref: str) -> tuple[Polygon, str]:
+def road_rectangle(
+    place: Point, road: shapely.Geometry, district: Polygon, area_m2: float, aspect: float, ref: str
+) -> tuple[Polygon, str]:
     """Rectangle fronting ``road`` at the point nearest ``place`` (all in one metric CRS)."""
     road = shapely.line_merge(road)
     distance = road.distance(place)
@@ -130,11 +137,13 @@ def road_rectangle(place: Point, road: shapely.Geometry, district: Polygon, area
             if not rect.intersects(road) and rect.within(district):
                 side_name = "right" if side > 0 else "left"
                 moved = Point(centre).distance(place)
-                text = (f"fronting {ref} of the real road layer (data/infrastructure/roads.geojson): long axis along "
-                        f"the road's local direction (bearing {bearing:.0f}°), on the {side_name}-hand side looking "
-                        f"along that bearing, {clearance:.0f} m clear of the road's centre line, at the point of "
-                        f"{ref} nearest ({distance:.0f} m) to the facts.md place; the rectangle's centre is "
-                        f"{moved:.0f} m from the place")
+                text = (
+                    f"fronting {ref} of the real road layer (data/infrastructure/roads.geojson): long axis along "
+                    f"the road's local direction (bearing {bearing:.0f}°), on the {side_name}-hand side looking "
+                    f"along that bearing, {clearance:.0f} m clear of the road's centre line, at the point of "
+                    f"{ref} nearest ({distance:.0f} m) to the facts.md place; the rectangle's centre is "
+                    f"{moved:.0f} m from the place"
+                )
                 return rect, text
             clearance += CLEARANCE_STEP_M
     raise ValueError(f"no rectangle fronting {ref} fits in the district")
@@ -149,8 +158,9 @@ def _typed(values: pd.Series, dtype: str) -> pd.Series:
     return values.astype(object)
 
 
-def build_zones(rows: list[dict], districts: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
-                roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def build_zones(
+    rows: list[dict], districts: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame, roads: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
     """Zone GeoDataFrame (EPSG:4326) with exactly the schema columns; each site inside its district."""
     built: dict[str, Polygon | None] = {}
     texts: dict[str, str] = {}
@@ -162,8 +172,10 @@ def build_zones(rows: list[dict], districts: gpd.GeoDataFrame, provinces: gpd.Ge
         district = reproject(district_of[row["district_pre2025"]], 4326, epsg) if row["district_pre2025"] else None
         geom, text = _place(row, built, texts, district, roads, epsg)
         built[row["id"]], texts[row["id"]] = geom, text
-        row["location_basis"] = row["location_basis"].format(placement=text, anchor=texts.get(
-            row["placement"].split(":", 1)[1], "") if row["placement"].startswith("attach:") else "")
+        row["location_basis"] = row["location_basis"].format(
+            placement=text,
+            anchor=texts.get(row["placement"].split(":", 1)[1], "") if row["placement"].startswith("attach:") else "",
+        )
         _check_inside(row, geom, district, reproject(province_of[row["province_pre2025"]], 4326, epsg), epsg)
         geoms.append(None if geom is None else reproject(geom, epsg, 4326))
     _check_off_roads(rows, geoms, roads)

@@ -22,16 +22,21 @@ def random_layers(n_zones: int, n_roads: int, seed: int):
     rng = np.random.default_rng(seed)
     corner = rng.uniform(0, 20_000, (n_zones, 2)) + (450_000, 2_400_000)
     size = rng.uniform(10, 300, n_zones)
-    zones = gpd.GeoDataFrame({"id": [f"z{i}" for i in range(n_zones)]},
-                             geometry=shapely.box(corner[:, 0], corner[:, 1], corner[:, 0] + size,
-                                                  corner[:, 1] + size * 0.7), crs=CRS)
+    zones = gpd.GeoDataFrame(
+        {"id": [f"z{i}" for i in range(n_zones)]},
+        geometry=shapely.box(corner[:, 0], corner[:, 1], corner[:, 0] + size, corner[:, 1] + size * 0.7),
+        crs=CRS,
+    )
     start = rng.uniform(0, 20_000, (n_roads, 2)) + (450_000, 2_400_000)
     angle = rng.uniform(0, 2 * np.pi, n_roads)
     length = rng.uniform(100, 2_000, n_roads)
     middle = start + np.column_stack([np.cos(angle), np.sin(angle)]) * length[:, None] / 2
     end = middle + np.column_stack([np.cos(angle + 0.5), np.sin(angle + 0.5)]) * length[:, None] / 2
-    roads = gpd.GeoDataFrame({"id": [f"r{i}" for i in range(n_roads)], "name": [f"road {i}" for i in range(n_roads)]},
-                             geometry=shapely.linestrings(np.stack([start, middle, end], axis=1)), crs=CRS)
+    roads = gpd.GeoDataFrame(
+        {"id": [f"r{i}" for i in range(n_roads)], "name": [f"road {i}" for i in range(n_roads)]},
+        geometry=shapely.linestrings(np.stack([start, middle, end], axis=1)),
+        crs=CRS,
+    )
     return zones, roads
 
 
@@ -113,18 +118,27 @@ def test_feature_id_falls_back_to_index():
 
 # --- classes --------------------------------------------------------------------------------
 
+
 def test_nearest_road_by_class_and_substation_by_voltage():
     zone = gpd.GeoDataFrame({"id": ["z"]}, geometry=[shapely.box(0, 0, 100, 100)], crs=CRS)
-    roads = gpd.GeoDataFrame({"id": ["a", "b"], "name": [None, "Đường tỉnh"], "ref": ["QL3", "ĐT254"],
-                              "class": ["national_highway", "provincial_road"]},
-                             geometry=[LineString([(0, 600), (100, 600)]), LineString([(150, 0), (150, 100)])],
-                             crs=CRS)
+    roads = gpd.GeoDataFrame(
+        {
+            "id": ["a", "b"],
+            "name": [None, "Đường tỉnh"],
+            "ref": ["QL3", "ĐT254"],
+            "class": ["national_highway", "provincial_road"],
+        },
+        geometry=[LineString([(0, 600), (100, 600)]), LineString([(150, 0), (150, 100)])],
+        crs=CRS,
+    )
     assert nearest_road(zone, roads)["distance_m"].iloc[0] == 50
     highway = nearest_road(zone, roads, road_class="national_highway")
     assert highway["distance_m"].iloc[0] == 500 and highway["feature_name"].iloc[0] == "QL3"
-    power = gpd.GeoDataFrame({"id": ["s35", "s110", "s220"], "class": ["substation"] * 3,
-                              "voltage_kv": [35, 110, 220]},
-                             geometry=[Point(100, 130), Point(100, 400), Point(100, 1100)], crs=CRS)
+    power = gpd.GeoDataFrame(
+        {"id": ["s35", "s110", "s220"], "class": ["substation"] * 3, "voltage_kv": [35, 110, 220]},
+        geometry=[Point(100, 130), Point(100, 400), Point(100, 1100)],
+        crs=CRS,
+    )
     assert nearest_substation(zone, power)["feature_id"].iloc[0] == "s110"
     assert nearest_substation(zone, power, min_kv=220)["distance_m"].iloc[0] == 1000
     with pytest.raises(EmptyLayerError, match="500 kV"):
@@ -134,6 +148,7 @@ def test_nearest_road_by_class_and_substation_by_voltage():
 
 
 # --- bad input -------------------------------------------------------------------------------
+
 
 def test_bad_layers_give_clear_errors():
     zones, roads = random_layers(5, 5, seed=5)
@@ -163,25 +178,34 @@ def test_bad_layers_give_clear_errors():
 # A hand-built network: A(0,0) -- B(1000,0) national highway, B -- C(1000,1000) provincial
 # road, and a separate road D(5000,5000) -- E(6000,5000) that touches nothing.
 
+
 @pytest.fixture
 def network():
     roads = gpd.GeoDataFrame(
         {"id": ["ab", "bc", "de"], "class": ["national_highway", "provincial_road", "national_highway"]},
-        geometry=[LineString([(0, 0), (1000, 0)]), LineString([(1000, 0), (1000, 1000)]),
-                  LineString([(5000, 5000), (6000, 5000)])], crs=CRS)
+        geometry=[
+            LineString([(0, 0), (1000, 0)]),
+            LineString([(1000, 0), (1000, 1000)]),
+            LineString([(5000, 5000), (6000, 5000)]),
+        ],
+        crs=CRS,
+    )
     # The zone is a triangle whose lowest vertex (300, 50) is 50 m above A--B: it joins the road
     # at (300, 0), not at node A (304 m away).
     zone = gpd.GeoDataFrame({"id": ["z"]}, geometry=[Polygon([(300, 50), (400, 150), (200, 150)])], crs=CRS)
     destinations = gpd.GeoDataFrame(
         {"id": ["c-side", "same road", "island"]},
-        geometry=[Point(1050, 1000), Point(800, -30), Point(5500, 5010)], crs=CRS)
+        geometry=[Point(1050, 1000), Point(800, -30), Point(5500, 5010)],
+        crs=CRS,
+    )
     return zone, roads, destinations
 
 
 def test_road_distance_on_hand_built_graph(network):
     zone, roads, destinations = network
-    result = travel(zone, roads, destinations, speeds_kmh={"national_highway": 50, "provincial_road": 40},
-                    access_speed_kmh=25)
+    result = travel(
+        zone, roads, destinations, speeds_kmh={"national_highway": 50, "provincial_road": 40}, access_speed_kmh=25
+    )
     row = result.iloc[0]
     assert row["access_m"] == pytest.approx(50)
     # access 50 + along A-B from x=300 to B 700 + B-C 1000 + destination access 50
@@ -208,13 +232,13 @@ def test_max_access_makes_far_zones_unreachable(network):
 
 def test_roads_connect_only_at_shared_vertices():
     # Two roads crossing at (500, 0) without a shared vertex (a bridge) are not connected.
-    roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (1000, 0)]), LineString([(500, -500), (500, 500)])],
-                             crs=CRS)
+    roads = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (1000, 0)]), LineString([(500, -500), (500, 500)])], crs=CRS)
     origin = gpd.GeoDataFrame(geometry=[Point(0, 10)], crs=CRS)
     destination = gpd.GeoDataFrame({"id": ["n"]}, geometry=[Point(500, 500)], crs=CRS)
     assert not travel(origin, roads, destination)["reachable_n"].iloc[0]
-    noded = gpd.GeoDataFrame(geometry=[LineString([(0, 0), (500, 0), (1000, 0)]),
-                                       LineString([(500, -500), (500, 0), (500, 500)])], crs=CRS)
+    noded = gpd.GeoDataFrame(
+        geometry=[LineString([(0, 0), (500, 0), (1000, 0)]), LineString([(500, -500), (500, 0), (500, 500)])], crs=CRS
+    )
     assert travel(origin, noded, destination)["road_km_n"].iloc[0] == pytest.approx((10 + 500 + 500) / 1000)
 
 
@@ -225,7 +249,7 @@ def test_travel_matches_networkx_on_random_grid():
     rng = np.random.default_rng(11)
     graph = nx.grid_2d_graph(6, 6)
     lines, expected_graph = [], nx.Graph()
-    for (a, b) in graph.edges:
+    for a, b in graph.edges:
         if rng.random() < 0.2:
             continue
         pa, pb = np.array(a, float) * 1000, np.array(b, float) * 1000
@@ -236,11 +260,12 @@ def test_travel_matches_networkx_on_random_grid():
     roads = gpd.GeoDataFrame(geometry=lines, crs=CRS)
     origin = gpd.GeoDataFrame(geometry=[Point(0, 0)], crs=CRS)
     targets = [n for n in expected_graph.nodes if n != (0, 0)]
-    destinations = gpd.GeoDataFrame({"id": [f"n{x}{y}" for x, y in targets]},
-                                    geometry=[Point(x * 1000, y * 1000) for x, y in targets], crs=CRS)
+    destinations = gpd.GeoDataFrame(
+        {"id": [f"n{x}{y}" for x, y in targets]}, geometry=[Point(x * 1000, y * 1000) for x, y in targets], crs=CRS
+    )
     result = travel(origin, roads, destinations).iloc[0]
     truth = nx.single_source_dijkstra_path_length(expected_graph, (0, 0), weight="length")
-    for (x, y) in targets:
+    for x, y in targets:
         if (x, y) in truth:
             assert result[f"road_km_n{x}{y}"] == pytest.approx(truth[(x, y)] / 1000)
         else:

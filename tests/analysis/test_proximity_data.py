@@ -53,7 +53,7 @@ def test_shipped_layers_have_provenance(infra):
             for token in [t.strip() for t in sources.split(";")]:
                 assert token.startswith(("seed:", "facts.md: ", "realdata:"))
                 if token.startswith("facts.md: ") and facts is not None:
-                    assert token[len("facts.md: "):] in facts, token
+                    assert token[len("facts.md: ") :] in facts, token
     roads = infra["roads"]
     # the national roads, from the real layer
     assert {"QL1A", "QL1B", "QL3", "QL4A", "QL4B", "QL2", "QL18", "QL34"} <= set(roads["ref"].dropna())
@@ -61,18 +61,38 @@ def test_shipped_layers_have_provenance(infra):
     assert roads["licence"].str.contains("PROVISIONAL").sum() == len(roads) - 1  # all but the QL1A gap fill
     substation = infra["power"].iloc[0]
     assert substation["class"] == "substation" and substation["voltage_kv"] == 110
-    assert set(infra["destinations"]["id"]) == {"bac_kan_city", "thai_nguyen_city", "lang_son_city",
-                                                "huu_nghi_border_gate", "dong_dang_station"}
+    assert set(infra["destinations"]["id"]) == {
+        "bac_kan_city",
+        "thai_nguyen_city",
+        "lang_son_city",
+        "huu_nghi_border_gate",
+        "dong_dang_station",
+    }
 
 
 def test_zone_table_columns_and_measured_from(table):
     zones, result = table
     assert result.index.equals(zones.index)
-    for column in ("measured_from", "dist_highway_m", "nearest_highway", "dist_substation_m", "nearest_substation",
-                   "substation_note", "dist_border_gate_m", "road_km_bac_kan_city", "road_h_bac_kan_city",
-                   "reachable_bac_kan_city", "straight_km_bac_kan_city", "road_km_huu_nghi_border_gate",
-                   "reachable_huu_nghi_border_gate", "road_km_thai_nguyen_city", "road_km_lang_son_city",
-                   "nearest_station", "road_km_nearest_station", "straight_km_nearest_station"):
+    for column in (
+        "measured_from",
+        "dist_highway_m",
+        "nearest_highway",
+        "dist_substation_m",
+        "nearest_substation",
+        "substation_note",
+        "dist_border_gate_m",
+        "road_km_bac_kan_city",
+        "road_h_bac_kan_city",
+        "reachable_bac_kan_city",
+        "straight_km_bac_kan_city",
+        "road_km_huu_nghi_border_gate",
+        "reachable_huu_nghi_border_gate",
+        "road_km_thai_nguyen_city",
+        "road_km_lang_son_city",
+        "nearest_station",
+        "road_km_nearest_station",
+        "straight_km_nearest_station",
+    ):
         assert column in result.columns
     has_polygon = zones.geometry.notna().to_numpy()
     has_site = zones["site_lon"].notna().to_numpy()
@@ -133,10 +153,17 @@ def test_user_layers_any_crs_and_osm_tags(tmp_path, built_store):
     to_tm3 = lambda geoms: gpd.GeoSeries(geoms, crs=4326).to_crs(9215)  # noqa: E731
     roads = gpd.GeoDataFrame(
         {"osm_id": ["w1", "w2"], "highway": ["trunk", "secondary"], "ref": ["QL1A", None], "name": ["A", "B"]},
-        geometry=to_tm3([LineString([(106.30, 21.40), (106.80, 22.00)]), LineString([(105.7, 21.8), (105.9, 22.3)])]))
-    power = gpd.GeoDataFrame({"osm_id": ["n1", "n2"], "power": ["substation", "substation"],
-                              "voltage": ["110000;22000", "35000"], "name": ["TBA 110", "TBA 35"]},
-                             geometry=to_tm3([Point(105.84, 22.15), Point(105.81, 21.93)]))
+        geometry=to_tm3([LineString([(106.30, 21.40), (106.80, 22.00)]), LineString([(105.7, 21.8), (105.9, 22.3)])]),
+    )
+    power = gpd.GeoDataFrame(
+        {
+            "osm_id": ["n1", "n2"],
+            "power": ["substation", "substation"],
+            "voltage": ["110000;22000", "35000"],
+            "name": ["TBA 110", "TBA 35"],
+        },
+        geometry=to_tm3([Point(105.84, 22.15), Point(105.81, 21.93)]),
+    )
     paths = {"roads": tmp_path / "roads.gpkg", "power": tmp_path / "power.gpkg"}
     pyogrio.write_dataframe(roads, paths["roads"])
     pyogrio.write_dataframe(power, paths["power"])
@@ -156,8 +183,9 @@ def test_loader_rejects_bad_layers(tmp_path, built_store):
         load_infrastructure({"roads": no_crs})
     with pytest.raises(EmptyLayerError):
         load_infrastructure({"roads": no_crs.set_crs(9213).iloc[:0]})
-    broken = gpd.GeoDataFrame({"id": ["p"]}, geometry=gpd.GeoSeries.from_wkt(
-        ["POLYGON ((0 0, 10 10, 10 0, 0 10, 0 0))"]), crs=9213)
+    broken = gpd.GeoDataFrame(
+        {"id": ["p"]}, geometry=gpd.GeoSeries.from_wkt(["POLYGON ((0 0, 10 10, 10 0, 0 10, 0 0))"]), crs=9213
+    )
     with pytest.raises(GeometryError, match="invalid"):
         load_infrastructure({"power": broken})
     with pytest.raises(KeyError, match="railways"):
@@ -170,8 +198,11 @@ def test_cli_prints_and_writes(tmp_path, built_store):
     from geozones.cli import app
 
     csv, gpkg = tmp_path / "p.csv", tmp_path / "p.gpkg"
-    result = CliRunner().invoke(app, ["--store", str(built_store.path), "proximity", "--csv", str(csv),
-                                      "--gpkg", str(gpkg)], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(
+        app,
+        ["--store", str(built_store.path), "proximity", "--csv", str(csv), "--gpkg", str(gpkg)],
+        env={"COLUMNS": "200"},
+    )
     assert result.exit_code == 0, result.output
     assert "bk-ccn-huyen-tung" in result.output and "QL3" in result.output
     assert "connected component" in result.output and "snapped within 1000 m" in result.output
@@ -184,7 +215,21 @@ def test_cli_prints_and_writes(tmp_path, built_store):
 
 
 def test_benchmark_script_runs_small(tmp_path):
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "proximity.py"), "--parcels", "2000",
-                          "--roads", "800", "--repeat", "1", "--no-memory"],
-                         check=True, capture_output=True, text=True, timeout=120).stdout
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "proximity.py"),
+            "--parcels",
+            "2000",
+            "--roads",
+            "800",
+            "--repeat",
+            "1",
+            "--no-memory",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     assert '"distances_equal": true' in out

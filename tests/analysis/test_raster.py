@@ -77,14 +77,17 @@ def test_distance_to_several_separate_lines_matches_shapely(use_numba, monkeypat
     else:
         monkeypatch.setenv("GEOZONES_NO_NUMBA", "1")
     grid = Grid(X0, Y0, 20.0, 150, 110, CRS)
-    lines = np.array([
-        shapely.LineString([(X0 + 100, Y0 - 100), (X0 + 400, Y0 - 150)]),
-        shapely.LineString([(X0 + 2600, Y0 - 1900), (X0 + 2900, Y0 - 2100), (X0 + 2950, Y0 - 1800)]),
-        shapely.LineString([(X0 + 1500, Y0 - 50), (X0 + 1500, Y0 - 700)]),
-        shapely.LineString([(X0 + 1540, Y0 - 50), (X0 + 1540, Y0 - 700)]),
-        shapely.LineString([(X0 - 500, Y0 - 1200), (X0 + 200, Y0 - 1250)]),  # starts outside the grid
-        shapely.LineString([(X0 + 4000, Y0 + 300), (X0 + 4200, Y0 + 500)]),  # wholly outside, north-east
-    ], dtype=object)
+    lines = np.array(
+        [
+            shapely.LineString([(X0 + 100, Y0 - 100), (X0 + 400, Y0 - 150)]),
+            shapely.LineString([(X0 + 2600, Y0 - 1900), (X0 + 2900, Y0 - 2100), (X0 + 2950, Y0 - 1800)]),
+            shapely.LineString([(X0 + 1500, Y0 - 50), (X0 + 1500, Y0 - 700)]),
+            shapely.LineString([(X0 + 1540, Y0 - 50), (X0 + 1540, Y0 - 700)]),
+            shapely.LineString([(X0 - 500, Y0 - 1200), (X0 + 200, Y0 - 1250)]),  # starts outside the grid
+            shapely.LineString([(X0 + 4000, Y0 + 300), (X0 + 4200, Y0 + 500)]),  # wholly outside, north-east
+        ],
+        dtype=object,
+    )
     dist = raster.distance_raster(lines, grid)
     np.testing.assert_allclose(dist, _shapely_distances(lines, grid), rtol=0, atol=1e-6)
     # each line alone is nearest somewhere (so a kernel that kept only one line would be caught)
@@ -120,8 +123,9 @@ def test_weighted_overlay_on_a_hand_made_grid():
     grid_score = np.array([[0.0, 1.0], [1.0, 0.5]])
     slope = np.array([[1.0, 1.0], [0.0, 0.0]])
     excluded = np.array([[False, False], [False, True]])
-    result = raster.weighted_overlay({"road": road, "grid": grid_score, "slope": slope},
-                                     {"road": 2, "grid": 1, "slope": 1}, constraints=[excluded])
+    result = raster.weighted_overlay(
+        {"road": road, "grid": grid_score, "slope": slope}, {"road": 2, "grid": 1, "slope": 1}, constraints=[excluded]
+    )
     # by hand: (2*road + grid + slope) / 4
     np.testing.assert_allclose(result[0], [0.75, 0.75])
     assert result[1, 0] == pytest.approx(0.25)

@@ -83,8 +83,14 @@ def test_report_lists_components_and_every_snap(roads):
 
 def test_crossing_lines_are_noded_only_when_asked():
     """Hand-made: a cross of two 2 km lines and a line ending 30 m short of the cross's arm."""
-    lines = gpd.GeoSeries([LineString([(0, 0), (2000, 0)]), LineString([(1000, -1000), (1000, 1000)]),
-                           LineString([(1500, 30), (1500, 500)])], crs=9213)
+    lines = gpd.GeoSeries(
+        [
+            LineString([(0, 0), (2000, 0)]),
+            LineString([(1000, -1000), (1000, 1000)]),
+            LineString([(1500, 30), (1500, 500)]),
+        ],
+        crs=9213,
+    )
     assert road_components(lines).nunique() == 3
     assert road_components(lines, node_crossings=True).tolist() == [0, 0, 1]
     assert road_components(lines, node_crossings=True, snap_m=50).nunique() == 1

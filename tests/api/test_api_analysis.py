@@ -73,17 +73,21 @@ def test_totals_default_grouping_is_province_and_kind(client):
 def test_totals_by_kind_and_by_province_after_the_2025_merger(client):
     by_kind = {g["kind"]: g["published_ha"] for g in client.get("/analysis/totals?by=kind").json()["groups"]}
     assert by_kind == pytest.approx({"CCN": 202.4, "KCN": 204.8 + 761.0, "KCX": 126.0})
-    by_province = {g["province"]: g["published_ha"]
-                   for g in client.get("/analysis/totals?by=province").json()["groups"]}
+    by_province = {
+        g["province"]: g["published_ha"] for g in client.get("/analysis/totals?by=province").json()["groups"]
+    }
     # Bắc Kạn merged into Thái Nguyên on 1 July 2025; Lạng Sơn was not merged
     assert by_province == pytest.approx({"Thái Nguyên": 202.4 + 204.8, "Lạng Sơn": 761.0 + 126.0})
 
 
-@pytest.mark.parametrize("by, words", [
-    ("nope", ["nope", "choose from"]),
-    ("notes", ["notes", "not one to group by"]),
-    ("geometry", ["geometry"]),
-])
+@pytest.mark.parametrize(
+    "by, words",
+    [
+        ("nope", ["nope", "choose from"]),
+        ("notes", ["notes", "not one to group by"]),
+        ("geometry", ["geometry"]),
+    ],
+)
 def test_totals_bad_attribute_is_400(client, by, words):
     assert_ogc_error(client.get("/analysis/totals", params={"by": by}), 400, *words)
 
@@ -115,21 +119,30 @@ def test_reconcile_zero_threshold_flags_any_difference(client):
     assert all(z["flag"] and z["check"] == "over_threshold" for z in body["zones"])
     assert len(body["zones"]) == body["flagged"]
     # every mapped zone's area differs from its published figure by some rounding at least
-    assert body["flagged"] == sum(1 for z in client.get("/analysis/reconcile").json()["zones"]
-                                  if z["diff_ha"] not in (None, 0.0))
+    assert body["flagged"] == sum(
+        1 for z in client.get("/analysis/reconcile").json()["zones"] if z["diff_ha"] not in (None, 0.0)
+    )
 
 
-@pytest.mark.parametrize("threshold, words", [("-1", ["threshold", "greater than or equal"]),
-                                              ("abc", ["threshold", "number"]),
-                                              ("11", ["threshold"])])
+@pytest.mark.parametrize(
+    "threshold, words",
+    [("-1", ["threshold", "greater than or equal"]), ("abc", ["threshold", "number"]), ("11", ["threshold"])],
+)
 def test_reconcile_bad_threshold_is_400(client, threshold, words):
     assert_ogc_error(client.get("/analysis/reconcile", params={"threshold": threshold}), 400, *words)
 
 
 def test_analysis_endpoints_are_in_the_openapi_document(client):
     paths = client.get("/api").json()["paths"]
-    for path in ("/analysis/totals", "/analysis/reconcile", "/analysis/indicators", "/analysis/proximity",
-                 "/analysis/scenarios/run", "/analysis/scenarios/compare", "/downloads/{collectionId}"):
+    for path in (
+        "/analysis/totals",
+        "/analysis/reconcile",
+        "/analysis/indicators",
+        "/analysis/proximity",
+        "/analysis/scenarios/run",
+        "/analysis/scenarios/compare",
+        "/downloads/{collectionId}",
+    ):
         assert path in paths
     by = next(p for p in paths["/analysis/totals"]["get"]["parameters"] if p["name"] == "by")
     assert "group by" in by["description"]
@@ -166,8 +179,13 @@ def test_proximity_distances_match_brute_force(client, built_store):
     body = client.get("/analysis/proximity").json()
     rows = {row["id"]: row for row in body["zones"]}
     assert len(rows) == 14
-    assert body["destinations"] == ["bac_kan_city", "dong_dang_station", "huu_nghi_border_gate", "lang_son_city",
-                                    "thai_nguyen_city"]
+    assert body["destinations"] == [
+        "bac_kan_city",
+        "dong_dang_station",
+        "huu_nghi_border_gate",
+        "lang_son_city",
+        "thai_nguyen_city",
+    ]
     zones = built_store.zones().set_index("id")
     roads = built_store.layer("infrastructure_roads")
     power = built_store.layer("infrastructure_power")
@@ -180,17 +198,21 @@ def test_proximity_distances_match_brute_force(client, built_store):
         assert rows[zone_id]["measured_from"] == "edge"
         assert rows[zone_id]["dist_highway_m"] == pytest.approx(expected_highway, abs=0.01)
         province = zones.loc[zone_id, "province_pre2025"]
-        substation = _metric(power[(power["class"] == "substation") & (power["province_pre2025"] == province)],
-                             epsg).geometry
+        substation = _metric(
+            power[(power["class"] == "substation") & (power["province_pre2025"] == province)], epsg
+        ).geometry
         if len(substation):
-            assert rows[zone_id]["dist_substation_m"] == pytest.approx(min(polygon.distance(p) for p in substation),
-                                                                       abs=0.01)
+            assert rows[zone_id]["dist_substation_m"] == pytest.approx(
+                min(polygon.distance(p) for p in substation), abs=0.01
+            )
         else:  # no substation of that province is known: no data, never another province's
             assert rows[zone_id]["dist_substation_m"] is None and rows[zone_id]["substation_note"].startswith("no data")
         assert rows[zone_id]["straight_km_huu_nghi_border_gate"] * 1000 == pytest.approx(
-            polygon.distance(_metric(gate, epsg).geometry.iloc[0]), abs=0.01)
+            polygon.distance(_metric(gate, epsg).geometry.iloc[0]), abs=0.01
+        )
         assert rows[zone_id]["dist_border_gate_m"] == pytest.approx(
-            polygon.distance(_metric(gate, epsg).geometry.iloc[0]), abs=0.01)
+            polygon.distance(_metric(gate, epsg).geometry.iloc[0]), abs=0.01
+        )
     assert rows["bk-ccn-quang-chu"]["nearest_highway"] == "QL3"  # facts.md: QL3 runs through Chợ Mới
     assert rows["ls-kcn-dong-banh"]["nearest_highway"] == "QL1A"  # QL1A runs through Chi Lăng
 
@@ -217,12 +239,15 @@ def test_proximity_slower_highway_takes_longer(client):
             assert row["road_km_bac_kan_city"] == pytest.approx(default[row["id"]]["road_km_bac_kan_city"])
 
 
-@pytest.mark.parametrize("params, words", [
-    ({"speed": "fast"}, ["speed", "CLASS=KMH"]),
-    ({"speed": "national_highway=0"}, ["speed", "positive"]),
-    ({"speed": "motorway=80"}, ["motorway", "national_highway"]),
-    ({"max_access_m": "-5"}, ["max_access_m"]),
-])
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"speed": "fast"}, ["speed", "CLASS=KMH"]),
+        ({"speed": "national_highway=0"}, ["speed", "positive"]),
+        ({"speed": "motorway=80"}, ["motorway", "national_highway"]),
+        ({"max_access_m": "-5"}, ["max_access_m"]),
+    ],
+)
 def test_proximity_bad_parameters_are_400(client, params, words):
     assert_ogc_error(client.get("/analysis/proximity", params=params), 400, *words)
 
@@ -268,8 +293,9 @@ def test_scenario_run_json_equals_yaml_and_save_makes_a_downloadable_layer(writa
     text = (SCENARIOS / "bac-kan-2021-2025.yaml").read_text(encoding="utf-8")
     as_json = writable_client.post("/analysis/scenarios/run", json=yaml.safe_load(text), params={"save": True})
     assert as_json.status_code == 200, as_json.text
-    as_yaml = writable_client.post("/analysis/scenarios/run", content=text.encode(),
-                                   headers={"Content-Type": "application/yaml"}).json()
+    as_yaml = writable_client.post(
+        "/analysis/scenarios/run", content=text.encode(), headers={"Content-Type": "application/yaml"}
+    ).json()
     assert as_json.json()["timeline"] == as_yaml["timeline"]
     layer = as_json.json()["saved_layer"]
     assert layer == "scenario_bac_kan_2021_2025" and layer in store.layers()
@@ -279,8 +305,7 @@ def test_scenario_run_json_equals_yaml_and_save_makes_a_downloadable_layer(writa
 
 
 def test_scenario_compare_side_by_side(client):
-    texts = [(SCENARIOS / name).read_text(encoding="utf-8") for name in ("bac-kan-2021-2025.yaml",
-                                                                          "bac-kan-2030.yaml")]
+    texts = [(SCENARIOS / name).read_text(encoding="utf-8") for name in ("bac-kan-2021-2025.yaml", "bac-kan-2030.yaml")]
     response = client.post("/analysis/scenarios/compare", json={"scenarios": texts})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -291,12 +316,15 @@ def test_scenario_compare_side_by_side(client):
     assert set(body["notes"]) == {"bac-kan-2021-2025", "bac-kan-2030"}
 
 
-@pytest.mark.parametrize("content, content_type, words", [
-    (b"id: x\nname: y\n", "application/yaml", ["<request body>:1", "province"]),
-    (b"{bad", "application/json", ["not valid JSON"]),
-    (b"id: x", "text/plain", ["Content-Type", "application/yaml"]),
-    (b"", "application/yaml", ["empty"]),
-])
+@pytest.mark.parametrize(
+    "content, content_type, words",
+    [
+        (b"id: x\nname: y\n", "application/yaml", ["<request body>:1", "province"]),
+        (b"{bad", "application/json", ["not valid JSON"]),
+        (b"id: x", "text/plain", ["Content-Type", "application/yaml"]),
+        (b"", "application/yaml", ["empty"]),
+    ],
+)
 def test_scenario_run_bad_bodies_are_400(client, content, content_type, words):
     response = client.post("/analysis/scenarios/run", content=content, headers={"Content-Type": content_type})
     assert_ogc_error(response, 400, *words)
@@ -305,8 +333,11 @@ def test_scenario_run_bad_bodies_are_400(client, content, content_type, words):
 def test_scenario_compare_bad_requests_are_400(client):
     text = (SCENARIOS / "bac-kan-2021-2025.yaml").read_text(encoding="utf-8")
     assert_ogc_error(client.post("/analysis/scenarios/compare", json={"scenarios": [text]}), 400, "at least two")
-    assert_ogc_error(client.post("/analysis/scenarios/compare", json={"scenarios": [text, text]}), 400,
-                     "must differ")
+    assert_ogc_error(client.post("/analysis/scenarios/compare", json={"scenarios": [text, text]}), 400, "must differ")
     other = (SCENARIOS / "bac-kan-2030.yaml").read_text(encoding="utf-8")
-    assert_ogc_error(client.post("/analysis/scenarios/compare", params={"year": 2030},
-                                 json={"scenarios": [text, other]}), 400, "2021–2025", "2030")
+    assert_ogc_error(
+        client.post("/analysis/scenarios/compare", params={"year": 2030}, json={"scenarios": [text, other]}),
+        400,
+        "2021–2025",
+        "2030",
+    )

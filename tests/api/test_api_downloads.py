@@ -100,8 +100,9 @@ def test_geojson_is_rfc7946(client):
 
 
 def test_geojson_in_another_crs_is_refused(client):
-    assert_ogc_error(client.get("/downloads/zones", params={"f": "geojson", "crs": "EPSG:9213"}), 400,
-                     "RFC 7946", "WGS84")
+    assert_ogc_error(
+        client.get("/downloads/zones", params={"f": "geojson", "crs": "EPSG:9213"}), 400, "RFC 7946", "WGS84"
+    )
     assert client.get("/downloads/zones", params={"f": "geojson", "crs": "EPSG:4326"}).status_code == 200
 
 
@@ -124,9 +125,10 @@ def test_other_geometry_layers_download(client, store, tmp_path):
     response = client.get("/downloads/boundaries_provinces", params={"f": "gpkg"})
     assert response.status_code == 200
     assert pyogrio.list_layers(save(response, tmp_path / "b.gpkg"))[0][0] == "boundaries_provinces"
-    store.write_layer("scenario_test", gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.box(105.8, 22.0, 105.81,
-                                                                                                22.01)],
-                                                        crs="EPSG:4326"))
+    store.write_layer(
+        "scenario_test",
+        gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.box(105.8, 22.0, 105.81, 22.01)], crs="EPSG:4326"),
+    )
     body = client.get("/downloads/scenario_test", params={"f": "geojson"}).json()
     assert [f["properties"]["name"] for f in body["features"]] == ["a"]
     layers = [layer["id"] for layer in client.get("/downloads").json()["layers"]]
@@ -140,11 +142,14 @@ def test_unknown_or_table_layer_is_404(client, layer, scratch):
     assert list(scratch.iterdir()) == []
 
 
-@pytest.mark.parametrize("params, words", [
-    ({"f": "shp"}, ["f", "gpkg"]),
-    ({"crs": "EPSG:999999"}, ["crs", "EPSG:999999"]),
-    ({"crs": "not a crs"}, ["crs"]),
-])
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"f": "shp"}, ["f", "gpkg"]),
+        ({"crs": "EPSG:999999"}, ["crs", "EPSG:999999"]),
+        ({"crs": "not a crs"}, ["crs"]),
+    ],
+)
 def test_bad_format_or_crs_is_400(client, params, words, scratch):
     assert_ogc_error(client.get("/downloads/zones", params=params), 400, *words)
     assert list(scratch.iterdir()) == []

@@ -49,8 +49,9 @@ def _store(kind, request, tmp_path):
         from geozones.store.postgis import PostGISStore
 
         store = PostGISStore(request.getfixturevalue("postgis_url"), schema=new_schema(), data_dir=root).ensure()
-    roads = gpd.GeoDataFrame({"name": ["QL3"]}, geometry=[shapely.LineString([(105.8, 22.1), (105.9, 22.2)])],
-                             crs="EPSG:4326")
+    roads = gpd.GeoDataFrame(
+        {"name": ["QL3"]}, geometry=[shapely.LineString([(105.8, 22.1), (105.9, 22.2)])], crs="EPSG:4326"
+    )
     store.write_layer("infrastructure_roads", roads)  # a read-only collection
     return store
 
@@ -65,8 +66,10 @@ def env(request, tmp_path):
 @pytest.fixture
 def gpkg_env(request, tmp_path):
     """GeoPackage only, for behaviour that does not depend on the backend."""
+
     def make(**settings):
         return Env(_store("geopackage", request, tmp_path), tmp_path / f"keys-{len(settings)}.json", **settings)
+
     return make
 
 
@@ -81,12 +84,18 @@ def _routes(env: Env):
         return c.post(ITEMS, json=zf.feature(900), headers=h)
 
     def replace(h):
-        return c.put(f"{ITEMS}/test-000001", json=zf.feature(1, investor="PUT"),
-                     headers=h | {"If-Match": env.etag("test-000001")})
+        return c.put(
+            f"{ITEMS}/test-000001",
+            json=zf.feature(1, investor="PUT"),
+            headers=h | {"If-Match": env.etag("test-000001")},
+        )
 
     def update(h):
-        return c.patch(f"{ITEMS}/test-000002", json={"properties": {"occupancy_pct": 12.5}},
-                       headers=h | {"If-Match": env.etag("test-000002")})
+        return c.patch(
+            f"{ITEMS}/test-000002",
+            json={"properties": {"occupancy_pct": 12.5}},
+            headers=h | {"If-Match": env.etag("test-000002")},
+        )
 
     def delete(h):
         return c.delete(f"{ITEMS}/test-000003", headers=h | {"If-Match": env.etag("test-000003")})
@@ -107,10 +116,16 @@ def _routes(env: Env):
     def key_revoke(h):
         return c.delete(f"/keys/{spare}", headers=h)
 
-    return [("create", "editor", create, 201), ("replace", "editor", replace, 200),
-            ("update", "editor", update, 200), ("delete", "editor", delete, 204),
-            ("restore", "editor", restore, 200), ("key_create", "admin", key_create, 201),
-            ("key_list", "admin", key_list, 200), ("key_revoke", "admin", key_revoke, 204)]
+    return [
+        ("create", "editor", create, 201),
+        ("replace", "editor", replace, 200),
+        ("update", "editor", update, 200),
+        ("delete", "editor", delete, 204),
+        ("restore", "editor", restore, 200),
+        ("key_create", "admin", key_create, 201),
+        ("key_list", "admin", key_list, 200),
+        ("key_revoke", "admin", key_revoke, 204),
+    ]
 
 
 def test_auth_matrix_for_every_write_route(env):
@@ -129,8 +144,11 @@ def test_auth_matrix_for_every_write_route(env):
         response = call(env.auth(needed))
         assert response.status_code == ok, (name, response.text)
     # admins may do what editors may
-    response = env.client.patch(f"{ITEMS}/test-000005", json={"properties": {"investor": "admin"}},
-                                headers=env.auth("admin", **{"If-Match": env.etag("test-000005")}))
+    response = env.client.patch(
+        f"{ITEMS}/test-000005",
+        json={"properties": {"investor": "admin"}},
+        headers=env.auth("admin", **{"If-Match": env.etag("test-000005")}),
+    )
     assert response.status_code == 200
 
 
@@ -139,8 +157,9 @@ def test_bearer_token_wrong_and_revoked_keys(gpkg_env):
     patch = {"properties": {"investor": "x"}}
 
     def send(headers):
-        return env.client.patch(f"{ITEMS}/test-000001", json=patch,
-                                headers=headers | {"If-Match": env.etag("test-000001")})
+        return env.client.patch(
+            f"{ITEMS}/test-000001", json=patch, headers=headers | {"If-Match": env.etag("test-000001")}
+        )
 
     assert send({"Authorization": f"Bearer {env.keys['editor']}"}).status_code == 200
     assert send({"Authorization": f"Basic {env.keys['editor']}"}).status_code == 401
@@ -180,13 +199,20 @@ def test_create_answers_location_and_etag(env):
 
 def test_if_match_required_and_checked(env):
     seen = env.etag("test-000006")
-    no_tag = env.client.patch(f"{ITEMS}/test-000006", json={"properties": {"investor": "a"}},
-                              headers=env.auth("editor"))
+    no_tag = env.client.patch(
+        f"{ITEMS}/test-000006", json={"properties": {"investor": "a"}}, headers=env.auth("editor")
+    )
     assert no_tag.status_code == 428 and "If-Match" in no_tag.json()["description"]
-    first = env.client.patch(f"{ITEMS}/test-000006", json={"properties": {"investor": "Alice's"}},
-                             headers=env.auth("editor", **{"If-Match": seen}))
-    second = env.client.patch(f"{ITEMS}/test-000006", json={"properties": {"investor": "Bob's"}},
-                              headers=env.auth("editor", **{"If-Match": seen}))
+    first = env.client.patch(
+        f"{ITEMS}/test-000006",
+        json={"properties": {"investor": "Alice's"}},
+        headers=env.auth("editor", **{"If-Match": seen}),
+    )
+    second = env.client.patch(
+        f"{ITEMS}/test-000006",
+        json={"properties": {"investor": "Bob's"}},
+        headers=env.auth("editor", **{"If-Match": seen}),
+    )
     assert first.status_code == 200 and second.status_code == 412
     assert second.json()["code"] == "PreconditionFailed"
     assert env.store.get_zone("test-000006").properties["investor"] == "Alice's"
@@ -197,18 +223,20 @@ def test_if_match_required_and_checked(env):
 
 
 def test_only_zones_are_editable(env):
-    response = env.client.post("/collections/infrastructure_roads/items", json=zf.feature(903),
-                               headers=env.auth("editor"))
+    response = env.client.post(
+        "/collections/infrastructure_roads/items", json=zf.feature(903), headers=env.auth("editor")
+    )
     assert response.status_code == 405 and "read-only" in response.json()["description"]
     assert env.client.delete("/collections/nothing/items/x", headers=env.auth("editor")).status_code == 404
 
 
 def test_bad_bodies_are_400_or_415(env):
     h = env.auth("editor")
-    assert env.client.post(ITEMS, content=b"{not json", headers=h | {"Content-Type": "application/json"}
-                           ).status_code == 400
-    assert env.client.post(ITEMS, content=b"<xml/>", headers=h | {"Content-Type": "application/xml"}
-                           ).status_code == 415
+    assert (
+        env.client.post(ITEMS, content=b"{not json", headers=h | {"Content-Type": "application/json"}).status_code
+        == 400
+    )
+    assert env.client.post(ITEMS, content=b"<xml/>", headers=h | {"Content-Type": "application/xml"}).status_code == 415
     assert env.client.post(ITEMS, json=[1, 2], headers=h).status_code == 400
     bad = zf.feature(904, status="almost done")
     response = env.client.post(ITEMS, json=bad, headers=h)
@@ -217,8 +245,10 @@ def test_bad_bodies_are_400_or_415(env):
 
 def test_invalid_geometry_400_unless_repair(env):
     feature = zf.feature(905)
-    feature["geometry"] = {"type": "Polygon", "coordinates": [[[105.80, 22.10], [105.81, 22.11], [105.81, 22.10],
-                                                               [105.80, 22.11], [105.80, 22.10]]]}
+    feature["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[105.80, 22.10], [105.81, 22.11], [105.81, 22.10], [105.80, 22.11], [105.80, 22.10]]],
+    }
     refused = env.client.post(ITEMS, json=feature, headers=env.auth("editor"))
     assert refused.status_code == 400
     assert "Self-intersection" in refused.json()["description"] and "repair=true" in refused.json()["description"]
@@ -230,8 +260,11 @@ def test_content_crs_vn2000(env):
     square = gpd.GeoSeries([zf.grid_square(906)], crs="EPSG:4326").to_crs(9215).iloc[0]
     feature = zf.feature(906)
     feature["geometry"] = shapely.geometry.mapping(square)
-    response = env.client.post(ITEMS, json=feature, headers=env.auth(
-        "editor", **{"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/9215>"}))
+    response = env.client.post(
+        ITEMS,
+        json=feature,
+        headers=env.auth("editor", **{"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/9215>"}),
+    )
     assert response.status_code == 201
     assert shapely.geometry.shape(response.json()["geometry"]).equals_exact(zf.grid_square(906), tolerance=1e-7)
     bad = env.client.post(ITEMS, json=zf.feature(907), headers=env.auth("editor", **{"Content-Crs": "EPSG 9215"}))
@@ -240,9 +273,11 @@ def test_content_crs_vn2000(env):
 
 def test_history_and_restore_over_http(env):
     original = env.etag("test-000007")
-    patched = env.client.patch(f"{ITEMS}/test-000007", json={"properties": {"occupancy_pct": 33, "status":
-                                                                             "operating"}},
-                               headers=env.auth("editor", **{"If-Match": original}))
+    patched = env.client.patch(
+        f"{ITEMS}/test-000007",
+        json={"properties": {"occupancy_pct": 33, "status": "operating"}},
+        headers=env.auth("editor", **{"If-Match": original}),
+    )
     history = env.client.get(f"{ITEMS}/test-000007/history").json()["versions"]
     assert len(history) == 1
     entry = history[0]
@@ -252,8 +287,9 @@ def test_history_and_restore_over_http(env):
     assert (entry["etag_before"], entry["etag_after"]) == (original, patched.headers["etag"])
     version0 = env.client.get(f"{ITEMS}/test-000007/history/0")
     assert version0.status_code == 200 and version0.headers["etag"] == original
-    restored = env.client.post(f"{ITEMS}/test-000007/history/0/restore",
-                               headers=env.auth("editor", **{"If-Match": patched.headers["etag"]}))
+    restored = env.client.post(
+        f"{ITEMS}/test-000007/history/0/restore", headers=env.auth("editor", **{"If-Match": patched.headers["etag"]})
+    )
     assert restored.status_code == 200 and restored.headers["etag"] == original == env.etag("test-000007")
     changes = env.client.get("/collections/zones/history?limit=5").json()["changes"]
     assert [c["op"] for c in changes[:2]] == ["restore", "update"]
@@ -263,8 +299,9 @@ def test_history_and_restore_over_http(env):
 
 def test_deleted_zone_restored_without_if_match(env):
     etag = env.etag("test-000008")
-    assert env.client.delete(f"{ITEMS}/test-000008", headers=env.auth("editor", **{"If-Match": etag})
-                             ).status_code == 204
+    assert (
+        env.client.delete(f"{ITEMS}/test-000008", headers=env.auth("editor", **{"If-Match": etag})).status_code == 204
+    )
     back = env.client.post(f"{ITEMS}/test-000008/history/0/restore", headers=env.auth("editor"))
     assert back.status_code == 200 and back.headers["etag"] == etag
 
@@ -296,8 +333,9 @@ def test_request_size_limit(gpkg_env):
             yield b"y" * 500
         yield b'"}}'
 
-    streamed = env.client.post(ITEMS, content=chunks(), headers=env.auth("editor", **{
-        "Content-Type": "application/geo+json"}))
+    streamed = env.client.post(
+        ITEMS, content=chunks(), headers=env.auth("editor", **{"Content-Type": "application/geo+json"})
+    )
     assert streamed.status_code == 413
     assert "test-000930" not in set(env.store.zones()["id"])
 
@@ -330,22 +368,24 @@ NASTY = ["x' OR '1'='1", "'; DROP TABLE zones; --", "test-000001' --", "..%2F..%
 def test_injection_in_ids(env, zone_id):
     before = env.store.zones().to_wkb(hex=True).to_json()
     h = env.auth("editor", **{"If-Match": '"x"'})
-    assert env.client.patch(f"{ITEMS}/{zone_id}", json={"properties": {"investor": "x"}}, headers=h
-                            ).status_code == 404
+    assert env.client.patch(f"{ITEMS}/{zone_id}", json={"properties": {"investor": "x"}}, headers=h).status_code == 404
     assert env.client.delete(f"{ITEMS}/{zone_id}", headers=h).status_code == 404
     assert env.client.get(f"{ITEMS}/{zone_id}/history").status_code == 404
     assert env.client.post(f"/collections/{zone_id}/items", json=zf.feature(940), headers=h).status_code == 404
     assert env.store.zones().to_wkb(hex=True).to_json() == before and env.store.history() == []
 
 
-@pytest.mark.parametrize("params", [
-    {"filter": "id = 'x' OR 1=1; DROP TABLE zones; --"},
-    {"filter": "name LIKE '%' UNION SELECT * FROM sqlite_master --", "filter-lang": "cql2-text"},
-    {"sortby": "id; DROP TABLE zones"},
-    {"sortby": "-name,(SELECT 1)"},
-    {"limit": "1; DROP TABLE zones"},
-    {"bbox": "0,0,1,1); DROP TABLE zones; --"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"filter": "id = 'x' OR 1=1; DROP TABLE zones; --"},
+        {"filter": "name LIKE '%' UNION SELECT * FROM sqlite_master --", "filter-lang": "cql2-text"},
+        {"sortby": "id; DROP TABLE zones"},
+        {"sortby": "-name,(SELECT 1)"},
+        {"limit": "1; DROP TABLE zones"},
+        {"bbox": "0,0,1,1); DROP TABLE zones; --"},
+    ],
+)
 def test_injection_in_filters_and_sort(env, params):
     response = env.client.get(ITEMS, params=params)
     assert response.status_code in (200, 400), response.text
@@ -393,8 +433,9 @@ def test_concurrent_http_editors_and_readers(live):
         with httpx.Client(base_url=url, headers=env.auth("editor"), timeout=60) as client:
             etag = env.etag(zone_id)
             for k in range(1, 41):
-                response = client.patch(f"{ITEMS}/{zone_id}", json={"properties": {"area_published_ha": k}},
-                                        headers={"If-Match": etag})
+                response = client.patch(
+                    f"{ITEMS}/{zone_id}", json={"properties": {"area_published_ha": k}}, headers={"If-Match": etag}
+                )
                 if response.status_code != 200:
                     errors.append(response.text)
                     return
@@ -425,17 +466,24 @@ def test_concurrent_http_editors_and_readers(live):
 
 def test_write_etag_matches_the_read_route(env):
     """The ETag a write answers is the one GET /collections/zones/items/{id} gives for the stored zone."""
-    patched = env.client.patch(f"{ITEMS}/test-000009", json={"properties": {"occupancy_pct": 71.5}},
-                               headers=env.auth("editor", **{"If-Match": env.etag("test-000009")}))
+    patched = env.client.patch(
+        f"{ITEMS}/test-000009",
+        json={"properties": {"occupancy_pct": 71.5}},
+        headers=env.auth("editor", **{"If-Match": env.etag("test-000009")}),
+    )
     read = env.client.get(f"{ITEMS}/test-000009")
     assert read.status_code == 200 and read.json()["properties"]["occupancy_pct"] == 71.5
     assert read.headers["etag"] == patched.headers["etag"]
     # a client can take the ETag from the read route and write with it
-    again = env.client.patch(f"{ITEMS}/test-000009", json={"properties": {"occupancy_pct": 72}},
-                             headers=env.auth("editor", **{"If-Match": read.headers["etag"]}))
+    again = env.client.patch(
+        f"{ITEMS}/test-000009",
+        json={"properties": {"occupancy_pct": 72}},
+        headers=env.auth("editor", **{"If-Match": read.headers["etag"]}),
+    )
     assert again.status_code == 200
     created = env.client.post(ITEMS, json=zf.feature(950), headers=env.auth("editor"))
-    assert env.client.get(created.headers["location"].replace("http://testserver", "")).headers["etag"] == \
-        created.headers["etag"]
-    assert env.client.get(f"{ITEMS}/test-000009", headers={"If-None-Match": again.headers["etag"]}
-                          ).status_code == 304
+    assert (
+        env.client.get(created.headers["location"].replace("http://testserver", "")).headers["etag"]
+        == created.headers["etag"]
+    )
+    assert env.client.get(f"{ITEMS}/test-000009", headers={"If-None-Match": again.headers["etag"]}).status_code == 304

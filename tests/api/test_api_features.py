@@ -38,10 +38,13 @@ def shipped() -> dict:
 def _grid() -> gpd.GeoDataFrame:
     """A synthetic layer without an id attribute: 2500 100 m squares near Bắc Kạn city, stored in EPSG:9213."""
     x0, y0 = pyproj.Transformer.from_crs(4326, 9213, always_xy=True).transform(105.83, 22.16)
-    cells = [shapely.box(x0 + 200 * (i % 50), y0 + 200 * (i // 50), x0 + 200 * (i % 50) + 100,
-                         y0 + 200 * (i // 50) + 100) for i in range(GRID_CELLS)]
-    return gpd.GeoDataFrame({"cell": range(GRID_CELLS), "label": [f"ô {i}" for i in range(GRID_CELLS)]},
-                            geometry=cells, crs=9213)
+    cells = [
+        shapely.box(x0 + 200 * (i % 50), y0 + 200 * (i // 50), x0 + 200 * (i % 50) + 100, y0 + 200 * (i // 50) + 100)
+        for i in range(GRID_CELLS)
+    ]
+    return gpd.GeoDataFrame(
+        {"cell": range(GRID_CELLS), "label": [f"ô {i}" for i in range(GRID_CELLS)]}, geometry=cells, crs=9213
+    )
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +107,11 @@ def test_gdal_oapif_reads_every_zone_with_all_attributes(api, shipped):
         source = shipped[row["id"]]
         assert row["name"] == source["properties"]["name"]  # diacritics intact
         published = source["properties"]["area_published_ha"]
-        assert (np.isnan(row["area_published_ha"]) if published is None
-                else row["area_published_ha"] == pytest.approx(published))
+        assert (
+            np.isnan(row["area_published_ha"])
+            if published is None
+            else row["area_published_ha"] == pytest.approx(published)
+        )
         expected = shape(source)
         if expected is None:
             assert row.geometry is None
@@ -117,8 +123,13 @@ def test_gdal_oapif_lists_layers_and_filters_by_attribute(api, shipped):
     import pyogrio
 
     layers = {name for name, _ in pyogrio.list_layers(f"OAPIF:{api}")}
-    assert {"zones", "boundaries_provinces", "boundaries_districts", "scenario_lang_son",
-            "infrastructure_grid"} <= layers
+    assert {
+        "zones",
+        "boundaries_provinces",
+        "boundaries_districts",
+        "scenario_lang_son",
+        "infrastructure_grid",
+    } <= layers
     frame = pyogrio.read_dataframe(f"OAPIF:{api}/collections/zones", where="kind = 'KCN'")
     assert sorted(frame["id"]) == sorted(i for i, f in shipped.items() if f["properties"]["kind"] == "KCN")
 
@@ -159,15 +170,24 @@ def test_openapi_document_is_valid_openapi_30_and_documents_limit(api):
     doc = get(f"{api}/api").json()
     validate(doc)  # raises on any 3.1-only construct
     params = {p["name"]: p for p in doc["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]}
-    assert params["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX,
-                                         "default": LIMIT_DEFAULT}
+    assert params["limit"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": LIMIT_MAX,
+        "default": LIMIT_DEFAULT,
+    }
     assert {"bbox", "bbox-crs", "crs", "datetime", "filter", "filter-lang", "filter-crs"} <= set(params)
     assert all("422" not in op["responses"] for item in doc["paths"].values() for op in item.values())
 
 
 def test_every_link_carries_rel_and_type(api):
-    urls = [f"{api}/collections", f"{api}/collections/zones", f"{api}/collections/zones/items",
-            f"{api}/collections/zones/items/bk-kcn-thanh-binh-1", f"{api}/conformance"]
+    urls = [
+        f"{api}/collections",
+        f"{api}/collections/zones",
+        f"{api}/collections/zones/items",
+        f"{api}/collections/zones/items/bk-kcn-thanh-binh-1",
+        f"{api}/conformance",
+    ]
     for url in urls:
         for link in get(url).json()["links"]:
             assert set(link) >= {"href", "rel", "type"}, (url, link)
@@ -176,8 +196,18 @@ def test_every_link_carries_rel_and_type(api):
 def test_collections_are_the_store_geometry_layers(api):
     collections = {c["id"]: c for c in get(f"{api}/collections").json()["collections"]}
     shipped_infrastructure = {f"infrastructure_{p.stem}" for p in (ROOT / "data" / "infrastructure").glob("*.geojson")}
-    assert set(collections) == {"zones", "boundaries_provinces", "boundaries_provinces_2025", "boundaries_districts",
-                                "scenario_lang_son", "infrastructure_grid"} | shipped_infrastructure
+    assert (
+        set(collections)
+        == {
+            "zones",
+            "boundaries_provinces",
+            "boundaries_provinces_2025",
+            "boundaries_districts",
+            "scenario_lang_son",
+            "infrastructure_grid",
+        }
+        | shipped_infrastructure
+    )
     zones = collections["zones"]
     assert zones["storageCrs"] == EPSG(4326) and zones["crs"][0] == CRS84
     assert {EPSG(9213), EPSG(9215), EPSG(4326), EPSG(3405), EPSG(4756)} <= set(zones["crs"])
@@ -251,8 +281,11 @@ def test_bbox_in_crs84_selects_intersecting_zones(api, shipped):
 
 def test_datetime_filters_on_decision_date(api, shipped):
     def dated(low, high):
-        return {i for i, f in shipped.items() if f["properties"]["decision_date"]
-                and low <= f["properties"]["decision_date"] <= high}
+        return {
+            i
+            for i, f in shipped.items()
+            if f["properties"]["decision_date"] and low <= f["properties"]["decision_date"] <= high
+        }
 
     assert {f["id"] for f in all_items(api, datetime="2021-10-01/..")} == dated("2021-10-01", "9999")
     assert {f["id"] for f in all_items(api, datetime="2021-09-21")} == dated("2021-09-21", "2021-09-21")
@@ -261,8 +294,11 @@ def test_datetime_filters_on_decision_date(api, shipped):
 
 def test_simple_property_filters(api, shipped):
     got = {f["id"] for f in all_items(api, kind="KCN", province_pre2025="Lạng Sơn")}
-    expected = {i for i, f in shipped.items() if f["properties"]["kind"] == "KCN"
-                and f["properties"]["province_pre2025"] == "Lạng Sơn"}
+    expected = {
+        i
+        for i, f in shipped.items()
+        if f["properties"]["kind"] == "KCN" and f["properties"]["province_pre2025"] == "Lạng Sơn"
+    }
     assert got == expected and expected
     got = {f["id"] for f in all_items(api, area_published_ha="74.4")}
     assert got == {i for i, f in shipped.items() if f["properties"]["area_published_ha"] == 74.4}
@@ -320,18 +356,29 @@ def _where(shipped, predicate) -> set[str]:
 def test_cql2_text_and_json_filters(api, shipped):
     expected = _where(shipped, lambda p: (p["area_published_ha"] or 0) > 50 and p["kind"] == "CCN")
     text = {f["id"] for f in all_items(api, filter="area_published_ha > 50 AND kind = 'CCN'")}
-    as_json = json.dumps({"op": "and", "args": [{"op": ">", "args": [{"property": "area_published_ha"}, 50]},
-                                                {"op": "=", "args": [{"property": "kind"}, "CCN"]}]})
+    as_json = json.dumps(
+        {
+            "op": "and",
+            "args": [
+                {"op": ">", "args": [{"property": "area_published_ha"}, 50]},
+                {"op": "=", "args": [{"property": "kind"}, "CCN"]},
+            ],
+        }
+    )
     assert text == expected == {f["id"] for f in all_items(api, filter=as_json, **{"filter-lang": "cql2-json"})}
     assert expected == {"bk-ccn-quang-chu"}
-    assert {f["id"] for f in all_items(api, filter="kind IN ('KCN','KCX') AND province_pre2025 = 'Lạng Sơn'")} == \
-        _where(shipped, lambda p: p["kind"] in ("KCN", "KCX") and p["province_pre2025"] == "Lạng Sơn")
-    assert {f["id"] for f in all_items(api, filter="name LIKE 'CCN%' AND investor IS NULL")} == \
-        _where(shipped, lambda p: p["name"].startswith("CCN") and p["investor"] is None)
-    assert {f["id"] for f in all_items(api, filter="decision_date >= DATE('2021-10-01')")} == \
-        _where(shipped, lambda p: (p["decision_date"] or "") >= "2021-10-01")
-    assert {f["id"] for f in all_items(api, filter="area_published_ha BETWEEN 40 AND 75")} == \
-        _where(shipped, lambda p: p["area_published_ha"] is not None and 40 <= p["area_published_ha"] <= 75)
+    assert {
+        f["id"] for f in all_items(api, filter="kind IN ('KCN','KCX') AND province_pre2025 = 'Lạng Sơn'")
+    } == _where(shipped, lambda p: p["kind"] in ("KCN", "KCX") and p["province_pre2025"] == "Lạng Sơn")
+    assert {f["id"] for f in all_items(api, filter="name LIKE 'CCN%' AND investor IS NULL")} == _where(
+        shipped, lambda p: p["name"].startswith("CCN") and p["investor"] is None
+    )
+    assert {f["id"] for f in all_items(api, filter="decision_date >= DATE('2021-10-01')")} == _where(
+        shipped, lambda p: (p["decision_date"] or "") >= "2021-10-01"
+    )
+    assert {f["id"] for f in all_items(api, filter="area_published_ha BETWEEN 40 AND 75")} == _where(
+        shipped, lambda p: p["area_published_ha"] is not None and 40 <= p["area_published_ha"] <= 75
+    )
 
 
 def test_cql2_spatial_filter_with_filter_crs(api, shipped):
@@ -340,8 +387,9 @@ def test_cql2_spatial_filter_with_filter_crs(api, shipped):
     got = {f["id"] for f in all_items(api, filter=f"S_INTERSECTS(geometry, POINT({centre.x} {centre.y}))")}
     assert got == {"ls-kcn-hong-phong"}
     x, y = pyproj.Transformer.from_crs("OGC:CRS84", "EPSG:9215", always_xy=True).transform(centre.x, centre.y)
-    got = {f["id"] for f in all_items(api, filter=f"S_INTERSECTS(geometry, POINT({x} {y}))",
-                                      **{"filter-crs": EPSG(9215)})}
+    got = {
+        f["id"] for f in all_items(api, filter=f"S_INTERSECTS(geometry, POINT({x} {y}))", **{"filter-crs": EPSG(9215)})
+    }
     assert got == {"ls-kcn-hong-phong"}
     box = shapely.box(106.0, 21.0, 107.5, 22.5)
     got = {f["id"] for f in all_items(api, filter="S_INTERSECTS(geometry, BBOX(106.0, 21.0, 107.5, 22.5))")}
@@ -349,7 +397,9 @@ def test_cql2_spatial_filter_with_filter_crs(api, shipped):
     polygon = shapely.box(105.0, 21.0, 106.0, 22.0)
     within = {f["id"] for f in all_items(api, filter=f"S_WITHIN(geometry, {polygon.wkt})")}
     assert within == {i for i, f in shipped.items() if shape(f) is not None and shape(f).within(polygon)} and within
-    as_json = json.dumps({"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [106.0, 21.0, 107.5, 22.5]}]})
+    as_json = json.dumps(
+        {"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [106.0, 21.0, 107.5, 22.5]}]}
+    )
     assert {f["id"] for f in all_items(api, filter=as_json, **{"filter-lang": "cql2-json"})} == got
 
 
@@ -381,9 +431,18 @@ def test_new_store_layers_appear_without_restart(api, api_store):
 # --- HTML and negotiation ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/conformance", "/collections", "/collections/zones",
-                                  "/collections/zones/items", "/collections/zones/items/bk-kcn-thanh-binh-1",
-                                  "/collections/zones/queryables"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/conformance",
+        "/collections",
+        "/collections/zones",
+        "/collections/zones/items",
+        "/collections/zones/items/bk-kcn-thanh-binh-1",
+        "/collections/zones/queryables",
+    ],
+)
 def test_html_by_parameter_and_by_accept(api, path):
     by_param = get(f"{api}{path}", f="html")
     by_accept = httpx.get(f"{api}{path}", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
@@ -412,35 +471,38 @@ def test_api_definition_as_html_for_browsers(api):
 # --- errors ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path,params,status,words", [
-    ("/collections/zones/items", {"colour": "red"}, 400, "unknown parameter 'colour'"),
-    ("/collections/zones/items", {"limit": "0"}, 400, "limit"),
-    ("/collections/zones/items", {"limit": "ten"}, 400, "limit"),
-    ("/collections/zones/items", {"offset": "-1"}, 400, "offset"),
-    ("/collections/zones/items", {"bbox": "1,2,3"}, 400, "bbox"),
-    ("/collections/zones/items", {"bbox": "106,22,105,21x"}, 400, "bbox"),
-    ("/collections/zones/items", {"bbox": "105,22,106,21"}, 400, "bbox"),
-    ("/collections/zones/items", {"crs": "EPSG:2154"}, 400, "crs"),
-    ("/collections/zones/items", {"bbox": "1,2,3,4", "bbox-crs": "EPSG:32648"}, 400, "bbox-crs"),
-    ("/collections/zones/items", {"datetime": "yesterday"}, 400, "datetime"),
-    ("/collections/zones/items", {"datetime": "2022-01-01/2021-01-01"}, 400, "datetime"),
-    ("/collections/boundaries_provinces/items", {"datetime": "2021-01-01"}, 400, "temporal"),
-    ("/collections/zones/items", {"filter": "area_published_ha >"}, 400, "cql2-text"),
-    ("/collections/zones/items", {"filter": "colour = 'red'"}, 400, "colour"),
-    ("/collections/zones/items", {"filter": "name > 5"}, 400, "filter"),
-    ("/collections/zones/items", {"filter": "{", "filter-lang": "cql2-json"}, 400, "JSON"),
-    ("/collections/zones/items", {"filter": "kind = 'KCN'", "filter-lang": "ecql"}, 400, "filter-lang"),
-    ("/collections/zones/items", {"area_published_ha": "big"}, 400, "number"),
-    ("/collections/zones/items", {"f": "xml"}, 400, "f"),
-    ("/collections/zones/items/bk-kcn-thanh-binh-1", {"limit": "5"}, 400, "unknown parameter 'limit'"),
-    ("/collections/zones", {"bbox": "1,2,3,4"}, 400, "unknown parameter"),
-    ("/collections/rivers", {}, 404, "no collection 'rivers'"),
-    ("/collections/rivers/items", {}, 404, "rivers"),
-    ("/collections/table_targets/items", {}, 404, "table_targets"),
-    ("/collections/zones/items/no-such-zone", {}, 404, "no-such-zone"),
-    ("/collections/infrastructure_grid/items/99999", {}, 404, "99999"),
-    ("/nowhere", {}, 404, ""),
-])
+@pytest.mark.parametrize(
+    "path,params,status,words",
+    [
+        ("/collections/zones/items", {"colour": "red"}, 400, "unknown parameter 'colour'"),
+        ("/collections/zones/items", {"limit": "0"}, 400, "limit"),
+        ("/collections/zones/items", {"limit": "ten"}, 400, "limit"),
+        ("/collections/zones/items", {"offset": "-1"}, 400, "offset"),
+        ("/collections/zones/items", {"bbox": "1,2,3"}, 400, "bbox"),
+        ("/collections/zones/items", {"bbox": "106,22,105,21x"}, 400, "bbox"),
+        ("/collections/zones/items", {"bbox": "105,22,106,21"}, 400, "bbox"),
+        ("/collections/zones/items", {"crs": "EPSG:2154"}, 400, "crs"),
+        ("/collections/zones/items", {"bbox": "1,2,3,4", "bbox-crs": "EPSG:32648"}, 400, "bbox-crs"),
+        ("/collections/zones/items", {"datetime": "yesterday"}, 400, "datetime"),
+        ("/collections/zones/items", {"datetime": "2022-01-01/2021-01-01"}, 400, "datetime"),
+        ("/collections/boundaries_provinces/items", {"datetime": "2021-01-01"}, 400, "temporal"),
+        ("/collections/zones/items", {"filter": "area_published_ha >"}, 400, "cql2-text"),
+        ("/collections/zones/items", {"filter": "colour = 'red'"}, 400, "colour"),
+        ("/collections/zones/items", {"filter": "name > 5"}, 400, "filter"),
+        ("/collections/zones/items", {"filter": "{", "filter-lang": "cql2-json"}, 400, "JSON"),
+        ("/collections/zones/items", {"filter": "kind = 'KCN'", "filter-lang": "ecql"}, 400, "filter-lang"),
+        ("/collections/zones/items", {"area_published_ha": "big"}, 400, "number"),
+        ("/collections/zones/items", {"f": "xml"}, 400, "f"),
+        ("/collections/zones/items/bk-kcn-thanh-binh-1", {"limit": "5"}, 400, "unknown parameter 'limit'"),
+        ("/collections/zones", {"bbox": "1,2,3,4"}, 400, "unknown parameter"),
+        ("/collections/rivers", {}, 404, "no collection 'rivers'"),
+        ("/collections/rivers/items", {}, 404, "rivers"),
+        ("/collections/table_targets/items", {}, 404, "table_targets"),
+        ("/collections/zones/items/no-such-zone", {}, 404, "no-such-zone"),
+        ("/collections/infrastructure_grid/items/99999", {}, 404, "99999"),
+        ("/nowhere", {}, 404, ""),
+    ],
+)
 def test_error_paths_answer_ogc_exceptions(api, path, params, status, words):
     response = get(f"{api}{path}", **params)
     assert response.status_code == status
@@ -455,8 +517,10 @@ def test_collections_carry_licence_and_attribution(api):
     for name in ("boundaries_provinces", "boundaries_provinces_2025", "boundaries_districts"):
         doc = collections[name]
         assert doc["license"] == "CC BY-SA 4.0"
-        assert "Open Development Vietnam (Open Development Mekong) / Department of Survey and Mapping" in doc[
-            "attribution"]
+        assert (
+            "Open Development Vietnam (Open Development Mekong) / Department of Survey and Mapping"
+            in doc["attribution"]
+        )
         assert any(link["rel"] == "license" and "by-sa/4.0" in link["href"] for link in doc["links"])
     roads = get(f"{api}/collections/infrastructure_roads").json()
     assert "PROVISIONAL" in roads["license"] and "LegoCity" in roads["attribution"]

@@ -352,7 +352,9 @@ def test_yaml_bomb_and_oversized_scenarios_are_refused(gpkg_server):
         assert too_big.status_code == 413 and "max_scenario_bytes" in too_big.json()["description"]
         many = SCENARIO.replace("id: try-it", "id: many") + "".join(
             f"  - action: grow\n    year: 2026\n    zone: bk-ccn-vang-muoi\n    to_ha: {20 + k}\n"
-            f"    assumption: what-if {k}\n" for k in range(120))
+            f"    assumption: what-if {k}\n"
+            for k in range(120)
+        )
         start = time.perf_counter()
         response = client.post("/analysis/scenarios/run", content=many, headers=YAML)
         assert response.status_code == 400 and "max_scenario_actions" in response.json()["description"]
@@ -360,10 +362,17 @@ def test_yaml_bomb_and_oversized_scenarios_are_refused(gpkg_server):
         start = time.perf_counter()  # draws x actions: 2000 draws of a one-action scenario pass, of 120 not
         response = client.post("/analysis/scenarios/run", params={"draws": 2000}, content=many, headers=YAML)
         assert response.status_code == 400 and time.perf_counter() - start < 2
-        response = client.post("/analysis/scenarios/run", params={"draws": 60}, content=SCENARIO.replace(
-            "id: try-it", "id: drawn") + "".join(f"  - action: grow\n    year: 2026\n    zone: bk-ccn-vang-muoi\n"
-                                                  f"    to_ha: {21 + k}\n    assumption: a what-if\n"
-                                                  for k in range(99)), headers=YAML)
+        response = client.post(
+            "/analysis/scenarios/run",
+            params={"draws": 60},
+            content=SCENARIO.replace("id: try-it", "id: drawn")
+            + "".join(
+                f"  - action: grow\n    year: 2026\n    zone: bk-ccn-vang-muoi\n"
+                f"    to_ha: {21 + k}\n    assumption: a what-if\n"
+                for k in range(99)
+            ),
+            headers=YAML,
+        )
         assert response.status_code == 400 and "max_scenario_draw_actions" in response.json()["description"]
         nested = "a: " + "[" * 5_000 + "]" * 5_000 + "\n"
         assert client.post("/analysis/scenarios/run", content=nested, headers=YAML).status_code == 400

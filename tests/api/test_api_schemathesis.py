@@ -18,8 +18,13 @@ from schemathesis.checks import (
 
 from tests.helpers.apiserver import live_server
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 
 
 EDITOR: dict[str, str] = {}
@@ -35,8 +40,9 @@ def live_api(tmp_path_factory, built_store):
     path = root / "geozones.gpkg"
     shutil.copyfile(built_store.path, path)
     EDITOR["X-API-Key"] = create_key("editor", "fuzz", root / "keys.json")[0]
-    with live_server(path, limit_max=500, keys_file=root / "keys.json", write_burst=100_000,
-                     geometry_timeout_s=3) as url:
+    with live_server(
+        path, limit_max=500, keys_file=root / "keys.json", write_burst=100_000, geometry_timeout_s=3
+    ) as url:
         yield url
 
 
@@ -93,17 +99,25 @@ def test_openapi_fuzz(api_schema, live_api):
     import httpx
 
     collections = [c["id"] for c in httpx.get(f"{live_api}/collections").json()["collections"]]
-    ids = {c: [f["id"] for f in httpx.get(f"{live_api}/collections/{c}/items", params={"limit": 50}).json()[
-        "features"]] for c in collections}
+    ids = {
+        c: [f["id"] for f in httpx.get(f"{live_api}/collections/{c}/items", params={"limit": 50}).json()["features"]]
+        for c in collections
+    }
     operations = _operations(api_schema)
-    assert {op.path for op in operations} >= {"/", "/conformance", "/collections", "/collections/{collectionId}",
-                                                "/collections/{collectionId}/items",
-                                                "/collections/{collectionId}/items/{featureId}",
-                                                "/collections/{collectionId}/queryables"}
+    assert {op.path for op in operations} >= {
+        "/",
+        "/conformance",
+        "/collections",
+        "/collections/{collectionId}",
+        "/collections/{collectionId}/items",
+        "/collections/{collectionId}/items/{featureId}",
+        "/collections/{collectionId}/queryables",
+    }
     statuses = collections_module_counter()
     slowest = [0.0, ""]
     watch = HealthWatch(live_api).__enter__()
     for operation in operations:
+
         @given(case=operation.as_strategy(), real=st.integers(0, 3), pick=st.integers(0, 10_000))
         @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def fuzz(case, real, pick):
@@ -142,8 +156,10 @@ def test_schemathesis_reaches_every_collection_and_item(api_schema, live_api):
     import httpx
 
     operation = api_schema["/collections/{collectionId}/items/{featureId}"]["GET"]
-    case = operation.Case(path_parameters={"collectionId": "zones", "featureId": "bk-ccn-quang-chu"},
-                          query={"crs": "http://www.opengis.net/def/crs/EPSG/0/9213"})
+    case = operation.Case(
+        path_parameters={"collectionId": "zones", "featureId": "bk-ccn-quang-chu"},
+        query={"crs": "http://www.opengis.net/def/crs/EPSG/0/9213"},
+    )
     response = case.call(base_url=live_api)
     assert response.status_code == 200
     case.validate_response(response, checks=CHECKS)

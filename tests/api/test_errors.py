@@ -31,8 +31,9 @@ def client(store):
     return TestClient(app, raise_server_exceptions=False)
 
 
-@pytest.mark.parametrize("kind, status", [("validation", 400), ("parameter", 400), ("missing", 404),
-                                          ("store", 503), ("conflict", 409)])
+@pytest.mark.parametrize(
+    "kind, status", [("validation", 400), ("parameter", 400), ("missing", 404), ("store", 503), ("conflict", 409)]
+)
 def test_library_errors_are_4xx_with_their_message(client, kind, status):
     response = client.get(f"/boom/{kind}")
     assert response.status_code == status

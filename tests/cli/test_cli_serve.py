@@ -57,15 +57,18 @@ def store_copy(built_store, tmp_path):
 
 
 def run_serve(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([*SERVE, *args], env={**os.environ, **env}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [*SERVE, *args], env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 def test_serve_uses_flags_and_answers_health(store_copy):
     port = free_port()
     # the flags win over the environment (GEOZONES_PORT names a port nothing listens on)
-    process = run_serve(["--host", "127.0.0.1", "--port", str(port), "--store", str(store_copy)],
-                        {"GEOZONES_PORT": "1", "GEOZONES_STORE": str(store_copy.with_name("other.gpkg"))})
+    process = run_serve(
+        ["--host", "127.0.0.1", "--port", str(port), "--store", str(store_copy)],
+        {"GEOZONES_PORT": "1", "GEOZONES_STORE": str(store_copy.with_name("other.gpkg"))},
+    )
     try:
         response = wait_for_health(process, f"http://127.0.0.1:{port}/health")
         assert response.status_code == 200
@@ -78,8 +81,9 @@ def test_serve_uses_flags_and_answers_health(store_copy):
 
 def test_serve_reads_geozones_environment(store_copy):
     port = free_port()
-    process = run_serve([], {"GEOZONES_HOST": "127.0.0.1", "GEOZONES_PORT": str(port),
-                             "GEOZONES_STORE": str(store_copy)})
+    process = run_serve(
+        [], {"GEOZONES_HOST": "127.0.0.1", "GEOZONES_PORT": str(port), "GEOZONES_STORE": str(store_copy)}
+    )
     try:
         response = wait_for_health(process, f"http://127.0.0.1:{port}/health")
         assert response.status_code == 200 and response.json()["zones"] == 14
@@ -110,8 +114,7 @@ def test_serve_bad_port_is_exit_code_2(args):
 def test_serve_with_several_worker_processes(store_copy):
     """``--workers 2``: two uvicorn server processes answer on one port, over the same store."""
     port = free_port()
-    process = run_serve(["--host", "127.0.0.1", "--port", str(port), "--store", str(store_copy), "--workers", "2"],
-                        {})
+    process = run_serve(["--host", "127.0.0.1", "--port", str(port), "--store", str(store_copy), "--workers", "2"], {})
     try:
         response = wait_for_health(process, f"http://127.0.0.1:{port}/health")
         assert response.status_code == 200 and response.json()["zones"] == 14
@@ -122,8 +125,9 @@ def test_serve_with_several_worker_processes(store_copy):
             if len(children) >= 2:
                 break
             time.sleep(0.2)
-        assert len([c for c in children if "multiprocessing" in _cmdline(c) or "spawn" in _cmdline(c)]) >= 2, \
-            [_cmdline(c) for c in children]
+        assert len([c for c in children if "multiprocessing" in _cmdline(c) or "spawn" in _cmdline(c)]) >= 2, [
+            _cmdline(c) for c in children
+        ]
     finally:
         stop(process)
 

@@ -30,8 +30,13 @@ LAYERS = {
     "cli": 5,
 }
 #: Pairs of parts on the same layer that must not import each other.
-FORBIDDEN = {("store", "analysis"), ("analysis", "store"), ("maps", "store"), ("maps", "scenario"),
-             ("scenario", "maps")}
+FORBIDDEN = {
+    ("store", "analysis"),
+    ("analysis", "store"),
+    ("maps", "store"),
+    ("maps", "scenario"),
+    ("scenario", "maps"),
+}
 
 
 def _module_name(path: Path) -> str:
@@ -90,11 +95,14 @@ def _graph() -> tuple[nx.DiGraph, list[str]]:
                     graph.add_edge(module, resolved, line=line)
                 private_module = any(p.startswith("_") and p != "__init__" for p in resolved.split(".")[1:])
                 private_name = name is not None and name.startswith("_") and resolved == target
-                same_package = resolved.rpartition(".")[0] == module.rpartition(".")[0] or \
-                    resolved.rpartition(".")[0] == module
+                same_package = (
+                    resolved.rpartition(".")[0] == module.rpartition(".")[0] or resolved.rpartition(".")[0] == module
+                )
                 if (private_module or private_name) and not same_package:
-                    problems.append(f"{path.relative_to(ROOT)}:{line}: imports private "
-                                    f"{resolved}{'.' + name if private_name else ''}")
+                    problems.append(
+                        f"{path.relative_to(ROOT)}:{line}: imports private "
+                        f"{resolved}{'.' + name if private_name else ''}"
+                    )
     return graph, problems
 
 
@@ -142,8 +150,16 @@ def test_tests_never_import_other_test_modules():
     offenders = []
     for path in sorted((ROOT / "tests").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
-                          if n.startswith("tests.") and n.rpartition(".")[2].startswith(("test_", "conftest"))]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            offenders += [
+                f"{path.relative_to(ROOT)}: {n}"
+                for n in names
+                if n.startswith("tests.") and n.rpartition(".")[2].startswith(("test_", "conftest"))
+            ]
     assert offenders == []

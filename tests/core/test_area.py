@@ -114,8 +114,11 @@ def test_reconcile_threshold_is_strictly_greater():
 
     x, y = round(CHO_MOI[0]), round(CHO_MOI[1])
     box = shapely.box(x - 500, y - 500, x + 500, y + 500)
-    zones = gpd.GeoDataFrame([zone(0, area_published_ha=80.0), zone(1, area_published_ha=125.0)],
-                             geometry=[box, shapely.affinity.translate(box, 3000)], crs=9213)
+    zones = gpd.GeoDataFrame(
+        [zone(0, area_published_ha=80.0), zone(1, area_published_ha=125.0)],
+        geometry=[box, shapely.affinity.translate(box, 3000)],
+        crs=9213,
+    )
     assert box.area == 1_000_000.0
     at = reconcile(zones, threshold=0.25)
     assert at["rel_diff"].tolist() == [0.25, -0.2]

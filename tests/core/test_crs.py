@@ -17,16 +17,25 @@ from tests.helpers.zonefactory import CHO_MOI, bac_kan_squares, square
 
 # facts.md: Bắc Kạn and Thái Nguyên 106°30' = EPSG:9213; Lạng Sơn 107°15' = EPSG:9215;
 # Cao Bằng 105°45' = EPSG:9210; Hà Nội 105°00' = EPSG:5897.
-EXPECTED = {"Bắc Kạn": 9213, "Thái Nguyên": 9213, "Lạng Sơn": 9215, "Cao Bằng": 9210, "Hà Nội": 5897,
-            "Bac Kan": 9213, "lang son": 9215}
+EXPECTED = {
+    "Bắc Kạn": 9213,
+    "Thái Nguyên": 9213,
+    "Lạng Sơn": 9215,
+    "Cao Bằng": 9210,
+    "Hà Nội": 5897,
+    "Bac Kan": 9213,
+    "lang son": 9215,
+}
 
 OFFICIAL = "-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278"
 RAW_SIGNS = "-191.90441429,-39.30318279,-111.45032835,-0.00928836,0.01975479,-0.00427372,0.252906278"
 
 
 def _tm3_proj(lon0: float, towgs84: str) -> str:
-    return (f"+proj=tmerc +lat_0=0 +lon_0={lon0} +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
-            f"+towgs84={towgs84} +units=m +no_defs")
+    return (
+        f"+proj=tmerc +lat_0=0 +lon_0={lon0} +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
+        f"+towgs84={towgs84} +units=m +no_defs"
+    )
 
 
 @pytest.mark.parametrize("province,code", EXPECTED.items())
@@ -78,8 +87,9 @@ def test_shapefile_with_custom_vn2000_prj_reads_as_epsg_9213(tmp_path, towgs84):
         warnings.simplefilter("ignore", crs.VN2000DefinitionWarning)
         layer = read_layer(path)
     assert layer.crs.to_epsg() == 9213
-    assert shapely.equals_exact(shapely.normalize(layer.geometry.array), shapely.normalize(zones.geometry.array),
-                                tolerance=1e-6).all()
+    assert shapely.equals_exact(
+        shapely.normalize(layer.geometry.array), shapely.normalize(zones.geometry.array), tolerance=1e-6
+    ).all()
     # and so it lands where EPSG:9213 + the official EPSG:6960 shift puts it, not 0.8 m away
     ours = layer.to_crs(4326).geometry.iloc[0].exterior.coords[0]
     official = zones.to_crs(4326).geometry.iloc[0].exterior.coords[0]

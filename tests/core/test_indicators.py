@@ -37,15 +37,23 @@ def test_a_scenario_that_meets_the_infrastructure_and_occupancy_targets(shipped_
     assert table.loc["bk-target-ccn-complete-infra-2025", "status"] == "met"
     # area-weighted: (74.4*70 + 43*50 + 15*80 + 20*90) / (74.4 + 43 + 15 + 20) = 69.82 %
     assert table.loc["bk-target-ccn-occupancy-2025", "value"] == pytest.approx(
-        (74.4 * 70 + 43 * 50 + 15 * 80 + 20 * 90) / 152.4)
+        (74.4 * 70 + 43 * 50 + 15 * 80 + 20 * 90) / 152.4
+    )
     assert table.loc["bk-target-ccn-occupancy-2025", "status"] == "met"
 
 
-@pytest.mark.parametrize("value,op,target,target_max,expected", [
-    (6, ">=", 6, None, "met"), (5, ">=", 6, None, "not_met"), (60, ">", 60, None, "not_met"),
-    (160, "~", 150, None, "met"), (170, "~", 150, None, "not_met"), (9, "between", 8, 10, "met"),
-    (np.nan, ">", 1, None, "unknown"),
-])
+@pytest.mark.parametrize(
+    "value,op,target,target_max,expected",
+    [
+        (6, ">=", 6, None, "met"),
+        (5, ">=", 6, None, "not_met"),
+        (60, ">", 60, None, "not_met"),
+        (160, "~", 150, None, "met"),
+        (170, "~", 150, None, "not_met"),
+        (9, "between", 8, 10, "met"),
+        (np.nan, ">", 1, None, "unknown"),
+    ],
+)
 def test_judge(value, op, target, target_max, expected):
     assert judge(value, op, target, target_max) == expected
 

@@ -93,8 +93,9 @@ def test_collect_mode_lists_every_problem():
 
 
 def test_layer_without_crs_is_refused():
-    zones = gpd.GeoDataFrame(bac_kan_squares().drop(columns="geometry"),
-                             geometry=list(bac_kan_squares().geometry), crs=None)
+    zones = gpd.GeoDataFrame(
+        bac_kan_squares().drop(columns="geometry"), geometry=list(bac_kan_squares().geometry), crs=None
+    )
     with pytest.raises(MissingCRSError):
         validate_zones(zones)
 
@@ -106,8 +107,10 @@ def test_input_is_not_modified():
     assert zones.equals(before)
 
 
-@pytest.mark.parametrize("text,expected", [("Bắc Kạn", "Bac Kan"), ("Đồng Bành", "Dong Banh"),
-                                           ("Huyền Tụng", "Huyen Tung"), ("Lạng Sơn", "Lang Son")])
+@pytest.mark.parametrize(
+    "text,expected",
+    [("Bắc Kạn", "Bac Kan"), ("Đồng Bành", "Dong Banh"), ("Huyền Tụng", "Huyen Tung"), ("Lạng Sơn", "Lang Son")],
+)
 def test_ascii_names(text, expected):
     assert ascii_name(text) == expected
 
@@ -145,8 +148,13 @@ def test_structured_values_are_refused_in_every_field():
     from geozones.schema import validate_zones
     from tests.helpers.zonefactory import bac_kan_squares
 
-    for field, value in (("name", {"a": 1}), ("investor", ["x"]), ("notes", True), ("area_published_ha", True),
-                         ("occupancy_pct", [1, 2])):
+    for field, value in (
+        ("name", {"a": 1}),
+        ("investor", ["x"]),
+        ("notes", True),
+        ("area_published_ha", True),
+        ("occupancy_pct", [1, 2]),
+    ):
         zones = bac_kan_squares()
         column = list(zones[field]) if field in zones.columns else [None] * len(zones)
         zones[field] = pd.Series([value, *column[1:]], index=zones.index, dtype=object)

@@ -31,9 +31,14 @@ PROVINCES_2025 = DATA / "boundaries" / "provinces_2025.geojson"
 DISTRICTS = DATA / "boundaries" / "districts.geojson"
 BOUNDARY_FILES = (PROVINCES, PROVINCES_2025, DISTRICTS)
 #: Every file scripts/build_data.py generates.
-GEOJSON_FILES = (ZONES, *BOUNDARY_FILES,
-                 *(DATA / "infrastructure" / f"{n}.geojson" for n in
-                   ("roads", "railways", "hydropower", "power", "border_gates", "protected_areas", "destinations")))
+GEOJSON_FILES = (
+    ZONES,
+    *BOUNDARY_FILES,
+    *(
+        DATA / "infrastructure" / f"{n}.geojson"
+        for n in ("roads", "railways", "hydropower", "power", "border_gates", "protected_areas", "destinations")
+    ),
+)
 
 
 def _shared_dir() -> Path | None:
@@ -53,6 +58,7 @@ def _require_seeds() -> Path:
     if os.environ.get("GEOZONES_REQUIRE_ALL") == "1":
         pytest.fail(message)
     pytest.skip(message)
+
 
 #: Published hectares (facts.md): name -> (ha, qualifier, provincial TM-3 EPSG).
 PUBLISHED_HA = {
@@ -87,8 +93,14 @@ DISTRICT_PLACES = {
 }
 #: District-level units of Bắc Kạn and their published km² (facts.md).
 DISTRICT_KM2 = {
-    "Thành phố Bắc Kạn": 137, "Ba Bể": 678, "Bạch Thông": 546, "Chợ Đồn": 912,
-    "Chợ Mới": 606, "Na Rì": 853, "Ngân Sơn": 644, "Pác Nặm": 475,
+    "Thành phố Bắc Kạn": 137,
+    "Ba Bể": 678,
+    "Bạch Thông": 546,
+    "Chợ Đồn": 912,
+    "Chợ Mới": 606,
+    "Na Rì": 853,
+    "Ngân Sơn": 644,
+    "Pác Nặm": 475,
 }
 BK_KM2 = 4859.96
 BK_EXTENT = (105.43, 21.80, 106.25, 22.73)  # lon/lat, facts.md ("about")
@@ -96,18 +108,28 @@ LS_BOUNDS = (106.09, 21.32, 107.37, 22.47)  # EPSG:9215 area of use
 #: Published province areas, km² (Bắc Kạn: facts.md; the others: the "published" figures quoted
 #: in realdata/PROVENANCE.md's area checks), with the TM-3 CRS to measure them in.
 PUBLISHED_PROVINCE_KM2 = {
-    ("provinces", "Bắc Kạn"): (BK_KM2, 9213), ("provinces", "Thái Nguyên"): (3536, 9213),
+    ("provinces", "Bắc Kạn"): (BK_KM2, 9213),
+    ("provinces", "Thái Nguyên"): (3536, 9213),
     ("provinces", "Lạng Sơn"): (8310, 9215),
-    ("provinces_2025", "Thái Nguyên"): (8375, 9213), ("provinces_2025", "Lạng Sơn"): (8310, 9215),
+    ("provinces_2025", "Thái Nguyên"): (8375, 9213),
+    ("provinces_2025", "Lạng Sơn"): (8310, 9215),
 }
 #: GSO codes (PROVENANCE.md; Decision 19/2025/QĐ-TTg for 2025).
 PROVINCE_GSO = {"Bắc Kạn": "06", "Thái Nguyên": "19", "Lạng Sơn": "20"}
 DISTRICT_COUNT = {"Bắc Kạn": 8, "Thái Nguyên": 9, "Lạng Sơn": 11}
-LS_PLACES = {"Chi Lăng town": (21.574, 106.505), "Hồng Phong (Cao Lộc)": (21.931, 106.683),
-             "Hòa Thắng (Hữu Lũng)": (21.450, 106.365)}
+LS_PLACES = {
+    "Chi Lăng town": (21.574, 106.505),
+    "Hồng Phong (Cao Lộc)": (21.931, 106.683),
+    "Hòa Thắng (Hữu Lũng)": (21.450, 106.365),
+}
 #: Named public sources that appear in facts.md.
-PUBLIC_SOURCES = ("baodauthau.vn", "backan.gov.vn", "Resolution 855/NQ-UBTVQH14",
-                  "Resolution 202/2025/QH15", "Decision 19/2025/QĐ-TTg")
+PUBLIC_SOURCES = (
+    "baodauthau.vn",
+    "backan.gov.vn",
+    "Resolution 855/NQ-UBTVQH14",
+    "Resolution 202/2025/QH15",
+    "Decision 19/2025/QĐ-TTg",
+)
 
 
 @pytest.fixture(scope="module")
@@ -245,8 +267,9 @@ def test_each_zone_inside_its_district(zones, districts):
     located = zones[zones["site_lon"].notna()]
     assert len(located) == len(ALL_ZONES) - 1  # all but the unlocated export processing zone
     for _, row in located.iterrows():
-        district = districts[(districts["name"] == row["district_pre2025"])
-                             & (districts["province_pre2025"] == row["province_pre2025"])]
+        district = districts[
+            (districts["name"] == row["district_pre2025"]) & (districts["province_pre2025"] == row["province_pre2025"])
+        ]
         assert len(district) == 1, row["id"]
         outline = district.geometry.iloc[0]
         assert outline.contains(Point(row["site_lon"], row["site_lat"])), row["id"]
@@ -265,8 +288,13 @@ def test_each_zone_inside_its_province(zones, provinces, provinces_2025):
 
 #: Road placements (zone_records.csv recipes), typed in from the issue: QL3 passes the Thanh Bình
 #: sites at Chợ Mới; Đồng Bành and Hồng Phong sit on QL1A / QL1B.
-ROAD_FRONTED = {"bk-kcn-thanh-binh-1": "QL3", "bk-ccn-thanh-thinh": "QL3", "bk-ccn-cam-giang": "QL3",
-                "ls-kcn-dong-banh": "QL1A", "ls-kcn-hong-phong": "QL1B"}
+ROAD_FRONTED = {
+    "bk-kcn-thanh-binh-1": "QL3",
+    "bk-ccn-thanh-thinh": "QL3",
+    "bk-ccn-cam-giang": "QL3",
+    "ls-kcn-dong-banh": "QL1A",
+    "ls-kcn-hong-phong": "QL1B",
+}
 
 
 def test_road_fronted_zones_front_their_road_and_no_zone_straddles_a_road(zones):
@@ -287,11 +315,11 @@ def test_road_fronted_zones_front_their_road_and_no_zone_straddles_a_road(zones)
 
 def _source_ok(token: str, shared: Path, facts_text: str) -> bool:
     if token.startswith("realdata:"):
-        return (DATA / "sources" / "realdata" / token[len("realdata:"):]).is_file()
+        return (DATA / "sources" / "realdata" / token[len("realdata:") :]).is_file()
     if token.startswith("seed:"):
-        return (shared / "seeds" / token[len("seed:"):]).is_file()
+        return (shared / "seeds" / token[len("seed:") :]).is_file()
     if token.startswith("facts.md: "):
-        return token[len("facts.md: "):] in facts_text
+        return token[len("facts.md: ") :] in facts_text
     return token in PUBLIC_SOURCES and token in facts_text
 
 
@@ -301,7 +329,8 @@ def test_every_feature_sourced_and_its_quality_stated(path):
     facts_text = (shared / "facts.md").read_text(encoding="utf-8")
     frame = gpd.read_file(path)
     expected = {"zones": {"approximate"}, "boundaries": {"surveyed"}}.get(
-        path.parent.name, {"as_published", "approximate"})
+        path.parent.name, {"as_published", "approximate"}
+    )
     assert set(frame["geometry_quality"]) <= expected
     if "gap_fill" in frame.columns:  # gap fills are never passed off as source data
         assert (frame.loc[frame["gap_fill"].fillna(False).astype(bool), "geometry_quality"] == "approximate").all()
@@ -351,7 +380,9 @@ def test_province_codes_names_and_periods(provinces, provinces_2025):
     assert _by_name(provinces)["Bắc Kạn"]["province_code"] == "19"
     assert sorted(provinces_2025["name"]) == ["Lạng Sơn", "Thái Nguyên"]
     for _, row in provinces_2025.iterrows():
-        assert row["period"] == "from-2025-07-01" and _day(row["valid_from"]) == "2025-07-01" and _empty(row["valid_to"])
+        assert (
+            row["period"] == "from-2025-07-01" and _day(row["valid_from"]) == "2025-07-01" and _empty(row["valid_to"])
+        )
     assert dict(zip(provinces_2025["name"], provinces_2025["province_code"])) == {"Thái Nguyên": "19", "Lạng Sơn": "20"}
     assert (provinces["licence"] == "CC BY-SA 4.0").all() and (provinces_2025["licence"] == "CC BY-SA 4.0").all()
 
@@ -457,15 +488,28 @@ def test_aggregates_table():
 
 def test_targets_table():
     table = pd.read_csv(DATA / "zones" / "targets.csv", dtype=str, keep_default_na=False)
-    assert list(table.columns) == ["id", "province_pre2025", "indicator", "operator", "value", "value_max",
-                                   "unit", "year", "source"]
+    assert list(table.columns) == [
+        "id",
+        "province_pre2025",
+        "indicator",
+        "operator",
+        "value",
+        "value_max",
+        "unit",
+        "year",
+        "source",
+    ]
     assert set(table["operator"]) <= {">=", ">", "~", "between", "="}
-    got = {(r["operator"], float(r["value"]), r["value_max"], r["unit"], int(r["year"]))
-           for _, r in table.iterrows()}
-    for expected in ((">=", 6.0, "", "count", 2025), ("~", 150.0, "", "ha", 2025),
-                     (">=", 4.0, "", "count", 2025), (">", 60.0, "", "%", 2025),
-                     (">", 13.0, "", "%/yr", 2025), ("between", 8.0, "10", "%", 2025),
-                     (">", 15.0, "", "%", 2030)):
+    got = {(r["operator"], float(r["value"]), r["value_max"], r["unit"], int(r["year"])) for _, r in table.iterrows()}
+    for expected in (
+        (">=", 6.0, "", "count", 2025),
+        ("~", 150.0, "", "ha", 2025),
+        (">=", 4.0, "", "count", 2025),
+        (">", 60.0, "", "%", 2025),
+        (">", 13.0, "", "%/yr", 2025),
+        ("between", 8.0, "10", "%", 2025),
+        (">", 15.0, "", "%", 2030),
+    ):
         assert expected in got
     assert table["source"].str.startswith("seed:").all()
 
@@ -486,10 +530,15 @@ def test_tabular_sources_exist(name):
 
 
 def test_build_script_reproduces_the_files(tmp_path):
-    subprocess.run([sys.executable, str(REPO / "scripts" / "build_data.py"), "--out", str(tmp_path)],
-                   check=True, cwd=REPO, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "build_data.py"), "--out", str(tmp_path)],
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+    )
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.geojson")) == sorted(
-        p.relative_to(DATA) for p in GEOJSON_FILES)
+        p.relative_to(DATA) for p in GEOJSON_FILES
+    )
     for path in GEOJSON_FILES:
         rebuilt = tmp_path / path.relative_to(DATA)
         assert filecmp.cmp(path, rebuilt, shallow=False), path.name
@@ -503,7 +552,7 @@ def _markdown_rows(text: str, header_start: str) -> list[list[str]]:
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
     rows = []
-    for line in lines[start + 2:]:
+    for line in lines[start + 2 :]:
         if not line.startswith("|"):
             break
         rows.append([c.strip() for c in line.strip().strip("|").split("|")])

@@ -16,8 +16,11 @@ import shapely
 
 def styled_layer(k: int) -> gpd.GeoDataFrame:
     """50 squares all carrying step ``k`` and a status (so the store keeps a style row for the layer)."""
-    return gpd.GeoDataFrame({"step": [k] * 50, "status": ["planned"] * 50},
-                            geometry=[shapely.box(i, 0, i + 1, 1) for i in range(50)], crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"step": [k] * 50, "status": ["planned"] * 50},
+        geometry=[shapely.box(i, 0, i + 1, 1) for i in range(50)],
+        crs="EPSG:4326",
+    )
 
 
 def layers(path: str) -> None:
@@ -54,8 +57,9 @@ def main(argv: list[str]) -> None:
         store.update_zone(zone_id, {"properties": {"area_published_ha": float(k)}}, if_match=None, actor="crash")
         print(f"ack {zone_id} {k}", flush=True)
         if every and k % every == 0:  # a whole-layer write now and then
-            layer = gpd.GeoDataFrame({"step": [k] * 50}, geometry=[shapely.box(i, 0, i + 1, 1) for i in range(50)],
-                                     crs="EPSG:4326")
+            layer = gpd.GeoDataFrame(
+                {"step": [k] * 50}, geometry=[shapely.box(i, 0, i + 1, 1) for i in range(50)], crs="EPSG:4326"
+            )
             store.write_layer("scenario_crash", layer)
             print(f"layer {k}", flush=True)
 

@@ -15,7 +15,9 @@ def planner_scenario():
     new = square(CHO_MOI, 500, dy=-5000)
     scenario = gpd.GeoDataFrame(
         [zone(0, status="site_clearance"), zone(1), zone(9, name="CCN Mới")],
-        geometry=[grown, baseline.geometry.iloc[1], new], crs=9213).to_crs(4326)
+        geometry=[grown, baseline.geometry.iloc[1], new],
+        crs=9213,
+    ).to_crs(4326)
     scenario.loc[2, "id"] = "n1"
     return scenario, baseline.to_crs(4326)
 
@@ -23,11 +25,15 @@ def planner_scenario():
 def synthetic_infrastructure() -> dict[str, gpd.GeoDataFrame]:
     """Issue-3 style layers (store names infrastructure_roads/power/destinations), built here."""
     x, y = CHO_MOI
-    roads = gpd.GeoDataFrame({"name": ["QL3 <i>thử</i>"]}, geometry=[shapely.LineString([(x - 5000, y - 5000),
-                                                                                           (x + 5000, y + 8000)])],
-                             crs=9213)
-    power = gpd.GeoDataFrame({"name": ["Trạm 110 kV thử", "Đường dây thử"]},
-                             geometry=[shapely.Point(x + 2000, y + 1000),
-                                       shapely.LineString([(x + 2000, y + 1000), (x + 6000, y)])], crs=9213)
+    roads = gpd.GeoDataFrame(
+        {"name": ["QL3 <i>thử</i>"]},
+        geometry=[shapely.LineString([(x - 5000, y - 5000), (x + 5000, y + 8000)])],
+        crs=9213,
+    )
+    power = gpd.GeoDataFrame(
+        {"name": ["Trạm 110 kV thử", "Đường dây thử"]},
+        geometry=[shapely.Point(x + 2000, y + 1000), shapely.LineString([(x + 2000, y + 1000), (x + 6000, y)])],
+        crs=9213,
+    )
     places = gpd.GeoDataFrame({"name": ["Cửa khẩu thử"]}, geometry=[shapely.Point(x + 9000, y + 9000)], crs=9213)
     return {"infrastructure_roads": roads, "infrastructure_power": power, "infrastructure_destinations": places}

@@ -24,9 +24,16 @@ def square(center: tuple[float, float], side_m: float, dx: float = 0.0, dy: floa
 def zone(i: int, **overrides) -> dict:
     """One valid zone record (attributes only)."""
     record = {
-        "id": f"z{i}", "name": f"Cụm công nghiệp Thử {i}", "name_ascii": f"Cum cong nghiep Thu {i}",
-        "kind": "CCN", "zone_group": f"Thử {i}", "province_pre2025": "Bắc Kạn", "district_pre2025": "Chợ Mới",
-        "province": "Thái Nguyên", "status": "planned", "sources": "test fixture",
+        "id": f"z{i}",
+        "name": f"Cụm công nghiệp Thử {i}",
+        "name_ascii": f"Cum cong nghiep Thu {i}",
+        "kind": "CCN",
+        "zone_group": f"Thử {i}",
+        "province_pre2025": "Bắc Kạn",
+        "district_pre2025": "Chợ Mới",
+        "province": "Thái Nguyên",
+        "status": "planned",
+        "sources": "test fixture",
         "geometry_quality": "approximate",
     }
     record.update(overrides)
@@ -57,10 +64,19 @@ def grid_square(i: int, size: float = 0.002) -> shapely.Polygon:
 def properties(i: int, **changes) -> dict:
     """A schema-valid attribute set for synthetic zone ``i``."""
     record = {
-        "id": f"test-{i:06d}", "name": f"Cụm công nghiệp thử {i}", "name_ascii": f"Cum cong nghiep thu {i}",
-        "kind": "CCN", "zone_group": f"Thử {i}", "province_pre2025": "Bắc Kạn", "province": "Thái Nguyên",
-        "status": "planned", "sources": "synthetic test record", "geometry_quality": "approximate",
-        "location_basis": "synthetic square", "occupancy_pct": None, "investor": None,
+        "id": f"test-{i:06d}",
+        "name": f"Cụm công nghiệp thử {i}",
+        "name_ascii": f"Cum cong nghiep thu {i}",
+        "kind": "CCN",
+        "zone_group": f"Thử {i}",
+        "province_pre2025": "Bắc Kạn",
+        "province": "Thái Nguyên",
+        "status": "planned",
+        "sources": "synthetic test record",
+        "geometry_quality": "approximate",
+        "location_basis": "synthetic square",
+        "occupancy_pct": None,
+        "investor": None,
     }
     record.update(changes)
     return record
@@ -68,14 +84,19 @@ def properties(i: int, **changes) -> dict:
 
 def feature(i: int, **changes) -> dict:
     """A GeoJSON Feature (lon/lat) for synthetic zone ``i``."""
-    return {"type": "Feature", "id": f"test-{i:06d}", "properties": properties(i, **changes),
-            "geometry": shapely.geometry.mapping(grid_square(i))}
+    return {
+        "type": "Feature",
+        "id": f"test-{i:06d}",
+        "properties": properties(i, **changes),
+        "geometry": shapely.geometry.mapping(grid_square(i)),
+    }
 
 
 def zones(n: int, crs: str = "EPSG:4326") -> gpd.GeoDataFrame:
     """``n`` validated synthetic zones."""
-    frame = gpd.GeoDataFrame([properties(i) for i in range(n)], geometry=[grid_square(i) for i in range(n)],
-                             crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        [properties(i) for i in range(n)], geometry=[grid_square(i) for i in range(n)], crs="EPSG:4326"
+    )
     return validate_zones(frame.to_crs(crs))
 
 

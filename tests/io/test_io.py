@@ -36,8 +36,11 @@ def _same_records(a, b):
         left = a[column].tolist()
         right = b[column].tolist()
         assert [None if pd.isna(v) else v for v in left] == [None if pd.isna(v) else v for v in right], column
-    assert shapely.equals_exact(shapely.normalize(a.geometry.array), shapely.normalize(b.geometry.array.to_crs(a.crs)
-                                if hasattr(b.geometry.array, "to_crs") else b.geometry.array), 1e-7).all()
+    assert shapely.equals_exact(
+        shapely.normalize(a.geometry.array),
+        shapely.normalize(b.geometry.array.to_crs(a.crs) if hasattr(b.geometry.array, "to_crs") else b.geometry.array),
+        1e-7,
+    ).all()
 
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".fgb", ".csv"])
@@ -86,7 +89,9 @@ def test_geopackage_has_spatial_index_and_default_qgis_style(tmp_path, zones):
     path = to_geopackage(zones, tmp_path / "z.gpkg")
     with sqlite3.connect(path) as db:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        style = db.execute("SELECT f_table_name, f_geometry_column, useAsDefault, styleQML FROM layer_styles").fetchall()
+        style = db.execute(
+            "SELECT f_table_name, f_geometry_column, useAsDefault, styleQML FROM layer_styles"
+        ).fetchall()
     assert "rtree_zones_geom" in tables
     assert len(style) == 1 and style[0][:3] == ("zones", "geom", 1)
     assert 'attr="status"' in style[0][3] and 'value="operating"' in style[0][3]

@@ -18,9 +18,13 @@ QGIS_MARKER = "/usr/lib/python3/dist-packages/qgis/core/__init__.py"
 def qgis_open(*specs: str) -> dict:
     """What QGIS reports for each ``path|layer``."""
     require_tool("python3-qgis", QGIS_MARKER)
-    done = subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "helpers" / "qgis_open.py"), *specs],
-                          capture_output=True, text=True, timeout=120,
-                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    done = subprocess.run(
+        ["/usr/bin/python3", str(ROOT / "tests" / "helpers" / "qgis_open.py"), *specs],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp"},
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -77,6 +81,8 @@ def test_every_shipped_layer_opens_in_qgis_valid_and_styled(tmp_path, built_stor
         described = dict(db.execute("SELECT table_name, description FROM gpkg_contents").fetchall())
         metadata = " ".join(row[0] for row in db.execute("SELECT metadata FROM gpkg_metadata"))
     for name in ("boundaries_provinces", "boundaries_provinces_2025", "boundaries_districts"):
-        assert "Open Development Vietnam (Open Development Mekong) / Department of Survey and Mapping" in described[name]
+        assert (
+            "Open Development Vietnam (Open Development Mekong) / Department of Survey and Mapping" in described[name]
+        )
     assert "LegoCity" in described["infrastructure_roads"] and "PROVISIONAL" in metadata
     assert "CC BY-SA 4.0" in metadata and "geozones_attribution" in metadata and "geozones_licence" in metadata

@@ -56,7 +56,7 @@ def test_distance_columns_are_shown_when_present_and_omitted_when_absent(monkeyp
     plain = _features_by_id(feature_collection(enrich_sites(bac_kan_squares())))["z0"]["properties"]
     assert "dist_highway_m" not in plain
     html = maps.render_html(maps.investor_map(bac_kan_squares(), lang="en"))
-    assert "\"dist_highway_m\":" not in html
+    assert '"dist_highway_m":' not in html
 
 
 def test_standalone_html_has_no_external_scripts_or_styles():
@@ -103,6 +103,7 @@ def test_bad_arguments_raise_value_errors():
 
 # -- planner -------------------------------------------------------------------------------
 
+
 def test_scenario_changes_per_zone():
     scenario, baseline = planner_scenario()
     table = maps.scenario_changes(scenario, baseline).set_axis(scenario["id"])
@@ -123,12 +124,23 @@ def test_planner_map_with_exclusion_and_suitability_raster(tmp_path):
     path = tmp_path / "suitability.tif"
     values = np.arange(100, dtype="float32").reshape(10, 10)
     values[0, 0] = -1
-    with rasterio.open(path, "w", driver="GTiff", width=10, height=10, count=1, dtype="float32", crs="EPSG:9213",
-                       transform=from_origin(CHO_MOI[0] - 5000, CHO_MOI[1] + 5000, 1000, 1000), nodata=-1) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=10,
+        height=10,
+        count=1,
+        dtype="float32",
+        crs="EPSG:9213",
+        transform=from_origin(CHO_MOI[0] - 5000, CHO_MOI[1] + 5000, 1000, 1000),
+        nodata=-1,
+    ) as dst:
         dst.write(values, 1)
     forest = gpd.GeoDataFrame({"name": ["Rừng phòng hộ"]}, geometry=[square(CHO_MOI, 800, dx=-3000)], crs=9213)
-    html = maps.render_html(maps.planner_map(scenario, baseline, exclusions={"forest": forest}, suitability=path,
-                                             lang="en"))
+    html = maps.render_html(
+        maps.planner_map(scenario, baseline, exclusions={"forest": forest}, suitability=path, lang="en")
+    )
     assert "data:image/png;base64" in html and "Exclusion: forest" in html
     assert "Suitability: 1 (low) – 99 (high)" in html  # nodata -1 left out
     assert "gz-new-land" in html and '"change":"new"' in html
@@ -136,8 +148,9 @@ def test_planner_map_with_exclusion_and_suitability_raster(tmp_path):
 
 # -- print maps ------------------------------------------------------------------------------
 
+
 def _hex(color):
-    return np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)])
+    return np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)])
 
 
 def test_png_print_map_size_and_status_colours(tmp_path):
@@ -175,6 +188,7 @@ def test_scale_bar_lengths_are_round():
 
 
 # -- API and CLI ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def client(store):
@@ -243,12 +257,17 @@ def test_cli_exports_standalone_map_and_print_maps(tmp_path, store):
     assert result.exit_code == 0, result.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert runner.invoke(app, ["--store", str(store.path), "printmap", str(tmp_path / "x.svg")]).exit_code == 2
-    assert runner.invoke(app, ["--store", str(store.path), "map", str(tmp_path / "m.html"),
-                               "--scenario", "nope"]).exit_code == 2
+    assert (
+        runner.invoke(
+            app, ["--store", str(store.path), "map", str(tmp_path / "m.html"), "--scenario", "nope"]
+        ).exit_code
+        == 2
+    )
 
 
 def test_infrastructure_layers_appear_in_the_layer_control_only_when_present(tmp_path):
     with_layers = maps.render_html(maps.investor_map(bac_kan_squares(), layers=synthetic_infrastructure(), lang="en"))
+
     def in_control(label, html):  # the LayerControl lists layers as "label" : js_variable
         return re.search(re.escape(f'"{label}"') + r"\s*:\s*\w+,", html) is not None
 

@@ -23,8 +23,15 @@ from tests.helpers.zonefactory import bac_kan_squares
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 XSS = "<script>alert(1)</script>"
 
 
@@ -66,7 +73,8 @@ class Session:
 
     def click_zone(self, zone_id: str) -> str:
         """Zoom to a zone, click it with the mouse, return the popup text."""
-        x, y = self.page.evaluate("""(id) => {
+        x, y = self.page.evaluate(
+            """(id) => {
             const layer = geozones.zoneLayers[geozones.zoneLayers.length - 1];
             let target = null;
             layer.eachLayer(l => { if (l.feature.properties.id === id) target = l; });
@@ -76,9 +84,14 @@ class Session:
             map.setView(centre, 14, {animate: false});
             const p = map.latLngToContainerPoint(centre), box = map.getContainer().getBoundingClientRect();
             return [p.x + box.left, p.y + box.top];
-        }""", zone_id)
+        }""",
+            zone_id,
+        )
         self.page.wait_for_function("document.querySelectorAll('.leaflet-popup').length === 0")
-        self.hit = self.page.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y); return e && (e.tagName + ' ' + e.getAttribute('class')); }", [x, y])
+        self.hit = self.page.evaluate(
+            "([x, y]) => { const e = document.elementFromPoint(x, y); return e && (e.tagName + ' ' + e.getAttribute('class')); }",
+            [x, y],
+        )
         self.page.mouse.click(x, y)
         popup = self.page.locator(".leaflet-popup-content")
         try:
@@ -103,8 +116,7 @@ def test_investor_map_draws_every_zone_and_opens_popups(browser, built_store, tm
     out = tmp_path / "investor.html"
     layers = {**store_layers(built_store), **synthetic_infrastructure()}
     enriched = enrich_sites(zones, load_infrastructure(built_store))
-    out.write_text(maps.render_html(maps.investor_map(enriched, layers=layers, lang="en")),
-                   encoding="utf-8")
+    out.write_text(maps.render_html(maps.investor_map(enriched, layers=layers, lang="en")), encoding="utf-8")
     s = Session(browser).open(out.as_uri())
     try:
         assert s.zone_count() == _drawable(zones)
@@ -183,6 +195,7 @@ def test_planner_map_hatches_new_land_and_shows_changes(browser, tmp_path):
 
 
 # -- loaded from the API -----------------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -300,7 +313,8 @@ def test_investor_map_on_the_real_layers_shows_outlines_roads_travel_and_attribu
     zones = built_store.zones()
     layers = store_layers(built_store)
     assert {"boundaries_provinces", "boundaries_districts", "infrastructure_roads", "infrastructure_railways"} <= set(
-        layers)
+        layers
+    )
     enriched = enrich_sites(zones, load_infrastructure(built_store))
     out = tmp_path / "investor_real.html"
     out.write_text(maps.render_html(maps.investor_map(enriched, layers=layers, lang="en")), encoding="utf-8")
@@ -322,8 +336,10 @@ def test_investor_map_on_the_real_layers_shows_outlines_roads_travel_and_attribu
         assert "To substation\tno data" in text  # no Lạng Sơn substation is known: never Bắc Kạn's
         text = s.click_zone("bk-kcn-thanh-binh-1")
         assert "To substation" in text and "Trạm biến áp 110 kV Bắc Kạn" in text
-        s.page.evaluate("(() => { const m = geozones.zoneLayers[0]._map; m.closePopup(); "
-                        "m.setView([22.0, 106.2], 9, {animate: false}); })()")
+        s.page.evaluate(
+            "(() => { const m = geozones.zoneLayers[0]._map; m.closePopup(); "
+            "m.setView([22.0, 106.2], 9, {animate: false}); })()"
+        )
         shot = tmp_path / "investor_real.png"
         s.page.screenshot(path=str(shot))
         assert shot.stat().st_size > 20_000

@@ -51,8 +51,9 @@ def test_installed_wheel_runs_the_report_and_answers_the_api(wheel, tmp_path):
     venv = tmp_path / "venv"
     _run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
     python = venv / "bin" / "python"
-    purelib = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))",
-                        cwd=tmp_path).stdout.strip())
+    purelib = Path(
+        _run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp_path).stdout.strip()
+    )
     # The dependencies come from the test environment (no network); geozones itself only from the wheel.
     (purelib / "_deps.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
     with zipfile.ZipFile(wheel) as archive:
@@ -61,16 +62,23 @@ def test_installed_wheel_runs_the_report_and_answers_the_api(wheel, tmp_path):
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GEOZONES_DATA_DIR")}
     env["GEOZONES_STORE"] = str(work / "store.gpkg")
-    where = _run(python, "-c", "import geozones, geozones.data; print(geozones.__file__); print(geozones.__version__)",
-                 cwd=work, env=env).stdout.split()
+    where = _run(
+        python,
+        "-c",
+        "import geozones, geozones.data; print(geozones.__file__); print(geozones.__version__)",
+        cwd=work,
+        env=env,
+    ).stdout.split()
     import tomllib
 
     version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     assert where[0].startswith(str(purelib)) and where[1] == version  # one version, from the package metadata
     _run(python, "-c", "from geozones.cli import main; main()", "report", "--out", work / "out", cwd=work, env=env)
     assert (work / "out" / "zones.gpkg").stat().st_size > 0
-    request = ("from fastapi.testclient import TestClient; from geozones.api import create_app; "
-               "r = TestClient(create_app()).get('/collections/zones/items', params={'f': 'json', 'limit': 100}); "
-               "print(r.status_code, r.json()['numberReturned'])")
+    request = (
+        "from fastapi.testclient import TestClient; from geozones.api import create_app; "
+        "r = TestClient(create_app()).get('/collections/zones/items', params={'f': 'json', 'limit': 100}); "
+        "print(r.status_code, r.json()['numberReturned'])"
+    )
     status, returned = _run(python, "-c", request, cwd=work, env=env).stdout.split()
     assert status == "200" and int(returned) >= 10

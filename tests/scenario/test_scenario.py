@@ -56,10 +56,13 @@ def test_a_figure_needs_a_source_or_an_assumption():
     assert info.value.line == 7
 
 
-@pytest.mark.parametrize("change, field, line", [
-    ("    year: 2024\n", "actions[0].year", 8),
-    ("    status: operating\n", "actions[0].status", 10),
-])
+@pytest.mark.parametrize(
+    "change, field, line",
+    [
+        ("    year: 2024\n", "actions[0].year", 8),
+        ("    status: operating\n", "actions[0].status", 10),
+    ],
+)
 def test_bad_values_are_reported_with_their_line(change, field, line):
     replacement = {"    year: 2024\n": "    year: 2031\n", "    status: operating\n": "    status: opened\n"}[change]
     with pytest.raises(ScenarioError) as info:
@@ -165,8 +168,9 @@ def test_distance_indicators_are_never_faked(programme, built_store):
     roads = built_store.layer("infrastructure_roads")
     highways = shapely.union_all(roads[roads["class"] == "national_highway"].to_crs(9213).geometry.array)
     power = built_store.layer("infrastructure_power")
-    substations = shapely.union_all(power[(power["class"] == "substation") & (power["voltage_kv"].astype(float) >= 110)]
-                                    .to_crs(9213).geometry.array)
+    substations = shapely.union_all(
+        power[(power["class"] == "substation") & (power["voltage_kv"].astype(float) >= 110)].to_crs(9213).geometry.array
+    )
     expected_highway = float(np.mean(shapely.distance(where.array, highways)))
     expected_substation = float(np.mean(shapely.distance(where.array, substations)))
     assert programme.timeline.loc[2021, "mean_dist_highway_m"] == pytest.approx(expected_highway, rel=1e-6)
@@ -178,14 +182,15 @@ def test_growth_actions_reach_their_target_without_overlap(built_store):
         "  - {action: grow, year: 2025, zone: bk-ccn-vang-muoi, by_ha: 5, assumption: test growth}\n"
         "  - {action: add_phase, year: 2026, id: bk-ccn-nam-bang-lung-2, of: bk-ccn-nam-bang-lung, phase: II,\n"
         "     target_ha: 8, assumption: test phase}\n"
-        "  - {action: retire, year: 2026, zone: bk-ccn-cam-giang, assumption: test retire}\n")
+        "  - {action: retire, year: 2026, zone: bk-ccn-cam-giang, assumption: test retire}\n"
+    )
     result = run_scenario(loads_scenario(text), store=built_store)
     zones = result.zones
     assert zones.loc["bk-ccn-vang-muoi", "area_mapped_ha"] == pytest.approx(20.0, rel=0.005)
     assert zones.loc["bk-ccn-nam-bang-lung-2", "area_mapped_ha"] == pytest.approx(8.0, rel=0.005)
     placed = zones[zones.geometry.notna() & zones["status"].ne("retired")]
     for i, a in enumerate(placed.geometry):
-        for b in placed.geometry.iloc[i + 1:]:
+        for b in placed.geometry.iloc[i + 1 :]:
             assert shapely.area(shapely.intersection(a, b)) < 1e-3
     diff = result.diff().set_index("zone")
     assert diff.loc["bk-ccn-vang-muoi", "delta_ha"] == pytest.approx(5.0, rel=0.01)
@@ -231,8 +236,9 @@ def test_cli_run_compare_validate(store, tmp_path):
     result = runner.invoke(app, ["--store", str(store.path), "scenario", "run", str(PROGRAMME), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Provincial targets" in result.output and "pass" in result.output and out.exists()
-    result = runner.invoke(app, ["--store", str(store.path), "scenario", "compare", str(PROGRAMME), str(VARIANT),
-                                 "--no-save"])
+    result = runner.invoke(
+        app, ["--store", str(store.path), "scenario", "compare", str(PROGRAMME), str(VARIANT), "--no-save"]
+    )
     assert result.exit_code == 0, result.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(MINIMAL.replace("province: Bắc Kạn", "province: [1, 2]"), encoding="utf-8")
@@ -246,8 +252,9 @@ def test_cli_rasters_writes_cogs_from_the_shipped_layers(store, tmp_path):
 
     from geozones.cli import app
 
-    result = CliRunner().invoke(app, ["--store", str(store.path), "scenario", "rasters", "--out", str(tmp_path),
-                                      "--resolution", "500"])
+    result = CliRunner().invoke(
+        app, ["--store", str(store.path), "scenario", "rasters", "--out", str(tmp_path), "--resolution", "500"]
+    )
     assert result.exit_code == 0, result.output
     for name in ("dist_road_m", "dist_grid_m", "suitability"):
         with rasterio.open(tmp_path / f"{name}.tif") as src:
@@ -270,13 +277,16 @@ def test_max_slope_from_a_dem_keeps_growth_off_steep_land(built_store, tmp_path)
     # flat west of the zone centre + 100 m, a 45 % slope (24.2°) east of it
     dem = np.where(xs[None, :] < x + 100, 300.0, 300.0 + 0.45 * (xs[None, :] - x - 100)) * np.ones((grid.height, 1))
     raster.write_cog(dem, grid, tmp_path / "dem.tif")
-    text = MINIMAL.replace("actions:\n", textwrap.dedent("""\
+    text = MINIMAL.replace(
+        "actions:\n",
+        textwrap.dedent("""\
         constraints:
           dem: dem.tif
           max_slope_deg: 10
         actions:
           - {action: grow, year: 2025, zone: bk-ccn-vang-muoi, by_ha: 10, assumption: test}
-        """))
+        """),
+    )
     path = tmp_path / "plan.yaml"
     path.write_text(text, encoding="utf-8")
     result = run_scenario(load_scenario(path), store=built_store)

@@ -17,8 +17,9 @@ def test_first_use_builds_the_store_from_shipped_files(tmp_path):
     assert not store.path.exists()
     zones = store.zones()
     assert store.path.exists() and len(zones) == 14
-    assert {"zones", "boundaries_provinces", "boundaries_districts", "table_targets",
-            "table_aggregates"} <= set(store.layers())
+    assert {"zones", "boundaries_provinces", "boundaries_districts", "table_targets", "table_aggregates"} <= set(
+        store.layers()
+    )
     assert zones.crs.to_epsg() == 4326
 
 

@@ -22,8 +22,9 @@ WRITER = Path(__file__).resolve().parents[1] / "helpers" / "crash_writer.py"
 
 def _run_and_kill(args: list[str], acks_wanted: int) -> dict[str, int]:
     """Start the writer, read its acknowledgements, SIGKILL it; return zone -> last acknowledged value."""
-    process = subprocess.Popen([sys.executable, str(WRITER), *args], stdout=subprocess.PIPE, text=True,
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, str(WRITER), *args], stdout=subprocess.PIPE, text=True, stderr=subprocess.PIPE
+    )
     acked: dict[str, int] = {}
     count = 0
     try:
@@ -95,10 +96,15 @@ def test_geopackage_kill_9_during_layer_writes_interleaved_with_edits(tmp_path):
 
     path = tmp_path / "store.gpkg"
     GeoPackageStore(path, data_dir=zf.data_dir(tmp_path / "data", N)).ensure()
-    editor = subprocess.Popen([sys.executable, str(WRITER), "geopackage", str(path), str(N), "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    layers = subprocess.Popen([sys.executable, str(WRITER), "layers", str(path)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    editor = subprocess.Popen(
+        [sys.executable, str(WRITER), "geopackage", str(path), str(N), "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    layers = subprocess.Popen(
+        [sys.executable, str(WRITER), "layers", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     acked: dict[str, int] = {}
     committed_layers: list[int] = []
     in_flight = None

@@ -30,8 +30,7 @@ def _make(kind: str, request, root, path, **options):
         return GeoPackageStore(path / "store.gpkg", data_dir=root).ensure()
     from geozones.store.postgis import PostGISStore
 
-    return PostGISStore(request.getfixturevalue("postgis_url"), schema=new_schema(), data_dir=root,
-                        **options).ensure()
+    return PostGISStore(request.getfixturevalue("postgis_url"), schema=new_schema(), data_dir=root, **options).ensure()
 
 
 @pytest.fixture(params=["geopackage", "postgis"])
@@ -69,8 +68,12 @@ def test_create_existing_id_conflicts(edit_store):
 
 def test_partial_update_changes_only_named_fields(edit_store):
     before = edit_store.get_zone("test-000003")
-    after = edit_store.update_zone("test-000003", {"properties": {"occupancy_pct": 62.5, "status": "operating"}},
-                                   if_match=before.etag, actor="alice")
+    after = edit_store.update_zone(
+        "test-000003",
+        {"properties": {"occupancy_pct": 62.5, "status": "operating"}},
+        if_match=before.etag,
+        actor="alice",
+    )
     assert after.properties["occupancy_pct"] == 62.5 and after.properties["status"] == "operating"
     unchanged = {k: v for k, v in before.properties.items() if k not in ("occupancy_pct", "status")}
     assert {k: after.properties[k] for k in unchanged} == unchanged
@@ -95,7 +98,7 @@ def test_replace_empties_attributes_left_out(edit_store):
     feature["geometry"] = shapely.geometry.mapping(zf.grid_square(5, size=0.004))
     replaced = edit_store.replace_zone("test-000005", feature, if_match=None, actor="a")
     assert replaced.properties["investor"] is None
-    assert replaced.geometry.area == pytest.approx(0.004 ** 2)
+    assert replaced.geometry.area == pytest.approx(0.004**2)
 
 
 def test_ids_cannot_change(edit_store):
@@ -115,9 +118,11 @@ def test_delete_then_gone(edit_store):
 
 
 def test_unknown_zone_is_not_found(edit_store):
-    for call in (lambda: edit_store.get_zone("nope"),
-                 lambda: edit_store.update_zone("nope", {"properties": {}}, if_match=None, actor="a"),
-                 lambda: edit_store.delete_zone("nope", if_match=None, actor="a")):
+    for call in (
+        lambda: edit_store.get_zone("nope"),
+        lambda: edit_store.update_zone("nope", {"properties": {}}, if_match=None, actor="a"),
+        lambda: edit_store.delete_zone("nope", if_match=None, actor="a"),
+    ):
         with pytest.raises(ZoneNotFoundError):
             call()
 
@@ -127,11 +132,13 @@ def test_unknown_zone_is_not_found(edit_store):
 
 def test_stale_etag_is_refused_and_nothing_is_overwritten(edit_store):
     seen = edit_store.get_zone("test-000008")
-    first = edit_store.update_zone("test-000008", {"properties": {"investor": "first editor"}},
-                                   if_match=seen.etag, actor="alice")
+    first = edit_store.update_zone(
+        "test-000008", {"properties": {"investor": "first editor"}}, if_match=seen.etag, actor="alice"
+    )
     with pytest.raises(PreconditionFailedError, match="changed since you read it"):
-        edit_store.update_zone("test-000008", {"properties": {"investor": "second editor"}},
-                               if_match=seen.etag, actor="bob")
+        edit_store.update_zone(
+            "test-000008", {"properties": {"investor": "second editor"}}, if_match=seen.etag, actor="bob"
+        )
     with pytest.raises(PreconditionFailedError):
         edit_store.delete_zone("test-000008", if_match=seen.etag, actor="bob")
     assert edit_store.get_zone("test-000008").properties["investor"] == "first editor"
@@ -141,8 +148,9 @@ def test_stale_etag_is_refused_and_nothing_is_overwritten(edit_store):
 
 def test_contended_increments_lose_nothing(edit_store):
     """8 editors each add 1 ha 15 times to the same zone, re-reading on 412: all 120 additions land."""
-    start = edit_store.update_zone("test-000009", {"properties": {"area_published_ha": 0}}, if_match=None,
-                                   actor="setup")
+    start = edit_store.update_zone(
+        "test-000009", {"properties": {"area_published_ha": 0}}, if_match=None, actor="setup"
+    )
     errors = []
 
     def editor(name: str) -> None:
@@ -152,8 +160,9 @@ def test_contended_increments_lose_nothing(edit_store):
                 zone = edit_store.get_zone("test-000009")
                 area = zone.properties["area_published_ha"]
                 try:
-                    edit_store.update_zone("test-000009", {"properties": {"area_published_ha": area + 1}},
-                                           if_match=zone.etag, actor=name)
+                    edit_store.update_zone(
+                        "test-000009", {"properties": {"area_published_ha": area + 1}}, if_match=zone.etag, actor=name
+                    )
                     done += 1
                 except PreconditionFailedError:
                     continue
@@ -185,8 +194,9 @@ def test_eight_threads_times_500_updates(edit_store):
         try:
             zone = edit_store.get_zone(zone_id)
             for k in range(1, 501):
-                zone = edit_store.update_zone(zone_id, {"properties": {"area_published_ha": float(k)}},
-                                              if_match=zone.etag, actor=f"writer-{i}")
+                zone = edit_store.update_zone(
+                    zone_id, {"properties": {"area_published_ha": float(k)}}, if_match=zone.etag, actor=f"writer-{i}"
+                )
             results[zone_id] = zone
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -224,8 +234,9 @@ def test_reads_continue_during_writes(edit_store):
 
     def writer(i: int) -> None:
         for k in range(30):
-            edit_store.update_zone(f"test-{i:06d}", {"properties": {"area_published_ha": float(k)}}, if_match=None,
-                                   actor="w")
+            edit_store.update_zone(
+                f"test-{i:06d}", {"properties": {"area_published_ha": float(k)}}, if_match=None, actor="w"
+            )
 
     threads = [threading.Thread(target=reader)] + [threading.Thread(target=writer, args=(i,)) for i in (1, 2)]
     for t in threads:
@@ -243,8 +254,9 @@ def test_reads_continue_during_writes(edit_store):
 
 def test_history_records_who_when_what(edit_store):
     zone = edit_store.get_zone("test-000010")
-    changed = edit_store.update_zone("test-000010", {"properties": {"status": "site_clearance"}},
-                                     if_match=zone.etag, actor="Sở KH&ĐT Bắc Kạn")
+    changed = edit_store.update_zone(
+        "test-000010", {"properties": {"status": "site_clearance"}}, if_match=zone.etag, actor="Sở KH&ĐT Bắc Kạn"
+    )
     [entry] = edit_store.history("test-000010")
     assert (entry.zone_id, entry.version, entry.op, entry.actor) == ("test-000010", 1, "update", "Sở KH&ĐT Bắc Kạn")
     assert entry.at[:4].isdigit() and ("+00:00" in entry.at or entry.at.endswith("Z"))
@@ -257,9 +269,12 @@ def test_history_records_who_when_what(edit_store):
 def test_restore_previous_version_and_deleted_zone(edit_store):
     original = edit_store.get_zone("test-000011")
     v1 = edit_store.update_zone("test-000011", {"properties": {"occupancy_pct": 10}}, if_match=None, actor="a")
-    v2 = edit_store.update_zone("test-000011", {"properties": {"occupancy_pct": 20},
-                                                "geometry": shapely.geometry.mapping(zf.grid_square(999))},
-                                if_match=v1.etag, actor="a")
+    v2 = edit_store.update_zone(
+        "test-000011",
+        {"properties": {"occupancy_pct": 20}, "geometry": shapely.geometry.mapping(zf.grid_square(999))},
+        if_match=v1.etag,
+        actor="a",
+    )
     restored = edit_store.restore("test-000011", 1, actor="b", if_match=v2.etag)
     assert restored.etag == v1.etag
     assert edit_store.get_zone("test-000011").geometry.equals(original.geometry)
@@ -287,8 +302,10 @@ def test_restore_refuses_missing_versions(edit_store):
 
 # --- validation and repair -------------------------------------------------------------------------
 
-BOWTIE = {"type": "Polygon", "coordinates": [[[105.80, 22.10], [105.81, 22.11], [105.81, 22.10], [105.80, 22.11],
-                                              [105.80, 22.10]]]}
+BOWTIE = {
+    "type": "Polygon",
+    "coordinates": [[[105.80, 22.10], [105.81, 22.11], [105.81, 22.10], [105.80, 22.11], [105.80, 22.10]]],
+}
 
 
 def test_invalid_geometry_rejected_unless_repair_requested(edit_store):
@@ -304,15 +321,25 @@ def test_invalid_geometry_rejected_unless_repair_requested(edit_store):
     assert repaired.geometry.area == pytest.approx(2 * 0.01 * 0.005 / 2)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"properties": {"kind": "XYZ"}}, "kind must be one of"),
-    ({"properties": {"occupancy_pct": 140}}, "occupancy_pct must be <= 100"),
-    ({"properties": {"status_year": "soon"}}, "status_year must be a number"),
-    ({"properties": {"colour": "red"}}, "unknown attribute"),
-    ({"geometry": {"type": "Point", "coordinates": [105.8, 22.1]}}, "Polygon or MultiPolygon"),
-    ({"geometry": {"type": "Polygon", "coordinates": [[[22.10, 105.80], [22.11, 105.80], [22.11, 105.81],
-                                                        [22.10, 105.80]]]}}, "latitude/longitude"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"properties": {"kind": "XYZ"}}, "kind must be one of"),
+        ({"properties": {"occupancy_pct": 140}}, "occupancy_pct must be <= 100"),
+        ({"properties": {"status_year": "soon"}}, "status_year must be a number"),
+        ({"properties": {"colour": "red"}}, "unknown attribute"),
+        ({"geometry": {"type": "Point", "coordinates": [105.8, 22.1]}}, "Polygon or MultiPolygon"),
+        (
+            {
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[22.10, 105.80], [22.11, 105.80], [22.11, 105.81], [22.10, 105.80]]],
+                }
+            },
+            "latitude/longitude",
+        ),
+    ],
+)
 def test_bad_edits_are_refused_with_the_reason(edit_store, change, message):
     before = edit_store.get_zone("test-000013")
     with pytest.raises(ValueError, match=message):
@@ -334,8 +361,7 @@ def test_vn2000_input_is_reprojected(edit_store):
 
 # --- injection and odd ids -------------------------------------------------------------------------
 
-NASTY = ["x' OR '1'='1", "'; DROP TABLE zones; --", "test-000001\" --", "../../etc/passwd", "%", "_", "*",
-         "test-00000%"]
+NASTY = ["x' OR '1'='1", "'; DROP TABLE zones; --", 'test-000001" --', "../../etc/passwd", "%", "_", "*", "test-00000%"]
 
 
 @pytest.mark.parametrize("zone_id", NASTY)
@@ -348,8 +374,9 @@ def test_ids_are_data_not_sql(edit_store, zone_id):
     assert len(edit_store.zones()) == N_ZONES
     # such ids are refused on create (issue 16: ids follow geozones.schema.ID_PATTERN)
     with pytest.raises(ZoneValidationError, match="id must be"):
-        edit_store.create_zone(zf.feature(500) | {"id": zone_id, "properties": zf.properties(500, id=zone_id)},
-                               actor="a")
+        edit_store.create_zone(
+            zf.feature(500) | {"id": zone_id, "properties": zf.properties(500, id=zone_id)}, actor="a"
+        )
     assert len(edit_store.zones()) == N_ZONES
 
 
@@ -375,8 +402,7 @@ def test_bulk_replace_then_edit(edit_store, tmp_path):
     edit_store.write_zones(zones_from_file(tmp_path / "five.gpkg"))
     assert sorted(edit_store.zones()["id"]) == [f"test-{i:06d}" for i in range(5)]
     zone = edit_store.get_zone("test-000002")
-    edit_store.update_zone("test-000002", {"properties": {"investor": "after import"}}, if_match=zone.etag,
-                           actor="a")
+    edit_store.update_zone("test-000002", {"properties": {"investor": "after import"}}, if_match=zone.etag, actor="a")
     assert edit_store.zones().set_index("id").loc["test-000002", "investor"] == "after import"
 
 
@@ -401,9 +427,12 @@ def test_geopackage_stays_valid_and_indexed_after_edits(tmp_path):
         assert db.execute("SELECT max_x FROM gpkg_contents WHERE table_name = 'zones'").fetchone()[0] >= 106.51
     # GDAL finds the moved zone through the spatial index at its new place only
     assert pyogrio.read_dataframe(store.path, layer="zones", bbox=(106.49, 21.89, 106.52, 21.92))["id"].tolist() == [
-        "test-000001"]
-    assert "test-000001" not in pyogrio.read_dataframe(store.path, layer="zones",
-                                                       bbox=zf.grid_square(1).bounds)["id"].tolist()
+        "test-000001"
+    ]
+    assert (
+        "test-000001"
+        not in pyogrio.read_dataframe(store.path, layer="zones", bbox=zf.grid_square(1).bounds)["id"].tolist()
+    )
     assert "geozones_history" not in store.layers()
 
 
@@ -413,8 +442,9 @@ def test_postgis_migrations_are_versioned(postgis_url):
     from geozones.store.postgis import PostGISStore, migrations
 
     schema = new_schema()
-    store = PostGISStore(postgis_url, schema=schema, srid=9213, data_dir=zf.data_dir(
-        __import__("tempfile").mkdtemp(), 3)).ensure()
+    store = PostGISStore(
+        postgis_url, schema=schema, srid=9213, data_dir=zf.data_dir(__import__("tempfile").mkdtemp(), 3)
+    ).ensure()
     assert [m[0] for m in migrations()] == [1, 2, 3, 4]
     assert store.schema_version() == 4 and store.migrate() == []
     with psycopg.connect(postgis_url) as conn:
@@ -422,8 +452,11 @@ def test_postgis_migrations_are_versioned(postgis_url):
         assert rows == [(1, "init"), (2, "history_indexes"), (3, "zones_without_polygon"), (4, "investor_fields")]
         srid = conn.execute(f"SELECT DISTINCT ST_SRID(geometry) FROM {schema}.zones").fetchall()
         assert srid == [(9213,)]
-        index = conn.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND tablename = 'zones' "
-                             "AND indexdef ILIKE '%%gist%%'", (schema,)).fetchone()
+        index = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND tablename = 'zones' "
+            "AND indexdef ILIKE '%%gist%%'",
+            (schema,),
+        ).fetchone()
         assert index is not None
     # stored in VN-2000 / TM-3, read back in the same CRS, the same squares as drawn in lon/lat
     zones = store.zones()
@@ -464,7 +497,8 @@ def test_zone_without_polygon_then_outlined(edit_store):
     created = edit_store.create_zone(feature, actor="a")
     assert created.geometry is None and edit_store.get_zone("test-000600").etag == created.etag
     assert _row_etag(edit_store, "test-000600") == created.etag
-    outlined = edit_store.update_zone("test-000600", {"geometry": shapely.geometry.mapping(zf.grid_square(600))},
-                                      if_match=created.etag, actor="a")
+    outlined = edit_store.update_zone(
+        "test-000600", {"geometry": shapely.geometry.mapping(zf.grid_square(600))}, if_match=created.etag, actor="a"
+    )
     assert outlined.geometry.equals(zf.grid_square(600))
     assert edit_store.restore("test-000600", 1, actor="a").geometry is None
