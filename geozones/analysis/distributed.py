@@ -8,7 +8,7 @@ the partitioned nearest is written here, around the exact single-process kernel 
 1. The parcels are spatially partitioned: rows sorted along a Hilbert curve and cut into
    contiguous runs (a GeoParquet layer written by :mod:`geozones.io.geoparquet` already is).
 2. The features (roads, grid lines...) are shipped to every worker once
-   (``Client.scatter(..., broadcast=True)``); each worker builds one ``STRtree`` of them and
+   (a task holding them, replicated to every worker); each worker builds one ``STRtree`` of them and
    keeps it for all its partitions.
 3. A partition asks the tree only for the features whose envelope meets the partition's
    bounding box grown by a search radius ``r`` and runs the exact kernel on those candidates
@@ -203,10 +203,18 @@ def features_payload(
 def ship(client, payload):
     """Send ``payload`` to every worker once; returns its future (pass it to tasks in place of the payload).
 
-    Wrapped in a list: ``Client.scatter`` of a dict would scatter its values under the dict's
-    own keys (``"geoms"``...), so two payloads would overwrite each other.
+    The payload is the result of a task (not scattered data), so a worker killed mid-job never loses it:
+    the scheduler knows how to make it again.
     """
-    return client.scatter([payload], broadcast=True, hash=False)[0]
+    # each worker fetches it once (from a peer) when its first task needs it, and keeps its tree
+    return client.submit(_payload_of, payload, pure=False)
+
+
+def _payload_of(payload: dict) -> dict:
+    """The task that holds the payload. Unlike ``Client.scatter`` data, a task result can be rebuilt: when
+    the workers holding it die (or the scheduler's memory manager dropped its extra replicas first),
+    Dask runs this task again instead of failing with "lost scattered data"."""
+    return payload
 
 
 def feature_tree(payload: dict) -> shapely.STRtree:
