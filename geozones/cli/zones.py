@@ -182,9 +182,10 @@ def validate(
     try:
         zones = validate_zones(frame, extra="keep" if allow_extra else "error", errors="collect")
     except ZoneValidationError as exc:
-        for problem in getattr(exc, "problems", [exc]):
+        problems = exc.problems or [exc]
+        for problem in problems:
             console.print(f"[red]✗[/] {problem}", highlight=False)
-        fail(f"{path.name}: {len(getattr(exc, 'problems', [exc]))} problem(s)")
+        fail(f"{path.name}: {len(problems)} problem(s)")
     placement_or_fail(ctx, zones, path.name, allow_list)
     mapped = area.area_ha(zones)
     console.print(
