@@ -367,22 +367,6 @@ def _sql_value(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _history_entry(row) -> HistoryEntry:
-    seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after = row
-    return HistoryEntry(
-        seq,
-        zone_id,
-        version,
-        op,
-        actor,
-        at,
-        etag_before,
-        etag_after,
-        json.loads(before) if before else None,
-        json.loads(after) if after else None,
-    )
-
-
 class _GpkgTransaction:
     """Row-level access to the zone table of a GeoPackage inside one SQLite transaction."""
 
@@ -455,7 +439,7 @@ class _GpkgTransaction:
         row = self.db.execute(
             f"SELECT {_HISTORY_COLUMNS} FROM {HISTORY_TABLE} WHERE zone_id = ? AND version = ?", (zone_id, version)
         ).fetchone()
-        return _history_entry(row) if row else None
+        return HistoryEntry.from_row(row) if row else None
 
     def record(self, entry: HistoryEntry) -> None:
         self.db.execute(
@@ -482,7 +466,7 @@ class _GpkgTransaction:
             f"SELECT {_HISTORY_COLUMNS} FROM {HISTORY_TABLE} {where} ORDER BY seq DESC LIMIT ?",
             [*params, -1 if limit is None else int(limit)],
         ).fetchall()
-        return [_history_entry(r) for r in rows]
+        return [HistoryEntry.from_row(r) for r in rows]
 
     def finish(self) -> None:
         """Record the change time and grown extent in gpkg_contents (GeoPackage requirement 13)."""

@@ -383,7 +383,7 @@ class PostGISStore(FeatureEditing):
         )
         params = ([zone_id] if zone_id is not None else []) + [limit]
         with self._connection() as conn:
-            return [_entry(r) for r in conn.execute(query, params).fetchall()]
+            return [HistoryEntry.from_row(r) for r in conn.execute(query, params).fetchall()]
 
 
 def _python(value):
@@ -396,22 +396,6 @@ def _python(value):
 
 def _bump(conn) -> None:
     conn.execute("UPDATE geozones_meta SET value = (value::bigint + 1)::text WHERE key = 'data_version'")
-
-
-def _entry(row) -> HistoryEntry:
-    seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after = row
-    return HistoryEntry(
-        seq,
-        zone_id,
-        version,
-        op,
-        actor,
-        at.isoformat() if hasattr(at, "isoformat") else at,
-        etag_before,
-        etag_after,
-        before,
-        after,
-    )
 
 
 class _PgTransaction:
@@ -466,7 +450,7 @@ class _PgTransaction:
         row = self.conn.execute(
             f"SELECT {_HISTORY_COLUMNS} FROM zone_history WHERE zone_id = %s AND version = %s", (zone_id, version)
         ).fetchone()
-        return _entry(row) if row else None
+        return HistoryEntry.from_row(row) if row else None
 
     def record(self, entry: HistoryEntry) -> None:
         self.conn.execute(

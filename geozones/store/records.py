@@ -126,6 +126,19 @@ class HistoryEntry:
     before: dict | None
     after: dict | None
 
+    @classmethod
+    def from_row(cls, row) -> HistoryEntry:
+        """An entry from a history-table row in column order (``seq, zone_id, version, op, actor, at,
+        etag_before, etag_after, before, after``), as both backends store it: ``at`` a timestamp or ISO
+        text, the snapshots JSON text or already-decoded objects."""
+        seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after = row
+
+        def decoded(snapshot):
+            return orjson.loads(snapshot) if isinstance(snapshot, str | bytes) and snapshot else snapshot or None
+
+        at = at.isoformat() if hasattr(at, "isoformat") else at
+        return cls(seq, zone_id, version, op, actor, at, etag_before, etag_after, decoded(before), decoded(after))
+
     def snapshot(self, which: str = "after") -> StoredZone | None:
         """The zone as it was before or after this change (None if it did not exist)."""
         data = self.before if which == "before" else self.after

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-pytest.importorskip("babel")
+from tests.helpers.tools import require_module
+
+require_module("babel")  # the catalogues are compiled with Babel
 
 
 @pytest.fixture
@@ -50,7 +52,7 @@ def test_factsheet_route_html_pdf_and_404(client):
     assert "<svg" not in html.text and html.text.count("data:image/svg+xml;base64,") == 2  # two maps, as images
     missing = client.get("/collections/zones/items/nope/factsheet", params={"lang": "en"})
     assert missing.status_code == 404 and missing.json()["description"] == "No site with the id nope."
-    pytest.importorskip("weasyprint")
+    require_module("weasyprint")
     pdf = client.get("/collections/zones/items/bk-ccn-cam-giang/factsheet", params={"lang": "vi", "f": "pdf"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
 

@@ -14,9 +14,11 @@ from fastapi.testclient import TestClient
 
 from geozones.errors import ZoneValidationError
 from geozones.schema import INVESTOR_FIELD_NAMES, validate_zones
+from tests.helpers.tools import require_module
 from tests.helpers.zonefactory import bac_kan_squares
 
-pytest.importorskip("babel")
+require_module("babel")  # the catalogues are compiled with Babel
+
 
 ITEMS = "/collections/zones/items"
 PRICE = {

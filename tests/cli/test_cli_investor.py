@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
+from tests.helpers.tools import require_module
 
-pytest.importorskip("babel")
+require_module("babel")  # the catalogues are compiled with Babel
 
 
 def test_cli_factsheet_and_explorer_export(tmp_path, store):

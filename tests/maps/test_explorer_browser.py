@@ -17,28 +17,19 @@ from functools import cache
 import pandas as pd
 import pytest
 
-pytest.importorskip("babel")
-
 from geozones.analysis.siteselect import site_table
 from geozones.maps import i18n
 from geozones.maps.explorer import REFERENCE_LAYERS, explorer_html
 from geozones.store import load_infrastructure, store_layers
 from tests.helpers.apiserver import free_port
-from tests.helpers.tools import require_tool
+from tests.helpers.browser import RecordingPage, launched_chromium
+from tests.helpers.tools import require_module, require_tool
 from tests.helpers.zonefactory import bac_kan_squares
+
+require_module("babel")  # the catalogues are compiled with Babel
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 XSS = [
     '<img src=x onerror="window.__xss=1">',
     "</script><script>window.__xss=2</script>",
@@ -49,37 +40,15 @@ XSS = [
 
 @pytest.fixture(scope="module")
 def browser():
-    path = require_tool("chromium", CHROMIUM)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched_chromium()
 
 
-class Page:
-    """A page that records errors and dialogs and blocks every request leaving the machine."""
+class Page(RecordingPage):
+    """A recording page on the explorer (downloads allowed), with helpers to read its list and state."""
 
     def __init__(self, browser, width: int = 1400, height: int = 1000):
         self.context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
-        self.page = self.context.new_page()
-        self.errors, self.dialogs, self.external = [], [], []
-        self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
-        self.page.route("**/*", self._route)
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(("http://", "https://")) and not url.startswith(("http://127.0.0.1", "http://localhost")):
-            self.external.append(url)
-            return route.abort()
-        return route.continue_()
-
-    def open(self, url: str) -> Page:
-        self.page.goto(url)
-        self.page.wait_for_function("window.geozonesReady === true", timeout=20_000)
-        return self
+        super().__init__(self.context.new_page())
 
     def js(self, expression: str, arg=None):
         return self.page.evaluate(expression, arg)
@@ -317,7 +286,7 @@ def test_script_in_any_field_stays_text(browser, tmp_path):
 
 @pytest.fixture
 def live_server(store):
-    uvicorn = pytest.importorskip("uvicorn")
+    uvicorn = require_module("uvicorn")
     from geozones.api.app import create_app
     from geozones.api.settings import Settings
 

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 import shapely
 
-pytest.importorskip("babel")
-
 from geozones.maps import i18n
-from tests.helpers.tools import ROOT, require_tool
+from tests.helpers.tools import ROOT, require_module, require_tool
 from tests.helpers.zonefactory import CHO_MOI, zone
+
+require_module("babel")  # the catalogues are compiled with Babel
 
 LOCALE = ROOT / "maps" / "locale"
 FOLDERS = {"vi": "vi", "en": "en", "ko": "ko", "ja": "ja", "zh-Hans": "zh_Hans"}
@@ -222,7 +222,7 @@ def test_comparison_rejects_wrong_counts_and_unknown_ids_in_the_language(table):
 
 @pytest.fixture(scope="module")
 def korean_pdf(built_store, table, tmp_path_factory):
-    pytest.importorskip("weasyprint")
+    require_module("weasyprint")
     from geozones.maps.explorer import REFERENCE_LAYERS
     from geozones.maps.factsheet import factsheet_pdf
     from geozones.store import store_layers

@@ -9,7 +9,7 @@ import time
 import geopandas as gpd
 import pytest
 
-from tests.helpers.tools import require_module, require_tool
+from tests.helpers.tools import require_module
 
 require_module("folium")
 
@@ -17,56 +17,25 @@ from geozones import maps
 from geozones.analysis.proximity import infrastructure_distances
 from geozones.analysis.sites import enrich_sites
 from geozones.store import load_infrastructure, store_layers
+from tests.helpers.browser import RecordingPage, launched_chromium
 from tests.helpers.mapdata import planner_scenario, synthetic_infrastructure
 from tests.helpers.zonefactory import bac_kan_squares
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 XSS = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    path = require_tool("chromium", CHROMIUM)
-    sync_api = require_module("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched_chromium()
 
 
-class Session:
-    """A page that records console errors, page errors, dialogs and any request leaving the machine."""
+class Session(RecordingPage):
+    """A recording page on the zone maps, with helpers to count and click zones."""
 
     def __init__(self, browser):
-        self.page = browser.new_page(viewport={"width": 1200, "height": 800})
-        self.errors, self.dialogs, self.external = [], [], []
-        self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
-        self.page.route("**/*", self._route)
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(("http://", "https://")) and not url.startswith(("http://127.0.0.1", "http://localhost")):
-            self.external.append(url)
-            return route.abort()
-        return route.continue_()
-
-    def open(self, url: str) -> Session:
-        self.page.goto(url)
-        self.page.wait_for_function("window.geozonesReady === true", timeout=20_000)
-        return self
+        super().__init__(browser.new_page(viewport={"width": 1200, "height": 800}))
 
     def zone_count(self) -> int:
         return self.page.locator("path.gz-zone").count()

@@ -17,22 +17,13 @@ import pytest
 from geozones import maps
 from geozones.schema import ZONE_FIELDS
 from tests.helpers.apiserver import free_port
+from tests.helpers.browser import launched_chromium
 from tests.helpers.mapdata import planner_scenario, synthetic_infrastructure
-from tests.helpers.tools import require_module, require_tool
+from tests.helpers.tools import require_module
 from tests.helpers.zonefactory import bac_kan_squares
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 #: The payload of the issue, plus variants that run on insertion, on load and on hover.
 NAME = "CCN Test <img src=x onerror=alert(1)>"
 PAYLOADS = [
@@ -50,12 +41,7 @@ TEXT_FIELDS = [
 
 @pytest.fixture(scope="module")
 def browser():
-    path = require_tool("chromium", CHROMIUM)
-    sync_api = require_module("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched_chromium()
 
 
 def poisoned(zones):
