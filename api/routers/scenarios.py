@@ -94,10 +94,21 @@ def _decode(body: bytes) -> str:
         raise InvalidParameter(f"the scenario is not UTF-8 text ({exc})") from exc
 
 
+def _served(scenario):
+    """A scenario sent over the network may use the store's layers only: never a file on the server."""
+    files = scenario.file_references()
+    if files:
+        raise InvalidParameter(
+            f"scenario {scenario.id!r} names files on the server ({'; '.join(files)}); a scenario sent to the API "
+            "may use store layers only (run chained, DEM or allocation scenarios with 'geozones scenario run')"
+        )
+    return scenario
+
+
 def _from_text(text: str, fmt: str, name: str):
     from geozones.scenario import loads_scenario
 
-    return loads_scenario(text, fmt, name)
+    return _served(loads_scenario(text, fmt, name))
 
 
 def _from_json(data: Any, name: str):
@@ -105,10 +116,10 @@ def _from_json(data: Any, name: str):
 
     if isinstance(data, str):
         fmt = "toml" if _looks_like_toml(data) else "yaml"
-        return loads_scenario(data, fmt, name)
+        return _served(loads_scenario(data, fmt, name))
     if not isinstance(data, dict):
         raise InvalidParameter(f"{name}: a scenario is a JSON object or a YAML/TOML text, not {type(data).__name__}")
-    return Scenario.from_dict(data, path=name)
+    return _served(Scenario.from_dict(data, path=name))
 
 
 def _looks_like_toml(text: str) -> bool:

@@ -209,6 +209,22 @@ class Scenario:
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     allocation: dict[str, Any] = field(default_factory=dict)
 
+    def file_references(self) -> list[str]:
+        """Every place the scenario names something on the file system of the machine that runs it.
+
+        ``base`` (a file, or an id looked up among the files of a folder), layer ``file:`` entries of the
+        constraints, ``constraints.dem`` and ``allocation.suitability``, as ``"field: value"``. A scenario
+        that came over the network must have none (it may only use the store's layers).
+        """
+        found = [f"base: {self.base}"] if self.base else []
+        for kind in ("exclusions", "buffers"):
+            found += [f"constraints.{kind}: {ref.file}" for ref in getattr(self.constraints, kind) if ref.file]
+        if self.constraints.dem:
+            found.append(f"constraints.dem: {self.constraints.dem}")
+        if self.allocation.get("suitability"):
+            found.append(f"allocation.suitability: {self.allocation['suitability']}")
+        return found
+
     def __post_init__(self) -> None:
         if not _SLUG.match(self.id or ""):
             raise ScenarioError("id must be a lower-case slug (letters, digits, '-', '_')", self.path, field="id")

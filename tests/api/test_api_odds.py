@@ -59,3 +59,26 @@ def test_too_many_draws_are_refused(client):
     )
     assert 400 <= response.status_code < 500
     assert "draws" in response.text
+
+
+@pytest.mark.parametrize(
+    "extra, field",
+    [
+        ("base: /etc/hostname.yaml\n", "base"),
+        ("base: bac-kan-2021-2025\n", "base"),  # an id is looked up among the server's files too
+        ("constraints:\n  exclusions:\n    - file: /etc/passwd\n", "constraints.exclusions"),
+        ("constraints:\n  max_slope_deg: 15\n  dem: /tmp/any.tif\n", "constraints.dem"),
+    ],
+)
+def test_a_scenario_sent_over_http_cannot_name_server_files(client, extra, field):
+    text = (
+        "id: probe\nname: probe\nprovince: Bắc Kạn\nstart_year: 2031\nend_year: 2032\n"
+        "sources: [assumption]\nactions: []\n" + extra
+    )
+    response = client.post(
+        "/analysis/scenarios/run", content=text.encode(), headers={"Content-Type": "application/yaml"}
+    )
+    assert response.status_code == 400, response.text
+    assert field in response.json()["description"] and "store layers only" in response.json()["description"]
+    compared = client.post("/analysis/scenarios/compare", json={"scenarios": [text, text]})
+    assert compared.status_code == 400 and field in compared.json()["description"]

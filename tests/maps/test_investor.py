@@ -278,3 +278,35 @@ def test_factsheet_pdf_embeds_fonts_that_have_the_korean_and_japanese_glyphs(kor
     path = _run("fc-match", "-f", "%{file}", "Noto Sans CJK JP").strip()
     cmap = TTCollection(path).fonts[0].getBestCmap()
     assert all(ord(c) in cmap for c in "用地ファクトシート공개되지않음")
+
+
+def test_script_in_any_field_stays_text_in_the_fact_sheet_and_the_comparison(built_store):
+    """The fact sheet and comparison pages are built as strings: every stored text must arrive escaped."""
+    from html.parser import HTMLParser
+
+    from geozones.analysis.siteselect import site_table
+    from geozones.maps.explorer import comparison_html
+    from geozones.maps.factsheet import factsheet_html
+
+    payload = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    zones = built_store.zones()
+    for column in ("name", "investor", "sources", "location_basis", "notes", "commune"):
+        if column in zones.columns:
+            zones[column] = payload
+    table = site_table(zones, None)
+    ids = list(zones["id"][:2])
+
+    class Tags(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def handle_starttag(self, tag, attrs):
+            self.seen.append((tag, dict(attrs)))
+
+    for page in (factsheet_html(zones, table, ids[0], lang="en"), comparison_html(table, ids, "en")):
+        parser = Tags()
+        parser.feed(page)
+        assert [tag for tag, _ in parser.seen if tag == "script"] == []  # the pages carry no script of their own
+        assert not any("onerror" in attrs for _, attrs in parser.seen)
+        assert "&lt;img src=x onerror=" in page  # shown, as text
