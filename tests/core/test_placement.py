@@ -9,7 +9,7 @@ import pytest
 
 from geozones.placement import Boundaries, PlacementError, check_placement, slug
 from geozones.schema import validate_zones
-from tests.helpers.tools import ROOT, require_tool
+from tests.helpers.tools import ROOT
 from tests.helpers.zonefactory import CHO_MOI, bac_kan_squares, square, zone
 
 
@@ -98,9 +98,8 @@ def test_problems_are_typed_and_unknown_allow_is_refused(boundaries):
 
 
 def test_real_boundaries_place_every_shipped_zone_and_catch_the_misplaced_one(shipped_zones):
-    # the ODM province and district polygons (CC BY-SA 4.0) in the shared source material
-    realdata = ROOT.parent / "shared" / "realdata"
-    require_tool("realdata boundaries", str(realdata / "districts_pre2025.geojson"))
+    # the ODM province and district polygons (CC BY-SA 4.0) as received, shipped unchanged beside the build
+    realdata = ROOT / "data" / "sources" / "realdata"
     provinces = gpd.read_file(realdata / "provinces_pre2025.geojson").rename(columns={"name_vi": "name"})
     districts = gpd.read_file(realdata / "districts_pre2025.geojson").rename(
         columns={"name_vi": "name", "province_vi": "province_pre2025"}
