@@ -11,12 +11,16 @@ distance to the nearest rasterised cell as ``gdal_proximity`` or a Euclidean dis
 transform of a rasterisation compute (those are off by up to about half a cell diagonal).
 It is a branch-and-bound over a quadtree of cell blocks:
 
-1. every segment of the input is a candidate for the whole grid;
+1. every segment of the input is a candidate for the whole grid (the compiled kernel starts
+   each 64 x 64 tile from the segments within its centre's nearest distance plus its half
+   diagonal instead);
 2. for a block of cells, the distance from its cell centres to a segment is at most the
    largest distance from the block's four corner centres to the segment (the distance to a
    segment is a convex function) and at least the distance from the segment to the block's
    rectangle; a segment whose lower bound exceeds the smallest upper bound of any segment
-   cannot be nearest to any cell of the block and is dropped;
+   cannot be nearest to any cell of the block and is dropped; the compiled kernel also drops
+   a segment that another is provably nearer than everywhere in the block (a convexity and
+   curvature bound at the corners and the centre, proved in its module docstring);
 3. blocks are split into four until they are 8 x 8 cells, then every cell centre is measured
    against the block's remaining segments with the closed-form point-to-segment distance.
 
@@ -230,8 +234,12 @@ def segments_of(geoms: np.ndarray) -> np.ndarray:
         out.append(np.hstack([xy, xy]))
     if lines:
         coords, index = shapely.get_coordinates(np.asarray(lines, dtype=object), return_index=True)
-        same = index[1:] == index[:-1]
-        out.append(np.hstack([coords[:-1][same], coords[1:][same]]))
+        coords = np.ascontiguousarray(coords)
+        # rows (x_i, y_i, x_i+1, y_i+1) as a read-only view, then one copy of those within a part
+        pairs = np.lib.stride_tricks.as_strided(
+            coords, shape=(max(len(coords) - 1, 0), 4), strides=(coords.strides[0], coords.strides[1]), writeable=False
+        )
+        out.append(np.compress(index[1:] == index[:-1], pairs, axis=0))
     return np.vstack(out) if out else np.empty((0, 4))
 
 
@@ -303,17 +311,19 @@ def distance_raster(layer, grid: Grid, max_distance: float | None = None, leaf: 
     """
     geoms = _in_grid_crs(layer, grid)
     seg = segments_of(geoms)
-    out = np.full(grid.shape, np.inf)
+    kernel = _kernel()
     if len(seg) == 0:
-        return out
+        return np.full(grid.shape, np.inf)
+    # without a limit the kernel writes every cell (no need to fill the array first)
+    out = np.empty(grid.shape) if kernel is not None and max_distance is None else np.full(grid.shape, np.inf)
     res = grid.resolution
     # coordinates relative to the centre of the upper-left cell, in metres; rows grow southward
     seg = seg - np.array([grid.xmin + res / 2, grid.ymax - res / 2] * 2)
     seg[:, 1] *= -1
     seg[:, 3] *= -1
     seg_t = seg.T  # columns: x0, y0, x1, y1 with y = row * res
-    if _kernel() is not None:
-        _kernel().distance_field(
+    if kernel is not None:
+        kernel.distance_field(
             np.ascontiguousarray(seg),
             grid.height,
             grid.width,

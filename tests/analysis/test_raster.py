@@ -95,6 +95,46 @@ def test_distance_to_several_separate_lines_matches_shapely(use_numba, monkeypat
     assert set(np.unique(alone.argmin(axis=0))) == set(range(len(lines) - 1))
 
 
+def _dense_network(rng) -> np.ndarray:
+    """Smooth roads of cell-length segments (the case the pruning rules are for): random curves, a
+    circle whose inside has Voronoi strips converging on its centre, a line crossing the grid edge
+    and a road wholly outside the grid."""
+    lines = []
+    for _ in range(8):
+        x, y = rng.uniform(0, 9000, 2)
+        angle = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.normal(0, 0.05, 250))
+        lines.append(
+            shapely.LineString(np.c_[X0 + x + np.cumsum(30 * np.cos(angle)), Y0 - y + np.cumsum(30 * np.sin(angle))])
+        )
+    theta = np.linspace(0, 2 * np.pi, 400)
+    lines.append(shapely.LineString(np.c_[X0 + 4500 + 1800 * np.cos(theta), Y0 - 4000 + 1800 * np.sin(theta)]))
+    lines.append(shapely.LineString([(X0 - 3000, Y0 - 6000), (X0 + 2000, Y0 - 7000)]))
+    lines.append(shapely.LineString([(X0 + 12000, Y0 + 2000), (X0 + 14000, Y0 + 2500)]))
+    return np.array(lines, dtype=object)
+
+
+@pytest.mark.parametrize("max_distance", [None, 700.0])
+def test_dense_network_over_many_tiles_matches_brute_force_in_every_cell(max_distance):
+    """The compiled kernel's tile start (ring searches over buckets) and its dominance rule on a dense
+    network: every cell equals the brute force (every cell against every segment), within `max_distance`
+    too. A pruning rule that dropped a segment nearest somewhere, even in a thin Voronoi strip inside the
+    circle, would show here."""
+    require_module("numba")
+    rng = np.random.default_rng(3)
+    grid = Grid(X0, Y0, 30.0, 301, 267, CRS)  # 5 x 5 tiles of 64 cells, ragged at the edges
+    lines = _dense_network(rng)
+    assert len(raster.segments_of(lines)) > 2000
+    dist = raster.distance_raster(lines, grid, max_distance=max_distance)
+    rows, cols = np.divmod(np.arange(grid.width * grid.height), grid.width)
+    exact = raster.distance_brute_force(lines, grid, rows, cols).reshape(grid.shape)
+    if max_distance is not None:
+        exact[exact > max_distance] = np.inf
+        assert np.isinf(exact).any() and np.isfinite(exact).any()
+        np.testing.assert_array_equal(np.isinf(dist), np.isinf(exact))
+        dist, exact = dist[np.isfinite(exact)], exact[np.isfinite(exact)]
+    assert np.abs(dist - exact).max() < 1e-6
+
+
 def test_distance_raster_takes_geodataframes_in_any_crs():
     grid = Grid(X0, Y0, 50.0, 20, 20, CRS)
     road = gpd.GeoSeries([shapely.LineString([(X0, Y0 - 500), (X0 + 1000, Y0 - 500)])], crs=CRS).to_crs(4326)
