@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geozones.analysis.raster import Grid, distance_raster
 from geozones.checks import check_layer, same_crs
 from geozones.errors import EmptyLayerError, GeometryError
 
@@ -430,13 +431,223 @@ def travel(
     return pd.DataFrame(out, index=origins.index)
 
 
+# --- distance along the roads to the nearest of several targets ----------------------------
+
+
+class _NearestTarget:
+    """Node distances (m) from the nearest target along the roads, ready to measure any geometry.
+
+    Every target joins the network at the nearest point of its nearest segment; its straight
+    access leg is counted. One Dijkstra from a virtual source joined to both ends of every
+    target's segment (weights: access leg plus the offset to that end) gives, for every node,
+    the shortest road distance to the nearest target: a multi-source Dijkstra whose sources start
+    at their access-leg-plus-offset distances instead of 0.
+    """
+
+    def __init__(self, roads, targets, *, snap_m: float, node_crossings: bool, node_tolerance: float):
+        graph, table = road_graph(roads, snap_m=snap_m, node_crossings=node_crossings, node_tolerance=node_tolerance)
+        self.table = table
+        self.tree = shapely.STRtree(table["lines"])
+        seg, access, offset = _attach(np.asarray(targets.geometry.array), table)
+        order = np.argsort(seg[seg >= 0], kind="stable")
+        self.target_segment, self.target_access, self.target_offset = (
+            a[seg >= 0][order] for a in (seg, access, offset)
+        )
+        start: dict = {}
+        for s, a, t in zip(self.target_segment, self.target_access, self.target_offset):
+            u, v, length = table["u"][s], table["v"][s], table["length"][s]
+            start[u] = min(start.get(u, np.inf), a + t)
+            start[v] = min(start.get(v, np.inf), a + length - t)
+        source = ("targets",)
+        graph.add_edges_from((source, node, {"length": metres}) for node, metres in start.items())
+        lengths = nx.single_source_dijkstra_path_length(graph, source, weight="length") if start else {}
+        self.node_m = np.full(int(max(table["u"].max(), table["v"].max())) + 1, np.inf)
+        for node, metres in lengths.items():
+            if node != source:
+                self.node_m[node] = metres
+
+    def measure(self, geoms: np.ndarray, max_distance: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Access leg (m) to the nearest road point and total distance (m) to the nearest target.
+
+        The total is the access leg plus the shortest distance along the roads from that road
+        point to the nearest target (its own access leg included); when several road points
+        are equally near, the best of them. ``inf`` (both) beyond ``max_distance`` of any road
+        and, for the total, where the point's road component reaches no target.
+        """
+        table = self.table
+        access = np.full(len(geoms), np.inf)
+        total = np.full(len(geoms), np.inf)
+        present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        if not present.any():
+            return access, total
+        rows = np.flatnonzero(present)
+        (q, s), d = self.tree.query_nearest(
+            geoms[rows], max_distance=max_distance, return_distance=True, all_matches=True
+        )
+        q = rows[q]
+        start, end, length = table["start"][s], table["end"][s], table["length"][s]
+        if (shapely.get_type_id(geoms[q]) == 0).all():  # points: project on the segment directly
+            xy = shapely.get_coordinates(geoms[q])
+            direction = end - start
+            t = np.einsum("ij,ij->i", xy - start, direction) / length
+        else:  # any geometry: the road end of the shortest line from it to the segment
+            on_road = shapely.get_point(shapely.shortest_line(geoms[q], table["lines"][s]), 1)
+            t = shapely.line_locate_point(table["lines"][s], on_road)
+        t = np.clip(t, 0.0, length)
+        along = np.minimum(t + self.node_m[table["u"][s]], length - t + self.node_m[table["v"][s]])
+        # on a target's own segment the direct stretch may be shorter (targets are sorted by segment)
+        first = np.searchsorted(self.target_segment, s, side="left")
+        last = np.searchsorted(self.target_segment, s, side="right")
+        for k in range(int((last - first).max(initial=0))):
+            pair = np.flatnonzero(first + k < last)
+            j = first[pair] + k
+            along[pair] = np.minimum(along[pair], np.abs(t[pair] - self.target_offset[j]) + self.target_access[j])
+        access[q] = d
+        np.minimum.at(total, q, d + along)
+        return access, total
+
+
+def nearest_by_road(
+    origins: gpd.GeoDataFrame | gpd.GeoSeries,
+    roads: gpd.GeoDataFrame | gpd.GeoSeries,
+    targets: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    max_access_m: float | None = None,
+    snap_m: float = 0.0,
+    node_crossings: bool = False,
+    node_tolerance: float = 0.01,
+) -> pd.DataFrame:
+    """Distance along the roads from each origin to the nearest target (border gates, stations, ...).
+
+    The origin joins the network at its nearest road point (straight ``access_m`` leg), the trip
+    runs along the roads to the point where the nearest target joins them, then along that
+    target's straight access leg: ``road_m`` is the sum of all three. Unlike :func:`travel`,
+    which measures to every destination, this measures to the nearest of them, with one
+    Dijkstra for all targets (cheap for many origins).
+
+    Parameters
+    ----------
+    origins : GeoDataFrame or GeoSeries
+        Any geometry in a metric CRS (polygons: from their edge); null geometries give NaN.
+    roads : GeoDataFrame or GeoSeries
+        Road lines in the same CRS.
+    targets : GeoDataFrame or GeoSeries
+        Target geometries in the same CRS.
+    max_access_m : float, optional
+        Origins farther than this from any road are unreachable.
+    snap_m, node_crossings, node_tolerance
+        How the graph is built (:func:`road_graph`; default: OpenStreetMap semantics).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``origins``: ``access_m``, ``road_m`` and ``reachable`` (False, with
+        ``road_m`` NaN, where the origin's road component reaches no target or the origin is
+        beyond ``max_access_m``).
+    """
+    check_layer(origins, "origins", allow_missing=True)
+    check_layer(roads, "roads")
+    check_layer(targets, "targets")
+    same_crs(origins, roads)
+    same_crs(origins, targets)
+    nearest = _NearestTarget(
+        roads, targets, snap_m=snap_m, node_crossings=node_crossings, node_tolerance=node_tolerance
+    )
+    geoms = np.asarray(origins.geometry.array if isinstance(origins, gpd.GeoDataFrame) else origins.array)
+    access, total = nearest.measure(geoms, max_access_m)
+    reachable = np.isfinite(total)
+    return pd.DataFrame(
+        {
+            "access_m": np.where(np.isfinite(access), access, np.nan),
+            "road_m": np.where(reachable, total, np.nan),
+            "reachable": reachable,
+        },
+        index=origins.index,
+    )
+
+
+#: Cells measured per batch by :func:`road_distance_raster` (bounds the memory of one batch).
+RASTER_CHUNK = 200_000
+
+
+def road_distance_raster(
+    roads: gpd.GeoDataFrame | gpd.GeoSeries,
+    targets: gpd.GeoDataFrame | gpd.GeoSeries,
+    grid: Grid,
+    *,
+    max_distance: float | None = None,
+    snap_m: float = 0.0,
+    node_crossings: bool = False,
+    node_tolerance: float = 0.01,
+) -> np.ndarray:
+    """Distance (m) from every cell centre to the nearest target along the roads.
+
+    For each cell: the straight access leg from the cell centre to its nearest road point, plus
+    the shortest distance along the roads from that point to the nearest target, whose own
+    straight access leg to the roads is counted too (see :func:`nearest_by_road`). Along a
+    road inside an edge ``(u, v)`` of length ``L`` at offset ``t`` the road part is
+    ``min(D[u] + t, D[v] + L - t)``, ``D`` from one multi-source Dijkstra from the targets
+    (networkx); on a target's own edge, the direct stretch when shorter.
+
+    Parameters
+    ----------
+    roads, targets : GeoDataFrame or GeoSeries
+        Road lines and target geometries with a CRS (projected to the grid's CRS).
+    grid : geozones.analysis.raster.Grid
+    max_distance : float, optional
+        Cells whose result would exceed this get ``inf`` without being measured: those farther
+        than it in a straight line from every target (the road distance is never shorter, by
+        the triangle inequality) or from every road.
+    snap_m, node_crossings, node_tolerance
+        How the graph is built (:func:`road_graph`).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 ``(height, width)``; ``inf`` where the cell's nearest road point is in a
+        component that reaches no target, or beyond ``max_distance``; never NaN.
+
+    Notes
+    -----
+    The nearest road point of each cell comes from :meth:`shapely.STRtree.query_nearest` on the
+    cell centres (exact, in batches of :data:`RASTER_CHUNK`), and only for cells within
+    ``max_distance`` of a target in a straight line (:func:`geozones.analysis.raster.distance_raster`).
+    """
+    check_layer(roads, "roads", metric=False)
+    check_layer(targets, "targets", metric=False)
+    roads = roads.to_crs(grid.crs)
+    targets = targets.to_crs(grid.crs)
+    nearest = _NearestTarget(
+        roads, targets, snap_m=snap_m, node_crossings=node_crossings, node_tolerance=node_tolerance
+    )
+    out = np.full(grid.shape, np.inf)
+    if max_distance is None:
+        wanted = np.arange(out.size)
+    else:
+        straight = distance_raster(targets, grid, max_distance=max_distance)
+        wanted = np.flatnonzero(straight.ravel() <= max_distance)
+    xs, ys = grid.cell_centers()
+    flat = out.reshape(-1)
+    for first in range(0, len(wanted), RASTER_CHUNK):
+        cells = wanted[first : first + RASTER_CHUNK]
+        rows, cols = np.divmod(cells, grid.width)
+        _, total = nearest.measure(shapely.points(xs[cols], ys[rows]), max_distance)
+        flat[cells] = total
+    if max_distance is not None:
+        out[out > max_distance] = np.inf
+    return out
+
+
 __all__ = [
     "DEFAULT_SPEEDS_KMH",
+    "RASTER_CHUNK",
     "SHIPPED_SNAP_M",
     "column_key",
     "node_network",
     "road_components",
+    "nearest_by_road",
     "network_report",
+    "road_distance_raster",
     "road_graph",
     "travel",
 ]
