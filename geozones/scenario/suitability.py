@@ -11,6 +11,7 @@ the sensitivity settings::
     criteria:
       road: {layer: infrastructure_roads, where: {class: national_highway}, worst_m: 10000}
       grid: {layer: infrastructure_power, worst_m: 20000}
+      gate: {layer: infrastructure_border_gates, along: infrastructure_roads, worst_m: 60000}
       slope: {dem: dem.tif, worst_deg: 25}           # only when a DEM is given
     judgements:                                      # or  matrix: [[1, 2], ["1/2", 1]]
       - "road > grid: 2"
@@ -18,12 +19,23 @@ the sensitivity settings::
     sensitivity: {draws: 1000, concentration: 100, top_pct: 10, k: 3, seed: 0}
 
 Distance criteria score 1 on the feature and fall linearly to 0 at ``worst_m`` (exact
-Euclidean distance from every cell centre, :func:`geozones.analysis.raster.distance_raster`);
-slope scores 1 on flat land and 0 at ``worst_deg`` (Horn's method on the DEM). Weights come from
+Euclidean distance from every cell centre, :func:`geozones.analysis.raster.distance_raster`).
+With ``along: <road layer>`` (a store layer or file) the distance runs along the roads instead
+(:func:`geozones.analysis.roadnet.road_distance_raster`): from the cell centre straight to its
+nearest road point, along the road network to the point where the nearest target joins it, then
+the target's own straight leg. ``snap_m`` (default
+:data:`~geozones.analysis.roadnet.SHIPPED_SNAP_M`, 1 km) and ``node_crossings`` (default true) say
+how the graph is built, as the coarse shipped layer needs; ``snap_m: 0, node_crossings: false``
+for an OpenStreetMap export. A cell whose nearest road belongs to a component that reaches no
+target scores **0** for that criterion (it is never given a straight-line fallback, nor NaN);
+``best_m`` must be below ``worst_m`` (near is better). Slope scores 1 on flat land and 0 at ``worst_deg`` (Horn's method on the DEM). Weights come from
 :func:`geozones.analysis.suitability.ahp_weights` (refused when CR > 0.1); the sensitivity from
 :func:`~geozones.analysis.suitability.oat_sensitivity` and
 :func:`~geozones.analysis.suitability.monte_carlo_suitability`. The candidate sites whose rank
 stability is reported are the province's placed zones.
+
+Every layer, file, DEM and road layer a file names is checked before a run, and by
+``geozones scenario validate`` (:func:`check_suitability_layers`), each problem with file:line.
 """
 
 from __future__ import annotations
