@@ -92,3 +92,28 @@ def test_layers_in_other_crs_are_projected_to_the_grid_and_mixed_crs_refused(roa
     assert np.allclose(same, road_distance_raster(roads, gate, grid), rtol=0, atol=1e-3, equal_nan=False)
     with pytest.raises(CRSError):
         nearest_by_road(gate.to_crs(4326), roads, gate)
+
+
+def test_the_raster_equals_the_per_point_measure_on_a_dense_network_with_ties():
+    """The block search of the raster against GEOS' nearest (``STRtree.query_nearest``) at every cell centre.
+
+    A Manhattan grid of roads 500 m apart (many cells equally near two roads) plus random walks,
+    three targets; the grid's cells are not aligned with the roads.
+    """
+    rng = np.random.default_rng(7)
+    lines = [shapely.LineString([(x, 0), (x, 6000)]) for x in range(0, 6001, 500)]
+    lines += [shapely.LineString([(0, y), (6000, y)]) for y in range(0, 6001, 500)]
+    for _ in range(150):
+        walk = rng.uniform(0, 6000, 2) + np.cumsum(rng.normal(0, 60, (12, 2)), axis=0)
+        lines.append(shapely.LineString(walk))
+    roads = gpd.GeoDataFrame(geometry=lines, crs=CRS)
+    targets = gpd.GeoDataFrame(geometry=shapely.points(rng.uniform(0, 6000, (3, 2))), crs=CRS)
+    grid = Grid.from_bounds((-337, -411, 6413, 6389), 25, CRS)  # 270 x 272 cells
+    raster = road_distance_raster(roads, targets, grid, node_crossings=True)
+    xs, ys = grid.cell_centers()
+    centres = gpd.GeoSeries(shapely.points(*np.meshgrid(xs, ys)).ravel(), crs=CRS)
+    points = nearest_by_road(centres, roads, targets, node_crossings=True)["road_m"].to_numpy().reshape(grid.shape)
+    assert np.array_equal(np.isinf(raster), np.isnan(points))
+    assert np.isinf(raster).any() and np.isfinite(raster).mean() > 0.9  # unconnected walks exist, most cells reach
+    finite = np.isfinite(raster)
+    assert raster[finite] == pytest.approx(points[finite], abs=1e-6)
