@@ -12,6 +12,11 @@ leg from the zone's edge to that point is counted in the distance (``access_m``)
 continues along the segment in both directions, not from a jump to the nearest graph node.
 Destinations join the network the same way. A destination in another connected component is
 unreachable: NaN and ``reachable_<id> == False``, never a straight line.
+
+To the *nearest* of many targets (border gates, stations) :func:`nearest_by_road` (per zone or
+point) and :func:`road_distance_raster` (per raster cell, the ``along:`` criterion of suitability
+files) run one Dijkstra from all targets at once; a point whose road component reaches no target
+is unreachable the same way (NaN, or ``inf`` in the raster).
 """
 
 from __future__ import annotations
@@ -476,8 +481,9 @@ class _NearestTarget:
 
         The total is the access leg plus the shortest distance along the roads from that road
         point to the nearest target (its own access leg included); when several road points
-        are equally near (within :data:`TIE_M`), the best of them. ``inf`` (both) beyond ``max_distance`` of any road
-        and, for the total, where the point's road component reaches no target.
+        are equally near (within :data:`TIE_M`), the best of them. ``inf`` (both) beyond
+        ``max_distance`` of any road and, for the total, where the point's road component
+        reaches no target.
         """
         table = self.table
         access = np.full(len(geoms), np.inf)
