@@ -159,6 +159,11 @@ def test_along_the_roads_by_hand_and_a_disconnected_road_scores_0(tmp_path, road
     assert run.scores["gate"][r, c] == 0
     assert np.isfinite(run.scores["gate"]).all()
     assert (run.scores["gate"] <= run.scores["straight"] + 1e-12).all()
+    # the road layer may also be a file next to the suitability file
+    layers["roads"].to_file(tmp_path / "roads.geojson")
+    path.write_text(ALONG.replace("along: roads", "along: roads.geojson"), encoding="utf-8")
+    again = run_suitability(load_suitability(path), zones=zones, layers={"gate": layers["gate"]})
+    assert np.allclose(again.scores["gate"], run.scores["gate"], rtol=0, atol=1e-9)
 
 
 @pytest.mark.parametrize(
