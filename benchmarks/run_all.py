@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("proximity", "raster_distance", "api", "maps", "fetch_dem")
+ORDER = ("proximity", "raster_distance", "api", "maps", "fetch_dem", "road_distance")
 
 
 def main(argv: list[str]) -> int:

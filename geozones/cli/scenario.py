@@ -34,16 +34,21 @@ def validate(ctx: typer.Context, files: Files) -> None:
     """Check scenario files against everything a run needs; every problem with file:line and field.
 
     Fields, actions, years and sources; the ``base:`` chain; the province name (pre-2025); every
-    zone id in year order; constraint layers and files; the DEM.
+    zone id in year order; constraint layers and files; the DEM; the allocation's suitability file.
+    A suitability file (one with ``criteria``) is checked as such: its fields, judgements and
+    every layer, file, DEM and road layer (``along``) it names.
     """
-    from geozones.scenario.validate import validate_scenario
+    from geozones.scenario.suitability import is_suitability_file, load_suitability
+    from geozones.scenario.validate import validate_scenario, validate_suitability
 
     bad = 0
     store = None
     for path in files:
         if not path.exists():
             fail(f"{path}: no such file")
-        problems = validate_scenario(path, store=store, store_factory=lambda: store_from(ctx))
+        suitability_file = is_suitability_file(path)
+        check = validate_suitability if suitability_file else validate_scenario
+        problems = check(path, store=store, store_factory=lambda: store_from(ctx))
         if problems:
             bad += 1
             console.print(
@@ -51,6 +56,12 @@ def validate(ctx: typer.Context, files: Files) -> None:
             )
             for problem in problems:
                 console.print(f"  {problem}", highlight=False, soft_wrap=True)
+            continue
+        if suitability_file:
+            spec = load_suitability(path)
+            console.print(
+                f"[green]✓[/] {path}: suitability {spec.id!r}, {len(spec.criteria)} criteria", highlight=False
+            )
             continue
         scenario = _load(path)
         chained = f", on top of {scenario.base}" if scenario.base else ""

@@ -11,6 +11,7 @@ the sensitivity settings::
     criteria:
       road: {layer: infrastructure_roads, where: {class: national_highway}, worst_m: 10000}
       grid: {layer: infrastructure_power, worst_m: 20000}
+      gate: {layer: infrastructure_border_gates, along: infrastructure_roads, worst_m: 60000}
       slope: {dem: dem.tif, worst_deg: 25}           # only when a DEM is given
     judgements:                                      # or  matrix: [[1, 2], ["1/2", 1]]
       - "road > grid: 2"
@@ -18,12 +19,23 @@ the sensitivity settings::
     sensitivity: {draws: 1000, concentration: 100, top_pct: 10, k: 3, seed: 0}
 
 Distance criteria score 1 on the feature and fall linearly to 0 at ``worst_m`` (exact
-Euclidean distance from every cell centre, :func:`geozones.analysis.raster.distance_raster`);
-slope scores 1 on flat land and 0 at ``worst_deg`` (Horn's method on the DEM). Weights come from
+Euclidean distance from every cell centre, :func:`geozones.analysis.raster.distance_raster`).
+With ``along: <road layer>`` (a store layer or file) the distance runs along the roads instead
+(:func:`geozones.analysis.roadnet.road_distance_raster`): from the cell centre straight to its
+nearest road point, along the road network to the point where the nearest target joins it, then
+the target's own straight leg. ``snap_m`` (default
+:data:`~geozones.analysis.roadnet.SHIPPED_SNAP_M`, 1 km) and ``node_crossings`` (default true) say
+how the graph is built, as the coarse shipped layer needs; ``snap_m: 0, node_crossings: false``
+for an OpenStreetMap export. A cell whose nearest road belongs to a component that reaches no
+target scores **0** for that criterion (it is never given a straight-line fallback, nor NaN);
+``best_m`` must be below ``worst_m`` (near is better). Slope scores 1 on flat land and 0 at ``worst_deg`` (Horn's method on the DEM). Weights come from
 :func:`geozones.analysis.suitability.ahp_weights` (refused when CR > 0.1); the sensitivity from
 :func:`~geozones.analysis.suitability.oat_sensitivity` and
 :func:`~geozones.analysis.suitability.monte_carlo_suitability`. The candidate sites whose rank
 stability is reported are the province's placed zones.
+
+Every layer, file, DEM and road layer a file names is checked before a run, and by
+``geozones scenario validate`` (:func:`check_suitability_layers`), each problem with file:line.
 """
 
 from __future__ import annotations
@@ -38,6 +50,7 @@ import pandas as pd
 
 from geozones import crs as _crs
 from geozones.analysis import raster as _raster
+from geozones.analysis.roadnet import SHIPPED_SNAP_M, road_distance_raster
 from geozones.analysis.suitability import (
     AHPResult,
     InconsistentJudgementsError,
@@ -48,7 +61,7 @@ from geozones.analysis.suitability import (
     oat_sensitivity,
     site_criterion_means,
 )
-from geozones.errors import ScenarioError, SuitabilityError, raise_all
+from geozones.errors import ScenarioError, SuitabilityError, UnknownAttributeError, raise_all
 from geozones.scenario.parse import parse_toml, parse_yaml
 from geozones.schema import ascii_name
 
@@ -83,7 +96,11 @@ _SENSITIVITY = {
 
 @dataclass(frozen=True)
 class Criterion:
-    """One factor: distance to a layer (``layer``/``file``, optional ``where`` filter) or slope (``dem``)."""
+    """One factor: distance to a layer (``layer``/``file``, optional ``where`` filter) or slope (``dem``).
+
+    ``along`` (a store layer or file of roads) measures the distance along those roads instead of
+    in a straight line; ``snap_m`` and ``node_crossings`` say how the road graph is built.
+    """
 
     name: str
     layer: str | None = None
@@ -93,6 +110,9 @@ class Criterion:
     best: float = 0.0
     worst: float = 10_000.0
     line: int | None = None
+    along: str | None = None
+    snap_m: float = SHIPPED_SNAP_M
+    node_crossings: bool = True
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,7 @@ class SuitabilitySpec:
     source: str | None = None
     path: str | None = None
     crs: str | None = None
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 def load_suitability(path: str | os.PathLike) -> SuitabilitySpec:
@@ -126,6 +147,17 @@ def load_suitability(path: str | os.PathLike) -> SuitabilitySpec:
     text = path.read_text(encoding="utf-8")
     data, lines = parse_toml(text, str(path)) if path.suffix.lower() == ".toml" else parse_yaml(text, str(path))
     return suitability_from_dict(data, str(path), lines)
+
+
+def is_suitability_file(path: str | os.PathLike) -> bool:
+    """True when the file is a mapping with ``criteria`` (a suitability file, not a scenario)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data, _ = parse_toml(text, str(path)) if path.suffix.lower() == ".toml" else parse_yaml(text, str(path))
+    except (OSError, UnicodeDecodeError, ScenarioError):
+        return False
+    return isinstance(data, dict) and "criteria" in data
 
 
 def suitability_from_dict(data, path: str | None = None, lines: dict[str, int] | None = None) -> SuitabilitySpec:
@@ -164,7 +196,7 @@ def suitability_from_dict(data, path: str | None = None, lines: dict[str, int] |
         if len(sources) != 1:
             err("give exactly one of 'layer' (store layer), 'file' (vector file) or 'dem' (slope from a DEM)", where)
             continue
-        unknown = set(spec) - {"layer", "file", "dem", "where", "best_m", "worst_m", "best_deg", "worst_deg"}
+        unknown = set(spec) - {"layer", "file", "dem", "where", "best_m", "worst_m", "best_deg", "worst_deg", *_ALONG}
         if unknown:
             err(f"unknown field(s) {', '.join(sorted(unknown))}", where)
             continue
@@ -181,6 +213,8 @@ def suitability_from_dict(data, path: str | None = None, lines: dict[str, int] |
         if spec.get("where") is not None and not isinstance(spec["where"], dict):
             err("where is a mapping column -> value", f"{where}.where")
             continue
+        if not _along_ok(spec, where, err):
+            continue
         criteria.append(
             Criterion(
                 str(name),
@@ -191,6 +225,9 @@ def suitability_from_dict(data, path: str | None = None, lines: dict[str, int] |
                 float(best),
                 float(worst),
                 lines.get(where),
+                spec.get("along"),
+                float(spec.get("snap_m", SHIPPED_SNAP_M)),
+                bool(spec.get("node_crossings", True)),
             )
         )
     names = [c.name for c in criteria]
@@ -248,7 +285,95 @@ def suitability_from_dict(data, path: str | None = None, lines: dict[str, int] |
         data.get("source"),
         path,
         data.get("crs"),
+        dict(lines),
     )
+
+
+#: The fields of an along-the-roads distance criterion.
+_ALONG = ("along", "snap_m", "node_crossings")
+
+
+def _along_ok(spec: dict, where: str, err) -> bool:
+    """Check the ``along``/``snap_m``/``node_crossings`` fields of one criterion (reporting through ``err``)."""
+    given = [k for k in _ALONG if k in spec]
+    if not given:
+        return True
+    if "along" not in spec:
+        err(f"{', '.join(given)} only go with 'along' (distance along a road layer)", f"{where}.{given[0]}")
+        return False
+    if "dem" in spec:
+        err("'along' is for distance criteria (layer or file), not slope", f"{where}.along")
+        return False
+    if not isinstance(spec["along"], str) or not spec["along"]:
+        err("along names the road layer (store layer or file) to measure along", f"{where}.along")
+        return False
+    snap = spec.get("snap_m", 0.0)
+    if not isinstance(snap, (int, float)) or isinstance(snap, bool) or snap < 0:
+        err("snap_m must be a non-negative number of metres", f"{where}.snap_m")
+        return False
+    if not isinstance(spec.get("node_crossings", True), bool):
+        err("node_crossings is true or false", f"{where}.node_crossings")
+        return False
+    if not spec.get("best_m", 0.0) < spec["worst_m"]:
+        err("along the roads, near is better: best_m must be below worst_m", f"{where}.worst_m")
+        return False
+    return True
+
+
+def _resolve(name: str, base: Path, layers: dict) -> str:
+    """Where a layer name of a suitability file comes from: ``"given"``, ``"file"`` or ``"store"``."""
+    if name in layers:
+        return "given"
+    path = Path(name)
+    return "file" if (path if path.is_absolute() else base / path).is_file() else "store"
+
+
+def check_suitability_layers(
+    spec: SuitabilitySpec, store=None, layers: dict | None = None, store_names: set[str] | None = None
+) -> list[ScenarioError]:
+    """Every layer, file and DEM a run of ``spec`` reads that is not there, each with file:line.
+
+    Parameters
+    ----------
+    spec : SuitabilitySpec
+    store : ZoneStore, optional
+        Where store layers are looked up (none: every store layer is missing).
+    layers : dict, optional
+        Layers by name, looked up before files and the store.
+    store_names : set of str, optional
+        The store's layer names, when already known.
+    """
+    layers = layers or {}
+    base = Path(spec.path).parent if spec.path else Path.cwd()
+    problems: list[ScenarioError] = []
+    names = store_names
+
+    def in_store(name: str) -> bool:
+        nonlocal names
+        if names is None:
+            try:
+                names = set(store.layers()) if store is not None else set()
+            except (OSError, UnknownAttributeError):
+                names = set()
+        return name in names
+
+    def missing(message: str, field_: str, line: int | None) -> None:
+        problems.append(ScenarioError(message, spec.path, line, field_))
+
+    for c in spec.criteria:
+        where = f"criteria.{c.name}"
+        line = spec.lines.get(where, c.line)
+        for key, value in (("file", c.file), ("dem", c.dem)):
+            if value and not (Path(value) if Path(value).is_absolute() else base / value).is_file():
+                missing(f"{key} {value!r} not found", f"{where}.{key}", line)
+        if c.layer and c.layer not in layers and not in_store(c.layer):
+            missing(f"no store layer {c.layer!r}", f"{where}.layer", line)
+        if c.along and _resolve(c.along, base, layers) == "store" and not in_store(c.along):
+            missing(f"no store layer or file {c.along!r} to measure along", f"{where}.along", line)
+    for i, name in enumerate(spec.exclude):
+        if name != "zones" and _resolve(name, base, layers) == "store" and not in_store(name):
+            missing(f"no store layer or file {name!r} to exclude", f"exclude[{i}]", spec.lines.get(f"exclude[{i}]"))
+    return problems
 
 
 def _worst_item(exc: InconsistentJudgementsError, judgements) -> str:
@@ -329,6 +454,20 @@ class SuitabilityRun:
         return [Path(p) for p in written]
 
 
+def _read_named(name: str, store, base: Path, layers: dict) -> gpd.GeoDataFrame:
+    """A layer a suitability file names: given in ``layers``, a file next to the file, or a store layer."""
+    how = _resolve(name, base, layers)
+    if how == "given":
+        return layers[name]
+    if how == "file":
+        from geozones.io import read_layer
+
+        return read_layer(Path(name) if Path(name).is_absolute() else base / name)
+    if store is None:
+        raise SuitabilityError(f"no store to read layer {name!r} from")
+    return store.layer(name)
+
+
 def _read_criterion_layer(criterion: Criterion, store, base: Path, layers: dict) -> gpd.GeoDataFrame:
     if criterion.file:
         from geozones.io import read_layer
@@ -369,7 +508,19 @@ def criterion_scores(
             scores[criterion.name] = _raster.linear_score(slope, criterion.best, criterion.worst)
         else:
             frame = _read_criterion_layer(criterion, store, base, layers)
-            distance = _raster.fill_inside_polygons(_raster.distance_raster(frame, grid), frame, grid)
+            if criterion.along:
+                # inf (score 0) where the cell's road component reaches no target or beyond worst_m
+                distance = road_distance_raster(
+                    _read_named(criterion.along, store, base, layers),
+                    frame,
+                    grid,
+                    max_distance=criterion.worst,
+                    snap_m=criterion.snap_m,
+                    node_crossings=criterion.node_crossings,
+                )
+            else:
+                distance = _raster.distance_raster(frame, grid)
+            distance = _raster.fill_inside_polygons(distance, frame, grid)
             scores[criterion.name] = _raster.linear_score(distance, criterion.best, criterion.worst)
     return scores
 
@@ -402,11 +553,15 @@ def run_suitability(
         Layers by name, looked up before the store.
     """
     layers = layers or {}
-    if zones is None or any(c.layer and c.layer not in layers for c in spec.criteria):
+    base = Path(spec.path).parent if spec.path else Path.cwd()
+    named = [c.layer for c in spec.criteria if c.layer] + [c.along for c in spec.criteria if c.along]
+    named += [name for name in spec.exclude if name != "zones"]
+    if zones is None or any(_resolve(name, base, layers) == "store" for name in named):
         if store is None:
             from geozones.store import open_store
 
             store = open_store()
+    raise_all(check_suitability_layers(spec, store, layers))
     if zones is None:
         zones = store.zones()
     mine = zones[zones["province_pre2025"].map(lambda p: same_province(p, spec.province))]
@@ -417,20 +572,13 @@ def run_suitability(
     grid = _raster.Grid.covering([placed], spec.resolution_m, margin=spec.margin_m, crs=metric)
     if grid.width * grid.height > MAX_CELLS:
         raise SuitabilityError(f"{grid.width} x {grid.height} cells is more than {MAX_CELLS}: raise resolution_m")
-    base = Path(spec.path).parent if spec.path else Path.cwd()
     scores = criterion_scores(spec, grid, store=store, layers=layers)
     excluded = np.zeros(grid.shape, dtype=bool)
     for name in spec.exclude:
         if name == "zones":
             frame = placed
-        elif name in layers:
-            frame = layers[name]
-        elif Path(base / name).exists() or Path(name).is_absolute():
-            from geozones.io import read_layer
-
-            frame = read_layer(Path(name) if Path(name).is_absolute() else base / name)
         else:
-            frame = store.layer(name)
+            frame = _read_named(name, store, base, layers)
         excluded |= _raster.mask(frame, grid, all_touched=False)
     for score in scores.values():
         excluded |= ~np.isfinite(score)

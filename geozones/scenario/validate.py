@@ -5,7 +5,9 @@
 actions (all of them, not only the first bad one), the ``base:`` chain (each base checked in
 turn), the province name (the pre-2025 name the zones carry; a post-2025 name is named as
 such), every zone id an action refers to, in year order (zones added by earlier actions
-count, retired ones no longer do), every constraint layer (store layer or file) and the DEM.
+count, retired ones no longer do), every constraint layer (store layer or file), the DEM, and
+the allocation's suitability file with every layer it names (:func:`validate_suitability`, which
+also checks a suitability file on its own).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from geozones.errors import ScenarioError, ScenarioErrors, UnknownAttributeError
 from geozones.scenario.model import Scenario
 from geozones.scenario.parse import load_scenario
 from geozones.scenario.run import resolve_base, same_province
+from geozones.scenario.suitability import SuitabilitySpec, check_suitability_layers, load_suitability
 from geozones.schema import PROVINCE_AFTER_2025, ascii_name
 
 
@@ -132,6 +135,46 @@ def _check_layers(scenario: Scenario, store, layers: dict) -> list[ScenarioError
     return problems
 
 
+def _check_suitability(scenario: Scenario, store, layers: dict) -> list[ScenarioError]:
+    """The allocation's suitability file: there, valid, and every layer, file and DEM it names present."""
+    name = scenario.allocation.get("suitability")
+    if not name:
+        return []
+    where = Path(scenario.path).parent if scenario.path and Path(scenario.path).exists() else Path.cwd()
+    path = Path(name) if Path(name).is_absolute() else where / name
+    if not path.is_file():
+        return [
+            ScenarioError(
+                f"suitability file {name!r} not found",
+                scenario.path,
+                scenario.lines.get("allocation.suitability"),
+                "allocation.suitability",
+            )
+        ]
+    return validate_suitability(path, store=store, layers=layers)
+
+
+def validate_suitability(
+    source: SuitabilitySpec | str | os.PathLike, *, store=None, layers: dict | None = None, store_factory=None
+) -> list[ScenarioError]:
+    """Every problem a run of the suitability file would meet, each with its file:line (empty list: runs).
+
+    The file's own fields and judgements (:func:`~geozones.scenario.suitability.load_suitability`),
+    then every criterion layer, file, DEM, road layer (``along``) and exclusion it names
+    (:func:`~geozones.scenario.suitability.check_suitability_layers`).
+    """
+    if not isinstance(source, SuitabilitySpec):
+        try:
+            source = load_suitability(source)
+        except ScenarioErrors as exc:
+            return list(exc.errors)
+        except ScenarioError as exc:
+            return [exc]
+    if store is None and store_factory is not None:
+        store = store_factory()
+    return check_suitability_layers(source, store, layers or {})
+
+
 def validate_scenario(
     source: Scenario | str | os.PathLike,
     *,
@@ -188,6 +231,7 @@ def validate_scenario(
         ids = _zone_ids(zones, scenario)
     problems.extend(_check_actions(scenario, ids))
     problems.extend(_check_layers(scenario, store, layers or {}))
+    problems.extend(_check_suitability(scenario, store, layers or {}))
     return sorted(problems, key=lambda e: (str(e.path), e.line or 0))
 
 
