@@ -15,6 +15,11 @@ clipped to the field's valid range, ``choice [values...]`` equally likely), runs
 once per draw and reports, for every land target of the province and every year of the
 timeline, the share of draws in which the target's condition holds. Draws come from
 ``numpy.random.default_rng(seed)``: the same seed gives the same figures.
+
+A chained scenario (``base:``) is drawn whole: the uncertain figures of every scenario in its
+base chain are drawn too (columns ``base[1].actions[i].field`` for the nearest base, ``base[2]``
+for its base, ...), each draw runs the chain, and the probabilities cover every year of the
+chained timeline, from the first base's start.
 """
 
 from __future__ import annotations
@@ -28,7 +33,14 @@ import pandas as pd
 
 from geozones.errors import InvalidParameterError
 from geozones.scenario.model import Scenario
-from geozones.scenario.run import TARGET_INDICATORS, meets_target, run_scenario, same_province, store_targets
+from geozones.scenario.run import (
+    TARGET_INDICATORS,
+    meets_target,
+    resolve_base,
+    run_scenario,
+    same_province,
+    store_targets,
+)
 
 #: Most draws one call may run (bounds the work a request can cause).
 MAX_DRAWS = 100_000
@@ -103,6 +115,18 @@ def draw_scenario(scenario: Scenario, rng: np.random.Generator) -> tuple[Scenari
     return dataclasses.replace(scenario, actions=tuple(actions)), drawn
 
 
+def base_chain(scenario: Scenario) -> list[Scenario]:
+    """The scenarios ``scenario`` starts from, nearest base first (empty without ``base:``)."""
+    chain: list[Scenario] = []
+    current, seen = scenario, ()
+    while current.base:
+        base = resolve_base(current, seen)
+        seen = seen + (current.id,)
+        chain.append(base)
+        current = base
+    return chain
+
+
 def _land_targets(targets: pd.DataFrame, scenario: Scenario) -> list[tuple[pd.Series, str]]:
     mine = (
         targets[targets["province_pre2025"].map(lambda p: same_province(p, scenario.province))]
@@ -157,7 +181,10 @@ def target_odds(
         if targets is None:
             targets = store_targets(store)
     land = _land_targets(targets, scenario)
-    years = list(range(scenario.start_year, scenario.end_year + 1))
+    chain = base_chain(scenario)
+    drawn_chain = any(uncertain_fields(base) for base in chain)
+    first_year = chain[-1].start_year if chain else scenario.start_year
+    years = list(range(first_year, scenario.end_year + 1))
     met = np.zeros((len(land), len(years)), dtype=np.int64)
     rng = np.random.default_rng(seed)
     drawn_rows = []
@@ -165,15 +192,31 @@ def target_odds(
     start = time.perf_counter()
     for _ in range(int(draws)):
         variant, drawn = draw_scenario(scenario, rng)
+        bases = None
+        if drawn_chain:
+            bases = []
+            for level, base in enumerate(chain, start=1):
+                base_variant, base_drawn = draw_scenario(base, rng)
+                bases.append(base_variant)
+                drawn.update({f"base[{level}].{name}": value for name, value in base_drawn.items()})
         drawn_rows.append(drawn)
         result = run_scenario(
-            variant, store=store, zones=zones, layers=layers, targets=targets.iloc[:0], infra=infra, cache=cache
+            variant,
+            store=store,
+            zones=zones,
+            layers=layers,
+            targets=targets.iloc[:0],
+            infra=infra,
+            cache=cache,
+            bases=bases,
         )
         timeline = result.timeline
         for t, (target, column) in enumerate(land):
             vmax = target.get("value_max")
             vmax = float(vmax) if vmax not in (None, "") and pd.notna(vmax) else None
             for y, year in enumerate(years):
+                if year not in timeline.index:
+                    continue
                 actual = timeline.loc[year, column]
                 if pd.notna(actual) and meets_target(float(actual), target["operator"], float(target["value"]), vmax):
                     met[t, y] += 1
@@ -215,4 +258,4 @@ def target_odds(
     return OddsResult(probabilities, values, int(draws), seed, seconds)
 
 
-__all__ = ["MAX_DRAWS", "OddsResult", "draw_scenario", "target_odds", "uncertain_fields"]
+__all__ = ["MAX_DRAWS", "OddsResult", "base_chain", "draw_scenario", "target_odds", "uncertain_fields"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,6 +128,7 @@ def run_scenario(
     targets: pd.DataFrame | None = None,
     infra: dict | None = None,
     cache: dict | None = None,
+    bases: Sequence[Scenario] | None = None,
 ) -> ScenarioResult:
     """Apply a scenario to the zones and measure it year by year.
 
@@ -147,6 +149,10 @@ def run_scenario(
         Shared between runs of variants of one scenario on the same zones and layers (Monte Carlo
         draws): constraint unions, growth results and distances computed once. Pass an empty
         dict; never share it between different zones, layers or constraints.
+    bases : sequence of Scenario, optional
+        The chain of ``base:`` scenarios (nearest first) to use instead of resolving them from
+        ``scenario.base``: Monte Carlo draws of their uncertain figures. Their results are then
+        not reused between calls.
 
     Returns
     -------
@@ -159,7 +165,7 @@ def run_scenario(
         zones = store.zones()
     if scenario.base:
         return _run_chained(
-            scenario, store=store, zones=zones, layers=layers, targets=targets, infra=infra, cache=cache
+            scenario, store=store, zones=zones, layers=layers, targets=targets, infra=infra, cache=cache, bases=bases
         )
     runner = _Runner(scenario, zones, store, layers or {}, infra, {} if cache is None else cache)
     timeline = runner.run()
@@ -242,22 +248,51 @@ def resolve_base(scenario: Scenario, _seen: tuple[str, ...] = ()) -> Scenario:
     return base
 
 
-def _run_chained(scenario: Scenario, *, store, zones, layers, targets, infra, cache=None, _seen=()) -> ScenarioResult:
+def _run_chained(
+    scenario: Scenario, *, store, zones, layers, targets, infra, cache=None, bases=None, _seen=()
+) -> ScenarioResult:
     """Run the base chain, then this scenario from the base's end state; one timeline from the first start.
 
     With a ``cache`` (Monte Carlo draws of this scenario's own figures) the base runs once: its
-    result is the same for every draw.
+    result is the same for every draw. With drawn ``bases`` (nearest first) the base runs every
+    time, sharing its own cache, and this scenario starts from each run's end state.
     """
-    base = resolve_base(scenario, _seen)
-    if cache is not None and "base_result" in cache:
+    base = bases[0] if bases else resolve_base(scenario, _seen)
+    if bases and cache is not None:  # the base differs per call: share only what does not depend on it
+        base_cache = cache.setdefault("base", {})
+        if base.base:
+            first = _run_chained(
+                base,
+                store=store,
+                zones=zones,
+                layers=layers,
+                targets=targets,
+                infra=infra,
+                cache=base_cache,
+                bases=bases[1:] or None,
+                _seen=_seen + (scenario.id,),
+            )
+        else:
+            first = run_scenario(
+                base, store=store, zones=zones, layers=layers, targets=targets, infra=infra, cache=base_cache
+            )
+        cache.setdefault("own", {}).pop("start", None)  # this run starts from this draw's end state
+    elif cache is not None and "base_result" in cache:
         first = cache["base_result"]
     elif base.base:
         first = _run_chained(
-            base, store=store, zones=zones, layers=layers, targets=targets, infra=infra, _seen=_seen + (scenario.id,)
+            base,
+            store=store,
+            zones=zones,
+            layers=layers,
+            targets=targets,
+            infra=infra,
+            bases=bases[1:] if bases else None,
+            _seen=_seen + (scenario.id,),
         )
     else:
         first = run_scenario(base, store=store, zones=zones, layers=layers, targets=targets, infra=infra)
-    if cache is not None:
+    if cache is not None and not bases:
         cache["base_result"] = first
     own = dataclasses.replace(scenario, base=None)
     second = run_scenario(

@@ -105,3 +105,55 @@ def test_uncertain_figures_must_be_labelled_assumptions_and_well_formed():
         loads_scenario(PLAN.replace("choice: [2023, 2024, 2025, 2026]", "choice: [2023, 2031]"))
     with pytest.raises(ScenarioError, match="cannot be uncertain"):
         loads_scenario(PLAN.replace("{occupancy_pct: {uniform", "{zone: {uniform"))
+
+
+BASE = textwrap.dedent("""\
+    id: odds-base
+    name: Odds base
+    province: Bắc Kạn
+    start_year: 2023
+    end_year: 2025
+    actions:
+      - {action: complete_phase, year: 2023, zone: z0, assumption: test}
+      - action: set_occupancy
+        year: 2024
+        zone: z0
+        occupancy_pct: 70
+        assumption: occupancy between 50 and 90 %, all equally likely
+        uncertain: {occupancy_pct: {uniform: [50, 90]}}
+    """)
+
+NEXT = textwrap.dedent("""\
+    id: odds-next
+    name: Odds next
+    province: Bắc Kạn
+    base: odds-base.yaml
+    start_year: 2026
+    end_year: 2027
+    actions:
+      - {action: set_status, year: 2026, zone: z1, status: operating, assumption: test}
+    """)
+
+
+def test_a_chained_scenario_draws_its_base_figures_too(zones, tmp_path):
+    """The odds of a plan on top of another cover the base's uncertain figures: z0's occupancy is drawn
+    in the base (U(50, 90) from 2024) and nothing in the plan changes it, so P(> 80 %) = 0.25 in every
+    year from 2024 to the plan's end, 0 in 2023; the drawn figures are reported per base level."""
+    from geozones.scenario.parse import load_scenario
+
+    (tmp_path / "odds-base.yaml").write_text(BASE, encoding="utf-8")
+    (tmp_path / "odds-next.yaml").write_text(NEXT, encoding="utf-8")
+    plan = load_scenario(tmp_path / "odds-next.yaml")
+    result = target_odds(plan, draws=400, seed=3, zones=zones, targets=TARGETS.iloc[:1], infra={})
+    p = result.probabilities.set_index("year")["probability"]
+    assert list(p.index) == [2023, 2024, 2025, 2026, 2027]
+    se = (0.25 * 0.75 / 400) ** 0.5
+    assert p[2023] == 0
+    for year in (2024, 2025, 2026, 2027):
+        assert p[year] == pytest.approx(0.25, abs=4 * se)
+    drawn = result.values["base[1].actions[1].occupancy_pct"]
+    assert drawn.between(50, 90).all() and drawn.nunique() == 400
+    # each draw is the chain run by hand: the share of draws above 80 % is the probability, year by year
+    assert (drawn > 80).mean() == p[2025] == p[2027]
+    again = target_odds(plan, draws=400, seed=3, zones=zones, targets=TARGETS.iloc[:1], infra={})
+    pd.testing.assert_frame_equal(result.values, again.values)
