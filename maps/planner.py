@@ -148,6 +148,41 @@ def suitability_overlay(path: str | os.PathLike, name: str, opacity: float = 0.6
     return overlay, (low, high)
 
 
+def ranks_panel(ranks: pd.DataFrame, text: dict, names: dict | None = None):
+    """A fixed panel: each candidate site's AHP score, rank, median rank and share of draws in the top k."""
+    from html import escape
+
+    import folium
+
+    table = ranks.sort_values(["base_rank", "id"])
+    k = table["top_k"].iloc[0] if "top_k" in table.columns else None
+    draws = table["draws"].iloc[0] if "draws" in table.columns else None
+    note = ""
+    if draws is not None and pd.notna(draws) and k is not None and pd.notna(k):
+        note = f" <small>({int(draws)} {escape(text['ranks_note'])} {int(k)})</small>"
+    head = "".join(f"<th>{escape(c)}</th>" for c in text["ranks_columns"])
+    rows = []
+    for _, row in table.iterrows():
+        site = (names or {}).get(row["id"], row["id"])
+
+        def number(value, fmt):
+            return format(float(value), fmt) if pd.notna(value) else "—"
+
+        rows.append(
+            f"<tr><th>{escape(str(site))}</th><td>{number(row['ahp_score'], '.3f')}</td>"
+            f"<td>{number(row['base_rank'], '.0f')}</td><td>{number(row['median_rank'], '.0f')}</td>"
+            f"<td>{number(row['top_k_share'], '.0%')}</td></tr>"
+        )
+    html = (
+        f'<div class="gz-ranks" style="position:absolute;top:90px;left:10px;z-index:800;background:#fff;'
+        f'padding:6px 8px;font:12px sans-serif;max-width:45%;max-height:40%;overflow:auto;box-shadow:0 1px 4px #0004">'
+        f"<details open><summary><b>{escape(text['ranks'])}</b>{note}</summary>"
+        f'<table style="border-collapse:collapse;text-align:right"><tr>{head}</tr>{"".join(rows)}</table>'
+        f"</details><style>.gz-ranks td,.gz-ranks th{{padding:1px 4px}}.gz-ranks th{{text-align:left}}</style></div>"
+    )
+    return folium.Element(html)
+
+
 def odds_panel(odds: pd.DataFrame, text: dict):
     """A fixed panel with the probability of meeting each target (rows) in each year (columns)."""
     from html import escape
@@ -184,6 +219,8 @@ def planner_map(
     exclusions: dict[str, gpd.GeoDataFrame] | None = None,
     suitability: str | os.PathLike | None = None,
     sensitivity: str | os.PathLike | None = None,
+    uncertainty: str | os.PathLike | None = None,
+    ranks: pd.DataFrame | None = None,
     odds: pd.DataFrame | None = None,
     layers: dict[str, gpd.GeoDataFrame] | None = None,
     lang: Literal["vi", "en"] = "vi",
@@ -205,6 +242,12 @@ def planner_map(
     sensitivity : path, optional
         The share of Monte Carlo weight draws in which each cell is in the most suitable set
         (``suitability_top_share.tif`` of ``geozones scenario suitability``), an overlay off by default.
+    uncertainty : path, optional
+        The standard deviation of the suitability over the weight draws (``suitability_std.tif``),
+        an overlay off by default.
+    ranks : DataFrame, optional
+        The candidate sites' rank stability (``suitability_sites.csv``: ``id``, ``ahp_score``,
+        ``base_rank``, ``median_rank``, ``top_k_share``, optional ``top_k`` and ``draws``): a panel.
     odds : DataFrame, optional
         Probabilities of meeting targets (:class:`geozones.scenario.odds.OddsResult.probabilities`):
         a target x year table along the map's time axis.
@@ -243,6 +286,13 @@ def planner_map(
         overlay, (low, high) = suitability_overlay(sensitivity, text["top_share"], show=False)
         overlay.add_to(m)
         legend.append((swatch("#fde725", "#440154"), f"{text['top_share']}: {low:.0%} – {high:.0%}"))
+    if uncertainty is not None:
+        overlay, (low, high) = suitability_overlay(uncertainty, text["uncertainty"], show=False)
+        overlay.add_to(m)
+        legend.append((swatch("#fde725", "#440154"), f"{text['uncertainty']}: {low:.3f} – {high:.3f}"))
+    if ranks is not None and len(ranks):
+        names = dict(zip(scenario["id"], scenario["name"])) if "name" in scenario.columns else None
+        m.get_root().html.add_child(ranks_panel(ranks, text, names))
     if odds is not None and len(odds):
         m.get_root().html.add_child(odds_panel(odds, text))
     for name, frame in (exclusions or {}).items():

@@ -19,8 +19,10 @@ from geozones.store import (
     odds_table,
     scenario_layer_name,
     sensitivity_raster,
+    site_ranks,
     store_layers,
     suitability_raster,
+    uncertainty_raster,
 )
 
 router = APIRouter(prefix="/maps", tags=["maps"])
@@ -157,6 +159,8 @@ def scenario(
             suitability=suitability_raster(store, scenario_id),
             layers=store_layers(store),
             sensitivity=sensitivity_raster(store, scenario_id),
+            uncertainty=uncertainty_raster(store, scenario_id),
+            ranks=site_ranks(store, scenario_id),
             odds=odds_table(store, scenario_id),
             lang=lang,
             mode=mode,

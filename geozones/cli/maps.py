@@ -15,8 +15,10 @@ from geozones.store import (
     odds_table,
     scenario_layer_name,
     sensitivity_raster,
+    site_ranks,
     store_layers,
     suitability_raster,
+    uncertainty_raster,
 )
 
 
@@ -91,6 +93,8 @@ def web_map(
             suitability=suitability or suitability_raster(store, scenario),
             layers=layers,
             sensitivity=sensitivity_raster(store, scenario) if suitability is None else None,
+            uncertainty=uncertainty_raster(store, scenario) if suitability is None else None,
+            ranks=site_ranks(store, scenario) if suitability is None else None,
             odds=odds_table(store, scenario),
             lang=lang.value,
             title=title,

@@ -447,7 +447,9 @@ class SuitabilityRun:
             )
         ]
         written += list(self.draws.to_cogs(self.grid, folder).values())
-        for name, table in (("weights", self.weights_table()), ("oat", self.oat), ("sites", self.sites)):
+        # the site table says what its shares are of: draws, and k of "in the top k"
+        sites = self.sites.assign(top_k=self.draws.k, draws=len(self.draws.weights))
+        for name, table in (("weights", self.weights_table()), ("oat", self.oat), ("sites", sites)):
             path = folder / f"suitability_{name}.csv"
             table.to_csv(path, index=name != "oat")
             written.append(path)

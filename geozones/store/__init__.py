@@ -20,8 +20,10 @@ from geozones.store.layers import (
     odds_table,
     scenario_layer_name,
     sensitivity_raster,
+    site_ranks,
     store_layers,
     suitability_raster,
+    uncertainty_raster,
 )
 from geozones.store.opening import open_store
 
@@ -39,4 +41,6 @@ __all__ = [
     "suitability_raster",
     "sensitivity_raster",
     "odds_table",
+    "site_ranks",
+    "uncertainty_raster",
 ]

@@ -116,6 +116,27 @@ def sensitivity_raster(store, scenario_id: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
+def uncertainty_raster(store, scenario_id: str) -> Path | None:
+    """The standard deviation of the suitability over the weight draws (``suitability_std.tif``) beside it."""
+    found = suitability_raster(store, scenario_id)
+    if found is None:
+        return None
+    candidate = found.with_name(found.stem + "_std.tif")
+    return candidate if candidate.is_file() else None
+
+
+def site_ranks(store, scenario_id: str) -> pd.DataFrame | None:
+    """The rank stability of the candidate sites (``suitability_sites.csv``) beside the suitability raster."""
+    found = suitability_raster(store, scenario_id)
+    if found is None:
+        return None
+    candidate = found.with_name(found.stem + "_sites.csv")
+    if not candidate.is_file():
+        return None
+    table = pd.read_csv(candidate)
+    return table if {"id", "ahp_score", "base_rank", "median_rank", "top_k_share"} <= set(table.columns) else None
+
+
 def odds_table(store, scenario_id: str):
     """The odds of meeting targets saved by ``geozones scenario run --draws N`` (table ``odds_<id>``), or None."""
     if store is None:
@@ -142,6 +163,8 @@ def scenario_layer_name(names: list[str], scenario_id: str) -> str | None:
 __all__ = [
     "REFERENCE_LAYERS",
     "load_infrastructure",
+    "site_ranks",
+    "uncertainty_raster",
     "odds_table",
     "scenario_layer_name",
     "sensitivity_raster",

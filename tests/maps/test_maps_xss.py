@@ -152,10 +152,27 @@ def test_embedded_investor_map_escapes_search_popups_and_tooltips(browser, tmp_p
 
 
 def test_planner_map_escapes_search_popups_and_tooltips(browser, tmp_path):
+    import pandas as pd
+
     scenario, baseline = planner_scenario()
+    scenario = poisoned(scenario)
+    # the rank-stability panel names the sites: poisoned names, and a poisoned id with no zone
+    ranks = pd.DataFrame(
+        {
+            "id": [*scenario["id"], PAYLOADS[0]],
+            "ahp_score": 0.5,
+            "base_rank": range(1, len(scenario) + 2),
+            "median_rank": 1.0,
+            "top_k_share": 0.5,
+            "top_k": 3,
+            "draws": 10,
+        }
+    )
     out = tmp_path / "planner.html"
     out.write_text(
-        maps.render_html(maps.planner_map(poisoned(scenario), poisoned(baseline), lang="en", layers=poisoned_layers())),
+        maps.render_html(
+            maps.planner_map(scenario, poisoned(baseline), lang="en", layers=poisoned_layers(), ranks=ranks)
+        ),
         encoding="utf-8",
     )
     check_page(browser, out.as_uri(), expected_tips=3)

@@ -47,3 +47,24 @@ def test_scenario_odds_and_sensitivity_reach_the_planner_map(store, tmp_path):
     occupancy = odds[(odds["target"] == "bk-target-ccn-occupancy-2025") & (odds["year"] == 2025)]
     assert f"{occupancy['probability'].iloc[0]:.0%}" in html and "gz-deadline" in html
     assert "Share of weight draws with the cell in the most suitable set" in html
+    # the uncertainty of the suitability (std over the draws) is an overlay, its range in the legend
+    import numpy as np
+    import pandas as pd
+    import rasterio
+
+    with rasterio.open(rasters / "suitability_std.tif") as src:
+        std = src.read(1, masked=True)
+    assert "Standard deviation of the suitability over the weight draws" in html
+    assert f"{float(std.min()):.3f} – {float(std.max()):.3f}" in html
+    # the candidate sites' rank stability: a panel in rank order, with the draws and k it counts
+    sites = pd.read_csv(rasters / "suitability_sites.csv").sort_values("base_rank")
+    assert (sites["top_k"] == 3).all() and (sites["draws"] == 10).all()
+    assert "Rank stability of the candidate sites" in html and "10 Dirichlet weight draws; share in the top 3" in html
+    panel = html[html.index('class="gz-ranks"') :]
+    panel = panel[: panel.index("</table>")]
+    names = dict(zip(store.zones()["id"], store.zones()["name"]))
+    positions = [panel.index(f"<tr><th>{names[i]}</th>") for i in sites["id"]]
+    assert positions == sorted(positions)
+    first = sites.iloc[0]
+    assert f"<td>{first['ahp_score']:.3f}</td><td>1</td>" in panel
+    assert np.isclose(sites["top_k_share"].between(0, 1).mean(), 1.0)
