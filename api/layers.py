@@ -56,7 +56,11 @@ REGISTRY: dict[str, tuple[str, str]] = {
 #: Licence and attribution of layers that carry no ``licence`` / ``attribution`` columns.
 PROJECT_LICENSE = "geozones compilation: figures cited per feature (seed articles, facts.md); see data/LICENSE"
 PROJECT_ATTRIBUTION = "geozones (sources cited per feature in 'sources')"
-LICENSE_URLS = {"CC BY-SA 4.0": "https://creativecommons.org/licenses/by-sa/4.0/"}
+LICENSE_URLS = {
+    "CC BY-SA 4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
+    # OpenStreetMap data written by `geozones data fetch` (licence column "ODbL-1.0")
+    "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
+}
 
 #: Prefixes of store layers that are collections (tables ``table_*`` are not).
 COLLECTION_PREFIXES = ("zones", "boundaries_", "infrastructure_", "scenario_")
