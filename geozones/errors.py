@@ -231,6 +231,7 @@ class PlacementError(ZoneValidationError):
     def __init__(self, message: str, record: str | None, field: str | None, check: str, fix: str):
         self.check = check
         self.fix = fix
+        self.problem = message
         super().__init__(f"{message}; {fix} (or --allow {check})", record=record, field=field)
 
 

@@ -21,7 +21,9 @@ from fastapi.responses import JSONResponse
 from geozones.api.auth import Admin, Editor, Reader
 from geozones.api.dependencies import SettingsDep, StoreDep
 from geozones.api.errors import APIError, InvalidParameter, NotFound
+from geozones.api.layers import get_catalog
 from geozones.api.openapi import error_responses, ref
+from geozones.api.placement import Allow, parse_allow, placement_check
 from geozones.crs import reproject_geometry
 from geozones.errors import GeometryError
 from geozones.store.edits import DEFAULT_INPUT_CRS, check_geometry_budget
@@ -163,12 +165,18 @@ async def create_item(
     who: Editor,
     collectionId: CollectionId,
     repair: Repair = False,
+    allow: Allow = None,
 ) -> JSONResponse:
-    """Create a zone from a GeoJSON Feature (``id`` in ``properties.id`` or the feature ``id``)."""
+    """Create a zone from a GeoJSON Feature (``id`` in ``properties.id`` or the feature ``id``).
+
+    The zone must pass the placement checks (province, district, overlap, area) unless ``allow`` names them.
+    """
     _editable(store, collectionId)
+    skip = parse_allow(allow)
     body = await _json_body(request, FEATURE_TYPES)
     _within_budget(body, settings)
-    zone = await _edit(store.create_zone, body, actor=who.actor, crs=content_crs(request), repair=repair)
+    check = await run_in_threadpool(placement_check, get_catalog(request), skip)
+    zone = await _edit(store.create_zone, body, actor=who.actor, crs=content_crs(request), repair=repair, check=check)
     return _feature_response(zone, 201, request, settings)
 
 
@@ -187,14 +195,24 @@ async def replace_item(
     featureId: FeatureId,
     if_match: IfMatch = None,
     repair: Repair = False,
+    allow: Allow = None,
 ) -> JSONResponse:
-    """Replace every attribute and the geometry; attributes left out become empty."""
+    """Replace every attribute and the geometry; attributes left out become empty (placement checked)."""
     _editable(store, collectionId)
     tag = _require_if_match(if_match, featureId)
+    skip = parse_allow(allow)
     body = await _json_body(request, FEATURE_TYPES)
     _within_budget(body, settings)
+    check = await run_in_threadpool(placement_check, get_catalog(request), skip)
     zone = await _edit(
-        store.replace_zone, featureId, body, if_match=tag, actor=who.actor, crs=content_crs(request), repair=repair
+        store.replace_zone,
+        featureId,
+        body,
+        if_match=tag,
+        actor=who.actor,
+        crs=content_crs(request),
+        repair=repair,
+        check=check,
     )
     return _feature_response(zone, 200, request, settings)
 
@@ -214,14 +232,28 @@ async def update_item(
     featureId: FeatureId,
     if_match: IfMatch = None,
     repair: Repair = False,
+    allow: Allow = None,
 ) -> JSONResponse:
-    """JSON merge patch: ``{"properties": {"occupancy_pct": 62.5}}``; ``null`` clears an optional attribute."""
+    """JSON merge patch: ``{"properties": {"occupancy_pct": 62.5}}``; ``null`` clears an optional attribute.
+
+    A patch that moves the zone or changes its province, district, park group or published area is
+    placement-checked again.
+    """
     _editable(store, collectionId)
     tag = _require_if_match(if_match, featureId)
+    skip = parse_allow(allow)
     body = await _json_body(request, PATCH_TYPES)
     _within_budget(body, settings)
+    check = await run_in_threadpool(placement_check, get_catalog(request), skip)
     zone = await _edit(
-        store.update_zone, featureId, body, if_match=tag, actor=who.actor, crs=content_crs(request), repair=repair
+        store.update_zone,
+        featureId,
+        body,
+        if_match=tag,
+        actor=who.actor,
+        crs=content_crs(request),
+        repair=repair,
+        check=check,
     )
     return _feature_response(zone, 200, request, settings)
 

@@ -41,14 +41,32 @@ class ZoneStore(Protocol):
 
     def get_zone(self, zone_id: str) -> StoredZone: ...
 
-    def create_zone(self, feature: Mapping, *, actor: str, crs=None, repair: bool = False) -> StoredZone: ...
+    def create_zone(
+        self, feature: Mapping, *, actor: str, crs=None, repair: bool = False, check=None
+    ) -> StoredZone: ...
 
     def replace_zone(
-        self, zone_id: str, feature: Mapping, *, if_match: str | None, actor: str, crs=None, repair: bool = False
+        self,
+        zone_id: str,
+        feature: Mapping,
+        *,
+        if_match: str | None,
+        actor: str,
+        crs=None,
+        repair: bool = False,
+        check=None,
     ) -> StoredZone: ...
 
     def update_zone(
-        self, zone_id: str, patch: Mapping, *, if_match: str | None, actor: str, crs=None, repair: bool = False
+        self,
+        zone_id: str,
+        patch: Mapping,
+        *,
+        if_match: str | None,
+        actor: str,
+        crs=None,
+        repair: bool = False,
+        check=None,
     ) -> StoredZone: ...
 
     def delete_zone(self, zone_id: str, *, if_match: str | None, actor: str) -> StoredZone: ...

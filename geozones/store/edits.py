@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from functools import lru_cache
 from typing import Any, Protocol
@@ -382,6 +382,10 @@ def _check_match(current: StoredZone, if_match: str | None) -> None:
         )
 
 
+#: A check run on an edited zone before it is written: ``check(zone, before)``; raise to refuse.
+ZoneCheck = Callable[[StoredZone, "StoredZone | None"], None]
+
+
 class FeatureEditing:
     """Feature-level edits on top of a backend's :meth:`_edit` transaction."""
 
@@ -415,8 +419,14 @@ class FeatureEditing:
             raise ZoneNotFoundError(f"no zone with id {zone_id!r}")
         return found
 
-    def create_zone(self, feature: Mapping, *, actor: str, crs=None, repair: bool = False) -> StoredZone:
+    def create_zone(
+        self, feature: Mapping, *, actor: str, crs=None, repair: bool = False, check: ZoneCheck | None = None
+    ) -> StoredZone:
         """Add a new zone from a GeoJSON-like feature (``properties``, ``geometry``).
+
+        ``check(zone, before)``, when given, sees the validated zone (in the store's CRS) and the
+        zone it replaces (None here) inside the transaction, before anything is written; an
+        exception it raises leaves the store unchanged (e.g. the API's placement checks).
 
         Raises
         ------
@@ -430,28 +440,48 @@ class FeatureEditing:
             zone = build_zone(properties, geometry, tx.crs, crs=crs, repair=repair)
             if tx.fetch(zone.id) is not None:
                 raise ConflictError(f"a zone with id {zone.id!r} already exists; use replace or update")
+            if check is not None:
+                check(zone, None)
             tx.insert(zone)
             self._log(tx, "create", actor, None, zone)
         return zone
 
     def replace_zone(
-        self, zone_id: str, feature: Mapping, *, if_match: str | None, actor: str, crs=None, repair: bool = False
+        self,
+        zone_id: str,
+        feature: Mapping,
+        *,
+        if_match: str | None,
+        actor: str,
+        crs=None,
+        repair: bool = False,
+        check: ZoneCheck | None = None,
     ) -> StoredZone:
-        """Replace a zone's attributes and geometry (attributes left out become empty)."""
+        """Replace a zone's attributes and geometry (attributes left out become empty); ``check`` as for create."""
         properties = _properties(feature, str(zone_id))
         geometry = prepare_geometry(feature.get("geometry"), repair=repair)
         with self._edit() as tx:
             key, current = self._require(tx, zone_id)
             _check_match(current, if_match)
             zone = build_zone(properties, geometry, tx.crs, crs=crs, repair=repair)
+            if check is not None:
+                check(zone, current)
             tx.update(key, zone)
             self._log(tx, "replace", actor, current, zone)
         return zone
 
     def update_zone(
-        self, zone_id: str, patch: Mapping, *, if_match: str | None, actor: str, crs=None, repair: bool = False
+        self,
+        zone_id: str,
+        patch: Mapping,
+        *,
+        if_match: str | None,
+        actor: str,
+        crs=None,
+        repair: bool = False,
+        check: ZoneCheck | None = None,
     ) -> StoredZone:
-        """Change some attributes and/or the geometry of a zone (JSON merge patch)."""
+        """Change some attributes and/or the geometry of a zone (JSON merge patch); ``check`` as for create."""
         if isinstance(patch, Mapping) and patch.get("geometry") is not None:
             patch = {**patch, "geometry": prepare_geometry(patch["geometry"], repair=repair)}
         with self._edit() as tx:
@@ -459,6 +489,8 @@ class FeatureEditing:
             _check_match(current, if_match)
             properties, geometry, patched = merge_patch(current, patch)
             zone = build_zone(properties, geometry, tx.crs, crs=crs if patched else tx.crs, repair=repair)
+            if check is not None:
+                check(zone, current)
             tx.update(key, zone)
             self._log(tx, "update", actor, current, zone)
         return zone

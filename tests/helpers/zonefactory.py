@@ -57,7 +57,7 @@ ORIGIN = (105.83, 22.14)
 def grid_square(i: int, size: float = 0.002) -> shapely.Polygon:
     """A small square in Bắc Kạn, the ``i``-th on a 300-wide grid."""
     x = ORIGIN[0] + (i % 300) * size * 1.5
-    y = ORIGIN[1] + (i // 300) * size * 1.5 * 0.01
+    y = ORIGIN[1] + (i // 300) * size * 1.5
     return shapely.box(x, y, x + size, y + size)
 
 
