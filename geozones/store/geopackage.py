@@ -10,11 +10,12 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,6 +35,19 @@ from geozones.store.records import HistoryEntry, StoredZone
 HISTORY_TABLE = "geozones_history"
 #: One row per whole-layer write (its sequence is part of :meth:`GeoPackageStore.version`).
 LAYER_WRITES_TABLE = "geozones_layer_writes"
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with this pid runs on this machine (a pid we may not signal counts as alive)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True
+    return True
 
 
 class GeoPackageStore(FeatureEditing):
@@ -74,6 +88,7 @@ class GeoPackageStore(FeatureEditing):
         if self.path.exists():
             if not self._shipped_checked:
                 self._shipped_checked = True
+                self._sweep_scratch()
                 self._add_missing_shipped()
                 self._add_missing_columns()
             return self
@@ -82,6 +97,24 @@ class GeoPackageStore(FeatureEditing):
                 self._build(shipped_layers(self.data_dir))
         self._shipped_checked = True
         return self
+
+    def _sweep_scratch(self) -> None:
+        """Delete the scratch GeoPackages of layer writers that died (killed mid-write) beside the store.
+
+        A scratch file is named ``.<store>.scratch.<pid>.<random>.gpkg``; it is removed when no process
+        with that pid runs on this machine (a live writer's file is left alone).
+        """
+        pattern = re.compile(rf"^\.{re.escape(self.path.stem)}\.scratch\.(\d+)\.[^.]+\.gpkg(-wal|-shm|-journal)?$")
+        try:
+            entries = list(os.scandir(self.path.parent))
+        except OSError:
+            return
+        for entry in entries:
+            match = pattern.match(entry.name)
+            if match is None or _process_alive(int(match.group(1))):
+                continue
+            with suppress(OSError):
+                os.unlink(entry.path)
 
     def _add_missing_shipped(self) -> None:
         try:
@@ -260,7 +293,10 @@ class GeoPackageStore(FeatureEditing):
 
     def _in_place(self, write, names: list[str], *, drop: tuple[str, ...] = (), reset: bool = False) -> None:
         """Write ``names`` into a scratch file with ``write`` and copy them into the store in one transaction."""
-        fd, scratch = tempfile.mkstemp(prefix=f".{self.path.stem}.scratch.", suffix=".gpkg", dir=self.path.parent)
+        # the writer's pid in the name: a scratch file left by a killed writer is swept on the next open
+        fd, scratch = tempfile.mkstemp(
+            prefix=f".{self.path.stem}.scratch.{os.getpid()}.", suffix=".gpkg", dir=self.path.parent
+        )
         os.close(fd)
         os.unlink(scratch)
         extra = [_LAYER_WRITES_DDL]

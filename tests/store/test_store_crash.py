@@ -150,7 +150,15 @@ def test_geopackage_kill_9_during_layer_writes_interleaved_with_edits(tmp_path):
     assert steps <= {committed_layers[-1], in_flight}
     assert pyogrio.read_info(path, layer="zones")["features"] == N
     assert pyogrio.read_info(path, layer="scenario_crash")["features"] == 50
+    # the killed writer's scratch GeoPackage (named with its pid) goes when the store is next opened;
+    # a live writer's is left alone
+    (path.parent / f".{path.stem}.scratch.{layers.pid}.leftover.gpkg").write_bytes(b"killed")
+    live = path.parent / f".{path.stem}.scratch.{os.getpid()}.busy.gpkg"
+    live.write_bytes(b"mine")
     store = GeoPackageStore(path)
     _check(store, acked)
+    assert sorted(p.name for p in path.parent.glob(f".{path.stem}.scratch.*")) == [live.name]
+    live.unlink()
     store.write_layer("scenario_crash", store.layer("scenario_crash").head(10))  # and takes layer writes
     assert len(store.layer("scenario_crash")) == 10
+    assert not list(path.parent.glob(f".{path.stem}.scratch.*"))
