@@ -10,18 +10,65 @@ import typer
 from geozones.cli._output import Typer, console, print_frame, store_from
 from geozones.cli.checks import AllowOption, FieldMapOption
 
-store_app = Typer(name="store", help="The embedded zone store: info, reset, import.", no_args_is_help=True)
+store_app = Typer(name="store", help="The embedded zone store: info, reset, refresh, import.", no_args_is_help=True)
 
 
 @store_app.command()
 def info(ctx: typer.Context) -> None:
-    """Show the store's location, version and layers with their feature counts."""
+    """Show the store's location, version and layers: feature counts, and whether each shipped layer is
+    still this installation's shipped data."""
     store = store_from(ctx)
     import pandas as pd
 
-    rows = [{"layer": name, "features": len(store.layer(name))} for name in store.layers()]
+    from geozones.store.shipped import compare_shipped
+
+    shipped = compare_shipped(store).set_index("layer")
+    rows = [
+        {
+            "layer": name,
+            "features": len(store.layer(name)),
+            "shipped": shipped.loc[name, "status"] if name in shipped.index else "—",
+            "detail": shipped.loc[name, "detail"] if name in shipped.index else "",
+        }
+        for name in store.layers()
+    ]
     console.print(f"store: {getattr(store, 'path', store)}  version: {store.version()}", highlight=False)
     print_frame(pd.DataFrame(rows), "Layers", index=False)
+    stale = [r["layer"] for r in rows if r["shipped"] == "differs" and r["layer"] != "zones"]
+    if stale:
+        console.print(
+            f"note: {', '.join(stale)} differ from the data this geozones ships (an older version's, or edited); "
+            f"`geozones store refresh {' '.join(stale)}` replaces them by the shipped ones",
+            highlight=False,
+        )
+
+
+@store_app.command()
+def refresh(
+    ctx: typer.Context,
+    layers: Annotated[
+        list[str] | None,
+        typer.Argument(help="Shipped layers to replace (e.g. infrastructure_roads); default: every one that differs."),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace layers by this installation's shipped data (a store built by an older geozones keeps its old
+    boundaries and infrastructure until then). Zones are refreshed only when named."""
+    from geozones.store.shipped import compare_shipped, refresh_shipped
+
+    store = store_from(ctx)
+    if not layers:
+        table = compare_shipped(store)
+        layers = table.loc[(table["status"] != "same") & (table["layer"] != "zones"), "layer"].tolist()
+        if not layers:
+            console.print("every shipped layer in the store is this installation's shipped data")
+            return
+    if not yes:
+        typer.confirm(
+            f"Replace {', '.join(layers)} in {getattr(store, 'path', store)} by the shipped data?", abort=True
+        )
+    written = refresh_shipped(store, layers)
+    console.print(f"refreshed {', '.join(written)} from the shipped data", highlight=False)
 
 
 @store_app.command()

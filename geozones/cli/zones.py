@@ -195,6 +195,23 @@ def validate(
     )
 
 
+def _note_stale_shipped(store) -> None:
+    """One line when the store's boundaries or infrastructure are not this installation's shipped data."""
+    from geozones.store.shipped import compare_shipped
+
+    try:
+        table = compare_shipped(store)
+    except FileNotFoundError:  # no shipped data beside this installation
+        return
+    stale = table.loc[(table["status"] != "same") & (table["layer"] != "zones"), "layer"].tolist()
+    if stale:
+        console.print(
+            f"note: this store's {', '.join(stale)} are not the data this geozones ships (built by an older "
+            "version, or edited); `geozones store refresh` replaces them, `geozones store info` says how they differ",
+            highlight=False,
+        )
+
+
 def report(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="Folder for the exported files.")] = Path("out"),
@@ -207,6 +224,7 @@ def report(
     store = store_from(ctx)
     zones = store.zones()
     console.rule(f"geozones report — store {getattr(store, 'path', store)}")
+    _note_stale_shipped(store)
     list_zones(ctx, None, None, None)
     print_frame(totals_by(zones, ["province_pre2025", "kind"]), "Totals by province (pre-2025) and kind, ha")
     print_frame(totals_by(zones, ["province", "status"]), "Totals by province (after 1 July 2025) and status, ha")
