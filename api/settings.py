@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     geometry_timeout_s: float = Field(
         5.0, gt=0, description="Seconds a repair or other heavy geometry step may take (in a worker process)"
     )
+    analysis_workers: int = Field(2, ge=1, description="Heavy analysis requests (proximity) computed at once")
+    analysis_wait_s: float = Field(
+        10.0, gt=0, description="Seconds a heavy analysis request waits for a free slot before a 429"
+    )
+    analysis_cache: int = Field(32, ge=0, description="Heavy analysis answers kept per store version (LRU)")
 
 
 @lru_cache(maxsize=1)

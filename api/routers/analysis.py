@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import pandas as pd
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from geozones.api.dependencies import StoreDep
 from geozones.api.errors import InvalidParameter
+from geozones.api.limits import AnalysisGate, get_gate
 from geozones.api.serialize import ORJSONResponse, records
 from geozones.schema import FIELD_NAMES
 
@@ -230,6 +231,7 @@ def _parse_speeds(values: list[str]) -> dict[str, float]:
 )
 def proximity(
     store: StoreDep,
+    gate: Annotated[AnalysisGate, Depends(get_gate)],
     speed: Annotated[
         list[str] | None,
         Query(
@@ -252,11 +254,21 @@ def proximity(
     from geozones.store import load_infrastructure
 
     speeds = _parse_speeds(speed or [])
-    zones = store.zones()
-    table = infrastructure_distances(zones, load_infrastructure(store), speeds_kmh=speeds, max_access_m=max_access_m)
-    table.insert(0, "id", zones["id"].to_numpy())
-    table.insert(1, "name", zones["name"].to_numpy())
-    destinations = sorted(c[len("reachable_") :] for c in table.columns if c.startswith("reachable_"))
-    return ORJSONResponse(
-        {"destinations": destinations, "speeds_kmh": speeds, "max_access_m": max_access_m, "zones": records(table)}
-    )
+
+    def compute() -> dict:
+        zones = store.zones()
+        table = infrastructure_distances(
+            zones, load_infrastructure(store), speeds_kmh=speeds, max_access_m=max_access_m
+        )
+        table.insert(0, "id", zones["id"].to_numpy())
+        table.insert(1, "name", zones["name"].to_numpy())
+        destinations = sorted(c[len("reachable_") :] for c in table.columns if c.startswith("reachable_"))
+        return {
+            "destinations": destinations,
+            "speeds_kmh": speeds,
+            "max_access_m": max_access_m,
+            "zones": records(table),
+        }
+
+    key = ("proximity", store.version(), tuple(sorted(speeds.items())), max_access_m)
+    return ORJSONResponse(gate.run(key, compute, "proximity"))

@@ -341,3 +341,51 @@ def test_scenario_compare_bad_requests_are_400(client):
         "2021–2025",
         "2030",
     )
+
+
+def test_proximity_runs_a_bounded_number_at_once_and_answers_repeats_from_cache(built_store, tmp_path, monkeypatch):
+    """Heavy analysis is gated: with one slot busy, another proximity request gets 429 within the wait
+    (the server still answers other routes), repeats of an answered request cost no computation until
+    the store changes, and different parameters are computed apart."""
+    import threading
+    import time
+
+    from geozones.analysis import proximity as proximity_module
+    from geozones.api.app import create_app
+    from geozones.api.settings import Settings
+    from geozones.store import GeoPackageStore
+
+    path = tmp_path / "geozones.gpkg"
+    shutil.copyfile(built_store.path, path)
+    store = GeoPackageStore(path)
+    app = create_app(Settings(store=path, analysis_workers=1, analysis_wait_s=0.3), store=store)
+    real = proximity_module.infrastructure_distances
+    calls, release = [], threading.Event()
+
+    def slow(*args, **kwargs):
+        calls.append(kwargs.get("speeds_kmh"))
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(proximity_module, "infrastructure_distances", slow)
+    with TestClient(app) as client:
+        first: dict = {}
+        worker = threading.Thread(target=lambda: first.update(r=client.get("/analysis/proximity")))
+        worker.start()
+        deadline = time.monotonic() + 10
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        started = time.monotonic()
+        busy = client.get("/analysis/proximity", params={"speed": "national_highway=40"})
+        assert busy.status_code == 429 and time.monotonic() - started < 5
+        assert "try again" in busy.json()["description"]
+        assert client.get("/health").status_code == 200
+        release.set()
+        worker.join(30)
+        assert first["r"].status_code == 200
+        again = client.get("/analysis/proximity")
+        assert again.status_code == 200 and again.json() == first["r"].json() and len(calls) == 1
+        other = client.get("/analysis/proximity", params={"speed": "national_highway=40"})
+        assert other.status_code == 200 and len(calls) == 2
+        store.update_zone(store.zones()["id"].iloc[0], {"properties": {"investor": "x"}}, if_match=None, actor="test")
+        assert client.get("/analysis/proximity").status_code == 200 and len(calls) == 3  # the store changed
