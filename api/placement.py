@@ -49,6 +49,14 @@ def parse_allow(value: str | None) -> frozenset[str]:
     return names
 
 
+def patch_moves(patch) -> bool:
+    """Whether a merge patch may change where a zone is (its geometry or a :data:`PLACED_BY` attribute)."""
+    if not isinstance(patch, dict):
+        return True  # let the store reject it
+    properties = patch.get("properties")
+    return "geometry" in patch or not isinstance(properties, dict) or any(k in properties for k in PLACED_BY)
+
+
 def _changed(zone: StoredZone, before: StoredZone) -> bool:
     if any(zone.properties.get(name) != before.properties.get(name) for name in PLACED_BY):
         return True
@@ -90,4 +98,4 @@ def placement_check(catalog: Catalog, allow: frozenset[str]):
     return check
 
 
-__all__ = ["Allow", "PLACED_BY", "PlacementRefusedError", "parse_allow", "placement_check"]
+__all__ = ["Allow", "PLACED_BY", "PlacementRefusedError", "parse_allow", "patch_moves", "placement_check"]

@@ -23,7 +23,7 @@ from geozones.api.dependencies import SettingsDep, StoreDep
 from geozones.api.errors import APIError, InvalidParameter, NotFound
 from geozones.api.layers import get_catalog
 from geozones.api.openapi import error_responses, ref
-from geozones.api.placement import Allow, parse_allow, placement_check
+from geozones.api.placement import Allow, parse_allow, patch_moves, placement_check
 from geozones.crs import reproject_geometry
 from geozones.errors import GeometryError
 from geozones.store.edits import DEFAULT_INPUT_CRS, check_geometry_budget
@@ -244,7 +244,8 @@ async def update_item(
     skip = parse_allow(allow)
     body = await _json_body(request, PATCH_TYPES)
     _within_budget(body, settings)
-    check = await run_in_threadpool(placement_check, get_catalog(request), skip)
+    # an attribute-only patch cannot move the zone: no snapshot of the zones and boundaries to take
+    check = await run_in_threadpool(placement_check, get_catalog(request), skip) if patch_moves(body) else None
     zone = await _edit(
         store.update_zone,
         featureId,
