@@ -118,27 +118,38 @@ def _gap2(x0, y0, dx, dy, bx0, by0, bx1, by1):
 
 
 @njit(cache=True)
+def _ring(ti, tj, ring, nbx, nby, out):
+    """Write into ``out`` the buckets ``ring`` rings around bucket (ti, tj) that lie in the grid; return how many.
+
+    Buckets ``ring`` rings away are at least ``ring - 1`` bucket widths from any point of (ti, tj).
+    """
+    count = 0
+    for j in range(tj - ring, tj + ring + 1):
+        if j < 0 or j >= nby:
+            continue
+        step = 1 if (j == tj - ring or j == tj + ring or ring == 0) else 2 * ring
+        for i in range(ti - ring, ti + ring + 1, step):
+            if 0 <= i < nbx:
+                out[count] = j * nbx + i
+                count += 1
+    return count
+
+
+@njit(cache=True)
 def _nearest(f, starts, items, nbx, nby, size, ti, tj, px, py, limit):
     """Distance from (px, py), inside bucket (ti, tj), to the nearest segment; at most ``limit``."""
+    buckets = np.empty(8 * max(nbx, nby) + 1, dtype=np.int64)
     best2 = limit * limit
-    ring = 0
-    while ring <= max(nbx, nby):
+    for ring in range(max(nbx, nby) + 1):
         if ring >= 2 and ((ring - 1) * size) ** 2 > best2:
             break
-        for j in range(tj - ring, tj + ring + 1):
-            if j < 0 or j >= nby:
-                continue
-            step = 1 if (j == tj - ring or j == tj + ring or ring == 0) else 2 * ring
-            for i in range(ti - ring, ti + ring + 1, step):
-                if i < 0 or i >= nbx:
-                    continue
-                b = j * nbx + i
-                for q in range(starts[b], starts[b + 1]):
-                    s = items[q]
-                    d = _d2(px, py, f[0, s], f[1, s], f[2, s], f[3, s], f[4, s])
-                    if d < best2:
-                        best2 = d
-        ring += 1
+        for k in range(_ring(ti, tj, ring, nbx, nby, buckets)):
+            b = buckets[k]
+            for q in range(starts[b], starts[b + 1]):
+                s = items[q]
+                d = _d2(px, py, f[0, s], f[1, s], f[2, s], f[3, s], f[4, s])
+                if d < best2:
+                    best2 = d
     return np.sqrt(best2)
 
 
@@ -149,30 +160,23 @@ def _within(f, starts, items, nbx, nby, size, ti, tj, box, reach, seen, stamp, f
     ``seen[s] == stamp`` marks the segments already met (a segment is listed in every bucket its
     bounding box meets).
     """
+    buckets = np.empty(8 * max(nbx, nby) + 1, dtype=np.int64)
     bx0, by0, bx1, by1 = box[0], box[1], box[2], box[3]
     reach2 = reach * reach * (1.0 + 1e-9) + 1e-9
     count = 0
-    ring = 0
-    while ring <= max(nbx, nby):
+    for ring in range(max(nbx, nby) + 1):
         if ring >= 2 and (ring - 1) * size > reach:
             break
-        for j in range(tj - ring, tj + ring + 1):
-            if j < 0 or j >= nby:
-                continue
-            step = 1 if (j == tj - ring or j == tj + ring or ring == 0) else 2 * ring
-            for i in range(ti - ring, ti + ring + 1, step):
-                if i < 0 or i >= nbx:
+        for k in range(_ring(ti, tj, ring, nbx, nby, buckets)):
+            b = buckets[k]
+            for q in range(starts[b], starts[b + 1]):
+                s = items[q]
+                if seen[s] == stamp:
                     continue
-                b = j * nbx + i
-                for q in range(starts[b], starts[b + 1]):
-                    s = items[q]
-                    if seen[s] == stamp:
-                        continue
-                    seen[s] = stamp
-                    if _gap2(f[0, s], f[1, s], f[2, s], f[3, s], bx0, by0, bx1, by1) <= reach2:
-                        found[count] = s
-                        count += 1
-        ring += 1
+                seen[s] = stamp
+                if _gap2(f[0, s], f[1, s], f[2, s], f[3, s], bx0, by0, bx1, by1) <= reach2:
+                    found[count] = s
+                    count += 1
     return count
 
 

@@ -107,33 +107,31 @@ def suitability_raster(store, scenario_id: str) -> Path | None:
     return None
 
 
-def sensitivity_raster(store, scenario_id: str) -> Path | None:
-    """The share-of-draws-in-the-top raster beside the scenario's suitability raster (``suitability_top_share.tif``)."""
+def _beside_suitability(store, scenario_id: str, suffix: str) -> Path | None:
+    """A file written next to the scenario's suitability raster by ``geozones scenario suitability``."""
     found = suitability_raster(store, scenario_id)
     if found is None:
         return None
-    candidate = found.with_name(found.stem + "_top_share.tif")
+    candidate = found.with_name(found.stem + suffix)
     return candidate if candidate.is_file() else None
+
+
+def sensitivity_raster(store, scenario_id: str) -> Path | None:
+    """The share-of-draws-in-the-top raster beside the scenario's suitability raster (``suitability_top_share.tif``)."""
+    return _beside_suitability(store, scenario_id, "_top_share.tif")
 
 
 def uncertainty_raster(store, scenario_id: str) -> Path | None:
     """The standard deviation of the suitability over the weight draws (``suitability_std.tif``) beside it."""
-    found = suitability_raster(store, scenario_id)
-    if found is None:
-        return None
-    candidate = found.with_name(found.stem + "_std.tif")
-    return candidate if candidate.is_file() else None
+    return _beside_suitability(store, scenario_id, "_std.tif")
 
 
 def site_ranks(store, scenario_id: str) -> pd.DataFrame | None:
     """The rank stability of the candidate sites (``suitability_sites.csv``) beside the suitability raster."""
-    found = suitability_raster(store, scenario_id)
-    if found is None:
+    path = _beside_suitability(store, scenario_id, "_sites.csv")
+    if path is None:
         return None
-    candidate = found.with_name(found.stem + "_sites.csv")
-    if not candidate.is_file():
-        return None
-    table = pd.read_csv(candidate)
+    table = pd.read_csv(path)
     return table if {"id", "ahp_score", "base_rank", "median_rank", "top_k_share"} <= set(table.columns) else None
 
 

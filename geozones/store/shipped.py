@@ -9,7 +9,6 @@ ones (``geozones store info`` and ``geozones store refresh``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import shapely
 
 from geozones.errors import UnknownAttributeError
 from geozones.store.base import ZONES, read_shipped, shipped_layers
+from geozones.store.records import plain_value
 
 #: Geometries within this many CRS units of each other count as the same (a GeoPackage round trip).
 GEOMETRY_TOLERANCE = 1e-9
@@ -27,18 +27,16 @@ GEOMETRY_TOLERANCE = 1e-9
 
 def _text(value) -> str:
     """A value as comparable text: missing -> '', numbers to 12 significant digits, dates without 00:00."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        value = value.date()
+    plain = plain_value(value)  # missing -> None, numpy scalars -> Python, dates -> ISO text
+    if plain is None:
         return ""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        number = float(value)
-        return "" if math.isnan(number) else f"{number:.12g}"
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    text = str(value)
+    if isinstance(plain, bool):
+        return str(plain)
+    if isinstance(plain, (int, float)):
+        return f"{float(plain):.12g}"
+    text = str(plain)
     try:
         return f"{float(text):.12g}"
     except ValueError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from geozones.errors import UnknownAttributeError
 from geozones.store.shipped import compare_shipped, refresh_shipped
 from tests.helpers.postgis_server import new_schema
 
@@ -45,7 +46,7 @@ def test_a_fresh_store_is_the_shipped_data_and_an_old_one_is_found_and_refreshed
     table = compare_shipped(any_store).set_index("layer")
     assert set(table.index[table["status"] == "differs"]) == {"zones"}  # edits are kept unless zones are named
     assert len(any_store.layer("infrastructure_roads")) == len(roads)
-    with pytest.raises(Exception, match="not shipped layer"):
+    with pytest.raises(UnknownAttributeError, match="not shipped layer"):
         refresh_shipped(any_store, ["scenario_x"])
 
 
