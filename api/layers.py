@@ -305,6 +305,10 @@ class Catalog:
                     self._version = version
         return version
 
+    def version(self) -> str:
+        """The store version the collections follow (cheap: the store caches it)."""
+        return self._refresh()
+
     def names(self) -> list[str]:
         """Collection ids: zones first, then the other layers in store order."""
         self._refresh()

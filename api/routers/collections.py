@@ -16,7 +16,13 @@ from geozones.api.query import GEOJSON, HTML, JSON, base_url, check_parameters, 
 
 router = APIRouter(tags=["data"])
 
-CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+
+async def _catalog(request: Request) -> Catalog:
+    """:func:`api.layers.get_catalog` as an async dependency (no thread-pool hop per request)."""
+    return get_catalog(request)
+
+
+CatalogDep = Annotated[Catalog, Depends(_catalog)]
 CollectionId = Annotated[str, Path(description="Collection id: zones, boundaries_*, infrastructure_*, scenario_*")]
 FormatParam = Annotated[
     Literal["json", "html"] | None,

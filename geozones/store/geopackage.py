@@ -30,6 +30,7 @@ from geozones.store import gpkg_sql
 from geozones.store.base import ZONES, read_shipped, shipped_layers
 from geozones.store.edits import FeatureEditing
 from geozones.store.records import HistoryEntry, StoredZone
+from geozones.store.versioning import VersionCache
 
 #: Tables the store keeps for itself (never listed as layers).
 HISTORY_TABLE = "geozones_history"
@@ -73,6 +74,7 @@ class GeoPackageStore(FeatureEditing):
         self._thread_lock = threading.Lock()
         self._gate = gpkg_sql.gate(self.path)
         self._shipped_checked = False
+        self._versions = VersionCache(self.path)  # version() without opening SQLite per call
 
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self.path)!r})"
@@ -163,6 +165,7 @@ class GeoPackageStore(FeatureEditing):
             try:
                 yield
             finally:
+                self._versions.invalidate()  # whatever was written under the lock is a new version
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # -- reading --------------------------------------------------------------------------
@@ -170,12 +173,18 @@ class GeoPackageStore(FeatureEditing):
     def version(self) -> str:
         """Changes whenever the store is written: the file's identity, the last edit's and layer write's numbers.
 
-        (Not the file's size or time: in WAL mode a commit lands in the -wal file first.)
+        (Not the file's size or time: in WAL mode a commit lands in the -wal file first.) The answer
+        is cached and revalidated by a ``stat`` of the file and its WAL (:mod:`geozones.store.versioning`),
+        so a call opens SQLite only after a write, by this process or another.
         """
         self.ensure()
-        stat = self.path.stat()
-        edits, writes = self._sequences()
-        return f"{stat.st_ino}-{edits}-{writes}"
+
+        def compute() -> str:
+            stat = self.path.stat()
+            edits, writes = self._sequences()
+            return f"{stat.st_ino}-{edits}-{writes}"
+
+        return self._versions.get(compute)
 
     def _sequences(self) -> tuple[int, int]:
         with self._gate.use("sqlite3"):
