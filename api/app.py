@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from geozones import bounded
-from geozones.api import errors, openapi
+from geozones.api import compression, errors, openapi
 from geozones.api.settings import Settings, get_settings
 from geozones.store import ZoneStore, open_store
 
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, store: ZoneStore | None = None)
             allow_headers=["*"],
             expose_headers=["ETag", "Location"],
         )
+    compression.install(app)  # outermost: gzip for every JSON/HTML answer, errors and CORS headers included
     errors.install(app)
     include_all(app)
     openapi.install(app)
