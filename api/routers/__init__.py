@@ -17,8 +17,21 @@ def include_all(app: FastAPI) -> None:
         landing,
         maps,
         scenarios,
+        tiles,
         transactions,
     )
 
-    for module in (health, landing, collections, items, analysis, scenarios, downloads, investor, maps, transactions):
+    for module in (
+        health,
+        landing,
+        collections,
+        items,
+        tiles,
+        analysis,
+        scenarios,
+        downloads,
+        investor,
+        maps,
+        transactions,
+    ):
         app.include_router(module.router)

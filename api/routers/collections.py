@@ -45,6 +45,7 @@ def collection_doc(request: Request, layer: Layer, fmt: str | None = None) -> di
         link(f"{root}{path}/items", "items", GEOJSON, f"{layer.title} (GeoJSON)"),
         link(f"{root}{path}/items?f=html", "items", HTML, f"{layer.title} (HTML)"),
         link(f"{root}{path}/queryables", QUERYABLES_REL, SCHEMA_JSON, "Queryable properties"),
+        link(f"{root}{path}/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON, "Vector tiles"),
     ]
     extent: dict = {"spatial": {"bbox": [layer.bbox or [-180.0, -90.0, 180.0, 90.0]], "crs": _crs.CRS84_URI}}
     if layer.temporal:
