@@ -231,3 +231,40 @@ def test_geopackage_and_postgis_tiles_agree(store, request):
         for zone_id in fa:
             ga, gb = fa[zone_id]["geometry"], fb[zone_id]["geometry"]
             assert shapely.hausdorff_distance(ga, gb) < 12  # tile units
+
+
+QGIS_MARKER = "/usr/lib/python3/dist-packages/qgis/core/__init__.py"
+
+
+def test_qgis_loads_and_renders_the_vector_tiles(store):
+    """Real QGIS 3.22 (headless) reads the XYZ template of a live server as a vector tile layer and draws it."""
+    import json
+    import subprocess
+
+    from tests.helpers.apiserver import live_server
+    from tests.helpers.tools import ROOT, require_tool
+
+    require_tool("python3-qgis", QGIS_MARKER)
+    zones = store.zones().dropna(subset=["geometry"]).to_crs(4326)
+    west, south, east, north = zones.total_bounds
+    with live_server(store.path) as url:
+        template = f"{url}/collections/zones/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
+
+        def render(*box: float) -> dict:
+            done = subprocess.run(
+                ["/usr/bin/python3", str(ROOT / "tests" / "helpers" / "qgis_vector_tiles.py"), template]
+                + [str(v) for v in box],
+                capture_output=True,
+                text=True,
+                timeout=180,
+                env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": "/tmp"},
+            )
+            assert done.returncode == 0, done.stderr
+            return json.loads(done.stdout.strip().splitlines()[-1])
+
+        seen = render(west, south, east, north)
+        sea = render(110.0, 15.0, 110.5, 15.5)  # the South China Sea: no zone there
+    assert seen["valid"] and seen["crs"] == "EPSG:3857", seen
+    assert seen["painted"] > 50, seen  # QGIS fetched, decoded and drew the zones
+    assert sea["valid"] and sea["painted"] == 0, sea
+    assert not seen["errors"], seen
