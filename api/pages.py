@@ -9,12 +9,13 @@ Per store version (a layer of the :class:`~api.layers.Catalog` is rebuilt when i
   and a content-based ETag. A request that hits the cache does no per-feature work at all.
 
 Only the page's ``timeStamp`` is added per request: it is the last member of the document, so
-the cached gzip stream is continued from a copy of its compressor state rather than recompressed.
+the cached gzip stream (deflated up to a full flush) is continued with the tail rather than recompressed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import struct
 import threading
 import zlib
 from collections import OrderedDict
@@ -29,8 +30,8 @@ from geozones.api.features import feature, geometry_texts
 from geozones.api.layers import Catalog, Layer
 from geozones.api.serialize import dumps
 
-#: Bytes of cached pages and matches per app (the oldest go first).
-CACHE_BYTES = 96 * 1024 * 1024
+#: Bytes of cached pages, matches and tiles per app when the settings say nothing (the oldest go first).
+CACHE_BYTES = 256 * 1024 * 1024
 #: Pages larger than this are built per request (and streamed), never cached.
 MAX_CACHED_PAGE = 4 * 1024 * 1024
 #: Bodies below this are sent uncompressed (gzip would not pay for its header).
@@ -90,35 +91,52 @@ def etag_matches(request: Request, etag: str) -> bool:
     return any(t.strip() == "*" or t.strip().removeprefix("W/") == bare for t in header.split(","))
 
 
+#: A gzip member header (RFC 1952): deflate, no name, no time, unknown OS.
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+
+
 @dataclass
 class CachedBody:
-    """A finished body (``prefix`` + a per-request ``tail``) with its gzip stream so far and ETag."""
+    """A finished body (``prefix`` + a per-request ``tail``) with its gzip start and ETag.
+
+    The gzip start is the prefix deflated up to a full flush (byte-aligned, no reference to
+    earlier data), so a fresh raw deflater can continue the stream with the tail; the trailer's
+    CRC-32 continues from the prefix's. No compressor state (about 256 KiB each) is kept.
+    """
 
     prefix: bytes
     etag: str
     headers: dict = field(default_factory=dict)
-    _gzip: tuple[bytes, object] | None = None
+    _gzip: tuple[bytes, int] | None = None  # (gzip header + deflated prefix, CRC-32 of the prefix)
 
     @classmethod
     def of(cls, prefix: bytes, headers: dict, weak: bool) -> CachedBody:
         digest = hashlib.blake2b(prefix, digest_size=16).hexdigest()
-        etag = f'W/"{digest}"' if weak else f'"{digest}"'
-        gz = None
-        if len(prefix) >= GZIP_MINIMUM:
-            compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-            gz = (compressor.compress(prefix), compressor)
-        return cls(prefix, etag, headers, gz)
+        return cls(prefix, f'W/"{digest}"' if weak else f'"{digest}"', headers)
 
     @property
     def size(self) -> int:
-        return 2 * len(self.prefix) + 512 * 1024 * (self._gzip is not None)  # body, gzip, compressor state
+        """Bytes held, counting the gzip copy it will make on its first gzip answer."""
+        return len(self.prefix) + (len(self.prefix) // 3 if len(self.prefix) >= GZIP_MINIMUM else 0) + 512
+
+    def _gzip_start(self) -> tuple[bytes, int]:
+        """The gzip start, made on the first answer that asks for gzip (idempotent, so no lock)."""
+        if self._gzip is None:
+            deflater = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+            start = _GZIP_HEADER + deflater.compress(self.prefix) + deflater.flush(zlib.Z_FULL_FLUSH)
+            self._gzip = (start, zlib.crc32(self.prefix))
+        return self._gzip
 
     def body(self, tail: bytes, gzip: bool) -> tuple[bytes, bool]:
         """(body, whether it is gzip-encoded) with ``tail`` appended."""
-        if gzip and self._gzip is not None:
-            start, compressor = self._gzip
-            state = compressor.copy()  # type: ignore[attr-defined]
-            return start + state.compress(tail) + state.flush(), True
+        if gzip and len(self.prefix) >= GZIP_MINIMUM:
+            start, crc = self._gzip_start()
+            deflater = zlib.compressobj(1, zlib.DEFLATED, -9, 1)  # a small tail needs a small window
+            end = deflater.compress(tail) + deflater.flush()
+            trailer = struct.pack(
+                "<II", zlib.crc32(tail, crc) & 0xFFFFFFFF, (len(self.prefix) + len(tail)) & 0xFFFFFFFF
+            )
+            return start + end + trailer, True
         return self.prefix + tail, False
 
 
@@ -167,7 +185,9 @@ def page_cache(request: Request, catalog: Catalog) -> PageCache:
         with _BYTES_LOCK:
             cache = getattr(catalog, "pages", None)
             if cache is None:
-                cache = PageCache()
+                settings = getattr(request.app.state, "settings", None)
+                budget = getattr(settings, "cache_mb", None)
+                cache = PageCache(CACHE_BYTES if budget is None else budget * 1024 * 1024)
                 catalog.pages = cache  # type: ignore[attr-defined]
     return cache
 

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins (JSON list)")
     limit_default: int = Field(10, ge=1, description="Default page size for items")
     limit_max: int = Field(10_000, ge=1, description="Largest page size for items")
+    cache_mb: int = Field(
+        256, ge=0, description="Memory per server process for finished items pages and vector tiles (per store version)"
+    )
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest accepted request body")
     title: str = Field("geozones", description="Service title on the landing page")
     description: str = Field(

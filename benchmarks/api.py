@@ -223,7 +223,7 @@ def run(args, folder: Path) -> tuple[list[Result], list[str]]:
     running = []
     notes: list[str] = []
     try:
-        ours = servers.start_geozones(gpkg, folder)
+        ours = servers.start_geozones(gpkg, folder, args.cache_mb)
         running.append(ours)
         pygeoapi = tipg = None
         if postgis is not None:
@@ -379,7 +379,9 @@ def write_docs(text: str, path: Path = DOCS) -> None:
 def report(results: list[Result], notes: list[str], args, started: float) -> str:
     command = (
         f"python benchmarks/api.py --zones {args.zones} --parcels {args.parcels} --seconds {args.seconds:g} "
-        f"--limits {' '.join(map(str, args.limits))} --write-docs"
+        f"--limits {' '.join(map(str, args.limits))}"
+        + (f" --cache-mb {args.cache_mb}" if args.cache_mb is not None else "")
+        + " --write-docs"
     )
     return f"""{SECTION}
 
@@ -429,6 +431,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-docs", action="store_true", help="write the section into docs/benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, config)")
     parser.add_argument("--no-postgis", action="store_true", help="leave out the PostGIS peers")
+    parser.add_argument(
+        "--cache-mb", type=int, default=None, help="GEOZONES_CACHE_MB of the geozones server (0: no page/tile cache)"
+    )
     args = parser.parse_args(argv)
     if max(args.limits) > args.zones:
         parser.error("--limits must not exceed --zones")

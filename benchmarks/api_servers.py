@@ -397,13 +397,15 @@ def _wait_ready(server: Server, path: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{server.name} did not answer {path} within {timeout} s: {server.log.read_text()[-2000:]}")
 
 
-def start_geozones(gpkg: Path, folder: Path) -> Server:
-    """``geozones serve`` on the store (one uvicorn worker, no access log)."""
+def start_geozones(gpkg: Path, folder: Path, cache_mb: int | None = None) -> Server:
+    """``geozones serve`` on the store (one uvicorn worker, no access log; ``cache_mb`` sets GEOZONES_CACHE_MB)."""
     port = free_port()
     exe = Path(sys.executable).parent / "geozones"
     command = [str(exe)] if exe.exists() else [sys.executable, "-c", "from geozones.cli import main; main()"]
     log = folder / "geozones.log"
     env = dict(os.environ, GEOZONES_STORE=str(gpkg))
+    if cache_mb is not None:
+        env["GEOZONES_CACHE_MB"] = str(cache_mb)
     process = subprocess.Popen(
         [
             *command,
