@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins (JSON list)")
     limit_default: int = Field(10, ge=1, description="Default page size for items")
     limit_max: int = Field(10_000, ge=1, description="Largest page size for items")
+    tile_workers: int = Field(2, ge=1, description="Vector tiles rendered at once (the others wait, then 429)")
+    tile_wait_s: float = Field(30.0, gt=0, description="Seconds a tile waits for a free render slot before a 429")
     cache_mb: int = Field(
         256, ge=0, description="Memory per server process for finished items pages and vector tiles (per store version)"
     )

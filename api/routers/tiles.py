@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -17,6 +18,7 @@ from geozones.api.openapi import error_responses
 from geozones.api.pages import CachedBody, accepts_gzip, etag_matches, page_cache
 from geozones.api.query import JSON, base_url, check_parameters, link
 from geozones.api.routers.collections import CatalogDep, CollectionId
+from geozones.errors import WorkersBusyError
 
 router = APIRouter(tags=["tiles"])
 
@@ -148,7 +150,7 @@ def tileset(request: Request, collectionId: CollectionId, tileMatrixSetId: TmsId
         200: {"description": "The tile", "content": {tiles.MVT: {}}},
         204: {"description": "The collection has nothing in this tile"},
         304: {"description": "Not modified (If-None-Match matched the ETag)"},
-        **error_responses(400, 404),
+        **error_responses(400, 404, 429),
     },
 )
 async def tile(
@@ -183,9 +185,35 @@ async def tile(
     return Response(body, media_type=tiles.MVT, headers=headers)
 
 
+_SLOTS_LOCK = threading.Lock()
+
+
+def _slots(request: Request) -> tuple[threading.BoundedSemaphore, float]:
+    """The app's render slots: at most ``tile_workers`` tiles rendered at once (bounded cost under a burst)."""
+    state = request.app.state
+    found = getattr(state, "tile_slots", None)
+    if found is None:
+        with _SLOTS_LOCK:
+            found = getattr(state, "tile_slots", None)
+            if found is None:
+                settings = state.settings
+                found = (threading.BoundedSemaphore(settings.tile_workers), settings.tile_wait_s)
+                state.tile_slots = found
+    return found
+
+
 def _build(request: Request, catalog: Catalog, store, collection: str, z: int, row: int, col: int) -> CachedBody:
     layer = catalog.get(collection)
-    data = tiles.render_tile(store, layer, z, col, row)
+    slots, wait_s = _slots(request)
+    if not slots.acquire(timeout=wait_s):
+        raise WorkersBusyError("vector tiles: every render slot is busy; try again in a few seconds")
+    try:
+        found = page_cache(request, catalog).get(layer.version, ("tile", collection, z, row, col))
+        if found is not None:  # rendered by another request meanwhile
+            return found
+        data = tiles.render_tile(store, layer, z, col, row)
+    finally:
+        slots.release()
     cached = CachedBody.of(data, {}, weak=False)
     page_cache(request, catalog).put(layer.version, ("tile", collection, z, row, col), cached, cached.size)
     return cached

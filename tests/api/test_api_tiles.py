@@ -268,3 +268,20 @@ def test_qgis_loads_and_renders_the_vector_tiles(store):
     assert seen["painted"] > 50, seen  # QGIS fetched, decoded and drew the zones
     assert sea["valid"] and sea["painted"] == 0, sea
     assert not seen["errors"], seen
+
+
+def test_a_burst_of_cold_tiles_waits_then_gets_429(store):
+    import threading
+
+    app = create_app(Settings(tile_workers=1, tile_wait_s=0.2), store=store)
+    held = threading.BoundedSemaphore(1)
+    app.state.tile_slots = (held, 0.2)
+    client = TestClient(app)
+    url = TILES.format("boundaries_provinces", 6, 28, 50)
+    held.acquire()  # another render holds the only slot
+    try:
+        busy = client.get(url)
+        assert busy.status_code == 429 and "render slot" in busy.text
+    finally:
+        held.release()
+    assert client.get(url).status_code in (200, 204)
