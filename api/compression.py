@@ -5,13 +5,18 @@
 * only compressible media types (JSON, GeoJSON, HTML, CSV, text, XML, JavaScript, SVG, MVT);
   PDFs, images, GeoPackages and the like pass untouched;
 * adds ``Vary: Accept-Encoding`` to every compressible answer, compressed or not;
+* remembers the compressed form of large whole bodies by their content digest, so a page served
+  again (an investor map, the OpenAPI document) is compressed once;
 * leaves alone answers that already carry a ``Content-Encoding`` (the items and tiles routes send
   their cached gzip bytes themselves), partial (206), bodiless (204, 304) and ``HEAD`` answers.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import zlib
+from collections import OrderedDict
 
 import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
@@ -23,6 +28,10 @@ MINIMUM = 1024
 LEVEL = 6
 #: Chunks at least this large are compressed in a worker thread (not on the event loop).
 THREAD_MINIMUM = 256 * 1024
+#: Whole bodies at least this large are remembered compressed (by content digest): the same page
+#: (an investor map, the OpenAPI document) is compressed once, not per request.
+REMEMBER_MINIMUM = 32 * 1024
+REMEMBER_BYTES = 32 * 1024 * 1024
 
 COMPRESSIBLE = (
     "application/json",
@@ -56,6 +65,27 @@ class CompressionMiddleware:
         self.app = app
         self.minimum_size = minimum_size
         self.level = level
+        self._packed: OrderedDict[bytes, bytes] = OrderedDict()
+        self._packed_bytes = 0
+        self._lock = threading.Lock()
+
+    def _remembered(self, body: bytes, compress) -> bytes:
+        """``compress(body)``, answered from memory when the same body was compressed before."""
+        key = hashlib.blake2b(body, digest_size=20).digest() + len(body).to_bytes(8, "little")
+        with self._lock:
+            found = self._packed.get(key)
+            if found is not None:
+                self._packed.move_to_end(key)
+                return found
+        data = compress()
+        with self._lock:
+            if key not in self._packed:
+                self._packed[key] = data
+                self._packed_bytes += len(data)
+                while self._packed_bytes > REMEMBER_BYTES and self._packed:
+                    _, dropped = self._packed.popitem(last=False)
+                    self._packed_bytes -= len(dropped)
+        return data
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -92,7 +122,12 @@ class CompressionMiddleware:
                 state["compressor"] = zlib.compressobj(self.level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
                 headers = MutableHeaders(raw=start["headers"])
                 headers["Content-Encoding"] = "gzip"
-                data = await self._compress(state["compressor"], body, more)
+                if not more and len(body) >= REMEMBER_MINIMUM:
+                    data = await anyio.to_thread.run_sync(
+                        self._remembered, body, lambda: zlib.compress(body, self.level, wbits=16 + zlib.MAX_WBITS)
+                    )
+                else:
+                    data = await self._compress(state["compressor"], body, more)
                 if more:
                     if "content-length" in headers:
                         del headers["content-length"]

@@ -106,3 +106,16 @@ def test_items_etag_and_304(client, store):
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag
     assert changed.json()["features"][0]["properties"]["status"] == new
+
+
+def test_large_bodies_are_compressed_once(client):
+    from geozones.api.compression import CompressionMiddleware
+
+    first = raw_get(client, "/api", "gzip")
+    middleware = client.app.middleware_stack
+    while not isinstance(middleware, CompressionMiddleware):
+        middleware = middleware.app
+    assert len(first.raw_body) and len(middleware._packed) == 1  # remembered by content digest
+    second = raw_get(client, "/api", "gzip")
+    assert gzip.decompress(second.raw_body) == gzip.decompress(first.raw_body)
+    assert len(middleware._packed) == 1
