@@ -7,7 +7,7 @@
 * simplified per zoom with ``shapely.simplify`` at :data:`SIMPLIFY_PX` screen pixels (256 px tiles);
 * features smaller than a tile unit are left out (a renderer could not draw them);
 * bounded cost: at most ``max_features`` features per tile (the largest first) and, if the
-  encoded tile exceeds ``max_bytes``, half as many again until it fits;
+  encoded tile exceeds ``max_bytes``, fewer in proportion (at most half) until it fits;
 * encoded with mapbox-vector-tile (extent 4096, y down, MVT 2.1).
 
 Tile numbering is the OGC ``tileMatrix/tileRow/tileCol`` = XYZ ``z/y/x`` (row 0 at the north).
@@ -128,7 +128,7 @@ class TileLayer:
             data = self._encode(z, x, y, chosen)
             if len(data) <= max_bytes or len(chosen) <= 1:
                 return data
-            chosen = chosen[: len(chosen) // 2]
+            chosen = chosen[: fewer(len(chosen), len(data), max_bytes)]
 
     def _encode(self, z: int, x: int, y: int, chosen: np.ndarray) -> bytes:
         import mapbox_vector_tile
@@ -155,6 +155,15 @@ class TileLayer:
             [{"name": self.name, "features": features}],
             default_options={"extents": EXTENT, "y_coord_down": True},
         )
+
+
+def fewer(count: int, size: int, max_bytes: int) -> int:
+    """How many features to keep when ``count`` of them encoded to ``size`` > ``max_bytes`` bytes.
+
+    In proportion to the excess (with a 10 % margin), and at most half: one or two re-encodings
+    instead of a halving series (the largest features come first, so the kept ones weigh more).
+    """
+    return max(1, min(count // 2, int(count * max_bytes / size * 0.9)))
 
 
 def tile_properties(records: Iterable[dict], columns: Sequence[str]) -> list[dict]:

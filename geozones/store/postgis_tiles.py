@@ -3,7 +3,7 @@
 The same rules as the GeoPackage tiles of :mod:`geozones.io.mvt`: WebMercatorQuad tiles,
 clip buffer of :data:`~geozones.io.mvt.BUFFER` units, ``ST_Simplify`` at
 :data:`~geozones.io.mvt.SIMPLIFY_PX` screen pixels, features under one tile unit left out,
-at most ``max_features`` per tile (largest first) and the byte cap halving them.
+at most ``max_features`` per tile (largest first) and fewer when the byte cap is exceeded.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from psycopg import sql
 
 from geozones.errors import UnknownAttributeError
-from geozones.io.mvt import BUFFER, EXTENT, MAX_BYTES, MAX_FEATURES, SIMPLIFY_PX, tile_bounds
+from geozones.io.mvt import BUFFER, EXTENT, MAX_BYTES, MAX_FEATURES, SIMPLIFY_PX, fewer, tile_bounds
 from geozones.store.base import ZONES
 
 
@@ -98,4 +98,4 @@ def postgis_tile(
             data = bytes(row[0]) if row and row[0] is not None else b""
             if len(data) <= max_bytes or cap <= 1:
                 return data
-            cap //= 2
+            cap = fewer(cap, len(data), max_bytes)
