@@ -34,6 +34,7 @@ import shapely
 from geozones import crs as _crs
 from geozones.errors import CRSError, MissingCRSError, MissingFileError, UnsupportedFormatError
 from geozones.io import shapefile as _shp
+from geozones.io.csvcells import write_csv
 from geozones.io.style import qgis_reference_qml, qgis_status_qml, sld_status
 from geozones.schema import FIELDS_BY_NAME, ZONE_FIELDS, validate_zones
 
@@ -520,7 +521,7 @@ def to_file(
         table = pd.DataFrame(out.drop(columns=out.geometry.name))
         types = [_csv_type(source[c]) for c in table.columns] + ["WKT"]
         table["wkt"] = shapely.to_wkt(out.geometry.array, rounding_precision=-1)
-        replace_atomically(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+        replace_atomically(path, lambda tmp: write_csv(table, tmp, index=False, encoding="utf-8"))
         # GDAL's CSV driver (QGIS, ogr2ogr) reads the column types from a .csvt beside the file
         path.with_suffix(".csvt").write_text(",".join(f'"{t}"' for t in types) + "\n", encoding="utf-8")
         return path

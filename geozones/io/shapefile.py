@@ -35,6 +35,7 @@ import pandas as pd
 import pyogrio
 
 from geozones.errors import UnsupportedFormatError, ZoneValidationError
+from geozones.io.csvcells import csv_row, restore_cell
 from geozones.schema import FIELD_NAMES, FIELDS_BY_NAME, LONG_NAMES, SHAPEFILE_NAME_LIMIT, SHORT_NAMES
 
 #: The most bytes a dBASE character field holds.
@@ -152,12 +153,13 @@ def write_shapefile(frame: gpd.GeoDataFrame, path: str | os.PathLike, *, style: 
             writer.writerow(["name", "short_name", "type"])
             for column in columns:
                 field = FIELDS_BY_NAME.get(column)
-                writer.writerow([column, names[column], field.ogr_type if field else str(frame[column].dtype)])
+                kind = field.ogr_type if field else str(frame[column].dtype)
+                writer.writerow(csv_row([column, names[column], kind], reversible=True))
         if long_rows:
             with open(staged.with_suffix(LONGTEXT_SUFFIX), "w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle, lineterminator="\n")
                 writer.writerow(["record", "field", "text"])
-                writer.writerows(long_rows)
+                writer.writerows(csv_row(row, reversible=True) for row in long_rows)
         if style if style is not None else "status" in frame.columns:
             staged.with_suffix(".qml").write_text(qgis_status_qml(), encoding="utf-8")
             staged.with_suffix(".sld").write_text(sld_status(path.stem), encoding="utf-8")
@@ -257,7 +259,7 @@ def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) ->
     if listed:
         for row in csv.DictReader(io.StringIO(listed)):
             if row.get("short_name") and row.get("name"):
-                mapping[row["short_name"]] = row["name"]
+                mapping[restore_cell(row["short_name"])] = restore_cell(row["name"])
     # case-insensitive: dBASE names are often upper-cased by other tools (PROV_PRE25)
     lowered = {k.lower(): v for k, v in mapping.items()}
     renames = {c: lowered[c.lower()] for c in frame.columns if c.lower() in lowered and c != frame.geometry.name}
@@ -274,6 +276,7 @@ def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) ->
         keys = _record_keys(out)
         position = {k: i for i, k in enumerate(keys)}
         for row in csv.DictReader(io.StringIO(long_text)):
+            row = {key: restore_cell(value) for key, value in row.items()}
             i, field = position.get(row["record"]), row["field"]
             if i is None or field not in out.columns:
                 raise ZoneValidationError(
