@@ -153,6 +153,8 @@ def read_layer(
     else:
         if layer is None and driver == "GPKG":
             layer = _default_layer(path)
+        if driver == "ESRI Shapefile":
+            _shp.check_sidecars(path)  # before GDAL reads the .prj and .cpg whole
         try:
             frame = pyogrio.read_dataframe(_source(path), layer=layer)
         except pyogrio.errors.DataSourceError as exc:

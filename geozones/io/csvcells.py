@@ -72,7 +72,7 @@ def _is_text(series: pd.Series) -> bool:
 
 def _safe_index(index: pd.Index) -> pd.Index:
     if isinstance(index, pd.MultiIndex):
-        return index.set_levels([_safe_index(level) for level in index.levels])
+        return index.set_levels([list(_safe_index(level)) for level in index.levels])
     if index.dtype == object or pd.api.types.is_string_dtype(index):
         return index.map(csv_cell)
     return index
@@ -87,7 +87,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for position in range(out.shape[1]):
         series = out.iloc[:, position]
         if _is_text(series):
-            out.isetitem(position, series.astype(object).map(csv_cell))
+            out.isetitem(position, series.astype(object).map(csv_cell).to_numpy())
     out.index = _safe_index(out.index)
     out.columns = _safe_index(out.columns)
     return out

@@ -18,6 +18,7 @@ from geozones.errors import (
     EmptyResultError,
     FetchHTTPError,
     InvalidParameterError,
+    ResponseTooLargeError,
 )
 from geozones.io.fetch.area import Area, _box_text
 from geozones.io.fetch.http import http_request
@@ -169,6 +170,7 @@ def fetch_dem(
                     raise FetchHTTPError(urls[name], None, f"GDAL could not open the tile: {exc}") from None
             # read a little beyond the box so bilinear resampling has neighbours at the edges
             bounds = _aligned_bounds(geo_box, datasets[0].transform, pad=2)
+            _check_source_window(datasets, urls, present, bounds, settings)
             try:
                 mosaic, src_transform = rasterio.merge.merge(
                     datasets, bounds=bounds, nodata=np.nan, dtype="float32", resampling=Resampling.nearest
@@ -209,6 +211,26 @@ def fetch_dem(
     }
     written = _write_cog(out, dst_transform, area.crs, Path(path), tags)
     return DemResult(written, area.crs, float(resolution), (height, width), present, missing)
+
+
+def _check_source_window(datasets, urls, names, bounds, settings: FetchSettings) -> None:
+    """Refuse, before any pixel is read, a source window larger than ``settings.max_dem_source_cells``.
+
+    ``rasterio.merge`` reads the window at the first tile's resolution: a tile whose header claims
+    1e9 x 1e9 pixels over its 1° square would make it allocate petabytes. Every tile's window is
+    checked, at its own resolution (a GLO-30 tile has 3600 x 3600 pixels or fewer).
+    """
+    for name, dataset in zip(names, datasets):
+        rx, ry = abs(dataset.transform.a), abs(dataset.transform.e)
+        if not (rx > 0 and ry > 0 and math.isfinite(rx) and math.isfinite(ry)):
+            raise ResponseTooLargeError(f"{urls[name]}: the tile has no usable pixel size ({rx} x {ry})")
+        cells = math.ceil((bounds[2] - bounds[0]) / rx) * math.ceil((bounds[3] - bounds[1]) / ry)
+        if cells > settings.max_dem_source_cells:
+            raise ResponseTooLargeError(
+                f"{urls[name]}: the tile claims {dataset.width:,} x {dataset.height:,} pixels; reading the area from "
+                f"it would take {cells:,} cells, more than the {settings.max_dem_source_cells:,} allowed "
+                "(max_dem_source_cells / GEOZONES_FETCH_MAX_DEM_SOURCE_CELLS); nothing was read"
+            )
 
 
 def _aligned_bounds(box: Sequence[float], transform, pad: int) -> tuple[float, float, float, float]:

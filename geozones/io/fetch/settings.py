@@ -123,6 +123,9 @@ class FetchSettings:
         Largest bounding box accepted (``GEOZONES_FETCH_MAX_KM2``).
     max_dem_cells : int
         Largest output DEM (cells) accepted.
+    max_dem_source_cells : int
+        Largest window read from the DEM tiles (cells, at the tiles' own resolution;
+        ``GEOZONES_FETCH_MAX_DEM_SOURCE_CELLS``), checked before any pixel is read.
     user_agent : str
         Sent with every request, as the Overpass and OSM usage policies ask.
     """
@@ -135,6 +138,7 @@ class FetchSettings:
     max_bytes: int = 512 * 1024 * 1024
     max_area_km2: float = 25_000.0
     max_dem_cells: int = 60_000_000
+    max_dem_source_cells: int = 120_000_000
     user_agent: str = field(default_factory=lambda: f"geozones/{_version()} (data fetch; python urllib)")
 
     @classmethod
@@ -146,5 +150,6 @@ class FetchSettings:
             timeout_s=_env_float("GEOZONES_FETCH_TIMEOUT", cls.timeout_s),
             max_bytes=int(_env_float("GEOZONES_FETCH_MAX_MB", cls.max_bytes / 2**20) * 2**20),
             max_area_km2=_env_float("GEOZONES_FETCH_MAX_KM2", cls.max_area_km2),
+            max_dem_source_cells=int(_env_float("GEOZONES_FETCH_MAX_DEM_SOURCE_CELLS", cls.max_dem_source_cells)),
         )
         return replace(base, **{k: v for k, v in overrides.items() if v is not None})
