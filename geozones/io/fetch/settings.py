@@ -110,8 +110,9 @@ class FetchSettings:
         Base URL of the Copernicus GLO-30 COG tiles (``GEOZONES_DEM_URL``); a tile is read
         from ``<dem_url>/<tile>/<tile>.tif``.
     timeout_s : float
-        Time-out of one HTTP request in seconds (``GEOZONES_FETCH_TIMEOUT``); also the
-        Overpass ``[timeout:]`` of the query.
+        Total deadline of one HTTP request in seconds (``GEOZONES_FETCH_TIMEOUT``): connecting,
+        the headers, the whole body, every retry and back-off (:mod:`geozones.io.fetch.http`);
+        also the Overpass ``[timeout:]`` of the query and GDAL's ``GDAL_HTTP_TIMEOUT``.
     retries : int
         Further attempts after a failed request (HTTP 429/5xx, no answer).
     backoff_s : float
