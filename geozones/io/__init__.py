@@ -67,6 +67,9 @@ def _driver_for(path: Path) -> str:
 
 
 def _source(path: Path) -> str:
+    """What GDAL opens for ``path``; a shapefile's sidecars are checked against their limits first."""
+    if path.suffix.lower() in (".zip", ".shp"):
+        _shp.check_sidecars(path)  # GDAL reads the .prj and .cpg whole
     if path.suffix.lower() == ".zip":
         return f"/vsizip/{path}"
     return str(path)
@@ -152,8 +155,6 @@ def read_layer(
     else:
         if layer is None and driver == "GPKG":
             layer = _default_layer(path)
-        if driver == "ESRI Shapefile":
-            _shp.check_sidecars(path)  # before GDAL reads the .prj and .cpg whole
         try:
             frame = pyogrio.read_dataframe(_source(path), layer=layer)
         except pyogrio.errors.DataSourceError as exc:

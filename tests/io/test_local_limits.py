@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from geozones.cli import app
 from geozones.errors import FetchHTTPError, InputTooLargeError, ResponseTooLargeError
-from geozones.io import fetch, read_layer
+from geozones.io import fetch, layer_warnings, read_layer
 from tests.helpers.fetchdata import OVERPASS, local_settings
 from tests.helpers.hostile import (
     RedirectServer,
@@ -62,6 +62,10 @@ def test_zip_bomb_import_exits_2_and_leaves_the_store(store, bomb):
     assert "zones.prj" in result.output and "GEOZONES_MAX_SIDECAR_BYTES" in result.output
     assert "Traceback" not in result.output
     assert store.path.read_bytes() == before
+    checked = CliRunner().invoke(app, ["validate", str(bomb)])
+    assert checked.exit_code == 2 and "zones.prj" in checked.output
+    with pytest.raises(InputTooLargeError):
+        layer_warnings(bomb)  # GDAL never opens it either
 
 
 def test_sidecars_beside_a_shp_and_inside_a_zip_are_read_at_most_to_their_limit(tmp_path, monkeypatch):
@@ -184,7 +188,7 @@ def test_a_server_sending_a_byte_a_second_fails_at_the_total_deadline(drip):
         with pytest.raises(FetchHTTPError, match=r"2-second deadline"):
             fetch.http_request(f"{slow.url}/x", settings)
         elapsed = time.monotonic() - started
-        assert 1.9 < elapsed < 3.5  # the whole call, retries included, not 2 s per read
+        assert 1.9 < elapsed < 5  # the whole call, retries included, not 2 s per read
     finally:
         slow.close()
 
