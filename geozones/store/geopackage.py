@@ -140,7 +140,9 @@ class GeoPackageStore(FeatureEditing):
                 with db:
                     for field in self._missing_columns(db):
                         kind = {"float": "REAL", "int": "INTEGER", "date": "DATE"}.get(field.dtype, "TEXT")
-                        db.execute(f"ALTER TABLE {gpkg_sql.quote(ZONES)} ADD COLUMN {gpkg_sql.quote(field.name)} {kind}")
+                        db.execute(
+                            f"ALTER TABLE {gpkg_sql.quote(ZONES)} ADD COLUMN {gpkg_sql.quote(field.name)} {kind}"
+                        )
             finally:
                 db.close()
 

@@ -84,7 +84,7 @@ class LockOrderError(StoreError):
 class LibraryGate:
     """Many users of one library at a time; the other library waits its turn (no starvation)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._cond = threading.Condition()
         self._owner: str | None = None
         self._count = 0
@@ -128,7 +128,7 @@ class LibraryGate:
 class _Held(threading.local):
     """What the current thread holds: gates per file key, and the file it writes to."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.gates: dict[str, list] = {}  # key -> [library, depth]
         self.writing: str | None = None
 
@@ -168,7 +168,7 @@ class FileLocks:
             outermost = self._depth == 0
             if outermost:
                 Path(self.lock_path).parent.mkdir(parents=True, exist_ok=True)
-                handle = open(self.lock_path, "a+")  # noqa: SIM115 - kept open for the whole write
+                handle = open(self.lock_path, "a+")  # kept open for the whole write
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX)
                 except BaseException:
@@ -182,14 +182,13 @@ class FileLocks:
             finally:
                 self._depth -= 1
                 if outermost:
-                    handle = self._handle
-                    self._handle = None
+                    held, self._handle = self._handle, None
                     _HELD.writing = None
-                    if handle is not None:
+                    if held is not None:
                         try:
-                            fcntl.flock(handle, fcntl.LOCK_UN)
+                            fcntl.flock(held, fcntl.LOCK_UN)
                         finally:
-                            handle.close()
+                            held.close()
 
     @contextmanager
     def library(self, who: str) -> Iterator[None]:
@@ -256,7 +255,7 @@ ADVISORY_ORDER = ("migrate", "fill", "layers")
 
 
 class _OpenTransactions(threading.local):
-    def __init__(self):
+    def __init__(self) -> None:
         self.stores: set[str] = set()
 
 
@@ -289,7 +288,9 @@ class AdvisoryLocks:
         try:
             for name in ADVISORY_ORDER:
                 if name in wanted:
-                    function = "pg_advisory_xact_lock_shared" if shared and name == "layers" else "pg_advisory_xact_lock"
+                    function = (
+                        "pg_advisory_xact_lock_shared" if shared and name == "layers" else "pg_advisory_xact_lock"
+                    )
                     conn.execute(f"SELECT {function}(hashtext('geozones-{name}:' || current_schema()))")
             yield
         finally:
