@@ -164,7 +164,9 @@ class FileLocks:
             )
         if _HELD.writing not in (None, self.key):
             raise LockOrderError(f"a write to {self.key} was started inside a write to {_HELD.writing}")
-        with self._mutex:
+        pid = os.getpid()
+        self._mutex.acquire()
+        try:
             outermost = self._depth == 0
             if outermost:
                 Path(self.lock_path).parent.mkdir(parents=True, exist_ok=True)
@@ -177,18 +179,28 @@ class FileLocks:
                 self._handle = handle
                 _HELD.writing = self.key
             self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                if outermost:
-                    held, self._handle = self._handle, None
-                    _HELD.writing = None
-                    if held is not None:
-                        try:
-                            fcntl.flock(held, fcntl.LOCK_UN)
-                        finally:
-                            held.close()
+        except BaseException:
+            self._mutex.release()
+            raise
+        try:
+            yield
+        finally:
+            if os.getpid() == pid:  # a child forked inside the write leaves its parent's locks alone
+                self._release(outermost)
+
+    def _release(self, outermost: bool) -> None:
+        try:
+            self._depth -= 1
+            if outermost:
+                held, self._handle = self._handle, None
+                _HELD.writing = None
+                if held is not None:
+                    try:
+                        fcntl.flock(held, fcntl.LOCK_UN)
+                    finally:
+                        held.close()
+        finally:
+            self._mutex.release()
 
     @contextmanager
     def library(self, who: str) -> Iterator[None]:
@@ -231,7 +243,10 @@ def file_locks(path: str | os.PathLike) -> FileLocks:
 
 
 def _after_fork_in_child() -> None:
-    """A forked child owns none of its parent's locks: fresh mutexes and gates, the file lock not held."""
+    """A forked child owns none of its parent's locks: fresh mutexes and gates, the file lock not held.
+
+    Reset in place: store objects made before the fork keep their :class:`FileLocks`.
+    """
     global _FILES_LOCK, _HELD
     _FILES_LOCK = threading.Lock()
     for locks in _FILES.values():
@@ -241,7 +256,9 @@ def _after_fork_in_child() -> None:
                 handle.close()
             except OSError:
                 pass
-    _FILES.clear()
+        locks._mutex = threading.RLock()
+        locks._depth = 0
+        locks.gate = LibraryGate()
     _HELD = _Held()
 
 

@@ -238,3 +238,27 @@ def test_postgis_nested_write_transaction_raises_and_edits_wait_for_layer_writes
         assert store.get_zone("test-000001").properties["investor"] == "after"
     finally:
         store.close()
+
+
+def test_a_child_forked_inside_a_write_leaves_the_parents_file_lock_alone(gpkg):
+    import fcntl
+    import os
+
+    status = None
+    with gpkg._locks.write():
+        pid = os.fork()
+        if pid != 0:
+            _, status = os.waitpid(pid, 0)  # the parent holds its write until the child has looked
+    if pid == 0:  # the child has left the with-block, as unwinding code would: is the lock still held?
+        code = 1
+        try:
+            with open(f"{gpkg.path}.lock", "a+") as probe:
+                try:
+                    fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    code = 0  # still the parent's
+        finally:
+            os._exit(code)
+    assert status is not None and os.WEXITSTATUS(status) == 0, "the forked child released the parent's file lock"
+    gpkg.update_zone("test-000001", {"properties": {"investor": "after fork"}}, if_match=None, actor="t")
+    assert gpkg.get_zone("test-000001").properties["investor"] == "after fork"
