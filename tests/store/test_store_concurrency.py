@@ -208,6 +208,7 @@ def _exercise(store, importer_args: list[str], seed: int) -> None:
     if len(importer.dones) < MIN_OPS["import"]:
         slow["import"] = len(importer.dones)
     assert not slow, f"no progress within {MAX_SECONDS} s: {slow}"
+    print("operations:", {w.name: w.count for w in workers}, "imports:", len(importer.dones))  # shown by -s
     _check_everything_acknowledged(store, workers, importer)
 
 
