@@ -1,0 +1,141 @@
+"""Logistics reach of the store's zones: drive times, isochrones and labour catchments, per store version.
+
+Reads the store's corridor network (``infrastructure_corridor_roads``), logistics destinations
+(``infrastructure_logistics_destinations``) and district population (``boundaries_population_districts``),
+runs :mod:`geozones.analysis.logistics` for whatever zones the store holds, and keeps the answer per
+``store.version()`` (an edit recomputes it). :func:`write_isochrone_layer` saves the polygons as the
+store layer ``logistics_isochrones`` (an OGC API collection).
+
+May import: the core, the store and the analysis (a layer-3 module like the scenario runner).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geozones import crs as _crs
+from geozones.analysis import logistics as _logistics
+from geozones.analysis.proximity import measured_geometry
+from geozones.errors import EmptyLayerError
+
+ROADS = "infrastructure_corridor_roads"
+DESTINATIONS = "infrastructure_logistics_destinations"
+POPULATION = "boundaries_population_districts"
+ISOCHRONE_LAYER = "logistics_isochrones"
+#: Store versions whose answers are kept (per process).
+_CACHE_SIZE = 4
+_cache: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def _layer(store, name: str) -> gpd.GeoDataFrame | None:
+    if name not in set(store.layers()):
+        return None
+    frame = store.layer(name)
+    return frame if isinstance(frame, gpd.GeoDataFrame) and len(frame) and frame.crs is not None else None
+
+
+def _cached(store, key: tuple, compute):
+    version = getattr(store, "version", lambda: None)()
+    full = (id(store) if version is None else version, *key)
+    with _lock:
+        if full in _cache:
+            _cache.move_to_end(full)
+            return _cache[full]
+    value = compute()
+    with _lock:
+        _cache[full] = value
+        while len(_cache) > _CACHE_SIZE * 8:
+            _cache.popitem(last=False)
+    return value
+
+
+def _sites(store) -> gpd.GeoDataFrame:
+    zones = store.zones()
+    if zones.crs is None:
+        zones = zones.set_crs(_crs.WGS84)
+    geometry, how = measured_geometry(zones)
+    sites = gpd.GeoDataFrame(
+        {"id": zones["id"].to_numpy(), "measured_from": how.to_numpy()}, geometry=geometry.to_numpy(), crs=zones.crs
+    )
+    return sites
+
+
+def _network(store, vehicle: str):
+    roads = _layer(store, ROADS)
+    if roads is None:
+        raise EmptyLayerError(f"the store has no {ROADS} layer (refresh it: geozones store refresh)")
+
+    def build():
+        return _logistics.Network.build(roads.to_crs(_logistics.METRIC_EPSG), vehicle)
+
+    return _cached(store, ("network", vehicle), build)
+
+
+def zone_reach(store, vehicle: str = "car") -> pd.DataFrame:
+    """One row per zone: access leg, far-from-roads flag, minutes to each destination and category,
+    and the population within 30 and 60 minutes (``pop_30min``, ``pop_60min``, ``pop_year``).
+
+    Indexed by zone id. Destinations without a coordinate are simply absent (see
+    data/README-infrastructure.md).
+    """
+
+    def compute():
+        network = _network(store, vehicle)
+        destinations = _layer(store, DESTINATIONS)
+        sites = _sites(store)
+        if destinations is None:
+            table = pd.DataFrame(index=sites.index)
+        else:
+            table = _logistics.drive_times(sites, None, destinations, vehicle=vehicle, network=network)
+        table.insert(0, "measured_from", sites["measured_from"].to_numpy())
+        for minutes in _logistics.CATCHMENT_MINUTES:
+            table[f"pop_{minutes}min"] = np.nan
+        table["pop_year"] = None
+        population = _layer(store, POPULATION)
+        if population is not None:
+            iso = isochrone_frame(store, vehicle)
+            catch = iso[iso["minutes"].isin([float(m) for m in _logistics.CATCHMENT_MINUTES])]
+            if len(catch):
+                counted = _logistics.catchment(catch.to_crs(_logistics.METRIC_EPSG), population)
+                position = {z: i for i, z in enumerate(sites["id"])}
+                for (_, row), (_, c) in zip(catch.iterrows(), counted.iterrows()):
+                    i = position[row["zone_id"]]
+                    table.iloc[i, table.columns.get_loc(f"pop_{int(row['minutes'])}min")] = c["population"]
+                    table.iloc[i, table.columns.get_loc("pop_year")] = c["population_year"]
+        table.index = pd.Index(sites["id"].to_numpy(), name="zone_id")
+        return table
+
+    return _cached(store, ("reach", vehicle), compute).copy()
+
+
+def isochrone_frame(store, vehicle: str = "car") -> gpd.GeoDataFrame:
+    """15/30/45/60-minute polygons of every zone (WGS84), computed for the store's current zones."""
+
+    def compute():
+        network = _network(store, vehicle)
+        sites = _sites(store)
+        iso = _logistics.isochrones(sites, None, vehicle=vehicle, network=network)
+        return iso.to_crs(_crs.WGS84)
+
+    return _cached(store, ("isochrones", vehicle), compute).copy()
+
+
+def write_isochrone_layer(store, vehicles: tuple[str, ...] = _logistics.VEHICLES) -> gpd.GeoDataFrame:
+    """Save the isochrones of every vehicle as the store layer ``logistics_isochrones``."""
+    frames = [isochrone_frame(store, v) for v in vehicles]
+    layer = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=_crs.WGS84)
+    layer.insert(
+        0, "id", [f"{z}-{v}-{int(m)}" for z, v, m in zip(layer["zone_id"], layer["vehicle"], layer["minutes"])]
+    )
+    layer["model"] = [_logistics.model_note(v) for v in layer["vehicle"]]
+    store.write_layer(ISOCHRONE_LAYER, layer)
+    return layer
+
+
+__all__ = ["ISOCHRONE_LAYER", "isochrone_frame", "write_isochrone_layer", "zone_reach"]
