@@ -43,8 +43,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from geozones.analysis.roadnet import SHIPPED_SNAP_M, _attach, column_key, road_graph
 from geozones.checks import check_layer
@@ -118,7 +116,7 @@ class Network:
 
     table: dict
     graph: nx.Graph
-    matrix: object  # scipy CSR, symmetric, weights in minutes
+    matrix: object  # scipy CSR, symmetric, weights in minutes (None without scipy)
     n_nodes: int
     speed_kmh: dict
     crs: object
@@ -144,7 +142,12 @@ class Network:
             rows += [a, b]
             cols += [b, a]
             weights += [data["minutes"], data["minutes"]]
-        matrix = coo_matrix((weights, (rows, cols)), shape=(n, n)).tocsr()
+        try:  # scipy is optional (the raster extra): without it, networkx answers the same, slower
+            from scipy.sparse import coo_matrix
+        except ImportError:
+            matrix = None
+        else:
+            matrix = coo_matrix((weights, (rows, cols)), shape=(n, n)).tocsr()
         return cls(table, graph, matrix, n, speeds, roads.crs)
 
     def attach(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -156,7 +159,9 @@ class Network:
         u, v = int(self.table["u"][segment]), int(self.table["v"][segment])
         per_m = self.table["minutes"][segment] / self.table["length"][segment]
         to_u, to_v = start_min + offset * per_m, start_min + (self.table["length"][segment] - offset) * per_m
-        if engine == "networkx":
+        if engine not in ("scipy", "networkx"):
+            raise InvalidParameterError(f"engine must be 'scipy' or 'networkx', not {engine!r}")
+        if engine == "networkx" or self.matrix is None:
             source = ("site",)
             self.graph.add_edge(source, u, minutes=to_u - start_min)
             if v != u:
@@ -170,8 +175,8 @@ class Network:
                 if node != source:
                     out[node] = start_min + minutes
             return out
-        if engine != "scipy":
-            raise InvalidParameterError(f"engine must be 'scipy' or 'networkx', not {engine!r}")
+        from scipy.sparse.csgraph import dijkstra
+
         both = dijkstra(self.matrix, directed=False, indices=[u, v])
         return np.minimum(to_u + both[0], to_v + both[1])
 
@@ -289,11 +294,16 @@ def drive_times(
 # --- isochrones -----------------------------------------------------------------------------
 
 
+#: Pieces shorter than this (m) are dropped: they come from rounding, not from the network.
+_SNAP_M = 1e-6
+
+
 def _hull_piece(p, q, r_p: float, r_q: float, quad_segs: int):
     """Union of discs along the segment p->q with radius linear from r_p to r_q: hull of the end discs."""
-    a = shapely.Point(p).buffer(r_p, quad_segs=quad_segs) if r_p > 0 else shapely.Point(p)
-    b = shapely.Point(q).buffer(r_q, quad_segs=quad_segs) if r_q > 0 else shapely.Point(q)
-    return shapely.convex_hull(shapely.union(a, b))
+    # a radius of a rounding error buffers to an empty polygon, losing the tip: a point then
+    a = shapely.Point(p).buffer(r_p, quad_segs=quad_segs) if r_p > _SNAP_M else shapely.Point(p)
+    b = shapely.Point(q).buffer(r_q, quad_segs=quad_segs) if r_q > _SNAP_M else shapely.Point(q)
+    return shapely.convex_hull(shapely.GeometryCollection([a, b]))
 
 
 def _linear_piece(start, direction, length, t0, per_m, limit, spread, quad_segs, out):
@@ -305,6 +315,7 @@ def _linear_piece(start, direction, length, t0, per_m, limit, spread, quad_segs,
     # radius r(s) = min(spread, (limit - t0 - s*per_m) / access_per_m); the cap holds up to s_cap
     s_cap = (limit - t0 - spread * access_per_m) / per_m if per_m > 0 else np.inf
     s_cap = max(0.0, min(s_cap, reach))
+    s_cap = 0.0 if s_cap < _SNAP_M else reach if reach - s_cap < _SNAP_M else s_cap
 
     def at(s):
         return (start[0] + direction[0] * s, start[1] + direction[1] * s)
@@ -335,6 +346,34 @@ def _pieces(network: Network, reach: Reach, horizon: float):
     yield entry, end, reach.start_min, tv[s], per_m[s]
 
 
+def _reached_parts(network: Network, reach: Reach, limit: float, spread_m: float, quad_segs: int) -> list:
+    """The area pieces (line buffers and disc hulls) of every road stretch reached within ``limit``."""
+    parts: list = []
+    for p, q, tp, tq, per_m in _pieces(network, reach, limit):
+        p, q = np.asarray(p, float), np.asarray(q, float)
+        length = float(np.hypot(*(q - p)))
+        if length <= 0:
+            continue
+        direction = (q - p) / length
+        tp = tp if np.isfinite(tp) else np.inf
+        tq = tq if np.isfinite(tq) else np.inf
+        # t(s) = min(tp + s*per_m, tq + (L - s)*per_m): rises from each end up to the peak s*
+        if not np.isfinite(tq):
+            peak = length
+        elif not np.isfinite(tp):
+            peak = 0.0
+        else:
+            peak = (tq - tp + length * per_m) / (2 * per_m)
+        peak = min(max(peak, 0.0), length)
+        # a road walked end to end reaches q exactly at t_q: snap, so that no sliver piece depends on rounding
+        peak = 0.0 if peak < _SNAP_M else length if length - peak < _SNAP_M else peak
+        if np.isfinite(tp):
+            _linear_piece(p, direction, peak, tp, per_m, limit, spread_m, quad_segs, parts)
+        if np.isfinite(tq):
+            _linear_piece(q, -direction, length - peak, tq, per_m, limit, spread_m, quad_segs, parts)
+    return parts
+
+
 def isochrone_polygons(
     network: Network,
     reach: Reach,
@@ -348,28 +387,7 @@ def isochrone_polygons(
     polygons = []
     access_per_m = 60.0 / (ACCESS_SPEED_KMH * 1000.0)
     for limit in minutes:
-        parts: list = []
-        for p, q, tp, tq, per_m in _pieces(network, reach, limit):
-            p, q = np.asarray(p, float), np.asarray(q, float)
-            length = float(np.hypot(*(q - p)))
-            if length <= 0:
-                continue
-            direction = (q - p) / length
-            tp = tp if np.isfinite(tp) else np.inf
-            tq = tq if np.isfinite(tq) else np.inf
-            # t(s) = min(tp + s*per_m, tq + (L - s)*per_m): rises from each end up to the peak s*
-            peak = (
-                length
-                if not np.isfinite(tq)
-                else 0.0
-                if not np.isfinite(tp)
-                else (tq - tp + length * per_m) / (2 * per_m)
-            )
-            peak = min(max(peak, 0.0), length)
-            if np.isfinite(tp):
-                _linear_piece(p, direction, peak, tp, per_m, limit, spread_m, quad_segs, parts)
-            if np.isfinite(tq):
-                _linear_piece(q, -direction, length - peak, tq, per_m, limit, spread_m, quad_segs, parts)
+        parts = _reached_parts(network, reach, limit, spread_m, quad_segs)
         radius = min(spread_m, limit / access_per_m)
         parts.append(shapely.buffer(site_geom, radius, quad_segs=quad_segs))
         polygons.append(shapely.union_all(parts))

@@ -160,3 +160,20 @@ def test_the_old_study_box_roads_do_not_reach_ha_noi(corridor):
     roads = gpd.read_file(ROOT / "data" / "infrastructure" / "roads.geojson").to_crs(CRS)
     out = L.drive_times(dest[dest["id"] == "thai_nguyen_city"], roads, dest)
     assert np.isnan(out["min_ha_noi_centre"].iloc[0])  # why the corridor layer exists
+
+
+def test_engines_agree_on_every_shipped_isochrone(corridor):
+    """Regression: a disc of a rounding-error radius buffered to nothing and lost an isochrone's tip,
+    so the scipy and networkx node times (equal to 1e-13 min) gave areas 0.03 km² apart."""
+    from geozones.analysis.proximity import measured_geometry
+
+    roads, _ = corridor
+    zones = gpd.read_file(ROOT / "data" / "zones" / "zones.geojson")
+    geometry, _ = measured_geometry(zones)
+    sites = gpd.GeoDataFrame({"id": zones["id"]}, geometry=geometry, crs=zones.crs)
+    sites = sites[sites["id"].isin(["bk-ccn-huyen-tung", "bk-kcn-thanh-binh-2"])]
+    network = L.Network.build(roads, "car")
+    a = L.isochrones(sites, None, network=network, engine="scipy")
+    b = L.isochrones(sites, None, network=network, engine="networkx")
+    assert len(a) == 8
+    assert np.abs(a.area.to_numpy() - b.area.to_numpy()).max() < 1.0  # m²
