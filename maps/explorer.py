@@ -36,6 +36,20 @@ REFERENCE_LAYERS: dict[str, str] = {
     "infrastructure_power": "layer.power",
     "infrastructure_destinations": "layer.destinations",
 }
+#: Logistics rows (drive-time model, issue 22): minutes by car and by container truck, labour catchment.
+LOGISTICS_FIELDS: tuple[tuple[str, str], ...] = (
+    ("field.min_capital", "minutes_capital"),
+    ("field.min_airport", "minutes_airport"),
+    ("field.min_seaport", "minutes_seaport"),
+    ("field.min_border_gate", "minutes_border_gate"),
+    ("field.min_railway_station", "minutes_railway_station"),
+    ("field.truck_min_capital", "truck_minutes_capital"),
+    ("field.truck_min_airport", "truck_minutes_airport"),
+    ("field.truck_min_seaport", "truck_minutes_seaport"),
+    ("field.truck_min_border_gate", "truck_minutes_border_gate"),
+    ("field.pop_30min", "pop_30min"),
+    ("field.pop_60min", "pop_60min"),
+)
 #: Rows of the comparison (catalogue key, site-table column or derived value), shared by page, HTML and CSV.
 COMPARE_FIELDS: tuple[tuple[str, str], ...] = (
     ("field.kind", "kind"),
@@ -54,6 +68,7 @@ COMPARE_FIELDS: tuple[tuple[str, str], ...] = (
         for p, c in (("road", "road_km"), ("straight", "straight_km"), ("drive", "road_h"))
     ),
     ("field.access", "access_km"),
+    *LOGISTICS_FIELDS,
     ("field.land_price", "land_price"),
     ("field.leased", "leased_land_ha"),
     ("field.power", "power_capacity_mva"),
@@ -147,9 +162,30 @@ def explorer_data(
         },
         "place_kinds": list(PLACE_KINDS),
         "compare_fields": [list(f) for f in COMPARE_FIELDS],
+        "logistics_model": _logistics_model(),
         "links": dict(links or {}),
         "generated": _dt.date.today().isoformat(),
     }
+
+
+def _logistics_model() -> dict:
+    """The drive-time model's figures (speeds, access speed, limit) for the page's stated-model note."""
+    from geozones.analysis.logistics import ACCESS_SPEED_KMH, FAR_FROM_ROADS_M, VEHICLE_SPEEDS_KMH
+
+    speeds = VEHICLE_SPEEDS_KMH
+    return {
+        "car_nat": f"{speeds['car']['national_highway']:g}",
+        "car_prov": f"{speeds['car']['provincial_road']:g}",
+        "truck_nat": f"{speeds['truck']['national_highway']:g}",
+        "truck_prov": f"{speeds['truck']['provincial_road']:g}",
+        "access": f"{ACCESS_SPEED_KMH:g}",
+        "far": f"{FAR_FROM_ROADS_M / 1000:g}",
+    }
+
+
+def logistics_note(lang: str) -> str:
+    """The drive-time model in one sentence, in ``lang`` (every page that shows a time carries it)."""
+    return i18n.text(lang, "factsheet.note_logistics", **_logistics_model())
 
 
 _PAGE = """<!doctype html>
@@ -162,6 +198,7 @@ _PAGE = """<!doctype html>
 <noscript>{title}</noscript>
 <script type="application/json" id="gz-data">{data}</script>
 <script src="{static}leaflet/leaflet.js"></script>
+<script src="{static}geozones/explorer-logistics.js"></script>
 <script src="{static}geozones/explorer.js"></script>
 </body></html>
 """
@@ -227,6 +264,13 @@ def format_value(column: str, row: Mapping, lang: str) -> str:
             unit={"m2": "m²"}.get(row.get("land_price_unit"), row.get("land_price_unit") or ""),
             period=i18n.text(lang, f"period.{row['land_price_period']}") if row.get("land_price_period") else "",
         )
+    if column.startswith(("minutes_", "truck_minutes_", "pop_")) and column != "pop_year":
+        if missing:
+            return i18n.text(lang, "value.far_from_roads" if row.get("far_from_roads") else "value.no_data")
+        if column.startswith("pop_"):
+            year = f" ({row['pop_year']})" if row.get("pop_year") else ""
+            return i18n.text(lang, "unit.people", value=_number(value, lang, 0)) + year
+        return i18n.text(lang, "unit.min", value=_number(value, lang, 0))
     if column == "access_km":
         return (
             i18n.text(lang, "value.no_data") if missing else i18n.text(lang, "unit.km", value=_number(value, lang, 1))
@@ -236,8 +280,8 @@ def format_value(column: str, row: Mapping, lang: str) -> str:
             kind = column.split("_", 2)[2]
             reachable_known = row.get(f"straight_km_{kind}") is not None and column.startswith("road_")
             return i18n.text(lang, "value.unreachable" if reachable_known else "value.no_data")
-        if column.startswith("road_h_"):
-            return i18n.text(lang, "unit.h", value=_number(value, lang, 2))
+        if column.startswith("road_h_"):  # minutes, never decimal hours
+            return i18n.text(lang, "unit.min", value=_number(value * 60.0, lang, 0))
         return i18n.text(lang, "unit.km", value=_number(value, lang, 1))
     if missing:
         return i18n.text(lang, "value.not_published")
@@ -317,6 +361,7 @@ def comparison_html(
     if csv_url:
         links.append(f"<a href='{e(csv_url)}' download>{e(i18n.text(lang, 'compare.csv'))}</a>")
     notes = " ".join(e(i18n.text(lang, k)) for k in ("factsheet.note_roads", "factsheet.note_drive"))
+    notes += " " + e(logistics_note(lang))
     return f"""<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(i18n.text(lang, "compare.title"))}</title>
@@ -333,6 +378,8 @@ __all__ = [
     "site_records",
     "REFERENCE_LAYERS",
     "COMPARE_FIELDS",
+    "LOGISTICS_FIELDS",
+    "logistics_note",
     "outlines",
     "explorer_data",
     "explorer_html",

@@ -70,8 +70,12 @@ def _base(request: Request, settings) -> str:
 def _table(store):
     """The site table of the store (cached per store version)."""
     from geozones.analysis.siteselect import site_table
+    from geozones.scenario.reach import add_logistics
 
-    return _cached((id(store), store.version(), "table"), lambda: site_table(store.zones(), load_infrastructure(store)))
+    def build():
+        return add_logistics(site_table(store.zones(), load_infrastructure(store)), store)
+
+    return _cached((id(store), store.version(), "table"), build)
 
 
 def _layers(store):

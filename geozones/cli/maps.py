@@ -70,9 +70,10 @@ def web_map(
 
         zones = store.zones()
         out.parent.mkdir(parents=True, exist_ok=True)
-        page = explorer_html(
-            zones, site_table(zones, infra), layers=store_layers(store, tuple(REFERENCE_LAYERS)), lang=lang.value
-        )
+        from geozones.scenario.reach import add_logistics
+
+        table = add_logistics(site_table(zones, infra), store)
+        page = explorer_html(zones, table, layers=store_layers(store, tuple(REFERENCE_LAYERS)), lang=lang.value)
         out.write_text(page, encoding="utf-8")
         console.print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, assets inlined)")
         return

@@ -138,4 +138,53 @@ def write_isochrone_layer(store, vehicles: tuple[str, ...] = _logistics.VEHICLES
     return layer
 
 
-__all__ = ["ISOCHRONE_LAYER", "isochrone_frame", "write_isochrone_layer", "zone_reach"]
+#: Categories the investor pages show, in order (seaports stay "no data" until one is located).
+SITE_CATEGORIES = ("capital", "airport", "seaport", "border_gate", "railway_station")
+
+
+def site_logistics(store) -> pd.DataFrame:
+    """The investor-page logistics columns, indexed by zone id.
+
+    ``minutes_<category>`` (car) and ``truck_minutes_<category>`` for :data:`SITE_CATEGORIES`
+    (NaN: far from mapped roads, or no such destination in the data), ``nearest_<category>_name``,
+    ``far_from_roads``, ``pop_30min``, ``pop_60min``, ``pop_year``. Empty (no columns) when the
+    store lacks the corridor layers.
+    """
+    try:
+        car, truck = zone_reach(store, "car"), zone_reach(store, "truck")
+    except EmptyLayerError:
+        return pd.DataFrame()
+    destinations = _layer(store, DESTINATIONS)
+    names = dict(zip(destinations["id"], destinations["name"])) if destinations is not None else {}
+    out = pd.DataFrame(index=car.index)
+    for category in SITE_CATEGORIES:
+        column = f"min_to_{category}"
+        out[f"minutes_{category}"] = car[column] if column in car.columns else np.nan
+        out[f"truck_minutes_{category}"] = truck[column] if column in truck.columns else np.nan
+        near = car[f"nearest_{category}"] if f"nearest_{category}" in car.columns else pd.Series(None, index=car.index)
+        out[f"nearest_{category}_name"] = near.map(lambda i: names.get(i) if isinstance(i, str) else None)
+    out["far_from_roads"] = car["far_from_roads"].astype(bool) if "far_from_roads" in car.columns else False
+    for column in ("pop_30min", "pop_60min", "pop_year"):
+        out[column] = car[column]
+    return out
+
+
+def add_logistics(table: pd.DataFrame, store) -> pd.DataFrame:
+    """The site table with :func:`site_logistics` joined on its ``id`` column (unchanged if none)."""
+    extra = site_logistics(store)
+    if extra.empty or "id" not in table.columns:
+        return table
+    joined = table.join(extra, on="id")
+    joined["far_from_roads"] = joined["far_from_roads"].astype("boolean").fillna(False).astype(bool)
+    return joined
+
+
+__all__ = [
+    "ISOCHRONE_LAYER",
+    "SITE_CATEGORIES",
+    "add_logistics",
+    "isochrone_frame",
+    "site_logistics",
+    "write_isochrone_layer",
+    "zone_reach",
+]

@@ -1,0 +1,51 @@
+/* geozones explorer plugin: logistics reach (issue 22). Loaded before explorer.js.
+ * Adds "at most N minutes" filters to Hà Nội, the airport, a seaport and a border gate (only for the
+ * destinations the data has), the minute and population texts, popup rows, and the stated drive-time
+ * model under the filters. Minutes are a model (assumed speeds), never decimal hours. */
+(function () {
+  "use strict";
+  var FILTERS = [
+    { key: "max_min_capital", column: "minutes_capital", label: "filter.max_min_capital" },
+    { key: "max_min_airport", column: "minutes_airport", label: "filter.max_min_airport" },
+    { key: "max_min_seaport", column: "minutes_seaport", label: "filter.max_min_seaport" },
+    { key: "max_min_border_gate", column: "minutes_border_gate", label: "filter.max_min_border_gate" }
+  ];
+  var POPUP = [
+    ["field.min_capital", "minutes_capital"],
+    ["field.min_airport", "minutes_airport"],
+    ["field.min_border_gate", "minutes_border_gate"],
+    ["field.truck_min_border_gate", "truck_minutes_border_gate"],
+    ["field.pop_30min", "pop_30min"]
+  ];
+  function has(sites, column) {
+    for (var i = 0; i < sites.length; i++) {
+      var v = sites[i][column];
+      if (v !== null && v !== undefined && !(typeof v === "number" && isNaN(v))) return true;
+    }
+    return false;
+  }
+  var noSeaport = false;
+  (window.geozonesExplorerPlugins = window.geozonesExplorerPlugins || []).push({
+    name: "logistics",
+    filters: function (sites) {
+      noSeaport = !has(sites, "minutes_seaport");
+      return FILTERS.filter(function (f) { return has(sites, f.column); });
+    },
+    value: function (column, s, h) {
+      if (!/^(truck_)?minutes_|^pop_(30|60)min$/.test(column)) return undefined;
+      var v = s[column];
+      if (!h.present(v)) return h.t(s.far_from_roads ? "value.far_from_roads" : "value.no_data");
+      if (/^pop_/.test(column)) {
+        return h.t("unit.people", { value: h.num(v, 0) }) + (h.present(s.pop_year) ? " (" + s.pop_year + ")" : "");
+      }
+      return h.t("unit.min", { value: h.num(v, 0) });
+    },
+    popupRows: function (s) {
+      return "minutes_capital" in s ? POPUP : [];
+    },
+    note: function (t, D) {
+      var text = D.logistics_model ? t("factsheet.note_logistics", D.logistics_model) : "";
+      return noSeaport ? text + " " + t("filter.no_seaport") : text;
+    }
+  });
+})();
