@@ -125,6 +125,7 @@ def explorer_data(
     layers: Mapping[str, gpd.GeoDataFrame] | None = None,
     links: Mapping[str, str] | None = None,
     lang: str = "vi",
+    isochrones: gpd.GeoDataFrame | None = None,
 ) -> dict:
     """Everything the explorer script needs, JSON-able.
 
@@ -141,6 +142,9 @@ def explorer_data(
         ``compare``, ``compare_csv`` (``{ids}``, ``{lang}``), ``home``, ``downloads``, ``api``.
     lang : str
         The language the page opens in (the URL fragment may switch it).
+    isochrones : GeoDataFrame, optional
+        Drive-time polygons (``zone_id``, ``minutes``; :func:`geozones.analysis.logistics.isochrones`),
+        drawn for the selected site.
     """
     lang = i18n.check_lang(lang)
     return {
@@ -163,6 +167,7 @@ def explorer_data(
         "place_kinds": list(PLACE_KINDS),
         "compare_fields": [list(f) for f in COMPARE_FIELDS],
         "logistics_model": _logistics_model(),
+        "isochrones": _isochrone_json(isochrones),
         "links": dict(links or {}),
         "generated": _dt.date.today().isoformat(),
     }
@@ -181,6 +186,14 @@ def _logistics_model() -> dict:
         "access": f"{ACCESS_SPEED_KMH:g}",
         "far": f"{FAR_FROM_ROADS_M / 1000:g}",
     }
+
+
+def _isochrone_json(frame: gpd.GeoDataFrame | None) -> dict | None:
+    if frame is None or not len(frame):
+        return None
+    frame = frame.to_crs(WGS84)
+    frame = frame.set_geometry(frame.geometry.simplify(3e-4))  # ~30 m: plenty for a 15-60 minute area
+    return feature_collection(frame, ["zone_id", "vehicle", "minutes"])
 
 
 def logistics_note(lang: str) -> str:
@@ -212,12 +225,13 @@ def explorer_html(
     links: Mapping[str, str] | None = None,
     lang: str = "vi",
     base_url: str | None = None,
+    isochrones: gpd.GeoDataFrame | None = None,
 ) -> str:
     """The explorer page.
 
     Parameters
     ----------
-    zones, table, layers, links, lang
+    zones, table, layers, links, lang, isochrones
         See :func:`explorer_data`.
     base_url : str, optional
         Where the vendored assets are served (``/maps/static``); ``None`` inlines them so the
@@ -228,7 +242,7 @@ def explorer_html(
     str
         The HTML document.
     """
-    data = explorer_data(zones, table, layers=layers, links=links, lang=lang)
+    data = explorer_data(zones, table, layers=layers, links=links, lang=lang, isochrones=isochrones)
     page = _PAGE.format(
         lang=html.escape(lang),
         title=html.escape(i18n.text(data["lang"], "app.title")),

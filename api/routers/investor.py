@@ -84,6 +84,17 @@ def _layers(store):
     return _cached((id(store), store.version(), "layers"), lambda: store_layers(store, tuple(REFERENCE_LAYERS)))
 
 
+def _isochrones(store):
+    """The car isochrones of every zone for the explorer (None beyond the per-store cap or without the layers)."""
+    from geozones.errors import EmptyLayerError, WorkLimitError
+    from geozones.scenario.reach import isochrone_frame
+
+    try:
+        return isochrone_frame(store, "car")
+    except (EmptyLayerError, WorkLimitError):
+        return None
+
+
 def _links(base: str) -> dict[str, str]:
     return {
         "factsheet": f"{base}/collections/zones/items/{{id}}/factsheet?lang={{lang}}&f={{f}}",
@@ -122,6 +133,7 @@ def explorer(
             links=_links(base),
             lang=code,
             base_url=f"{base}/maps/static",
+            isochrones=_isochrones(store),
         ).encode("utf-8")
 
     body = _cached((id(store), store.version(), "explorer", code, base), build)

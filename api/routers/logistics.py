@@ -74,17 +74,16 @@ def isochrones(
 
     from geozones.scenario import reach
 
+    if zone_id is not None and zone_id not in set(store.zones()["id"]):
+        raise NotFound(f"no zone {zone_id!r}")
+
     def compute() -> dict:
-        frame = reach.isochrone_frame(store, vehicle)
+        frame = reach.isochrone_frame(store, vehicle, zone_id)
         frame["geometry"] = frame.geometry.simplify(1e-4)  # ~10 m: the lines are coarser than that
         return json.loads(frame.to_json(drop_id=True))
 
-    collection = gate.run(("logistics-isochrones", store.version(), vehicle), compute, "logistics")
+    collection = gate.run(("logistics-isochrones", store.version(), vehicle, zone_id), compute, "logistics")
     features = collection["features"]
-    if zone_id is not None:
-        features = [f for f in features if f["properties"]["zone_id"] == zone_id]
-        if not features and zone_id not in set(store.zones()["id"]):
-            raise NotFound(f"no zone {zone_id!r}")
     if minutes is not None:
         features = [f for f in features if f["properties"]["minutes"] == float(minutes)]
     return ORJSONResponse({"type": "FeatureCollection", "model": _model(vehicle), "features": features})

@@ -253,20 +253,21 @@ def drive_times(
     d_min = d_access / 1000.0 / ACCESS_SPEED_KMH * 60.0
     ids = [column_key(i) for i in (dest["id"] if "id" in dest.columns else dest.index)]
     out = np.full((len(geoms), len(ids)), np.nan)
-    access = np.full(len(geoms), np.nan)
-    seg_all, access_all, _ = network.attach(geoms)
-    for i, geom in enumerate(geoms):
-        access[i] = access_all[i] if seg_all[i] >= 0 else np.nan
-        reach = site_reach(network, geom, engine=engine, far_m=far_m)
-        if reach is None:
+    seg_all, access_all, off_all = network.attach(geoms)
+    access = np.where(seg_all >= 0, access_all, np.nan)
+    # One Dijkstra per destination (the graph is undirected), not per site: cheap for many sites.
+    sites_ok = (seg_all >= 0) & (access_all <= far_m)
+    s_seg, s_off = seg_all[sites_ok], off_all[sites_ok]
+    s_min = access_all[sites_ok] / 1000.0 / ACCESS_SPEED_KMH * 60.0
+    per_m = network.table["minutes"] / network.table["length"]
+    for j in range(len(ids)):
+        if d_seg[j] < 0 or d_access[j] > far_m:  # a destination far from the network is not reached either
             continue
-        ok = (d_seg >= 0) & (d_access <= far_m)  # a destination far from the network is not reached either
-        t = np.full(len(ids), np.inf)
-        t[ok] = network.time_at(reach.times, d_seg[ok], d_off[ok]) + d_min[ok]
-        same = ok & (d_seg == reach.segment)
-        per_m = network.table["minutes"][reach.segment] / network.table["length"][reach.segment]
-        t[same] = np.minimum(t[same], reach.start_min + np.abs(d_off[same] - reach.offset) * per_m + d_min[same])
-        out[i] = np.where(np.isfinite(t), t, np.nan)
+        times = network.node_times(int(d_seg[j]), float(d_off[j]), float(d_min[j]), engine)
+        t = network.time_at(times, s_seg, s_off) + s_min
+        same = s_seg == d_seg[j]
+        t[same] = np.minimum(t[same], d_min[j] + np.abs(s_off[same] - d_off[j]) * per_m[s_seg[same]] + s_min[same])
+        out[np.flatnonzero(sites_ok), j] = np.where(np.isfinite(t), t, np.nan)
     far = np.isfinite(access) & (access > far_m)
     table = pd.DataFrame(
         {

@@ -21,12 +21,15 @@ import pandas as pd
 from geozones import crs as _crs
 from geozones.analysis import logistics as _logistics
 from geozones.analysis.proximity import measured_geometry
-from geozones.errors import EmptyLayerError
+from geozones.errors import EmptyLayerError, WorkLimitError
 
 ROADS = "infrastructure_corridor_roads"
 DESTINATIONS = "infrastructure_logistics_destinations"
 POPULATION = "boundaries_population_districts"
 ISOCHRONE_LAYER = "logistics_isochrones"
+#: Isochrones and catchments cost about 0.1 s a site: beyond this many zones they are computed one
+#: zone at a time, on request (``/logistics/isochrones?zone_id=…``), never for the whole store at once.
+MAX_ISOCHRONE_ZONES = 300
 #: Store versions whose answers are kept (per process).
 _CACHE_SIZE = 4
 _cache: OrderedDict = OrderedDict()
@@ -98,7 +101,10 @@ def zone_reach(store, vehicle: str = "car") -> pd.DataFrame:
             table[f"pop_{minutes}min"] = np.nan
         table["pop_year"] = None
         population = _layer(store, POPULATION)
-        if population is not None:
+        table["pop_note"] = None
+        if population is not None and len(sites) > MAX_ISOCHRONE_ZONES:
+            table["pop_note"] = f"not computed for more than {MAX_ISOCHRONE_ZONES} zones at once"
+        elif population is not None:
             iso = isochrone_frame(store, vehicle)
             catch = iso[iso["minutes"].isin([float(m) for m in _logistics.CATCHMENT_MINUTES])]
             if len(catch):
@@ -114,16 +120,29 @@ def zone_reach(store, vehicle: str = "car") -> pd.DataFrame:
     return _cached(store, ("reach", vehicle), compute).copy()
 
 
-def isochrone_frame(store, vehicle: str = "car") -> gpd.GeoDataFrame:
-    """15/30/45/60-minute polygons of every zone (WGS84), computed for the store's current zones."""
+def isochrone_frame(store, vehicle: str = "car", zone_id: str | None = None) -> gpd.GeoDataFrame:
+    """15/30/45/60-minute polygons (WGS84) of every zone, or of one, computed for the store's current zones.
+
+    Raises
+    ------
+    WorkLimitError
+        For the whole store when it holds more than :data:`MAX_ISOCHRONE_ZONES` zones (ask one zone).
+    """
 
     def compute():
         network = _network(store, vehicle)
         sites = _sites(store)
+        if zone_id is not None:
+            sites = sites[sites["id"] == zone_id]
+        elif len(sites) > MAX_ISOCHRONE_ZONES:
+            raise WorkLimitError(
+                f"the store holds {len(sites)} zones: isochrones are computed for at most "
+                f"{MAX_ISOCHRONE_ZONES} at once; ask for one zone (zone_id)"
+            )
         iso = _logistics.isochrones(sites, None, vehicle=vehicle, network=network)
         return iso.to_crs(_crs.WGS84)
 
-    return _cached(store, ("isochrones", vehicle), compute).copy()
+    return _cached(store, ("isochrones", vehicle, zone_id), compute).copy()
 
 
 def write_isochrone_layer(store, vehicles: tuple[str, ...] = _logistics.VEHICLES) -> gpd.GeoDataFrame:
@@ -164,7 +183,7 @@ def site_logistics(store) -> pd.DataFrame:
         near = car[f"nearest_{category}"] if f"nearest_{category}" in car.columns else pd.Series(None, index=car.index)
         out[f"nearest_{category}_name"] = near.map(lambda i: names.get(i) if isinstance(i, str) else None)
     out["far_from_roads"] = car["far_from_roads"].astype(bool) if "far_from_roads" in car.columns else False
-    for column in ("pop_30min", "pop_60min", "pop_year"):
+    for column in ("pop_30min", "pop_60min", "pop_year", "pop_note"):
         out[column] = car[column]
     return out
 
@@ -181,6 +200,7 @@ def add_logistics(table: pd.DataFrame, store) -> pd.DataFrame:
 
 __all__ = [
     "ISOCHRONE_LAYER",
+    "MAX_ISOCHRONE_ZONES",
     "SITE_CATEGORIES",
     "add_logistics",
     "isochrone_frame",

@@ -104,3 +104,17 @@ def test_written_isochrones_are_an_ogc_collection(setup):
     body = response.json()
     assert body["numberMatched"] == len(written)
     assert {f["properties"]["vehicle"] for f in body["features"]} == {"car", "truck"}
+
+
+def test_isochrones_of_a_large_store_are_asked_one_zone_at_a_time(setup, monkeypatch):
+    from geozones.scenario import reach
+
+    client, _ = setup
+    monkeypatch.setattr(reach, "MAX_ISOCHRONE_ZONES", 3)
+    response = client.get("/logistics/isochrones")
+    assert response.status_code == 400 and "zone_id" in response.json()["description"]
+    one = client.get("/logistics/isochrones", params={"zone_id": "ls-kcn-dong-banh"}).json()["features"]
+    assert {f["properties"]["zone_id"] for f in one} == {"ls-kcn-dong-banh"} and len(one) == 4
+    rows = client.get("/logistics/zones").json()["zones"]
+    assert all(r["pop_30min"] is None and "more than 3 zones" in r["pop_note"] for r in rows)
+    assert any(r["min_ha_noi_centre"] is not None for r in rows)  # drive times stay: one Dijkstra per destination

@@ -29,7 +29,10 @@ def shipped(built_store, tmp_path_factory):
     table = add_logistics(site_table(zones, load_infrastructure(built_store)), built_store)
     path = tmp_path_factory.mktemp("explorer") / "explorer.html"
     layers = store_layers(built_store, tuple(REFERENCE_LAYERS))
-    path.write_text(explorer_html(zones, table, layers=layers, lang="en"), encoding="utf-8")
+    from geozones.scenario.reach import isochrone_frame
+
+    page = explorer_html(zones, table, layers=layers, lang="en", isochrones=isochrone_frame(built_store, "car"))
+    path.write_text(page, encoding="utf-8")
     return table, path
 
 
@@ -59,6 +62,9 @@ def test_minutes_filters_hide_sites_beyond_and_far_from_roads(browser, shipped):
         # the popup gives minutes (never decimal hours) and says "far from mapped roads" where it is so
         page.locator(".gz-reset").click()
         page.evaluate("geozonesExplorer.select('ls-kcn-hong-phong')")
+        # its four isochrones are drawn (and only its)
+        drawn = page.evaluate("geozonesExplorer.isochroneIds")
+        assert sorted(drawn) == sorted(f"ls-kcn-hong-phong:{m:.1f}".replace(".0", "") for m in (15, 30, 45, 60))
         popup = page.locator(".gz-popup").inner_text()
         import re
 

@@ -25,6 +25,27 @@
     return false;
   }
   var noSeaport = false;
+  // Isochrones of the selected site (car, 15/30/45/60 min), drawn under everything, largest first.
+  var SHADES = { 15: "#08519c", 30: "#3182bd", 45: "#6baed6", 60: "#bdd7e7" };
+  var drawn = null;
+  function drawIsochrones(site, map, D) {
+    if (drawn) { map.removeLayer(drawn); drawn = null; }
+    if (!D.isochrones || !window.L) return;
+    var mine = D.isochrones.features.filter(function (f) { return f.properties.zone_id === site.id; });
+    mine.sort(function (a, b) { return b.properties.minutes - a.properties.minutes; });
+    if (!mine.length) return;
+    drawn = window.L.geoJSON({ type: "FeatureCollection", features: mine }, {
+      interactive: false,
+      style: function (f) {
+        var c = SHADES[f.properties.minutes] || "#6baed6";
+        return { color: c, weight: 1, fillColor: c, fillOpacity: 0.18 };
+      }
+    }).addTo(map);
+    drawn.bringToBack();
+    if (window.geozonesExplorer) window.geozonesExplorer.isochroneIds = mine.map(function (f) {
+      return f.properties.zone_id + ":" + f.properties.minutes;
+    });
+  }
   (window.geozonesExplorerPlugins = window.geozonesExplorerPlugins || []).push({
     name: "logistics",
     filters: function (sites) {
@@ -40,6 +61,7 @@
       }
       return h.t("unit.min", { value: h.num(v, 0) });
     },
+    onSelect: drawIsochrones,
     popupRows: function (s) {
       return "minutes_capital" in s ? POPUP : [];
     },

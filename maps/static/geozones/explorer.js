@@ -790,6 +790,7 @@
     }
   }
   function selectSite(i, fromList) {
+    PLUGINS.forEach(function (p) { if (p.onSelect) p.onSelect(SITES[i], map, D); });
     selected = i;
     var s = SITES[i];
     if (fromList && located[i]) {
