@@ -177,3 +177,24 @@ def test_engines_agree_on_every_shipped_isochrone(corridor):
     b = L.isochrones(sites, None, network=network, engine="networkx")
     assert len(a) == 8
     assert np.abs(a.area.to_numpy() - b.area.to_numpy()).max() < 1.0  # m²
+
+
+def test_minutes_raster_by_hand():
+    """Cell centres at x = 250 ... 9750, y = 750 ... -3750 (500 m cells) on a 10 km national road to (10 km, 0)."""
+    import pyproj
+
+    from geozones.analysis.drivetime import minutes_raster
+    from geozones.analysis.raster import Grid
+
+    roads = gpd.GeoDataFrame({"class": ["national_highway"]}, geometry=[LineString([(0, 0), (10000, 0)])], crs=CRS)
+    target = gpd.GeoDataFrame(geometry=[Point(10000, 0)], crs=CRS)
+    grid = Grid(0.0, 1000.0, 500.0, 20, 10, pyproj.CRS.from_epsg(CRS))
+    car = minutes_raster(roads, target, grid)
+    # (250, 750): 750 m access at 250 m/min = 3 min, then 9.75 km at 1.2 min/km = 11.7 min
+    assert car[0, 0] == pytest.approx(3 + 11.7)
+    assert car[1, 19] == pytest.approx(250 / 250 + 0.25 * 1.2)  # (9750, 250)
+    # y = -3250 and -3750: more than 3 km from the road: far from mapped roads, no time
+    assert np.isinf(car[8:, :]).all() and np.isfinite(car[:8, :]).all()
+    truck = minutes_raster(roads, target, grid, vehicle="truck", max_minutes=10)
+    assert truck[1, 19] == pytest.approx(1 + 0.25 * 1.5)
+    assert np.isinf(truck[0, 0])  # 3 + 9.75 x 1.5 = 17.6 > 10
