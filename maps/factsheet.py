@@ -87,6 +87,15 @@ def _draw(
     roads = layers.get("infrastructure_roads")
     if roads is not None and len(roads):
         roads.to_crs(crs).plot(ax=ax, color="#c0392b", lw=1.2, zorder=3)
+    isochrones = layers.get("logistics_isochrones")
+    if label_places and isochrones is not None and len(isochrones) and "zone_id" in isochrones.columns:
+        mine = isochrones[isochrones["zone_id"] == site_id].sort_values("minutes", ascending=False)
+        shades = {15.0: "#08519c", 30.0: "#3182bd", 45.0: "#6baed6", 60.0: "#bdd7e7"}
+        for _, iso in mine.to_crs(crs).iterrows():  # 60 minutes first, 15 on top
+            color = shades.get(float(iso["minutes"]), "#6baed6")
+            gpd.GeoSeries([iso.geometry], crs=crs).plot(
+                ax=ax, color=color, alpha=0.35, edgecolor=color, lw=0.5, zorder=1
+            )
     rail = layers.get("infrastructure_railways")
     if rail is not None and len(rail):
         rail.to_crs(crs).plot(ax=ax, color="#333", lw=1.0, linestyle=(0, (6, 2)), zorder=3)
@@ -332,6 +341,12 @@ def factsheet_html(
             + "</p>"
         )
     heading = f"{e(row['name'])}"
+    iso = layers.get("logistics_isochrones")
+    iso_caption = (
+        f". {t('factsheet.isochrones')}"
+        if iso is not None and "zone_id" in iso.columns and (iso["zone_id"] == site_id).any()
+        else ""
+    )
     site_image = (
         f'<img alt="{t("factsheet.site_map")}" src="{site_map}">'
         if site_map
@@ -361,7 +376,7 @@ table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }} tab
 </style></head><body>
 {nav}<p class="kicker">{t("factsheet.title")} · geozones</p>
 <h1>{heading}</h1><p class="sub">{sub}</p>
-<table class="maps"><tr><td><figure><img alt="{t("factsheet.locator")}" src="{locator}"><figcaption>{t("factsheet.locator")}</figcaption></figure></td>
+<table class="maps"><tr><td><figure><img alt="{t("factsheet.locator")}" src="{locator}"><figcaption>{t("factsheet.locator")}{iso_caption}</figcaption></figure></td>
 <td><figure>{site_image}<figcaption>{t("factsheet.site_map")}. {t("factsheet.map_legend")}</figcaption></figure></td></tr></table>
 <table class="cols"><tr><td><h2>{t("factsheet.figures")}</h2><table class="figures">{figure_rows}</table>
 <h2>{t("factsheet.logistics")}</h2>

@@ -95,6 +95,17 @@ def _isochrones(store):
         return None
 
 
+def _site_isochrones(store, zone_id: str) -> dict:
+    """``{"logistics_isochrones": frame}`` of one zone for its fact sheet (empty without the layers)."""
+    from geozones.errors import EmptyLayerError
+    from geozones.scenario.reach import isochrone_frame
+
+    try:
+        return {"logistics_isochrones": isochrone_frame(store, "car", zone_id)}
+    except EmptyLayerError:
+        return {}
+
+
 def _links(base: str) -> dict[str, str]:
     return {
         "factsheet": f"{base}/collections/zones/items/{{id}}/factsheet?lang={{lang}}&f={{f}}",
@@ -228,7 +239,7 @@ def factsheet(
     base = _base(request, settings)
     item = quote(featureId, safe="")
     headers = {"Content-Language": code, "Vary": "Accept-Language"}
-    kwargs = {"lang": code, "layers": _layers(store)}
+    kwargs = {"lang": code, "layers": {**_layers(store), **_site_isochrones(store, featureId)}}
     if f == "html":
         links = {
             "pdf": f"{base}/collections/zones/items/{item}/factsheet?lang={code}&f=pdf",
