@@ -35,6 +35,8 @@ REFERENCE_LAYERS: dict[str, str] = {
     "infrastructure_railways": "layer.railways",
     "infrastructure_power": "layer.power",
     "infrastructure_destinations": "layer.destinations",
+    "infrastructure_corridor_roads": "layer.corridor_roads",
+    "infrastructure_logistics_destinations": "layer.logistics_destinations",
 }
 #: Logistics rows (drive-time model, issue 22): minutes by car and by container truck, labour catchment.
 LOGISTICS_FIELDS: tuple[tuple[str, str], ...] = (

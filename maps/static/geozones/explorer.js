@@ -483,20 +483,25 @@
     "layer.roads": { color: "#c0392b", weight: 2.5 },
     "layer.railways": { color: "#333", weight: 2, dashArray: "10 3" },
     "layer.power": { color: "#f39c12", weight: 1.5, dashArray: "2 4" },
-    "layer.destinations": { color: "#1f4e79", weight: 2, radius: 6, fillColor: "#fff", fillOpacity: 1 }
+    "layer.destinations": { color: "#1f4e79", weight: 2, radius: 6, fillColor: "#fff", fillOpacity: 1 },
+    "layer.corridor_roads": { color: "#e67e22", weight: 2 },
+    "layer.logistics_destinations": { color: "#0b6623", weight: 2, radius: 6, fillColor: "#e8f5e9", fillOpacity: 1 }
   };
+  var REF_HIDDEN = { "layer.corridor_roads": true };  // off at first (the legend switches it on)
   var refLayers = {};
   Object.keys(D.layers).forEach(function (key) {
     var style = REF_STYLE[key] || { color: "#666", weight: 1 };
     refLayers[key] = L.geoJSON(D.layers[key], {
-      style: function () { return style; }, interactive: key === "layer.destinations",
+      style: function () { return style; },
+      interactive: key === "layer.destinations" || key === "layer.logistics_destinations",
       pointToLayer: function (f, latlng) {
         var m = L.circleMarker(latlng, style);
         var label = el("span", null, f.properties.name || "");
         m.bindTooltip(label, { direction: "top" });
         return m;
       }
-    }).addTo(map);
+    });
+    if (!REF_HIDDEN[key]) refLayers[key].addTo(map);
   });
 
   var SiteLayer = L.Layer.extend({
