@@ -291,6 +291,8 @@ def format_value(column: str, row: Mapping, lang: str) -> str:
         return (
             i18n.text(lang, "value.no_data") if missing else i18n.text(lang, "unit.km", value=_number(value, lang, 1))
         )
+    if column.startswith(("road_km_", "road_h_")) and _far_from_roads(row):
+        return i18n.text(lang, "value.far_from_roads")  # a long straight leg is not a road distance
     if column.startswith(("road_km_", "road_h_", "straight_km_")):
         if missing:
             kind = column.split("_", 2)[2]
@@ -321,6 +323,14 @@ def format_value(column: str, row: Mapping, lang: str) -> str:
         unit = "MVA" if column.endswith("_mva") else "m³/day"
         return f"{_number(value, lang, 1)} {unit}"
     return str(value)
+
+
+def _far_from_roads(row: Mapping) -> bool:
+    """The site's straight leg to the nearest mapped road is longer than the stated limit (3 km)."""
+    from geozones.analysis.logistics import FAR_FROM_ROADS_M
+
+    access = row.get("access_km")
+    return isinstance(access, (int, float)) and np.isfinite(access) and access * 1000.0 > FAR_FROM_ROADS_M
 
 
 def comparison(table, ids: list[str], lang: str) -> tuple[list[str], list[tuple[str, list[str]]]]:

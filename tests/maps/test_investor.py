@@ -317,3 +317,15 @@ def test_script_in_any_field_stays_text_in_the_fact_sheet_and_the_comparison(bui
         assert [tag for tag, _ in parser.seen if tag == "script"] == []  # the pages carry no script of their own
         assert not any("onerror" in attrs for _, attrs in parser.seen)
         assert "&lt;img src=x onerror=" in page  # shown, as text
+
+
+def test_a_long_straight_leg_is_far_from_mapped_roads_not_a_road_distance():
+    """Regression (issue 22): Vằng Mười is 22.7 km from the nearest mapped road; its 'road distance' was that leg."""
+    from geozones.maps.explorer import format_value
+
+    row = {"access_km": 22.7, "road_km_city": 51.0, "road_h_city": 1.1, "straight_km_city": 30.0}
+    assert format_value("road_km_city", row, "en") == "far from mapped roads"
+    assert format_value("road_h_city", row, "en") == "far from mapped roads"
+    assert format_value("straight_km_city", row, "en") == "30 km"  # the straight line stays, labelled as such
+    near = dict(row, access_km=0.8)
+    assert format_value("road_km_city", near, "en") == "51 km" and format_value("road_h_city", near, "en") == "66 min"

@@ -24,7 +24,7 @@
     }
     return false;
   }
-  var noSeaport = false;
+  var noSeaport = false, farKm = 3;
   // Isochrones of the selected site (car, 15/30/45/60 min), drawn under everything, largest first.
   var SHADES = { 15: "#08519c", 30: "#3182bd", 45: "#6baed6", 60: "#bdd7e7" };
   var drawn = null;
@@ -48,11 +48,16 @@
   }
   (window.geozonesExplorerPlugins = window.geozonesExplorerPlugins || []).push({
     name: "logistics",
-    filters: function (sites) {
+    filters: function (sites, D) {
       noSeaport = !has(sites, "minutes_seaport");
+      if (D && D.logistics_model && isFinite(parseFloat(D.logistics_model.far))) farKm = parseFloat(D.logistics_model.far);
       return FILTERS.filter(function (f) { return has(sites, f.column); });
     },
     value: function (column, s, h) {
+      // a road distance whose straight access leg is longer than the stated limit is not a road distance
+      if (/^(road_km|road_h)_/.test(column) && h.present(s.access_km) && s.access_km > farKm) {
+        return h.t("value.far_from_roads");
+      }
       if (!/^(truck_)?minutes_|^pop_(30|60)min$/.test(column)) return undefined;
       var v = s[column];
       if (!h.present(v)) return h.t(s.far_from_roads ? "value.far_from_roads" : "value.no_data");
