@@ -26,7 +26,14 @@ from geozones import crs as _crs
 from geozones.analysis.siteselect import PLACE_KINDS
 from geozones.errors import GeozonesError
 from geozones.maps import i18n
-from geozones.maps.explorer import COMPARE_FIELDS, UnknownSiteError, format_value, site_records
+from geozones.maps.explorer import (
+    COMPARE_FIELDS,
+    LOGISTICS_FIELDS,
+    UnknownSiteError,
+    format_value,
+    logistics_note,
+    site_records,
+)
 from geozones.maps.printmap import nice_length
 
 #: Rows of "what investors ask" (catalogue key, column).
@@ -40,6 +47,8 @@ INVESTOR_ROWS: tuple[tuple[str, str], ...] = (
     ("field.contact", "contact"),
 )
 _INVESTOR_COLUMNS = {c for _, c in INVESTOR_ROWS}
+#: Destination categories of the fact sheet's logistics table (minutes by car and by truck).
+LOGISTICS_CATEGORIES = ("capital", "airport", "seaport", "border_gate")
 _URL = re.compile(r"^(https?://\S+|(?:[a-z0-9-]+\.)+(?:vn|com|org|net|gov|info)(?:/\S*)?)$", re.IGNORECASE)
 
 
@@ -78,6 +87,15 @@ def _draw(
     roads = layers.get("infrastructure_roads")
     if roads is not None and len(roads):
         roads.to_crs(crs).plot(ax=ax, color="#c0392b", lw=1.2, zorder=3)
+    isochrones = layers.get("logistics_isochrones")
+    if label_places and isochrones is not None and len(isochrones) and "zone_id" in isochrones.columns:
+        mine = isochrones[isochrones["zone_id"] == site_id].sort_values("minutes", ascending=False)
+        shades = {15.0: "#08519c", 30.0: "#3182bd", 45.0: "#6baed6", 60.0: "#bdd7e7"}
+        for _, iso in mine.to_crs(crs).iterrows():  # 60 minutes first, 15 on top
+            color = shades.get(float(iso["minutes"]), "#6baed6")
+            gpd.GeoSeries([iso.geometry], crs=crs).plot(
+                ax=ax, color=color, alpha=0.35, edgecolor=color, lw=0.5, zorder=1
+            )
     rail = layers.get("infrastructure_railways")
     if rail is not None and len(rail):
         rail.to_crs(crs).plot(ax=ax, color="#333", lw=1.0, linestyle=(0, (6, 2)), zorder=3)
@@ -253,7 +271,28 @@ def factsheet_html(
         if column not in _INVESTOR_COLUMNS
         and column not in ("geometry_quality", "sources")
         and not column.startswith(("road_", "straight_"))
+        and (key, column) not in LOGISTICS_FIELDS
     )
+    logistics_rows = "".join(
+        f"<tr><th>{t('place.' + category)}"
+        + (
+            f" ({e(str(row['nearest_' + category + '_name']))})"
+            if category == "border_gate" and row.get("nearest_border_gate_name")
+            else ""
+        )
+        + f"</th><td>{e(format_value('minutes_' + category, row, lang))}</td>"
+        f"<td>{e(format_value('truck_minutes_' + category, row, lang))}</td></tr>"
+        for category in LOGISTICS_CATEGORIES
+    ) + (
+        f"<tr><th>{t('logistics.pop')}</th><td colspan='2'>"
+        f"{e(format_value('pop_30min', row, lang))} / {e(format_value('pop_60min', row, lang))}</td></tr>"
+    )
+    if row.get("far_from_roads"):  # no time at all: one line, with the access leg that explains it
+        logistics_rows = (
+            f"<tr><td colspan='3'>{t('value.far_from_roads')}: {t('field.access')} "
+            f"{e(format_value('access_km', row, lang))}</td></tr>"
+        )
+    logistics_head = "".join(f"<th>{t(k)}</th>" for k in ("distance.place", "logistics.car", "logistics.truck"))
     distance_rows = "".join(
         f"<tr><th>{t('place.' + kind)}</th><td>{e(str(row.get('nearest_' + kind) or ''))}</td>"
         f"<td>{e(format_value('road_km_' + kind, row, lang))}</td><td>{e(format_value('straight_km_' + kind, row, lang))}</td>"
@@ -278,10 +317,8 @@ def factsheet_html(
     approx = [format_value("geometry_quality", row, lang)]
     if record.get("location_basis"):
         approx.append(str(record["location_basis"]))
-    approx += [
-        i18n.text(lang, k)
-        for k in ("factsheet.note_roads", "factsheet.note_drive", "factsheet.note_available", "factsheet.note_names")
-    ]
+    approx += [i18n.text(lang, k) for k in ("factsheet.note_roads", "factsheet.note_available", "factsheet.note_names")]
+    approx.append(logistics_note(lang))  # the drive-time model, stated (times on this sheet are minutes)
     sources = _source_items(row.get("sources")) + _source_items(row.get("investor_info_sources"))
     for name in ("infrastructure_roads", "infrastructure_destinations", "boundaries_provinces"):
         frame = layers.get(name)
@@ -304,6 +341,12 @@ def factsheet_html(
             + "</p>"
         )
     heading = f"{e(row['name'])}"
+    iso = layers.get("logistics_isochrones")
+    iso_caption = (
+        f". {t('factsheet.isochrones')}"
+        if iso is not None and "zone_id" in iso.columns and (iso["zone_id"] == site_id).any()
+        else ""
+    )
     site_image = (
         f'<img alt="{t("factsheet.site_map")}" src="{site_map}">'
         if site_map
@@ -328,14 +371,16 @@ table.cols {{ width: 100%; }} table.cols > tbody > tr > td {{ width: 50%; border
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; vertical-align: top; padding: 0.5mm 1mm;
 border-bottom: 0.1mm solid #ddd; }} th {{ color: #444; font-weight: 600; width: 45%; }}
 ul {{ margin: 0; padding-left: 4mm; }} ul.sources {{ columns: 2; column-gap: 6mm; font-size: 7pt; line-height: 1.15; }} li {{ margin: 0.3mm 0; }} a {{ color: #174a7c; word-break: break-all; }}
-table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }}
+table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }} table.logistics th {{ width: 40%; }}
 .date {{ color: #555; font-size: 7.5pt; margin-top: 2mm; }}
 </style></head><body>
 {nav}<p class="kicker">{t("factsheet.title")} · geozones</p>
 <h1>{heading}</h1><p class="sub">{sub}</p>
-<table class="maps"><tr><td><figure><img alt="{t("factsheet.locator")}" src="{locator}"><figcaption>{t("factsheet.locator")}</figcaption></figure></td>
+<table class="maps"><tr><td><figure><img alt="{t("factsheet.locator")}" src="{locator}"><figcaption>{t("factsheet.locator")}{iso_caption}</figcaption></figure></td>
 <td><figure>{site_image}<figcaption>{t("factsheet.site_map")}. {t("factsheet.map_legend")}</figcaption></figure></td></tr></table>
-<table class="cols"><tr><td><h2>{t("factsheet.figures")}</h2><table class="figures">{figure_rows}</table></td>
+<table class="cols"><tr><td><h2>{t("factsheet.figures")}</h2><table class="figures">{figure_rows}</table>
+<h2>{t("factsheet.logistics")}</h2>
+<table class="logistics"><thead><tr>{logistics_head}</tr></thead><tbody>{logistics_rows}</tbody></table></td>
 <td><h2>{t("factsheet.investor_info")}</h2><table class="investor">{investor_rows}</table>
 <h2>{t("factsheet.approximate")}</h2><ul class="approximate">{"".join(f"<li>{e(a)}</li>" for a in approx)}</ul></td></tr></table>
 <table class="distances"><thead><tr>{distance_head}</tr></thead><tbody>{distance_rows}</tbody></table>

@@ -15,10 +15,23 @@ def include_all(app: FastAPI) -> None:
         investor,
         items,
         landing,
+        logistics,
         maps,
         scenarios,
         transactions,
     )
 
-    for module in (health, landing, collections, items, analysis, scenarios, downloads, investor, maps, transactions):
+    for module in (
+        health,
+        landing,
+        collections,
+        items,
+        analysis,
+        logistics,
+        scenarios,
+        downloads,
+        investor,
+        maps,
+        transactions,
+    ):
         app.include_router(module.router)

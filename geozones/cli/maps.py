@@ -70,8 +70,22 @@ def web_map(
 
         zones = store.zones()
         out.parent.mkdir(parents=True, exist_ok=True)
+        from geozones.scenario.reach import add_logistics
+
+        table = add_logistics(site_table(zones, infra), store)
+        from geozones.errors import EmptyLayerError, WorkLimitError
+        from geozones.scenario.reach import isochrone_frame
+
+        try:
+            isochrones = isochrone_frame(store, "car")
+        except (EmptyLayerError, WorkLimitError):
+            isochrones = None
         page = explorer_html(
-            zones, site_table(zones, infra), layers=store_layers(store, tuple(REFERENCE_LAYERS)), lang=lang.value
+            zones,
+            table,
+            layers=store_layers(store, tuple(REFERENCE_LAYERS)),
+            lang=lang.value,
+            isochrones=isochrones,
         )
         out.write_text(page, encoding="utf-8")
         console.print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, assets inlined)")
