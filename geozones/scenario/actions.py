@@ -12,6 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import pyproj
 import shapely
+import shapely.ops
 
 from geozones import crs as _crs
 from geozones.analysis.growth import grow_to_area
@@ -19,7 +20,7 @@ from geozones.errors import ScenarioError
 from geozones.scenario.allocate import Allocator
 from geozones.scenario.chain import same_province
 from geozones.scenario.constraints import ConstraintSet, present
-from geozones.scenario.model import Action, Scenario
+from geozones.scenario.model import ALLOCATION_SETTINGS, Action, Scenario
 from geozones.scenario.newzones import add_zone_row, phase_row, read_geometry, site_row
 from geozones.scenario.timeline import Indicators, refresh_area
 
@@ -159,7 +160,7 @@ class Runner:
         placed_ha = 0.0
         opened = 0
         plan = self.allocator.plan(action, index, active)
-        for zone_id, land, grown in plan:
+        for zone_id, land, grown in plan.parcels:
             got = float(shapely.area(land) / 10_000.0)
             placed_ha += got
             if zone_id is not None:
@@ -182,13 +183,15 @@ class Runner:
         shortfall = demand - placed_ha
         message = (
             f"{action.year} allocate {demand:g} ha ({action.params.get('mode', 'both')}): placed "
-            f"{placed_ha:.2f} ha in {len(plan)} zone(s)/site(s)"
+            f"{placed_ha:.2f} ha in {len(plan.parcels)} zone(s)/site(s)"
         )
         if shortfall > 0.005 * demand:
             message += (
                 f"; SHORTFALL {shortfall:.2f} ha: not enough allowed land within the constraints, "
-                f"{settings['min_parcel_ha']:g} ha minimum parcel"
+                f"{settings['min_parcel_ha']:g} ha minimum parcel, {settings.get('min_width_m', 100.0):g} m "
+                f"minimum width, Polsby–Popper >= {settings.get('min_compactness', 0.3):g}"
                 + (f" and {settings['max_road_m']:g} m of a road" if settings.get("max_road_m") else "")
+                + (f" ({'; '.join(plan.reasons)})" if plan.reasons else "")
             )
         self.notes.append(message)
         self.allocations.append((action.year, demand, placed_ha, max(shortfall, 0.0)))
@@ -202,10 +205,55 @@ class Runner:
         else:
             site = gpd.GeoSeries(gpd.points_from_xy([p["point"][0]], [p["point"][1]]), crs=_crs.WGS84)
             point = site.to_crs(self.metric).iloc[0]
+            self._check_seed(action, index, point)
             result = self._grow(point, p["target_ha"], set())
             self._log(action, p["id"], result, point, set())
+            self._check_useful(action, index, point, result)
             geom = result.geometry
         self._append(add_zone_row(self.scenario, action), geom)
+
+    def min_useful_ha(self, target: float) -> float:
+        """Smallest zone an action may create: the allocation's minimum parcel (default 5 ha), or its target."""
+        return min(
+            float(self.scenario.allocation.get("min_parcel_ha", ALLOCATION_SETTINGS["min_parcel_ha"][1])), target
+        )
+
+    def _check_seed(self, action: Action, index: int, point) -> None:
+        """A zone grown from a point inside a constraint would be 0 ha: refuse it, naming the constraint."""
+        inside = self.constraints.containing(self.zones, point)
+        if not inside:
+            return
+        blocked = self.constraints.growth_exclusions(self.zones, set())
+        near = shapely.ops.nearest_points(shapely.boundary(blocked), point)[0] if blocked is not None else point
+        lonlat = gpd.GeoSeries([near], crs=self.metric).to_crs(_crs.WGS84).iloc[0]
+        raise self._error(
+            f"add_zone {action.params['id']!r}: the point lies inside the {' and the '.join(inside)}, so no land "
+            f"can be grown there (it would be a 0 ha zone); the nearest allowed land is "
+            f"{shapely.distance(near, point):,.0f} m away, near [{lonlat.x:.5f}, {lonlat.y:.5f}]",
+            action,
+            index,
+            "point",
+        )
+
+    def _check_useful(self, action: Action, index: int, seed, result) -> None:
+        """Refuse a grown zone below the minimum useful size, naming what took the land around it."""
+        minimum = self.min_useful_ha(float(action.params["target_ha"]))
+        if result.reached or result.area_ha >= minimum - 1e-6:
+            return
+        taken = sorted(self.constraints.removed_by_constraint(self.zones, seed, result, set()), key=lambda r: -r[1])
+        causes = ", ".join(
+            f"{label if label == 'other zones' else self.constraints.kind(label) + ' ' + repr(label)} {ha:.1f} ha"
+            for label, ha in taken
+            if ha > 0.005
+        )
+        raise self._error(
+            f"add_zone {action.params['id']!r}: too little land: only {result.area_ha:.2f} ha can be grown within "
+            f"{result.distance_m:,.0f} m of the point, below the {minimum:g} ha minimum useful size"
+            + (f"; the constraints took {causes}" if causes else ""),
+            action,
+            index,
+            "target_ha",
+        )
 
     def _do_add_phase(self, action: Action, index: int) -> None:
         p = action.params

@@ -8,6 +8,7 @@ outlines, so Monte Carlo draws that do not change them reuse it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,6 +18,15 @@ import shapely
 from geozones.errors import ScenarioError
 from geozones.scenario.constraints import ConstraintSet
 from geozones.scenario.model import Action, LayerRef, Scenario
+
+
+@dataclass(frozen=True)
+class AllocationPlan:
+    """``parcels``: ``[(zone id or None for a new site, land, grown geometry or None)]``; ``reasons``: why
+    seeds were refused or demand left (from :func:`geozones.analysis.parcels.allocate_parcels`)."""
+
+    parcels: list[tuple]
+    reasons: list[str]
 
 
 class Allocator:
@@ -78,8 +88,8 @@ class Allocator:
         self.cache["allocation"] = {"grid": grid, "suitability": surface, "reach": reach}
         return self.cache["allocation"]
 
-    def plan(self, action: Action, index: int, active: gpd.GeoDataFrame) -> list[tuple]:
-        """``[(zone id or None for a new site, land, grown geometry or None)]`` for one ``allocate`` action.
+    def plan(self, action: Action, index: int, active: gpd.GeoDataFrame) -> AllocationPlan:
+        """The parcels of one ``allocate`` action and why any demand was left unplaced.
 
         Memoised on the action and the active zones' outlines (Monte Carlo draws that do not change
         them reuse it).
@@ -95,7 +105,7 @@ class Allocator:
         if key in plans:
             return plans[key]
         from geozones.analysis import raster
-        from geozones.analysis.allocation import allocate
+        from geozones.analysis.parcels import allocate_parcels
 
         setup = self.setup()
         grid = setup["grid"]
@@ -129,7 +139,7 @@ class Allocator:
                     f"actions[{index}].zones",
                 )
             grow = {ids.index(z) + 1 for z in action.params["zones"]}
-        result = allocate(
+        result = allocate_parcels(
             setup["suitability"],
             setup["reach"] & (area > 0),
             labels,
@@ -139,6 +149,8 @@ class Allocator:
             settings.get("max_parcel_ha"),
             grow,
             area=area,
+            min_width=float(settings.get("min_width_m", 100.0)) / grid.resolution,
+            min_compactness=float(settings.get("min_compactness", 0.3)),
         )
         plan = []
         for label in sorted(result.allocated):
@@ -168,8 +180,8 @@ class Allocator:
                 plan.append((zone_id, land, shapely.make_valid(shapely.union_all([old, land, closed]))))
             else:
                 plan.append((None, land, None))
-        plans[key] = plan
-        return plan
+        plans[key] = AllocationPlan(plan, list(result.reasons))
+        return plans[key]
 
 
 def zone_cells(active: gpd.GeoDataFrame, grid) -> np.ndarray:

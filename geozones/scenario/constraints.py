@@ -71,6 +71,25 @@ class ConstraintSet:
             self.cache["labelled"] = self.labelled
         return self._exclusions
 
+    def kind(self, label: str) -> str:
+        """What a labelled constraint is: ``corridor`` (a buffered layer), ``exclusion`` or ``slope``."""
+        if label.startswith("slope >"):
+            return "slope"
+        buffered = {ref.label for ref in self.scenario.constraints.buffers}
+        return "corridor" if label.split(" (+")[0] in buffered or " (+" in label else "exclusion"
+
+    def containing(self, zones: gpd.GeoDataFrame, point) -> list[str]:
+        """The constraints (``kind 'label'``) a point lies in; ``other zone <id>`` for the zones it is inside."""
+        self.exclusions()
+        found = [f"{self.kind(label)} '{label}'" for label, geom in self.labelled if shapely.intersects(geom, point)]
+        if self.scenario.constraints.avoid_other_zones:
+            active = zones[zones["status"].ne("retired")]
+            geoms = active.geometry.array
+            inside = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+            inside[inside] = shapely.intersects(geoms[inside], point)
+            found += [f"other zone {zone_id}" for zone_id in active.index[inside]]
+        return found
+
     def other_zones(self, zones: gpd.GeoDataFrame, skip: set[str]) -> np.ndarray:
         """Outlines of the active zones not in ``skip`` (what ``avoid_other_zones`` keeps growth out of)."""
         return present(zones[~zones.index.isin(skip) & zones["status"].ne("retired")].geometry.array)

@@ -61,6 +61,9 @@ ALLOCATION_SETTINGS: dict[str, tuple[tuple[type, ...], Any]] = {
     "max_parcel_ha": ((int, float), None),
     "max_road_m": ((int, float), None),
     "roads": ((str,), "infrastructure_roads"),
+    # a parcel's narrowest part and its Polsby–Popper score (geozones defaults: see docs/scenarios.md)
+    "min_width_m": ((int, float), 100.0),
+    "min_compactness": ((int, float), 0.3),
 }
 COMMON = {
     "action": ((str,), True),
@@ -395,6 +398,8 @@ class _Builder:
             raise self.error("allocation needs 'suitability' (a suitability file)", "allocation")
         if out["max_parcel_ha"] is not None and out["max_parcel_ha"] < out["min_parcel_ha"]:
             raise self.error("max_parcel_ha is below min_parcel_ha", "allocation.max_parcel_ha")
+        if out["min_compactness"] >= 1:
+            raise self.error("min_compactness is a Polsby–Popper score below 1", "allocation.min_compactness")
         return out
 
     def unknown(self, data: dict, known: set[str], where: str) -> None:

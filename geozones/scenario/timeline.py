@@ -70,7 +70,8 @@ class Indicators:
         row["occupied_ha"] = float(np.nansum(hectares * occupancy / 100))
         z = zones[active]
         row["new_land_ha"] = self.new_land(z)
-        ccn = (zones["kind"].to_numpy()[active] == "CCN") & np.isin(status, ESTABLISHED)
+        # a zone mapped at 0 ha is no zone: never counted (an unknown area, NaN, still counts)
+        ccn = (zones["kind"].to_numpy()[active] == "CCN") & np.isin(status, ESTABLISHED) & ~(hectares <= 0)
         row["ccn_count"] = int(ccn.sum())
         row["ccn_area_ha"] = float(np.nansum(hectares[ccn]))
         row["ccn_area_unknown"] = int(np.isnan(hectares[ccn]).sum())

@@ -18,9 +18,9 @@ from pathlib import Path
 import geopandas as gpd
 
 from geozones.errors import ScenarioError, ScenarioErrors, UnknownAttributeError
+from geozones.scenario.chain import resolve_base, same_province
 from geozones.scenario.model import Scenario
 from geozones.scenario.parse import load_scenario
-from geozones.scenario.chain import resolve_base, same_province
 from geozones.scenario.suitability import SuitabilitySpec, check_suitability_layers, load_suitability
 from geozones.schema import PROVINCE_AFTER_2025, ascii_name
 
