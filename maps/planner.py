@@ -18,6 +18,7 @@ from geozones.maps.data import feature_collection
 
 #: New land smaller than this (m²) is treated as reprojection noise, not a change.
 MIN_NEW_LAND_M2 = 100.0
+CANDIDATE_STYLE = {"color": "#1565c0", "weight": 2.5, "dashArray": "6 3", "fillColor": "#42a5f5", "fillOpacity": 0.15}
 EXCLUSION_STYLE = {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935", "fillOpacity": 0.25, "opacity": 0.8}
 BASELINE_STYLE = {"color": "#455a64", "weight": 1.5, "dashArray": "3 3", "fill": False, "opacity": 0.9}
 NEW_LAND_STYLE = {
@@ -163,7 +164,8 @@ def ranks_panel(ranks: pd.DataFrame, text: dict, names: dict | None = None):
     head = "".join(f"<th>{escape(c)}</th>" for c in text["ranks_columns"])
     rows = []
     for _, row in table.iterrows():
-        site = (names or {}).get(row["id"], row["id"])
+        own = row.get("name") if "name" in table.columns else None
+        site = own if isinstance(own, str) and own else (names or {}).get(row["id"], row["id"])
 
         def number(value, fmt):
             return format(float(value), fmt) if pd.notna(value) else "—"
@@ -190,8 +192,13 @@ def odds_panel(odds: pd.DataFrame, text: dict):
     import folium
 
     years = sorted(int(y) for y in odds["year"].unique())
-    table = odds.pivot_table(index="target", columns="year", values="probability", aggfunc="first")
-    deadline = odds.groupby("target")["deadline"].first()
+    odds = odds.copy()
+    if "name" in odds.columns:  # targets by their names; the id where a table has none
+        odds["name"] = odds["name"].where(odds["name"].notna() & (odds["name"].astype(str) != ""), odds["target"])
+    else:
+        odds["name"] = odds["target"]
+    table = odds.pivot_table(index="name", columns="year", values="probability", aggfunc="first", sort=False)
+    deadline = odds.groupby("name", sort=False)["deadline"].first()
     head = "".join(f"<th>{y}</th>" for y in years)
     rows = []
     for target, row in table.iterrows():
@@ -222,6 +229,7 @@ def planner_map(
     uncertainty: str | os.PathLike | None = None,
     ranks: pd.DataFrame | None = None,
     odds: pd.DataFrame | None = None,
+    candidates: gpd.GeoDataFrame | None = None,
     layers: dict[str, gpd.GeoDataFrame] | None = None,
     lang: Literal["vi", "en"] = "vi",
     mode: Literal["embed", "api"] = "embed",
@@ -251,6 +259,9 @@ def planner_map(
     odds : DataFrame, optional
         Probabilities of meeting targets (:class:`geozones.scenario.odds.OddsResult.probabilities`):
         a target x year table along the map's time axis.
+    candidates : GeoDataFrame, optional
+        The scenario's candidate sites (``id``, ``name``, ``base_rank``, ...; store layer
+        ``candidates_<id>`` of ``geozones scenario run``): outlines labelled with their AHP rank.
     layers : dict of GeoDataFrame, optional
         Reference layers as for :func:`maps.investor_map`.
     lang : {"vi", "en"}
@@ -279,7 +290,7 @@ def planner_map(
         legend.append(
             (
                 swatch("#21918c", "#21918c"),
-                f"{text['suitability']}: {low:g} ({text['low']}) – {high:g} ({text['high']})",
+                f"{text['suitability']}: {low:.2f} ({text['low']}) – {high:.2f} ({text['high']})",
             )
         )
     if sensitivity is not None:
@@ -302,6 +313,18 @@ def planner_map(
             EXCLUSION_STYLE,
         ).add_to(m)
         legend.append((swatch(EXCLUSION_STYLE["fillColor"], EXCLUSION_STYLE["color"]), f"{text['exclusion']}: {name}"))
+    if candidates is not None and len(candidates):
+        shown = candidates.to_crs(4326).copy()
+        shown["rank"] = shown["base_rank"].map(lambda r: f"#{int(r)}" if pd.notna(r) else "—")
+        shown = shown.round({"ahp_score": 3, "area_ha": 1})
+        OverlayLayer(
+            feature_collection(shown, ["name", "rank", "ahp_score", "area_ha"]),
+            text["candidates"],
+            CANDIDATE_STYLE,
+            ["name", "rank", "ahp_score"],
+            class_name="gz-candidates",
+        ).add_to(m)
+        legend.append((swatch(None, CANDIDATE_STYLE["color"], "6 3"), text["candidates"]))
     removed = baseline[~baseline["id"].isin(scenario["id"])]
     if mode == "embed":
         OverlayLayer(feature_collection(baseline, ["id", "name"]), text["baseline"], BASELINE_STYLE).add_to(m)

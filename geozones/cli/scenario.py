@@ -117,8 +117,8 @@ def run(
     console.rule(f"{scenario.name} ({scenario.id})")
     print_frame(result.timeline.T.rename_axis("indicator"), "Timeline")
     print_frame(
-        result.targets[["target", "year", "operator", "value", "scenario_value", "status", "note"]],
-        "Provincial targets",
+        result.targets[["name", "year", "rule", "scenario_value", "status", "note"]],
+        "Targets",
         index=False,
     )
     if len(result.growth):
@@ -138,11 +138,25 @@ def run(
     if csv:
         result.timeline.to_csv(csv)
         written.append(str(csv))
+    if scenario.candidates:
+        from geozones.scenario.candidates import rank_candidates
+
+        ranks, outlines = rank_candidates(scenario, store=store_from(ctx))
+        print_frame(
+            ranks[["name", "area_ha", "ahp_score", "base_rank", "median_rank", "top_k_share"]].round(3),
+            f"Candidate sites by AHP ({ranks.attrs['suitability']}): rank stability over {ranks.attrs['draws']} "
+            f"Dirichlet draws (share in the top {ranks.attrs['k']}, seed {ranks.attrs['seed']})",
+            index=False,
+        )
+        if not no_save:
+            name = "candidates_" + scenario.layer_name.removeprefix("scenario_")
+            store_from(ctx).write_layer(name, outlines.assign(top_k=ranks.attrs["k"], draws=ranks.attrs["draws"]))
+            written.append(f"store layer {name} (shown on the planner map)")
     if draws:
         from geozones.scenario.odds import target_odds, uncertain_fields
 
         odds = target_odds(scenario, draws=draws, seed=seed, store=store_from(ctx))
-        table = odds.probabilities.pivot(index="target", columns="year", values="probability")
+        table = odds.probabilities.pivot_table(index="name", columns="year", values="probability", aggfunc="first")
         print_frame(
             table.map(lambda p: f"{100 * p:.1f} %"),
             f"Probability of meeting each target ({draws} draws of {len(uncertain_fields(scenario))} "
@@ -238,11 +252,11 @@ def suitability(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A suitability file (.yaml, .toml): criteria, judgements, sensitivity.")],
     out: Annotated[
-        Path,
+        Path | None,
         typer.Option(
-            help="Folder for the COGs and CSV tables (the planner map shows <store folder>/rasters/suitability*.tif)."
+            help="Folder for the COGs and CSV tables (default <store folder>/rasters, where the planner map looks)."
         ),
-    ] = Path("out/rasters"),
+    ] = None,
     draws: Annotated[int | None, typer.Option(help="Monte Carlo draws (default: the file's, else 1000).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the draws (default: the file's, else 0).")] = None,
 ) -> None:
@@ -273,6 +287,8 @@ def suitability(
         f"Candidate sites: rank stability over {int(settings['draws'])} Dirichlet draws "
         f"(top {int(settings['k'])}), seed {int(settings['seed'])}",
     )
+    if out is None:
+        out = Path(getattr(store_from(ctx), "path", "geozones.gpkg")).parent / "rasters"
     for path in run_.write(out):
         console.print(f"wrote {path}", highlight=False)
     console.print(f"{grid.width} x {grid.height} cells of {grid.resolution:g} m in {grid.crs.name}", highlight=False)

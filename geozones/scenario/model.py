@@ -211,6 +211,11 @@ class Scenario:
     base_line: int | None = field(default=None, compare=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     allocation: dict[str, Any] = field(default_factory=dict)
+    #: the scenario's own targets (geozones.scenario.targetspec.Target) and its ``{include: file}`` target files
+    targets: tuple[Any, ...] = ()
+    target_files: tuple[str, ...] = ()
+    #: candidate sites to rank by AHP (geozones.scenario.candidates): ``{"suitability": file, "sites": [...]}``
+    candidates: dict[str, Any] = field(default_factory=dict)
 
     def file_references(self) -> list[str]:
         """Every place the scenario names something on the file system of the machine that runs it.
@@ -226,6 +231,9 @@ class Scenario:
             found.append(f"constraints.dem: {self.constraints.dem}")
         if self.allocation.get("suitability"):
             found.append(f"allocation.suitability: {self.allocation['suitability']}")
+        if self.candidates.get("suitability"):
+            found.append(f"candidates.suitability: {self.candidates['suitability']}")
+        found += [f"targets.include: {name}" for name in self.target_files if not name.startswith("data:targets/")]
         return found
 
     def __post_init__(self) -> None:
@@ -312,6 +320,8 @@ class _Builder:
             "crs",
             "base",
             "allocation",
+            "targets",
+            "candidates",
         }
         errors: list[ScenarioError] = []
 
@@ -346,6 +356,8 @@ class _Builder:
         built = [collect(self.action, a, f"actions[{i}]") for i, a in enumerate(actions)]
         constraints = collect(self.constraints, data.get("constraints"))
         allocation = collect(self.allocation, data.get("allocation"), built)
+        targets = collect(self.targets, data.get("targets")) or ((), ())
+        candidates = collect(self.candidates, data.get("candidates")) or {}
         start, end = data.get("start_year"), data.get("end_year")
         if isinstance(start, int) and isinstance(end, int) and errors:
             for i, action in enumerate(built):  # year problems alongside the others
@@ -369,6 +381,9 @@ class _Builder:
                 base_line=self.lines.get("base"),
                 lines=dict(self.lines),
                 allocation=allocation or {},
+                targets=targets[0],
+                target_files=targets[1],
+                candidates=candidates,
             )
         except ScenarioErrors as exc:
             raise_all([self.error(e.reason, e.field) if e.field and self.lines else e for e in exc.errors])
@@ -377,6 +392,16 @@ class _Builder:
             if exc.field and self.lines:
                 raise self.error(exc.reason, exc.field) from None
             raise
+
+    def candidates(self, data):
+        from geozones.scenario.candidates import parse_candidates
+
+        return parse_candidates(data, self)
+
+    def targets(self, data):
+        from geozones.scenario.targetspec import parse_targets
+
+        return parse_targets(data, self)
 
     def allocation(self, data, actions) -> dict[str, Any]:
         uses = any(a is not None and a.kind == "allocate" for a in actions)
