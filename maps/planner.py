@@ -31,6 +31,11 @@ NEW_LAND_STYLE = {
 }  # clicks go through to the zone and its popup
 
 
+def _round(value: float) -> str:
+    """A legend figure: two decimals at most, no trailing zeros (0.88934 -> 0.89, 99.0 -> 99)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def _metric(frame: gpd.GeoDataFrame, crs) -> gpd.GeoSeries:
     return frame.geometry.to_crs(crs)
 
@@ -290,7 +295,7 @@ def planner_map(
         legend.append(
             (
                 swatch("#21918c", "#21918c"),
-                f"{text['suitability']}: {low:.2f} ({text['low']}) – {high:.2f} ({text['high']})",
+                f"{text['suitability']}: {_round(low)} ({text['low']}) – {_round(high)} ({text['high']})",
             )
         )
     if sensitivity is not None:
