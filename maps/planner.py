@@ -12,8 +12,9 @@ import shapely
 
 from geozones.errors import InvalidParameterError
 from geozones.maps._base import add_layer_control, add_legend_and_title, add_overlays, base_map, sources_of, zone_bounds
-from geozones.maps._elements import OverlayLayer, ZoneLayer, swatch
+from geozones.maps._elements import HtmlControl, OverlayLayer, ZoneLayer, swatch
 from geozones.maps._text import LABELS, check_lang, js_config
+from geozones.maps.citations import cite_all
 from geozones.maps.data import feature_collection
 
 #: New land smaller than this (m²) is treated as reprojection noise, not a change.
@@ -158,8 +159,6 @@ def ranks_panel(ranks: pd.DataFrame, text: dict, names: dict | None = None):
     """A fixed panel: each candidate site's AHP score, rank, median rank and share of draws in the top k."""
     from html import escape
 
-    import folium
-
     table = ranks.sort_values(["base_rank", "id"])
     k = table["top_k"].iloc[0] if "top_k" in table.columns else None
     draws = table["draws"].iloc[0] if "draws" in table.columns else None
@@ -181,20 +180,17 @@ def ranks_panel(ranks: pd.DataFrame, text: dict, names: dict | None = None):
             f"<td>{number(row['top_k_share'], '.0%')}</td></tr>"
         )
     html = (
-        f'<div class="gz-ranks" style="position:absolute;top:90px;left:10px;z-index:800;background:#fff;'
-        f'padding:6px 8px;font:12px sans-serif;max-width:45%;max-height:40%;overflow:auto;box-shadow:0 1px 4px #0004">'
         f"<details open><summary><b>{escape(text['ranks'])}</b>{note}</summary>"
         f'<table style="border-collapse:collapse;text-align:right"><tr>{head}</tr>{"".join(rows)}</table>'
-        f"</details><style>.gz-ranks td,.gz-ranks th{{padding:1px 4px}}.gz-ranks th{{text-align:left}}</style></div>"
+        f"</details>"
     )
-    return folium.Element(html)
+    # a Leaflet control in the top-left corner: stacked under the zoom buttons, never beneath them
+    return HtmlControl(html, "topleft", "gz-ranks gz-panel")
 
 
 def odds_panel(odds: pd.DataFrame, text: dict):
     """A fixed panel with the probability of meeting each target (rows) in each year (columns)."""
     from html import escape
-
-    import folium
 
     years = sorted(int(y) for y in odds["year"].unique())
     odds = odds.copy()
@@ -214,14 +210,12 @@ def odds_panel(odds: pd.DataFrame, text: dict):
     draws = int(odds["draws"].iloc[0])
     seed = odds["seed"].iloc[0] if "seed" in odds.columns else odds.attrs.get("seed", "")
     html = (
-        f'<div class="gz-odds" style="position:absolute;bottom:28px;left:10px;z-index:800;background:#fff;'
-        f'padding:6px 8px;font:12px sans-serif;max-width:70%;overflow:auto;box-shadow:0 1px 4px #0004">'
         f"<b>{escape(text['odds'])}</b> <small>({draws} {escape(text['odds_note'])} {escape(str(seed))})</small>"
         f'<table style="border-collapse:collapse;text-align:right"><tr><th></th>{head}</tr>{"".join(rows)}'
-        f"</table><style>.gz-odds td,.gz-odds th{{padding:1px 4px}}.gz-odds .gz-deadline"
-        f"{{font-weight:bold;outline:1px solid #444}}</style></div>"
+        f"</table>"
     )
-    return folium.Element(html)
+    # a Leaflet control in the bottom-left corner: stacked with the title, never over it
+    return HtmlControl(html, "bottomleft", "gz-odds gz-panel")
 
 
 def planner_map(
@@ -308,9 +302,9 @@ def planner_map(
         legend.append((swatch("#fde725", "#440154"), f"{text['uncertainty']}: {low:.3f} – {high:.3f}"))
     if ranks is not None and len(ranks):
         names = dict(zip(scenario["id"], scenario["name"])) if "name" in scenario.columns else None
-        m.get_root().html.add_child(ranks_panel(ranks, text, names))
+        ranks_panel(ranks, text, names).add_to(m)
     if odds is not None and len(odds):
-        m.get_root().html.add_child(odds_panel(odds, text))
+        odds_panel(odds, text).add_to(m)
     for name, frame in (exclusions or {}).items():
         OverlayLayer(
             feature_collection(frame, [c for c in ("name", "reason", "kind") if c in frame.columns]),
@@ -356,6 +350,7 @@ def planner_map(
             class_name="gz-new-land",
         ).add_to(m)
     legend.append((swatch(None, NEW_LAND_STYLE["color"], pattern=True), text["new_land_layer"]))
-    add_legend_and_title(m, lang, title or text["title_scenario"], legend, sources_of(scenario, limit=3))
+    cited = cite_all(scenario["sources"], limit=3) if "sources" in scenario.columns else []
+    add_legend_and_title(m, lang, title or text["title_scenario"], legend, "; ".join(cited) or sources_of(None))
     add_layer_control(m)
     return m

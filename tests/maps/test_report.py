@@ -133,4 +133,24 @@ def test_print_map_has_labels_new_land_and_a_tm3_note(items, tmp_path):
     assert "Cụm công nghiệp Thử 0" in flat and "Cụm công nghiệp Thử 2" in flat  # zone labels
     assert "New land" in flat  # the legend entry of the hatched new land
     assert "EPSG:9213" in flat and "UTM" not in flat
-    assert "Báo Bắc Kạn" not in flat or "seed:" not in flat
+    assert "seed:" not in flat and "facts.md" not in flat  # sources by title, never a file name
+
+
+def test_cli_report_of_the_shipped_programme(store, tmp_path):
+    from typer.testing import CliRunner
+
+    from geozones.cli import app
+    from tests.helpers.tools import ROOT
+
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app,
+        ["--store", str(store.path), "scenario", "report", str(ROOT / "scenarios" / "bac-kan-2021-2025.yaml"), str(out),
+         "--lang", "en", "--draws", "2"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "CCN total area about 150 ha by 2025" in page and "above the target" in page
+    assert "Sở Kế hoạch và Đầu tư tỉnh Bắc Kạn" in page and "seed:" not in page
+    bad = CliRunner().invoke(app, ["--store", str(store.path), "scenario", "report", str(out)])
+    assert bad.exit_code == 2 and "one or two scenario files" in bad.output
