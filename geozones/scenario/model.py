@@ -394,7 +394,7 @@ class _Builder:
             raise
 
     def candidates(self, data):
-        from geozones.scenario.candidates import parse_candidates
+        from geozones.scenario.candidatespec import parse_candidates
 
         return parse_candidates(data, self)
 
