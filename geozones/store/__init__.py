@@ -17,6 +17,7 @@ from geozones.store.base import ZONES, ZoneStore, read_shipped, shipped_layers
 from geozones.store.geopackage import GeoPackageStore
 from geozones.store.layers import (
     REFERENCE_LAYERS,
+    candidate_sites,
     load_infrastructure,
     odds_table,
     scenario_layer_name,
@@ -41,6 +42,7 @@ __all__ = [
     "store_layers",
     "suitability_raster",
     "sensitivity_raster",
+    "candidate_sites",
     "odds_table",
     "site_ranks",
     "uncertainty_raster",
