@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     )
     scenario_workers: int = Field(2, ge=1, description="Scenario requests computed at once (worker processes)")
     scenario_memory_mb: int = Field(4096, ge=256, description="Memory (address space) of a scenario worker process")
+    shutdown_timeout_s: float = Field(
+        5.0, gt=0, description="Seconds a stopping server waits for running requests before cancelling them"
+    )
     pdf_timeout_s: float = Field(20.0, gt=0, description="Seconds a PDF render may take, in a worker process")
     max_vertices: int = Field(50_000, ge=4, description="Most vertices in one posted geometry")
     max_parts: int = Field(1_000, ge=1, description="Most polygons in one posted MultiPolygon")
@@ -59,7 +62,10 @@ class Settings(BaseSettings):
     )
     analysis_workers: int = Field(2, ge=1, description="Heavy analysis requests (proximity) computed at once")
     analysis_wait_s: float = Field(
-        10.0, gt=0, description="Seconds a heavy analysis request waits for a free slot before a 429"
+        10.0, gt=0, description="Seconds a heavy analysis request waits (asynchronously) for a free slot before a 429"
+    )
+    analysis_queue: int = Field(
+        8, ge=0, description="Heavy analysis requests that may wait for a slot; one more gets 429 at once"
     )
     analysis_cache: int = Field(32, ge=0, description="Heavy analysis answers kept per store version (LRU)")
 
