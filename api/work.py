@@ -104,10 +104,14 @@ def compare_job(spec: tuple, scenarios: list, year: int | None) -> dict:
     }
 
 
-def sleep_job(seconds: float) -> float:
-    """A job that only waits (tests: a held worker slot, a deadline, shutdown)."""
+def sleep_job(seconds: float, pid_file: str | None = None) -> float:
+    """A job that writes its process id to ``pid_file`` and waits (tests: a deadline, a cancel, shutdown)."""
+    import os
     import time
 
+    if pid_file:
+        with open(pid_file, "w") as handle:
+            handle.write(str(os.getpid()))
     time.sleep(seconds)
     return seconds
 

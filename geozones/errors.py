@@ -252,8 +252,8 @@ class ScenarioBudgetError(ScenarioError, BudgetError):
     """A scenario over a budget (its timeline, its draws): a :class:`ScenarioError` naming the field too."""
 
     def __init__(self, message: str, path: str | None = None, field: str | None = None, setting: str | None = None):
+        ScenarioError.__init__(self, message, path, None, field)  # (its super() is BudgetError's, setting None)
         self.setting = setting
-        ScenarioError.__init__(self, message, path, None, field)
 
 
 class WorkersBusyError(WorkLimitError):

@@ -345,17 +345,21 @@ table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }}
 </body></html>"""
 
 
-def factsheet_pdf(zones: gpd.GeoDataFrame, table, site_id: str, *, lang: str = "vi", **kwargs) -> bytes:
+def factsheet_pdf(
+    zones: gpd.GeoDataFrame, table, site_id: str, *, lang: str = "vi", timeout: float | None = None, **kwargs
+) -> bytes:
     """The fact sheet as an A4 PDF (WeasyPrint; text selectable, fonts embedded as subsets).
 
     Takes the arguments of :func:`factsheet_html`. Raises :class:`FactSheetError` when
-    WeasyPrint or its system libraries are missing (message in ``lang``).
+    WeasyPrint or its system libraries are missing (message in ``lang``). The render runs in a worker
+    process (:func:`pdf_from_html`) killed after ``timeout`` seconds (default ``GEOZONES_PDF_TIMEOUT_S``,
+    20): :class:`~geozones.errors.BudgetError`.
     """
     from geozones import bounded
 
     page = factsheet_html(zones, table, site_id, lang=lang, **kwargs)
     try:
-        return bounded.call(pdf_from_html, page, kind="pdf", what="the fact sheet PDF", warm=("weasyprint",))
+        return bounded.call(pdf_from_html, page, timeout=timeout, kind="pdf", what="the fact sheet PDF", warm=("weasyprint",))
     except ImportError as exc:
         raise FactSheetError(f"{i18n.text(i18n.check_lang(lang), 'error.pdf_unavailable')} ({exc})") from exc
 

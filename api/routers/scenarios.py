@@ -164,13 +164,21 @@ def budget(settings):
     )
 
 
-async def _in_worker(request: Request, what: str, func, *args):
+async def _in_worker(request: Request, settings, what: str, func, *args):
     """``func(*args)`` in a scenario worker process, killed at the deadline, on shutdown or when the
     client goes away (:func:`geozones.bounded.acall`)."""
     from geozones import bounded
     from geozones.api.work import WARM
 
-    return await bounded.acall(func, *args, what=what, kind="scenario", warm=WARM, abandoned=request.is_disconnected)
+    return await bounded.acall(
+        func,
+        *args,
+        timeout=settings.scenario_timeout_s,
+        what=what,
+        kind="scenario",
+        warm=WARM,
+        abandoned=request.is_disconnected,
+    )
 
 
 @router.post(
@@ -231,7 +239,7 @@ async def run(
     body = await _body(request, settings.max_scenario_bytes)
     scenario = await run_in_threadpool(_scenario_from_request, request, body)  # parsing is CPU work
     budget(settings).check([scenario], draws)
-    answer = await _in_worker(request, f"scenario {scenario.id!r}", run_job, store_spec(store), scenario, save, draws, seed)
+    answer = await _in_worker(request, settings, f"scenario {scenario.id!r}", run_job, store_spec(store), scenario, save, draws, seed)
     return ORJSONResponse(answer)
 
 
@@ -276,5 +284,5 @@ async def compare(
     ids = [s.id for s in scenarios]
     if len(set(ids)) != len(ids):
         raise InvalidParameter(f"scenario ids must differ; got {', '.join(ids)}")
-    answer = await _in_worker(request, f"comparison of {len(scenarios)} scenarios", compare_job, store_spec(store), scenarios, year)
+    answer = await _in_worker(request, settings, f"comparison of {len(scenarios)} scenarios", compare_job, store_spec(store), scenarios, year)
     return ORJSONResponse(answer)
