@@ -367,6 +367,8 @@ def _parse_date(value) -> _dt.date | None:
 
 def _too_long(field: Field, length: int | None = None) -> str:
     got = f" (got {length:,})" if length is not None else ""
+    if field.name == "id":
+        return f"id must be {ID_RULE}{got}"
     return f"{field.name} is longer than its limit of {field.max_length:,} characters{got}"
 
 

@@ -12,13 +12,13 @@ actions per call, and Monte Carlo draws x actions x years.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 from geozones.errors import CRSError, ScenarioBudgetError, ScenarioError
 from geozones.schema import ID_RE, ID_RULE
 
-if TYPE_CHECKING:
-    from geozones.scenario.model import Scenario
+#: A :class:`geozones.scenario.model.Scenario` (not imported: the model imports this module).
+Scenario = Any
 
 #: Earliest and latest year of a scenario (the schema's years: ``status_year``, ``target_year``).
 MIN_YEAR, MAX_YEAR = 1990, 2100
