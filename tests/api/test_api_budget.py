@@ -374,3 +374,99 @@ def test_proximity_parameters_are_normalised_before_they_key_the_cache(built_sto
         assert len(calls) == 1  # one computation for the three spellings
         assert client.get("/analysis/proximity", params={"max_access_m": 1e9}).status_code == 400
         assert client.get("/analysis/proximity", params={"speed": "national_highway=1e6"}).status_code == 400
+
+
+# --- (2) a stopping server does not wait for abandoned work -----------------------------------------------------
+
+
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        children = [child for child, parent in parents.items() if parent == pid]
+        found.update(children)
+        todo.extend(children)
+    return found
+
+
+def test_serve_with_two_workers_stops_promptly_during_a_long_scenario(built_store, tmp_path):
+    """SIGTERM while a long scenario runs: the server (2 processes) exits within seconds and the
+    scenario's worker process dies with it (before: the server waited for the work, minutes)."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.helpers.apiserver import free_port
+
+    store = tmp_path / "geozones.gpkg"
+    shutil.copyfile(built_store.path, store)
+    port = free_port()
+    env = {
+        **os.environ,
+        "GEOZONES_SCENARIO_TIMEOUT_S": "300",
+        "GEOZONES_SHUTDOWN_TIMEOUT_S": "2",
+        "GEOZONES_MAX_SCENARIO_DRAW_ACTIONS": "1000000",
+    }
+    geozones = Path(sys.executable).parent / "geozones"
+    server = subprocess.Popen(
+        [str(geozones), "serve", "--store", str(store), "--port", str(port), "--workers", "2", "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        answer: dict = {}
+
+        def long_request():
+            try:
+                answer["r"] = httpx.post(
+                    f"{url}/analysis/scenarios/run",
+                    params={"draws": 2000},
+                    content=UNCERTAIN,
+                    headers=YAML,
+                    timeout=120,
+                )
+            except httpx.HTTPError as exc:
+                answer["error"] = exc
+
+        thread = threading.Thread(target=long_request, daemon=True)
+        thread.start()
+        time.sleep(8)  # the scenario worker has started and is drawing
+        assert thread.is_alive() and not answer
+        family = _descendants(server.pid)
+        start = time.perf_counter()
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the server did not stop within 25 s of SIGTERM")
+        assert time.perf_counter() - start < 15
+        assert all(_gone(pid, within=5) for pid in family), "a worker process outlived the server"
+    finally:
+        if server.poll() is None:
+            for pid in _descendants(server.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            server.kill()
+            server.wait()
