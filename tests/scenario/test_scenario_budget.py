@@ -11,7 +11,7 @@ import re
 import pyproj
 import pytest
 
-from geozones.errors import BudgetError, ScenarioBudgetError, ScenarioError
+from geozones.errors import ScenarioError
 from geozones.scenario import Scenario, loads_scenario
 
 BASE = {"id": "t", "name": "t", "province": "Bắc Kạn", "start_year": 2024, "end_year": 2026}
@@ -118,6 +118,7 @@ def _grow(k: int, year: int = 2026) -> dict:
 
 
 def test_the_budget_of_one_call_names_each_limit():
+    from geozones.errors import BudgetError, ScenarioBudgetError
     from geozones.scenario.budget import ScenarioBudget
 
     budget = ScenarioBudget(years=10, scenarios=3, actions=5, draw_work=100, settings=(("years", "MY_YEARS"),))
