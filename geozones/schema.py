@@ -376,9 +376,10 @@ def _check_field(values: pd.Series, field: Field, bad: _Collector) -> None:
     missing = values.isna().to_numpy()
     if field.required:
         bad.fail(missing, field.name, f"{field.name} is required")
-    if field.dtype == "str" and field.max_length is not None:
-        long = values.map(lambda v: isinstance(v, str) and len(v) > field.max_length).to_numpy(dtype=bool)
-        bad.fail(long, field.name, _too_long(field))
+    limit = field.max_length
+    if field.dtype == "str" and limit is not None:
+        lengths = values.map(lambda v: len(v) if isinstance(v, str) else 0)
+        bad.fail((lengths > limit).to_numpy(dtype=bool), field.name, _too_long(field))
     if field.choices is not None:
         wrong = ~values.isna() & ~values.isin(field.choices)
         bad.fail(wrong.to_numpy(), field.name, f"{field.name} must be one of {', '.join(field.choices)}")

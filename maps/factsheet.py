@@ -359,7 +359,9 @@ def factsheet_pdf(
 
     page = factsheet_html(zones, table, site_id, lang=lang, **kwargs)
     try:
-        return bounded.call(pdf_from_html, page, timeout=timeout, kind="pdf", what="the fact sheet PDF", warm=("weasyprint",))
+        return bounded.call(
+            pdf_from_html, page, timeout=timeout, kind="pdf", what="the fact sheet PDF", warm=("weasyprint",)
+        )
     except ImportError as exc:
         raise FactSheetError(f"{i18n.text(i18n.check_lang(lang), 'error.pdf_unavailable')} ({exc})") from exc
 
@@ -410,4 +412,11 @@ def pdf_from_html(page: str) -> bytes:
     return HTML(string=page, url_fetcher=bundled_only_fetcher()).write_pdf()
 
 
-__all__ = ["INVESTOR_ROWS", "FactSheetError", "bundled_only_fetcher", "factsheet_html", "factsheet_pdf", "pdf_from_html"]
+__all__ = [
+    "INVESTOR_ROWS",
+    "FactSheetError",
+    "bundled_only_fetcher",
+    "factsheet_html",
+    "factsheet_pdf",
+    "pdf_from_html",
+]

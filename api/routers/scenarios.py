@@ -239,7 +239,9 @@ async def run(
     body = await _body(request, settings.max_scenario_bytes)
     scenario = await run_in_threadpool(_scenario_from_request, request, body)  # parsing is CPU work
     budget(settings).check([scenario], draws)
-    answer = await _in_worker(request, settings, f"scenario {scenario.id!r}", run_job, store_spec(store), scenario, save, draws, seed)
+    answer = await _in_worker(
+        request, settings, f"scenario {scenario.id!r}", run_job, store_spec(store), scenario, save, draws, seed
+    )
     return ORJSONResponse(answer)
 
 
@@ -284,5 +286,7 @@ async def compare(
     ids = [s.id for s in scenarios]
     if len(set(ids)) != len(ids):
         raise InvalidParameter(f"scenario ids must differ; got {', '.join(ids)}")
-    answer = await _in_worker(request, settings, f"comparison of {len(scenarios)} scenarios", compare_job, store_spec(store), scenarios, year)
+    answer = await _in_worker(
+        request, settings, f"comparison of {len(scenarios)} scenarios", compare_job, store_spec(store), scenarios, year
+    )
     return ORJSONResponse(answer)

@@ -258,7 +258,7 @@ def test_text_fields_longer_than_their_limit_are_400_naming_field_and_limit(edit
 class _Probe(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         _Probe.hits.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "text/css")
@@ -369,7 +369,9 @@ def test_proximity_parameters_are_normalised_before_they_key_the_cache(built_sto
         assert first.status_code == 200
         assert first.json()["max_access_m"] == 1500 and first.json()["speeds_kmh"] == {"national_highway": 40.0}
         for access, speed in ((1499.9, "40.01"), (1500.4, "39.96")):
-            again = client.get("/analysis/proximity", params={"max_access_m": access, "speed": f"national_highway={speed}"})
+            again = client.get(
+                "/analysis/proximity", params={"max_access_m": access, "speed": f"national_highway={speed}"}
+            )
             assert again.status_code == 200 and again.json() == first.json()
         assert len(calls) == 1  # one computation for the three spellings
         assert client.get("/analysis/proximity", params={"max_access_m": 1e9}).status_code == 400
@@ -418,7 +420,18 @@ def test_serve_with_two_workers_stops_promptly_during_a_long_scenario(built_stor
     }
     geozones = Path(sys.executable).parent / "geozones"
     server = subprocess.Popen(
-        [str(geozones), "serve", "--store", str(store), "--port", str(port), "--workers", "2", "--log-level", "warning"],
+        [
+            str(geozones),
+            "serve",
+            "--store",
+            str(store),
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
