@@ -258,3 +258,7 @@ class ScenarioBudgetError(ScenarioError, BudgetError):
 
 class WorkersBusyError(WorkLimitError):
     """Every worker for heavy geometry steps is busy; try again shortly."""
+
+
+class InputTooLargeError(WorkLimitError):
+    """A file would cost more than geozones reads from one: a sidecar, a GeoParquet row group, a raster."""

@@ -287,17 +287,13 @@ def comparison(table, ids: list[str], lang: str) -> tuple[list[str], list[tuple[
 
 def comparison_csv(table, ids: list[str], lang: str) -> str:
     """The comparison as CSV (UTF-8 with a byte-order mark so spreadsheet programs read the diacritics)."""
-    import csv
-    import io
+    from geozones.io.csvcells import rows_to_csv
 
     names, rows = comparison(table, ids, lang)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([i18n.text(lang, "compare.field"), *names])
-    writer.writerow([i18n.text(lang, "field.id"), *ids])
-    for label, values in rows:
-        writer.writerow([label, *values])
-    return "\ufeff" + buffer.getvalue()
+    lines = [[i18n.text(lang, "compare.field"), *names], [i18n.text(lang, "field.id"), *ids]]
+    lines += [[label, *values] for label, values in rows]
+    # text cells starting with = + - @ (a stored zone name) are neutralised for spreadsheets (OWASP)
+    return "\ufeff" + rows_to_csv(lines)
 
 
 def comparison_html(

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from geozones.cli._output import Typer, console, fail, print_frame, store_from
+from geozones.io.csvcells import write_csv
 
 scenario_app = Typer(
     help="Expansion scenarios: validate, run and compare plan files (YAML/TOML).", no_args_is_help=True
@@ -136,7 +137,7 @@ def run(
     for note in result.constraint_notes():
         console.print(f"[cyan]constraints:[/] {note}", highlight=False)
     if csv:
-        result.timeline.to_csv(csv)
+        write_csv(result.timeline, csv)
         written.append(str(csv))
     if draws:
         from geozones.scenario.odds import target_odds, uncertain_fields
@@ -149,7 +150,7 @@ def run(
             f"uncertain figures, seed {seed}; {odds.seconds:.1f} s)",
         )
         if odds_csv:
-            odds.probabilities.to_csv(odds_csv, index=False)
+            write_csv(odds.probabilities, odds_csv, index=False)
             written.append(str(odds_csv))
         if not no_save:
             name = "odds_" + scenario.layer_name.removeprefix("scenario_")
@@ -189,7 +190,7 @@ def compare(
         for note in result.notes:
             console.print(f"[yellow]note ({result.scenario.id}):[/] {note}", highlight=False)
     if csv:
-        table.to_csv(csv)
+        write_csv(table, csv)
         console.print(f"wrote {csv}")
     for _, written in pairs:
         for item in written:

@@ -62,6 +62,7 @@ from geozones.analysis.suitability import (
     site_criterion_means,
 )
 from geozones.errors import ScenarioError, SuitabilityError, UnknownAttributeError, raise_all
+from geozones.io.csvcells import write_csv
 from geozones.scenario.parse import parse_toml, parse_yaml
 from geozones.schema import ascii_name
 
@@ -451,7 +452,7 @@ class SuitabilityRun:
         sites = self.sites.assign(top_k=self.draws.k, draws=len(self.draws.weights))
         for name, table in (("weights", self.weights_table()), ("oat", self.oat), ("sites", sites)):
             path = folder / f"suitability_{name}.csv"
-            table.to_csv(path, index=name != "oat")
+            write_csv(table, path, index=name != "oat")
             written.append(path)
         return [Path(p) for p in written]
 

@@ -5,6 +5,7 @@
 - :mod:`geozones.store.postgis` -- the same interface on PostgreSQL/PostGIS (``geozones[postgis]``);
 - :mod:`geozones.store.edits`, :mod:`geozones.store.records` -- row-level edits with history;
 - :mod:`geozones.store.keys` -- API keys; ``migrations/`` -- versioned PostGIS SQL.
+- :mod:`geozones.store.locking` -- every lock a store takes, in one documented order.
 
 May import: the core (``geozones.schema``, ``crs``, ``area``, ``errors``, ``paths``) and
 ``geozones.io``. Never imports ``analysis``, ``scenario``, ``cli``, ``api`` or ``maps``.

@@ -867,9 +867,12 @@
     SITES.forEach(function (s) { byId[s.id] = s; });
     return state.compare.map(function (id) { return byId[id]; });
   }
+  // OWASP CSV injection: text starting with = + - @ tab or CR gets a ' so spreadsheets show it as text
+  // (the same rule as geozones.io.csvcells.csv_cell on the server)
+  function csvCell(v) { v = String(v); return /^[=+\-@\t\r]/.test(v) ? "'" + v : v; }
   function compareCsv() {
     var chosen = chosenSites();
-    function q(v) { v = String(v); return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; }
+    function q(v) { v = csvCell(v); return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; }
     var lines = [[t("compare.field")].concat(chosen.map(function (s) { return s.name; }))];
     lines.push([t("field.id")].concat(state.compare));
     D.compare_fields.forEach(function (f) {
