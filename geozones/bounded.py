@@ -136,6 +136,11 @@ def _limit_memory(megabytes: int) -> None:  # runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _modules(func: Callable[..., Any], warm: Sequence[str]) -> tuple[str, ...]:
+    """The function's own module, then the caller's ``warm`` modules."""
+    return tuple(dict.fromkeys([getattr(func, "__module__", "") or "builtins", *warm]))
+
+
 def _warm(modules: Sequence[str]) -> None:  # runs in the child
     import importlib
 
@@ -225,8 +230,8 @@ def call(
     try:
         pool, fresh = _checkout(kind)
         try:
-            if fresh and warm:
-                pool.apply_async(_warm, (tuple(warm),)).get(STARTUP_TIMEOUT_S)
+            if fresh:  # start-up and imports are not counted in the deadline
+                pool.apply_async(_warm, (_modules(func, warm),)).get(STARTUP_TIMEOUT_S)
             result = pool.apply_async(func, args).get(timeout)
         except multiprocessing.TimeoutError:
             pool.terminate()
@@ -290,7 +295,8 @@ async def acall(
     pool: multiprocessing.pool.Pool | None = None
     try:
         pool, fresh = await asyncio.to_thread(_checkout, kind)
-        if fresh and warm and not await _wait(pool.apply_async(_warm, (tuple(warm),)), STARTUP_TIMEOUT_S, abandoned):
+        warming = pool.apply_async(_warm, (_modules(func, warm),)) if fresh else None
+        if warming is not None and not await _wait(warming, STARTUP_TIMEOUT_S, abandoned):
             raise WorkLimitError(f"{what}: a worker did not start within {STARTUP_TIMEOUT_S:g} s")
         result = pool.apply_async(func, args)
         if not await _wait(result, timeout, abandoned):
