@@ -115,7 +115,7 @@ def test_a_scenario_over_its_deadline_is_stopped_with_422(built_store, tmp_path)
         response = client.post("/analysis/scenarios/run", params={"draws": 2000}, content=UNCERTAIN, headers=YAML)
         elapsed = time.perf_counter() - start
         _limit(response, 422, "took longer than 2 s", "GEOZONES_SCENARIO_TIMEOUT_S")
-        assert elapsed < 8, elapsed
+        assert elapsed < 15, elapsed  # 2 s and the kill (2 000 draws take minutes)
         # the server is fine afterwards (a new worker replaces the killed one)
         assert client.post("/analysis/scenarios/run", content=SCENARIO, headers=YAML).status_code == 200
 
@@ -175,7 +175,7 @@ def test_abandoned_work_is_killed_at_the_deadline_on_cancel_and_when_the_client_
         start = time.perf_counter()
         asyncio.run(scenario())
         assert _gone(_pid(tmp_path / f"{name}.pid")), f"{name}: the worker process still runs"
-        assert time.perf_counter() - start < 30
+        assert time.perf_counter() - start < 60
 
 
 # --- (3) the CRS and (9) the id of a scenario over HTTP ---------------------------------------------------------
