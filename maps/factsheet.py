@@ -17,6 +17,7 @@ import html
 import io
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -389,18 +390,78 @@ table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }} tab
 </body></html>"""
 
 
-def factsheet_pdf(zones: gpd.GeoDataFrame, table, site_id: str, *, lang: str = "vi", **kwargs) -> bytes:
+def factsheet_pdf(
+    zones: gpd.GeoDataFrame, table, site_id: str, *, lang: str = "vi", timeout: float | None = None, **kwargs
+) -> bytes:
     """The fact sheet as an A4 PDF (WeasyPrint; text selectable, fonts embedded as subsets).
 
     Takes the arguments of :func:`factsheet_html`. Raises :class:`FactSheetError` when
-    WeasyPrint or its system libraries are missing (message in ``lang``).
+    WeasyPrint or its system libraries are missing (message in ``lang``). The render runs in a worker
+    process (:func:`pdf_from_html`) killed after ``timeout`` seconds (default ``GEOZONES_PDF_TIMEOUT_S``,
+    20): :class:`~geozones.errors.BudgetError`.
     """
+    from geozones import bounded
+
     page = factsheet_html(zones, table, site_id, lang=lang, **kwargs)
     try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:
+        return bounded.call(
+            pdf_from_html, page, timeout=timeout, kind="pdf", what="the fact sheet PDF", warm=("weasyprint",)
+        )
+    except ImportError as exc:
         raise FactSheetError(f"{i18n.text(i18n.check_lang(lang), 'error.pdf_unavailable')} ({exc})") from exc
-    return HTML(string=page).write_pdf()
 
 
-__all__ = ["INVESTOR_ROWS", "FactSheetError", "factsheet_html", "factsheet_pdf"]
+#: The only folder a rendered page may load files from: the project's bundled assets.
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def bundled_only_fetcher():
+    """A WeasyPrint URL fetcher that loads ``data:`` URLs and files under :data:`STATIC` only.
+
+    Everything else (``file://`` elsewhere, ``http(s)://``, ``ftp://``) is refused: WeasyPrint logs it and
+    leaves the resource out, so a stored value can never make the renderer read a server file or
+    call another host, whatever the escaping. Redirects are not followed.
+    """
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher
+
+    root = STATIC.resolve()
+
+    class BundledOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.is_relative_to(root) and path.is_file():
+                    return super().fetch(path.as_uri(), headers)
+            raise ValueError(f"a fact sheet loads only data: URLs and bundled assets, not {url[:80]!r}")
+
+    return BundledOnly(allowed_protocols=("data", "file"), allow_redirects=False, timeout=5)
+
+
+def pdf_from_html(page: str) -> bytes:
+    """Render an HTML page to PDF with :func:`bundled_only_fetcher` (runs in a worker process).
+
+    Raises
+    ------
+    ImportError
+        When WeasyPrint or its system libraries are missing.
+    """
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # missing Pango and friends
+        raise ImportError(str(exc)) from None
+    return HTML(string=page, url_fetcher=bundled_only_fetcher()).write_pdf()
+
+
+__all__ = [
+    "INVESTOR_ROWS",
+    "FactSheetError",
+    "bundled_only_fetcher",
+    "factsheet_html",
+    "factsheet_pdf",
+    "pdf_from_html",
+]

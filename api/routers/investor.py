@@ -253,7 +253,7 @@ def factsheet(
     try:
         body = _cached(
             (id(store), store.version(), "factsheet-pdf", featureId, code),
-            lambda: factsheet_pdf(store.zones(), table, featureId, **kwargs),
+            lambda: factsheet_pdf(store.zones(), table, featureId, timeout=settings.pdf_timeout_s, **kwargs),
         )
     except FactSheetError as exc:
         raise APIError(503, str(exc), "ServiceUnavailable") from exc

@@ -8,7 +8,6 @@ a plan is never passed off as published.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -75,8 +74,6 @@ COMMON = {
 }
 #: Distributions an ``uncertain:`` field may draw from -> number of parameters (None: a list of choices).
 DISTRIBUTIONS: dict[str, int | None] = {"uniform": 2, "triangular": 3, "normal": 2, "choice": None}
-
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -173,7 +170,8 @@ class Scenario:
     Attributes
     ----------
     id : str
-        Lower-case slug; results are saved as store layer ``scenario_<id>``.
+        A zone-style id (:data:`geozones.schema.ID_PATTERN`: 1-64 of a-z, 0-9, '-'); results are saved
+        as store layer ``scenario_<id>``.
     name : str
     province : str
         Province (pre-2025 name) whose zones the plan covers, e.g. ``"Bắc Kạn"``.
@@ -185,7 +183,8 @@ class Scenario:
         Sources of the plan as a whole (seed file names).
     description : str
     crs : str
-        Metric CRS for growth and distances (default: the province's VN-2000 TM-3).
+        Metric CRS for growth and distances (default: the province's VN-2000 TM-3): an EPSG code
+        (``EPSG:9213``, ``9213``) or a VN-2000 CRS name, kept as ``EPSG:n``.
     path : str or None
         The file it was read from.
     allocation : dict
@@ -237,8 +236,9 @@ class Scenario:
         return found
 
     def __post_init__(self) -> None:
-        if not _SLUG.match(self.id or ""):
-            raise ScenarioError("id must be a lower-case slug (letters, digits, '-', '_')", self.path, field="id")
+        from geozones.scenario.budget import check_scenario_fields
+
+        object.__setattr__(self, "crs", check_scenario_fields(self))  # an EPSG code, never PROJ text
         if self.end_year < self.start_year:
             raise ScenarioError(
                 f"end_year {self.end_year} is before start_year {self.start_year}", self.path, field="end_year"
