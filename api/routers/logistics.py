@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
 
 from geozones.api.dependencies import StoreDep
 from geozones.api.errors import NotFound
@@ -41,7 +42,7 @@ def _model(vehicle: str) -> dict:
 @router.get(
     "/zones", summary="Minutes from each zone to Hà Nội, the airport, the border gates; population within 30/60 min"
 )
-def zones(
+async def zones(
     store: StoreDep, gate: Annotated[AnalysisGate, Depends(get_gate)], vehicle: Vehicle = "car"
 ) -> ORJSONResponse:
     """One row per zone: ``access_m`` / ``access_min`` (the straight leg to the mapped roads, shown
@@ -57,11 +58,12 @@ def zones(
         )
         return {"model": _model(vehicle), "destinations": destinations, "zones": records(table, index=True)}
 
-    return ORJSONResponse(gate.run(("logistics-zones", store.version(), vehicle), compute, "logistics"))
+    version = await run_in_threadpool(store.version)
+    return ORJSONResponse(await gate.run(("logistics-zones", version, vehicle), compute, "logistics"))
 
 
 @router.get("/isochrones", summary="15/30/45/60-minute drive-time polygons (GeoJSON)")
-def isochrones(
+async def isochrones(
     store: StoreDep,
     gate: Annotated[AnalysisGate, Depends(get_gate)],
     vehicle: Vehicle = "car",
@@ -74,7 +76,7 @@ def isochrones(
 
     from geozones.scenario import reach
 
-    if zone_id is not None and zone_id not in set(store.zones()["id"]):
+    if zone_id is not None and zone_id not in set((await run_in_threadpool(store.zones))["id"]):
         raise NotFound(f"no zone {zone_id!r}")
 
     def compute() -> dict:
@@ -82,7 +84,8 @@ def isochrones(
         frame["geometry"] = frame.geometry.simplify(1e-4)  # ~10 m: the lines are coarser than that
         return json.loads(frame.to_json(drop_id=True))
 
-    collection = gate.run(("logistics-isochrones", store.version(), vehicle, zone_id), compute, "logistics")
+    version = await run_in_threadpool(store.version)
+    collection = await gate.run(("logistics-isochrones", version, vehicle, zone_id), compute, "logistics")
     features = collection["features"]
     if minutes is not None:
         features = [f for f in features if f["properties"]["minutes"] == float(minutes)]
