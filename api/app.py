@@ -42,6 +42,13 @@ def create_app(settings: Settings | None = None, store: ZoneStore | None = None)
     )
     app.state.settings = settings
     bounded.configure(timeout=settings.geometry_timeout_s)  # repairs run in worker processes with this deadline
+    bounded.configure(  # so do scenarios (run, odds, save, compare) and PDF renders
+        kind="scenario",
+        timeout=settings.scenario_timeout_s,
+        workers=settings.scenario_workers,
+        memory_mb=settings.scenario_memory_mb,
+    )
+    bounded.configure(kind="pdf", timeout=settings.pdf_timeout_s)
     app.state.store = store if store is not None else build_store(settings)
     auth.install(app, settings)  # size limit and closed reads; CORS (added after) wraps them
     if settings.cors_origins:

@@ -44,8 +44,21 @@ class Settings(BaseSettings):
         100, ge=1, description="Most actions one request may run, over all its scenarios (about 60 ms each)"
     )
     max_scenario_draw_actions: int = Field(
-        5_000, ge=1, description="Most Monte Carlo draws x scenario actions one request may run (about 1 ms each)"
+        5_000,
+        ge=1,
+        description="Most Monte Carlo draws x scenario actions (at least 1) x timeline years one request may run",
     )
+    max_scenario_years: int = Field(50, ge=1, description="Most years in one scenario's timeline (run and compare)")
+    max_scenarios: int = Field(10, ge=2, description="Most scenarios in one /analysis/scenarios/compare request")
+    scenario_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds a scenario request (run, odds, save, compare) may take, in a worker process"
+    )
+    scenario_workers: int = Field(2, ge=1, description="Scenario requests computed at once (worker processes)")
+    scenario_memory_mb: int = Field(4096, ge=256, description="Memory (address space) of a scenario worker process")
+    shutdown_timeout_s: float = Field(
+        5.0, gt=0, description="Seconds a stopping server waits for running requests before cancelling them"
+    )
+    pdf_timeout_s: float = Field(20.0, gt=0, description="Seconds a PDF render may take, in a worker process")
     max_vertices: int = Field(50_000, ge=4, description="Most vertices in one posted geometry")
     max_parts: int = Field(1_000, ge=1, description="Most polygons in one posted MultiPolygon")
     max_rings: int = Field(2_000, ge=1, description="Most rings (outer and holes) in one posted geometry")
@@ -54,7 +67,10 @@ class Settings(BaseSettings):
     )
     analysis_workers: int = Field(2, ge=1, description="Heavy analysis requests (proximity) computed at once")
     analysis_wait_s: float = Field(
-        10.0, gt=0, description="Seconds a heavy analysis request waits for a free slot before a 429"
+        10.0, gt=0, description="Seconds a heavy analysis request waits (asynchronously) for a free slot before a 429"
+    )
+    analysis_queue: int = Field(
+        8, ge=0, description="Heavy analysis requests that may wait for a slot; one more gets 429 at once"
     )
     analysis_cache: int = Field(32, ge=0, description="Heavy analysis answers kept per store version (LRU)")
 

@@ -10,6 +10,7 @@ import typer
 
 from geozones.cli._output import console, fail, print_frame, store_from
 from geozones.cli.checks import AllowOption, FieldMapOption
+from geozones.io.csvcells import write_csv
 
 StoreOption = Annotated[
     Path | None,
@@ -82,7 +83,7 @@ def totals(
     table = totals_by(store_from(ctx).zones(), by or ["province_pre2025", "kind"])
     print_frame(table, "Totals (ha)")
     if csv:
-        table.to_csv(csv)
+        write_csv(table, csv)
         console.print(f"wrote {csv}")
 
 
@@ -100,7 +101,7 @@ def reconcile(
         shown.rename(columns={"rel_diff": "rel_diff_%"}), f"Reconciliation (threshold {threshold:.1%})", index=False
     )
     if csv:
-        table.to_csv(csv, index=False)
+        write_csv(table, csv, index=False)
     if table["flag"].any():
         raise typer.Exit(1)
 
