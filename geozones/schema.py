@@ -116,7 +116,7 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("id", "str", True, description="Stable identifier (lower-case slug)", max_length=64),
+    Field("id", "str", True, description="Stable identifier (lower-case slug)"),  # its 64-character rule: placement
     Field("name", "str", True, description="Vietnamese name with diacritics"),
     Field("name_ascii", "str", True, description="ASCII name (diacritics removed)"),
     Field("kind", "str", True, tuple(KINDS), description="KCN, CCN or KCX"),

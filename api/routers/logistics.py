@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from geozones.api.dependencies import StoreDep
 from geozones.api.errors import NotFound
 from geozones.api.limits import AnalysisGate, get_gate
+from geozones.api.openapi import error_responses
 from geozones.api.serialize import ORJSONResponse, records
 
 router = APIRouter(prefix="/logistics", tags=["logistics"], default_response_class=ORJSONResponse)
@@ -40,7 +41,9 @@ def _model(vehicle: str) -> dict:
 
 
 @router.get(
-    "/zones", summary="Minutes from each zone to Hà Nội, the airport, the border gates; population within 30/60 min"
+    "/zones",
+    summary="Minutes from each zone to Hà Nội, the airport, the border gates; population within 30/60 min",
+    responses=error_responses(400, 429),
 )
 async def zones(
     store: StoreDep, gate: Annotated[AnalysisGate, Depends(get_gate)], vehicle: Vehicle = "car"
@@ -62,7 +65,11 @@ async def zones(
     return ORJSONResponse(await gate.run(("logistics-zones", version, vehicle), compute, "logistics"))
 
 
-@router.get("/isochrones", summary="15/30/45/60-minute drive-time polygons (GeoJSON)")
+@router.get(
+    "/isochrones",
+    summary="15/30/45/60-minute drive-time polygons (GeoJSON)",
+    responses=error_responses(400, 404, 429),
+)
 async def isochrones(
     store: StoreDep,
     gate: Annotated[AnalysisGate, Depends(get_gate)],
