@@ -384,19 +384,24 @@ async def restore_item(
     featureId: FeatureId,
     version: Annotated[int, Path(ge=0, description="Version to bring back")],
     if_match: IfMatch = None,
+    allow: Allow = None,
 ) -> JSONResponse:
     """Bring back the zone as it was after ``version``; recorded as a new version.
 
-    ``If-Match`` is required while the zone exists (not for a deleted zone).
+    ``If-Match`` is required while the zone exists (not for a deleted zone). The restored zone
+    passes the placement checks against the zones stored now (an old outline put back over a zone
+    created since is refused) unless ``allow`` names them.
     """
     _editable(store, collectionId)
+    skip = parse_allow(allow)
     exists = True
     try:
         await run_in_threadpool(store.get_zone, featureId)
     except KeyError:
         exists = False
     tag = _require_if_match(if_match, featureId) if exists else if_match
-    zone = await _edit(store.restore, featureId, version, actor=who.actor, if_match=tag)
+    check = await run_in_threadpool(placement_check, get_catalog(request), skip)
+    zone = await _edit(store.restore, featureId, version, actor=who.actor, if_match=tag, check=check)
     return _feature_response(zone, 200, request, settings)
 
 

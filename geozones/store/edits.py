@@ -504,10 +504,20 @@ class FeatureEditing:
             self._log(tx, "delete", actor, current, None)
         return current
 
-    def restore(self, zone_id: str, version: int, *, actor: str, if_match: str | None = None) -> StoredZone:
+    def restore(
+        self,
+        zone_id: str,
+        version: int,
+        *,
+        actor: str,
+        if_match: str | None = None,
+        check: ZoneCheck | None = None,
+    ) -> StoredZone:
         """Bring a zone back to how it was after ``version`` (0: before its first recorded change).
 
-        Works for deleted zones too. The restore is itself recorded as a new version.
+        Works for deleted zones too. The restore is itself recorded as a new version. ``check`` as
+        for create sees the restored zone and the current one (None for a deleted zone): an old
+        outline put back over a zone created since is checked like a new one.
         """
         zone_id = str(zone_id)
         version = int(version)
@@ -519,6 +529,8 @@ class FeatureEditing:
             if found is not None:
                 _check_match(found[1], if_match)
             zone = build_zone(wanted.properties, wanted.geometry, tx.crs, crs=wanted.crs)
+            if check is not None:
+                check(zone, found[1] if found else None)
             if found is None:
                 tx.insert(zone)
             else:
