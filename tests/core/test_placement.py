@@ -156,3 +156,23 @@ def test_a_copy_is_refused_whatever_its_group_and_a_phase_inside_a_park_is_not(b
     # a phase drawn inside the park's whole outline (25 ha of 100) is no copy
     inner = copy.assign(id="z0-phase-1", area_published_ha=25.0).set_geometry([square(CHO_MOI, 500.0)])
     assert check_placement(validate_zones(pd.concat([frame, inner], ignore_index=True)), boundaries) == []
+
+
+def test_the_containment_tolerance_is_one_percent(boundaries):
+    # 97 ha in Chợ Mới and 3 ha in Bạch Thông (same province): 3 % outside the district it names
+    districts = boundaries.districts.to_crs(9213).set_index("name")
+    elsewhere = districts.loc["Bạch Thông"].geometry.representative_point()
+    assert districts.loc["Chợ Mới"].geometry.contains(square(CHO_MOI, 1000.0))
+
+    def straddling(inside_ha: float, outside_ha: float) -> gpd.GeoDataFrame:
+        inside = square(CHO_MOI, (inside_ha * 10_000) ** 0.5)
+        outside = square(elsewhere.coords[0], (outside_ha * 10_000) ** 0.5)
+        assert not districts.loc["Chợ Mới"].geometry.intersects(outside)
+        record = zone(0, area_published_ha=inside_ha + outside_ha)
+        return validate_zones(gpd.GeoDataFrame([record], geometry=[inside.union(outside)], crs=9213))
+
+    problems = check_placement(straddling(97.0, 3.0), boundaries)
+    assert _checks(problems) == [("z0", "district")]
+    assert "3% of the zone lies outside the district it names (Chợ Mới)" in str(problems[0])
+    assert check_placement(straddling(99.5, 0.5), boundaries) == []  # 0.5 %: boundary generalisation
+    assert _checks(check_placement(straddling(98.5, 1.5), boundaries)) == [("z0", "district")]
