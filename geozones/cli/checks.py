@@ -22,6 +22,14 @@ FieldMapOption = Annotated[
         "TEN_KCN=name (repeat, or separate with commas).",
     ),
 ]
+EncodingOption = Annotated[
+    Optional[str],  # noqa: UP045  (typer < 0.15 cannot read X | None here)
+    typer.Option(
+        "--encoding",
+        help="Text encoding of a shapefile's .dbf: utf-8, cp1258, tcvn3 (ABC), vni, cp1252 "
+        "(default: the .cpg's, or detected from the text, with a warning naming it).",
+    ),
+]
 AllowOption = Annotated[
     Optional[list[str]],  # noqa: UP045  (typer < 0.15 cannot read X | None here)
     typer.Option(

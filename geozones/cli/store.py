@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from geozones.cli._output import Typer, console, print_frame, store_from
-from geozones.cli.checks import AllowOption, FieldMapOption
+from geozones.cli.checks import AllowOption, EncodingOption, FieldMapOption
 
 store_app = Typer(name="store", help="The embedded zone store: info, reset, refresh, import.", no_args_is_help=True)
 
@@ -93,6 +93,7 @@ def import_zones(
     swap_xy: Annotated[bool, typer.Option("--swap-xy", help="Exchange x and y.")] = False,
     field_map: FieldMapOption = None,
     allow: AllowOption = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """Import zones: merged by id (new ids added, existing ids replaced) or replacing every zone.
 
@@ -108,7 +109,7 @@ def import_zones(
 
     allow_list = allowed(allow)
     store = store_from(ctx)
-    incoming = zones_from_file(path, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map))
+    incoming = zones_from_file(path, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map), encoding=encoding)
     placement_or_fail(ctx, incoming, path.name, allow_list, replace=replace)
     current = store.zones()
     incoming = incoming.to_crs(current.crs or WGS84)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from geozones.cli._output import console, fail, print_frame, store_from
-from geozones.cli.checks import AllowOption, FieldMapOption
+from geozones.cli.checks import AllowOption, EncodingOption, FieldMapOption
 
 StoreOption = Annotated[
     Path | None,
@@ -163,6 +163,7 @@ def validate(
     allow_extra: Annotated[bool, typer.Option("--allow-extra", help="Keep attributes not in the schema.")] = False,
     field_map: FieldMapOption = None,
     allow: AllowOption = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """Check a zone file: schema, CRS, axis order, and placement (province, district, overlaps, id, area).
 
@@ -176,7 +177,7 @@ def validate(
     from geozones.schema import validate_zones
 
     allow_list = allowed(allow)
-    frame = read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map))
+    frame = read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map), encoding=encoding)
     if allow_extra:
         list_unmapped(frame)
     try:

@@ -105,6 +105,7 @@ def read_layer(
     swap_xy: bool = False,
     check: bool = True,
     fields: Mapping[str, str] | None = None,
+    encoding: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read any supported vector file into a GeoDataFrame.
 
@@ -125,6 +126,9 @@ def read_layer(
         wrong CRSs), for every CRS, recognised or not.
     fields : mapping, optional
         The file's own column names -> schema fields, e.g. ``{"TEN_KCN": "name"}``.
+    encoding : str, optional
+        Text encoding of a shapefile's ``.dbf`` (``utf-8``, ``cp1258``, ``tcvn3``, ``vni``, ...);
+        by default the ``.cpg``'s or the one detected (:mod:`geozones.io.encodings`).
 
     Notes
     -----
@@ -153,7 +157,10 @@ def read_layer(
         if layer is None and driver == "GPKG":
             layer = _default_layer(path)
         try:
-            frame = pyogrio.read_dataframe(_source(path), layer=layer)
+            if driver == "ESRI Shapefile":  # text decoded by geozones (.cpg, TCVN3, VNI, Windows-1258)
+                frame = _shp.read_shapefile(path, layer, encoding=encoding)
+            else:
+                frame = pyogrio.read_dataframe(_source(path), layer=layer)
         except pyogrio.errors.DataSourceError as exc:
             raise UnsupportedFormatError(f"{path.name}: not a readable {driver} file ({exc})") from exc
         except pyogrio.errors.DataLayerError as exc:
@@ -196,6 +203,7 @@ def zones_from_file(
     swap_xy: bool = False,
     extra: Literal["error", "keep", "drop"] = "error",
     fields: Mapping[str, str] | None = None,
+    encoding: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a zone layer from any supported file and validate it against the schema.
 
@@ -203,7 +211,8 @@ def zones_from_file(
     :func:`geozones.schema.validate_zones` (``"error"`` rejects unmapped columns, naming
     them; map them with ``fields``).
     """
-    return validate_zones(read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=fields), extra=extra)
+    frame = read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=fields, encoding=encoding)
+    return validate_zones(frame, extra=extra)
 
 
 def layer_names(path: str | os.PathLike) -> list[str]:

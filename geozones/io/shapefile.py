@@ -230,6 +230,73 @@ def _make_date_fields(dbf: Path, names: list[str]) -> None:
 # --- reading ---------------------------------------------------------------------------
 
 
+class TextEncodingWarning(UserWarning):
+    """A file's text was read in an encoding its ``.cpg`` did not name (detected TCVN3, VNI, Windows-1258)."""
+
+
+class TruncatedTextWarning(UserWarning):
+    """A ``.dbf`` text was cut mid-character (at the 254-byte limit) and was read as far as it is valid."""
+
+
+def read_shapefile(path: str | os.PathLike, layer=None, *, encoding: str | None = None) -> gpd.GeoDataFrame:
+    """A shapefile (or zipped shapefile) with its text decoded by geozones, not by GDAL.
+
+    GDAL is asked for the ``.dbf``'s raw bytes (read as ISO-8859-1, which maps every byte to one
+    character) and :func:`geozones.io.encodings.choose_encoding` decides: ``encoding`` when given
+    (``--encoding``), UTF-8 when the bytes are UTF-8, the ``.cpg``'s encoding when it reads as
+    Vietnamese, else the legacy encoding (TCVN3, VNI, Windows-1258) whose reading has the most
+    Vietnamese syllables, with a :class:`TextEncodingWarning` naming it. Values and field names
+    become Unicode NFC; a UTF-8 value cut mid-character is read as far as valid, with a
+    :class:`TruncatedTextWarning`.
+    """
+    from geozones.io.encodings import choose_encoding, decode, utf8_prefix
+
+    path = Path(path)
+    source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+    frame = pyogrio.read_dataframe(source, layer=layer, encoding="ISO-8859-1")
+    geometry = frame.geometry.name
+    texts = [c for c in frame.columns if c != geometry and frame[c].map(lambda v: isinstance(v, str)).any()]
+    raw = [v.encode("latin-1") for c in texts for v in frame[c] if isinstance(v, str)]
+    raw += [str(c).encode("latin-1") for c in frame.columns if c != geometry]
+    declared = _sidecar_text(path, ".cpg")
+    try:
+        choice = choose_encoding(raw, declared.strip() if declared else None, encoding)
+    except ValueError as exc:
+        raise UnsupportedFormatError(f"{path.name}: {exc}") from exc
+    cut: dict[str, list[str]] = {}
+    keys = None
+
+    def read(value, column):
+        nonlocal keys
+        if not isinstance(value, str):
+            return value
+        data = value.encode("latin-1")
+        if choice.encoding != "utf-8":
+            return decode(data, choice.encoding)
+        text, truncated = utf8_prefix(data) or (decode(data, "utf-8"), False)
+        if truncated:
+            cut.setdefault(column, []).append(text)
+        return text
+
+    out = frame.copy()
+    for column in texts:
+        out[column] = frame[column].map(lambda v, c=column: read(v, c)).astype(object)
+    renames = {c: decode(str(c).encode("latin-1"), choice.encoding) for c in frame.columns if c != geometry}
+    out = out.rename(columns={k: v for k, v in renames.items() if k != v})
+    if choice.note:
+        warnings.warn(f"{path.name}: {choice.note}", TextEncodingWarning, stacklevel=2)
+    for column, values in cut.items():
+        shown = ", ".join(repr(v[-20:]) for v in values[:3])
+        warnings.warn(
+            f"{path.name}: field {renames.get(column, column)!r}: {len(values)} value(s) cut mid-character at the "
+            f"dBASE limit of {DBF_TEXT_BYTES} bytes, read as far as valid (ending …{shown}); "
+            f"the full text needs a {LONGTEXT_SUFFIX} sidecar or another format",
+            TruncatedTextWarning,
+            stacklevel=2,
+        )
+    return out
+
+
 def _sidecar_text(path: Path, suffix: str) -> str | None:
     """A sidecar of a ``.shp`` or of the shapefile inside a ``.zip``."""
     if path.suffix.lower() == ".zip":
@@ -340,6 +407,9 @@ __all__ = [
     "LONGTEXT_SUFFIX",
     "FIELDS_SUFFIX",
     "LongTextWarning",
+    "TextEncodingWarning",
+    "TruncatedTextWarning",
+    "read_shapefile",
     "short_names",
     "write_shapefile",
     "restore_shapefile_names",
