@@ -135,6 +135,10 @@ def export(
     frame = store_from(ctx).layer(layer)
     if not hasattr(frame, "geometry"):
         fail(f"layer {layer!r} is a table without geometry; export it with --format csv from Python instead")
+    if layer == "zones":  # each zone's version, so that a re-import never reverts a later edit
+        from geozones.store.imports import with_etags
+
+        frame = with_etags(frame)
     to_file(frame, out, crs=crs, layer=layer)
     console.print(f"wrote {len(frame)} features to {out}" + (f" in {crs}" if crs else ""))
 

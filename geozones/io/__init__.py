@@ -211,7 +211,9 @@ def zones_from_file(
     :func:`geozones.schema.validate_zones` (``"error"`` rejects unmapped columns, naming
     them; map them with ``fields``).
     """
-    frame = read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=fields, encoding=encoding)
+    from geozones.io.versions import split_etags  # an export's version column is not a zone field
+
+    frame = split_etags(read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=fields, encoding=encoding))[0]
     return validate_zones(frame, extra=extra)
 
 

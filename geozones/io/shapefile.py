@@ -316,7 +316,11 @@ def prj_text(path: Path) -> str | None:
 
 
 def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) -> gpd.GeoDataFrame:
-    """Give back the long names (schema and ``.fields.csv``) and the full text (``.longtext.csv``)."""
+    """Give back the long names (schema and ``.fields.csv``) and the full text (``.longtext.csv``).
+
+    A sidecar text is used only where the file still holds its shortened copy: a value edited after
+    export (in QGIS, say) is newer than the sidecar and is kept, with a :class:`LongTextWarning`.
+    """
     path = Path(path)
     mapping = dict(GDAL_TRUNCATIONS)
     mapping.update({short: long for long, short in SHORT_NAMES.items() if short != long})
@@ -337,6 +341,7 @@ def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) ->
     )
     out = frame.rename(columns=renames)
     long_text = _sidecar_text(path, LONGTEXT_SUFFIX)
+    edited: list[str] = []
     if long_text:
         keys = _record_keys(out)
         position = {k: i for i, k in enumerate(keys)}
@@ -348,7 +353,19 @@ def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) ->
                     f"with field {field!r} in {path.name}; the sidecar belongs to another file"
                 )
             out[field] = out[field].astype(object)
+            in_file = out.iloc[i, out.columns.get_loc(field)]
+            if isinstance(in_file, str) and in_file != _clip_utf8(row["text"], DBF_TEXT_BYTES):
+                edited.append(f"{row['record']}.{field}")  # changed after export: the file's text is newer
+                continue
             out.iloc[i, out.columns.get_loc(field)] = row["text"]
+    if edited:
+        warnings.warn(
+            f"{path.name}: {len(edited)} text value(s) were edited after export ({', '.join(edited[:5])}"
+            f"{', …' if len(edited) > 5 else ''}); the file's text is kept, not the older full text in "
+            f"{path.with_suffix(LONGTEXT_SUFFIX).name}",
+            LongTextWarning,
+            stacklevel=2,
+        )
     return out
 
 

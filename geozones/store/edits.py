@@ -538,6 +538,43 @@ class FeatureEditing:
             self._log(tx, "restore", actor, found[1] if found else None, zone)
         return zone
 
+    def import_changes(self, changes, *, actor: str) -> int:
+        """Write many zones in one transaction, each with its history entry (``geozones store import``).
+
+        ``changes`` are ``(zone_id, record, geometry, etag)``: ``record`` None deletes the zone;
+        ``geometry`` is in the store's CRS; ``etag`` is the zone's ETag when the import was planned
+        (None: it was not in the store) and must still be current, else nothing is written.
+
+        Raises
+        ------
+        PreconditionFailedError
+            When a zone changed between the plan and the write.
+        """
+        count = 0
+        with self._edit() as tx:
+            for zone_id, record, geometry, etag in changes:
+                found = tx.fetch(str(zone_id))
+                now = found[1].etag if found else None
+                if now != etag:
+                    raise PreconditionFailedError(
+                        f"zone {zone_id!r} changed in the store while the import was prepared; run the import again"
+                    )
+                if record is None:
+                    if found is not None:
+                        tx.delete(found[0])
+                        self._log(tx, "delete", actor, found[1], None)
+                        count += 1
+                    continue
+                zone = build_zone(record, geometry, tx.crs, crs=tx.crs)
+                if found is None:
+                    tx.insert(zone)
+                    self._log(tx, "create", actor, None, zone)
+                else:
+                    tx.update(found[0], zone)
+                    self._log(tx, "replace", actor, found[1], zone)
+                count += 1
+        return count
+
     @staticmethod
     def _version(tx: EditTransaction, zone_id: str, version: int) -> StoredZone:
         entry = tx.entry(zone_id, max(version, 1))
