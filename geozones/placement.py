@@ -180,6 +180,51 @@ def check_incoming(
     return check_placement(merged, boundaries, allow=allow, only=range(len(incoming)))
 
 
+def derive_places(zones: gpd.GeoDataFrame, boundaries: Boundaries) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+    """Fill an empty ``province_pre2025`` / ``district_pre2025`` with the boundary holding most of the zone.
+
+    Returns the zones and how many values of each column were derived. A zone outside every
+    boundary keeps its empty value (the schema then asks for it).
+    """
+    out = zones.copy()
+    derived: dict[str, int] = {}
+    if not len(out) or out.crs is None:
+        return out, derived
+    metric = _crs.working_crs(out)
+    geoms = out.to_crs(metric).geometry.array
+    for column, layer in (("province_pre2025", boundaries.provinces), ("district_pre2025", boundaries.districts)):
+        if layer is None or not len(layer):
+            continue
+        values = out[column] if column in out.columns else pd.Series(None, index=out.index, dtype=object)
+        empty = values.isna() | (values.astype(str).str.strip() == "")
+        if not empty.any():
+            continue
+        polygons = layer.to_crs(metric)
+        if column == "district_pre2025" and "province_pre2025" in polygons.columns:
+            provinces = out["province_pre2025"] if "province_pre2025" in out.columns else None
+        else:
+            provinces = None
+        values = values.astype(object).copy()
+        count = 0
+        for position in np.flatnonzero(empty.to_numpy()):
+            geom = geoms[position]
+            if geom is None or geom.is_empty:
+                continue
+            candidates = polygons
+            if provinces is not None and isinstance(provinces.iloc[position], str):
+                key = _key(provinces.iloc[position])
+                same = polygons[[_key(p) == key for p in polygons["province_pre2025"]]]
+                candidates = same if len(same) else polygons
+            shares = shapely.area(shapely.intersection(candidates.geometry.array, geom))
+            if np.any(shares > 0):
+                values.iloc[position] = str(candidates["name"].iloc[int(np.argmax(shares))])
+                count += 1
+        out[column] = values
+        if count:
+            derived[column] = count
+    return out, derived
+
+
 def _check_ids(zones: gpd.GeoDataFrame, report: set) -> list[PlacementError]:
     out = []
     for index, value in zones["id"].items():
@@ -360,4 +405,13 @@ def _check_areas(zones, report, tolerance) -> list[PlacementError]:
     return out
 
 
-__all__ = ["CHECKS", "DUPLICATE_SHARE", "Boundaries", "PlacementError", "check_incoming", "check_placement", "slug"]
+__all__ = [
+    "CHECKS",
+    "DUPLICATE_SHARE",
+    "Boundaries",
+    "PlacementError",
+    "check_incoming",
+    "check_placement",
+    "derive_places",
+    "slug",
+]

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from geozones.cli._output import Typer, console, fail, print_frame, store_from
-from geozones.cli.checks import AllowOption, EncodingOption, FieldMapOption
+from geozones.cli.checks import AllowOption, EncodingOption, FieldMapOption, SetOption
 
 store_app = Typer(name="store", help="The embedded zone store: info, reset, refresh, import.", no_args_is_help=True)
 
@@ -95,6 +95,7 @@ def import_zones(
     field_map: FieldMapOption = None,
     allow: AllowOption = None,
     encoding: EncodingOption = None,
+    constants: SetOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change, zone by zone, and write nothing.")
     ] = False,
@@ -112,7 +113,7 @@ def import_zones(
     """
     import getpass
 
-    from geozones.cli.checks import allowed, placement_or_fail
+    from geozones.cli.checks import allowed, placement_or_fail, prepare_office_file
     from geozones.cli.checks import field_map as parse_map
     from geozones.io import read_layer
     from geozones.io.versions import split_etags
@@ -123,7 +124,7 @@ def import_zones(
     store = store_from(ctx)
     frame = read_layer(path, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map), encoding=encoding)
     frame, etags = split_etags(frame)
-    incoming = validate_zones(frame)
+    incoming = validate_zones(prepare_office_file(ctx, frame, constants))
     placement_or_fail(ctx, incoming, path.name, allow_list, replace=replace)
     plan = plan_import(store, incoming, etags, replace=replace, source=path.name)
     if dry_run or plan.conflicts:

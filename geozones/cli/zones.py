@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from geozones.cli._output import console, fail, print_frame, store_from
-from geozones.cli.checks import AllowOption, EncodingOption, FieldMapOption
+from geozones.cli.checks import AllowOption, EncodingOption, FieldMapOption, SetOption
 
 StoreOption = Annotated[
     Path | None,
@@ -168,13 +168,14 @@ def validate(
     field_map: FieldMapOption = None,
     allow: AllowOption = None,
     encoding: EncodingOption = None,
+    constants: SetOption = None,
 ) -> None:
     """Check a zone file: schema, CRS, axis order, and placement (province, district, overlaps, id, area).
 
     Placement is checked against the store's boundaries and zones; every problem is listed.
     """
     from geozones import area
-    from geozones.cli.checks import allowed, list_unmapped, placement_or_fail
+    from geozones.cli.checks import allowed, list_unmapped, placement_or_fail, prepare_office_file
     from geozones.cli.checks import field_map as parse_map
     from geozones.errors import ZoneValidationError
     from geozones.io import read_layer
@@ -185,6 +186,7 @@ def validate(
 
     frame = read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map), encoding=encoding)
     frame = split_etags(frame)[0]  # an export's version column
+    frame = prepare_office_file(ctx, frame, constants)
     if allow_extra:
         list_unmapped(frame)
     try:

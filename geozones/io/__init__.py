@@ -45,6 +45,8 @@ DRIVERS: dict[str, str] = {
     ".shp": "ESRI Shapefile",
     ".zip": "ESRI Shapefile",
     ".fgb": "FlatGeobuf",
+    ".tab": "MapInfo File",  # geozones.io.mapinfo
+    ".mif": "MapInfo File",
     ".csv": "CSV",
     ".parquet": "Parquet",  # GeoParquet 1.1 through geozones.io.geoparquet (pyarrow), not OGR
     ".geoparquet": "Parquet",
@@ -159,6 +161,10 @@ def read_layer(
         try:
             if driver == "ESRI Shapefile":  # text decoded by geozones (.cpg, TCVN3, VNI, Windows-1258)
                 frame = _shp.read_shapefile(path, layer, encoding=encoding)
+            elif driver == "MapInfo File":
+                from geozones.io.mapinfo import read_mapinfo
+
+                frame = read_mapinfo(path, layer, encoding=encoding)
             else:
                 frame = pyogrio.read_dataframe(_source(path), layer=layer)
         except pyogrio.errors.DataSourceError as exc:
@@ -538,6 +544,10 @@ def to_file(
     if driver == "ESRI Shapefile":
         _shp.write_shapefile(out, path)
         return path
+    if driver == "MapInfo File":
+        from geozones.io.mapinfo import write_mapinfo
+
+        return write_mapinfo(out, path)
     options = None
     if driver == "FlatGeobuf" and out.geometry.isna().any():
         options = {"SPATIAL_INDEX": "NO"}  # GDAL's FlatGeobuf index cannot hold features without geometry

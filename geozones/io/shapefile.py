@@ -249,25 +249,34 @@ def read_shapefile(path: str | os.PathLike, layer=None, *, encoding: str | None 
     become Unicode NFC; a UTF-8 value cut mid-character is read as far as valid, with a
     :class:`TruncatedTextWarning`.
     """
-    from geozones.io.encodings import choose_encoding, decode, utf8_prefix
-
     path = Path(path)
     source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
     frame = pyogrio.read_dataframe(source, layer=layer, encoding="ISO-8859-1")
+    declared = _sidecar_text(path, ".cpg")
+    return decode_raw_text(frame, path.name, declared.strip() if declared else None, encoding, "the .cpg")
+
+
+def decode_raw_text(
+    frame: gpd.GeoDataFrame, label: str, declared: str | None, forced: str | None, declared_by: str = "the .cpg"
+) -> gpd.GeoDataFrame:
+    """Decode a frame read as ISO-8859-1 (every text cell and column name holding the file's raw bytes).
+
+    The encoding is :func:`geozones.io.encodings.choose_encoding`'s; its note becomes a
+    :class:`TextEncodingWarning`, UTF-8 cut mid-character a :class:`TruncatedTextWarning`.
+    """
+    from geozones.io.encodings import choose_encoding, decode, utf8_prefix
+
     geometry = frame.geometry.name
     texts = [c for c in frame.columns if c != geometry and frame[c].map(lambda v: isinstance(v, str)).any()]
     raw = [v.encode("latin-1") for c in texts for v in frame[c] if isinstance(v, str)]
     raw += [str(c).encode("latin-1") for c in frame.columns if c != geometry]
-    declared = _sidecar_text(path, ".cpg")
     try:
-        choice = choose_encoding(raw, declared.strip() if declared else None, encoding)
+        choice = choose_encoding(raw, declared, forced)
     except ValueError as exc:
-        raise UnsupportedFormatError(f"{path.name}: {exc}") from exc
+        raise UnsupportedFormatError(f"{label}: {exc}") from exc
     cut: dict[str, list[str]] = {}
-    keys = None
 
     def read(value, column):
-        nonlocal keys
         if not isinstance(value, str):
             return value
         data = value.encode("latin-1")
@@ -284,15 +293,17 @@ def read_shapefile(path: str | os.PathLike, layer=None, *, encoding: str | None 
     renames = {c: decode(str(c).encode("latin-1"), choice.encoding) for c in frame.columns if c != geometry}
     out = out.rename(columns={k: v for k, v in renames.items() if k != v})
     if choice.note:
-        warnings.warn(f"{path.name}: {choice.note}", TextEncodingWarning, stacklevel=2)
+        note = choice.note if declared_by == "the .cpg" else choice.note.replace("the .cpg", declared_by)
+        note = note.replace("no .cpg", f"no charset in {declared_by}") if declared_by != "the .cpg" else note
+        warnings.warn(f"{label}: {note}", TextEncodingWarning, stacklevel=3)
     for column, values in cut.items():
         shown = ", ".join(repr(v[-20:]) for v in values[:3])
         warnings.warn(
-            f"{path.name}: field {renames.get(column, column)!r}: {len(values)} value(s) cut mid-character at the "
+            f"{label}: field {renames.get(column, column)!r}: {len(values)} value(s) cut mid-character at the "
             f"dBASE limit of {DBF_TEXT_BYTES} bytes, read as far as valid (ending …{shown}); "
             f"the full text needs a {LONGTEXT_SUFFIX} sidecar or another format",
             TruncatedTextWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     return out
 
@@ -427,6 +438,7 @@ __all__ = [
     "TextEncodingWarning",
     "TruncatedTextWarning",
     "read_shapefile",
+    "decode_raw_text",
     "short_names",
     "write_shapefile",
     "restore_shapefile_names",
