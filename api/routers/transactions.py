@@ -151,6 +151,39 @@ async def _edit(call, *args, **kwargs) -> StoredZone:
         raise
 
 
+#: The methods each resource answers (``OPTIONS`` and its ``Allow`` header, OGC API Part 4).
+READ_METHODS = ("GET", "OPTIONS")
+
+
+def _allow(store, collection_id: str, methods: tuple[str, ...]) -> Response:
+    if collection_id not in store.layers():
+        raise NotFound(f"no collection {collection_id!r}")
+    allowed = READ_METHODS + (methods if collection_id == EDITABLE else ())
+    return Response(status_code=204, headers={"Allow": ", ".join(allowed)})
+
+
+@router.options(
+    "/collections/{collectionId}/items",
+    status_code=204,
+    summary="Methods the items resource answers (Allow header)",
+    responses={204: {"description": "`Allow` lists the methods; POST only on the editable `zones`"}},
+)
+def items_options(store: StoreDep, collectionId: CollectionId) -> Response:
+    """``Allow: GET, OPTIONS, POST`` for ``zones`` (an editor key creates zones), read methods elsewhere."""
+    return _allow(store, collectionId, ("POST",))
+
+
+@router.options(
+    "/collections/{collectionId}/items/{featureId}",
+    status_code=204,
+    summary="Methods a feature answers (Allow header)",
+    responses={204: {"description": "`Allow` lists the methods; PUT, PATCH, DELETE only on `zones`"}},
+)
+def item_options(store: StoreDep, collectionId: CollectionId, featureId: FeatureId) -> Response:
+    """``Allow: GET, OPTIONS, PUT, PATCH, DELETE`` for a zone, read methods elsewhere."""
+    return _allow(store, collectionId, ("PUT", "PATCH", "DELETE"))
+
+
 @router.post(
     "/collections/{collectionId}/items",
     status_code=201,
