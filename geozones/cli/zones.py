@@ -154,8 +154,36 @@ def _export_project(ctx: typer.Context, out: Path, crs: str | None) -> None:
     # the TM-3 zone of the province most zones are in (EPSG:9213 for the shipped data); --crs for another
     codes = Counter(int(c) for c in metric_epsg(store.zones()))
     target = crs or f"EPSG:{codes.most_common(1)[0][0] if codes else 9213}"
-    write_qgis_project(layers, out, crs=target)
-    console.print(f"wrote {out} ({len(layers)} layers in {target}) and its data {out.with_suffix('.gpkg')}")
+    extent, where = _province_extent(layers.get("boundaries_provinces"), target)
+    write_qgis_project(layers, out, crs=target, extent=extent)
+    console.print(
+        f"wrote {out} ({len(layers)} layers in {target}{', opening on ' + where if where else ''}) "
+        f"and its data {out.with_suffix('.gpkg')}",
+        highlight=False,
+    )
+
+
+def _province_extent(provinces, target: str):
+    """The bounds (in ``target``, 5 % margin) of the provinces whose TM-3 CRS ``target`` is, and their names."""
+    import pyproj
+
+    from geozones.crs import tm3_crs
+
+    if provinces is None or not len(provinces):
+        return None, ""
+    wanted = pyproj.CRS.from_user_input(target)
+    names = []
+    for name in provinces["name"]:
+        try:
+            if tm3_crs(name).equals(wanted):
+                names.append(name)
+        except (ValueError, KeyError):
+            continue
+    if not names:
+        return None, ""
+    xmin, ymin, xmax, ymax = provinces[provinces["name"].isin(names)].to_crs(wanted).total_bounds
+    dx, dy = (xmax - xmin) * 0.05, (ymax - ymin) * 0.05
+    return (xmin - dx, ymin - dy, xmax + dx, ymax + dy), ", ".join(names)
 
 
 def validate(
