@@ -203,14 +203,14 @@ def _style_elements(name: str, geometry: str, frame: gpd.GeoDataFrame) -> list[E
 
     labeling = _labeling(name)
     if geometry == "Polygon" and "status" in frame.columns:
-        qml = ET.fromstring(qgis_status_qml().split("\n", 1)[1])
-        renderer = qml.find("renderer-v2")
-        return [e for e in (renderer, labeling if labeling is not None else qml.find("labeling")) if e is not None]
+        status = ET.fromstring(qgis_status_qml().split("\n", 1)[1])
+        renderer = status.find("renderer-v2")
+        return [e for e in (renderer, labeling if labeling is not None else status.find("labeling")) if e is not None]
     if name == "infrastructure_roads" and "class" in frame.columns:
         return [e for e in (_categorized("class", "line", ROAD_CLASSES), labeling) if e is not None]
-    qml = qgis_reference_qml(name, str(frame.geometry.geom_type.dropna().iloc[0]) if len(frame) else None)
-    if qml is not None:
-        renderer = ET.fromstring(qml.split("\n", 1)[1]).find("renderer-v2")
+    reference = qgis_reference_qml(name, str(frame.geometry.geom_type.dropna().iloc[0]) if len(frame) else None)
+    if reference is not None:
+        renderer = ET.fromstring(reference.split("\n", 1)[1]).find("renderer-v2")
         return [e for e in (renderer, labeling) if e is not None]
     group = group_of(name)
     kind = {"Polygon": "fill", "Line": "line", "Point": "marker"}[geometry]

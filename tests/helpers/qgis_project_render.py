@@ -12,9 +12,9 @@ import os
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-from qgis.core import QgsApplication, QgsMapRendererParallelJob, QgsMapSettings, QgsProject  # noqa: E402
-from qgis.PyQt.QtCore import QSize  # noqa: E402
-from qgis.PyQt.QtGui import QColor  # noqa: E402
+from qgis.core import QgsApplication, QgsMapRendererParallelJob, QgsMapSettings, QgsProject
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
 
 app = QgsApplication([], False)
 app.initQgis()
@@ -53,7 +53,7 @@ for layer in project.mapLayers().values():
     info["licences"] = list(layer.metadata().licenses())
     info["rights"] = list(layer.metadata().rights())
     out["layers"][layer.name()] = info
-order = [l for l in root.layerOrder() if l in visible]
+order = [layer for layer in root.layerOrder() if layer in visible]
 settings = QgsMapSettings()
 settings.setLayers(order)
 settings.setDestinationCrs(project.crs())

@@ -45,8 +45,8 @@ def test_a_lang_son_project_is_styled_labelled_and_renders(tmp_path, built_store
     # one boundary period on
     assert layers["boundaries_provinces"]["visible"] and not layers["boundaries_provinces_2025"]["visible"]
     # every spatial layer has its own colours; roads by class, zones by status
-    spatial = {n: l for n, l in layers.items() if l["spatial"] and n != "boundaries_provinces_2025"}
-    single = [l["colors"][0] for l in spatial.values() if l["renderer"] == "singleSymbol"]
+    spatial = {n: info for n, info in layers.items() if info["spatial"] and n != "boundaries_provinces_2025"}
+    single = [info["colors"][0] for info in spatial.values() if info["renderer"] == "singleSymbol"]
     assert len(single) == len(set(single)) == len(spatial) - 2
     assert layers["infrastructure_roads"]["renderer"] == "categorizedSymbol"
     assert layers["infrastructure_roads"]["categories"] == ["national_highway", "provincial_road"]
