@@ -12,19 +12,19 @@ import zipfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.append("/usr/share/qgis/python/plugins")  # QGIS's own Processing framework
-from qgis.core import QgsApplication, QgsProcessingFeedback, QgsVectorLayer  # noqa: E402
+from qgis.core import QgsApplication, QgsProcessingFeedback, QgsVectorLayer
 
 app = QgsApplication([], False)
 app.initQgis()
-from processing.core.Processing import Processing  # noqa: E402
+from processing.core.Processing import Processing
 
 Processing.initialize()
-import processing  # noqa: E402
+import processing
 
 archive, work, zones_file, scenario_file = sys.argv[1:5]
 zipfile.ZipFile(archive).extractall(work)
 sys.path.insert(0, work)
-import geozones_qgis  # noqa: E402
+import geozones_qgis
 
 plugin = geozones_qgis.classFactory(None)
 plugin.initProcessing()
