@@ -166,7 +166,10 @@ def _allow(store, collection_id: str, methods: tuple[str, ...]) -> Response:
     "/collections/{collectionId}/items",
     status_code=204,
     summary="Methods the items resource answers (Allow header)",
-    responses={204: {"description": "`Allow` lists the methods; POST only on the editable `zones`"}},
+    responses={
+        204: {"description": "`Allow` lists the methods; POST only on the editable `zones`"},
+        **error_responses(400, 404),
+    },
 )
 def items_options(store: StoreDep, collectionId: CollectionId) -> Response:
     """``Allow: GET, OPTIONS, POST`` for ``zones`` (an editor key creates zones), read methods elsewhere."""
@@ -177,7 +180,10 @@ def items_options(store: StoreDep, collectionId: CollectionId) -> Response:
     "/collections/{collectionId}/items/{featureId}",
     status_code=204,
     summary="Methods a feature answers (Allow header)",
-    responses={204: {"description": "`Allow` lists the methods; PUT, PATCH, DELETE only on `zones`"}},
+    responses={
+        204: {"description": "`Allow` lists the methods; PUT, PATCH, DELETE only on `zones`"},
+        **error_responses(400, 404),
+    },
 )
 def item_options(store: StoreDep, collectionId: CollectionId, featureId: FeatureId) -> Response:
     """``Allow: GET, OPTIONS, PUT, PATCH, DELETE`` for a zone, read methods elsewhere."""
