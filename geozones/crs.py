@@ -618,19 +618,41 @@ def swap_xy(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def _lonlat_sample(layer: gpd.GeoDataFrame, swapped: bool, limit: int = 2000) -> np.ndarray:
+def _lonlat_sample(
+    layer: gpd.GeoDataFrame, swapped: bool, limit: int = 100_000
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Longitude/latitude of the layer's points: every point up to ``limit``, beyond it an even
+    sample that still holds every row's first point. Returns (lonlat, row of each point, rows)."""
     geoms = layer.geometry.array
-    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    if len(geoms) == 0:
-        return np.empty((0, 2))
-    coords = shapely.get_coordinates(geoms)
+    rows = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    if len(rows) == 0:
+        return np.empty((0, 2)), np.empty(0, dtype=int), rows
+    coords, which = shapely.get_coordinates(geoms[rows], return_index=True)
     if len(coords) > limit:
-        coords = coords[np.linspace(0, len(coords) - 1, limit).astype(int)]
+        firsts = np.unique(which, return_index=True)[1]
+        keep = np.union1d(np.linspace(0, len(coords) - 1, limit).astype(int), firsts)
+        coords, which = coords[keep], which[keep]
     if swapped:
         coords = coords[:, ::-1]
     transformer = pyproj.Transformer.from_crs(layer.crs, CRS84, always_xy=True)
     lon, lat = transformer.transform(coords[:, 0], coords[:, 1], errcheck=False)
-    return np.column_stack([lon, lat])
+    return np.column_stack([lon, lat]), rows[which], rows
+
+
+def _rows_inside(layer: gpd.GeoDataFrame, aou: tuple, margin: float, swapped: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows with a geometry, and whether every point of each is inside ``aou``."""
+    lonlat, which, rows = _lonlat_sample(layer, swapped)
+    outside = np.bincount(which, weights=(~_inside(lonlat, aou, margin)).astype(float), minlength=len(layer))
+    return rows, outside[rows] == 0
+
+
+def _row_labels(layer: gpd.GeoDataFrame, positions: np.ndarray, most: int = 5) -> str:
+    ids = layer["id"] if "id" in layer.columns else None
+    labels = [
+        repr(ids.iloc[p]) if ids is not None and isinstance(ids.iloc[p], str) else f"row {p}" for p in positions[:most]
+    ]
+    more = f" and {len(positions) - most} more" if len(positions) > most else ""
+    return ", ".join(labels) + more
 
 
 def _inside(lonlat: np.ndarray, aou: tuple, margin: float) -> np.ndarray:
@@ -662,21 +684,31 @@ def check_coordinates(layer: gpd.GeoDataFrame, margin_deg: float = 1.0) -> None:
     aou = area_of_use(crs)
     if aou is None:
         return
-    direct = _lonlat_sample(layer, swapped=False)
-    if len(direct) == 0 or _inside(direct, aou, margin_deg).all():
+    rows, direct = _rows_inside(layer, aou, margin_deg, swapped=False)
+    if direct.all():  # every point of every row (an empty layer too)
         return
-    swapped = _lonlat_sample(layer, swapped=True)
+    _, swapped = _rows_inside(layer, aou, margin_deg, swapped=True)
     code = crs.to_epsg(min_confidence=100)
     name = f"EPSG:{code}" if code is not None else f"the CRS {crs.name!r}"
-    if _inside(swapped, aou, margin_deg).all():
-        if crs.is_geographic:
-            detail = "the coordinates look like latitude/longitude in the longitude/latitude order"
-        else:
-            detail = "the coordinates look like X = northing, Y = easting (survey-sheet order)"
+    if crs.is_geographic:
+        detail = "the coordinates look like latitude/longitude in the longitude/latitude order"
+    else:
+        detail = "the coordinates look like X = northing, Y = easting (survey-sheet order)"
+    flipped = rows[~direct & swapped]
+    if swapped.all() and not direct.any():
         raise AxisOrderError(f"{detail} for {name}; read again with swap_xy=True (CLI: --swap-xy)")
-    lon, lat = direct[:, 0], direct[:, 1]
+    where = f"{name} ({aou[4]}: lon {aou[0]:g}..{aou[2]:g}, lat {aou[1]:g}..{aou[3]:g})"
+    if len(flipped) and direct.any() and (direct | swapped).all():
+        raise AxisOrderError(
+            f"only some rows are swapped: in {len(flipped)} of {len(rows)} rows ({_row_labels(layer, flipped)}) "
+            f"{detail} for {name}, the others are in order; exchange x and y in those rows of the source "
+            "(swap_xy=True would swap every row)"
+        )
+    bad = rows[~direct]
+    lonlat, which, _ = _lonlat_sample(layer.iloc[bad[:1]], swapped=False)
+    lon, lat = (lonlat[0, 0], lonlat[0, 1]) if len(lonlat) else (float("nan"), float("nan"))
     raise CRSError(
-        f"coordinates fall outside the area of use of {name} ({aou[4]}: lon {aou[0]:g}..{aou[2]:g}, "
-        f"lat {aou[1]:g}..{aou[3]:g}); first point reads as lon {lon[0]:.4f}, lat {lat[0]:.4f}. "
+        f"coordinates of {len(bad)} of {len(rows)} rows ({_row_labels(layer, bad)}) fall outside the area of use "
+        f"of {where}; the first reads as lon {lon:.4f}, lat {lat:.4f}. "
         "Is the CRS right? Give the correct one with crs=... (CLI: --crs)"
     )

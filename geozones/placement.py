@@ -1,9 +1,11 @@
 """Placement checks: is each zone where its attributes say it is?
 
 A zone must lie inside the province and the district it names (checked against real
-boundary polygons), must not overlap another zone unless both are phases of the same
-park (same ``zone_group``), must have a well-formed id, and its mapped area should agree
-with its published area. Each problem names the zone and the fix; a user who means it can
+boundary polygons; a name with no boundary is itself a problem, naming the closest known
+names, never a skipped check), must not overlap another zone unless both are phases of the
+same park (same ``zone_group``) and not copies of each other (shared area above
+:data:`DUPLICATE_SHARE` of their combined area, whatever their group), must have a
+well-formed id, and its mapped area should agree with its published area. Each problem names the zone and the fix; a user who means it can
 allow a kind of problem (CLI ``--allow overlap`` etc.).
 
 Areas are measured in the zone's provincial VN-2000 TM-3 CRS (see :mod:`geozones.area`).
@@ -11,6 +13,7 @@ Areas are measured in the zone's provincial VN-2000 TM-3 CRS (see :mod:`geozones
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,11 +33,17 @@ CHECKS: dict[str, str] = {
     "id": "the id is lower-case letters, digits and hyphens",
     "province": "the zone lies inside the province it names (province_pre2025)",
     "district": "the zone lies inside the district it names (district_pre2025)",
-    "overlap": "the zone overlaps no other zone, unless both are phases of the same park (zone_group)",
+    "overlap": "the zone overlaps no other zone, unless both are phases of the same park (zone_group) and not "
+    "copies of each other",
     "area": "the mapped area agrees with the published area",
 }
 
 _ID = re.compile(ID_PATTERN)
+
+#: Two zones sharing more than this share of their combined area (intersection over union) are
+#: copies of one zone, whatever their ``zone_group``: a new phase drawn inside a park's whole
+#: outline shares little of their union, a copy under a new id shares all of it.
+DUPLICATE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,7 @@ def check_placement(
     inside_tolerance: float = 0.01,
     area_tolerance: float = 0.05,
     overlap_tolerance_m2: float = 1.0,
+    duplicate_share: float = DUPLICATE_SHARE,
 ) -> list[PlacementError]:
     """Check where each zone lies; return every problem (an empty list when all is well).
 
@@ -114,6 +124,9 @@ def check_placement(
         one counts.
     overlap_tolerance_m2 : float
         Overlaps up to this area (shared edges, rounding) are ignored.
+    duplicate_share : float
+        Zones of the same park (``zone_group``) may overlap, but not by more than this share
+        of their combined area (intersection over union): above it they are copies.
 
     Returns
     -------
@@ -139,7 +152,7 @@ def check_placement(
             zones, codes, boundaries.districts, "district_pre2025", "district", report, inside_tolerance
         )
     if "overlap" not in allowed:
-        problems += _check_overlaps(zones, codes, report, overlap_tolerance_m2)
+        problems += _check_overlaps(zones, report, overlap_tolerance_m2, duplicate_share)
     if "area" not in allowed:
         problems += _check_areas(zones, report, area_tolerance)
     return problems
@@ -165,6 +178,51 @@ def check_incoming(
         frames.append(kept.reset_index(drop=True))
     merged = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=incoming.geometry.name, crs=incoming.crs)
     return check_placement(merged, boundaries, allow=allow, only=range(len(incoming)))
+
+
+def derive_places(zones: gpd.GeoDataFrame, boundaries: Boundaries) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+    """Fill an empty ``province_pre2025`` / ``district_pre2025`` with the boundary holding most of the zone.
+
+    Returns the zones and how many values of each column were derived. A zone outside every
+    boundary keeps its empty value (the schema then asks for it).
+    """
+    out = zones.copy()
+    derived: dict[str, int] = {}
+    if not len(out) or out.crs is None:
+        return out, derived
+    metric = _crs.working_crs(out)
+    geoms = out.to_crs(metric).geometry.array
+    for column, layer in (("province_pre2025", boundaries.provinces), ("district_pre2025", boundaries.districts)):
+        if layer is None or not len(layer):
+            continue
+        values = out[column] if column in out.columns else pd.Series(None, index=out.index, dtype=object)
+        empty = values.isna() | (values.astype(str).str.strip() == "")
+        if not empty.any():
+            continue
+        polygons = layer.to_crs(metric)
+        if column == "district_pre2025" and "province_pre2025" in polygons.columns:
+            provinces = out["province_pre2025"] if "province_pre2025" in out.columns else None
+        else:
+            provinces = None
+        values = values.astype(object).copy()
+        count = 0
+        for position in np.flatnonzero(empty.to_numpy()):
+            geom = geoms[position]
+            if geom is None or geom.is_empty:
+                continue
+            candidates = polygons
+            if provinces is not None and isinstance(provinces.iloc[position], str):
+                key = _key(provinces.iloc[position])
+                same = polygons[[_key(p) == key for p in polygons["province_pre2025"]]]
+                candidates = same if len(same) else polygons
+            shares = shapely.area(shapely.intersection(candidates.geometry.array, geom))
+            if np.any(shares > 0):
+                values.iloc[position] = str(candidates["name"].iloc[int(np.argmax(shares))])
+                count += 1
+        out[column] = values
+        if count:
+            derived[column] = count
+    return out, derived
 
 
 def _check_ids(zones: gpd.GeoDataFrame, report: set) -> list[PlacementError]:
@@ -210,9 +268,11 @@ def _check_inside(zones, codes, layer, column, check, report, tolerance) -> list
             positions = sorted({p for k in keys for p in lookup.get(k, [])})
             if district and "province_pre2025" in polygons.columns:
                 province = _key(row.get("province_pre2025"))
-                positions = [p for p in positions if _key(polygons["province_pre2025"].iloc[p]) == province]
+                if province in {_key(p) for p in polygons["province_pre2025"]}:  # else: the province check says so
+                    positions = [p for p in positions if _key(polygons["province_pre2025"].iloc[p]) == province]
             if not positions:
-                continue  # no boundary for that name in the store: nothing to check against
+                out.append(_unknown_name(polygons, named, row, index, zones, column, check))
+                continue
             target = shapely.union_all(geoms[positions])
             total = geom.area
             outside = total - geom.intersection(target).area
@@ -232,6 +292,30 @@ def _check_inside(zones, codes, layer, column, check, report, tolerance) -> list
     return out
 
 
+def _unknown_name(polygons, named: str, row, index, zones, column: str, check: str) -> PlacementError:
+    """A name with no boundary polygon: a problem naming the closest known names and where the zone lies."""
+    candidates = polygons
+    within = ""
+    if check == "district" and "province_pre2025" in polygons.columns:
+        province = _key(row.get("province_pre2025"))
+        same = polygons[[_key(p) == province for p in polygons["province_pre2025"]]]
+        if len(same):
+            candidates = same
+            within = f" of {row.get('province_pre2025')}"
+    names = list(dict.fromkeys(str(n) for n in candidates["name"]))
+    keys = {_key(n): n for n in names}
+    close = [keys[k] for k in difflib.get_close_matches(_key(named), list(keys), n=3, cutoff=0.6)]
+    hint = ", ".join(close or names[:8])
+    where = _where(row.geometry, polygons) if row.geometry is not None else ""
+    return PlacementError(
+        f"{check} {named!r} has no boundary in the store, so the zone cannot be placed{where}",
+        _label(zones, index),
+        column,
+        check,
+        f"correct {column}: {'closest known' if close else 'known'} {check} names{within}: {hint}",
+    )
+
+
 def _where(geom, polygons: gpd.GeoDataFrame) -> str:
     shares = shapely.area(shapely.intersection(polygons.geometry.array, geom))
     if not np.any(shares > 0):
@@ -247,7 +331,7 @@ def _province_crs_hint(row) -> str:
         return "its own VN-2000 TM-3 zone"
 
 
-def _check_overlaps(zones, codes, report, tolerance_m2) -> list[PlacementError]:
+def _check_overlaps(zones, report, tolerance_m2, duplicate_share) -> list[PlacementError]:
     # one metric CRS for the whole layer so that pairs across provinces compare
     metric = zones.to_crs(_crs.working_crs(zones)) if len(zones) else zones
     geoms = metric.geometry.array
@@ -263,25 +347,32 @@ def _check_overlaps(zones, codes, report, tolerance_m2) -> list[PlacementError]:
         a, b = index[i], index[j]
         if a not in report and b not in report:
             continue
-        group_a, group_b = groups.iloc[i], groups.iloc[j]
-        if isinstance(group_a, str) and group_a == group_b:
-            continue  # phases of the same park may share ground
         shared = shapely.intersection(geoms[i], geoms[j]).area
         if shared <= tolerance_m2:
             continue
+        union = shapely.union(geoms[i], geoms[j]).area
+        copy = union > 0 and shared / union > duplicate_share
+        group_a, group_b = groups.iloc[i], groups.iloc[j]
+        if isinstance(group_a, str) and group_a == group_b and not copy:
+            continue  # phases of the same park may share ground
         for own, other, position in ((a, b, i), (b, a, j)):
             if own not in report:
                 continue
-            out.append(
-                PlacementError(
-                    f"overlaps zone {_label(zones, other)!r} by {shared / 10_000:,.2f} ha "
-                    f"({shared / geoms[position].area:.0%} of this zone)",
-                    _label(zones, own),
-                    "geometry",
-                    "overlap",
-                    "redraw the boundary, or give both the same zone_group if they are phases of one park",
-                )
+            text = (
+                f"overlaps zone {_label(zones, other)!r} by {shared / 10_000:,.2f} ha "
+                f"({shared / geoms[position].area:.0%} of this zone)"
             )
+            if copy:
+                text += (
+                    f"; they share {shared / union:.0%} of their combined area (over {duplicate_share:.0%}): "
+                    f"a copy of one zone, counted twice in every total"
+                )
+                fix = f"remove the copy or redraw it; same zone_group ({group_a}) does not make a copy a phase"
+                if not (isinstance(group_a, str) and group_a == group_b):
+                    fix = "remove the copy or redraw the boundary"
+            else:
+                fix = "redraw the boundary, or give both the same zone_group if they are phases of one park"
+            out.append(PlacementError(text, _label(zones, own), "geometry", "overlap", fix))
     return out
 
 
@@ -314,4 +405,13 @@ def _check_areas(zones, report, tolerance) -> list[PlacementError]:
     return out
 
 
-__all__ = ["CHECKS", "Boundaries", "PlacementError", "check_incoming", "check_placement", "slug"]
+__all__ = [
+    "CHECKS",
+    "DUPLICATE_SHARE",
+    "Boundaries",
+    "PlacementError",
+    "check_incoming",
+    "check_placement",
+    "derive_places",
+    "slug",
+]

@@ -9,6 +9,7 @@ problem it finds (or all of them with ``errors="collect"``).
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -372,6 +373,27 @@ def _too_long(field: Field, length: int | None = None) -> str:
     return f"{field.name} is longer than its limit of {field.max_length:,} characters{got}"
 
 
+def closest_choice(name: str, value) -> str:
+    """``"; 'plannedd' is closest to 'planned'"`` for a value outside a field's choices ('' when none is close).
+
+    Vietnamese labels (``Quy hoạch``) and English ones are matched too, without diacritics.
+    """
+    field = FIELDS_BY_NAME.get(name)
+    if field is None or field.choices is None:
+        return ""
+    labels = {"status": STATUSES, "kind": KINDS}.get(name, {})
+    keys: dict[str, str] = {}
+    for choice in field.choices:
+        keys[ascii_name(choice).lower()] = choice
+        for label in labels.get(choice, {}).values():
+            keys[ascii_name(label).lower()] = choice
+    wanted = ascii_name(str(value)).lower().strip()
+    if wanted in keys:
+        return f"; {value!r} is the label of {keys[wanted]!r}"
+    close = dict.fromkeys(keys[k] for k in difflib.get_close_matches(wanted, list(keys), n=3, cutoff=0.6))
+    return f"; {value!r} is closest to {', '.join(map(repr, close))}" if close else ""
+
+
 def _check_field(values: pd.Series, field: Field, bad: _Collector) -> None:
     missing = values.isna().to_numpy()
     if field.required:
@@ -382,7 +404,12 @@ def _check_field(values: pd.Series, field: Field, bad: _Collector) -> None:
         bad.fail((lengths > limit).to_numpy(dtype=bool), field.name, _too_long(field))
     if field.choices is not None:
         wrong = ~values.isna() & ~values.isin(field.choices)
-        bad.fail(wrong.to_numpy(), field.name, f"{field.name} must be one of {', '.join(field.choices)}")
+        for value in dict.fromkeys(values[wrong]):
+            bad.fail(
+                (wrong & (values == value)).to_numpy(),
+                field.name,
+                f"{field.name} must be one of {', '.join(field.choices)}{closest_choice(field.name, value)}",
+            )
     if field.minimum is not None:
         low = (values.astype("Float64") < field.minimum).fillna(False)
         bad.fail(low.to_numpy(dtype=bool), field.name, f"{field.name} must be >= {field.minimum:g}")

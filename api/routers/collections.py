@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from geozones.api import crs as _crs
 from geozones.api import html
+from geozones.api.errors import InvalidParameter, NotFound
 from geozones.api.features import dumps
 from geozones.api.layers import Catalog, Layer, get_catalog
 from geozones.api.openapi import HTML_CONTENT, error_responses, json_and_html, ref
@@ -34,6 +35,21 @@ SCHEMA_JSON = "application/schema+json"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
 
+#: The default style of each collection, in two forms (``/collections/{id}/styles/default?f=``).
+STYLE_FORMATS = {
+    "qml": ("application/vnd.qgis.qml", "QGIS QML"),
+    "sld": ("application/vnd.ogc.sld+xml;version=1.1", "SLD 1.1"),
+}
+
+
+def _geometry_type(layer: Layer) -> str | None:
+    frame = layer.frame
+    if not hasattr(frame, "geometry") or frame.crs is None:
+        return None
+    types = frame.geometry.dropna().geom_type
+    return str(types.iloc[0]) if len(types) else None
+
+
 def collection_doc(request: Request, layer: Layer, fmt: str | None = None) -> dict:
     """The collection description (OGC API - Features Part 1 and Part 2 members)."""
     root = base_url(request)
@@ -47,6 +63,11 @@ def collection_doc(request: Request, layer: Layer, fmt: str | None = None) -> di
         link(f"{root}{path}/queryables", QUERYABLES_REL, SCHEMA_JSON, "Queryable properties"),
         link(f"{root}{path}/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON, "Vector tiles"),
     ]
+    if _geometry_type(layer) is not None or layer.name == "zones":
+        links += [
+            link(f"{root}{path}/styles/default?f={fmt_}", "stylesheet", media, f"Default style ({label})")
+            for fmt_, (media, label) in STYLE_FORMATS.items()
+        ]
     extent: dict = {"spatial": {"bbox": [layer.bbox or [-180.0, -90.0, 180.0, 90.0]], "crs": _crs.CRS84_URI}}
     if layer.temporal:
         extent["temporal"] = {"interval": layer.interval, "trs": GREGORIAN, "property": layer.temporal}
@@ -170,3 +191,27 @@ def queryables(request: Request, collectionId: CollectionId, catalog: CatalogDep
             crumbs=[("Home", f"{root}/?f=html"), (layer.name, f"{root}/collections/{layer.name}?f=html")],
         )
     return Response(dumps(doc), media_type=SCHEMA_JSON)
+
+
+@router.get(
+    "/collections/{collectionId}/styles/default",
+    summary="A collection's default style (QGIS QML or SLD)",
+    response_class=Response,
+    responses={
+        200: {"description": "The style", "content": {m: {} for m, _ in STYLE_FORMATS.values()}},
+        **error_responses(400, 404),
+    },
+)
+def default_style(request: Request, collectionId: CollectionId, catalog: CatalogDep, f: str = "sld") -> Response:
+    """The style geozones gives the layer in its QGIS project and shapefile exports: zones coloured by
+    status, reference layers by kind (``f=qml`` for QGIS, ``f=sld`` for SLD 1.1 clients)."""
+    from geozones.io.style import default_style as style_for
+
+    check_parameters(request, {"f"})
+    if f not in STYLE_FORMATS:
+        raise InvalidParameter(f"f={f!r}: choose {' or '.join(STYLE_FORMATS)}")
+    layer = catalog.get(collectionId)
+    text = style_for(layer.name, _geometry_type(layer), f)
+    if text is None:
+        raise NotFound(f"collection {collectionId!r} has no geometry and so no style")
+    return Response(text, media_type=STYLE_FORMATS[f][0])

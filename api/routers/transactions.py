@@ -151,6 +151,45 @@ async def _edit(call, *args, **kwargs) -> StoredZone:
         raise
 
 
+#: The methods each resource answers (``OPTIONS`` and its ``Allow`` header, OGC API Part 4).
+READ_METHODS = ("GET", "OPTIONS")
+
+
+def _allow(store, collection_id: str, methods: tuple[str, ...]) -> Response:
+    if collection_id not in store.layers():
+        raise NotFound(f"no collection {collection_id!r}")
+    allowed = READ_METHODS + (methods if collection_id == EDITABLE else ())
+    return Response(status_code=204, headers={"Allow": ", ".join(allowed)})
+
+
+@router.options(
+    "/collections/{collectionId}/items",
+    status_code=204,
+    summary="Methods the items resource answers (Allow header)",
+    responses={
+        204: {"description": "`Allow` lists the methods; POST only on the editable `zones`"},
+        **error_responses(400, 404),
+    },
+)
+def items_options(store: StoreDep, collectionId: CollectionId) -> Response:
+    """``Allow: GET, OPTIONS, POST`` for ``zones`` (an editor key creates zones), read methods elsewhere."""
+    return _allow(store, collectionId, ("POST",))
+
+
+@router.options(
+    "/collections/{collectionId}/items/{featureId}",
+    status_code=204,
+    summary="Methods a feature answers (Allow header)",
+    responses={
+        204: {"description": "`Allow` lists the methods; PUT, PATCH, DELETE only on `zones`"},
+        **error_responses(400, 404),
+    },
+)
+def item_options(store: StoreDep, collectionId: CollectionId, featureId: FeatureId) -> Response:
+    """``Allow: GET, OPTIONS, PUT, PATCH, DELETE`` for a zone, read methods elsewhere."""
+    return _allow(store, collectionId, ("PUT", "PATCH", "DELETE"))
+
+
 @router.post(
     "/collections/{collectionId}/items",
     status_code=201,
@@ -384,19 +423,24 @@ async def restore_item(
     featureId: FeatureId,
     version: Annotated[int, Path(ge=0, description="Version to bring back")],
     if_match: IfMatch = None,
+    allow: Allow = None,
 ) -> JSONResponse:
     """Bring back the zone as it was after ``version``; recorded as a new version.
 
-    ``If-Match`` is required while the zone exists (not for a deleted zone).
+    ``If-Match`` is required while the zone exists (not for a deleted zone). The restored zone
+    passes the placement checks against the zones stored now (an old outline put back over a zone
+    created since is refused) unless ``allow`` names them.
     """
     _editable(store, collectionId)
+    skip = parse_allow(allow)
     exists = True
     try:
         await run_in_threadpool(store.get_zone, featureId)
     except KeyError:
         exists = False
     tag = _require_if_match(if_match, featureId) if exists else if_match
-    zone = await _edit(store.restore, featureId, version, actor=who.actor, if_match=tag)
+    check = await run_in_threadpool(placement_check, get_catalog(request), skip)
+    zone = await _edit(store.restore, featureId, version, actor=who.actor, if_match=tag, check=check)
     return _feature_response(zone, 200, request, settings)
 
 

@@ -11,6 +11,7 @@ from geozones.cli import keys as _keys
 from geozones.cli import logistics as _logistics
 from geozones.cli import maps as _maps
 from geozones.cli import proximity as _proximity
+from geozones.cli import qgis_plugin as _qgis_plugin
 from geozones.cli import scale as _scale
 from geozones.cli import scenario as _scenario
 from geozones.cli import serve as _serve
@@ -37,6 +38,7 @@ _serve.register(app)
 _maps.register(app)
 _data.register(app)
 _scale.register(app)
+_qgis_plugin.register(app)
 
 
 def main() -> None:

@@ -22,6 +22,22 @@ FieldMapOption = Annotated[
         "TEN_KCN=name (repeat, or separate with commas).",
     ),
 ]
+EncodingOption = Annotated[
+    Optional[str],  # noqa: UP045  (typer < 0.15 cannot read X | None here)
+    typer.Option(
+        "--encoding",
+        help="Text encoding of a shapefile's .dbf: utf-8, cp1258, tcvn3 (ABC), vni, cp1252 "
+        "(default: the .cpg's, or detected from the text, with a warning naming it).",
+    ),
+]
+SetOption = Annotated[
+    Optional[list[str]],  # noqa: UP045  (typer < 0.15 cannot read X | None here)
+    typer.Option(
+        "--set",
+        help="Fill a field for every row where the file leaves it empty: FIELD=VALUE, e.g. --set kind=KCN "
+        "--set 'sources=Sở KH&ĐT Lạng Sơn 2024' (repeat).",
+    ),
+]
 AllowOption = Annotated[
     Optional[list[str]],  # noqa: UP045  (typer < 0.15 cannot read X | None here)
     typer.Option(
@@ -60,6 +76,38 @@ def placement_or_fail(ctx: typer.Context, zones, label: str, allow: list[str], r
         for problem in problems:
             console.print(f"[red]✗[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
         fail(f"{label}: {len(problems)} placement problem(s)")
+
+
+def prepare_office_file(ctx: typer.Context, frame, constants: list[str] | None):
+    """An office file as the schema wants it: Vietnamese column names and status labels, ``--set``
+    constants, province and district from the geometry, derived names, lower-case ids; each step said."""
+    from geozones.cli._output import store_from
+    from geozones.io import aliases
+    from geozones.placement import Boundaries, derive_places
+
+    fields, statuses = aliases.load_aliases()
+    frame, renames = aliases.apply_aliases(frame, fields)
+    if renames:
+        shown = ", ".join(f"{k} → {v}" for k, v in renames.items())
+        console.print(f"read office columns as schema fields: {escape(shown)}", highlight=False, soft_wrap=True)
+    frame = aliases.apply_constants(frame, aliases.parse_constants(constants))
+    frame = aliases.codes_from_labels(frame, statuses)
+    store = store_from(ctx)
+    if "boundaries_provinces" in store.layers():
+        frame, derived = derive_places(frame, Boundaries.from_store(store))
+        for column, count in derived.items():
+            console.print(
+                f"{column} of {count} zone(s) taken from the geometry (the store's boundaries)", highlight=False
+            )
+    frame = aliases.derive_names(frame)
+    frame, lowered = aliases.lower_case_ids(frame)
+    if lowered:
+        console.print(
+            f"ids in lower case, as the store takes them: {escape(', '.join(lowered[:5]))}"
+            + (" …" if len(lowered) > 5 else ""),
+            highlight=False,
+        )
+    return frame
 
 
 def list_unmapped(frame) -> None:

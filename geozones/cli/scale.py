@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from geozones.cli._output import Typer, console, fail, store_from
+from geozones.cli.checks import AllowOption
 
 scale_app = Typer(
     name="scale",
@@ -249,12 +250,31 @@ def export_command(
 def import_command(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="GeoParquet file or directory.")],
-    layer: Annotated[str, typer.Argument(help="Store layer to create or replace ('zones' is schema-checked).")],
+    layer: Annotated[
+        str, typer.Argument(help="Store layer to create or replace ('zones' is schema- and placement-checked).")
+    ],
+    allow: AllowOption = None,
 ) -> None:
-    """Import a GeoParquet layer into the store."""
-    from geozones.io.geoparquet import import_layer
+    """Import a GeoParquet layer into the store.
 
-    rows = import_layer(store_from(ctx), layer, path)
+    A ``zones`` layer replaces every zone and is checked like ``geozones store import --replace``
+    (schema, then placement against the store's boundaries: province, district, overlaps and
+    copies, id, area); nothing is written when a check fails.
+    """
+    from geozones.io.geoparquet import import_layer, read_geoparquet
+
+    store = store_from(ctx)
+    if layer == "zones":
+        from geozones.cli.checks import allowed, placement_or_fail
+        from geozones.schema import validate_zones
+
+        allow_list = allowed(allow)
+        frame = validate_zones(read_geoparquet(path))
+        placement_or_fail(ctx, frame, path.name, allow_list, replace=True)
+        store.write_zones(frame)
+        rows = len(frame)
+    else:
+        rows = import_layer(store, layer, path)
     console.print(f"imported {rows:,} rows into store layer {layer!r}", highlight=False)
 
 

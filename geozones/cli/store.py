@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from geozones.cli._output import Typer, console, print_frame, store_from
-from geozones.cli.checks import AllowOption, FieldMapOption
+from geozones.cli._output import Typer, console, fail, print_frame, store_from
+from geozones.cli.checks import AllowOption, EncodingOption, FieldMapOption, SetOption
 
 store_app = Typer(name="store", help="The embedded zone store: info, reset, refresh, import.", no_args_is_help=True)
 
@@ -93,35 +94,66 @@ def import_zones(
     swap_xy: Annotated[bool, typer.Option("--swap-xy", help="Exchange x and y.")] = False,
     field_map: FieldMapOption = None,
     allow: AllowOption = None,
+    encoding: EncodingOption = None,
+    constants: SetOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change, zone by zone, and write nothing.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Overwrite zones edited in the store since the file was exported."),
+    ] = False,
 ) -> None:
     """Import zones: merged by id (new ids added, existing ids replaced) or replacing every zone.
 
     The zones are checked like ``geozones validate`` (schema, CRS, axis order, placement) and
-    nothing is written when a check fails.
+    nothing is written when a check fails. A file from ``geozones export`` carries each zone's
+    version (``etag``): a zone edited in the store since (e.g. through the API) is not overwritten
+    without ``--force``. Every change is recorded in the zone's history with the file's name.
     """
-    import pandas as pd
+    import getpass
 
-    from geozones.cli.checks import allowed, placement_or_fail
+    from geozones.cli.checks import allowed, placement_or_fail, prepare_office_file
     from geozones.cli.checks import field_map as parse_map
-    from geozones.crs import WGS84
-    from geozones.io import zones_from_file
+    from geozones.io import read_layer
+    from geozones.io.versions import split_etags
+    from geozones.schema import validate_zones
+    from geozones.store.imports import apply_import, plan_import
 
     allow_list = allowed(allow)
     store = store_from(ctx)
-    incoming = zones_from_file(path, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map))
+    frame = read_layer(path, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map), encoding=encoding)
+    frame, etags = split_etags(frame)
+    incoming = validate_zones(prepare_office_file(ctx, frame, constants))
     placement_or_fail(ctx, incoming, path.name, allow_list, replace=replace)
-    current = store.zones()
-    incoming = incoming.to_crs(current.crs or WGS84)
-    if replace:
-        merged = incoming
-    else:
-        kept = current[~current["id"].isin(incoming["id"])]
-        merged = pd.concat([kept, incoming], ignore_index=True)
-    store.write_zones(merged)
-    added = (~incoming["id"].isin(current["id"])).sum()
+    plan = plan_import(store, incoming, etags, replace=replace, source=path.name)
+    if dry_run or plan.conflicts:
+        heading = "dry run (nothing written)" if dry_run else "refused (nothing written)"
+        console.print(f"{path.name} → {getattr(store, 'path', store)}: {heading}", highlight=False)
+        for change in plan.changes:
+            if change.kind != "unchanged" or change.conflict:
+                console.print(escape(change.describe()), highlight=False, soft_wrap=True)
+        console.print(plan.summary(), highlight=False)
+    if not plan.versioned and plan.of_kind("changed"):
+        console.print(
+            f"note: {path.name} carries no etag column (not a geozones export): edits made in the store since "
+            "cannot be told from the file's; check the changes above with --dry-run",
+            highlight=False,
+        )
+    if dry_run:
+        return
+    if plan.conflicts and not force:
+        fail(
+            f"{path.name}: {len(plan.conflicts)} zone(s) were edited in the store since the file was exported; "
+            "export again and redo the change, or --force to overwrite them"
+        )
+    written = apply_import(store, plan, actor=f"import {path.name} ({getpass.getuser()})", force=force)
+    total = len(store.zones())
     console.print(
-        f"imported {len(incoming)} zones from {path.name} ({added} new, "
-        f"{len(incoming) - added} replaced); the store now has {len(merged)}"
+        f"imported {len(incoming)} zones from {path.name} ({len(plan.of_kind('added'))} new, "
+        f"{len(plan.of_kind('changed'))} changed, {len(plan.of_kind('removed'))} removed, "
+        f"{len(plan.of_kind('unchanged'))} unchanged; {written} history entries); the store now has {total}",
+        highlight=False,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from geozones.cli._output import console, fail, print_frame, store_from
-from geozones.cli.checks import AllowOption, FieldMapOption
+from geozones.cli.checks import AllowOption, EncodingOption, FieldMapOption, SetOption
 from geozones.io.csvcells import write_csv
 
 StoreOption = Annotated[
@@ -155,6 +155,10 @@ def export(
     frame = store_from(ctx).layer(layer)
     if not hasattr(frame, "geometry"):
         fail(f"layer {layer!r} is a table without geometry; export it with --format csv from Python instead")
+    if layer == "zones":  # each zone's version, so that a re-import never reverts a later edit
+        from geozones.store.imports import with_etags
+
+        frame = with_etags(frame)
     to_file(frame, out, crs=crs, layer=layer)
     console.print(f"wrote {len(frame)} features to {out}" + (f" in {crs}" if crs else ""))
 
@@ -170,8 +174,36 @@ def _export_project(ctx: typer.Context, out: Path, crs: str | None) -> None:
     # the TM-3 zone of the province most zones are in (EPSG:9213 for the shipped data); --crs for another
     codes = Counter(int(c) for c in metric_epsg(store.zones()))
     target = crs or f"EPSG:{codes.most_common(1)[0][0] if codes else 9213}"
-    write_qgis_project(layers, out, crs=target)
-    console.print(f"wrote {out} ({len(layers)} layers in {target}) and its data {out.with_suffix('.gpkg')}")
+    extent, where = _province_extent(layers.get("boundaries_provinces"), target)
+    write_qgis_project(layers, out, crs=target, extent=extent)
+    console.print(
+        f"wrote {out} ({len(layers)} layers in {target}{', opening on ' + where if where else ''}) "
+        f"and its data {out.with_suffix('.gpkg')}",
+        highlight=False,
+    )
+
+
+def _province_extent(provinces, target: str):
+    """The bounds (in ``target``, 5 % margin) of the provinces whose TM-3 CRS ``target`` is, and their names."""
+    import pyproj
+
+    from geozones.crs import tm3_crs
+
+    if provinces is None or not len(provinces):
+        return None, ""
+    wanted = pyproj.CRS.from_user_input(target)
+    names = []
+    for name in provinces["name"]:
+        try:
+            if tm3_crs(name).equals(wanted):
+                names.append(name)
+        except (ValueError, KeyError):
+            continue
+    if not names:
+        return None, ""
+    xmin, ymin, xmax, ymax = provinces[provinces["name"].isin(names)].to_crs(wanted).total_bounds
+    dx, dy = (xmax - xmin) * 0.05, (ymax - ymin) * 0.05
+    return (xmin - dx, ymin - dy, xmax + dx, ymax + dy), ", ".join(names)
 
 
 def validate(
@@ -183,20 +215,26 @@ def validate(
     allow_extra: Annotated[bool, typer.Option("--allow-extra", help="Keep attributes not in the schema.")] = False,
     field_map: FieldMapOption = None,
     allow: AllowOption = None,
+    encoding: EncodingOption = None,
+    constants: SetOption = None,
 ) -> None:
     """Check a zone file: schema, CRS, axis order, and placement (province, district, overlaps, id, area).
 
     Placement is checked against the store's boundaries and zones; every problem is listed.
     """
     from geozones import area
-    from geozones.cli.checks import allowed, list_unmapped, placement_or_fail
+    from geozones.cli.checks import allowed, list_unmapped, placement_or_fail, prepare_office_file
     from geozones.cli.checks import field_map as parse_map
     from geozones.errors import ZoneValidationError
     from geozones.io import read_layer
     from geozones.schema import validate_zones
 
     allow_list = allowed(allow)
-    frame = read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map))
+    from geozones.io.versions import split_etags
+
+    frame = read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=parse_map(field_map), encoding=encoding)
+    frame = split_etags(frame)[0]  # an export's version column
+    frame = prepare_office_file(ctx, frame, constants)
     if allow_extra:
         list_unmapped(frame)
     try:

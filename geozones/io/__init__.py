@@ -45,6 +45,8 @@ DRIVERS: dict[str, str] = {
     ".shp": "ESRI Shapefile",
     ".zip": "ESRI Shapefile",
     ".fgb": "FlatGeobuf",
+    ".tab": "MapInfo File",  # geozones.io.mapinfo
+    ".mif": "MapInfo File",
     ".csv": "CSV",
     ".parquet": "Parquet",  # GeoParquet 1.1 through geozones.io.geoparquet (pyarrow), not OGR
     ".geoparquet": "Parquet",
@@ -108,6 +110,7 @@ def read_layer(
     swap_xy: bool = False,
     check: bool = True,
     fields: Mapping[str, str] | None = None,
+    encoding: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read any supported vector file into a GeoDataFrame.
 
@@ -128,6 +131,9 @@ def read_layer(
         wrong CRSs), for every CRS, recognised or not.
     fields : mapping, optional
         The file's own column names -> schema fields, e.g. ``{"TEN_KCN": "name"}``.
+    encoding : str, optional
+        Text encoding of a shapefile's ``.dbf`` (``utf-8``, ``cp1258``, ``tcvn3``, ``vni``, ...);
+        by default the ``.cpg``'s or the one detected (:mod:`geozones.io.encodings`).
 
     Notes
     -----
@@ -156,7 +162,14 @@ def read_layer(
         if layer is None and driver == "GPKG":
             layer = _default_layer(path)
         try:
-            frame = pyogrio.read_dataframe(_source(path), layer=layer)
+            if driver == "ESRI Shapefile":  # text decoded by geozones (.cpg, TCVN3, VNI, Windows-1258)
+                frame = _shp.read_shapefile(path, layer, encoding=encoding)
+            elif driver == "MapInfo File":
+                from geozones.io.mapinfo import read_mapinfo
+
+                frame = read_mapinfo(path, layer, encoding=encoding)
+            else:
+                frame = pyogrio.read_dataframe(_source(path), layer=layer)
         except pyogrio.errors.DataSourceError as exc:
             raise UnsupportedFormatError(f"{path.name}: not a readable {driver} file ({exc})") from exc
         except pyogrio.errors.DataLayerError as exc:
@@ -199,6 +212,7 @@ def zones_from_file(
     swap_xy: bool = False,
     extra: Literal["error", "keep", "drop"] = "error",
     fields: Mapping[str, str] | None = None,
+    encoding: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a zone layer from any supported file and validate it against the schema.
 
@@ -206,7 +220,10 @@ def zones_from_file(
     :func:`geozones.schema.validate_zones` (``"error"`` rejects unmapped columns, naming
     them; map them with ``fields``).
     """
-    return validate_zones(read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=fields), extra=extra)
+    from geozones.io.versions import split_etags  # an export's version column is not a zone field
+
+    frame = split_etags(read_layer(path, layer, crs=crs, swap_xy=swap_xy, fields=fields, encoding=encoding))[0]
+    return validate_zones(frame, extra=extra)
 
 
 def layer_names(path: str | os.PathLike) -> list[str]:
@@ -281,6 +298,10 @@ def to_file(
     if driver == "ESRI Shapefile":
         _shp.write_shapefile(out, path)
         return path
+    if driver == "MapInfo File":
+        from geozones.io.mapinfo import write_mapinfo
+
+        return write_mapinfo(out, path)
     options = None
     if driver == "FlatGeobuf" and out.geometry.isna().any():
         options = {"SPATIAL_INDEX": "NO"}  # GDAL's FlatGeobuf index cannot hold features without geometry

@@ -284,6 +284,85 @@ def check_sidecars(path: Path) -> None:
                 raise _limits.too_large(candidate.name, candidate.stat().st_size, name)
 
 
+class TextEncodingWarning(UserWarning):
+    """A file's text was read in an encoding its ``.cpg`` did not name (detected TCVN3, VNI, Windows-1258)."""
+
+
+class TruncatedTextWarning(UserWarning):
+    """A ``.dbf`` text was cut mid-character (at the 254-byte limit) and was read as far as it is valid."""
+
+
+def read_shapefile(path: str | os.PathLike, layer=None, *, encoding: str | None = None) -> gpd.GeoDataFrame:
+    """A shapefile (or zipped shapefile) with its text decoded by geozones, not by GDAL.
+
+    GDAL is asked for the ``.dbf``'s raw bytes (read as ISO-8859-1, which maps every byte to one
+    character) and :func:`geozones.io.encodings.choose_encoding` decides: ``encoding`` when given
+    (``--encoding``), UTF-8 when the bytes are UTF-8, the ``.cpg``'s encoding when it reads as
+    Vietnamese, else the legacy encoding (TCVN3, VNI, Windows-1258) whose reading has the most
+    Vietnamese syllables, with a :class:`TextEncodingWarning` naming it. Values and field names
+    become Unicode NFC; a UTF-8 value cut mid-character is read as far as valid, with a
+    :class:`TruncatedTextWarning`.
+    """
+    path = Path(path)
+    check_sidecars(path)
+    source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+    frame = pyogrio.read_dataframe(source, layer=layer, encoding="ISO-8859-1")
+    declared = _sidecar_text(path, ".cpg")
+    return decode_raw_text(frame, path.name, declared.strip() if declared else None, encoding, "the .cpg")
+
+
+def decode_raw_text(
+    frame: gpd.GeoDataFrame, label: str, declared: str | None, forced: str | None, declared_by: str = "the .cpg"
+) -> gpd.GeoDataFrame:
+    """Decode a frame read as ISO-8859-1 (every text cell and column name holding the file's raw bytes).
+
+    The encoding is :func:`geozones.io.encodings.choose_encoding`'s; its note becomes a
+    :class:`TextEncodingWarning`, UTF-8 cut mid-character a :class:`TruncatedTextWarning`.
+    """
+    from geozones.io.encodings import choose_encoding, decode, utf8_prefix
+
+    geometry = frame.geometry.name
+    texts = [c for c in frame.columns if c != geometry and frame[c].map(lambda v: isinstance(v, str)).any()]
+    raw = [v.encode("latin-1") for c in texts for v in frame[c] if isinstance(v, str)]
+    raw += [str(c).encode("latin-1") for c in frame.columns if c != geometry]
+    try:
+        choice = choose_encoding(raw, declared, forced)
+    except ValueError as exc:
+        raise UnsupportedFormatError(f"{label}: {exc}") from exc
+    cut: dict[str, list[str]] = {}
+
+    def read(value, column):
+        if not isinstance(value, str):
+            return value
+        data = value.encode("latin-1")
+        if choice.encoding != "utf-8":
+            return decode(data, choice.encoding)
+        text, truncated = utf8_prefix(data) or (decode(data, "utf-8"), False)
+        if truncated:
+            cut.setdefault(column, []).append(text)
+        return text
+
+    out = frame.copy()
+    for column in texts:
+        out[column] = frame[column].map(lambda v, c=column: read(v, c)).astype(object)
+    renames = {c: decode(str(c).encode("latin-1"), choice.encoding) for c in frame.columns if c != geometry}
+    out = out.rename(columns={k: v for k, v in renames.items() if k != v})
+    if choice.note:
+        note = choice.note if declared_by == "the .cpg" else choice.note.replace("the .cpg", declared_by)
+        note = note.replace("no .cpg", f"no charset in {declared_by}") if declared_by != "the .cpg" else note
+        warnings.warn(f"{label}: {note}", TextEncodingWarning, stacklevel=3)
+    for column, values in cut.items():
+        shown = ", ".join(repr(v[-20:]) for v in values[:3])
+        warnings.warn(
+            f"{label}: field {renames.get(column, column)!r}: {len(values)} value(s) cut mid-character at the "
+            f"dBASE limit of {DBF_TEXT_BYTES} bytes, read as far as valid (ending …{shown}); "
+            f"the full text needs a {LONGTEXT_SUFFIX} sidecar or another format",
+            TruncatedTextWarning,
+            stacklevel=3,
+        )
+    return out
+
+
 def _sidecar_text(path: Path, suffix: str) -> str | None:
     """A sidecar of a ``.shp`` or of the shapefile inside a ``.zip``, read under its limit."""
     name = SIDECAR_LIMITS.get(suffix, "GEOZONES_MAX_SIDECAR_BYTES")
@@ -312,7 +391,11 @@ def prj_text(path: Path) -> str | None:
 
 
 def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) -> gpd.GeoDataFrame:
-    """Give back the long names (schema and ``.fields.csv``) and the full text (``.longtext.csv``)."""
+    """Give back the long names (schema and ``.fields.csv``) and the full text (``.longtext.csv``).
+
+    A sidecar text is used only where the file still holds its shortened copy: a value edited after
+    export (in QGIS, say) is newer than the sidecar and is kept, with a :class:`LongTextWarning`.
+    """
     path = Path(path)
     mapping = dict(GDAL_TRUNCATIONS)
     mapping.update({short: long for long, short in SHORT_NAMES.items() if short != long})
@@ -333,6 +416,7 @@ def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) ->
     )
     out = frame.rename(columns=renames)
     long_text = _sidecar_text(path, LONGTEXT_SUFFIX)
+    edited: list[str] = []
     if long_text:
         keys = _record_keys(out)
         position = {k: i for i, k in enumerate(keys)}
@@ -345,7 +429,19 @@ def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) ->
                     f"with field {field!r} in {path.name}; the sidecar belongs to another file"
                 )
             out[field] = out[field].astype(object)
+            in_file = out.iloc[i, out.columns.get_loc(field)]
+            if isinstance(in_file, str) and in_file != _clip_utf8(row["text"], DBF_TEXT_BYTES):
+                edited.append(f"{row['record']}.{field}")  # changed after export: the file's text is newer
+                continue
             out.iloc[i, out.columns.get_loc(field)] = row["text"]
+    if edited:
+        warnings.warn(
+            f"{path.name}: {len(edited)} text value(s) were edited after export ({', '.join(edited[:5])}"
+            f"{', …' if len(edited) > 5 else ''}); the file's text is kept, not the older full text in "
+            f"{path.with_suffix(LONGTEXT_SUFFIX).name}",
+            LongTextWarning,
+            stacklevel=2,
+        )
     return out
 
 
@@ -404,6 +500,10 @@ __all__ = [
     "LONGTEXT_SUFFIX",
     "FIELDS_SUFFIX",
     "LongTextWarning",
+    "TextEncodingWarning",
+    "TruncatedTextWarning",
+    "read_shapefile",
+    "decode_raw_text",
     "short_names",
     "write_shapefile",
     "restore_shapefile_names",

@@ -179,3 +179,45 @@ def qgis_reference_qml(layer: str, geometry_type: str | None = None) -> str | No
   <layerGeometryType>{_QGIS_GEOMETRY_TYPE[kind]}</layerGeometryType>
 </qgis>
 """
+
+
+def sld_reference(layer: str, geometry_type: str | None = None) -> str | None:
+    """An SLD 1.1 equivalent of :func:`qgis_reference_qml` (same colour, width and dash)."""
+    style = reference_style(layer, geometry_type)
+    if style is None:
+        return None
+    kind, color, width, pen = style
+    px = f"{width * 96 / 25.4:.2f}"  # mm at 96 dpi, SLD's pixels
+    dash = '<se:SvgParameter name="stroke-dasharray">6 3</se:SvgParameter>' if pen == "dash" else ""
+    stroke = (
+        f'<se:Stroke><se:SvgParameter name="stroke">{color}</se:SvgParameter>'
+        f'<se:SvgParameter name="stroke-width">{px}</se:SvgParameter>{dash}</se:Stroke>'
+    )
+    if kind == "fill":
+        symbolizer = f"<se:PolygonSymbolizer>{stroke}</se:PolygonSymbolizer>"
+    elif kind == "line":
+        symbolizer = f"<se:LineSymbolizer>{stroke}</se:LineSymbolizer>"
+    else:
+        symbolizer = (
+            "<se:PointSymbolizer><se:Graphic><se:Mark><se:WellKnownName>circle</se:WellKnownName>"
+            f'<se:Fill><se:SvgParameter name="fill">{color}</se:SvgParameter></se:Fill>'
+            '<se:Stroke><se:SvgParameter name="stroke">#ffffff</se:SvgParameter></se:Stroke></se:Mark>'
+            f"<se:Size>{px}</se:Size></se:Graphic></se:PointSymbolizer>"
+        )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<StyledLayerDescriptor xmlns="http://www.opengis.net/sld" version="1.1.0" xmlns:se="http://www.opengis.net/se">
+<NamedLayer><se:Name>{escape(layer)}</se:Name><UserStyle><se:Name>{escape(layer)}</se:Name>
+<se:FeatureTypeStyle><se:Rule><se:Name>{escape(layer)}</se:Name>{symbolizer}</se:Rule></se:FeatureTypeStyle>
+</UserStyle></NamedLayer></StyledLayerDescriptor>
+"""
+
+
+def default_style(layer: str, geometry_type: str | None, fmt: str) -> str | None:
+    """A layer's default style as QGIS QML (``fmt="qml"``) or SLD 1.1 (``"sld"``): zones and scenario
+    layers by status, reference layers by :data:`REFERENCE_STYLES`; None when it has none."""
+    status = layer == "zones" or layer.startswith("scenario")
+    if fmt == "qml":
+        return qgis_status_qml() if status else qgis_reference_qml(layer, geometry_type)
+    if fmt == "sld":
+        return sld_status(layer) if status else sld_reference(layer, geometry_type)
+    raise ValueError(f"unknown style format {fmt!r}; choose qml or sld")

@@ -73,7 +73,9 @@ class ZoneStore(Protocol):
 
     def history(self, zone_id: str | None = None, limit: int | None = None) -> list[HistoryEntry]: ...
 
-    def restore(self, zone_id: str, version: int, *, actor: str, if_match: str | None = None) -> StoredZone: ...
+    def restore(
+        self, zone_id: str, version: int, *, actor: str, if_match: str | None = None, check=None
+    ) -> StoredZone: ...
 
 
 def shipped_layers(data_dir: Path | None = None) -> dict[str, Path]:

@@ -504,10 +504,20 @@ class FeatureEditing:
             self._log(tx, "delete", actor, current, None)
         return current
 
-    def restore(self, zone_id: str, version: int, *, actor: str, if_match: str | None = None) -> StoredZone:
+    def restore(
+        self,
+        zone_id: str,
+        version: int,
+        *,
+        actor: str,
+        if_match: str | None = None,
+        check: ZoneCheck | None = None,
+    ) -> StoredZone:
         """Bring a zone back to how it was after ``version`` (0: before its first recorded change).
 
-        Works for deleted zones too. The restore is itself recorded as a new version.
+        Works for deleted zones too. The restore is itself recorded as a new version. ``check`` as
+        for create sees the restored zone and the current one (None for a deleted zone): an old
+        outline put back over a zone created since is checked like a new one.
         """
         zone_id = str(zone_id)
         version = int(version)
@@ -519,12 +529,51 @@ class FeatureEditing:
             if found is not None:
                 _check_match(found[1], if_match)
             zone = build_zone(wanted.properties, wanted.geometry, tx.crs, crs=wanted.crs)
+            if check is not None:
+                check(zone, found[1] if found else None)
             if found is None:
                 tx.insert(zone)
             else:
                 tx.update(found[0], zone)
             self._log(tx, "restore", actor, found[1] if found else None, zone)
         return zone
+
+    def import_changes(self, changes, *, actor: str) -> int:
+        """Write many zones in one transaction, each with its history entry (``geozones store import``).
+
+        ``changes`` are ``(zone_id, record, geometry, etag)``: ``record`` None deletes the zone;
+        ``geometry`` is in the store's CRS; ``etag`` is the zone's ETag when the import was planned
+        (None: it was not in the store) and must still be current, else nothing is written.
+
+        Raises
+        ------
+        PreconditionFailedError
+            When a zone changed between the plan and the write.
+        """
+        count = 0
+        with self._edit() as tx:
+            for zone_id, record, geometry, etag in changes:
+                found = tx.fetch(str(zone_id))
+                now = found[1].etag if found else None
+                if now != etag:
+                    raise PreconditionFailedError(
+                        f"zone {zone_id!r} changed in the store while the import was prepared; run the import again"
+                    )
+                if record is None:
+                    if found is not None:
+                        tx.delete(found[0])
+                        self._log(tx, "delete", actor, found[1], None)
+                        count += 1
+                    continue
+                zone = build_zone(record, geometry, tx.crs, crs=tx.crs)
+                if found is None:
+                    tx.insert(zone)
+                    self._log(tx, "create", actor, None, zone)
+                else:
+                    tx.update(found[0], zone)
+                    self._log(tx, "replace", actor, found[1], zone)
+                count += 1
+        return count
 
     @staticmethod
     def _version(tx: EditTransaction, zone_id: str, version: int) -> StoredZone:

@@ -136,3 +136,59 @@ def test_unknown_allow_is_a_400(env):
     body = feature("ccn-allow", metric_square(store, "bk-ccn-thanh-thinh", 9000, 100))
     response = client.post(f"{ITEMS}?allow=everything", json=body, headers=key)
     assert response.status_code == 400 and "unknown check(s) everything" in response.json()["description"]
+
+
+# --- issue 20 item 8: every path that writes a zone is placement-checked -------------------------
+
+
+def test_an_unknown_province_is_refused_on_create_and_replace(env):
+    store, client, key = env
+    geometry = metric_square(store, "bk-ccn-thanh-thinh", 6000, 100)
+    body = feature("ccn-atlantis", geometry, province_pre2025="Atlantis")
+    response = client.post(ITEMS, json=body, headers=key)
+    assert response.status_code == 400, response.text
+    text = response.json()["description"]
+    assert "province 'Atlantis' has no boundary" in text and "Bắc Kạn" in text and "?allow=province" in text
+    assert "ccn-atlantis" not in set(store.zones()["id"])
+    # replacing a stored zone with an unknown district name is refused the same way
+    zone = client.get(f"{ITEMS}/bk-ccn-thanh-thinh").json()
+    zone["properties"]["district_pre2025"] = "Chợ Mớii"
+    etag = store.get_zone("bk-ccn-thanh-thinh").etag
+    response = client.put(f"{ITEMS}/bk-ccn-thanh-thinh", json=zone, headers=key | {"If-Match": etag})
+    assert response.status_code == 400, response.text
+    assert "closest known district names of Bắc Kạn: Chợ Mới" in response.json()["description"]
+    assert store.get_zone("bk-ccn-thanh-thinh").etag == etag
+
+
+def test_a_copy_under_a_new_id_claiming_the_zone_group_is_refused(env):
+    store, client, key = env
+    totals = store.zones()["area_published_ha"].sum()
+    copy = client.get(f"{ITEMS}/bk-ccn-quang-chu").json()
+    copy["id"] = None
+    copy["properties"]["id"] = "bk-ccn-quang-chu-2"
+    response = client.post(ITEMS, json=copy, headers=key)
+    assert response.status_code == 400, response.text
+    text = response.json()["description"]
+    assert "overlaps zone 'bk-ccn-quang-chu'" in text and "share 100% of their combined area" in text
+    assert "?allow=overlap" in text
+    assert store.zones()["area_published_ha"].sum() == totals
+    assert client.post(f"{ITEMS}?allow=overlap", json=copy, headers=key).status_code == 201
+
+
+def test_restore_puts_no_old_outline_over_a_zone_created_since(env):
+    store, client, key = env
+    geometry = metric_square(store, "bk-ccn-thanh-thinh", 7500, 100)
+    created = client.post(ITEMS, json=feature("ccn-restore-old", geometry), headers=key)
+    assert created.status_code == 201, created.text
+    gone = client.delete(f"{ITEMS}/ccn-restore-old", headers=key | {"If-Match": created.headers["etag"]})
+    assert gone.status_code == 204
+    # another park is drawn on the free ground
+    assert client.post(ITEMS, json=feature("ccn-restore-new", geometry), headers=key).status_code == 201
+    before = store.version()
+    response = client.post(f"{ITEMS}/ccn-restore-old/history/1/restore", headers=key)
+    assert response.status_code == 400, response.text
+    assert "overlaps zone 'ccn-restore-new'" in response.json()["description"]
+    assert store.version() == before and "ccn-restore-old" not in set(store.zones()["id"])
+    response = client.post(f"{ITEMS}/ccn-restore-old/history/1/restore?allow=overlap", headers=key)
+    assert response.status_code == 200, response.text
+    assert "ccn-restore-old" in set(store.zones()["id"])

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from geozones.cli import app
 from geozones.crs import TOWGS84_RAW_SIGNS
 from geozones.io import to_file
+from geozones.schema import validate_zones
 from geozones.store import GeoPackageStore
 from tests.helpers.zonefactory import bac_kan_squares
 
@@ -43,11 +44,24 @@ def test_zone_drawn_over_a_stored_zone_of_another_park(tmp_path, store):
     result = _run(store, "store", "import", str(path))
     assert result.exit_code == 2
     assert "record 'bk-ccn-moi'" in result.output and "overlaps zone 'bk-ccn-quang-chu'" in result.output
-    assert "zone_group" in result.output
-    # a new phase of the same park may share its ground
-    phase = intruder.assign(zone_group=stored["zone_group"].iloc[0], phase="II")
+    assert "a copy of one zone" in result.output
+    # a copy claiming the park's zone_group is still a copy (issue 20 item 8: it doubled the totals)
+    copy = intruder.assign(zone_group=stored["zone_group"].iloc[0], phase="II")
+    path = to_file(copy, tmp_path / "copy.geojson")
+    result = _run(store, "store", "import", str(path))
+    assert result.exit_code == 2, result.output
+    assert "share 100% of their combined area" in result.output and "--allow overlap" in result.output
+    assert "bk-ccn-moi" not in set(GeoPackageStore(store.path).zones()["id"])
+    # a new phase of the same park may share some of its ground: moved east by half its width, it
+    # shares about a fifth of the park's outline, an eighth of their union (under the 50 % of a copy)
+    metric = copy.to_crs(9213)
+    minx, _, maxx, _ = metric.total_bounds
+    phase = metric.set_geometry(metric.translate(xoff=0.5 * (maxx - minx))).to_crs(4326)
+    own, moved = metric.geometry.iloc[0], phase.to_crs(9213).geometry.iloc[0]
+    assert 0.05 < own.intersection(moved).area / own.union(moved).area < 0.3
     path = to_file(phase, tmp_path / "phase.geojson")
-    assert _run(store, "store", "import", str(path)).exit_code == 0
+    result = _run(store, "store", "import", str(path), "--allow", "area")
+    assert result.exit_code == 0, result.output
 
 
 def test_badly_named_zone(tmp_path, store):
@@ -60,14 +74,16 @@ def test_badly_named_zone(tmp_path, store):
 
 
 def test_field_map_on_the_command_line_and_unmapped_columns_listed(tmp_path, store):
+    # TEN_KCN is a built-in office alias (of name); TINH_CU and DU_AN are not
     zones = bac_kan_squares().iloc[:1].rename(columns={"name": "TEN_KCN", "province_pre2025": "TINH_CU"})
     path = tmp_path / "survey.shp"
-    pyogrio.write_dataframe(zones.assign(GHI_CHU="x"), path, encoding="UTF-8")
+    pyogrio.write_dataframe(zones.assign(DU_AN="x"), path, encoding="UTF-8")
     result = _run(store, "validate", str(path))
-    assert result.exit_code == 2 and "'TEN_KCN', 'TINH_CU', 'GHI_CHU' (unmapped columns)" in result.output
-    result = _run(store, "validate", str(path), "--field-map", "TEN_KCN=name,TINH_CU=province_pre2025", "--allow-extra")
+    assert result.exit_code == 2 and "'TINH_CU', 'DU_AN' (unmapped columns)" in result.output
+    assert "read office columns as schema fields: TEN_KCN → name" in result.output
+    result = _run(store, "validate", str(path), "--field-map", "TINH_CU=province_pre2025", "--allow-extra")
     assert result.exit_code == 0, result.output
-    assert "unmapped columns kept as extra attributes: GHI_CHU" in result.output
+    assert "unmapped columns kept as extra attributes: DU_AN" in result.output
     assert "--field-map" in _run(store, "validate", str(path), "--field-map", "TEN_KCN").output
 
 
@@ -88,3 +104,42 @@ def test_python_warnings_are_one_clean_line(tmp_path, store, variant):
     assert len(lines) == 1 and lines[0].startswith("warning: VN2000DefinitionWarning: ")
     assert "raw rotation signs" in lines[0] and "warnings.warn" not in result.output and ".py:" not in result.output
     assert isinstance(gpd.read_file(path), gpd.GeoDataFrame)
+
+
+def test_an_unknown_province_fails_validate_and_import_naming_the_known_ones(tmp_path, store):
+    path = to_file(bac_kan_squares(province_pre2025="Atlantis").iloc[:1], tmp_path / "atlantis.geojson")
+    for command in (["validate"], ["store", "import"]):
+        result = _run(store, *command, str(path))
+        assert result.exit_code == 2, result.output
+        assert "province 'Atlantis' has no boundary" in result.output and "Bắc Kạn" in result.output
+        assert "--allow province" in result.output and "✓" not in result.output
+    assert "z0" not in set(GeoPackageStore(store.path).zones()["id"])
+
+
+def test_scale_import_checks_placement_like_store_import(tmp_path, store):
+    import pandas as pd
+
+    from geozones.io.geoparquet import write_geoparquet
+
+    zones = store.zones()
+    # the store's own zones go back in unchanged
+    same, doubled, moved = (tmp_path / f"{name}.parquet" for name in ("same", "copy", "moved"))
+    write_geoparquet(zones, same)
+    assert _run(store, "scale", "import", str(same), "zones").exit_code == 0
+    # a copy of a zone under a new id (same zone_group) is refused, as `store import` refuses it
+    copy = zones[zones["id"] == "bk-ccn-quang-chu"].assign(id="bk-ccn-quang-chu-2")
+    write_geoparquet(pd.concat([zones, copy], ignore_index=True), doubled)
+    version = GeoPackageStore(store.path).version()
+    result = _run(store, "scale", "import", str(doubled), "zones")
+    assert result.exit_code == 2, result.output
+    assert "record 'bk-ccn-quang-chu-2'" in result.output and "--allow overlap" in result.output
+    after = GeoPackageStore(store.path)
+    assert after.version() == version and len(after.zones()) == len(zones)
+    # so is a misplaced zone (Bắc Kạn coordinates read with Lạng Sơn's CRS)
+    misplaced = validate_zones(bac_kan_squares().to_crs(9213).set_crs(9215, allow_override=True).iloc[:1])
+    write_geoparquet(pd.concat([zones, misplaced.to_crs(zones.crs)], ignore_index=True), moved)
+    result = _run(store, "scale", "import", str(moved), "zones")
+    assert result.exit_code == 2 and "outside the province it names (Bắc Kạn)" in result.output
+    result = _run(store, "scale", "import", str(doubled), "zones", "--allow", "overlap")
+    assert result.exit_code == 0, result.output
+    assert len(GeoPackageStore(store.path).zones()) == len(zones) + 1

@@ -151,3 +151,49 @@ def test_no_warning_for_plain_epsg_layers():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert crs.normalize_crs("EPSG:9213").to_epsg() == 9213
+
+
+# --- issue 24 item 2: a partial problem counts (every point of every row is looked at) -------------
+
+
+def _four_squares(**swapped_or_far):
+    x, y = CHO_MOI
+    geoms = [square((x + 3000.0 * i, y), 200.0) for i in range(4)]
+    for i, how in swapped_or_far.items():
+        cx, cy = geoms[int(i[1:])].centroid.coords[0]
+        geoms[int(i[1:])] = square((cy, cx), 200.0) if how == "swap" else square((cx + 3_000_000.0, cy), 200.0)
+    return gpd.GeoDataFrame({"id": [f"z{i}" for i in range(4)]}, geometry=geoms, crs=9213)
+
+
+def test_only_some_rows_swapped_is_flagged_naming_them():
+    crs.check_coordinates(_four_squares())  # all in order
+    with pytest.raises(AxisOrderError, match=r"only some rows are swapped: in 1 of 4 rows \('z2'\)"):
+        crs.check_coordinates(_four_squares(r2="swap"))
+    with pytest.raises(AxisOrderError, match=r"in 3 of 4 rows \('z0', 'z1', 'z3'\)"):
+        crs.check_coordinates(_four_squares(r0="swap", r1="swap", r3="swap"))
+    # every row swapped: the whole file, fixed by swap_xy
+    with pytest.raises(AxisOrderError, match="swap_xy=True"):
+        crs.check_coordinates(_four_squares(r0="swap", r1="swap", r2="swap", r3="swap"))
+
+
+def test_one_row_outside_the_area_of_use_is_flagged_naming_it():
+    with pytest.raises(CRSError, match=r"coordinates of 1 of 4 rows \('z3'\) fall outside the area of use"):
+        crs.check_coordinates(_four_squares(r3="far"))
+
+
+def test_one_vertex_outside_is_enough_and_a_large_layer_still_samples_every_row():
+    frame = _four_squares()
+    # one vertex of z1 pulled 3,000 km east: the rest of its ring and the other rows are fine
+    ring = list(frame.geometry.iloc[1].exterior.coords)
+    ring[2] = (ring[2][0] + 3_000_000.0, ring[2][1])
+    frame.loc[1, "geometry"] = shapely.Polygon(ring)
+    with pytest.raises(CRSError, match=r"\('z1'\)"):
+        crs.check_coordinates(frame)
+    # a small swapped square among layers with more points than the sample still has its first point read
+    big = _four_squares(r3="swap")
+    dense = [shapely.Polygon(g.exterior.segmentize(0.5)) for g in big.geometry.iloc[:3]]  # 1,600 points each
+    big.loc[:2, "geometry"] = dense
+    with pytest.raises(AxisOrderError, match=r"\('z3'\)"):
+        crs.check_coordinates(big)
+    _, which, _ = crs._lonlat_sample(big, swapped=False, limit=100)
+    assert set(which) == {0, 1, 2, 3}

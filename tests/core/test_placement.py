@@ -112,3 +112,67 @@ def test_real_boundaries_place_every_shipped_zone_and_catch_the_misplaced_one(sh
     # 0.75° east of Chợ Mới is in Lạng Sơn (Văn Quan district)
     assert "100% of it is in Lạng Sơn" in problems["province"]
     assert "100% of it is in Văn Quan" in problems["district"]
+
+
+# --- issue 20 item 8: no name switches a check off, no copy passes as a phase ---------------------
+
+
+def test_an_unknown_province_is_a_problem_naming_the_known_names(boundaries):
+    zones = validate_zones(bac_kan_squares(province_pre2025="Atlantis").iloc[:1])
+    problems = check_placement(zones, boundaries)
+    assert _checks(problems) == [("z0", "province")]  # the district is still checked (and right)
+    text = str(problems[0])
+    assert "province 'Atlantis' has no boundary in the store" in text and "100% of it is in Bắc Kạn" in text
+    assert "Bắc Kạn, Thái Nguyên, Lạng Sơn" in text  # nothing close: every known name
+    assert check_placement(zones, boundaries, allow=["province"]) == []
+    # a misspelling is answered with the closest names
+    misspelt = validate_zones(bac_kan_squares(province_pre2025="Bac Can").iloc[:1])
+    assert "closest known province names: Bắc Kạn" in str(check_placement(misspelt, boundaries)[0])
+
+
+def test_an_unknown_district_is_a_problem_naming_the_closest_of_its_province(boundaries):
+    zones = validate_zones(bac_kan_squares(district_pre2025="Cho Moi moi").iloc[:1])
+    problems = check_placement(zones, boundaries)
+    assert _checks(problems) == [("z0", "district")]
+    assert "closest known district names of Bắc Kạn: Chợ Mới" in str(problems[0])
+    # a district of another province is not a district of this one
+    elsewhere = validate_zones(bac_kan_squares(district_pre2025="Chi Lăng").iloc[:1])
+    assert _checks(check_placement(elsewhere, boundaries)) == [("z0", "district")]
+
+
+def test_a_copy_is_refused_whatever_its_group_and_a_phase_inside_a_park_is_not(boundaries):
+    frame = bac_kan_squares(sides_m=(1000.0,)).to_crs(9213)
+    copy = frame.assign(id="z0-copy")
+    same_group = validate_zones(pd.concat([frame, copy], ignore_index=True))
+    problems = check_placement(same_group, boundaries)
+    assert _checks(problems) == [("z0", "overlap"), ("z0-copy", "overlap")]
+    assert "share 100% of their combined area (over 50%)" in str(problems[0])
+    assert check_placement(same_group, boundaries, allow=["overlap"]) == []
+    # shifted by 300 m: 70 ha shared of a 130 ha union (54%) is still a copy; by 400 m, 60/140 (43%) is not
+    near = copy.set_geometry(copy.translate(xoff=300.0))
+    assert len(check_placement(validate_zones(pd.concat([frame, near], ignore_index=True)), boundaries)) == 2
+    phase = copy.set_geometry(copy.translate(xoff=400.0))
+    assert check_placement(validate_zones(pd.concat([frame, phase], ignore_index=True)), boundaries) == []
+    # a phase drawn inside the park's whole outline (25 ha of 100) is no copy
+    inner = copy.assign(id="z0-phase-1", area_published_ha=25.0).set_geometry([square(CHO_MOI, 500.0)])
+    assert check_placement(validate_zones(pd.concat([frame, inner], ignore_index=True)), boundaries) == []
+
+
+def test_the_containment_tolerance_is_one_percent(boundaries):
+    # 97 ha in Chợ Mới and 3 ha in Bạch Thông (same province): 3 % outside the district it names
+    districts = boundaries.districts.to_crs(9213).set_index("name")
+    elsewhere = districts.loc["Bạch Thông"].geometry.representative_point()
+    assert districts.loc["Chợ Mới"].geometry.contains(square(CHO_MOI, 1000.0))
+
+    def straddling(inside_ha: float, outside_ha: float) -> gpd.GeoDataFrame:
+        inside = square(CHO_MOI, (inside_ha * 10_000) ** 0.5)
+        outside = square(elsewhere.coords[0], (outside_ha * 10_000) ** 0.5)
+        assert not districts.loc["Chợ Mới"].geometry.intersects(outside)
+        record = zone(0, area_published_ha=inside_ha + outside_ha)
+        return validate_zones(gpd.GeoDataFrame([record], geometry=[inside.union(outside)], crs=9213))
+
+    problems = check_placement(straddling(97.0, 3.0), boundaries)
+    assert _checks(problems) == [("z0", "district")]
+    assert "3% of the zone lies outside the district it names (Chợ Mới)" in str(problems[0])
+    assert check_placement(straddling(99.5, 0.5), boundaries) == []  # 0.5 %: boundary generalisation
+    assert _checks(check_placement(straddling(98.5, 1.5), boundaries)) == [("z0", "district")]

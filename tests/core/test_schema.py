@@ -160,3 +160,18 @@ def test_structured_values_are_refused_in_every_field():
         zones[field] = pd.Series([value, *column[1:]], index=zones.index, dtype=object)
         with pytest.raises(ZoneValidationError, match=f"{field} must be .*not an object, array or boolean"):
             validate_zones(zones)
+
+
+def test_an_unknown_status_or_kind_names_the_closest_choice():
+    cases = {
+        ("status", "plannedd"): "'plannedd' is closest to 'planned'",
+        ("status", "Quy hoạch"): "'Quy hoạch' is the label of 'planned'",
+        ("status", "dang hoat dong"): "'dang hoat dong' is the label of 'operating'",
+        ("kind", "KCNN"): "'KCNN' is closest to 'KCN'",
+    }
+    for (name, value), expected in cases.items():
+        with pytest.raises(ZoneValidationError, match=f"{name} must be one of .*{expected}"):
+            validate_zones(bac_kan_squares(**{name: value}))
+    with pytest.raises(ZoneValidationError) as error:
+        validate_zones(bac_kan_squares(status="Atlantis"))
+    assert "closest" not in str(error.value) and "planned, established" in str(error.value)

@@ -502,3 +502,46 @@ def test_zone_without_polygon_then_outlined(edit_store):
     )
     assert outlined.geometry.equals(zf.grid_square(600))
     assert edit_store.restore("test-000600", 1, actor="a").geometry is None
+
+
+# --- managed imports and checked restores (issue 24 item 3, issue 20 item 8), both backends -------------
+
+
+def test_an_import_plan_is_applied_in_one_transaction_with_history(edit_store):
+    from geozones.errors import ConflictError
+    from geozones.store.imports import apply_import, plan_import, with_etags
+
+    exported = with_etags(edit_store.zones())
+    frame, tags = exported.drop(columns="etag"), exported["etag"]
+    frame.loc[frame["id"] == "test-000001", "occupancy_pct"] = 55.0
+    # an API edit of another zone after the export: the file's stale row would revert it
+    current = edit_store.get_zone("test-000002")
+    edit_store.update_zone("test-000002", {"properties": {"status": "operating"}}, if_match=current.etag, actor="api")
+    frame.loc[frame["id"] == "test-000002", "notes"] = "sửa trong QGIS"
+    plan = plan_import(edit_store, frame, tags, source="zones.gpkg")
+    assert [c.zone_id for c in plan.of_kind("changed")] == ["test-000001", "test-000002"]
+    assert [c.zone_id for c in plan.conflicts] == ["test-000002"]
+    assert "status changed since, by api" in plan.conflicts[0].conflict
+    before = len(edit_store.history(None))
+    with pytest.raises(ConflictError):
+        apply_import(edit_store, plan, actor="import zones.gpkg (test)")
+    assert len(edit_store.history(None)) == before
+    assert apply_import(edit_store, plan, actor="import zones.gpkg (test)", force=True) == 2
+    entries = edit_store.history(None)[:2]
+    assert {e.zone_id for e in entries} == {"test-000001", "test-000002"}
+    assert all(e.actor == "import zones.gpkg (test)" and e.op == "replace" for e in entries)
+    assert edit_store.get_zone("test-000001").properties["occupancy_pct"] == 55.0
+
+
+def test_restore_runs_the_check_it_is_given(edit_store):
+    current = edit_store.get_zone("test-000003")
+    edit_store.update_zone("test-000003", {"properties": {"occupancy_pct": 10.0}}, if_match=current.etag, actor="a")
+    etag = edit_store.get_zone("test-000003").etag
+
+    def refuse(zone, before):
+        assert before is not None and before.etag == etag
+        raise ValueError("placement")
+
+    with pytest.raises(ValueError, match="placement"):
+        edit_store.restore("test-000003", 0, actor="b", if_match=etag, check=refuse)
+    assert edit_store.get_zone("test-000003").etag == etag
