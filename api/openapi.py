@@ -196,7 +196,7 @@ def to_openapi30(document: dict, settings) -> dict:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
-            if "422" in responses:
+            if "422" in responses and "HTTPValidationError" in str(responses["422"]):  # FastAPI's own: a 400 here
                 responses.pop("422")
                 responses.setdefault("400", error_responses(400)[400])
             for parameter in operation.get("parameters", []):

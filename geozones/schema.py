@@ -399,7 +399,7 @@ def _check_field(values: pd.Series, field: Field, bad: _Collector) -> None:
     if field.required:
         bad.fail(missing, field.name, f"{field.name} is required")
     limit = field.max_length
-    if field.dtype == "str" and limit is not None:
+    if field.dtype == "str" and limit is not None and field.choices is None:  # choices: checked below, by name
         lengths = values.map(lambda v: len(v) if isinstance(v, str) else 0)
         bad.fail((lengths > limit).to_numpy(dtype=bool), field.name, _too_long(field))
     if field.choices is not None:

@@ -36,6 +36,12 @@ def _run_and_kill(args: list[str], acks_wanted: int) -> dict[str, int]:
                 if count >= acks_wanted:
                     os.kill(process.pid, signal.SIGKILL)  # mid-stream: the next write is in flight
                     break
+        # acknowledgements the writer sent before the kill landed (a loaded machine delays the kill):
+        # they are acknowledged writes too, and the write in flight is the one after the last of them
+        for line in process.stdout:
+            parts = line.split()
+            if parts and parts[0] == "ack":
+                acked[parts[1]] = int(parts[2])
     finally:
         process.kill()
         process.wait(timeout=30)
