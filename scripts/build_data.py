@@ -16,7 +16,8 @@ Writes, under ``--out`` (default: the repository's ``data/`` directory)::
     infrastructure/border_gates.geojson  Tân Thanh, Hữu Nghị Quan, Đồng Đăng rail crossing
     infrastructure/protected_areas.geojson  reference points with legal areas (not boundaries)
     infrastructure/destinations.geojson  cities, Hữu Nghị border gate, Đồng Đăng station
-    zones/zones.geojson                  one feature per row of zone_records.csv
+    zones/zones.geojson                  one feature per row of zone_records.csv, with the figures and
+                                         status served from figures.csv / status_history.csv (sources.csv)
 
 Usage::
 
@@ -51,8 +52,12 @@ def build(out: Path) -> dict[str, Path]:
         "infrastructure/protected_areas": infrastructure.protected_areas(),
     }
     layers["infrastructure/destinations"] = infrastructure.destinations(layers["boundaries/districts"])
+    records = zones.read_records()
+    zones.apply_provenance(
+        records, zones.read_table(zones.SOURCES), zones.read_table(zones.FIGURES), zones.read_table(zones.HISTORY)
+    )
     layers["zones/zones"] = zones.build_zones(
-        zones.read_records(),
+        records,
         layers["boundaries/districts"],
         layers["boundaries/provinces"],
         layers["infrastructure/roads"],

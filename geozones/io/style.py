@@ -21,6 +21,8 @@ KIND_OUTLINES: dict[str, tuple[str, float, str, str | None]] = {
     "KCN": ("#212121", 0.6, "solid", None),
     "CCN": ("#424242", 0.4, "dash", "6 4"),
     "KCX": ("#b71c1c", 0.6, "dot", "2 4"),
+    "CNTT": ("#0d47a1", 0.6, "dash dot", "8 3 2 3"),
+    "KKTCK": ("#4a148c", 0.8, "dash dot dot", "10 3 2 3 2 3"),
 }
 
 
