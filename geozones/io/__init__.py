@@ -423,6 +423,29 @@ def write_gpkg_layer(
             _store_style(str(target), layer, qml, None, "Reference layer (geozones)")
 
 
+def write_gpkg_table(frame: pd.DataFrame, target: str | os.PathLike, layer: str, description: str = "") -> None:
+    """Write (or replace) an attribute-only table (no geometry) in an existing or new GeoPackage.
+
+    Used for the provenance tables (``sources``, ``figures``, ``status_history``): every column is
+    written as text, so ids join exactly (``zones.id`` = ``figures.zone_id``, ``figures.source_id`` =
+    ``sources.id``).
+    """
+    out = pd.DataFrame(frame).astype(object).where(pd.DataFrame(frame).notna(), None)
+    out = out.map(lambda v: None if v is None else str(v))
+    new_file = not Path(target).exists()
+    options = {"OVERWRITE": "YES"}
+    if description:
+        options["DESCRIPTION"] = description
+    pyogrio.write_dataframe(
+        out,
+        target,
+        layer=layer,
+        driver="GPKG",
+        dataset_options={"VERSION": "1.2"} if new_file else None,
+        layer_options=options,
+    )
+
+
 _LAYER_STYLES_DDL = """
 CREATE TABLE IF NOT EXISTS layer_styles (
     id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
