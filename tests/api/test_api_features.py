@@ -140,7 +140,12 @@ def test_owslib_features_client(api, shipped):
     client = Features(api)
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in client.conformance()["conformsTo"]
     ids = {c["id"] for c in client.collections()["collections"]}
-    assert {"zones", "scenario_lang_son"} <= ids and not any(i.startswith("table_") for i in ids)
+    # of the tables, only the provenance tables are collections (issue 21); targets and aggregates are not
+    tables = {i for i in ids if i.startswith("table_")}
+    assert {"zones", "scenario_lang_son"} <= ids and tables == {"table_sources", "table_figures", "table_status_history"}
+    sources = client.collection_items("table_sources", limit=100)
+    assert sources["numberMatched"] == len(sources["features"]) > 40
+    assert all(f["geometry"] is None and f["properties"]["publisher"] for f in sources["features"])
     page = client.collection_items("zones", limit=100)
     assert page["numberMatched"] == len(shipped) == page["numberReturned"]
     assert {f["id"] for f in page["features"]} == set(shipped)
@@ -205,6 +210,10 @@ def test_collections_are_the_store_geometry_layers(api):
             "boundaries_districts",
             "scenario_lang_son",
             "infrastructure_grid",
+            # issue 21: the provenance tables, read-only features without geometry
+            "table_sources",
+            "table_figures",
+            "table_status_history",
         }
         | shipped_infrastructure
     )
