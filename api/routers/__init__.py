@@ -11,6 +11,7 @@ def include_all(app: FastAPI) -> None:
         analysis,
         collections,
         downloads,
+        figures,
         health,
         investor,
         items,
@@ -20,5 +21,17 @@ def include_all(app: FastAPI) -> None:
         transactions,
     )
 
-    for module in (health, landing, collections, items, analysis, scenarios, downloads, investor, maps, transactions):
+    for module in (
+        health,
+        landing,
+        collections,
+        items,
+        analysis,
+        scenarios,
+        downloads,
+        investor,
+        maps,
+        transactions,
+        figures,
+    ):
         app.include_router(module.router)

@@ -7,6 +7,7 @@ May import anything in geozones; nothing imports it.
 from __future__ import annotations
 
 from geozones.cli import data as _data
+from geozones.cli import figures as _figures
 from geozones.cli import keys as _keys
 from geozones.cli import maps as _maps
 from geozones.cli import proximity as _proximity
@@ -34,6 +35,7 @@ _scenario.register(app)
 _serve.register(app)
 _maps.register(app)
 _data.register(app)
+_figures.register(app)
 _scale.register(app)
 
 

@@ -37,16 +37,20 @@ def load(store) -> tuple[pd.DataFrame, pd.DataFrame] | None:
         return None
     try:
         names = set(store.layers())
-    except Exception:  # noqa: BLE001 - a store that cannot list its layers has no history to offer
+    except Exception:
         return None
     if "table_status_history" not in names:
         return None
     history = pd.DataFrame(store.layer("table_status_history"))
-    sources = pd.DataFrame(store.layer("table_sources")) if "table_sources" in names else pd.DataFrame(columns=["id", "kind"])
+    sources = (
+        pd.DataFrame(store.layer("table_sources")) if "table_sources" in names else pd.DataFrame(columns=["id", "kind"])
+    )
     return history, sources
 
 
-def start_state(zones: pd.DataFrame, history: pd.DataFrame, sources: pd.DataFrame, start_year: int, end_year: int) -> StartState:
+def start_state(
+    zones: pd.DataFrame, history: pd.DataFrame, sources: pd.DataFrame, start_year: int, end_year: int
+) -> StartState:
     """Split ``zones`` (indexed by id) into the start state, the later entries and the replayed steps."""
     table = history.astype(object).where(history.notna(), "").map(lambda v: str(v).strip())
     table = table[table["zone_id"].isin(zones.index)]

@@ -301,7 +301,9 @@ def test_scenario_run_from_yaml_against_published_hectares(client):
     assert timeline[2022]["total_ha"] == pytest.approx(73.5 + 51 + 80.3 + 74.4 + 43 + 50 + 15 + 20, abs=0.05)
     # 2024: the plan's KCN Chợ Mới 3, 4, 5 and Bạch Thông (300 + 496 + 498 + 400 ha, listed Jun 2024) enter
     assert timeline[2024]["total_ha"] - timeline[2023]["total_ha"] == pytest.approx(300 + 496 + 498 + 400, abs=0.05)
-    assert timeline[2021]["ccn_count"] == 4  # Huyền Tụng (2019), Cẩm Giàng (first reported 2023), Vằng Mười, Nam Bằng Lũng
+    assert (
+        timeline[2021]["ccn_count"] == 4
+    )  # Huyền Tụng (2019), Cẩm Giàng (first reported 2023), Vằng Mười, Nam Bằng Lũng
     assert timeline[2023]["ccn_count"] == 6  # "6 CCN established by 2023" (seed 001)
     status = {row["target"]: row["status"] for row in result["targets"]}
     assert status["bk-target-ccn-count-2025"] == "pass"

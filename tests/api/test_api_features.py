@@ -142,7 +142,11 @@ def test_owslib_features_client(api, shipped):
     ids = {c["id"] for c in client.collections()["collections"]}
     # of the tables, only the provenance tables are collections (issue 21); targets and aggregates are not
     tables = {i for i in ids if i.startswith("table_")}
-    assert {"zones", "scenario_lang_son"} <= ids and tables == {"table_sources", "table_figures", "table_status_history"}
+    assert {"zones", "scenario_lang_son"} <= ids and tables == {
+        "table_sources",
+        "table_figures",
+        "table_status_history",
+    }
     sources = client.collection_items("table_sources", limit=100)
     assert sources["numberMatched"] == len(sources["features"]) > 40
     assert all(f["geometry"] is None and f["properties"]["publisher"] for f in sources["features"])
