@@ -23,9 +23,10 @@ import numpy as np
 import pyproj
 
 from geozones import crs as _crs
+from geozones import provenance
 from geozones.analysis.siteselect import PLACE_KINDS
 from geozones.errors import GeozonesError
-from geozones.maps import i18n
+from geozones.maps import citations, i18n
 from geozones.maps.explorer import COMPARE_FIELDS, UnknownSiteError, format_value, site_records
 from geozones.maps.printmap import nice_length
 
@@ -282,12 +283,24 @@ def factsheet_html(
         i18n.text(lang, k)
         for k in ("factsheet.note_roads", "factsheet.note_drive", "factsheet.note_available", "factsheet.note_names")
     ]
-    sources = _source_items(row.get("sources")) + _source_items(row.get("investor_info_sources"))
+    table_sources = layers.get("table_sources")
+    tokens = [t for t in str(row.get("sources") or "").split(";")]
     for name in ("infrastructure_roads", "infrastructure_destinations", "boundaries_provinces"):
         frame = layers.get(name)
         if frame is not None and "sources" in frame.columns:
             for value in dict.fromkeys(frame["sources"].dropna().astype(str)):
-                sources += [s for s in _source_items(value) if s not in sources]
+                tokens += value.split(";")
+    if table_sources is not None:  # cited by id (issue 21): publisher, title, date, link; never a file name
+        sources = citations.source_items(tokens, table_sources)
+    else:
+        sources = [s for s in _source_items("; ".join(tokens)) if not provenance.looks_like_file_name(s[0])]
+    sources += [s for s in _source_items(row.get("investor_info_sources")) if s not in sources]
+    published_rows = citations.figure_rows(site_id, layers.get("table_figures"), table_sources, t("factsheet.served"))
+    published = (
+        f"<h2>{t('factsheet.published_figures')}</h2><table class='published'>{published_rows}</table>"
+        if published_rows
+        else ""
+    )
     source_items = "".join(
         f"<li><a href='{e(url)}'>{e(label)}</a></li>" if url else f"<li>{e(label)}</li>" for label, url in sources[:24]
     )
@@ -328,7 +341,7 @@ table.cols {{ width: 100%; }} table.cols > tbody > tr > td {{ width: 50%; border
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; vertical-align: top; padding: 0.5mm 1mm;
 border-bottom: 0.1mm solid #ddd; }} th {{ color: #444; font-weight: 600; width: 45%; }}
 ul {{ margin: 0; padding-left: 4mm; }} ul.sources {{ columns: 2; column-gap: 6mm; font-size: 7pt; line-height: 1.15; }} li {{ margin: 0.3mm 0; }} a {{ color: #174a7c; word-break: break-all; }}
-table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }}
+table.distances {{ margin-top: 2mm; }} table.published td {{ font-size: 7pt; }} table.distances th {{ width: auto; }}
 .date {{ color: #555; font-size: 7.5pt; margin-top: 2mm; }}
 </style></head><body>
 {nav}<p class="kicker">{t("factsheet.title")} · geozones</p>
@@ -339,6 +352,7 @@ table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }}
 <td><h2>{t("factsheet.investor_info")}</h2><table class="investor">{investor_rows}</table>
 <h2>{t("factsheet.approximate")}</h2><ul class="approximate">{"".join(f"<li>{e(a)}</li>" for a in approx)}</ul></td></tr></table>
 <table class="distances"><thead><tr>{distance_head}</tr></thead><tbody>{distance_rows}</tbody></table>
+{published}
 <h2>{t("factsheet.sources")}</h2><ul class="sources">{source_items}</ul>
 <p class="date">{t("factsheet.date", date=today)} · {t("factsheet.generated")}</p>
 </body></html>"""

@@ -22,6 +22,7 @@ from geozones.store.layers import (
     sensitivity_raster,
     site_ranks,
     store_layers,
+    store_tables,
     suitability_raster,
     uncertainty_raster,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "load_infrastructure",
     "scenario_layer_name",
     "store_layers",
+    "store_tables",
     "suitability_raster",
     "sensitivity_raster",
     "odds_table",
