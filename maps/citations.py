@@ -7,6 +7,7 @@ name or an internal token is left out.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Iterable
 
@@ -16,6 +17,31 @@ from geozones import provenance
 
 #: Provenance tables the fact sheet reads from the store when given.
 PROVENANCE_LAYERS = ("table_sources", "table_figures")
+
+
+@functools.cache
+def shipped_sources() -> pd.DataFrame | None:
+    """The shipped sources table (``data/zones/sources.csv``), for callers that pass none."""
+    from geozones.paths import shipped_data_dir
+
+    try:
+        path = shipped_data_dir() / "zones" / "sources.csv"
+    except Exception:  # noqa: BLE001 - no shipped data: nothing to resolve against
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8") if path.is_file() else None
+
+
+def short_citations(tokens: Iterable[str], sources: pd.DataFrame | None = None) -> list[str]:
+    """``Publisher (date)`` per distinct source id or legacy token; unresolvable file-like tokens left out."""
+    table = sources if sources is not None else shipped_sources()
+    out: list[str] = []
+    for token in tokens:
+        token = str(token).strip()
+        source = provenance.resolve_citation(token, _text(table)) if token and table is not None else None
+        label = f"{source['publisher']} ({source['date']})" if source is not None else token
+        if label and not provenance.looks_like_file_name(label) and label not in out:
+            out.append(label)
+    return out
 
 
 def _text(frame) -> pd.DataFrame:
@@ -33,6 +59,7 @@ def _date(source) -> str:
 
 def source_items(tokens: Iterable[str], sources: pd.DataFrame | None) -> list[tuple[str, str | None]]:
     """``[(label, url or None)]`` for source ids or legacy tokens, each source once."""
+    sources = sources if sources is not None else shipped_sources()
     table = _text(sources) if sources is not None else None
     items: list[tuple[str, str | None]] = []
     seen: set[str] = set()
@@ -83,4 +110,4 @@ def figure_rows(zone_id: str, figures: pd.DataFrame | None, sources: pd.DataFram
     return "".join(rows)
 
 
-__all__ = ["PROVENANCE_LAYERS", "source_items", "figure_rows"]
+__all__ = ["PROVENANCE_LAYERS", "shipped_sources", "short_citations", "source_items", "figure_rows"]

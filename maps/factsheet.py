@@ -23,7 +23,6 @@ import numpy as np
 import pyproj
 
 from geozones import crs as _crs
-from geozones import provenance
 from geozones.analysis.siteselect import PLACE_KINDS
 from geozones.errors import GeozonesError
 from geozones.maps import citations, i18n
@@ -284,16 +283,16 @@ def factsheet_html(
         for k in ("factsheet.note_roads", "factsheet.note_drive", "factsheet.note_available", "factsheet.note_names")
     ]
     table_sources = layers.get("table_sources")
-    tokens = [t for t in str(row.get("sources") or "").split(";")]
+    tokens = str(row.get("sources") or "").split(";")
     for name in ("infrastructure_roads", "infrastructure_destinations", "boundaries_provinces"):
         frame = layers.get(name)
         if frame is not None and "sources" in frame.columns:
             for value in dict.fromkeys(frame["sources"].dropna().astype(str)):
                 tokens += value.split(";")
-    if table_sources is not None:  # cited by id (issue 21): publisher, title, date, link; never a file name
-        sources = citations.source_items(tokens, table_sources)
-    else:
-        sources = [s for s in _source_items("; ".join(tokens)) if not provenance.looks_like_file_name(s[0])]
+    if table_sources is None:  # not passed: the shipped table
+        table_sources = citations.shipped_sources()
+    # cited by id (issue 21): publisher, title, date, link; never a file name
+    sources = citations.source_items(tokens, table_sources)
     sources += [s for s in _source_items(row.get("investor_info_sources")) if s not in sources]
     published_rows = citations.figure_rows(site_id, layers.get("table_figures"), table_sources, t("factsheet.served"))
     published = (
