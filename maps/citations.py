@@ -26,7 +26,7 @@ def shipped_sources() -> pd.DataFrame | None:
 
     try:
         path = shipped_data_dir() / "zones" / "sources.csv"
-    except Exception:  # noqa: BLE001 - no shipped data: nothing to resolve against
+    except Exception:
         return None
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8") if path.is_file() else None
 
