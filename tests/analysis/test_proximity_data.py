@@ -11,14 +11,13 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
-
-from tests.helpers import published
 from pyproj import Geod
 from shapely.geometry import LineString, Point
 
 from geozones.analysis.proximity import infrastructure_distances
 from geozones.errors import EmptyLayerError, GeometryError, MissingCRSError
 from geozones.store import load_infrastructure
+from tests.helpers import published
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTS = ROOT.parent / "shared" / "facts.md"
