@@ -25,7 +25,7 @@ import pyproj
 from geozones import crs as _crs
 from geozones.analysis.siteselect import PLACE_KINDS
 from geozones.errors import GeozonesError
-from geozones.maps import citations, i18n
+from geozones.maps import i18n, sourcelist
 from geozones.maps.explorer import COMPARE_FIELDS, UnknownSiteError, format_value, site_records
 from geozones.maps.printmap import nice_length
 
@@ -290,11 +290,11 @@ def factsheet_html(
             for value in dict.fromkeys(frame["sources"].dropna().astype(str)):
                 tokens += value.split(";")
     if table_sources is None:  # not passed: the shipped table
-        table_sources = citations.shipped_sources()
+        table_sources = sourcelist.shipped_sources()
     # cited by id (issue 21): publisher, title, date, link; never a file name
-    sources = citations.source_items(tokens, table_sources)
+    sources = sourcelist.source_items(tokens, table_sources)
     sources += [s for s in _source_items(row.get("investor_info_sources")) if s not in sources]
-    published_rows = citations.figure_rows(site_id, layers.get("table_figures"), table_sources, t("factsheet.served"))
+    published_rows = sourcelist.figure_rows(site_id, layers.get("table_figures"), table_sources, t("factsheet.served"))
     published = (
         f"<h2>{t('factsheet.published_figures')}</h2><table class='published'>{published_rows}</table>"
         if published_rows

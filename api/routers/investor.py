@@ -212,7 +212,7 @@ def factsheet(
     base = _base(request, settings)
     item = quote(featureId, safe="")
     headers = {"Content-Language": code, "Vary": "Accept-Language"}
-    from geozones.maps.citations import PROVENANCE_LAYERS
+    from geozones.maps.sourcelist import PROVENANCE_LAYERS
 
     kwargs = {"lang": code, "layers": {**_layers(store), **store_tables(store, PROVENANCE_LAYERS)}}
     if f == "html":

@@ -141,7 +141,7 @@ def factsheet(
 
     store = store_from(ctx)
     zones = store.zones()
-    from geozones.maps.citations import PROVENANCE_LAYERS
+    from geozones.maps.sourcelist import PROVENANCE_LAYERS
 
     layers = {**store_layers(store, tuple(REFERENCE_LAYERS)), **store_tables(store, PROVENANCE_LAYERS)}
     kwargs = {"lang": lang.value, "layers": layers}
