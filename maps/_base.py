@@ -184,7 +184,7 @@ def sources_of(zones: gpd.GeoDataFrame | None, limit: int = 6) -> str:
     """A short source line: the distinct ``sources`` entries of the zones."""
     if zones is None or "sources" not in zones.columns:
         return "geozones"
-    from geozones.maps.sourcelist import short_citations
+    from geozones.maps.citations import short_citations
 
     seen = dict.fromkeys(s.strip() for v in zones["sources"].dropna() for s in str(v).split(";") if s.strip())
     names = short_citations(seen)  # "Publisher (date)", never a file name (issue 21)

@@ -16,8 +16,10 @@ def include_all(app: FastAPI) -> None:
         investor,
         items,
         landing,
+        logistics,
         maps,
         scenarios,
+        tiles,
         transactions,
     )
 
@@ -26,7 +28,9 @@ def include_all(app: FastAPI) -> None:
         landing,
         collections,
         items,
+        tiles,
         analysis,
+        logistics,
         scenarios,
         downloads,
         investor,

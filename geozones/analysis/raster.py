@@ -46,6 +46,7 @@ import shapely
 
 from geozones import crs as _crs
 from geozones.errors import CRSError, InvalidParameterError, RasterError
+from geozones.io import limits as _limits
 
 _INSTALL_HINT = "raster support needs the 'raster' extra: pip install 'geozones[raster]'"
 
@@ -478,6 +479,14 @@ def read_raster(path: str | os.PathLike) -> tuple[np.ndarray, Grid, float | None
             raise RasterError(f"{path}: only north-up rasters are supported")
         if abs(t.a + t.e) > 1e-9 * abs(t.a):
             raise RasterError(f"{path}: cells must be square (got {t.a} x {-t.e})")
+        cells = src.width * src.height
+        if cells > _limits.limit("GEOZONES_MAX_RASTER_CELLS"):  # the header's claim, before any pixel is read
+            raise _limits.too_large(
+                f"{Path(path).name} ({src.width:,} x {src.height:,} pixels)",
+                cells,
+                "GEOZONES_MAX_RASTER_CELLS",
+                "cells",
+            )
         crs = pyproj.CRS.from_user_input(src.crs.to_wkt())
         grid = Grid(t.c, t.f, t.a, src.width, src.height, crs)
         _crs.require_metric(gpd.GeoSeries([], crs=crs), f"raster {Path(path).name}")

@@ -65,7 +65,11 @@ def fetch_command(
         str | None, typer.Option(help="Base URL of the GLO-30 COG tiles (env GEOZONES_DEM_URL; default AWS open data).")
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option(help="Seconds per HTTP request (env GEOZONES_FETCH_TIMEOUT).")
+        float | None,
+        typer.Option(
+            help="Total seconds of one HTTP request: connecting, the whole answer and every retry "
+            "(env GEOZONES_FETCH_TIMEOUT)."
+        ),
     ] = None,
     retries: Annotated[int | None, typer.Option(help="Further attempts after a failed request.")] = None,
     max_km2: Annotated[

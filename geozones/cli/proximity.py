@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from geozones.cli._output import console, fail, print_frame, store_from
+from geozones.io.csvcells import write_csv
 
 LayerOption = "Your own {what} layer (any format and CRS geozones reads), instead of the shipped one."
 
@@ -147,7 +148,7 @@ def proximity(
         index=False,
     )
     if csv:
-        table.to_csv(csv, index=False)
+        write_csv(table, csv, index=False)
         console.print(f"wrote {csv}")
     if gpkg:
         out = zones[[zones.geometry.name]].join(table)

@@ -10,6 +10,7 @@ import typer
 
 from geozones.cli._output import console, fail, print_frame, store_from
 from geozones.cli.checks import AllowOption, FieldMapOption
+from geozones.io.csvcells import write_csv
 
 StoreOption = Annotated[
     Path | None,
@@ -82,7 +83,7 @@ def totals(
     table = totals_by(store_from(ctx).zones(), by or ["province_pre2025", "kind"])
     print_frame(table, "Totals (ha)")
     if csv:
-        table.to_csv(csv)
+        write_csv(table, csv)
         console.print(f"wrote {csv}")
 
 
@@ -100,7 +101,7 @@ def reconcile(
         shown.rename(columns={"rel_diff": "rel_diff_%"}), f"Reconciliation (threshold {threshold:.1%})", index=False
     )
     if csv:
-        table.to_csv(csv, index=False)
+        write_csv(table, csv, index=False)
     if table["flag"].any():
         raise typer.Exit(1)
 
@@ -115,18 +116,37 @@ class Format(str, Enum):
 
 def export(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Argument(help="Output file; the extension picks the format unless --format.")],
+    out: Annotated[
+        Path | None, typer.Argument(help="Output file; the extension picks the format unless --format.")
+    ] = None,
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help="Output format.")] = None,
     crs: Annotated[str | None, typer.Option(help="Output CRS, e.g. EPSG:9213 (not for GeoJSON).")] = None,
     layer: Annotated[str, typer.Option(help="Store layer to export.")] = "zones",
+    tiles: Annotated[
+        Path | None, typer.Option("--tiles", help="Write the layer's vector tiles to this PMTiles archive instead.")
+    ] = None,
+    min_zoom: Annotated[int, typer.Option(min=0, max=16, help="Lowest zoom of --tiles.")] = 4,
+    max_zoom: Annotated[int, typer.Option(min=0, max=16, help="Highest zoom of --tiles.")] = 14,
 ) -> None:
     """Export a layer (zones by default) to GeoJSON, GeoPackage, FlatGeobuf, Shapefile or CSV.
 
     ``project.qgz`` (or ``.qgs``) writes a QGIS project of every store layer, styled and grouped,
     in the provincial VN-2000 TM-3 CRS (or --crs), with its data in ``project.gpkg`` beside it.
+    ``--tiles out.pmtiles`` writes the layer's Mapbox Vector Tiles (the API's WebMercatorQuad tiles)
+    to a PMTiles archive for offline maps (QGIS 3.32+, MapLibre with the pmtiles protocol).
     """
     from geozones.io import FORMATS, to_file
 
+    if tiles is not None:
+        if min_zoom > max_zoom:
+            fail(f"--min-zoom {min_zoom} is above --max-zoom {max_zoom}")
+        from geozones.cli.tiles import export_pmtiles
+
+        count = export_pmtiles(store_from(ctx), layer, tiles, range(min_zoom, max_zoom + 1))
+        console.print(f"wrote {count} tiles of {layer!r} (zoom {min_zoom}-{max_zoom}) to {tiles}", highlight=False)
+        return
+    if out is None:
+        fail("give an output file, or --tiles out.pmtiles")
     if out.suffix.lower() in (".qgz", ".qgs"):
         _export_project(ctx, out, crs)
         return

@@ -6,7 +6,10 @@ schema. Writers produce RFC 7946 GeoJSON and QGIS-ready GeoPackages.
 
 Submodules: :mod:`geozones.io.style` (QGIS and SLD styles written beside the data),
 :mod:`geozones.io.infrastructure` (road, power and destination layers, OpenStreetMap tags) and
-:mod:`geozones.io.geoparquet` (GeoParquet 1.1 for large and partitioned layers, via pyarrow).
+:mod:`geozones.io.geoparquet` (GeoParquet 1.1 for large and partitioned layers, via pyarrow),
+:mod:`geozones.io.gpkg` (GeoPackage layers and their QGIS styles), :mod:`geozones.io.writing`
+(field types per format, atomic replacement), :mod:`geozones.io.csvcells` (spreadsheet-safe CSV
+cells), :mod:`geozones.io.limits` (how much is read from a hostile file) and :mod:`geozones.io.fetch`.
 
 May import: the core (``geozones.schema``, ``crs``, ``checks``, ``errors``). Never imports the
 store, ``analysis``, ``scenario``, ``cli``, ``api`` or ``maps``.
@@ -14,14 +17,9 @@ store, ``analysis``, ``scenario``, ``cli``, ``api`` or ``maps``.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
-import re
-import sqlite3
-import tempfile
 import warnings
 from collections.abc import Mapping
-from contextlib import closing
 from pathlib import Path
 from typing import Literal
 
@@ -34,8 +32,10 @@ import shapely
 from geozones import crs as _crs
 from geozones.errors import CRSError, MissingCRSError, MissingFileError, UnsupportedFormatError
 from geozones.io import shapefile as _shp
-from geozones.io.style import qgis_reference_qml, qgis_status_qml, sld_status
-from geozones.schema import FIELDS_BY_NAME, ZONE_FIELDS, validate_zones
+from geozones.io.csvcells import write_csv
+from geozones.io.gpkg import to_geopackage, write_gpkg_layer, write_gpkg_table
+from geozones.io.writing import _for_writing, _is_date_column, replace_atomically, typed_for_writing
+from geozones.schema import FIELDS_BY_NAME, validate_zones
 
 #: File suffix -> OGR driver, for reading and writing.
 DRIVERS: dict[str, str] = {
@@ -67,6 +67,9 @@ def _driver_for(path: Path) -> str:
 
 
 def _source(path: Path) -> str:
+    """What GDAL opens for ``path``; a shapefile's sidecars are checked against their limits first."""
+    if path.suffix.lower() in (".zip", ".shp"):
+        _shp.check_sidecars(path)  # GDAL reads the .prj and .cpg whole
     if path.suffix.lower() == ".zip":
         return f"/vsizip/{path}"
     return str(path)
@@ -214,118 +217,6 @@ def layer_names(path: str | os.PathLike) -> list[str]:
 # --- writing ---------------------------------------------------------------------------
 
 
-def _is_date_column(series: pd.Series) -> bool:
-    field = FIELDS_BY_NAME.get(str(series.name))
-    if field is not None:
-        return field.dtype == "date"
-    values = series.dropna()
-    return (
-        series.dtype == object
-        and len(values) > 0
-        and all(isinstance(v, _dt.date) and not isinstance(v, _dt.datetime) for v in values)
-    )
-
-
-def typed_for_writing(frame: gpd.GeoDataFrame, driver: str) -> gpd.GeoDataFrame:
-    """One OGR type per attribute in every format: years Integer, dates Date, areas Real, text String.
-
-    Schema integers become nullable 32-bit integers (OGR Integer, nulls kept) and reals
-    64-bit floats. Dates become what the driver writes as a Date: ISO text for GeoJSON
-    (read back as Date), GeoPackage (declared ``DATE``, see :func:`_declare_dates`) and CSV
-    (typed by its ``.csvt``); ``datetime.date`` for the shapefile writer (dBASE ``D``);
-    a timestamp at midnight for FlatGeobuf, whose format has no date-only type.
-    """
-    out = frame.copy()
-    for column in out.columns:
-        if column == out.geometry.name:
-            continue
-        series = out[column]
-        field = FIELDS_BY_NAME.get(column)
-        if _is_date_column(series):
-            dates = series.map(_as_date)
-            if driver == "ESRI Shapefile":
-                out[column] = dates.astype(object)
-            elif driver == "FlatGeobuf":
-                out[column] = pd.to_datetime(dates, errors="coerce").astype("datetime64[ms]")
-            else:
-                out[column] = dates.map(lambda v: v.isoformat() if v is not None else None).astype(object)
-        elif (field is not None and field.dtype == "int") or isinstance(series.dtype, pd.Int64Dtype):
-            numbers = pd.to_numeric(series, errors="coerce")
-            fits = numbers.dropna().abs().max() < 2**31 if numbers.notna().any() else True
-            out[column] = numbers.round().astype("Int32" if fits else "Int64")
-        elif field is not None and field.dtype == "float":
-            out[column] = pd.to_numeric(series, errors="coerce").astype("float64")
-    return out
-
-
-def _distinct_text(frame: pd.DataFrame, column: str) -> list[str]:
-    if column not in frame.columns:
-        return []
-    return list(dict.fromkeys(str(v).strip() for v in frame[column].dropna() if str(v).strip()))
-
-
-def _as_date(value) -> _dt.date | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    try:
-        return _dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
-def _for_writing(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Typed for GeoJSON, GeoPackage and CSV (dates as ISO text): see :func:`typed_for_writing`."""
-    return typed_for_writing(frame, "GPKG")
-
-
-def _date_columns(frame: gpd.GeoDataFrame) -> list[str]:
-    return [c for c in frame.columns if c != frame.geometry.name and _is_date_column(frame[c])]
-
-
-def _declare_dates(gpkg: str, layer: str, columns: list[str]) -> None:
-    """Declare ISO-date text columns as ``DATE`` so GDAL and QGIS read them as Date fields.
-
-    pyogrio writes them as TEXT; a GeoPackage Date column is TEXT holding ``YYYY-MM-DD``
-    with the declared type ``DATE`` (GeoPackage 1.2, table 1), so only the declaration
-    in the schema changes, as SQLite documents for changes that leave the stored data alone.
-    """
-    if not columns:
-        return
-    with sqlite3.connect(gpkg) as db:
-        row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (layer,)).fetchone()
-        if row is None:
-            return
-        sql = row[0]
-        for column in columns:
-            sql = re.sub(rf'("{re.escape(column)}"\s+)TEXT\b', r"\1DATE", sql)
-        if sql == row[0]:
-            return
-        version = db.execute("PRAGMA schema_version").fetchone()[0]
-        db.execute("PRAGMA writable_schema = ON")
-        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (sql, layer))
-        db.execute(f"PRAGMA schema_version = {int(version) + 1}")
-        db.execute("PRAGMA writable_schema = OFF")
-
-
-def _metadata(frame: gpd.GeoDataFrame) -> dict[str, str]:
-    """GeoPackage layer metadata (``gpkg_metadata``): field descriptions, licence and attribution.
-
-    CC BY-SA data keeps its licence and attribution in the file wherever it travels.
-    """
-    descriptions = {f.name: f.description for f in ZONE_FIELDS if f.name in frame.columns}
-    out = {"geozones_fields": "; ".join(f"{k}: {v}" for k, v in descriptions.items())} if descriptions else {}
-    licences, lines = _distinct_text(frame, "licence"), _distinct_text(frame, "attribution")
-    if licences:
-        out["geozones_licence"] = "; ".join(licences)
-    if lines:
-        out["geozones_attribution"] = " ".join(lines)
-    return out
-
-
 def to_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike, precision: int = 7) -> Path:
     """Write RFC 7946 GeoJSON: WGS84 lon/lat, counter-clockwise exteriors, no ``crs`` member.
 
@@ -344,166 +235,6 @@ def to_geojson(frame: gpd.GeoDataFrame, path: str | os.PathLike, precision: int 
         ),
     )
     return path
-
-
-def to_geopackage(
-    frame: gpd.GeoDataFrame,
-    path: str | os.PathLike,
-    layer: str = "zones",
-    *,
-    crs: pyproj.CRS | str | int | None = None,
-    style: bool | None = None,
-    append_layer: bool = False,
-) -> Path:
-    """Write a layer to a GeoPackage with a spatial index and, for zones, a QGIS default style.
-
-    Parameters
-    ----------
-    frame : geopandas.GeoDataFrame
-    path : path-like
-    layer : str
-        Layer (table) name.
-    crs : CRS-like, optional
-        Reproject first (e.g. ``"EPSG:9213"`` for VN-2000 / TM-3 106-30).
-    style : bool, optional
-        Store the status style in ``layer_styles`` as the layer's default; by default
-        when the layer has a ``status`` column.
-    append_layer : bool
-        Add the layer to an existing GeoPackage (replacing a layer of the same name)
-        instead of replacing the whole file.
-    """
-    path = Path(path)
-    _crs.require_crs(frame)
-    out = frame if crs is None else frame.to_crs(pyproj.CRS.from_user_input(crs))
-
-    def write(target):
-        write_gpkg_layer(out, target, layer, style=style)
-
-    replace_atomically(path, write, copy_existing=append_layer and path.exists())
-    return path
-
-
-def write_gpkg_layer(
-    frame: gpd.GeoDataFrame, target: str | os.PathLike, layer: str, *, style: bool | None = None
-) -> None:
-    """Write (or replace) one layer in a GeoPackage in place; not atomic (see :func:`to_geopackage`).
-
-    Zone layers (with ``status``) get the status style; shipped reference layers (``boundaries_*``,
-    ``infrastructure_*``) a single-symbol style (:func:`geozones.io.style.qgis_reference_qml`). The
-    layer's ``attribution`` lines also become its GeoPackage description.
-    """
-    out = _for_writing(frame)
-    dates = _date_columns(frame)
-    status = "status" in out.columns
-    style = (status or layer.startswith(("boundaries_", "infrastructure_"))) if style is None else style
-    # GeoPackage 1.2: QGIS 3.22 LTR's GDAL (3.6) warns on the 1.4 files newer GDALs write by default.
-    new_file = not Path(target).exists()
-    options = {"OVERWRITE": "YES"}
-    credit = " ".join(_distinct_text(out, "attribution"))
-    if credit:
-        options["DESCRIPTION"] = credit
-    pyogrio.write_dataframe(
-        out,
-        target,
-        layer=layer,
-        driver="GPKG",
-        spatial_index=True,
-        promote_to_multi=False,
-        layer_metadata=_metadata(out),
-        dataset_options={"VERSION": "1.2"} if new_file else None,
-        layer_options=options,
-    )
-    _declare_dates(str(target), layer, dates)
-    if style and status:
-        _store_style(str(target), layer, qgis_status_qml(), sld_status(layer), "Zones coloured by status (geozones)")
-    elif style:
-        kinds = out.geometry.dropna().geom_type
-        qml = qgis_reference_qml(layer, kinds.iloc[0] if len(kinds) else None)
-        if qml is not None:
-            _store_style(str(target), layer, qml, None, "Reference layer (geozones)")
-
-
-def write_gpkg_table(frame: pd.DataFrame, target: str | os.PathLike, layer: str, description: str = "") -> None:
-    """Write (or replace) an attribute-only table (no geometry) in an existing or new GeoPackage.
-
-    Used for the provenance tables (``sources``, ``figures``, ``status_history``): every column is
-    written as text, so ids join exactly (``zones.id`` = ``figures.zone_id``, ``figures.source_id`` =
-    ``sources.id``).
-    """
-    out = pd.DataFrame(frame).astype(object).where(pd.DataFrame(frame).notna(), None)
-    out = out.map(lambda v: None if v is None else str(v))
-    new_file = not Path(target).exists()
-    options = {"OVERWRITE": "YES"}
-    if description:
-        options["DESCRIPTION"] = description
-    pyogrio.write_dataframe(
-        out,
-        target,
-        layer=layer,
-        driver="GPKG",
-        dataset_options={"VERSION": "1.2"} if new_file else None,
-        layer_options=options,
-    )
-
-
-_LAYER_STYLES_DDL = """
-CREATE TABLE IF NOT EXISTS layer_styles (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
-    f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT,
-    styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),
-    update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))
-"""
-
-
-def _store_style(gpkg: str, layer: str, qml: str, sld: str | None, description: str) -> None:
-    """Insert ``qml`` as the layer's default QGIS style (as QGIS itself stores it)."""
-    # closing(): ``with sqlite3.connect()`` only commits; a connection left open keeps a WAL
-    # file's last transaction out of the database file (and beside it after a rename).
-    with closing(sqlite3.connect(gpkg)) as db, db:
-        db.execute(_LAYER_STYLES_DDL)
-        db.execute(
-            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
-            "VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles')"
-        )
-        geometry_column = db.execute(
-            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)
-        ).fetchone()[0]
-        db.execute("DELETE FROM layer_styles WHERE f_table_name = ?", (layer,))
-        db.execute(
-            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
-            "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) "
-            "VALUES ('', '', ?, ?, ?, ?, ?, 1, ?, '', NULL)",
-            (layer, geometry_column, f"{layer} by status" if sld else f"{layer} (geozones)", qml, sld, description),
-        )
-
-
-def replace_atomically(path: Path, write, copy_existing: bool = False) -> None:
-    """Run ``write(tmp)`` on a temporary file beside ``path``, fsync it and rename it into place.
-
-    With ``copy_existing`` the temporary file starts as a copy of ``path``. A failed (or
-    killed) write leaves ``path`` exactly as it was; readers see the old or the new file.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)
-    try:
-        if copy_existing:
-            import shutil
-
-            shutil.copyfile(path, tmp)
-        write(tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def to_file(
@@ -543,7 +274,7 @@ def to_file(
         table = pd.DataFrame(out.drop(columns=out.geometry.name))
         types = [_csv_type(source[c]) for c in table.columns] + ["WKT"]
         table["wkt"] = shapely.to_wkt(out.geometry.array, rounding_precision=-1)
-        replace_atomically(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+        replace_atomically(path, lambda tmp: write_csv(table, tmp, index=False, encoding="utf-8"))
         # GDAL's CSV driver (QGIS, ogr2ogr) reads the column types from a .csvt beside the file
         path.with_suffix(".csvt").write_text(",".join(f'"{t}"' for t in types) + "\n", encoding="utf-8")
         return path
@@ -597,5 +328,6 @@ __all__ = [
     "layer_warnings",
     "replace_atomically",
     "write_gpkg_layer",
+    "write_gpkg_table",
     "typed_for_writing",
 ]

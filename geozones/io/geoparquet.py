@@ -41,6 +41,7 @@ from geozones.errors import (
     MissingFileError,
     UnsupportedFormatError,
 )
+from geozones.io import limits as _limits
 
 #: GeoParquet specification version written.
 GEOPARQUET_VERSION = "1.1.0"
@@ -335,6 +336,43 @@ def geo_metadata(path: str | os.PathLike) -> dict:
     return json.loads(meta[b"geo"])
 
 
+def check_row_groups(file: Path) -> None:
+    """Refuse a Parquet file with a row group larger than geozones reads (read from its footer only).
+
+    A reader decodes a whole row group at once: a 615 KiB file can hold one 3-million-row group
+    (values that compress to nothing) and exhaust memory. Files written here have groups of
+    :data:`ROW_GROUP_ROWS` rows; GDAL writes 65 536, pyarrow at most 1 048 576.
+
+    Raises
+    ------
+    InputTooLargeError
+        A row group with more rows (``GEOZONES_MAX_PARQUET_GROUP_ROWS``) or more uncompressed
+        bytes (``GEOZONES_MAX_PARQUET_GROUP_BYTES``) than allowed.
+    UnsupportedFormatError
+        Not a Parquet file.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.ParquetFile(file).metadata
+    except (pa.ArrowException, OSError) as exc:
+        raise UnsupportedFormatError(f"{file.name}: not a readable Parquet file ({exc})") from None
+    rows_name, bytes_name = "GEOZONES_MAX_PARQUET_GROUP_ROWS", "GEOZONES_MAX_PARQUET_GROUP_BYTES"
+    for i in range(metadata.num_row_groups):
+        group = metadata.row_group(i)
+        if group.num_rows > _limits.limit(rows_name):
+            raise _limits.too_large(
+                f"{file.name}: row group {i} (rewrite the file with smaller row groups, e.g. "
+                "`ogr2ogr -lco ROW_GROUP_SIZE=65536`)",
+                group.num_rows,
+                rows_name,
+                unit="rows",
+            )
+        if group.total_byte_size > _limits.limit(bytes_name):
+            raise _limits.too_large(f"{file.name}: row group {i} (uncompressed)", group.total_byte_size, bytes_name)
+
+
 def read_geoparquet(path: str | os.PathLike, *, bbox=None, columns: list[str] | None = None) -> gpd.GeoDataFrame:
     """Read a GeoParquet file or partitioned directory into one GeoDataFrame.
 
@@ -351,12 +389,16 @@ def read_geoparquet(path: str | os.PathLike, *, bbox=None, columns: list[str] | 
     Raises
     ------
     FileNotFoundError, UnsupportedFormatError
+    InputTooLargeError
+        A row group over the limits of :func:`check_row_groups` (nothing is read).
     """
     files = parts_of(path)
     meta = geo_metadata(path)
     geometry = meta.get("primary_column", "geometry")
     if columns is not None:
         columns = list(dict.fromkeys([*columns, geometry]))
+    for file in files:  # the footers only, before any row is read
+        check_row_groups(file)
     frames = []
     for file in files:
         try:
@@ -381,6 +423,8 @@ def read_geoparquet_dask(path: str | os.PathLike, *, columns: list[str] | None =
     import shapely
 
     files = parts_of(path)
+    for file in files:
+        check_row_groups(file)
     frame = dask_geopandas.read_parquet([str(p) for p in files], columns=columns, gather_spatial_partitions=False)
     if "bbox" in frame.columns:
         frame = frame.drop(columns="bbox")

@@ -35,6 +35,8 @@ import pandas as pd
 import pyogrio
 
 from geozones.errors import UnsupportedFormatError, ZoneValidationError
+from geozones.io import limits as _limits
+from geozones.io.csvcells import csv_row, restore_cell
 from geozones.schema import FIELD_NAMES, FIELDS_BY_NAME, LONG_NAMES, SHAPEFILE_NAME_LIMIT, SHORT_NAMES
 
 #: The most bytes a dBASE character field holds.
@@ -152,12 +154,13 @@ def write_shapefile(frame: gpd.GeoDataFrame, path: str | os.PathLike, *, style: 
             writer.writerow(["name", "short_name", "type"])
             for column in columns:
                 field = FIELDS_BY_NAME.get(column)
-                writer.writerow([column, names[column], field.ogr_type if field else str(frame[column].dtype)])
+                kind = field.ogr_type if field else str(frame[column].dtype)
+                writer.writerow(csv_row([column, names[column], kind], reversible=True))
         if long_rows:
             with open(staged.with_suffix(LONGTEXT_SUFFIX), "w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle, lineterminator="\n")
                 writer.writerow(["record", "field", "text"])
-                writer.writerows(long_rows)
+                writer.writerows(csv_row(row, reversible=True) for row in long_rows)
         if style if style is not None else "status" in frame.columns:
             staged.with_suffix(".qml").write_text(qgis_status_qml(), encoding="utf-8")
             staged.with_suffix(".sld").write_text(sld_status(path.stem), encoding="utf-8")
@@ -230,17 +233,77 @@ def _make_date_fields(dbf: Path, names: list[str]) -> None:
 # --- reading ---------------------------------------------------------------------------
 
 
-def _sidecar_text(path: Path, suffix: str) -> str | None:
-    """A sidecar of a ``.shp`` or of the shapefile inside a ``.zip``."""
+#: Sidecars geozones or GDAL reads whole, each with the limit it is read under.
+SIDECAR_LIMITS: dict[str, str] = {
+    ".prj": "GEOZONES_MAX_SIDECAR_BYTES",
+    ".cpg": "GEOZONES_MAX_SIDECAR_BYTES",
+    ".qml": "GEOZONES_MAX_SIDECAR_BYTES",
+    ".sld": "GEOZONES_MAX_SIDECAR_BYTES",
+    FIELDS_SUFFIX: "GEOZONES_MAX_SIDECAR_BYTES",
+    LONGTEXT_SUFFIX: "GEOZONES_MAX_LONGTEXT_BYTES",
+}
+
+
+def _limit_of(name: str) -> str | None:
+    lowered = name.lower()
+    for suffix in sorted(SIDECAR_LIMITS, key=len, reverse=True):
+        if lowered.endswith(suffix):
+            return SIDECAR_LIMITS[suffix]
+    return None
+
+
+def check_sidecars(path: Path) -> None:
+    """Refuse a shapefile (or a zip of one) whose sidecars are larger than their limits, before any is read.
+
+    For a zip the declared uncompressed sizes are checked (a 400 KiB zip can inflate a ``.prj`` to
+    400 MiB); beside a ``.shp`` the files' sizes. GDAL reads the ``.prj`` and ``.cpg`` whole, so this
+    runs before GDAL opens the file.
+
+    Raises
+    ------
+    InputTooLargeError
+        A sidecar over its limit (:mod:`geozones.io.limits`).
+    UnsupportedFormatError
+        Not a readable zip.
+    """
     if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            matches = [n for n in archive.namelist() if n.lower().endswith(suffix)]
-            return archive.read(matches[0]).decode("utf-8-sig") if len(matches) == 1 else None
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    name = _limit_of(info.filename)
+                    if name is not None and info.file_size > _limits.limit(name):
+                        raise _limits.too_large(
+                            f"{path.name}: {info.filename} (declared uncompressed size)", info.file_size, name
+                        )
+        except zipfile.BadZipFile as exc:
+            raise UnsupportedFormatError(f"{path.name}: not a readable zip ({exc})") from None
+        return
+    for suffix, name in SIDECAR_LIMITS.items():
+        for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+            if candidate.is_file() and candidate.stat().st_size > _limits.limit(name):
+                raise _limits.too_large(candidate.name, candidate.stat().st_size, name)
+
+
+def _sidecar_text(path: Path, suffix: str) -> str | None:
+    """A sidecar of a ``.shp`` or of the shapefile inside a ``.zip``, read under its limit."""
+    name = SIDECAR_LIMITS.get(suffix, "GEOZONES_MAX_SIDECAR_BYTES")
+    if path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                matches = [n for n in archive.namelist() if n.lower().endswith(suffix)]
+                if len(matches) != 1:
+                    return None
+                data = _limits.read_capped_member(archive, matches[0], f"{path.name}: {matches[0]}", name)
+        except zipfile.BadZipFile as exc:
+            raise UnsupportedFormatError(f"{path.name}: not a readable zip ({exc})") from None
+        return data.decode("utf-8-sig", errors="replace")
     candidate = path.with_suffix(suffix)
     if not candidate.exists():
         upper = path.with_suffix(suffix.upper())
         candidate = upper if upper.exists() else candidate
-    return candidate.read_text(encoding="utf-8-sig", errors="replace") if candidate.exists() else None
+    if not candidate.exists():
+        return None
+    return _limits.read_capped_file(candidate, candidate.name, name).decode("utf-8-sig", errors="replace")
 
 
 def prj_text(path: Path) -> str | None:
@@ -257,7 +320,7 @@ def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) ->
     if listed:
         for row in csv.DictReader(io.StringIO(listed)):
             if row.get("short_name") and row.get("name"):
-                mapping[row["short_name"]] = row["name"]
+                mapping[restore_cell(row["short_name"])] = restore_cell(row["name"])
     # case-insensitive: dBASE names are often upper-cased by other tools (PROV_PRE25)
     lowered = {k.lower(): v for k, v in mapping.items()}
     renames = {c: lowered[c.lower()] for c in frame.columns if c.lower() in lowered and c != frame.geometry.name}
@@ -274,6 +337,7 @@ def restore_shapefile_names(frame: gpd.GeoDataFrame, path: str | os.PathLike) ->
         keys = _record_keys(out)
         position = {k: i for i, k in enumerate(keys)}
         for row in csv.DictReader(io.StringIO(long_text)):
+            row = {key: restore_cell(value) for key, value in row.items()}
             i, field = position.get(row["record"]), row["field"]
             if i is None or field not in out.columns:
                 raise ZoneValidationError(

@@ -1,19 +1,22 @@
 """The embedded zone store: one GeoPackage, created from the shipped files on first use.
 
-The API and the CLI read through a store. Every write is atomic: the new state is
-written to a temporary copy and renamed into place under a lock, so a failed or killed
-write leaves the previous state intact and readers never see half a write.
+The API and the CLI read through a store. Every write is atomic: a single-zone edit is one
+SQLite transaction, a whole-layer write is copied in from a scratch file in one transaction,
+so a failed or killed write leaves the previous state intact and readers never see half a write.
+
+Locks: every operation takes them through :mod:`geozones.store.locking`, in one order --
+write mutex (this process) -> file lock (``flock`` on ``<store>.lock``, other processes) ->
+library gate (``gdal`` or ``sqlite3``) -> SQLite's own locks. Writes take all of them,
+reads only the gate. See that module's docstring and docs/storage.md ("Locks").
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
 import sqlite3
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
 from pathlib import Path
@@ -26,7 +29,7 @@ from geozones import io as _io
 from geozones.errors import StoreError, UnknownAttributeError, ZoneNotFoundError
 from geozones.paths import default_store_path
 from geozones.schema import ZONE_FIELD_NAMES, ZONE_FIELDS, check_ids, validate_zones
-from geozones.store import gpkg_sql
+from geozones.store import gpkg_sql, locking
 from geozones.store.base import ZONES, read_shipped, shipped_layers
 from geozones.store.edits import FeatureEditing
 from geozones.store.records import HistoryEntry, StoredZone
@@ -70,9 +73,9 @@ class GeoPackageStore(FeatureEditing):
         self.path = Path(path) if path is not None else default_store_path()
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self._cache: dict[str, tuple[str, gpd.GeoDataFrame | pd.DataFrame]] = {}
-        self._thread_lock = threading.Lock()
-        self._gate = gpkg_sql.gate(self.path)
+        self._locks = locking.file_locks(self.path)  # shared by every store object on this file
         self._shipped_checked = False
+        self._versions = self._locks.versions  # version() without opening SQLite per call (shared per file)
 
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self.path)!r})"
@@ -92,7 +95,7 @@ class GeoPackageStore(FeatureEditing):
                 self._add_missing_shipped()
                 self._add_missing_columns()
             return self
-        with self._lock():
+        with self._locks.write():
             if not self.path.exists():
                 self._build(shipped_layers(self.data_dir))
         self._shipped_checked = True
@@ -121,33 +124,44 @@ class GeoPackageStore(FeatureEditing):
             shipped = shipped_layers(self.data_dir)
         except FileNotFoundError:  # no shipped data next to this installation
             return
-        with self._gate.use("gdal"):
+        with self._locks.library("gdal"):
             present = set(_io.layer_names(self.path))
         missing = {name: path for name, path in shipped.items() if name not in present}
         if missing:
-            with self._lock():
+            with self._locks.write():
                 self._write_many({name: read_shipped(name, path) for name, path in missing.items()}, start_empty=False)
 
     def _add_missing_columns(self) -> None:
         """A store made before a zone field existed (e.g. the investor fields) gets it as an empty column."""
-        with self._gate.use("sqlite3"):
+        if not self._missing_columns():
+            return
+        with self._locks.write(), self._locks.library("sqlite3"):  # the lock order: write locks, then the gate
             db = gpkg_sql.connect(self.path)
             try:
-                present = {row[1] for row in db.execute(f"PRAGMA table_info({gpkg_sql.quote(ZONES)})")}
-                missing = [f for f in ZONE_FIELDS if f.name not in present]
-                if present and missing:
-                    with self._lock(), db:
-                        for field in missing:
-                            kind = {"float": "REAL", "int": "INTEGER", "date": "DATE"}.get(field.dtype, "TEXT")
-                            db.execute(
-                                f"ALTER TABLE {gpkg_sql.quote(ZONES)} ADD COLUMN {gpkg_sql.quote(field.name)} {kind}"
-                            )
+                with db:
+                    for field in self._missing_columns(db):
+                        kind = {"float": "REAL", "int": "INTEGER", "date": "DATE"}.get(field.dtype, "TEXT")
+                        db.execute(
+                            f"ALTER TABLE {gpkg_sql.quote(ZONES)} ADD COLUMN {gpkg_sql.quote(field.name)} {kind}"
+                        )
             finally:
                 db.close()
 
+    def _missing_columns(self, db: sqlite3.Connection | None = None) -> list:
+        """Zone fields the zone table lacks (none when there is no zone table)."""
+        with self._locks.library("sqlite3"):
+            own = db is None
+            db = gpkg_sql.connect(self.path) if db is None else db
+            try:
+                present = {row[1] for row in db.execute(f"PRAGMA table_info({gpkg_sql.quote(ZONES)})")}
+            finally:
+                if own:
+                    db.close()
+        return [f for f in ZONE_FIELDS if f.name not in present] if present else []
+
     def reset(self) -> GeoPackageStore:
         """Rebuild the store from the shipped files, atomically."""
-        with self._lock():
+        with self._locks.write():
             self._build(shipped_layers(self.data_dir))
         return self
 
@@ -155,30 +169,26 @@ class GeoPackageStore(FeatureEditing):
         frames = {name: read_shipped(name, path) for name, path in layers.items()}
         self._write_many(frames, start_empty=True)
 
-    @contextmanager
-    def _lock(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(f"{self.path}.lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
     # -- reading --------------------------------------------------------------------------
 
     def version(self) -> str:
         """Changes whenever the store is written: the file's identity, the last edit's and layer write's numbers.
 
-        (Not the file's size or time: in WAL mode a commit lands in the -wal file first.)
+        (Not the file's size or time: in WAL mode a commit lands in the -wal file first.) The answer
+        is cached and revalidated by a ``stat`` of the file and its WAL (:mod:`geozones.store.versioning`),
+        so a call opens SQLite only after a write, by this process or another.
         """
         self.ensure()
-        stat = self.path.stat()
-        edits, writes = self._sequences()
-        return f"{stat.st_ino}-{edits}-{writes}"
+
+        def compute() -> str:
+            stat = self.path.stat()
+            edits, writes = self._sequences()
+            return f"{stat.st_ino}-{edits}-{writes}"
+
+        return self._versions.get(compute)
 
     def _sequences(self) -> tuple[int, int]:
-        with self._gate.use("sqlite3"):
+        with self._locks.library("sqlite3"):
             db = gpkg_sql.connect(self.path)
             try:
                 rows = dict(
@@ -196,7 +206,7 @@ class GeoPackageStore(FeatureEditing):
     def layers(self) -> list[str]:
         """Names of every layer and table in the store."""
         self.ensure()
-        with self._gate.use("gdal"):
+        with self._locks.library("gdal"):
             names = _io.layer_names(self.path)
         return [n for n in names if n != "layer_styles" and not n.startswith("geozones_")]
 
@@ -208,7 +218,7 @@ class GeoPackageStore(FeatureEditing):
             return cached[1].copy()
         if name not in self.layers():
             raise UnknownAttributeError(f"no layer {name!r} in {self.path}; layers: {', '.join(self.layers())}")
-        with self._gate.use("gdal"):
+        with self._locks.library("gdal"):
             frame = pyogrio.read_dataframe(self.path, layer=name)
         if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name != "geometry":
             frame = frame.rename_geometry("geometry")
@@ -235,7 +245,7 @@ class GeoPackageStore(FeatureEditing):
             frame = validate_zones(frame)
             check_ids(frame)  # a store never takes an id it could not serve (docs/security.md)
         self.ensure()
-        with self._lock():
+        with self._locks.write():
             self._write_many({name: frame}, start_empty=False)
 
     def delete_layer(self, name: str) -> None:
@@ -243,7 +253,7 @@ class GeoPackageStore(FeatureEditing):
         if name == ZONES:
             raise StoreError("the zone layer cannot be deleted")
         self.ensure()
-        with self._lock():
+        with self._locks.write():
             self._in_place(None, [], drop=(name,))
 
     def _write_many(self, frames: dict[str, gpd.GeoDataFrame | pd.DataFrame], start_empty: bool) -> None:
@@ -284,7 +294,7 @@ class GeoPackageStore(FeatureEditing):
             return
         drop: tuple[str, ...] = ()
         if start_empty:  # a reset: every other layer and the edit history go
-            with self._gate.use("gdal"):
+            with self._locks.library("gdal"):
                 present = _io.layer_names(self.path)
             drop = tuple(
                 n for n in present if n not in frames and n != "layer_styles" and not n.startswith("geozones_")
@@ -292,7 +302,12 @@ class GeoPackageStore(FeatureEditing):
         self._in_place(write, list(frames), drop=drop, reset=start_empty)
 
     def _in_place(self, write, names: list[str], *, drop: tuple[str, ...] = (), reset: bool = False) -> None:
-        """Write ``names`` into a scratch file with ``write`` and copy them into the store in one transaction."""
+        """Write ``names`` into a scratch file with ``write`` and copy them into the store in one transaction.
+
+        The caller holds the store's write locks (``self._locks.write()``).
+        """
+        if not self._locks.writing():
+            raise locking.LockOrderError("a whole-layer write must hold the store's write locks")
         # the writer's pid in the name: a scratch file left by a killed writer is swept on the next open
         fd, scratch = tempfile.mkstemp(
             prefix=f".{self.path.stem}.scratch.{os.getpid()}.", suffix=".gpkg", dir=self.path.parent
@@ -314,7 +329,7 @@ class GeoPackageStore(FeatureEditing):
             else:  # nothing to copy: an empty scratch GeoPackage to attach
                 with closing(sqlite3.connect(scratch)) as db:
                     db.execute("CREATE TABLE gpkg_contents (table_name TEXT)")
-            with self._thread_lock, self._gate.use("sqlite3"):
+            with self._locks.library("sqlite3"):  # the caller holds the write locks
                 gpkg_sql.replace_layers(self.path, scratch, names, drop=drop, extra_sql=tuple(extra))
         except Exception as exc:
             raise StoreError(f"write to {self.path} failed, store unchanged: {exc}") from exc
@@ -327,9 +342,9 @@ class GeoPackageStore(FeatureEditing):
 
     @contextmanager
     def _edit(self) -> Iterator[_GpkgTransaction]:
-        """One SQLite write transaction on the zone table and the history, under the store lock."""
+        """One SQLite write transaction on the zone table and the history, under the store's write locks."""
         self.ensure()
-        with self._thread_lock, self._lock(), self._gate.use("sqlite3"):
+        with self._locks.write(), self._locks.library("sqlite3"):  # the one lock order (geozones.store.locking)
             db = gpkg_sql.connect(self.path)
             try:
                 db.execute("PRAGMA journal_mode = WAL")
@@ -353,7 +368,7 @@ class GeoPackageStore(FeatureEditing):
     @contextmanager
     def _read(self) -> Iterator[_GpkgTransaction]:
         self.ensure()
-        with self._gate.use("sqlite3"):
+        with self._locks.library("sqlite3"):
             db = gpkg_sql.connect(self.path)
             try:
                 db.execute("BEGIN")

@@ -212,6 +212,7 @@ def test_collections_are_the_store_geometry_layers(api):
             "boundaries_provinces",
             "boundaries_provinces_2025",
             "boundaries_districts",
+            "boundaries_population_districts",
             "scenario_lang_son",
             "infrastructure_grid",
             # issue 21: the provenance tables, read-only features without geometry

@@ -343,3 +343,27 @@ def test_explorer_benchmark_runs_at_tiny_size(browser):
     rows = bench.run_explorer([12], repeat=1, browser=browser)
     assert rows[0]["sites"] == 12 and rows[0]["listed"]["clear filters"] == 12
     assert bench.EXPLORER_HEADING in bench.explorer_markdown(rows, 1)
+
+
+def test_explorer_csv_neutralises_formula_cells(browser, tmp_path):
+    """A stored ``=HYPERLINK(...)`` name comes out of the explorer's own CSV as text (OWASP)."""
+    payload = '=HYPERLINK("http://x","y")'
+    zones = bac_kan_squares(sides_m=(1000.0, 500.0))
+    zones["name"] = [payload, "@SUM(A1)"]
+    zones["investor"] = ["-1+2", "\tplain"]
+    path = tmp_path / "formula.html"
+    path.write_text(explorer_html(zones, site_table(zones, None), lang="en"), encoding="utf-8")
+    p = Page(browser).open(path.as_uri())
+    try:
+        for site in ("z0", "z1"):
+            p.page.locator(f".gz-site[data-id='{site}'] input[type=checkbox]").check()
+        with p.page.expect_download() as download:
+            p.page.locator(".gz-csv").click()
+        text = open(download.value.path(), encoding="utf-8-sig").read()
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0][1:] == ["'" + payload, "'@SUM(A1)"]
+        assert '"\'=HYPERLINK(""http://x"",""y"")"' in text
+        assert not [c for r in rows for c in r if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+        assert p.errors == []
+    finally:
+        p.close()

@@ -13,6 +13,10 @@
   var missing = [];
   var lang = D.lang;
   var API = (window.geozonesExplorer = { lastFilterMs: 0, lastDrawMs: 0 });
+  // Plugins (small files loaded before this one, e.g. explorer-logistics.js) add "at most" filters on a
+  // numeric column, value texts and popup rows: { filters(sites, D), value(column, site, h), popupRows(site),
+  // note(t, D) }.
+  var PLUGINS = (window.geozonesExplorerPlugins || []).filter(function (p) { return p && typeof p === "object"; });
 
   // ---- text ---------------------------------------------------------------------------------
   function t(key, values) {
@@ -65,8 +69,10 @@
 
   // Column arrays for fast filtering.
   var col = {};
+  var EXTRA_FILTERS = [];  // [{key, column, label}] from the plugins
+  PLUGINS.forEach(function (p) { if (p.filters) EXTRA_FILTERS = EXTRA_FILTERS.concat(p.filters(SITES, D) || []); });
   ["available_ha", "road_km_highway", "road_km_border_gate", "road_km_railway_station", "road_km_city",
-   "area_published_ha"].forEach(function (k) {
+   "area_published_ha"].concat(EXTRA_FILTERS.map(function (f) { return f.column; })).forEach(function (k) {
     var a = new Float64Array(N);
     for (var i = 0; i < N; i++) { var v = SITES[i][k]; a[i] = present(v) ? +v : NaN; }
     col[k] = a;
@@ -104,11 +110,14 @@
   }
 
   // ---- state <-> URL ------------------------------------------------------------------------
-  var DISTANCE_FILTERS = KINDS_PLACE.map(function (k) { return "max_" + k; });
+  var DISTANCE_FILTERS = KINDS_PLACE.map(function (k) { return "max_" + k; })
+    .concat(EXTRA_FILTERS.map(function (f) { return f.key; }));
   var state;
   function defaults() {
-    return { lang: D.lang, q: "", kind: [], status: [], province: "", min_available: null, sort: "name", dir: 1,
-             compare: [], max_highway: null, max_border_gate: null, max_railway_station: null, max_city: null };
+    var s = { lang: D.lang, q: "", kind: [], status: [], province: "", min_available: null, sort: "name", dir: 1,
+              compare: [], max_highway: null, max_border_gate: null, max_railway_station: null, max_city: null };
+    EXTRA_FILTERS.forEach(function (f) { s[f.key] = null; });
+    return s;
   }
   function readHash() {
     var s = defaults(), params = new URLSearchParams(location.hash.replace(/^#/, ""));
@@ -164,6 +173,7 @@
     KINDS_PLACE.forEach(function (k) {
       if (state["max_" + k] !== null) limits.push([col["road_km_" + k], state["max_" + k]]);
     });
+    EXTRA_FILTERS.forEach(function (f) { if (state[f.key] !== null) limits.push([col[f.column], state[f.key]]); });
     var availArr = col.available_ha, count = 0, out = new Int32Array(N);
     for (var i = 0; i < N; i++) {
       var s = SITES[i], ok = true;
@@ -351,7 +361,12 @@
   }
 
   // ---- values as text -----------------------------------------------------------------------
+  var HELPERS = { t: t, num: num, present: present };
   function value(column, s) {
+    for (var pi = 0; pi < PLUGINS.length; pi++) {
+      var text = PLUGINS[pi].value ? PLUGINS[pi].value(column, s, HELPERS) : undefined;
+      if (text !== undefined) return text;
+    }
     var v = s[column];
     if (column === "land_price") {
       if (!present(v)) return t("value.not_published");
@@ -365,7 +380,7 @@
         var kind = column.replace(/^(road_km|road_h|straight_km)_/, "");
         return t(/^road_/.test(column) && present(s["straight_km_" + kind]) ? "value.unreachable" : "value.no_data");
       }
-      return /^road_h_/.test(column) ? t("unit.h", { value: num(v, 2) }) : t("unit.km", { value: num(v, 1) });
+      return /^road_h_/.test(column) ? t("unit.min", { value: num(v * 60, 0) }) : t("unit.km", { value: num(v, 1) });
     }
     if (!present(v)) return t("value.not_published");
     if (column === "kind") return t("kind." + v);
@@ -468,20 +483,25 @@
     "layer.roads": { color: "#c0392b", weight: 2.5 },
     "layer.railways": { color: "#333", weight: 2, dashArray: "10 3" },
     "layer.power": { color: "#f39c12", weight: 1.5, dashArray: "2 4" },
-    "layer.destinations": { color: "#1f4e79", weight: 2, radius: 6, fillColor: "#fff", fillOpacity: 1 }
+    "layer.destinations": { color: "#1f4e79", weight: 2, radius: 6, fillColor: "#fff", fillOpacity: 1 },
+    "layer.corridor_roads": { color: "#e67e22", weight: 2 },
+    "layer.logistics_destinations": { color: "#0b6623", weight: 2, radius: 6, fillColor: "#e8f5e9", fillOpacity: 1 }
   };
+  var REF_HIDDEN = { "layer.corridor_roads": true };  // off at first (the legend switches it on)
   var refLayers = {};
   Object.keys(D.layers).forEach(function (key) {
     var style = REF_STYLE[key] || { color: "#666", weight: 1 };
     refLayers[key] = L.geoJSON(D.layers[key], {
-      style: function () { return style; }, interactive: key === "layer.destinations",
+      style: function () { return style; },
+      interactive: key === "layer.destinations" || key === "layer.logistics_destinations",
       pointToLayer: function (f, latlng) {
         var m = L.circleMarker(latlng, style);
         var label = el("span", null, f.properties.name || "");
         m.bindTooltip(label, { direction: "top" });
         return m;
       }
-    }).addTo(map);
+    });
+    if (!REF_HIDDEN[key]) refLayers[key].addTo(map);
   });
 
   var SiteLayer = L.Layer.extend({
@@ -740,6 +760,7 @@
     row("field.area_mapped", "area_mapped_ha"); row("field.available", "available_ha");
     row("field.occupancy", "occupancy_pct");
     KINDS_PLACE.forEach(function (k) { row("field.road_" + k, "road_km_" + k); });
+    PLUGINS.forEach(function (p) { (p.popupRows ? p.popupRows(s) : []).forEach(function (r) { row(r[0], r[1]); }); });
     box.appendChild(tbl);
     box.appendChild(el("p", "gz-note " + (s.location_only ? "gz-location-only" : "gz-quality"),
                        value("geometry_quality", s)));
@@ -774,6 +795,7 @@
     }
   }
   function selectSite(i, fromList) {
+    PLUGINS.forEach(function (p) { if (p.onSelect) p.onSelect(SITES[i], map, D); });
     selected = i;
     var s = SITES[i];
     if (fromList && located[i]) {
@@ -867,9 +889,12 @@
     SITES.forEach(function (s) { byId[s.id] = s; });
     return state.compare.map(function (id) { return byId[id]; });
   }
+  // OWASP CSV injection: text starting with = + - @ tab or CR gets a ' so spreadsheets show it as text
+  // (the same rule as geozones.io.csvcells.csv_cell on the server)
+  function csvCell(v) { v = String(v); return /^[=+\-@\t\r]/.test(v) ? "'" + v : v; }
   function compareCsv() {
     var chosen = chosenSites();
-    function q(v) { v = String(v); return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; }
+    function q(v) { v = csvCell(v); return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v; }
     var lines = [[t("compare.field")].concat(chosen.map(function (s) { return s.name; }))];
     lines.push([t("field.id")].concat(state.compare));
     D.compare_fields.forEach(function (f) {
@@ -946,7 +971,9 @@
     });
     numberFields.min_available.label.textContent = t("filter.min_available");
     KINDS_PLACE.forEach(function (k) { numberFields["max_" + k].label.textContent = t("filter.max_" + k); });
+    EXTRA_FILTERS.forEach(function (f) { numberFields[f.key].label.textContent = t(f.label); });
     distanceNote.textContent = t("filter.no_data_note");
+    PLUGINS.forEach(function (p) { if (p.note) distanceNote.textContent += " " + p.note(t, D); });
     resetButton.textContent = t("filter.reset");
     listTitle.textContent = t("list.title");
     sortHint.textContent = t("list.sort_hint");
