@@ -375,18 +375,18 @@ def factsheet_html(
 <style>
 @page {{ size: A4; margin: 11mm 12mm; }}
 body {{ font-family: {i18n.FONT_STACKS[lang]}; font-size: 8pt; line-height: 1.25; color: #1d1d1d; max-width: 190mm; margin: 0 auto; }}
-h1 {{ font-size: 15pt; margin: 0; }} h2 {{ font-size: 10pt; margin: 2.5mm 0 1mm; border-bottom: 0.3mm solid #999; }}
+h1 {{ font-size: 15pt; margin: 0; }} h2 {{ font-size: 10pt; margin: 2mm 0 1mm; border-bottom: 0.3mm solid #999; }}
 .kicker {{ color: #666; font-size: 8pt; margin: 0; }} .sub {{ margin: 0 0 1.5mm; color: #333; }}
 table.maps {{ width: 100%; }} table.maps td {{ width: 50%; border: 0; padding: 0 1mm; }}
-.maps img {{ height: 50mm; max-width: 100%; width: auto; border: 0.2mm solid #999; }} figcaption {{ font-size: 7.5pt; color: #444; }}
+.maps img {{ height: 38mm; max-width: 100%; width: auto; border: 0.2mm solid #999; }} figcaption {{ font-size: 7.5pt; color: #444; }}
 figure {{ margin: 0; }}
 table.cols {{ width: 100%; }} table.cols > tbody > tr > td {{ width: 50%; border: 0; padding: 0 2mm 0 0; }}
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; vertical-align: top; padding: 0.5mm 1mm;
 border-bottom: 0.1mm solid #ddd; }} th {{ color: #444; font-weight: 600; width: 45%; }}
-ul {{ margin: 0; padding-left: 4mm; }} ul.sources {{ columns: 2; column-gap: 6mm; font-size: 7pt; line-height: 1.15; }} li {{ margin: 0.3mm 0; }} a {{ color: #174a7c; word-break: break-all; }}
+ul {{ margin: 0; padding-left: 4mm; }} ul.sources {{ columns: 2; column-gap: 5mm; font-size: 6pt; line-height: 1.1; }} li {{ margin: 0.3mm 0; }} ul.sources li {{ margin: 0; }} a {{ color: #174a7c; word-break: break-all; }}
 table.distances {{ margin-top: 2mm; }} table.published td {{ font-size: 7pt; }} table.distances th {{ width: auto; }}
 table.logistics th {{ width: 40%; }}
-.date {{ color: #555; font-size: 7.5pt; margin-top: 2mm; }}
+.date {{ color: #555; font-size: 7.5pt; margin-top: 1mm; }}
 </style></head><body>
 {nav}<p class="kicker">{t("factsheet.title")} · geozones</p>
 <h1>{heading}</h1><p class="sub">{sub}</p>
