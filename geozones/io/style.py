@@ -111,6 +111,11 @@ REFERENCE_STYLES: dict[str, tuple[str, str, float, str]] = {
     "infrastructure_border_gates": ("marker", "#b71c1c", 2.8, "solid"),
     "infrastructure_protected_areas": ("marker", "#2e7d32", 2.8, "solid"),
     "infrastructure_destinations": ("marker", "#0d47a1", 2.4, "solid"),
+    # the logistics corridor (issue-logistics): wider than the provincial layers, drawn lighter
+    "infrastructure_corridor_roads": ("line", "#e67e22", 0.4, "solid"),
+    "infrastructure_corridor_railways": ("line", "#616161", 0.4, "dash"),
+    "infrastructure_logistics_destinations": ("marker", "#1565c0", 2.4, "solid"),
+    "boundaries_population_districts": ("fill", "#b0bec5", 0.2, "dot"),
 }
 _GEOMETRY_KIND = {
     "Point": "marker",
