@@ -29,10 +29,28 @@ from geozones.store import ZoneStore
 #: Layer name -> (title, description). Names not listed get a title from their name.
 REGISTRY: dict[str, tuple[str, str]] = {
     "zones": (
-        "Industrial zones (KCN, CCN, KCX)",
-        "Industrial parks (KCN), industrial clusters (CCN) and the export processing zone (KCX) of Bắc Kạn "
-        "(merged into Thái Nguyên on 1 July 2025) and Lạng Sơn. Each zone cites its sources; where "
-        "geometry_quality is 'approximate' the outline is schematic (see location_basis).",
+        "Industrial zones (KCN, CCN, KCX, CNTT, KKTCK)",
+        "Industrial parks (KCN), industrial clusters (CCN), the export processing zone (KCX), the Yên Bình IT "
+        "park (CNTT) and the Đồng Đăng – Lạng Sơn border-gate economic zone (KKTCK) of today's Thái Nguyên "
+        "(former Thái Nguyên and Bắc Kạn, merged on 1 July 2025) and Lạng Sơn. Each zone cites its sources by "
+        "id (collection table_sources); where geometry_quality is 'approximate' the outline is schematic (see "
+        "location_basis and location_precision).",
+    ),
+    "table_sources": (
+        "Sources",
+        "Every source the zones cite: publisher, title, date (and how it is known), URL, kind (decision, "
+        "official portal, developer, press, listing, compilation, dataset) and language. No geometry.",
+    ),
+    "table_figures": (
+        "Published figures",
+        "One published figure per row: zone_id, field, value, unit, qualifier, as_of, source_id. Sources that "
+        "disagree are all kept; the zone record serves the newest figure of the most authoritative kind. "
+        "No geometry.",
+    ),
+    "table_status_history": (
+        "Status history",
+        "Dated, sourced status steps of each zone (planned, established, site clearance, under construction, "
+        "operating). No geometry.",
     ),
     "boundaries_provinces": (
         "Provinces before 1 July 2025",
@@ -86,8 +104,10 @@ LICENSE_URLS = {
     "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
 }
 
-#: Prefixes of store layers that are collections (tables ``table_*`` are not).
+#: Prefixes of store layers that are collections (tables ``table_*`` are not, except the provenance tables).
 COLLECTION_PREFIXES = ("zones", "boundaries_", "infrastructure_", "scenario_", "logistics_")
+#: Tables served read-only as collections of features without geometry (issue 21), with their id column.
+TABLE_COLLECTIONS: dict[str, str] = {"table_sources": "id", "table_figures": "id", "table_status_history": "id"}
 
 #: The temporal property of a layer, when it has one.
 TEMPORAL_PROPERTIES = ("decision_date",)
@@ -111,6 +131,8 @@ def title_for(name: str) -> tuple[str, str]:
 
 def is_collection(name: str) -> bool:
     """Whether a store layer name is served as a collection (geometry layers, not tables)."""
+    if name in TABLE_COLLECTIONS:
+        return True
     return name == "zones" or (name.startswith(COLLECTION_PREFIXES) and not name.startswith("table_"))
 
 
@@ -347,6 +369,8 @@ class Catalog:
             layer = self._layers.get(name)
             if layer is None:
                 frame = self.store.layer(name)
+                if name in TABLE_COLLECTIONS and not isinstance(frame, gpd.GeoDataFrame):
+                    frame = gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs="EPSG:4326")
                 if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
                     return None
                 layer = Layer(name, frame, self._version or "")

@@ -28,6 +28,8 @@ KINDS: dict[str, dict[str, str]] = {
     "KCN": {"vi": "Khu công nghiệp", "en": "Industrial park"},
     "CCN": {"vi": "Cụm công nghiệp", "en": "Industrial cluster"},
     "KCX": {"vi": "Khu chế xuất", "en": "Export processing zone"},
+    "CNTT": {"vi": "Khu công nghệ thông tin tập trung", "en": "Concentrated IT park"},
+    "KKTCK": {"vi": "Khu kinh tế cửa khẩu", "en": "Border-gate economic zone"},
 }
 
 #: Zone statuses, in life-cycle order.
@@ -44,6 +46,14 @@ STATUSES: dict[str, dict[str, str]] = {
 GEOMETRY_QUALITIES: dict[str, str] = {
     "approximate": "drawn to match a published area at an approximate location",
     "surveyed": "from a survey or an official cadastral/planning file",
+}
+
+#: How precisely a zone's site point is known (the most precise place a source publishes).
+LOCATION_PRECISIONS: dict[str, str] = {
+    "1km": "within about 1 km: a published coordinate, road point or named village",
+    "commune": "a commune or town the source names (the point is that place, about ±1–3 km)",
+    "district": "only the district is known: the point is a schematic spot inside the district",
+    "none": "no location published: no point",
 }
 
 #: How a published area is qualified in its source ("over 321 ha", "about 440 ha").
@@ -120,13 +130,22 @@ FIELDS: tuple[Field, ...] = (
     Field("id", "str", True, description="Stable identifier (lower-case slug)"),  # its 64-character rule: placement
     Field("name", "str", True, description="Vietnamese name with diacritics"),
     Field("name_ascii", "str", True, description="ASCII name (diacritics removed)"),
-    Field("kind", "str", True, tuple(KINDS), description="KCN, CCN or KCX"),
+    Field(
+        "kind",
+        "str",
+        True,
+        tuple(KINDS),
+        description="KCN, CCN, KCX, CNTT (IT park) or KKTCK (border-gate economic zone)",
+    ),
     Field("zone_group", "str", True, description="The zone a phase belongs to (e.g. 'Thanh Bình')"),
     Field("phase", "str", description="Phase label: I, II, expansion; empty when not phased"),
     Field("province_pre2025", "str", True, description="Province before the 1 July 2025 reform", short="prov_pre25"),
     Field("district_pre2025", "str", description="District-level unit before the 2025 reform", short="dist_pre25"),
     Field("province", "str", True, description="Province after the 1 July 2025 reform"),
     Field("commune", "str", description="Commune (pre-2025 name) where known"),
+    Field(
+        "commune_2025", "str", description="Commune after the 1 July 2025 reform, where published", short="commune_25"
+    ),
     Field("status", "str", True, tuple(STATUSES), description="Life-cycle status"),
     Field(
         "status_year", "int", minimum=1990, maximum=2100, description="Year the status was reported", short="status_yr"
@@ -165,6 +184,13 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("site_lon", "float", minimum=-180, maximum=180, description="Approximate site longitude (WGS84)"),
     Field("site_lat", "float", minimum=-90, maximum=90, description="Approximate site latitude (WGS84)"),
+    Field(
+        "location_precision",
+        "str",
+        choices=tuple(LOCATION_PRECISIONS),
+        description="How precisely the site is known: 1km, commune, district, none",
+        short="loc_prec",
+    ),
     Field("notes", "str", description="Free text", max_length=LONG_TEXT_MAX_LENGTH),
 )
 

@@ -184,7 +184,9 @@ def sources_of(zones: gpd.GeoDataFrame | None, limit: int = 6) -> str:
     """A short source line: the distinct ``sources`` entries of the zones."""
     if zones is None or "sources" not in zones.columns:
         return "geozones"
+    from geozones.maps.citations import short_citations
+
     seen = dict.fromkeys(s.strip() for v in zones["sources"].dropna() for s in str(v).split(";") if s.strip())
-    names = list(seen)
+    names = short_citations(seen)  # "Publisher (date)", never a file name (issue 21)
     more = f" (+{len(names) - limit})" if len(names) > limit else ""
     return "; ".join(names[:limit]) + more if names else "geozones"

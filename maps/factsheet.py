@@ -26,7 +26,7 @@ import pyproj
 from geozones import crs as _crs
 from geozones.analysis.siteselect import PLACE_KINDS
 from geozones.errors import GeozonesError
-from geozones.maps import i18n
+from geozones.maps import citations, i18n
 from geozones.maps.explorer import (
     COMPARE_FIELDS,
     LOGISTICS_FIELDS,
@@ -320,12 +320,24 @@ def factsheet_html(
         approx.append(str(record["location_basis"]))
     approx += [i18n.text(lang, k) for k in ("factsheet.note_roads", "factsheet.note_available", "factsheet.note_names")]
     approx.append(logistics_note(lang))  # the drive-time model, stated (times on this sheet are minutes)
-    sources = _source_items(row.get("sources")) + _source_items(row.get("investor_info_sources"))
+    table_sources = layers.get("table_sources")
+    tokens = str(row.get("sources") or "").split(";")
     for name in ("infrastructure_roads", "infrastructure_destinations", "boundaries_provinces"):
         frame = layers.get(name)
         if frame is not None and "sources" in frame.columns:
             for value in dict.fromkeys(frame["sources"].dropna().astype(str)):
-                sources += [s for s in _source_items(value) if s not in sources]
+                tokens += value.split(";")
+    if table_sources is None:  # not passed: the shipped table
+        table_sources = citations.shipped_sources()
+    # cited by id (issue 21): publisher, title, date, link; never a file name
+    sources = citations.source_items(tokens, table_sources)
+    sources += [s for s in _source_items(row.get("investor_info_sources")) if s not in sources]
+    published_rows = citations.figure_rows(site_id, layers.get("table_figures"), table_sources, t("factsheet.served"))
+    published = (
+        f"<h2>{t('factsheet.published_figures')}</h2><table class='published'>{published_rows}</table>"
+        if published_rows
+        else ""
+    )
     source_items = "".join(
         f"<li><a href='{e(url)}'>{e(label)}</a></li>" if url else f"<li>{e(label)}</li>" for label, url in sources[:24]
     )
@@ -363,17 +375,18 @@ def factsheet_html(
 <style>
 @page {{ size: A4; margin: 11mm 12mm; }}
 body {{ font-family: {i18n.FONT_STACKS[lang]}; font-size: 8pt; line-height: 1.25; color: #1d1d1d; max-width: 190mm; margin: 0 auto; }}
-h1 {{ font-size: 15pt; margin: 0; }} h2 {{ font-size: 10pt; margin: 2.5mm 0 1mm; border-bottom: 0.3mm solid #999; }}
+h1 {{ font-size: 15pt; margin: 0; }} h2 {{ font-size: 10pt; margin: 2mm 0 1mm; border-bottom: 0.3mm solid #999; }}
 .kicker {{ color: #666; font-size: 8pt; margin: 0; }} .sub {{ margin: 0 0 1.5mm; color: #333; }}
 table.maps {{ width: 100%; }} table.maps td {{ width: 50%; border: 0; padding: 0 1mm; }}
-.maps img {{ height: 50mm; max-width: 100%; width: auto; border: 0.2mm solid #999; }} figcaption {{ font-size: 7.5pt; color: #444; }}
+.maps img {{ height: 38mm; max-width: 100%; width: auto; border: 0.2mm solid #999; }} figcaption {{ font-size: 7.5pt; color: #444; }}
 figure {{ margin: 0; }}
 table.cols {{ width: 100%; }} table.cols > tbody > tr > td {{ width: 50%; border: 0; padding: 0 2mm 0 0; }}
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; vertical-align: top; padding: 0.5mm 1mm;
 border-bottom: 0.1mm solid #ddd; }} th {{ color: #444; font-weight: 600; width: 45%; }}
-ul {{ margin: 0; padding-left: 4mm; }} ul.sources {{ columns: 2; column-gap: 6mm; font-size: 7pt; line-height: 1.15; }} li {{ margin: 0.3mm 0; }} a {{ color: #174a7c; word-break: break-all; }}
-table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }} table.logistics th {{ width: 40%; }}
-.date {{ color: #555; font-size: 7.5pt; margin-top: 2mm; }}
+ul {{ margin: 0; padding-left: 4mm; }} ul.sources {{ columns: 2; column-gap: 5mm; font-size: 6pt; line-height: 1.1; }} li {{ margin: 0.3mm 0; }} ul.sources li {{ margin: 0; }} a {{ color: #174a7c; word-break: break-all; }}
+table.distances {{ margin-top: 2mm; }} table.published td {{ font-size: 7pt; }} table.distances th {{ width: auto; }}
+table.logistics th {{ width: 40%; }}
+.date {{ color: #555; font-size: 7.5pt; margin-top: 1mm; }}
 </style></head><body>
 {nav}<p class="kicker">{t("factsheet.title")} · geozones</p>
 <h1>{heading}</h1><p class="sub">{sub}</p>
@@ -385,6 +398,7 @@ table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }} tab
 <td><h2>{t("factsheet.investor_info")}</h2><table class="investor">{investor_rows}</table>
 <h2>{t("factsheet.approximate")}</h2><ul class="approximate">{"".join(f"<li>{e(a)}</li>" for a in approx)}</ul></td></tr></table>
 <table class="distances"><thead><tr>{distance_head}</tr></thead><tbody>{distance_rows}</tbody></table>
+{published}
 <h2>{t("factsheet.sources")}</h2><ul class="sources">{source_items}</ul>
 <p class="date">{t("factsheet.date", date=today)} · {t("factsheet.generated")}</p>
 </body></html>"""

@@ -119,6 +119,10 @@ def print_crs(zones: gpd.GeoDataFrame):
     return chosen
 
 
+#: Most citations the print map's footer lists (the rest are counted).
+FOOTER_SOURCES = 8
+
+
 def footer_lines(
     zones: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame] | None, lang: str, crs_name: str, when: str
 ) -> tuple[str, str]:
@@ -129,7 +133,10 @@ def footer_lines(
 
     text = LABELS[check_lang(lang)]
     cited = cite_all(zones["sources"]) if "sources" in zones.columns else []
-    listed = "; ".join(cited) if cited else sources_of(None)
+    # a footer, not the bibliography: the first FOOTER_SOURCES (37 shipped zones cite ~40 sources, ~5,000
+    # characters, more than the page holds); all of them are on the fact sheets and in the sources table
+    more = f" (+{len(cited) - FOOTER_SOURCES})" if len(cited) > FOOTER_SOURCES else ""
+    listed = "; ".join(cited[:FOOTER_SOURCES]) + more if cited else sources_of(None)
     source = f"{text['source']}: {listed}. {crs_name}. {text['approximate_print']}. {when}"
     drawn = {n: f for n, f in (layers or {}).items() if n in _LAYER_ORDER}
     credit = " ".join(attributions(drawn))

@@ -20,7 +20,8 @@ Writes, under ``--out`` (default: the repository's ``data/`` directory)::
     infrastructure/corridor_railways.geojson  railways of the same corridor
     infrastructure/logistics_destinations.geojson  Hà Nội, Nội Bài, border gates, stations, cities
     boundaries/population_districts.geojson   district units of 18 provinces, 2009 census population
-    zones/zones.geojson                  one feature per row of zone_records.csv
+    zones/zones.geojson                  one feature per row of zone_records.csv, with the figures and
+                                         status served from figures.csv / status_history.csv (sources.csv)
 
 Usage::
 
@@ -59,8 +60,12 @@ def build(out: Path) -> dict[str, Path]:
     layers["infrastructure/corridor_railways"] = corridor.corridor_railways()
     layers["infrastructure/logistics_destinations"] = corridor.logistics_destinations(layers["boundaries/districts"])
     layers["boundaries/population_districts"] = corridor.population_districts()
+    records = zones.read_records()
+    zones.apply_provenance(
+        records, zones.read_table(zones.SOURCES), zones.read_table(zones.FIGURES), zones.read_table(zones.HISTORY)
+    )
     layers["zones/zones"] = zones.build_zones(
-        zones.read_records(),
+        records,
         layers["boundaries/districts"],
         layers["boundaries/provinces"],
         layers["infrastructure/roads"],

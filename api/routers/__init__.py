@@ -11,6 +11,7 @@ def include_all(app: FastAPI) -> None:
         analysis,
         collections,
         downloads,
+        figures,
         health,
         investor,
         items,
@@ -35,5 +36,6 @@ def include_all(app: FastAPI) -> None:
         investor,
         maps,
         transactions,
+        figures,
     ):
         app.include_router(module.router)

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from geozones.api.dependencies import SettingsDep, StoreDep
 from geozones.api.errors import APIError, NotFound
 from geozones.api.openapi import error_responses
-from geozones.store import load_infrastructure, store_layers
+from geozones.store import load_infrastructure, store_layers, store_tables
 
 router = APIRouter(tags=["investor"])
 
@@ -239,7 +239,10 @@ def factsheet(
     base = _base(request, settings)
     item = quote(featureId, safe="")
     headers = {"Content-Language": code, "Vary": "Accept-Language"}
-    kwargs = {"lang": code, "layers": {**_layers(store), **_site_isochrones(store, featureId)}}
+    from geozones.maps.citations import PROVENANCE_LAYERS
+
+    layers = {**_layers(store), **store_tables(store, PROVENANCE_LAYERS), **_site_isochrones(store, featureId)}
+    kwargs = {"lang": code, "layers": layers}
     if f == "html":
         links = {
             "pdf": f"{base}/collections/zones/items/{item}/factsheet?lang={code}&f=pdf",

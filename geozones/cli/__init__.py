@@ -7,6 +7,7 @@ May import anything in geozones; nothing imports it.
 from __future__ import annotations
 
 from geozones.cli import data as _data
+from geozones.cli import figures as _figures
 from geozones.cli import keys as _keys
 from geozones.cli import logistics as _logistics
 from geozones.cli import maps as _maps
@@ -37,6 +38,7 @@ _scenario.register(app)
 _serve.register(app)
 _maps.register(app)
 _data.register(app)
+_figures.register(app)
 _scale.register(app)
 _qgis_plugin.register(app)
 

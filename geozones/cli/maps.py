@@ -18,6 +18,7 @@ from geozones.store import (
     sensitivity_raster,
     site_ranks,
     store_layers,
+    store_tables,
     suitability_raster,
     uncertainty_raster,
 )
@@ -169,7 +170,10 @@ def factsheet(
 
     store = store_from(ctx)
     zones = store.zones()
-    kwargs = {"lang": lang.value, "layers": store_layers(store, tuple(REFERENCE_LAYERS))}
+    from geozones.maps.citations import PROVENANCE_LAYERS
+
+    layers = {**store_layers(store, tuple(REFERENCE_LAYERS)), **store_tables(store, PROVENANCE_LAYERS)}
+    kwargs = {"lang": lang.value, "layers": layers}
     if zone_id not in set(zones["id"]):
         from geozones.maps import i18n
 

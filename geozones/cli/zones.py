@@ -297,12 +297,31 @@ def report(
     to_geopackage(zones, out / "zones.gpkg", "zones")
     for name in [n for n in store.layers() if n.startswith(("boundaries_", "infrastructure_"))]:
         to_geopackage(store.layer(name), out / "zones.gpkg", name, append_layer=True)
+    _export_provenance(store, out / "zones.gpkg")
     to_geojson(zones, out / "zones.geojson")
     _export_vn2000(zones, out / "zones_vn2000.gpkg")
     console.print(
         f"wrote {out / 'zones.gpkg'} (WGS84, QGIS style), {out / 'zones_vn2000.gpkg'} "
         f"(one layer per province in its VN-2000 TM-3 CRS) and {out / 'zones.geojson'} (RFC 7946)"
     )
+
+
+#: Store tables written beside the zones in the report's GeoPackage, with their descriptions.
+PROVENANCE_TABLES = {
+    "table_sources": ("sources", "Sources: publisher, title, date, URL, kind (join: figures.source_id = sources.id)"),
+    "table_figures": ("figures", "One published figure per row (join: zones.id = figures.zone_id)"),
+    "table_status_history": ("status_history", "Dated, sourced status steps (join: zones.id = zone_id)"),
+}
+
+
+def _export_provenance(store, path: Path) -> None:
+    """The sources, figures and status-history tables as attribute tables of the GeoPackage."""
+    from geozones.io import write_gpkg_table
+
+    names = set(store.layers())
+    for name, (layer, description) in PROVENANCE_TABLES.items():
+        if name in names:
+            write_gpkg_table(store.layer(name), path, layer, description)
 
 
 def _export_vn2000(zones, path: Path) -> None:

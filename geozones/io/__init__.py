@@ -33,7 +33,7 @@ from geozones import crs as _crs
 from geozones.errors import CRSError, MissingCRSError, MissingFileError, UnsupportedFormatError
 from geozones.io import shapefile as _shp
 from geozones.io.csvcells import write_csv
-from geozones.io.gpkg import to_geopackage, write_gpkg_layer
+from geozones.io.gpkg import to_geopackage, write_gpkg_layer, write_gpkg_table
 from geozones.io.writing import _for_writing, _is_date_column, replace_atomically, typed_for_writing
 from geozones.schema import FIELDS_BY_NAME, validate_zones
 
@@ -349,5 +349,6 @@ __all__ = [
     "layer_warnings",
     "replace_atomically",
     "write_gpkg_layer",
+    "write_gpkg_table",
     "typed_for_writing",
 ]

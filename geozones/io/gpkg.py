@@ -12,6 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pyproj
 
@@ -120,6 +121,29 @@ def write_gpkg_layer(
         qml = qgis_reference_qml(layer, kinds.iloc[0] if len(kinds) else None)
         if qml is not None:
             _store_style(str(target), layer, qml, None, "Reference layer (geozones)")
+
+
+def write_gpkg_table(frame: pd.DataFrame, target: str | os.PathLike, layer: str, description: str = "") -> None:
+    """Write (or replace) an attribute-only table (no geometry) in an existing or new GeoPackage.
+
+    Used for the provenance tables (``sources``, ``figures``, ``status_history``): every column is
+    written as text, so ids join exactly (``zones.id`` = ``figures.zone_id``, ``figures.source_id`` =
+    ``sources.id``).
+    """
+    out = pd.DataFrame(frame).astype(object).where(pd.DataFrame(frame).notna(), None)
+    out = out.map(lambda v: None if v is None else str(v))
+    new_file = not Path(target).exists()
+    options = {"OVERWRITE": "YES"}
+    if description:
+        options["DESCRIPTION"] = description
+    pyogrio.write_dataframe(
+        out,
+        target,
+        layer=layer,
+        driver="GPKG",
+        dataset_options={"VERSION": "1.2"} if new_file else None,
+        layer_options=options,
+    )
 
 
 _LAYER_STYLES_DDL = """

@@ -21,6 +21,8 @@ KIND_OUTLINES: dict[str, tuple[str, float, str, str | None]] = {
     "KCN": ("#212121", 0.6, "solid", None),
     "CCN": ("#424242", 0.4, "dash", "6 4"),
     "KCX": ("#b71c1c", 0.6, "dot", "2 4"),
+    "CNTT": ("#0d47a1", 0.6, "dash dot", "8 3 2 3"),
+    "KKTCK": ("#4a148c", 0.8, "dash dot dot", "10 3 2 3 2 3"),
 }
 
 
@@ -109,6 +111,11 @@ REFERENCE_STYLES: dict[str, tuple[str, str, float, str]] = {
     "infrastructure_border_gates": ("marker", "#b71c1c", 2.8, "solid"),
     "infrastructure_protected_areas": ("marker", "#2e7d32", 2.8, "solid"),
     "infrastructure_destinations": ("marker", "#0d47a1", 2.4, "solid"),
+    # the logistics corridor (issue-logistics): wider than the provincial layers, drawn lighter
+    "infrastructure_corridor_roads": ("line", "#e67e22", 0.4, "solid"),
+    "infrastructure_corridor_railways": ("line", "#616161", 0.4, "dash"),
+    "infrastructure_logistics_destinations": ("marker", "#1565c0", 2.4, "solid"),
+    "boundaries_population_districts": ("fill", "#b0bec5", 0.2, "dot"),
 }
 _GEOMETRY_KIND = {
     "Point": "marker",

@@ -17,6 +17,7 @@ import shapely.ops
 from geozones import crs as _crs
 from geozones.analysis.growth import grow_to_area
 from geozones.errors import ScenarioError
+from geozones.scenario import history as _history
 from geozones.scenario.allocate import Allocator
 from geozones.scenario.chain import same_province
 from geozones.scenario.constraints import ConstraintSet, present
@@ -42,16 +43,27 @@ class Runner:
             if mine.empty:
                 raise ScenarioError(f"no zones in province {scenario.province!r}", scenario.path, field="province")
             frame = mine.to_crs(self.metric).copy()
-            if "infrastructure_complete" not in frame.columns:  # else: the end state of a base scenario
+            base_end_state = "infrastructure_complete" in frame.columns
+            if not base_end_state:  # else: the end state of a base scenario
                 frame["infrastructure_complete"] = frame["status"].eq("operating")
             frame["infrastructure_complete"] = frame["infrastructure_complete"].astype(bool)
             frame["scenario_id"] = scenario.id
             start = frame.set_index("id", drop=False)
             start.index.name = None
+            loaded = None if base_end_state else _history.load(store)
+            if loaded is not None:  # start from each zone's status as of the start year
+                state = _history.start_state(start, *loaded, scenario.start_year, scenario.end_year)
+                start = gpd.GeoDataFrame(state.zones, geometry="geometry", crs=self.metric)
+                cache["entering"], cache["replay"], cache["history_notes"] = state.entering, state.replay, state.notes
             refresh_area(start)
             cache["start"] = start
         self.zones = cache["start"].copy()
         self.base = cache["start"].copy()
+        entering = list(cache.get("entering", {}).values())
+        if entering:  # zones that enter from the history are not land the scenario adds
+            self.base = pd.concat([self.base, *entering])
+        self.notes.extend(cache.get("history_notes", []))
+        self._acted: set[str] = set()
         self.removals: list[tuple] = []
         self.allocations: list[tuple] = []
         self.constraints = ConstraintSet(scenario, self.metric, store, layers, cache, self.notes)
@@ -64,6 +76,7 @@ class Runner:
         rows = []
         actions = sorted(enumerate(self.scenario.actions), key=lambda pair: (pair[1].year, pair[0]))
         for year in range(self.scenario.start_year, self.scenario.end_year + 1):
+            self._history_year(year)
             for index, action in actions:
                 if action.year == year:
                     self.apply(action, index)
@@ -90,7 +103,21 @@ class Runner:
             )
         return zone_id
 
+    def _history_year(self, year: int) -> None:
+        """Zones that enter this year and this year's status steps (unless an action set the status)."""
+        entering = self.cache.get("entering", {}).get(year)
+        if entering is not None:
+            frame = entering.to_crs(self.metric) if entering.crs != self.metric else entering
+            self.zones = gpd.GeoDataFrame(pd.concat([self.zones, frame]), geometry="geometry", crs=self.metric)
+            refresh_area(self.zones)
+        for zone_id, status in self.cache.get("replay", {}).get(year, []):
+            if zone_id in self.zones.index and zone_id not in self._acted:
+                self.zones.loc[zone_id, "status"] = status
+                self.zones.loc[zone_id, "status_year"] = year
+
     def _set(self, zone_id: str, action: Action, **values) -> None:
+        if "status" in values:
+            self._acted.add(zone_id)
         for column, value in values.items():
             self.zones.loc[zone_id, column] = value
         self.zones.loc[zone_id, "status_year"] = action.year

@@ -24,6 +24,7 @@ from geozones.store.layers import (
     sensitivity_raster,
     site_ranks,
     store_layers,
+    store_tables,
     suitability_raster,
     uncertainty_raster,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "load_infrastructure",
     "scenario_layer_name",
     "store_layers",
+    "store_tables",
     "suitability_raster",
     "sensitivity_raster",
     "candidate_sites",

@@ -88,6 +88,14 @@ def store_layers(store, names: tuple[str, ...] = REFERENCE_LAYERS) -> dict[str, 
     return layers
 
 
+def store_tables(store, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """The named attribute tables the store has (e.g. ``table_sources``), as frames; missing ones left out."""
+    if store is None:
+        return {}
+    available = set(store.layers())
+    return {name: pd.DataFrame(store.layer(name)) for name in names if name in available}
+
+
 def suitability_raster(store, scenario_id: str) -> Path | None:
     """The scenario's suitability GeoTIFF next to the store (``suitability_<id>.tif``, also under ``rasters/``).
 

@@ -17,8 +17,18 @@ Recipes (columns of data/zones/zone_records.csv, not shipped in zones.geojson):
 ``district_point``
     centred on the representative point of the real district polygon (``site_lon``/``site_lat``
     become that point, rounded to 0.001°).
+``pack``
+    no published site point finer than the district (or only a commune place): the rectangle goes
+    to the first spot, on a spiral of :data:`PACK_STEP_M` steps from the start point (``site_lon``/
+    ``site_lat`` if given, else the district's representative point), where it lies inside the
+    district, is :data:`PACK_GAP_M` clear of every zone placed before it and of the road lines.
+    ``site_lon``/``site_lat`` become its centre.
 ``none``
     no polygon.
+
+Figures (area, occupancy, investor, decision, years) and the status are not typed into
+zone_records.csv: they are served from ``figures.csv`` and ``status_history.csv`` by the rule of
+:mod:`geozones.provenance`, and every source id they cite is added to the zone's ``sources``.
 
 Every placed polygon (and every site point) is checked to lie inside the district and province it
 names; the build fails otherwise. ``location_basis`` may hold ``{placement}`` (filled with how this
@@ -37,11 +47,21 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point, Polygon
 
+from geozones import provenance
 from geozones.schema import FIELD_NAMES, FIELDS, ascii_name, validate_zones
 
 from .common import DATA, PROVINCE_EPSG, reproject
 
 ZONE_RECORDS = DATA / "zones" / "zone_records.csv"
+SOURCES = DATA / "zones" / "sources.csv"
+FIGURES = DATA / "zones" / "figures.csv"
+HISTORY = DATA / "zones" / "status_history.csv"
+#: Record fields that come from figures.csv / status_history.csv, never typed into zone_records.csv.
+SERVED_FIELDS = (*provenance.RECORD_FIELDS, "area_qualifier", "status", "status_year")
+#: Spiral search of ``pack`` placements: step between candidate centres, gap to other zones, rings.
+PACK_STEP_M = 400.0
+PACK_GAP_M = 300.0
+PACK_RINGS = 80
 RECIPE_COLUMNS = ("placement", "shape_aspect", "shape_bearing_deg")
 #: A road placement needs the named road within this distance of the place (facts.md: ±1–3 km).
 ROAD_REACH_M = 3000.0
@@ -63,6 +83,37 @@ def read_records(path: Path = ZONE_RECORDS) -> list[dict]:
         if row["name_ascii"] != ascii_name(row["name"]):
             raise ValueError(f"{row['id']}: name_ascii should be {ascii_name(row['name'])!r}")
     return rows
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A provenance table (sources, figures, status history) as text."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def apply_provenance(rows: list[dict], sources: pd.DataFrame, figures: pd.DataFrame, history: pd.DataFrame) -> None:
+    """Fill each row's served figures and status and add the source ids they cite (in place).
+
+    Raises ``ValueError`` when zone_records.csv types a served field itself, or cites an unknown source.
+    """
+    provenance.check_sources(sources)
+    ids = [r["id"] for r in rows]
+    for _, figure in figures.iterrows():
+        provenance.check_figure(figure.to_dict(), sources, ids)
+    provenance.check_history(history, sources, ids)
+    known = set(sources["id"])
+    values = provenance.record_values(figures, history, sources)
+    for row in rows:
+        typed = [f for f in SERVED_FIELDS if row.get(f)]
+        if typed:
+            raise ValueError(f"{row['id']}: {typed} come from figures.csv / status_history.csv, leave them empty")
+        row.update(values.get(row["id"], {}))
+        if not row.get("status"):
+            raise ValueError(f"{row['id']}: no status step in status_history.csv")
+        cited = [t.strip() for t in row["sources"].split(";") if t.strip()]
+        unknown = [t for t in cited if t not in known]
+        if unknown:
+            raise ValueError(f"{row['id']}: unknown source id(s) {unknown}")
+        row["sources"] = "; ".join(dict.fromkeys(cited + provenance.zone_source_ids(row["id"], figures, history)))
 
 
 def _axes(bearing_deg: float) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +221,7 @@ def build_zones(
     for row in rows:
         epsg = PROVINCE_EPSG[row["province_pre2025"]]
         district = reproject(district_of[row["district_pre2025"]], 4326, epsg) if row["district_pre2025"] else None
-        geom, text = _place(row, built, texts, district, roads, epsg)
+        geom, text = _place(row, built, texts, district, roads, epsg, geoms)
         built[row["id"]], texts[row["id"]] = geom, text
         row["location_basis"] = row["location_basis"].format(
             placement=text,
@@ -187,7 +238,7 @@ def build_zones(
     return zones
 
 
-def _place(row: dict, built: dict, texts: dict, district, roads: gpd.GeoDataFrame, epsg: int):
+def _place(row: dict, built: dict, texts: dict, district, roads: gpd.GeoDataFrame, epsg: int, placed: list):
     placement = row["placement"]
     if placement == "none":
         return None, ""
@@ -214,6 +265,11 @@ def _place(row: dict, built: dict, texts: dict, district, roads: gpd.GeoDataFram
         centre = reproject(rect.centroid, epsg, 4326)
         row["site_lon"], row["site_lat"] = f"{centre.x:.5f}", f"{centre.y:.5f}"
         return rect, text
+    if placement == "pack":
+        rect, text = _pack(row, placed, district, roads, area, float(row["shape_aspect"] or 1.5), bearing, epsg)
+        centre = reproject(rect.centroid, epsg, 4326)
+        row["site_lon"], row["site_lat"] = f"{centre.x:.5f}", f"{centre.y:.5f}"
+        return rect, text
     if placement == "district_point":
         point = reproject(district.representative_point(), epsg, 4326)
         row["site_lon"], row["site_lat"] = f"{point.x:.3f}", f"{point.y:.3f}"
@@ -221,6 +277,41 @@ def _place(row: dict, built: dict, texts: dict, district, roads: gpd.GeoDataFram
         raise ValueError(f"{row['id']}: unknown placement {placement!r}")
     centre = reproject(Point(float(row["site_lon"]), float(row["site_lat"])), 4326, epsg)
     return rectangle(centre, area, float(row["shape_aspect"]), bearing), ""
+
+
+def _pack(
+    row: dict, placed: list, district, roads: gpd.GeoDataFrame, area: float, aspect: float, bearing: float, epsg: int
+):
+    """The first rectangle on a spiral from the start point that fits the district, clear of zones and roads."""
+    if row["site_lon"] and row["site_lat"]:
+        start = reproject(Point(float(row["site_lon"]), float(row["site_lat"])), 4326, epsg)
+        what = "the start point"
+    else:
+        start = district.representative_point()
+        what = "the district's representative point"
+    lines = reproject(shapely.union_all(roads.geometry.values), 4326, epsg)
+    lines = shapely.clip_by_rect(lines, *district.buffer(5000).bounds)
+    others = [reproject(g, 4326, epsg) for g in placed if g is not None]
+    taken = shapely.union_all(others) if others else None
+    inside = district.buffer(-50.0)
+    x0, y0 = start.x, start.y
+    for ring in range(PACK_RINGS + 1):
+        steps = max(1, 8 * ring)
+        for k in range(steps):
+            angle = 2 * math.pi * k / steps
+            centre = Point(x0 + ring * PACK_STEP_M * math.sin(angle), y0 + ring * PACK_STEP_M * math.cos(angle))
+            rect = rectangle(centre, area, aspect, bearing)
+            if not rect.within(inside) or rect.buffer(50.0).intersects(lines):
+                continue
+            if taken is not None and rect.distance(taken) < PACK_GAP_M:
+                continue
+            moved = centre.distance(start)
+            text = (
+                f"placed {moved:.0f} m from {what}, at the first spot of a {PACK_STEP_M:.0f} m spiral where it lies "
+                f"inside the district, {PACK_GAP_M:.0f} m clear of the other zones and clear of the road lines"
+            )
+            return rect, text
+    raise ValueError(f"{row['id']}: no spot for a {area / 1e4:.1f} ha rectangle in its district")
 
 
 def _check_off_roads(rows: list[dict], geoms: list, roads: gpd.GeoDataFrame) -> None:

@@ -12,22 +12,28 @@ require_module("fastapi")
 
 from fastapi.testclient import TestClient
 
+from tests.helpers import published
 from tests.helpers.ogc import assert_ogc_error
 
-# Published areas (facts.md, seeds 000-004), summed by hand:
+# Published areas, typed in from their sources (tests/helpers/published.py: seeds and facts.md for the first
+# 14 zones, the articles of data/zones/sources.csv for the rest) and summed by that helper:
 # Bắc Kạn CCN: Quảng Chu 74.4 + Cẩm Giàng 43 + Thanh Thịnh 50 + Vằng Mười 15 + Nam Bằng Lũng 20 = 202.4
 #   (Huyền Tụng and Chu Hương: no area published) -> 7 zones, 5 with a polygon
-# Bắc Kạn KCN: Thanh Bình phase I 73.5 + expansion 51 + phase II 80.3 = 204.8 -> 3 zones
+# Bắc Kạn KCN: Thanh Bình 73.5 + 51 + 80.3, Chợ Mới 3/4/5 300 + 496 + 498, Bạch Thông 400 = 1,898.8 -> 7 zones
 #   occupied: phase I 73.5 ha x 97 % (baodauthau.vn) = 71.295
-# Lạng Sơn KCN: Đồng Bành 321 (over 321) + Hồng Phong 440 (about 440) = 761 (Hữu Lũng: no area) -> 3 zones
-# Lạng Sơn KCX: unnamed, over 126 ha, unlocated -> 1 zone, no polygon
+# Lạng Sơn KCN: Đồng Bành 321 + Hồng Phong 440 + Hữu Lũng (VSIP) 600 = 1,361 -> 3 zones
+# Lạng Sơn KCX: unnamed, over 126 ha, unlocated -> 1 zone, no polygon; the border-gate economic zone: no area
 EXPECTED = {
-    ("Bắc Kạn", "CCN"): {"zones": 7, "mapped": 5, "published_ha": 202.4},
-    ("Bắc Kạn", "KCN"): {"zones": 3, "mapped": 3, "published_ha": 204.8},
-    ("Lạng Sơn", "KCN"): {"zones": 3, "mapped": 2, "published_ha": 761.0},
-    ("Lạng Sơn", "KCX"): {"zones": 1, "mapped": 0, "published_ha": 126.0},
+    (pre, kind): {
+        "zones": published.count(province_pre2025=pre, kind=kind),
+        "mapped": published.count(province_pre2025=pre, kind=kind, mapped=True),
+        "published_ha": published.hectares(province_pre2025=pre, kind=kind),
+    }
+    for _, pre, kind, _, _ in published.ZONES
 }
-TOTAL_PUBLISHED = 202.4 + 204.8 + 761.0 + 126.0  # 1294.2
+assert EXPECTED[("Bắc Kạn", "KCN")]["published_ha"] == pytest.approx(1898.8)
+assert EXPECTED[("Lạng Sơn", "KCN")] == {"zones": 3, "mapped": 3, "published_ha": 1361.0}
+TOTAL_PUBLISHED = published.hectares()
 THANH_BINH_I_OCCUPIED = 73.5 * 0.97
 
 
@@ -54,15 +60,19 @@ def test_totals_by_province_and_kind_match_published_hectares(client):
     for key, expected in EXPECTED.items():
         assert groups[key]["zones"] == expected["zones"], key
         assert groups[key]["mapped"] == expected["mapped"], key
-        assert groups[key]["published_ha"] == pytest.approx(expected["published_ha"]), key
+        if expected["published_ha"] is None:
+            assert groups[key]["published_ha"] is None, key
+        else:
+            assert groups[key]["published_ha"] == pytest.approx(expected["published_ha"]), key
     # the polygons are drawn to the published areas: mapped hectares within 1 % of them
     assert groups[("Bắc Kạn", "CCN")]["mapped_ha"] == pytest.approx(202.4, rel=0.01)
-    assert groups[("Lạng Sơn", "KCN")]["mapped_ha"] == pytest.approx(761.0, rel=0.01)
+    assert groups[("Lạng Sơn", "KCN")]["mapped_ha"] == pytest.approx(1361.0, rel=0.01)
     # nothing mapped is null, not 0
     assert groups[("Lạng Sơn", "KCX")]["mapped_ha"] is None
+    assert groups[("Lạng Sơn", "KKTCK")]["published_ha"] is None
     assert groups[("Bắc Kạn", "KCN")]["occupied_ha"] == pytest.approx(THANH_BINH_I_OCCUPIED)
     assert groups[("Bắc Kạn", "CCN")]["occupied_ha"] is None
-    assert body["total"]["zones"] == 14
+    assert body["total"]["zones"] == published.COUNT
     assert body["total"]["published_ha"] == pytest.approx(TOTAL_PUBLISHED)
 
 
@@ -72,12 +82,18 @@ def test_totals_default_grouping_is_province_and_kind(client):
 
 def test_totals_by_kind_and_by_province_after_the_2025_merger(client):
     by_kind = {g["kind"]: g["published_ha"] for g in client.get("/analysis/totals?by=kind").json()["groups"]}
-    assert by_kind == pytest.approx({"CCN": 202.4, "KCN": 204.8 + 761.0, "KCX": 126.0})
+    expected = {k: published.hectares(kind=k) for k in ("CCN", "KCN", "KCX", "CNTT")}  # KKTCK: none
+    assert by_kind.pop("KKTCK") is None  # the economic zone's extent is not industrial land
+    assert by_kind == pytest.approx(expected)
     by_province = {
         g["province"]: g["published_ha"] for g in client.get("/analysis/totals?by=province").json()["groups"]
     }
-    # Bắc Kạn merged into Thái Nguyên on 1 July 2025; Lạng Sơn was not merged
-    assert by_province == pytest.approx({"Thái Nguyên": 202.4 + 204.8, "Lạng Sơn": 761.0 + 126.0})
+    # Bắc Kạn merged into Thái Nguyên on 1 July 2025 (so today's Thái Nguyên has both provinces' parks);
+    # Lạng Sơn was not merged. Former Thái Nguyên 4,428.34 + former Bắc Kạn 2,101.2 = 6,529.54 ha.
+    assert published.hectares(province_pre2025="Thái Nguyên") == pytest.approx(4428.34)
+    assert by_province == pytest.approx(
+        {"Thái Nguyên": 202.4 + 1898.8 + 4428.34, "Lạng Sơn": published.hectares(province="Lạng Sơn")}
+    )
 
 
 @pytest.mark.parametrize(
@@ -98,13 +114,13 @@ def test_reconcile_checks_every_zone(client):
     body = response.json()
     assert body["threshold"] == 0.01
     checks = {z["id"]: z["check"] for z in body["zones"]}
-    assert len(checks) == 14
-    # no area and no site published: nothing to compare
-    for zone_id in ("bk-ccn-huyen-tung", "bk-ccn-chu-huong", "ls-kcn-huu-lung"):
+    assert len(checks) == published.COUNT
+    # no area published: nothing to compare
+    for zone_id in ("bk-ccn-huyen-tung", "bk-ccn-chu-huong", "ls-kktck-dong-dang-lang-son"):
         assert checks[zone_id] == "no_data"
     # the export processing zone has a published area (over 126 ha) but no location
     assert checks["ls-kcx-unnamed"] == "no_polygon"
-    assert body["checks"] == {"no_data": 3, "no_polygon": 1, "ok": 10}
+    assert body["checks"] == {"no_data": 3, "no_polygon": 1, "ok": published.count(mapped=True)}
     assert body["flagged"] == 0
     thanh_binh = next(z for z in body["zones"] if z["id"] == "bk-kcn-thanh-binh-1")
     assert thanh_binh["published_ha"] == 73.5
@@ -178,7 +194,7 @@ def _metric(layer, epsg):
 def test_proximity_distances_match_brute_force(client, built_store):
     body = client.get("/analysis/proximity").json()
     rows = {row["id"]: row for row in body["zones"]}
-    assert len(rows) == 14
+    assert len(rows) == published.COUNT
     assert body["destinations"] == [
         "bac_kan_city",
         "dong_dang_station",
@@ -278,8 +294,16 @@ def test_scenario_run_from_yaml_against_published_hectares(client):
     assert result["scenario"]["id"] == "bac-kan-2021-2025"
     timeline = {row["year"]: row for row in result["timeline"]}
     assert sorted(timeline) == [2021, 2022, 2023, 2024, 2025]
-    # Bắc Kạn published areas: KCN Thanh Bình 73.5 + 51 + 80.3, CCN 74.4 + 43 + 50 + 15 + 20 (facts.md)
-    assert timeline[2021]["total_ha"] == pytest.approx(73.5 + 51 + 80.3 + 74.4 + 43 + 50 + 15 + 20, abs=0.05)
+    # The run starts from the status history as of 2021 (issue 21): Thanh Bình I 73.5 and II 80.3 (planned in
+    # the 2020 plan), CCN Quảng Chu 74.4, Cẩm Giàng 43, Vằng Mười 15, Nam Bằng Lũng 20 (published areas).
+    assert timeline[2021]["total_ha"] == pytest.approx(73.5 + 80.3 + 74.4 + 43 + 15 + 20, abs=0.05)
+    # 2022: the 51 ha expansion (under consideration, Feb 2022) and CCN Thanh Thịnh 50 ha (added Oct 2022) enter
+    assert timeline[2022]["total_ha"] == pytest.approx(73.5 + 51 + 80.3 + 74.4 + 43 + 50 + 15 + 20, abs=0.05)
+    # 2024: the plan's KCN Chợ Mới 3, 4, 5 and Bạch Thông (300 + 496 + 498 + 400 ha, listed Jun 2024) enter
+    assert timeline[2024]["total_ha"] - timeline[2023]["total_ha"] == pytest.approx(300 + 496 + 498 + 400, abs=0.05)
+    assert (
+        timeline[2021]["ccn_count"] == 4
+    )  # Huyền Tụng (2019), Cẩm Giàng (first reported 2023), Vằng Mười, Nam Bằng Lũng
     assert timeline[2023]["ccn_count"] == 6  # "6 CCN established by 2023" (seed 001)
     status = {row["target"]: row["status"] for row in result["targets"]}
     assert status["bk-target-ccn-count-2025"] == "pass"

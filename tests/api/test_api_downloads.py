@@ -18,10 +18,13 @@ import pyogrio
 import shapely
 from fastapi.testclient import TestClient
 
+from tests.helpers import published
 from tests.helpers.ogc import assert_ogc_error
 
-SHIPPED_ZONES = 14  # data/zones/zones.geojson: 10 with a polygon, 4 without (no area or no site published)
-WITH_POLYGON = 10
+# data/zones/zones.geojson as typed in tests/helpers/published.py: 33 with a polygon, 4 without
+SHIPPED_ZONES = published.COUNT
+WITH_POLYGON = published.count(mapped=True)
+assert (SHIPPED_ZONES, WITH_POLYGON) == (37, 33)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from geozones.api.app import create_app
 from geozones.schema import ZONE_FIELD_NAMES as FIELD_NAMES
+from tests.helpers import published
 
 
 def test_items_have_schema_names_in_order_and_typed_values(built_store):
@@ -19,7 +20,7 @@ def test_items_have_schema_names_in_order_and_typed_values(built_store):
     response = client.get("/collections/zones/items", params={"limit": 100})
     assert response.status_code == 200, response.text
     features = response.json()["features"]
-    assert len(features) == 14
+    assert len(features) == published.COUNT
     for feature in features:
         assert list(feature["properties"]) == list(FIELD_NAMES)
         props = feature["properties"]

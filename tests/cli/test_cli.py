@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from geozones.cli import app
 from geozones.io import to_file
+from tests.helpers import published
 from tests.helpers.zonefactory import bac_kan_squares
 
 runner = CliRunner()
@@ -26,7 +27,7 @@ def test_zones_lists_every_zone(built_store):
     assert result.exit_code == 0, result.output
     for name in ("Thanh Bình", "Quảng Chu", "Cẩm Giàng", "Đồng Bành", "Hồng Phong"):
         assert name in result.output
-    assert "14 zones" in result.output
+    assert f"{published.COUNT} zones" in result.output
 
 
 def test_zones_filters(built_store):
@@ -35,12 +36,13 @@ def test_zones_filters(built_store):
 
 
 def test_totals_by_kind_matches_published_hectares(built_store, tmp_path):
-    # facts.md: KCN 73.5 + 51 + 80.3 (Thanh Bình) + 321 (Đồng Bành) + 440 (Hồng Phong) = 965.8 ha;
-    # CCN 74.4 + 43 + 50 + 15 + 20 = 202.4 ha (Huyền Tụng and Chu Hương have no published area).
+    # KCN: Thanh Bình 73.5 + 51 + 80.3, Đồng Bành 321, Hồng Phong 440 (facts.md) and the issue-21 parks typed
+    # in tests/helpers/published.py = 7,488.14 ha; CCN: Bắc Kạn 202.4 + Lạng Sơn 235.208 = 437.61 ha.
     csv = tmp_path / "t.csv"
     result = run(built_store, "totals", "--by", "kind", "--csv", str(csv))
     assert result.exit_code == 0, result.output
-    assert "965.80" in result.output and "202.40" in result.output
+    assert published.hectares(kind="KCN") == 7488.14 and published.hectares(kind="CCN") == 437.608
+    assert "7,488.14" in result.output and "437.61" in result.output
     assert "kind" in csv.read_text().splitlines()[0]
 
 
@@ -63,7 +65,7 @@ def test_export_geojson_in_vn2000_is_refused(built_store, tmp_path):
 def test_export_format_option(built_store, tmp_path):
     result = run(built_store, "export", str(tmp_path / "z"), "--format", "geojson")
     assert result.exit_code == 0, result.output
-    assert len(json.loads((tmp_path / "z.geojson").read_text())["features"]) == 14
+    assert len(json.loads((tmp_path / "z.geojson").read_text())["features"]) == published.COUNT
 
 
 def test_validate_good_and_bad_files(tmp_path):
@@ -119,11 +121,11 @@ def test_store_import_merges_by_id_and_reset_restores(store, tmp_path):
     to_file(mine, path)
     result = run(store, "store", "import", str(path))
     assert result.exit_code == 0, result.output
-    assert "3 new" in result.output and "the store now has 17" in result.output
+    assert "3 new" in result.output and f"the store now has {published.COUNT + 3}" in result.output
     assert run(store, "store", "info").exit_code == 0
-    assert len(store.zones()) == 17
+    assert len(store.zones()) == published.COUNT + 3
     assert run(store, "store", "reset", "--yes").exit_code == 0
-    assert len(store.zones()) == 14
+    assert len(store.zones()) == published.COUNT
 
 
 def test_store_import_of_a_bad_file_changes_nothing(store, tmp_path):

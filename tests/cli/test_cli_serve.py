@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from tests.helpers import published
 from tests.helpers.tools import require_module
 
 require_module("uvicorn")
@@ -73,7 +74,7 @@ def test_serve_uses_flags_and_answers_health(store_copy):
         response = wait_for_health(process, f"http://127.0.0.1:{port}/health")
         assert response.status_code == 200
         assert response.json()["status"] == "ok"
-        assert response.json()["zones"] == 14  # the shipped zones
+        assert response.json()["zones"] == published.COUNT  # the shipped zones
         assert not store_copy.with_name("other.gpkg").exists()
     finally:
         stop(process)
@@ -86,7 +87,7 @@ def test_serve_reads_geozones_environment(store_copy):
     )
     try:
         response = wait_for_health(process, f"http://127.0.0.1:{port}/health")
-        assert response.status_code == 200 and response.json()["zones"] == 14
+        assert response.status_code == 200 and response.json()["zones"] == published.COUNT
         assert httpx.get(f"http://127.0.0.1:{port}/analysis/totals?by=kind").status_code == 200
     finally:
         stop(process)
@@ -117,7 +118,7 @@ def test_serve_with_several_worker_processes(store_copy):
     process = run_serve(["--host", "127.0.0.1", "--port", str(port), "--store", str(store_copy), "--workers", "2"], {})
     try:
         response = wait_for_health(process, f"http://127.0.0.1:{port}/health")
-        assert response.status_code == 200 and response.json()["zones"] == 14
+        assert response.status_code == 200 and response.json()["zones"] == published.COUNT
         deadline = time.monotonic() + 30
         children: list[str] = []
         while time.monotonic() < deadline:  # uvicorn's supervisor starts the workers as its children

@@ -84,9 +84,34 @@ PUBLISHED_HA = {
     "CCN Nam Bằng Lũng": (20.0, "exact", 9213),
     "KCN Đồng Bành": (321.0, "over", 9215),
     "KCN Hồng Phong": (440.0, "about", 9215),
+    # Issue 21: typed from the cited articles (served value: most authoritative kind, then newest)
+    "KCN Hữu Lũng (VSIP Lạng Sơn)": (600.0, "about", 9215),  # Lao Động, Jul 2025: "nearly 600 hectares"
+    "KCN Sông Công I": (195.0, "exact", 9213),  # PIV: reduced to 195 ha (886/TTg-KTN, 12 Jun 2014)
+    "KCN Sông Công II": (250.0, "exact", 9213),  # VKI listing
+    "KCN Sông Công II giai đoạn 2": (296.24, "exact", 9213),  # Kinh tế Môi trường, 15 Nov 2023
+    "KCN Điềm Thụy khu A": (191.1, "exact", 9213),  # thitruonghanghoa.com, 8 Dec 2021
+    "KCN Điềm Thụy khu B": (170.0, "exact", 9213),  # quyhoachvietnam.com
+    "KCN Yên Bình": (400.0, "over", 9213),  # Lao Động 2025: "more than 400 hectares"
+    "KCN Nam Phổ Yên": (263.0, "exact", 9213),  # thitruonghanghoa.com, 8 Dec 2021
+    "KCN Quyết Thắng": (200.0, "exact", 9213),  # quyhoachvietnam.com
+    "KCN Phú Bình": (675.0, "exact", 9213),  # CafeF, 19 Dec 2025
+    "KCN Yên Bình 2": (300.0, "about", 9213),  # VIR, 1 Sep 2025: "nearly 300 hectares"
+    "KCN Yên Bình 3": (290.0, "over", 9213),  # Lao Động 2025: "more than 290ha"
+    "KCN Thượng Đình": (130.0, "exact", 9213),  # thitruonghanghoa.com, 8 Dec 2021
+    "KCN Tây Phổ Yên": (868.0, "exact", 9213),  # Việt Nam News, 1 May 2023
+    "Khu công nghệ thông tin tập trung Yên Bình": (200.0, "exact", 9213),  # VnExpress 2021: phase 1
+    "KCN Chợ Mới 3": (300.0, "exact", 9213),  # Bắc Kạn KCN board, 11 Jun 2024
+    "KCN Chợ Mới 4": (496.0, "exact", 9213),
+    "KCN Chợ Mới 5": (498.0, "exact", 9213),
+    "KCN Bạch Thông": (400.0, "exact", 9213),
+    "CCN Hợp Thành": (81.558, "exact", 9215),  # vietnammoi.vn, 2022
+    "CCN Hồ Sơn 1": (73.76, "exact", 9215),  # Decision 854/QĐ-UBND, 2 Jun 2023
+    "CCN Đình Lập": (71.39, "exact", 9215),  # PV Machino, 25 Jul 2023
+    "CCN địa phương số 2 (Cao Lộc)": (8.5, "exact", 9215),  # Lao Động, Jul 2025
 }
-#: Zones with no published area: no polygon, marker only.
-NO_AREA = ("CCN Huyền Tụng", "CCN Chu Hương", "KCN Hữu Lũng")
+#: Zones with no published area (or, for the economic zone, only an extent): no polygon, marker only.
+KKT_NAME = "Khu kinh tế cửa khẩu Đồng Đăng – Lạng Sơn"
+NO_AREA = ("CCN Huyền Tụng", "CCN Chu Hương", KKT_NAME)
 #: The export processing zone: area published, location not.
 KCX_NAME = "Khu chế xuất (Lạng Sơn, chưa nêu tên)"
 ALL_ZONES = (*PUBLISHED_HA, *NO_AREA, KCX_NAME)
@@ -187,8 +212,9 @@ def test_zones_pass_the_schema_as_read(zones):
     validated = validate_zones(zones)
     assert len(validated) == len(ALL_ZONES)
     assert validated.loc[validated["id"] == "bk-ccn-huyen-tung", "area_qualifier"].isna().all()
-    assert validated["phase"].isin(["I", "II", "expansion"]).sum() == 3
-    assert (validated["phase"].isna()).sum() == len(ALL_ZONES) - 3
+    # Thanh Bình I / expansion / II, Sông Công II I / II, Điềm Thụy A / B, the IT park's phase I
+    assert validated["phase"].isin(["I", "II", "expansion", "A", "B"]).sum() == 8
+    assert (validated["phase"].isna()).sum() == len(ALL_ZONES) - 8
 
 
 def test_every_zone_present_once_by_name(zones):
@@ -247,7 +273,7 @@ def test_fixed_attributes_from_facts(zones):
 
 
 def test_province_after_reform(zones):
-    expected = {"Bắc Kạn": "Thái Nguyên", "Lạng Sơn": "Lạng Sơn"}
+    expected = {"Bắc Kạn": "Thái Nguyên", "Thái Nguyên": "Thái Nguyên", "Lạng Sơn": "Lạng Sơn"}
     for _, row in zones.iterrows():
         assert row["province"] == expected[row["province_pre2025"]]
 
@@ -279,6 +305,9 @@ def test_each_zone_inside_its_district(zones, districts):
     located = zones[zones["site_lon"].notna()]
     assert len(located) == len(ALL_ZONES) - 1  # all but the unlocated export processing zone
     for _, row in located.iterrows():
+        if _empty(row["district_pre2025"]):  # the border-gate economic zone spans five districts: marker only
+            assert row["kind"] == "KKTCK" and row.geometry is None, row["id"]
+            continue
         district = districts[
             (districts["name"] == row["district_pre2025"]) & (districts["province_pre2025"] == row["province_pre2025"])
         ]
@@ -351,9 +380,14 @@ def test_every_feature_sourced_and_its_quality_stated(path):
     assert set(frame["geometry_quality"]) <= expected
     if "gap_fill" in frame.columns:  # gap fills are never passed off as source data
         assert (frame.loc[frame["gap_fill"].fillna(False).astype(bool), "geometry_quality"] == "approximate").all()
+    source_ids = set(pd.read_csv(DATA / "zones" / "sources.csv", dtype=str)["id"])
     for _, row in frame.iterrows():
         tokens = [t.strip() for t in str(row["sources"]).split(";") if t.strip()]
         assert tokens, row["id"]
+        if path == ZONES:  # zones cite the sources table by id (issue 21), never a file name
+            assert set(tokens) <= source_ids, row["id"]
+            assert not any(t.startswith(("seed:", "facts.md", "realdata:")) for t in tokens), row["id"]
+            continue
         assert any(
             t.startswith(("seed:", "facts.md: ", "realdata:", "source:", "web: ")) or t in PUBLIC_SOURCES
             for t in tokens
@@ -363,10 +397,15 @@ def test_every_feature_sourced_and_its_quality_stated(path):
 
 
 def test_seed_files_exist_for_zone_sources(zones):
+    """Zones cite seeds through the sources table, whose ``replaces`` names the seed file."""
     _require_seeds()
     seeds = {p.name for p in (SHARED / "seeds").glob("*.txt")}
-    cited = {t.strip()[5:] for s in zones["sources"] for t in s.split(";") if t.strip().startswith("seed:")}
-    assert cited and cited <= seeds
+    sources = pd.read_csv(DATA / "zones" / "sources.csv", dtype=str, keep_default_na=False).set_index("id")
+    cited = {t.strip() for s in zones["sources"] for t in s.split(";") if t.strip()}
+    replaced = {
+        r.strip()[5:] for c in cited for r in sources.at[c, "replaces"].split(";") if r.strip().startswith("seed:")
+    }
+    assert replaced and replaced <= seeds
 
 
 def test_zones_with_polygons_say_where_they_were_placed(zones):
@@ -503,7 +542,13 @@ def test_aggregates_table():
     assert float(rows["bk-ccn-budget-infra-cost-2023"]["value"]) == 322
     assert float(rows["bk-industrial-projects-2021-2023"]["value"]) == 21
     assert float(rows["bk-industrial-capital-2021-2023"]["value"]) == 2921
-    assert table["source"].str.startswith("seed:").all()
+    # issue 21: the plans' own counts (Việt Nam News 2023; nguoiquansat.vn; Bắc Kạn KCN board 2024)
+    assert float(rows["tn-plan-kcn-count-2030"]["value"]) == 11
+    assert float(rows["tn-plan-kcn-area-2030"]["value"]) == 4245
+    assert float(rows["ls-plan-kcn-area-2030"]["value"]) == 2055
+    assert float(rows["bk-plan-kcn-count-2030"]["value"]) == 8
+    source_ids = set(pd.read_csv(DATA / "zones" / "sources.csv", dtype=str)["id"])
+    assert set(table["source"]) <= source_ids  # cited by id, never by a file name
 
 
 def test_targets_table():

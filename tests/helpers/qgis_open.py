@@ -25,7 +25,7 @@ for spec in sys.argv[1:]:
         "renderer": renderer.type() if renderer else None,
         "attr": renderer.classAttribute() if renderer and hasattr(renderer, "classAttribute") else None,
         "categories": len(renderer.categories()) if renderer and hasattr(renderer, "categories") else 0,
-        "names": sorted(str(f["name"]) for f in lyr.getFeatures())[:3],
+        "names": sorted(str(f["name"]) for f in lyr.getFeatures())[:3] if "name" in lyr.fields().names() else [],
         "symbol_color": renderer.symbol().color().name() if renderer and renderer.type() == "singleSymbol" else None,
         "invalid_geometries": sum(1 for f in lyr.getFeatures() if f.hasGeometry() and not f.geometry().isGeosValid()),
     }

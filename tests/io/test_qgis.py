@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from geozones.cli import app
 from geozones.io import layer_warnings
+from tests.helpers import published
 from tests.helpers.tools import ROOT, require_tool
 
 QGIS_MARKER = "/usr/lib/python3/dist-packages/qgis/core/__init__.py"
@@ -40,7 +41,7 @@ def test_geozones_export_opens_in_qgis(tmp_path, built_store, crs, expected):
     assert seen["qgis"].startswith("3.22")
     layer = seen[f"{out}|zones"]
     assert layer["valid"] and layer["crs"] == expected
-    assert layer["count"] == 14  # every zone in the seeds and facts.md
+    assert layer["count"] == published.COUNT  # every shipped zone (tests/helpers/published.py)
     assert layer["renderer"] == "categorizedSymbol" and layer["attr"] == "status" and layer["categories"] == 6
     assert "CCN Cẩm Giàng" in layer["names"]  # diacritics intact
 
@@ -49,10 +50,13 @@ def test_report_writes_per_province_vn2000_layers(tmp_path, built_store):
     result = CliRunner().invoke(app, ["--store", str(built_store.path), "report", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     path = tmp_path / "zones_vn2000.gpkg"
-    seen = qgis_open(f"{path}|zones_bac_kan", f"{path}|zones_lang_son")
+    names = ("zones_bac_kan", "zones_lang_son", "zones_thai_nguyen")
+    seen = qgis_open(*(f"{path}|{n}" for n in names))
     assert seen[f"{path}|zones_bac_kan"]["crs"] == "EPSG:9213"
+    assert seen[f"{path}|zones_thai_nguyen"]["crs"] == "EPSG:9213"
     assert seen[f"{path}|zones_lang_son"]["crs"] == "EPSG:9215"
-    assert seen[f"{path}|zones_bac_kan"]["count"] + seen[f"{path}|zones_lang_son"]["count"] == 14
+    assert sum(seen[f"{path}|{n}"]["count"] for n in names) == published.COUNT
+    assert seen[f"{path}|zones_thai_nguyen"]["count"] == published.count(province_pre2025="Thái Nguyên")
 
 
 def test_every_shipped_layer_opens_in_qgis_valid_and_styled(tmp_path, built_store):
@@ -86,3 +90,31 @@ def test_every_shipped_layer_opens_in_qgis_valid_and_styled(tmp_path, built_stor
         )
     assert "LegoCity" in described["infrastructure_roads"] and "PROVISIONAL" in metadata
     assert "CC BY-SA 4.0" in metadata and "geozones_attribution" in metadata and "geozones_licence" in metadata
+
+
+def test_report_geopackage_has_joinable_sources_figures_and_status_layers(tmp_path, built_store):
+    """Issue 21: the report's GeoPackage carries the sources, figures and status history as attribute tables
+    whose ids join: every zone's source ids and every figure's source are rows of ``sources`` with a publisher,
+    title and date; QGIS opens the tables."""
+    import pyogrio
+
+    result = CliRunner().invoke(app, ["--store", str(built_store.path), "report", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "zones.gpkg"
+    names = {name for name, _ in pyogrio.list_layers(path)}
+    assert {"zones", "sources", "figures", "status_history"} <= names
+    sources = pyogrio.read_dataframe(path, layer="sources", read_geometry=False).set_index("id")
+    figures = pyogrio.read_dataframe(path, layer="figures", read_geometry=False)
+    zones = pyogrio.read_dataframe(path, layer="zones")
+    assert set(figures["source_id"]) <= set(sources.index)
+    assert set(figures["zone_id"]) <= set(zones["id"])
+    cited = {t.strip() for value in zones["sources"] for t in value.split(";") if t.strip()}
+    assert cited <= set(sources.index)
+    for column in ("publisher", "title", "date"):
+        assert sources.loc[sorted(cited), column].str.len().gt(0).all(), column
+    # Đồng Bành's three published areas travel together (321, about 162, 200 ha)
+    dong_banh = figures[(figures["zone_id"] == "ls-kcn-dong-banh") & (figures["field"] == "area_published_ha")]
+    assert sorted(float(v) for v in dong_banh["value"]) == [162.0, 200.0, 321.0]
+    seen = qgis_open(f"{path}|sources", f"{path}|figures")
+    assert seen[f"{path}|sources"]["valid"] and seen[f"{path}|sources"]["count"] == len(sources)
+    assert seen[f"{path}|figures"]["count"] == len(figures)

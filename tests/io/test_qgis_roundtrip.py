@@ -18,6 +18,7 @@ from geozones.cli import app
 from geozones.schema import SHORT_NAMES
 from geozones.schema import ZONE_FIELD_NAMES as FIELD_NAMES  # every stored field, the investor fields too
 from geozones.store import GeoPackageStore
+from tests.helpers import published
 from tests.helpers.tools import ROOT, require_tool
 
 QGIS_MARKER = "/usr/lib/python3/dist-packages/qgis/core/__init__.py"
@@ -48,14 +49,14 @@ def test_shapefile_export_opens_styled_in_qgis_and_comes_back_whole(tmp_path, st
     seen = _qgis("qgis_open.py", f"{out}|zones")
     assert seen["qgis"].startswith("3.22")
     layer = seen[f"{out}|zones"]
-    assert layer["valid"] and layer["crs"] == "EPSG:9213" and layer["count"] == 14
+    assert layer["valid"] and layer["crs"] == "EPSG:9213" and layer["count"] == published.COUNT
     assert layer["renderer"] == "categorizedSymbol" and layer["attr"] == "status" and layer["categories"] == 6
     assert layer["fields"] == [SHORT_NAMES[n] for n in FIELD_NAMES] + ["etag"]  # each zone's version
     assert "CCN Cẩm Giàng" in layer["names"]
 
     result = runner.invoke(app, ["--store", str(store.path), "validate", str(out)])
     assert result.exit_code == 0, result.output
-    assert "14 valid zones, CRS EPSG:9213" in result.output
+    assert f"{published.COUNT} valid zones, CRS EPSG:9213" in result.output
 
     before = store.zones()
     result = runner.invoke(app, ["--store", str(store.path), "store", "import", str(out)])

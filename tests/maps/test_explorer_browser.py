@@ -89,13 +89,19 @@ def test_explorer_lists_draws_and_labels_every_site(browser, shipped, page_file)
     zones, _ = shipped
     p = Page(browser).open(page_file.as_uri())
     try:
-        assert sorted(p.rows()) == sorted(zones["id"]) == sorted(p.listed())  # every row in the DOM
+        # every site is listed; the virtual list puts only the rows in view into the DOM (37 sites since issue 21)
+        assert sorted(zones["id"]) == sorted(p.listed())
+        rows = p.rows()
+        assert len(rows) >= 10 and rows == p.listed()[: len(rows)]
         assert p.page.locator(".gz-count").inner_text() == f"{len(zones)} of {len(zones)} sites"
         assert set(p.js("geozonesExplorer.mapIds()")) == _located(zones)
-        assert set(p.js("geozonesExplorer.labelledIds()")) == _located(zones)  # labelled at province scale
+        # at province scale the labels of 33 sites are decluttered (grouped lists of at most MAX_LINES): every
+        # label belongs to a drawn site; each site is labelled once zoomed to (below)
+        labelled = set(p.js("geozonesExplorer.labelledIds()"))
+        assert labelled and labelled <= _located(zones)
         p.js("void geozonesExplorer.map.setZoom(6)")
         assert p.js("geozonesExplorer.outlinedIds()") == []  # markers when zoomed out
-        assert set(p.js("geozonesExplorer.labelledIds()")) == _located(zones)
+        assert set(p.js("geozonesExplorer.labelledIds()")) <= _located(zones)  # decluttered at 33 sites
         # Zoomed in on a site with a polygon: its outline is drawn, and still labelled.
         target = zones[zones.geometry.notna()].iloc[0]["id"]
         p.js("id => geozonesExplorer.zoomTo(id)", target)
@@ -169,7 +175,12 @@ def test_compare_shows_the_chosen_sites_and_downloads_csv(browser, shipped, page
     p = Page(browser).open(page_file.as_uri())
     try:
         ids = ["bk-kcn-thanh-binh-1", "ls-kcn-dong-banh"]
-        for site in ids:
+        for site in ids:  # scroll the virtual list to the row first: only rows in view are in the DOM (37 sites)
+            at = p.listed().index(site)
+            p.js(
+                "top => { const v = document.querySelector('.gz-viewport'); v.scrollTop = top; v.dispatchEvent(new Event('scroll')); }",
+                at * 30,
+            )
             p.page.locator(f".gz-site[data-id='{site}'] input[type=checkbox]").check()
         p.page.locator(".gz-compare-button").click()
         table = p.page.locator("table.gz-compare")
@@ -305,7 +316,7 @@ def live_server(store):
 def test_served_explorer_links_fact_sheets_and_the_compare_page(browser, live_server, store):
     p = Page(browser).open(f"{live_server}/maps/investor?lang=ja")
     try:
-        assert len(p.rows()) == len(store.zones())
+        assert len(p.listed()) == len(store.zones()) and p.rows() == p.listed()[: len(p.rows())]
         assert p.js("id => geozonesExplorer.select(id)", "bk-ccn-cam-giang")
         href = p.page.locator(".leaflet-popup-content a.gz-factsheet-html").evaluate("a => a.href")
         sheet = p.page.request.get(href)

@@ -10,13 +10,14 @@ from geozones import io as gio
 from geozones import load_zones
 from geozones.errors import StoreError, UnknownAttributeError, ZoneValidationError
 from geozones.store import GeoPackageStore, open_store
+from tests.helpers import published
 
 
 def test_first_use_builds_the_store_from_shipped_files(tmp_path):
     store = GeoPackageStore(tmp_path / "sub" / "gz.gpkg")
     assert not store.path.exists()
     zones = store.zones()
-    assert store.path.exists() and len(zones) == 14
+    assert store.path.exists() and len(zones) == published.COUNT
     assert {"zones", "boundaries_provinces", "boundaries_districts", "table_targets", "table_aggregates"} <= set(
         store.layers()
     )
@@ -25,7 +26,7 @@ def test_first_use_builds_the_store_from_shipped_files(tmp_path):
 
 def test_default_store_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("GEOZONES_STORE", str(tmp_path / "env.gpkg"))
-    assert len(load_zones()) == 14
+    assert len(load_zones()) == published.COUNT
     assert (tmp_path / "env.gpkg").exists()
     assert open_store().path == tmp_path / "env.gpkg"
 
@@ -70,7 +71,7 @@ def test_failed_write_leaves_the_previous_state(store, monkeypatch):
         store.write_zones(zones.iloc[:3])
     assert store.path.read_bytes() == before
     assert [p.name for p in store.path.parent.iterdir() if p.name.startswith(".")] == []
-    assert len(GeoPackageStore(store.path).zones()) == 14
+    assert len(GeoPackageStore(store.path).zones()) == published.COUNT
 
 
 def test_extra_layers_and_deletion(store):

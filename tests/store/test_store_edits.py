@@ -445,11 +445,17 @@ def test_postgis_migrations_are_versioned(postgis_url):
     store = PostGISStore(
         postgis_url, schema=schema, srid=9213, data_dir=zf.data_dir(__import__("tempfile").mkdtemp(), 3)
     ).ensure()
-    assert [m[0] for m in migrations()] == [1, 2, 3, 4]
-    assert store.schema_version() == 4 and store.migrate() == []
+    assert [m[0] for m in migrations()] == [1, 2, 3, 4, 5]
+    assert store.schema_version() == 5 and store.migrate() == []
     with psycopg.connect(postgis_url) as conn:
         rows = conn.execute(f"SELECT version, name FROM {schema}.schema_migrations ORDER BY version").fetchall()
-        assert rows == [(1, "init"), (2, "history_indexes"), (3, "zones_without_polygon"), (4, "investor_fields")]
+        assert rows == [
+            (1, "init"),
+            (2, "history_indexes"),
+            (3, "zones_without_polygon"),
+            (4, "investor_fields"),
+            (5, "coverage_fields"),
+        ]
         srid = conn.execute(f"SELECT DISTINCT ST_SRID(geometry) FROM {schema}.zones").fetchall()
         assert srid == [(9213,)]
         index = conn.execute(
