@@ -1,6 +1,6 @@
 """The investor site explorer: a map and a sortable, filterable list of every site, kept in sync, plus comparison.
 
-The page is plain HTML with the vendored Leaflet and ``static/geozones/explorer.js``; all data
+The page is plain HTML with the vendored Leaflet and the ordered scripts :data:`SCRIPTS`; all data
 (the site table of :func:`maps.sites.site_table`, simplified site outlines, reference layers)
 and every catalogue (:mod:`maps.i18n`) go into one JSON ``<script type="application/json">``
 block, escaped so no value can close it. The script puts every value on the page with
@@ -152,6 +152,22 @@ def explorer_data(
     }
 
 
+#: The explorer's scripts (``static/geozones/``), in load order: each reads the names of the earlier ones.
+SCRIPTS: tuple[str, ...] = (
+    "explorer-core.js",
+    "explorer-state.js",
+    "explorer-page.js",
+    "explorer-filters.js",
+    "explorer-list.js",
+    "explorer-csv.js",
+    "explorer-compare.js",
+    "explorer-labels.js",
+    "explorer-map.js",
+    "explorer-popup.js",
+    "explorer-legend.js",
+    "explorer.js",
+)
+
 _PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -162,7 +178,7 @@ _PAGE = """<!doctype html>
 <noscript>{title}</noscript>
 <script type="application/json" id="gz-data">{data}</script>
 <script src="{static}leaflet/leaflet.js"></script>
-<script src="{static}geozones/explorer.js"></script>
+{scripts}
 </body></html>
 """
 
@@ -197,6 +213,7 @@ def explorer_html(
         title=html.escape(i18n.text(data["lang"], "app.title")),
         static=PLACEHOLDER,
         data=safe_json(data),
+        scripts="\n".join(f'<script src="{PLACEHOLDER}geozones/{name}"></script>' for name in SCRIPTS),
     )
     return finalise(page, base_url)
 
@@ -329,6 +346,7 @@ __all__ = [
     "site_records",
     "REFERENCE_LAYERS",
     "COMPARE_FIELDS",
+    "SCRIPTS",
     "outlines",
     "explorer_data",
     "explorer_html",
