@@ -335,7 +335,10 @@ def comparison_html(
 <title>{e(i18n.text(lang, "compare.title"))}</title>
 <style>body{{font-family:{i18n.FONT_STACKS[lang]};margin:1.5rem}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}}
-thead th{{background:#f3f3f3}}tbody th{{font-weight:600;color:#333;max-width:16rem}}p.gz-note{{color:#555;max-width:60rem}}</style>
+thead th{{background:#f3f3f3}}tbody th{{font-weight:600;color:#333;max-width:16rem}}p.gz-note{{color:#555;max-width:60rem}}
+{i18n.LINE_BREAK_CSS}
+@media (max-width:700px){{body{{margin:.5rem}}table{{width:100%;table-layout:fixed;font-size:12px}}
+td,th{{padding:.2rem .25rem;overflow-wrap:anywhere}}h1{{font-size:1.2rem}}}}</style>
 </head><body><h1>{e(i18n.text(lang, "compare.title"))}</h1><p>{" · ".join(links)}</p>
 <table class="gz-compare"><thead><tr><th>{e(i18n.text(lang, "compare.field"))}</th>{head}</tr></thead>
 <tbody>{body}</tbody></table><p class="gz-note">{notes}</p></body></html>"""

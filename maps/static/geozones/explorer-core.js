@@ -9,7 +9,7 @@
   "use strict";
   var D = JSON.parse(document.getElementById("gz-data").textContent);
   var SITES = D.sites, N = SITES.length, KINDS_PLACE = D.place_kinds;
-  var ROW_H = 30, LABEL_FONT = '12px "Noto Sans", "DejaVu Sans", sans-serif', MAX_LINES = 12;
+  var ROW_H = 38, LABEL_FONT = '12px "Noto Sans", "DejaVu Sans", sans-serif', MAX_LINES = 12;
   var missing = [];
   G.lang = D.lang;
   var API = (window.geozonesExplorer = { lastFilterMs: 0, lastDrawMs: 0 });

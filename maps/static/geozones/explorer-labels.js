@@ -43,79 +43,142 @@
 
   var widths = {};
   function estimate(text) { return text.length * 6.6; }  // 12px Noto Sans averages under 6.6 px a letter
+  // Greedy placement with collision avoidance: a label takes the first of eight places around its marker
+  // that lies inside the map, off every marker, off the map's controls (legend, zoom, scale, attribution)
+  // and off the labels placed before it (list order: the first rows get the best places).
   function placeLabels(ctx, drawn, size) {
     ctx.font = LABEL_FONT;
     if (drawn.length > DENSE) return denseLabels(ctx, drawn, size);
-    var CELL = 64, grid = {}, groups = [];
+    var CELL = 64, grid = {}, groups = [], H = 15;
     function cells(b) {
       var out = [];
       for (var gx = Math.floor(b[0] / CELL); gx <= Math.floor(b[2] / CELL); gx++)
         for (var gy = Math.floor(b[1] / CELL); gy <= Math.floor(b[3] / CELL); gy++) out.push(gx + ":" + gy);
       return out;
     }
-    function hits(b) {
+    function hits(b, self) {
+      if (b[0] < 0 || b[1] < 0 || b[2] > size.x || b[3] > size.y) return true;
       var cs = cells(b);
       for (var c = 0; c < cs.length; c++) {
         var list = grid[cs[c]];
         if (!list) continue;
         for (var j = 0; j < list.length; j++) {
+          if (list[j] === self || list[j].site === self) continue;
           var o = list[j].box;
           if (b[0] < o[2] && b[2] > o[0] && b[1] < o[3] && b[3] > o[1]) return true;
         }
       }
       return false;
     }
-    function add(g) { cells(g.box).forEach(function (c) { (grid[c] = grid[c] || []).push(g); }); groups.push(g); }
-    // labels in list order: the first rows get the best places
+    function reserve(g) { cells(g.box).forEach(function (c) { (grid[c] = grid[c] || []).push(g); }); }
+    function add(g) { reserve(g); groups.push(g); }
+    function measure(name) { return widths[name] || (widths[name] = ctx.measureText(name).width); }
+    function spots(x, y, w, h) {
+      return [[x + 10, y - H / 2], [x - 10 - w, y - H / 2], [x - w / 2, y - 10 - h], [x - w / 2, y + 10],
+              [x + 8, y - 8 - h], [x + 8, y + 8], [x - 8 - w, y - 8 - h], [x - 8 - w, y + 8]];
+    }
+    function free(x, y, w, h, self) {
+      var cand = spots(x, y, w, h);
+      for (var c = 0; c < cand.length; c++) {
+        var b = [cand[c][0] - 2, cand[c][1], cand[c][0] + w + 2, cand[c][1] + h];
+        if (!hits(b, self)) return b;
+      }
+      return null;
+    }
+    var obstacles = G.controlRects ? G.controlRects() : [];
+    obstacles.forEach(function (r) { reserve({ box: [r.left - 2, r.top - 2, r.right + 2, r.bottom + 2] }); });
+    function underControl(x, y) {
+      for (var c = 0; c < obstacles.length; c++) {
+        var r = obstacles[c];
+        if (x >= r.left && x <= r.right && y >= r.top && y <= r.bottom) return true;
+      }
+      return false;
+    }
+    drawn.forEach(function (d) { reserve({ box: [d[1] - 8, d[2] - 8, d[1] + 8, d[2] + 8], site: d[0] }); });
     var byOrder = drawn.slice().reverse();
     var anchors = {};  // grid of groups by anchor for joining
-    for (var d = 0; d < byOrder.length; d++) {
-      var i = byOrder[d][0], x = byOrder[d][1], y = byOrder[d][2];
-      if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
-      var name = SITES[i].name || SITES[i].id;
-      var w = widths[name] || estimate(name);  // measured exactly when drawn
-      var h = 15, placed = null;
-      var candidates = [[x + 10, y - h / 2], [x - 10 - w, y - h / 2], [x - w / 2, y - 10 - h], [x - w / 2, y + 10]];
-      for (var c = 0; c < candidates.length; c++) {
-        var b = [candidates[c][0] - 2, candidates[c][1], candidates[c][0] + w + 2, candidates[c][1] + h];
-        if (!hits(b)) { placed = b; break; }
-      }
-      if (placed) {
-        var g = { box: placed, x: placed[0] + 2, y: placed[1], members: [i], ax: x, ay: y };
-        add(g);
-        var key = Math.floor(x / 48) + ":" + Math.floor(y / 48);
-        (anchors[key] = anchors[key] || []).push(g);
-        continue;
-      }
-      var best = null, bestD = 48 * 48;
-      for (var ax = Math.floor(x / 48) - 1; ax <= Math.floor(x / 48) + 1; ax++)
-        for (var ay = Math.floor(y / 48) - 1; ay <= Math.floor(y / 48) + 1; ay++) {
+    function nearest(x, y, reach) {
+      var best = null, bestD = reach * reach, n = Math.ceil(reach / 48);
+      for (var ax = Math.floor(x / 48) - n; ax <= Math.floor(x / 48) + n; ax++)
+        for (var ay = Math.floor(y / 48) - n; ay <= Math.floor(y / 48) + n; ay++) {
           (anchors[ax + ":" + ay] || []).forEach(function (g) {
             var dd = (g.ax - x) * (g.ax - x) + (g.ay - y) * (g.ay - y);
             if (dd <= bestD) { bestD = dd; best = g; }
           });
         }
-      if (best) {
-        best.members.push(i);
+      return best;
+    }
+    for (var d = 0; d < byOrder.length; d++) {
+      var i = byOrder[d][0], x = byOrder[d][1], y = byOrder[d][2];
+      if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
+      if (underControl(x, y)) continue;  // hidden under the legend or a button: not labelled over it
+      var name = SITES[i].name || SITES[i].id, w = measure(name);
+      var placed = free(x, y, w, H, i);
+      if (placed) {
+        var g = { box: placed, x: placed[0] + 2, y: placed[1], members: [i], ax: x, ay: y, w: w };
+        add(g);
+        var key = Math.floor(x / 48) + ":" + Math.floor(y / 48);
+        (anchors[key] = anchors[key] || []).push(g);
         continue;
       }
-      var fb = [x + 10 - 2, y - h / 2, x + 10 + w + 2, y + h / 2];
-      add({ box: fb, x: x + 10, y: y - h / 2, members: [i], ax: x, ay: y });
+      // a label that fits nowhere joins the label of the nearest site (one box listing several names);
+      // the grown box moves to a free place around its first site when it would cover another label
+      var best = nearest(x, y, 48) || nearest(x, y, 160) || nearest(x, y, Math.max(size.x, size.y));
+      if (best) {
+        best.members.push(i);
+        best.w = Math.max(best.w, w);
+        var lines = Math.min(best.members.length, MAX_LINES), hh = lines * H + 2, ww = best.w + 6;
+        var grown = [best.x - 3, best.y - 1, best.x - 3 + ww, best.y - 1 + hh];
+        if (hits(grown, best)) {
+          var again = free(best.ax, best.ay, ww, hh, best);
+          if (again) grown = again;
+        }
+        best.box = grown; best.x = grown[0] + 3; best.y = grown[1] + 1;
+        reserve(best);
+        continue;
+      }
+      var fb = [x + 10 - 2, y - H / 2, x + 10 + w + 2, y + H / 2];
+      var onControl = obstacles.some(function (r) { return fb[0] < r.right && fb[2] > r.left && fb[1] < r.bottom && fb[3] > r.top; });
+      if (!onControl) add({ box: fb, x: x + 10, y: y - H / 2, members: [i], ax: x, ay: y, w: w });
     }
     // draw; with thousands of sites on screen a joined label names its first sites and counts the rest
     var maxLines = drawn.length > 2000 ? 3 : MAX_LINES;
     ctx.textBaseline = "top";
     ctx.lineJoin = "round";
-    groups.forEach(function (g) {
+    function shape(g) {  // the lines and the final box of a label, kept inside the map
       var lines = g.members.slice(0, g.members.length > maxLines ? maxLines - 1 : maxLines).map(function (i) {
         return SITES[i].name || SITES[i].id;
       });
       if (g.members.length > maxLines) lines.push("+" + (g.members.length - maxLines + 1) + " …");
       var width = 0;
-      lines.forEach(function (l) { width = Math.max(width, widths[l] || (widths[l] = ctx.measureText(l).width)); });
-      var y0 = g.y, x0 = g.x;
-      if (g.members.length > 1) {  // a joined label: a box with a leader to the anchor
-        if (y0 + lines.length * 15 > size.y) y0 = Math.max(0, size.y - lines.length * 15);
+      lines.forEach(function (l) { width = Math.max(width, measure(l)); });
+      var pad = g.members.length > 1 ? 3 : 0, hh = lines.length * H;
+      var x0 = Math.min(Math.max(g.x, pad), Math.max(pad, size.x - width - pad));
+      var y0 = Math.min(Math.max(g.y, 1), Math.max(1, size.y - hh - 1));
+      g.lines_ = lines; g.x = x0; g.y = y0; g.width = width;
+      g.box = [x0 - pad, y0 - 1, x0 + width + pad, y0 + hh + 1];
+    }
+    groups.forEach(shape);
+    // a label that still overlaps another (a grown joined label) is joined with it: repeat until none does
+    for (var round = 0; round < groups.length; round++) {
+      var merged = false;
+      for (var a = 0; a < groups.length && !merged; a++) {
+        for (var b2 = a + 1; b2 < groups.length; b2++) {
+          var A = groups[a].box, B = groups[b2].box;
+          if (A[0] < B[2] && A[2] > B[0] && A[1] < B[3] && A[3] > B[1]) {
+            groups[a].members = groups[a].members.concat(groups[b2].members);
+            groups.splice(b2, 1);
+            shape(groups[a]);
+            merged = true;
+            break;
+          }
+        }
+      }
+      if (!merged) break;
+    }
+    groups.forEach(function (g) {
+      var lines = g.lines_, width = g.width, x0 = g.x, y0 = g.y;
+      if (g.members.length > 1) {  // a joined label: a box
         ctx.fillStyle = "rgba(255,255,255,0.85)";
         ctx.fillRect(x0 - 3, y0 - 1, width + 6, lines.length * 15 + 2);
         ctx.strokeStyle = "#777"; ctx.lineWidth = 1;

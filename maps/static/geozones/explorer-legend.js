@@ -21,9 +21,18 @@
     render: function () {
       var box = this._div, open = this._details ? this._details.open : box.ownerDocument.body.clientWidth > 700;
       box.textContent = "";
+      // never taller than about half the map (a phone's map is 380 px): the fit keeps the sites beside it
+      var msize = map.getSize();
+      box.style.maxHeight = Math.round(msize.y * (msize.x < 600 ? 0.45 : 0.62)) + "px";
+      box.style.maxWidth = Math.round(Math.min(260, msize.x * 0.62)) + "px";
       var div = this._details = el("details");
       div.open = open;
       box.appendChild(div);
+      // opening the legend never hides a filtered site: refit when one would be under it; labels move off it
+      div.addEventListener("toggle", function () {
+        if (G.underLegend().length) G.fitToSites();
+        sites.redraw();
+      });
       div.appendChild(el("summary", "gz-legend-title", t("legend.title")));
       div.appendChild(el("h5", null, t("legend.status")));
       D.statuses.forEach(function (k) { div.appendChild(swatch("fill", D.status_colors[k], t("status." + k))); });
@@ -74,6 +83,7 @@
   }
   var legend = new Legend();
   legend.addTo(map);
+  map.on("resize", function () { legend.render(); });
   L.control.scale({ imperial: false }).addTo(map);
 
 

@@ -42,7 +42,30 @@
 
   // ---- the virtual list ---------------------------------------------------------------------
   G.selected = -1;
+  // On a narrow list (a phone) the columns the person chose stay: the name, then the distances they
+  // filter on, the available land when they filter on it, and the column they sort by (three at most).
+  var NARROW = 640;
+  function shownColumns() {
+    if ((table.clientWidth || side.clientWidth) >= NARROW) return null;
+    var keep = [];
+    G.KINDS_PLACE.forEach(function (k) { if (G.state["max_" + k] !== null) keep.push("road_km_" + k); });
+    if (G.state.min_available !== null) keep.push("available_ha");
+    var sortCol = G.SORTABLE[G.state.sort];
+    if (sortCol && sortCol.type === "num") keep.push(G.state.sort);
+    if (!keep.length) keep.push("area_published_ha", "available_ha");
+    var out = ["name"];
+    keep.forEach(function (k) { if (out.indexOf(k) < 0 && out.length < 4) out.push(k); });
+    return out;
+  }
+  var shown = null;
+  function layoutColumns(row, cells) {
+    row.style.gridTemplateColumns = shown ? "34px minmax(0, 1fr) repeat(" + (shown.length - 1) + ", 66px)" : "";
+    COLUMNS.forEach(function (c) { cells[c.key].style.display = shown && shown.indexOf(c.key) < 0 ? "none" : ""; });
+  }
   function renderRows() {
+    shown = shownColumns();
+    table.classList.toggle("gz-narrow", !!shown);
+    layoutColumns(head, headCells);
     var total = G.order.length;
     spacer.style.height = total * ROW_H + "px";
     var top = viewport.scrollTop, height = viewport.clientHeight || 400;
@@ -61,12 +84,15 @@
       cb.addEventListener("change", (function (id) { return function () { G.toggleCompare(id); }; })(s.id));
       cbCell.appendChild(cb);
       row.appendChild(cbCell);
+      var cells = {};
       for (var c = 0; c < COLUMNS.length; c++) {
         var cell = el("span", "gz-cell gz-c-" + COLUMNS[c].key, cellText(COLUMNS[c], s));
         cell.setAttribute("role", "cell");
-        if (COLUMNS[c].key === "name") cell.title = s.name;
+        if (COLUMNS[c].key === "name") cell.title = s.name;  // the name wraps to two lines; the whole of it here
+        cells[COLUMNS[c].key] = cell;
         row.appendChild(cell);
       }
+      layoutColumns(row, cells);
       row.addEventListener("click", (function (idx) {
         return function (e) { if (e.target.tagName !== "INPUT") G.selectSite(idx, true); };
       })(i));
@@ -87,6 +113,7 @@
   G.compareHead = compareHead;
   G.headCells = headCells;
   G.renderRows = renderRows;
+  G.shownColumns = shownColumns;
   G.spacer = spacer;
   G.rowsEl = rowsEl;
   G.emptyEl = emptyEl;

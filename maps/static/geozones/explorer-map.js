@@ -9,7 +9,9 @@
   "use strict";
   var API = G.API, D = G.D, N = G.N, SITES = G.SITES, el = G.el, mapBox = G.mapBox, placeLabels = G.placeLabels, present = G.present;
   // ---- the map ------------------------------------------------------------------------------
-  var map = L.map(mapBox, { zoomAnimation: false, preferCanvas: true, zoomSnap: 0.5 });
+  // The schematic outlines say nothing closer than this (a 300 ha site is about a screen across at 15).
+  var MAX_ZOOM = D.max_zoom || 15;
+  var map = L.map(mapBox, { zoomAnimation: false, preferCanvas: true, zoomSnap: 0.5, maxZoom: MAX_ZOOM });
   var ZERO = new Float64Array(N * 2);  // Web Mercator pixels at zoom 0
   var located = new Uint8Array(N);
   for (var k = 0; k < N; k++) {
@@ -178,6 +180,54 @@
     mapBox.style.cursor = siteAt(e.containerPoint) >= 0 ? "pointer" : "";
   });
 
+  // The legend's rectangle in map container pixels (null while it is not on the map).
+  function legendRect() {
+    var c = G.legend && G.legend.getContainer && G.legend.getContainer();
+    if (!c || !c.offsetWidth) return null;
+    var m = mapBox.getBoundingClientRect(), r = c.getBoundingClientRect();
+    return { left: r.left - m.left, top: r.top - m.top, right: r.right - m.left, bottom: r.bottom - m.top };
+  }
+  // Every Leaflet control's rectangle (legend, zoom, scale, attribution) in map container pixels: labels avoid them.
+  function controlRects() {
+    var m = mapBox.getBoundingClientRect(), out = [];
+    Array.prototype.forEach.call(mapBox.querySelectorAll(".leaflet-control"), function (c) {
+      var r = c.getBoundingClientRect();
+      if (r.width && r.height) out.push({ left: r.left - m.left, top: r.top - m.top, right: r.right - m.left, bottom: r.bottom - m.top });
+    });
+    return out;
+  }
+  // Filtered sites drawn under the legend now (their marker within 8 px of it).
+  function underLegend() {
+    var r = legendRect(), out = [];
+    if (!r) return out;
+    (sites.drawn || []).forEach(function (d) {
+      if (G.visible[d[0]] && d[1] > r.left - 8 && d[1] < r.right + 8 && d[2] > r.top - 8 && d[2] < r.bottom + 8) out.push(d[0]);
+    });
+    return out;
+  }
+  // Fit the map to the filtered sites (G.order), keeping them clear of the legend: the legend's strip
+  // (its width on the right or its height at the bottom, whichever leaves the closer zoom) is padding.
+  function fitToSites() {
+    var b = L.latLngBounds([]);
+    for (var r = 0; r < G.order.length; r++) {
+      var i = G.order[r];
+      if (located[i]) b.extend([SITES[i].lat, SITES[i].lon]);
+    }
+    if (!b.isValid()) return false;
+    var size = map.getSize(), lr = legendRect(), pad = 36, options = { paddingTopLeft: [pad + 10, pad], maxZoom: 13 };
+    var choices = [[pad, pad]];
+    if (lr) choices = [[size.x - lr.left + 12, pad], [pad, size.y - lr.top + 12]];
+    var best = null, bestZoom = -1;
+    choices.forEach(function (br) {
+      if (br[0] > size.x - 2 * pad || br[1] > size.y - 2 * pad) return;
+      var z = map.getBoundsZoom(b, false, L.point(options.paddingTopLeft).add(br));
+      if (z > bestZoom) { bestZoom = z; best = br; }
+    });
+    options.paddingBottomRight = best || [pad, pad];
+    map.fitBounds(b, options);
+    return true;
+  }
+
   function fitAll() {
     var b = L.latLngBounds([]);
     for (var i = 0; i < N; i++) if (located[i]) b.extend([SITES[i].lat, SITES[i].lon]);
@@ -197,4 +247,9 @@
   G.sites = sites;
   G.siteAt = siteAt;
   G.fitAll = fitAll;
+  G.fitToSites = fitToSites;
+  G.legendRect = legendRect;
+  G.controlRects = controlRects;
+  G.underLegend = underLegend;
+  G.MAX_ZOOM = MAX_ZOOM;
 })(window.geozonesExplorerModules = window.geozonesExplorerModules || {});

@@ -13,21 +13,6 @@
     var box = el("div", "gz-popup"), h = el("h3", null, s.name);
     box.appendChild(h);
     if (present(s.name_ascii) && s.name_ascii !== s.name) box.appendChild(el("div", "gz-ascii", s.name_ascii));
-    var tbl = el("table", "gz-kv");
-    function row(labelKey, column) {
-      var tr = el("tr");
-      tr.appendChild(el("th", null, t(labelKey)));
-      tr.appendChild(el("td", null, value(column, s)));
-      tbl.appendChild(tr);
-    }
-    row("field.kind", "kind"); row("field.status", "status"); row("field.province", "province");
-    row("field.province_pre2025", "province_pre2025"); row("field.area_published", "area_published_ha");
-    row("field.area_mapped", "area_mapped_ha"); row("field.available", "available_ha");
-    row("field.occupancy", "occupancy_pct");
-    KINDS_PLACE.forEach(function (k) { row("field.road_" + k, "road_km_" + k); });
-    box.appendChild(tbl);
-    box.appendChild(el("p", "gz-note " + (s.location_only ? "gz-location-only" : "gz-quality"),
-                       value("geometry_quality", s)));
     var actions = el("div", "gz-actions");
     var zoom = el("button", null, t("popup.zoom"));
     zoom.type = "button";
@@ -46,6 +31,21 @@
       });
     }
     box.appendChild(actions);
+    var tbl = el("table", "gz-kv");
+    function row(labelKey, column) {
+      var tr = el("tr");
+      tr.appendChild(el("th", null, t(labelKey)));
+      tr.appendChild(el("td", null, value(column, s)));
+      tbl.appendChild(tr);
+    }
+    row("field.kind", "kind"); row("field.status", "status"); row("field.province", "province");
+    row("field.province_pre2025", "province_pre2025"); row("field.area_published", "area_published_ha");
+    row("field.area_mapped", "area_mapped_ha"); row("field.available", "available_ha");
+    row("field.occupancy", "occupancy_pct");
+    KINDS_PLACE.forEach(function (k) { row("field.road_" + k, "road_km_" + k); });
+    box.appendChild(tbl);
+    box.appendChild(el("p", "gz-note " + (s.location_only ? "gz-location-only" : "gz-quality"),
+                       value("geometry_quality", s)));
     return box;
   }
   function zoomTo(i) {
@@ -65,8 +65,13 @@
       if (!map.getBounds().contains([s.lat, s.lon])) map.panTo([s.lat, s.lon]);
     }
     if (located[i]) {
-      L.popup({ maxWidth: 360, autoPanPadding: [20, 20] }).setLatLng([s.lat, s.lon]).setContent(popupContent(s, i))
-        .openOn(map);
+      // the popup fits the map (a phone's map is 390 px wide): narrower, and scrolling inside when tall
+      var size = map.getSize();
+      var narrow = size.x < 600;
+      L.popup({ maxWidth: Math.min(360, size.x - 70), minWidth: Math.min(220, size.x - 70),
+                maxHeight: Math.max(160, size.y - 90), autoPanPaddingTopLeft: narrow ? [8, 8] : [52, 12],
+                autoPanPaddingBottomRight: [8, 8], keepInView: true })
+        .setLatLng([s.lat, s.lon]).setContent(popupContent(s, i)).openOn(map);
     }
     var at = -1;
     for (var r = 0; r < G.order.length; r++) if (G.order[r] === i) { at = r; break; }

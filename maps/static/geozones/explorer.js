@@ -75,9 +75,18 @@
     update();
   });
 
+  // The filters of the state (what decides the filtered sites): the map refits when they change.
+  var lastFit = null;
+  function filterKey() {
+    var s = G.state, keep = {};
+    Object.keys(s).forEach(function (k) { if (["lang", "sort", "dir", "compare"].indexOf(k) < 0) keep[k] = s[k]; });
+    return JSON.stringify(keep);
+  }
   function update() {
     applyFilters();
     writeHash();
+    var fk = filterKey();
+    if (fk !== lastFit && G.order.length) { lastFit = fk; G.fitToSites(); }
     countEl.textContent = t("list.count", { shown: num(G.order.length, 0), total: num(N, 0) });
     renderHeader();
     renderRows();
@@ -111,6 +120,21 @@
       var out = [];
       (sites.labels || []).forEach(function (g) { g.lines.forEach(function (l) { if (l.site >= 0) out.push(SITES[l.site].id); }); });
       return out;
+    },
+    drawnPoints: function () {  // [id, x, y] of every marker drawn now, in map container pixels
+      return (sites.drawn || []).map(function (d) { return [SITES[d[0]].id, d[1], d[2]]; });
+    },
+    labelBoxes: function () {  // [left, top, right, bottom] of every label line drawn now (map container pixels)
+      var out = [];
+      (sites.labels || []).forEach(function (g) { g.lines.forEach(function (l) { out.push(l.box.slice()); }); });
+      return out;
+    },
+    groupBoxes: function () {  // one box per label (a joined label is one box), map container pixels
+      return (sites.labels || []).map(function (g) {
+        var b = [Infinity, Infinity, -Infinity, -Infinity];
+        g.lines.forEach(function (l) { b = [Math.min(b[0], l.box[0]), Math.min(b[1], l.box[1]), Math.max(b[2], l.box[2]), Math.max(b[3], l.box[3])]; });
+        return b;
+      });
     },
     missingKeys: function () { return missing.slice(); },
     state: function () { return JSON.parse(JSON.stringify(G.state)); },
