@@ -253,8 +253,8 @@ def format_value(column: str, row: Mapping, lang: str) -> str:
             kind = column.split("_", 2)[2]
             reachable_known = row.get(f"straight_km_{kind}") is not None and column.startswith("road_")
             return i18n.text(lang, "value.unreachable" if reachable_known else "value.no_data")
-        if column.startswith("road_h_"):
-            return i18n.text(lang, "unit.h", value=_number(value, lang, 2))
+        if column.startswith("road_h_"):  # an estimate from assumed speeds: whole minutes, never "0.19 h"
+            return i18n.text(lang, "unit.min", value=_number(max(1, round(float(value) * 60)), lang, 0))
         return i18n.text(lang, "unit.km", value=_number(value, lang, 1))
     if missing:
         return i18n.text(lang, "value.not_published")

@@ -118,7 +118,8 @@
         var kind = column.replace(/^(road_km|road_h|straight_km)_/, "");
         return t(/^road_/.test(column) && present(s["straight_km_" + kind]) ? "value.unreachable" : "value.no_data");
       }
-      return /^road_h_/.test(column) ? t("unit.h", { value: num(v, 2) }) : t("unit.km", { value: num(v, 1) });
+      // drive times in whole minutes (an estimate from assumed speeds), never "0.19 h"
+      return /^road_h_/.test(column) ? t("unit.min", { value: num(Math.max(1, Math.round(v * 60)), 0) }) : t("unit.km", { value: num(v, 1) });
     }
     if (!present(v)) return t("value.not_published");
     if (column === "kind") return t("kind." + v);
