@@ -198,7 +198,7 @@ def test_comparison_csv_has_published_figures_and_not_published(table):
     # 73.5 ha x (1 - 97 %) = 2.2 ha, derived from two published figures, marked as such
     assert rows["Available land"][0] == "≈ 2.2 ha"
     assert rows["Land rent / price"] == ["not published", "not published"]
-    assert all(re.fullmatch(r"[\d.]+ h", v) for v in rows["Drive time to the nearest city (estimate)"])
+    assert all(re.fullmatch(r"\d+ min", v) for v in rows["Drive time to the nearest city (estimate)"])  # minutes
 
 
 def test_road_is_never_shorter_than_the_straight_line(table):
