@@ -163,6 +163,7 @@ SCRIPTS: tuple[str, ...] = (
     "explorer-compare.js",
     "explorer-labels.js",
     "explorer-map.js",
+    "explorer-inquiry.js",
     "explorer-popup.js",
     "explorer-legend.js",
     "explorer.js",

@@ -12,6 +12,7 @@ def include_all(app: FastAPI) -> None:
         collections,
         downloads,
         health,
+        inquiries,
         investor,
         items,
         landing,
@@ -20,5 +21,5 @@ def include_all(app: FastAPI) -> None:
         transactions,
     )
 
-    for module in (health, landing, collections, items, analysis, scenarios, downloads, investor, maps, transactions):
+    for module in (health, landing, collections, items, analysis, scenarios, downloads, investor, inquiries, maps, transactions):
         app.include_router(module.router)

@@ -87,6 +87,7 @@ def _links(base: str) -> dict[str, str]:
         "home": f"{base}/?f=html",
         "downloads": f"{base}/downloads",
         "api": f"{base}/api.html",
+        "inquiry": f"{base}/inquiries",
     }
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 import pyogrio
 
 from geozones import io as _io
-from geozones.errors import StoreError, UnknownAttributeError, ZoneNotFoundError
+from geozones.errors import InputTooLargeError, StoreError, UnknownAttributeError, ZoneNotFoundError
 from geozones.paths import default_store_path
 from geozones.schema import ZONE_FIELD_NAMES, ZONE_FIELDS, check_ids, validate_zones
 from geozones.store import gpkg_sql
@@ -237,6 +237,24 @@ class GeoPackageStore(FeatureEditing):
         self.ensure()
         with self._lock():
             self._write_many({name: frame}, start_empty=False)
+
+    def append_rows(self, name: str, frame: pd.DataFrame, *, max_rows: int | None = None) -> int:
+        """Append rows to a non-spatial table under the store's write lock (read, add, write in place).
+
+        Returns the number of rows the table then holds; a table that would exceed ``max_rows``
+        raises :class:`~geozones.errors.InputTooLargeError` and is left unchanged.
+        """
+        if name == ZONES:
+            raise StoreError("zones are added with create_zone")
+        self.ensure()
+        with self._lock():
+            new = pd.DataFrame(frame)
+            if name in self.layers():
+                new = pd.concat([self.layer(name), new], ignore_index=True)
+            if max_rows is not None and len(new) > max_rows:
+                raise InputTooLargeError(f"the {name} table is full ({max_rows} rows)")
+            self._write_many({name: new}, start_empty=False)
+            return len(new)
 
     def delete_layer(self, name: str) -> None:
         """Remove a layer (never the zone layer)."""

@@ -16,6 +16,11 @@
   compareButton.type = csvButton.type = clearButton.type = "button";
   compareActions.appendChild(compareButton); compareActions.appendChild(csvButton);
   compareActions.appendChild(compareLink); compareActions.appendChild(clearButton);
+  var interestButton = el("button", "gz-compare-interest");
+  interestButton.type = "button";
+  interestButton.hidden = !D.links.inquiry;
+  interestButton.addEventListener("click", function () { G.openInquiry(G.state.compare.slice()); });
+  compareActions.appendChild(interestButton);
   compareBox.appendChild(compareTitle); compareBox.appendChild(compareHint); compareBox.appendChild(compareActions);
   compareBox.appendChild(compareTableBox);
   side.appendChild(compareBox);
@@ -53,6 +58,8 @@
     csvButton.textContent = t("compare.csv");
     csvButton.disabled = n < 2;
     clearButton.textContent = t("compare.clear");
+    interestButton.textContent = t("inquiry.button_compare");
+    interestButton.disabled = n < 1;
     compareLink.textContent = t("compare.link");
     compareLink.hidden = n < 2;
     if (D.links.compare) {
@@ -81,6 +88,7 @@
 
 
   G.compareBox = compareBox;
+  G.interestButton = interestButton;
   G.compareTitle = compareTitle;
   G.compareHint = compareHint;
   G.toggleCompare = toggleCompare;

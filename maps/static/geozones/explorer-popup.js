@@ -22,6 +22,12 @@
     add.type = "button";
     add.addEventListener("click", function () { if (G.state.compare.indexOf(s.id) < 0) toggleCompare(s.id); });
     actions.appendChild(add);
+    if (D.links.inquiry) {
+      var interest = el("button", "gz-interest", t("inquiry.button"));
+      interest.type = "button";
+      interest.addEventListener("click", function () { G.openInquiry([s.id]); });
+      actions.appendChild(interest);
+    }
     if (D.links.factsheet) {
       ["pdf", "html"].forEach(function (f) {
         var a = el("a", "gz-factsheet-" + f, t("popup.factsheet_" + f));
