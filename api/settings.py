@@ -60,7 +60,9 @@ class Settings(BaseSettings):
         None, description="XYZ or WMTS tile URL template ({z}/{x}/{y}) for the explorer's background (default: none)"
     )
     basemap_attribution: str | None = Field(None, description="Attribution shown with the basemap (required with it)")
-    map_max_zoom: int = Field(15, ge=8, le=19, description="Closest zoom of the explorer (schematic outlines stop there)")
+    map_max_zoom: int = Field(
+        15, ge=8, le=19, description="Closest zoom of the explorer (schematic outlines stop there)"
+    )
 
 
 @lru_cache(maxsize=1)

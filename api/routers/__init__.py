@@ -10,6 +10,7 @@ def include_all(app: FastAPI) -> None:
     from geozones.api.routers import (
         analysis,
         collections,
+        desk,
         downloads,
         health,
         inquiries,
@@ -21,5 +22,18 @@ def include_all(app: FastAPI) -> None:
         transactions,
     )
 
-    for module in (health, landing, collections, items, analysis, scenarios, downloads, investor, inquiries, maps, transactions):
+    for module in (
+        health,
+        landing,
+        collections,
+        items,
+        analysis,
+        scenarios,
+        downloads,
+        investor,
+        inquiries,
+        desk,
+        maps,
+        transactions,
+    ):
         app.include_router(module.router)

@@ -68,7 +68,7 @@ def make_inquiry(fields: Mapping, zone_ids: list[str], known_ids: set[str], lang
         record["land_ha"] = round(number, 2)
     record.update(
         id="inq-" + secrets.token_hex(6),
-        created=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        created=_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(),
         zone_ids=",".join(zone_ids),
         lang=lang,
     )
