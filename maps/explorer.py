@@ -103,6 +103,15 @@ def _layer_json(frame: gpd.GeoDataFrame) -> dict:
     return feature_collection(frame, keep)
 
 
+def layers_data(layers: Mapping[str, gpd.GeoDataFrame] | None) -> dict:
+    """The reference layers as GeoJSON by catalogue key (what the explorer draws under the sites)."""
+    return {
+        key: _layer_json(frame)
+        for name, key in REFERENCE_LAYERS.items()
+        if (frame := (layers or {}).get(name)) is not None and len(frame)
+    }
+
+
 def explorer_data(
     zones: gpd.GeoDataFrame,
     table,
@@ -110,6 +119,9 @@ def explorer_data(
     layers: Mapping[str, gpd.GeoDataFrame] | None = None,
     links: Mapping[str, str] | None = None,
     lang: str = "vi",
+    layers_url: str | None = None,
+    basemap: Mapping[str, str] | None = None,
+    max_zoom: int = 15,
 ) -> dict:
     """Everything the explorer script needs, JSON-able.
 
@@ -126,6 +138,14 @@ def explorer_data(
         ``compare``, ``compare_csv`` (``{ids}``, ``{lang}``), ``home``, ``downloads``, ``api``.
     lang : str
         The language the page opens in (the URL fragment may switch it).
+    layers_url : str, optional
+        Where the served page fetches the reference layers (:func:`layers_data`) once the list and
+        the sites are on screen; ``None`` embeds them (the standalone file).
+    basemap : mapping, optional
+        ``url`` (XYZ/WMTS template with ``{z}/{x}/{y}``) and ``attribution`` of a background; none by
+        default (the page stays offline).
+    max_zoom : int
+        The closest zoom (the schematic outlines say nothing closer).
     """
     lang = i18n.check_lang(lang)
     return {
@@ -134,11 +154,10 @@ def explorer_data(
         "messages": {code: i18n.messages(code) for code in i18n.LANGS},
         "sites": site_records(table),
         "outlines": outlines(zones),
-        "layers": {
-            key: _layer_json(frame)
-            for name, key in REFERENCE_LAYERS.items()
-            if (frame := (layers or {}).get(name)) is not None and len(frame)
-        },
+        "layers": {} if layers_url else layers_data(layers),
+        "layers_url": layers_url,
+        "basemap": dict(basemap) if basemap and basemap.get("url") else None,
+        "max_zoom": int(max_zoom),
         "kinds": list(KINDS),
         "statuses": list(STATUSES),
         "status_colors": dict(STATUS_COLORS),
@@ -192,12 +211,15 @@ def explorer_html(
     links: Mapping[str, str] | None = None,
     lang: str = "vi",
     base_url: str | None = None,
+    layers_url: str | None = None,
+    basemap: Mapping[str, str] | None = None,
+    max_zoom: int = 15,
 ) -> str:
     """The explorer page.
 
     Parameters
     ----------
-    zones, table, layers, links, lang
+    zones, table, layers, links, lang, layers_url, basemap, max_zoom
         See :func:`explorer_data`.
     base_url : str, optional
         Where the vendored assets are served (``/maps/static``); ``None`` inlines them so the
@@ -208,7 +230,9 @@ def explorer_html(
     str
         The HTML document.
     """
-    data = explorer_data(zones, table, layers=layers, links=links, lang=lang)
+    data = explorer_data(
+        zones, table, layers=layers, links=links, lang=lang, layers_url=layers_url, basemap=basemap, max_zoom=max_zoom
+    )
     page = _PAGE.format(
         lang=html.escape(lang),
         title=html.escape(i18n.text(data["lang"], "app.title")),
@@ -353,6 +377,7 @@ __all__ = [
     "SCRIPTS",
     "outlines",
     "explorer_data",
+    "layers_data",
     "explorer_html",
     "format_value",
     "comparison",

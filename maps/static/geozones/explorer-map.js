@@ -54,11 +54,28 @@
     "layer.power": { color: "#f39c12", weight: 1.5, dashArray: "2 4" },
     "layer.destinations": { color: "#1f4e79", weight: 2, radius: 6, fillColor: "#fff", fillOpacity: 1 }
   };
+  // Reference layers are drawn in their own pane under the sites' canvas, so layers that arrive
+  // after the sites (the served page fetches them once the list and the map are usable) stay under them.
+  map.createPane("gz-ref").style.zIndex = 350;
+  // A configured background (XYZ/WMTS template, with its attribution); none by default: the page stays offline.
+  if (D.basemap && D.basemap.url) {
+    // Leaflet puts attributions in as HTML: the setting is escaped so it shows as text
+    var attribution = String(D.basemap.attribution || "").replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+    L.tileLayer(D.basemap.url, { attribution: attribution, maxZoom: MAX_ZOOM, crossOrigin: true }).addTo(map);
+  }
   var refLayers = {};
-  Object.keys(D.layers).forEach(function (key) {
-    var style = REF_STYLE[key] || { color: "#666", weight: 1 };
-    refLayers[key] = L.geoJSON(D.layers[key], {
-      style: function () { return style; }, interactive: key === "layer.destinations",
+  function addRefLayers(layers) {
+    REF_KEYS.forEach(function (key) {
+      if (layers[key] && !refLayers[key]) addRefLayer(key, layers[key]);
+    });
+  }
+  var REF_KEYS = ["layer.provinces", "layer.districts", "layer.roads", "layer.railways", "layer.power", "layer.destinations"];
+  function addRefLayer(key, data) {
+    var style = L.extend({ pane: "gz-ref" }, REF_STYLE[key] || { color: "#666", weight: 1 });
+    refLayers[key] = L.geoJSON(data, {
+      style: function () { return style; }, interactive: key === "layer.destinations", pane: "gz-ref",
       pointToLayer: function (f, latlng) {
         var m = L.circleMarker(latlng, style);
         var label = el("span", null, f.properties.name || "");
@@ -66,7 +83,18 @@
         return m;
       }
     }).addTo(map);
-  });
+  }
+  addRefLayers(D.layers);
+  // The served page: the reference layers (most of the page's data) come after the list and the sites.
+  function loadRefLayers() {
+    if (!D.layers_url) return;
+    fetch(D.layers_url).then(function (r) { return r.ok ? r.json() : {}; }).then(function (layers) {
+      addRefLayers(layers);
+      if (G.legend) G.legend.render();
+      window.geozonesLayersAt = performance.now();
+      document.documentElement.setAttribute("data-geozones-layers", "1");
+    }).catch(function () { window.geozonesLayersAt = performance.now(); });
+  }
 
   var SiteLayer = L.Layer.extend({
     onAdd: function (m) {
@@ -248,6 +276,7 @@
   G.siteAt = siteAt;
   G.fitAll = fitAll;
   G.fitToSites = fitToSites;
+  G.loadRefLayers = loadRefLayers;
   G.legendRect = legendRect;
   G.controlRects = controlRects;
   G.underLegend = underLegend;

@@ -158,4 +158,5 @@
   window.geozonesReadyAt = performance.now();
   window.geozonesReady = true;
   document.documentElement.setAttribute("data-geozones-ready", "1");
+  G.loadRefLayers();
 })(window.geozonesExplorerModules = window.geozonesExplorerModules || {});

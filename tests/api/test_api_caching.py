@@ -1,0 +1,54 @@
+"""Caching on a slow line: ETag and Cache-Control on the explorer, its data and its assets, 304 when unchanged;
+the explorer's reference layers come in a second request after the page."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.helpers.tools import require_module
+
+require_module("babel")
+
+
+def _client(store, **settings):
+    from geozones.api.app import create_app
+    from geozones.api.settings import Settings
+
+    return TestClient(create_app(Settings(store=store.path, **settings), store=store))
+
+
+def test_pages_data_and_assets_carry_tags_and_answer_304(store):
+    client = _client(store)
+    page = client.get("/maps/investor", params={"lang": "en"})
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-cache"
+    assert len(page.content) < 200_000  # the reference layers are not in the page any more
+    again = client.get("/maps/investor", params={"lang": "en"}, headers={"If-None-Match": page.headers["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    url = page.text.split('"layers_url":"')[1].split('"')[0]
+    assert url.startswith("/maps/investor/layers?v=")
+    layers = client.get(url)
+    assert layers.status_code == 200 and "max-age=300" in layers.headers["Cache-Control"]
+    assert {"layer.roads", "layer.provinces", "layer.railways"} <= set(layers.json())
+    assert client.get(url, headers={"If-None-Match": layers.headers["ETag"]}).status_code == 304
+    for asset in ("/maps/static/geozones/explorer.js", "/maps/static/leaflet/leaflet.js"):
+        first = client.get(asset)
+        assert first.status_code == 200 and first.headers["ETag"] and "max-age" in first.headers["Cache-Control"]
+        assert client.get(asset, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    # a write changes the page's tag (it is a hash of the page built for the new store version)
+    zone = store.get_zone("bk-ccn-cam-giang")
+    store.update_zone(zone.id, {"properties": {"name": "CCN Cẩm Giàng (mới)"}}, if_match=zone.etag, actor="test")
+    changed = client.get("/maps/investor", params={"lang": "en"}, headers={"If-None-Match": page.headers["ETag"]})
+    assert changed.status_code == 200 and "CCN Cẩm Giàng (mới)" in changed.text
+
+
+def test_basemap_and_max_zoom_are_settings(store):
+    default = _client(store).get("/maps/investor").text
+    assert '"basemap":null' in default and '"max_zoom":15' in default
+    configured = _client(
+        store,
+        basemap_url="http://127.0.0.1:9/tiles/{z}/{x}/{y}.png",
+        basemap_attribution="© test tiles",
+        map_max_zoom=14,
+    ).get("/maps/investor").text
+    assert '"url":"http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"' in configured and '"max_zoom":14' in configured
+    assert "© test tiles" in configured
