@@ -98,9 +98,27 @@ def _json_value(value):
     return clean_value(value)
 
 
+#: Reference lines and boundaries are simplified to this tolerance (degrees, about 30 m) for the page:
+#: under the explorer's closest zoom (15, about 5 m a pixel) that is a few pixels, and it halves the data.
+_SIMPLIFY_LAYER_DEG = 0.0003
+
+
 def _layer_json(frame: gpd.GeoDataFrame) -> dict:
     keep = [c for c in ("id", "name", "class", "ref", "voltage_kv", "geometry_quality") if c in frame.columns]
-    return feature_collection(frame, keep)
+    frame = frame if frame.crs is None or frame.crs.equals(WGS84) else frame.to_crs(WGS84)
+    if frame.geom_type.isin(["Polygon", "MultiPolygon", "LineString", "MultiLineString"]).any():
+        frame = frame.set_geometry(frame.geometry.simplify(_SIMPLIFY_LAYER_DEG, preserve_topology=True))
+    data = feature_collection(frame, keep)
+    for feature in data["features"]:  # 5 decimals: about 1 m
+        if feature.get("geometry"):
+            feature["geometry"]["coordinates"] = _round(feature["geometry"]["coordinates"])
+    return data
+
+
+def _round(coords):
+    if isinstance(coords, (int, float)):
+        return round(coords, 5)
+    return [_round(c) for c in coords]
 
 
 def layers_data(layers: Mapping[str, gpd.GeoDataFrame] | None) -> dict:

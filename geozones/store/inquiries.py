@@ -51,7 +51,7 @@ def make_inquiry(fields: Mapping, zone_ids: list[str], known_ids: set[str], lang
     unknown = [z for z in zone_ids if z not in known_ids]
     if unknown:
         raise InvalidParameterError(f"unknown zone {unknown[0]!r}")
-    record = {
+    record: dict[str, object] = {
         name: clean_text(fields.get(name), limit, name, required=name in ("company", "contact"))
         for name, limit in TEXT_LIMITS.items()
     }
@@ -98,7 +98,7 @@ def inquiries_csv(frame: pd.DataFrame) -> str:
     """The inquiries as CSV (UTF-8 with BOM), every text cell neutralised for spreadsheets (OWASP)."""
     from geozones.io.csvcells import rows_to_csv
 
-    rows = [list(COLUMNS)]
+    rows: list[list] = [list(COLUMNS)]
     for record in frame.to_dict("records"):
         rows.append(["" if pd.isna(record.get(c)) else record.get(c) for c in COLUMNS])
     return "\ufeff" + rows_to_csv(rows)

@@ -44,11 +44,15 @@ def test_pages_data_and_assets_carry_tags_and_answer_304(store):
 def test_basemap_and_max_zoom_are_settings(store):
     default = _client(store).get("/maps/investor").text
     assert '"basemap":null' in default and '"max_zoom":15' in default
-    configured = _client(
-        store,
-        basemap_url="http://127.0.0.1:9/tiles/{z}/{x}/{y}.png",
-        basemap_attribution="© test tiles",
-        map_max_zoom=14,
-    ).get("/maps/investor").text
+    configured = (
+        _client(
+            store,
+            basemap_url="http://127.0.0.1:9/tiles/{z}/{x}/{y}.png",
+            basemap_attribution="© test tiles",
+            map_max_zoom=14,
+        )
+        .get("/maps/investor")
+        .text
+    )
     assert '"url":"http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"' in configured and '"max_zoom":14' in configured
     assert "© test tiles" in configured
