@@ -112,7 +112,9 @@ def _landing_html(request: Request, root: str, lang: str | None) -> Response:
     code = _lang(lang, request.headers.get("accept-language"))
     keys = [k for k in i18n.keys("en") if k.startswith("landing.") and k != "landing.qgis"]
     tr = {k.removeprefix("landing."): i18n.text(code, k) for k in keys}
-    tr["qgis"] = i18n.text(code, "landing.qgis", url=root if root.startswith("http") else str(request.base_url).rstrip("/"))
+    tr["qgis"] = i18n.text(
+        code, "landing.qgis", url=root if root.startswith("http") else str(request.base_url).rstrip("/")
+    )
     langs = [("vi", "Tiếng Việt"), ("en", "English"), ("ko", "한국어"), ("ja", "日本語"), ("zh-Hans", "简体中文")]
     page = html.render("landing_i18n.html", tr=tr, lang=code, langs=langs, root=root)
     page.headers["Content-Language"] = code

@@ -184,3 +184,24 @@ def test_the_comparison_page_fits_a_phone(browser, shipped, tmp_path):
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["vi", "ko", "ja", "zh-Hans"])
+def test_every_visible_sentence_is_in_the_chosen_language(browser, page_file, lang):
+    """Against the catalogue: no English text of three words or more (that the language translates) is shown."""
+    import re
+
+    from geozones.maps import i18n
+
+    english = {k: i18n.text("en", k) for k in i18n.keys("en")}
+    sentences = {v for k, v in english.items() if len(re.findall(r"[A-Za-z]{2,}", v)) >= 3 and i18n.text(lang, k) != v}
+    context, p = _open(browser, page_file.as_uri() + "#lang=" + lang, 1366, 768)
+    try:
+        p.page.evaluate("geozonesExplorer.select('ls-kcn-hong-phong')")
+        p.page.wait_for_timeout(300)
+        text = p.page.evaluate("document.body.innerText")
+        left = [s for s in sentences if s.split("{")[0].strip() and s.split("{")[0].strip() in text]
+        assert left == []
+        assert p.page.evaluate("geozonesExplorer.missingKeys()") == []
+    finally:
+        context.close()
