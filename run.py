@@ -35,6 +35,7 @@ SYSTEM_PACKAGES = {
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "poppler-utils": "/usr/bin/pdftotext",
     "libpangoft2-1.0-0": "/usr/lib/x86_64-linux-gnu/libpangoft2-1.0.so.0",  # WeasyPrint lays the PDFs out with pango
+    "wrk": "/usr/bin/wrk",  # the HTTP load generator of benchmarks/api.py
 }
 
 

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from geozones import bounded
-from geozones.api import errors, openapi
+from geozones.api import compression, errors, openapi
 from geozones.api.settings import Settings, get_settings
 from geozones.store import ZoneStore, open_store
 
@@ -42,6 +42,13 @@ def create_app(settings: Settings | None = None, store: ZoneStore | None = None)
     )
     app.state.settings = settings
     bounded.configure(timeout=settings.geometry_timeout_s)  # repairs run in worker processes with this deadline
+    bounded.configure(  # so do scenarios (run, odds, save, compare) and PDF renders
+        kind="scenario",
+        timeout=settings.scenario_timeout_s,
+        workers=settings.scenario_workers,
+        memory_mb=settings.scenario_memory_mb,
+    )
+    bounded.configure(kind="pdf", timeout=settings.pdf_timeout_s)
     app.state.store = store if store is not None else build_store(settings)
     auth.install(app, settings)  # size limit and closed reads; CORS (added after) wraps them
     if settings.cors_origins:
@@ -52,6 +59,7 @@ def create_app(settings: Settings | None = None, store: ZoneStore | None = None)
             allow_headers=["*"],
             expose_headers=["ETag", "Location"],
         )
+    compression.install(app)  # outermost: gzip for every JSON/HTML answer, errors and CORS headers included
     errors.install(app)
     include_all(app)
     openapi.install(app)

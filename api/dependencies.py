@@ -10,13 +10,13 @@ from geozones.api.settings import Settings
 from geozones.store import ZoneStore
 
 
-def get_app_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
+async def get_app_settings(request: Request) -> Settings:
+    """The settings the app was created with (async: no thread-pool hop per request)."""
     return request.app.state.settings
 
 
-def get_store(request: Request) -> ZoneStore:
-    """The app's store (opened once by create_app)."""
+async def get_store(request: Request) -> ZoneStore:
+    """The app's store (opened once by create_app; async: no thread-pool hop per request)."""
     return request.app.state.store
 
 

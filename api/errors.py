@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geozones.errors import (
+    BudgetError,
     ConflictError,
     CRSError,
     GeozonesError,
@@ -56,6 +57,7 @@ STATUS_TABLE: list[tuple[type[GeozonesError], int, str]] = [
     (PreconditionFailedError, 412, "PreconditionFailed"),
     (ConflictError, 409, "Conflict"),
     (WorkersBusyError, 429, "TooManyRequests"),
+    (BudgetError, 422, "LimitExceeded"),
     (WorkLimitError, 400, "LimitExceeded"),
     (StoreError, 503, "ServiceUnavailable"),
     (CRSError, 400, "InvalidParameterValue"),

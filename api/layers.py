@@ -51,6 +51,30 @@ REGISTRY: dict[str, tuple[str, str]] = {
         "was abolished on 1 July 2025), with GSO codes; CC BY-SA 4.0. Some differ from the "
         "published district areas by up to ~9 %.",
     ),
+    "logistics_isochrones": (
+        "Drive-time isochrones (15/30/45/60 min)",
+        "Areas reachable from each zone within 15, 30, 45 and 60 minutes by car and by container truck "
+        "on the corridor roads (a model: assumed speeds per road class, straight access legs at 15 km/h; "
+        "see the 'model' and 'method' columns). Written by `geozones logistics refresh` for the zones the "
+        "store held then; /logistics/isochrones always answers for the current zones.",
+    ),
+    "infrastructure_corridor_roads": (
+        "Corridor roads (to Hà Nội, Hải Phòng, Quảng Ninh)",
+        "National and provincial roads of the corridor from Lạng Sơn and Thái Nguyên to Hà Nội, Bắc Ninh, "
+        "Bắc Giang, Hải Phòng and Quảng Ninh (CTU-SematX/LegoCity, CC BY-SA 4.0 provisional). No expressway: "
+        "none is in the source.",
+    ),
+    "infrastructure_logistics_destinations": (
+        "Logistics destinations",
+        "Hà Nội centre, Nội Bài airport, the Lạng Sơn border gates with a published coordinate, Đồng Đăng "
+        "station and the provincial cities, each with its cited source. Seaports and Chi Ma: no published "
+        "coordinate found.",
+    ),
+    "boundaries_population_districts": (
+        "District population (2009 census)",
+        "District-level units of the 18 provinces around the corridor with their 2009 census population "
+        "(Open Development Vietnam, CC BY-SA 4.0): the base of the labour catchment.",
+    ),
 }
 
 #: Licence and attribution of layers that carry no ``licence`` / ``attribution`` columns.
@@ -63,7 +87,7 @@ LICENSE_URLS = {
 }
 
 #: Prefixes of store layers that are collections (tables ``table_*`` are not).
-COLLECTION_PREFIXES = ("zones", "boundaries_", "infrastructure_", "scenario_")
+COLLECTION_PREFIXES = ("zones", "boundaries_", "infrastructure_", "scenario_", "logistics_")
 
 #: The temporal property of a layer, when it has one.
 TEMPORAL_PROPERTIES = ("decision_date",)
@@ -304,6 +328,10 @@ class Catalog:
                     self._names = [n for n in self.store.layers() if is_collection(n)]
                     self._version = version
         return version
+
+    def version(self) -> str:
+        """The store version the collections follow (cheap: the store caches it)."""
+        return self._refresh()
 
     def names(self) -> list[str]:
         """Collection ids: zones first, then the other layers in store order."""

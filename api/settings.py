@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, description="Allowed CORS origins (JSON list)")
     limit_default: int = Field(10, ge=1, description="Default page size for items")
     limit_max: int = Field(10_000, ge=1, description="Largest page size for items")
+    tile_workers: int = Field(2, ge=1, description="Vector tiles rendered at once (the others wait, then 429)")
+    tile_wait_s: float = Field(30.0, gt=0, description="Seconds a tile waits for a free render slot before a 429")
+    cache_mb: int = Field(
+        256, ge=0, description="Memory per server process for finished items pages and vector tiles (per store version)"
+    )
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest accepted request body")
     title: str = Field("geozones", description="Service title on the landing page")
     description: str = Field(
@@ -39,8 +44,21 @@ class Settings(BaseSettings):
         100, ge=1, description="Most actions one request may run, over all its scenarios (about 60 ms each)"
     )
     max_scenario_draw_actions: int = Field(
-        5_000, ge=1, description="Most Monte Carlo draws x scenario actions one request may run (about 1 ms each)"
+        5_000,
+        ge=1,
+        description="Most Monte Carlo draws x scenario actions (at least 1) x timeline years one request may run",
     )
+    max_scenario_years: int = Field(50, ge=1, description="Most years in one scenario's timeline (run and compare)")
+    max_scenarios: int = Field(10, ge=2, description="Most scenarios in one /analysis/scenarios/compare request")
+    scenario_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds a scenario request (run, odds, save, compare) may take, in a worker process"
+    )
+    scenario_workers: int = Field(2, ge=1, description="Scenario requests computed at once (worker processes)")
+    scenario_memory_mb: int = Field(4096, ge=256, description="Memory (address space) of a scenario worker process")
+    shutdown_timeout_s: float = Field(
+        5.0, gt=0, description="Seconds a stopping server waits for running requests before cancelling them"
+    )
+    pdf_timeout_s: float = Field(20.0, gt=0, description="Seconds a PDF render may take, in a worker process")
     max_vertices: int = Field(50_000, ge=4, description="Most vertices in one posted geometry")
     max_parts: int = Field(1_000, ge=1, description="Most polygons in one posted MultiPolygon")
     max_rings: int = Field(2_000, ge=1, description="Most rings (outer and holes) in one posted geometry")
@@ -49,7 +67,10 @@ class Settings(BaseSettings):
     )
     analysis_workers: int = Field(2, ge=1, description="Heavy analysis requests (proximity) computed at once")
     analysis_wait_s: float = Field(
-        10.0, gt=0, description="Seconds a heavy analysis request waits for a free slot before a 429"
+        10.0, gt=0, description="Seconds a heavy analysis request waits (asynchronously) for a free slot before a 429"
+    )
+    analysis_queue: int = Field(
+        8, ge=0, description="Heavy analysis requests that may wait for a slot; one more gets 429 at once"
     )
     analysis_cache: int = Field(32, ge=0, description="Heavy analysis answers kept per store version (LRU)")
     inquiry_per_hour: float = Field(6.0, gt=0, description="Inquiries (register interest) per hour per client")

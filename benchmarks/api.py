@@ -1,47 +1,46 @@
-"""Benchmark: OGC API - Features items pages, geozones vs pygeoapi, side by side in one run.
+"""Benchmark: OGC API items pages and vector tiles, geozones vs pygeoapi and tipg, side by side in one run.
 
-Both servers run at the same time on loopback ports, one uvicorn worker each, access
-logs off, and serve the SAME synthetic zones:
+All servers run at the same time on loopback ports, one uvicorn worker each, access logs off
+(see benchmarks/api_servers.py), and serve the SAME data:
 
-* geozones (``geozones serve``) reads the GeoPackage store;
-* pygeoapi (its Starlette app) serves the same zones loaded into a throw-away
-  PostgreSQL/PostGIS cluster with its ``PostgreSQL`` provider (collection ``zones``), and
-  an RFC 7946 export of them with its ``GeoJSON`` provider (collection ``zones_geojson``).
+* geozones (``geozones serve``) reads its GeoPackage store;
+* pygeoapi (its Starlette app) serves the zones from a throw-away PostgreSQL/PostGIS cluster
+  with its ``PostgreSQL`` provider (items only: pygeoapi has no vector tiles of PostGIS);
+* tipg (async, asyncpg) serves the same PostGIS tables: OGC API Features and vector tiles
+  (``ST_AsMVT``), from its own virtual environment.
 
-For each page size (``limit`` 10, 100, 1000) and each number of concurrent clients
-(1 and 32) a small asyncio + httpx load generator sends ``GET
-/collections/<id>/items?limit=N`` for at most ``--seconds`` seconds or
-``--max-requests`` requests, and reports requests per second and p50/p99 latency.
-Before measuring, the first page of every size is fetched from every server and the
-answers are compared (same ids in the same order, same geometries to 1e-6 degrees,
-same attributes).
+The load generator is wrk (Debian package ``wrk``, a C program: it does not compete with the
+servers for the interpreter), ``-t1 -c1`` for one client and ``-t2 -c32`` for 32, for
+``--seconds`` per cell, every request with ``Accept-Encoding: gzip`` (what browsers and QGIS send).
 
-    python benchmarks/api.py                       # 10 000 zones, prints a table
+* **items**: ``/collections/zones/items?limit=N`` for N in ``--limits`` on ``--zones`` synthetic
+  zones; before measuring, the first page of every size is fetched from every server and compared
+  (same ids in the same order, same geometries to 1e-6 degrees, same attributes);
+* **tiles**: every tile at zoom 8-14 over three data sets -- the shipped district boundaries (real
+  outlines), the synthetic zones, and ``--parcels`` synthetic parcels -- requested round-robin by a
+  wrk Lua script. Before the load, each server's first answer to every tile is timed once, one
+  request at a time (the cold cost: geozones caches tiles per store version, tipg renders each
+  request in PostGIS), and the feature counts of a sample of tiles are compared.
+
+    python benchmarks/api.py                       # 10 000 zones, 100 000 parcels, prints the tables
     python benchmarks/api.py --write-docs          # and writes the "## api" section of docs/benchmarks.md
-    python benchmarks/api.py --zones 200 --seconds 1 --limits 10   # smoke size
-
-Needs the ``bench`` extra (pygeoapi, geoalchemy2, psycopg2) and PostgreSQL with PostGIS
-(Debian postgresql-15-postgis-3; run as root, the cluster runs as the ``postgres`` user).
-Without PostgreSQL the PostGIS peer is left out and the run says so. pygeoapi's
-``SQLiteGPKG`` provider (same GeoPackage file) would be the closest peer, but it needs a
-Python whose sqlite3 can load extensions (mod_spatialite), which pyenv builds lack.
+    python benchmarks/api.py --zones 200 --parcels 2000 --seconds 1 --limits 10   # smoke size
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as _dt
+import gzip
 import os
 import platform
+import re
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,558 +49,295 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, this file's folder comes first on sys.path and its name would shadow the
 # ``api`` package: drop the folder so ``import api`` finds geozones' web API.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.append(str(Path(__file__).resolve().parent))  # last: only for api_servers beside this file
+import api_servers as servers
+
 DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## api"
-#: Bắc Kạn's extent (facts.md): 21.80-22.73 N, 105.43-106.25 E.
-EXTENT = (105.43, 21.80, 106.25, 22.73)
-
-
-# -- data ---------------------------------------------------------------------------------------
-
-
-def synthetic_zones(n: int, seed: int = 5):
-    """``n`` valid zone records: small irregular polygons scattered over Bắc Kạn (EPSG:4326).
-
-    Attributes are synthetic and say so (``sources``, ``location_basis``); no published
-    area is invented (``area_published_ha`` stays empty).
-    """
-    import geopandas as gpd
-    import shapely
-
-    from geozones.schema import validate_zones
-
-    rng = np.random.default_rng(seed)
-    lon = rng.uniform(EXTENT[0] + 0.02, EXTENT[2] - 0.02, n)
-    lat = rng.uniform(EXTENT[1] + 0.02, EXTENT[3] - 0.02, n)
-    vertices = 12
-    angles = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
-    radius = rng.uniform(0.002, 0.008, (n, 1)) * rng.uniform(0.7, 1.0, (n, vertices))
-    ring_x = lon[:, None] + radius * np.cos(angles)
-    ring_y = lat[:, None] + radius * np.sin(angles)
-    coords = np.stack([ring_x, ring_y], axis=-1)
-    coords = np.concatenate([coords, coords[:, :1]], axis=1)
-    polygons = shapely.polygons(coords)
-    kinds = np.array(["KCN", "CCN", "KCX"])[rng.integers(0, 3, n)]
-    statuses = np.array(["planned", "site_clearance", "under_construction", "operating"])[rng.integers(0, 4, n)]
-    districts = np.array(["Bắc Kạn city", "Ba Bể", "Bạch Thông", "Chợ Đồn", "Chợ Mới", "Na Rì", "Ngân Sơn", "Pác Nặm"])[
-        rng.integers(0, 8, n)
-    ]
-    ids = [f"syn-{i:05d}" for i in range(n)]
-    frame = gpd.GeoDataFrame(
-        {
-            "id": ids,
-            "name": [f"Cụm công nghiệp thử {i}" for i in range(n)],
-            "name_ascii": [f"Cum cong nghiep thu {i}" for i in range(n)],
-            "kind": kinds,
-            "zone_group": [f"synthetic {i // 3}" for i in range(n)],
-            "province_pre2025": "Bắc Kạn",
-            "district_pre2025": districts,
-            "province": "Thái Nguyên",
-            "status": statuses,
-            "status_year": rng.integers(2019, 2025, n),
-            "sources": "synthetic benchmark data (benchmarks/api.py)",
-            "geometry_quality": "approximate",
-            "location_basis": "synthetic: random polygon, not a real zone",
-        },
-        geometry=polygons,
-        crs="EPSG:4326",
-    )
-    return validate_zones(frame)
-
-
-def write_data(zones, folder: Path) -> tuple[Path, Path]:
-    """The geozones store (GeoPackage) and an RFC 7946 GeoJSON export of the same zones."""
-    from geozones.io import to_geojson, write_gpkg_layer
-
-    gpkg = folder / "geozones.gpkg"
-    write_gpkg_layer(zones, gpkg, "zones")
-    geojson = to_geojson(zones, folder / "zones.geojson")
-    return gpkg, geojson
-
-
-# -- servers ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def pygeoapi_config(postgis: dict | None, geojson: Path, port: int) -> dict:
-    """A minimal pygeoapi configuration: the PostGIS table (when given) and the GeoJSON file."""
-    extents = {"spatial": {"bbox": list(EXTENT), "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
-
-    def resource(title: str, provider: dict) -> dict:
-        return {
-            "type": "collection",
-            "title": title,
-            "description": title,
-            "keywords": ["zones"],
-            "links": [],
-            "extents": extents,
-            "providers": [provider],
-        }
-
-    return {
-        "server": {
-            "bind": {"host": "127.0.0.1", "port": port},
-            "url": f"http://127.0.0.1:{port}",
-            "mimetype": "application/json; charset=UTF-8",
-            "encoding": "utf-8",
-            "languages": ["en-US"],
-            "cors": False,
-            "pretty_print": False,
-            "limits": {"default_items": 10, "max_items": 10000},
-            "map": {"url": "http://127.0.0.1/{z}/{x}/{y}.png", "attribution": "none"},
-        },
-        "logging": {"level": "ERROR"},
-        "metadata": {
-            "identification": {
-                "title": "bench",
-                "description": "bench",
-                "keywords": ["bench"],
-                "keywords_type": "theme",
-                "terms_of_service": "http://127.0.0.1",
-                "url": "http://127.0.0.1",
-            },
-            "license": {"name": "CC-BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
-            "provider": {"name": "bench", "url": "http://127.0.0.1"},
-            "contact": {
-                "name": "bench",
-                "position": "bench",
-                "address": "bench",
-                "city": "bench",
-                "stateorprovince": "bench",
-                "postalcode": "0",
-                "country": "VN",
-                "phone": "0",
-                "fax": "0",
-                "email": "bench@example.org",
-                "url": "http://127.0.0.1",
-                "hours": "0",
-                "instructions": "none",
-                "role": "pointOfContact",
-            },
-        },
-        "resources": {
-            **(
-                {
-                    "zones": resource(
-                        "zones (PostGIS)",
-                        {
-                            "type": "feature",
-                            "name": "PostgreSQL",
-                            "data": postgis,
-                            "id_field": "id",
-                            "table": "zones",
-                            "geom_field": "geom",
-                        },
-                    )
-                }
-                if postgis
-                else {}
-            ),
-            "zones_geojson": resource(
-                "zones (GeoJSON)", {"type": "feature", "name": "GeoJSON", "data": str(geojson), "id_field": "id"}
-            ),
-        },
-    }
-
-
-# -- PostgreSQL/PostGIS ---------------------------------------------------------------------------
-
-
-def _pg_bin(name: str) -> str | None:
-    import glob
-
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return found[-1] if found else shutil.which(name)
-
-
-@dataclass
-class PostGIS:
-    """A throw-away PostgreSQL cluster on a loopback port, owned by this run."""
-
-    folder: Path
-    port: int
-    runner: list[str]
-
-    @property
-    def connection(self) -> dict:
-        return {"host": "127.0.0.1", "port": self.port, "dbname": "bench", "user": "bench", "password": "bench"}
-
-    @property
-    def url(self) -> str:
-        return f"postgresql+psycopg2://bench:bench@127.0.0.1:{self.port}/bench"
-
-    def stop(self) -> None:
-        subprocess.run(
-            [*self.runner, _pg_bin("pg_ctl"), "-D", str(self.folder / "db"), "-m", "fast", "-w", "stop"],
-            capture_output=True,
-            timeout=60,
-        )
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def start_postgis(zones) -> PostGIS | None:
-    """initdb + pg_ctl start in a temporary folder, load ``zones`` as table ``zones`` (geometry ``geom``).
-
-    Returns None (and says why) when PostgreSQL, PostGIS or the Python drivers are missing.
-    """
-    missing = [name for name in ("initdb", "pg_ctl") if not _pg_bin(name)]
-    try:
-        import geoalchemy2  # noqa: F401
-        import psycopg2
-    except ImportError as exc:
-        missing.append(f"python package {exc.name}")
-    if missing:
-        print(f"note: PostGIS peer left out ({', '.join(missing)} missing)", flush=True)
-        return None
-    folder = Path(tempfile.mkdtemp(prefix="geozones-bench-pg-"))
-    runner: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        import pwd
-
-        user = pwd.getpwnam("postgres")
-        os.chown(folder, user.pw_uid, user.pw_gid)
-        runner = ["runuser", "-u", "postgres", "--"]
-    server = PostGIS(folder, free_port(), runner)
-    (folder / "pw").write_text("bench\n")
-    if runner:
-        os.chown(folder / "pw", pwd.getpwnam("postgres").pw_uid, -1)
-    try:
-        subprocess.run(
-            [
-                *runner,
-                _pg_bin("initdb"),
-                "-D",
-                str(folder / "db"),
-                "-U",
-                "bench",
-                "-E",
-                "UTF8",
-                "--auth=md5",
-                f"--pwfile={folder / 'pw'}",
-                "--no-instructions",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        options = f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run(
-            [
-                *runner,
-                _pg_bin("pg_ctl"),
-                "-D",
-                str(folder / "db"),
-                "-o",
-                options,
-                "-l",
-                str(folder / "postgres.log"),
-                "-w",
-                "start",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        import psycopg2
-
-        for dbname, statement in (("postgres", "CREATE DATABASE bench"), ("bench", "CREATE EXTENSION postgis")):
-            db = psycopg2.connect(**{**server.connection, "dbname": dbname})
-            try:
-                db.autocommit = True
-                db.cursor().execute(statement)
-            finally:
-                db.close()
-        _load_postgis(zones, server)
-    except (subprocess.CalledProcessError, OSError, Exception) as exc:
-        detail = getattr(exc, "stderr", b"") or b""
-        print(
-            f"note: PostGIS peer left out (could not start PostgreSQL/PostGIS: {exc} "
-            f"{detail.decode(errors='replace')[-500:]})",
-            flush=True,
-        )
-        server.stop()
-        return None
-    return server
-
-
-def _load_postgis(zones, server: PostGIS) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(server.url)
-    try:
-        zones.rename_geometry("geom").to_postgis("zones", engine, index=False)
-        with engine.begin() as connection:
-            connection.execute(text("ALTER TABLE zones ADD PRIMARY KEY (id)"))
-            connection.execute(text("CREATE INDEX zones_geom_idx ON zones USING gist (geom)"))
-            connection.execute(text("ANALYZE zones"))
-    finally:
-        engine.dispose()
-
-
-@dataclass
-class Server:
-    name: str
-    base: str
-    process: subprocess.Popen
-    log: Path
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
-def _wait_ready(server: Server, path: str, timeout: float = 60) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"{server.name} exited: {server.log.read_text()[-2000:]}")
-        try:
-            if httpx.get(server.base + path, timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{server.name} did not answer {path} within {timeout} s: {server.log.read_text()[-2000:]}")
-
-
-def start_geozones(gpkg: Path, folder: Path) -> Server:
-    """``geozones serve`` on the store (one uvicorn worker, no access log)."""
-    port = free_port()
-    exe = Path(sys.executable).parent / "geozones"
-    command = [str(exe)] if exe.exists() else [sys.executable, "-c", "from geozones.cli import main; main()"]
-    log = folder / "geozones.log"
-    env = dict(os.environ, GEOZONES_STORE=str(gpkg))
-    process = subprocess.Popen(
-        [
-            *command,
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--store",
-            str(gpkg),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    server = Server("geozones", f"http://127.0.0.1:{port}", process, log)
-    _wait_ready(server, "/health")
-    return server
-
-
-def start_pygeoapi(postgis: PostGIS | None, geojson: Path, folder: Path) -> Server:
-    """pygeoapi's Starlette app under uvicorn (one worker, no access log)."""
-    import yaml
-    from pygeoapi.openapi import generate_openapi_document
-
-    port = free_port()
-    config = folder / "pygeoapi.yml"
-    config.write_text(
-        yaml.safe_dump(pygeoapi_config(postgis.connection if postgis else None, geojson, port), allow_unicode=True),
-        encoding="utf-8",
-    )
-    openapi = folder / "pygeoapi-openapi.yml"
-    env = dict(os.environ, PYGEOAPI_CONFIG=str(config), PYGEOAPI_OPENAPI=str(openapi))
-    os.environ.update(PYGEOAPI_CONFIG=str(config), PYGEOAPI_OPENAPI=str(openapi))
-    openapi.write_text(generate_openapi_document(config, "yaml"), encoding="utf-8")
-    log = folder / "pygeoapi.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "pygeoapi.starlette_app:APP",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
-        cwd=folder,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    server = Server("pygeoapi", f"http://127.0.0.1:{port}", process, log)
-    _wait_ready(server, "/collections/zones_geojson/items?limit=1&f=json")
-    return server
-
-
-# -- answers --------------------------------------------------------------------------------------
+ZOOMS = range(8, 15)
+PEER_PYGEOAPI = "pygeoapi PostgreSQL/PostGIS"
+PEER_TIPG = "tipg PostGIS"
 
 
 @dataclass(frozen=True)
 class Target:
-    """One thing to load: a server and an items URL template."""
+    """One thing to load: a server label, its base URL, and the path(s) it answers."""
 
     label: str
-    server: str
-    path: str  # with {limit}
-
-    def url(self, base: str, limit: int) -> str:
-        return base + self.path.format(limit=limit)
+    base: str
+    paths: tuple[str, ...]
 
 
-PEER_POSTGIS = "pygeoapi PostgreSQL/PostGIS"
-PEER_GEOJSON = "pygeoapi GeoJSON file"
+@dataclass
+class Result:
+    kind: str  # "items" or the tile data set
+    label: str
+    size: int  # page size (items) or 0 (tiles)
+    clients: int
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    kib: float
+    errors: int
 
 
-def targets(with_postgis: bool = True) -> list[Target]:
-    found = [Target("geozones", "geozones", "/collections/zones/items?limit={limit}")]
-    if with_postgis:
-        found.append(Target(PEER_POSTGIS, "pygeoapi", "/collections/zones/items?limit={limit}&f=json"))
-    found.append(Target(PEER_GEOJSON, "pygeoapi", "/collections/zones_geojson/items?limit={limit}&f=json"))
-    return found
+# -- wrk ------------------------------------------------------------------------------------------
+
+_LUA = """
+paths = {%s}
+i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i], {["Accept-Encoding"] = "gzip"})
+end
+"""
 
 
-def _comparable(feature: dict) -> tuple:
+def _ms(text: str) -> float:
+    found = re.match(r"([\d.]+)(us|ms|s|m|h)$", text)
+    if found is None:
+        return float("nan")
+    value, unit = found.groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}[unit]
+
+
+def _bytes(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)([KMGT]?B)", text).groups()
+    return float(value) * {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}[unit]
+
+
+def wrk(target: Target, clients: int, seconds: float, folder: Path) -> dict:
+    """Run wrk against the target's paths (round-robin); returns requests, rps, p50/p99 ms, KiB/answer, errors."""
+    if not target.base.startswith("http://127.0.0.1:"):
+        raise ValueError("the load generator only targets 127.0.0.1")
+    script = folder / f"paths-{abs(hash(target.paths))}.lua"
+    script.write_text(_LUA % ", ".join(f'"{p}"' for p in target.paths), encoding="utf-8")
+    threads = 1 if clients == 1 else 2
+    done = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{clients}", f"-d{seconds:g}s", "--latency", "--timeout", "10s", "-s", str(script)]
+        + [target.base + target.paths[0]],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    )
+    out = done.stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    read = _bytes(re.search(r"requests in [\d.]+\w+, ([\d.]+\w+) read", out).group(1))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    errors += int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    return {
+        "requests": requests,
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": _ms(re.search(r"\s50%\s+(\S+)", out).group(1)),
+        "p99": _ms(re.search(r"\s99%\s+(\S+)", out).group(1)),
+        "kib": read / max(requests, 1) / 1024,
+        "errors": errors,
+    }
+
+
+# -- checks ---------------------------------------------------------------------------------------
+
+
+def _fid(feature: dict):
     return feature.get("id") if feature.get("id") is not None else feature["properties"].get("id")
 
 
-def check_same_answers(bases: dict[str, str], limits: list[int], chosen: list[Target]) -> None:
+def check_same_items(targets: list[Target], limits: list[int]) -> None:
     """Every target returns the same features (ids, order, geometry, attributes) for every page size."""
     import httpx
     import shapely.geometry
 
     for limit in limits:
         pages = {}
-        for target in chosen:
-            response = httpx.get(target.url(bases[target.server], limit), timeout=60)
+        for target in targets:
+            response = httpx.get(target.base + target.paths[0].replace("limit=LIMIT", f"limit={limit}"), timeout=60)
             response.raise_for_status()
             pages[target.label] = response.json()["features"]
         reference_label, reference = next(iter(pages.items()))
         if len(reference) != limit:
             raise AssertionError(f"{reference_label} returned {len(reference)} features for limit={limit}")
         for label, features in pages.items():
-            if [_comparable(f) for f in features] != [_comparable(f) for f in reference]:
+            if [str(_fid(f)) for f in features] != [str(_fid(f)) for f in reference]:
                 raise AssertionError(f"{label} and {reference_label} return different features for limit={limit}")
             for mine, theirs in zip(features, reference):
                 a, b = shapely.geometry.shape(mine["geometry"]), shapely.geometry.shape(theirs["geometry"])
                 if not a.equals_exact(b, 1e-6):
-                    raise AssertionError(f"{label}: geometry of {_comparable(mine)} differs from {reference_label}")
+                    raise AssertionError(f"{label}: geometry of {_fid(mine)} differs from {reference_label}")
                 for key in ("name", "kind", "status", "district_pre2025"):
                     if mine["properties"].get(key) != theirs["properties"].get(key):
-                        raise AssertionError(f"{label}: {key} of {_comparable(mine)} differs from {reference_label}")
+                        raise AssertionError(f"{label}: {key} of {_fid(mine)} differs from {reference_label}")
 
 
-# -- load -----------------------------------------------------------------------------------------
+def _decode_count(body: bytes) -> int:
+    import mapbox_vector_tile
+
+    if not body:
+        return 0
+    if body[:2] == b"\x1f\x8b":
+        body = gzip.decompress(body)
+    return sum(len(layer["features"]) for layer in mapbox_vector_tile.decode(body).values())
 
 
-@dataclass
-class Result:
-    label: str
-    limit: int
-    concurrency: int
-    requests: int
-    seconds: float
-    latencies_ms: list[float] = field(repr=False)
-    bytes_per_response: int
-    errors: int = 0
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else float("nan")
-
-    def percentile(self, q: float) -> float:
-        return float(np.percentile(self.latencies_ms, q)) if self.latencies_ms else float("nan")
-
-
-async def _load(url: str, concurrency: int, max_requests: int, max_seconds: float, warmup: int) -> tuple:
+def cold_tiles(target: Target) -> tuple[list[float], list[int]]:
+    """Each tile fetched once, one at a time: (milliseconds, feature counts)."""
     import httpx
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=120) as client:
-        for _ in range(warmup):
-            (await client.get(url)).raise_for_status()
-        latencies: list[float] = []
-        sizes: list[int] = []
-        errors: list[str] = []
-        issued = 0
-        start = time.perf_counter()
-        deadline = start + max_seconds
-
-        async def worker() -> None:
-            nonlocal issued
-            while issued < max_requests and time.perf_counter() < deadline:
-                issued += 1
-                t0 = time.perf_counter()
-                try:
-                    response = await client.get(url)
-                    body = response.content
-                except httpx.TransportError as exc:  # a dropped connection counts, it does not end the run
-                    errors.append(type(exc).__name__)
-                    continue
-                latencies.append((time.perf_counter() - t0) * 1000)
-                if response.status_code != 200:
-                    raise RuntimeError(f"GET {url} -> {response.status_code}: {body[:300]!r}")
-                sizes.append(len(body))
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - start
-    return latencies, elapsed, (statistics.mean(sizes) if sizes else 0), len(errors)
+    times, counts = [], []
+    with httpx.Client(timeout=120, headers={"Accept-Encoding": "gzip"}) as client:
+        for path in target.paths:
+            t0 = time.perf_counter()
+            response = client.get(target.base + path)
+            times.append((time.perf_counter() - t0) * 1000)
+            if response.status_code not in (200, 204):
+                raise RuntimeError(f"GET {target.base + path} -> {response.status_code}")
+            counts.append(_decode_count(response.content) if response.status_code == 200 else 0)
+    return times, counts
 
 
-def measure(label: str, url: str, limit: int, concurrency: int, max_requests: int, max_seconds: float) -> Result:
-    """Load one URL (only loopback) with ``concurrency`` clients, bounded in count and time."""
-    if not url.startswith("http://127.0.0.1:"):
-        raise ValueError("the load generator only targets 127.0.0.1")
-    latencies, elapsed, size, errors = asyncio.run(
-        _load(url, concurrency, max_requests, max_seconds, warmup=min(5, max_requests))
+# -- the run --------------------------------------------------------------------------------------
+
+
+def tile_paths(bbox: tuple[float, float, float, float], zooms=ZOOMS, cap: int = 400) -> list[tuple[int, int, int]]:
+    """(z, x, y) of the tiles over ``bbox`` at ``zooms``, at most ``cap`` per zoom (evenly sampled)."""
+    from geozones.io.mvt import tile_range
+
+    found = []
+    for z in zooms:
+        x0, y0, x1, y1 = tile_range(bbox, z)
+        level = [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+        step = max(1, len(level) // cap)
+        found += level[::step][:cap]
+    return found
+
+
+def run(args, folder: Path) -> tuple[list[Result], list[str]]:
+    zones = servers.synthetic_zones(args.zones)
+    parcels = servers.synthetic_parcels(args.parcels)
+    districts = servers.shipped_districts()
+    layers = {servers.PARCELS: parcels, servers.DISTRICTS: districts}
+    gpkg, geojson = servers.write_data(zones, folder, layers)
+    pg_tables = {"parcels": parcels, "districts": districts}
+    postgis = servers.start_postgis(zones, pg_tables) if not args.no_postgis else None
+    running = []
+    notes: list[str] = []
+    try:
+        ours = servers.start_geozones(gpkg, folder, args.cache_mb)
+        running.append(ours)
+        pygeoapi = tipg = None
+        if postgis is not None:
+            pygeoapi = servers.start_pygeoapi(postgis, geojson, folder)
+            running.append(pygeoapi)
+            tipg = servers.start_tipg(postgis, folder)
+            if tipg is not None:
+                running.append(tipg)
+        items = [Target("geozones", ours.base, ("/collections/zones/items?limit=LIMIT",))]
+        if pygeoapi is not None:
+            items.append(Target(PEER_PYGEOAPI, pygeoapi.base, ("/collections/zones/items?limit=LIMIT&f=json",)))
+        if tipg is not None:
+            items.append(Target(PEER_TIPG, tipg.base, ("/collections/public.zones/items?limit=LIMIT",)))
+        check_same_items(items, args.limits)
+        results: list[Result] = []
+        for limit in args.limits:
+            for clients in args.clients:
+                for target in items:
+                    one = Target(target.label, target.base, (target.paths[0].replace("LIMIT", str(limit)),))
+                    results.append(_cell("items", one, limit, clients, args.seconds, folder))
+        datasets = [
+            ("shipped districts", servers.DISTRICTS, "public.districts", tuple(districts.total_bounds)),
+            (f"{args.zones:,} zones", "zones", "public.zones", tuple(zones.total_bounds)),
+            (f"{args.parcels:,} parcels", servers.PARCELS, "public.parcels", tuple(parcels.total_bounds)),
+        ]
+        for name, ours_id, tipg_id, bbox in datasets:
+            zxy = tile_paths(bbox)
+            tile_targets = [
+                Target(
+                    "geozones",
+                    ours.base,
+                    tuple(f"/collections/{ours_id}/tiles/WebMercatorQuad/{z}/{y}/{x}" for z, x, y in zxy),
+                )
+            ]
+            if tipg is not None:
+                tile_targets.append(
+                    Target(
+                        PEER_TIPG,
+                        tipg.base,
+                        tuple(f"/collections/{tipg_id}/tiles/WebMercatorQuad/{z}/{x}/{y}" for z, x, y in zxy),
+                    )
+                )
+            counts = {}
+            for target in tile_targets:
+                times, counts[target.label] = cold_tiles(target)
+                notes.append(
+                    f"| {name} | {target.label} | {len(times)} | {np.median(times):,.1f} | "
+                    f"{np.percentile(times, 99):,.1f} | {max(times):,.1f} | {sum(counts[target.label]):,} |"
+                )
+                print(notes[-1], flush=True)
+            for clients in args.clients:
+                for target in tile_targets:
+                    results.append(_cell(name, target, 0, clients, args.seconds, folder))
+        return results, notes
+    finally:
+        for server in running:
+            server.stop()
+        if postgis is not None:
+            postgis.stop()
+
+
+def _cell(kind: str, target: Target, size: int, clients: int, seconds: float, folder: Path) -> Result:
+    found = wrk(target, clients, seconds, folder)
+    result = Result(
+        kind,
+        target.label,
+        size,
+        clients,
+        found["requests"],
+        found["rps"],
+        found["p50"],
+        found["p99"],
+        found["kib"],
+        found["errors"],
     )
-    return Result(label, limit, concurrency, len(latencies), elapsed, latencies, int(size), errors)
+    print(
+        f"{kind:22s} {target.label:30s} size={size:<5d} clients={clients:<3d} {result.rps:9.1f} req/s  "
+        f"p50 {result.p50_ms:8.1f} ms  p99 {result.p99_ms:8.1f} ms  {result.kib:8.1f} KiB"
+        + (f"  {result.errors} errors" if result.errors else ""),
+        flush=True,
+    )
+    return result
 
 
 # -- report ---------------------------------------------------------------------------------------
 
 
-def table(results: list[Result]) -> str:
+def table(results: list[Result], kind: str) -> str:
     lines = [
-        "| server | limit | clients | requests | req/s | p50 ms | p99 ms | KiB/response | dropped |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| data | server | limit | clients | requests | req/s | p50 ms | p99 ms | KiB/answer | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        lines.append(
-            f"| {r.label} | {r.limit} | {r.concurrency} | {r.requests} | {r.rps:,.1f} | "
-            f"{r.percentile(50):,.1f} | {r.percentile(99):,.1f} | {r.bytes_per_response / 1024:,.1f} | "
-            f"{r.errors} |"
-        )
+        if (r.kind == "items") == (kind == "items"):
+            lines.append(
+                f"| {r.kind} | {r.label} | {r.size or '-'} | {r.clients} | {r.requests:,} | {r.rps:,.1f} | "
+                f"{r.p50_ms:,.1f} | {r.p99_ms:,.1f} | {r.kib:,.1f} | {r.errors} |"
+            )
     return "\n".join(lines)
 
 
-def ratios(results: list[Result]) -> tuple[str, dict]:
-    """geozones req/s divided by each pygeoapi set-up's, per limit and concurrency."""
-    ours = {(r.limit, r.concurrency): r for r in results if r.label == "geozones"}
-    peers = sorted({r.label for r in results if r.label != "geozones"})
-    lines = ["| limit | clients | " + " | ".join(f"x {p}" for p in peers) + " |", "|---:|---:|" + "---:|" * len(peers)]
-    found: dict = {}
-    for key, mine in sorted(ours.items()):
+def ratios(results: list[Result]) -> str:
+    """geozones req/s divided by each peer's, per data set, page size and clients."""
+    ours = {(r.kind, r.size, r.clients): r for r in results if r.label == "geozones"}
+    peers = [p for p in (PEER_PYGEOAPI, PEER_TIPG) if any(r.label == p for r in results)]
+    lines = ["| data | limit | clients | " + " | ".join(f"x {p}" for p in peers) + " |"]
+    lines.append("|---|---:|---:|" + "---:|" * len(peers))
+    for key, mine in ours.items():
         cells = []
         for peer in peers:
-            theirs = next((r for r in results if r.label == peer and (r.limit, r.concurrency) == key), None)
-            value = mine.rps / theirs.rps if theirs and theirs.rps else float("nan")
-            found[(peer, *key)] = value
-            cells.append(f"{value:,.1f}")
-        lines.append(f"| {key[0]} | {key[1]} | " + " | ".join(cells) + " |")
-    return "\n".join(lines), found
+            theirs = next((r for r in results if r.label == peer and (r.kind, r.size, r.clients) == key), None)
+            cells.append(f"{mine.rps / theirs.rps:,.1f}" if theirs and theirs.rps else "-")
+        lines.append(f"| {key[0]} | {key[1] or '-'} | {key[2]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def machine() -> str:
@@ -618,15 +354,17 @@ def machine() -> str:
         model = platform.processor()
     import pygeoapi
 
+    load = os.getloadavg()
     return (
         f"{os.cpu_count()} cores ({model}), Linux {platform.release()}, Python {platform.python_version()}, "
-        f"pygeoapi {pygeoapi.__version__}"
+        f"pygeoapi {pygeoapi.__version__}, tipg {servers.tipg_version()}, "
+        f"{subprocess.run(['wrk', '-v'], capture_output=True, text=True).stdout.split()[1]}; "
+        f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min)"
     )
 
 
 def write_docs(text: str, path: Path = DOCS) -> None:
     """Replace (or append) the ``## api`` section of docs/benchmarks.md, keeping the others."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     lines = old.splitlines()
     start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
@@ -638,109 +376,77 @@ def write_docs(text: str, path: Path = DOCS) -> None:
     path.write_text(new, encoding="utf-8")
 
 
-def run(
-    n_zones: int,
-    limits: list[int],
-    concurrencies: list[int],
-    seconds: float,
-    max_requests: int,
-    keep: bool = False,
-    with_postgis: bool = True,
-) -> tuple[list[Result], dict, str]:
-    folder = Path(tempfile.mkdtemp(prefix="geozones-bench-api-"))
-    servers: list[Server] = []
-    postgis = None
-    try:
-        zones = synthetic_zones(n_zones)
-        gpkg, geojson = write_data(zones, folder)
-        postgis = start_postgis(zones) if with_postgis else None
-        servers = [start_geozones(gpkg, folder), start_pygeoapi(postgis, geojson, folder)]
-        bases = {s.name: s.base for s in servers}
-        chosen = targets(postgis is not None)
-        check_same_answers(bases, limits, chosen)
-        results = []
-        for limit in limits:
-            for concurrency in concurrencies:
-                for target in chosen:
-                    result = measure(
-                        target.label, target.url(bases[target.server], limit), limit, concurrency, max_requests, seconds
-                    )
-                    print(
-                        f"{target.label:36s} limit={limit:<5d} clients={concurrency:<3d} "
-                        f"{result.rps:9.1f} req/s  p50 {result.percentile(50):8.1f} ms  "
-                        f"p99 {result.percentile(99):8.1f} ms"
-                        + (f"  {result.errors} dropped" if result.errors else ""),
-                        flush=True,
-                    )
-                    results.append(result)
-        ratio_table, found = ratios(results)
-        return results, found, ratio_table
-    finally:
-        for server in servers:
-            server.stop()
-        if postgis is not None:
-            postgis.stop()
-        if not keep:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def report(results: list[Result], ratio_table: str, found: dict, args) -> str:
-    lines = []
-    for peer in (PEER_POSTGIS, PEER_GEOJSON):
-        at_100 = [v for (name, limit, _c), v in found.items() if limit == 100 and name == peer]
-        if at_100:
-            lines.append(
-                f"- limit=100: geozones serves {min(at_100):.1f}x to {max(at_100):.1f}x the requests per "
-                f"second of {peer} (target: at least 3x)."
-            )
-    if not any(name == PEER_POSTGIS for (name, _l, _c) in found):
-        lines.append("- The PostGIS peer was left out in this run (no PostgreSQL/PostGIS or drivers).")
-    return (
-        f"""{SECTION}
-
-OGC API - Features items pages (`GET /collections/zones/items?limit=N`), geozones vs
-[pygeoapi](https://pygeoapi.io) side by side in one run, on {args.zones:,} synthetic zones
-(12-vertex polygons over Bắc Kạn, 26 attributes). geozones serves its GeoPackage store.
-pygeoapi serves the same zones loaded into PostgreSQL/PostGIS (a throw-away local cluster,
-primary key on `id`, GiST index) with its `PostgreSQL` provider, and an RFC 7946 export
-with its `GeoJSON` provider (which re-reads and parses the whole file on every request).
-Each server is one uvicorn worker with access logs off; the load generator (asyncio +
-httpx, loopback only) runs on the same machine, at most {args.seconds:g} s or {args.max_requests}
-requests per cell. The first page of each size was checked identical on every server
-(ids, order, geometries to 1e-6 degrees, attributes) before measuring.
-
-Run {_dt.datetime.now(_dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}:
-`python benchmarks/api.py --zones {args.zones} --seconds {args.seconds:g} --max-requests {args.max_requests} --write-docs`.
-
-{table(results)}
-
-Throughput ratio (geozones req/s / pygeoapi req/s):
-
-{ratio_table}
-
-"""
-        + "\n".join(lines)
-        + "\n"
+def report(results: list[Result], notes: list[str], args, started: float) -> str:
+    command = (
+        f"python benchmarks/api.py --zones {args.zones} --parcels {args.parcels} --seconds {args.seconds:g} "
+        f"--limits {' '.join(map(str, args.limits))}"
+        + (f" --cache-mb {args.cache_mb}" if args.cache_mb is not None else "")
+        + " --write-docs"
     )
+    return f"""{SECTION}
+
+OGC API items pages and vector tiles, geozones vs [pygeoapi](https://pygeoapi.io) and
+[tipg](https://developmentseed.org/tipg/) side by side in one run (`benchmarks/api.py`). geozones
+serves its GeoPackage store; pygeoapi (`PostgreSQL` provider) and tipg serve the same data loaded
+into a throw-away PostgreSQL/PostGIS cluster (GiST index, primary key). One uvicorn worker per
+server, access logs off; load from wrk, {args.seconds:g} s per cell, `Accept-Encoding: gzip` on
+every request; all on the same machine. Items: `GET /collections/zones/items?limit=N` on
+{args.zones:,} synthetic zones (12-vertex polygons over Bắc Kạn, 26 attributes), first page of each
+size checked identical on every server. Tiles: every WebMercatorQuad tile of zoom 8-14 over each
+data set (at most 400 per zoom), requested round-robin.
+
+Run {_dt.datetime.fromtimestamp(started, _dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}:
+`{command}`.
+
+### Items
+
+{table(results, "items")}
+
+### Vector tiles
+
+First answer to every tile, one request at a time (ms; geozones then keeps the tile for the
+store version, tipg renders every request in PostGIS):
+
+| data | server | tiles | p50 ms | p99 ms | max ms | features in all tiles |
+|---|---|---:|---:|---:|---:|---:|
+{chr(10).join(notes)}
+
+Under load (the same tiles round-robin):
+
+{table(results, "tiles")}
+
+### Throughput ratios (geozones req/s / peer req/s)
+
+{ratios(results)}
+"""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--zones", type=int, default=10_000, help="synthetic zones (default 10000)")
+    parser.add_argument("--parcels", type=int, default=100_000, help="synthetic parcels (default 100000)")
     parser.add_argument("--limits", type=int, nargs="+", default=[10, 100, 1000], help="page sizes")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 32], help="concurrent clients")
-    parser.add_argument("--seconds", type=float, default=6.0, help="time budget per cell")
-    parser.add_argument("--max-requests", type=int, default=3000, help="request budget per cell")
+    parser.add_argument("--seconds", type=float, default=8.0, help="wrk duration per cell")
     parser.add_argument("--write-docs", action="store_true", help="write the section into docs/benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, config)")
-    parser.add_argument("--no-postgis", action="store_true", help="leave out the PostGIS peer")
+    parser.add_argument("--no-postgis", action="store_true", help="leave out the PostGIS peers")
+    parser.add_argument(
+        "--cache-mb", type=int, default=None, help="GEOZONES_CACHE_MB of the geozones server (0: no page/tile cache)"
+    )
     args = parser.parse_args(argv)
     if max(args.limits) > args.zones:
         parser.error("--limits must not exceed --zones")
-    results, found, ratio_table = run(
-        args.zones, args.limits, args.clients, args.seconds, args.max_requests, args.keep, not args.no_postgis
-    )
-    text = report(results, ratio_table, found, args)
+    if shutil.which("wrk") is None:
+        parser.error("wrk is not installed (Debian package wrk)")
+    started = time.time()
+    folder = Path(tempfile.mkdtemp(prefix="geozones-bench-api-"))
+    try:
+        results, notes = run(args, folder)
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    text = report(results, notes, args, started)
     print(text)
     if args.write_docs:
         write_docs(text)

@@ -85,6 +85,64 @@ def tm3_crs(province: str) -> pyproj.CRS:
     return pyproj.CRS.from_epsg(registry[key])
 
 
+_EPSG_CODE = re.compile(r"^(?:EPSG:)?(\d{4,6})$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def vn2000_names() -> dict[str, int]:
+    """The VN-2000 CRSs of the EPSG database by name (lower case), e.g. ``"vn-2000 / tm-3 106-30"`` -> 9213.
+
+    Read from pyproj's EPSG database (the names are EPSG's, not typed in); also
+    ``"vn-2000 / tm-3 <province>"`` for each province of :func:`tm3_registry` (``"vn-2000 / tm-3 bac kan"``).
+    """
+    names: dict[str, int] = {}
+    for info in query_crs_info(auth_name="EPSG"):
+        if info.name.startswith("VN-2000") and not info.deprecated:
+            names.setdefault(info.name.lower(), int(info.code))
+    for province, code in tm3_registry().items():
+        names.setdefault(f"vn-2000 / tm-3 {province}", code)
+    return names
+
+
+def scenario_crs(value: str | int) -> str:
+    """The metric CRS a scenario names, as ``EPSG:n``: an EPSG code (``EPSG:9213``, ``9213``) or a VN-2000
+    name of :func:`vn2000_names` (``VN-2000 / TM-3 106-30``, ``VN-2000 / UTM zone 48N``).
+
+    Anything else (PROJ strings, WKT, URLs, file names) is refused before PROJ sees it: a PROJ string
+    such as ``+init=/etc/passwd:root`` or ``+nadgrids=/some/file`` makes PROJ open a file on the machine.
+
+    Raises
+    ------
+    CRSError
+        When the value is not one of these, not in the EPSG database, or not projected in metres.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise CRSError(f"crs must be an EPSG code such as EPSG:9213, not {type(value).__name__}")
+    text = str(value).strip()
+    match = _EPSG_CODE.match(text)
+    code = int(match.group(1)) if match else vn2000_names().get(_fold_crs_name(text))
+    if code is None:
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        raise CRSError(
+            f"crs {shown!r} is not an EPSG code (e.g. EPSG:9213 for Bắc Kạn, EPSG:9215 for Lạng Sơn) "
+            "or a VN-2000 CRS name (e.g. 'VN-2000 / TM-3 106-30'); PROJ strings and WKT are not accepted"
+        )
+    try:
+        crs = pyproj.CRS.from_epsg(code)
+    except pyproj.exceptions.CRSError:
+        raise CRSError(f"crs EPSG:{code} is not in the EPSG database") from None
+    unit = crs.axis_info[0].unit_name if crs.axis_info else ""
+    if not crs.is_projected or unit not in ("metre", "meter"):
+        raise CRSError(f"crs EPSG:{code} ({crs.name}) is not a projected CRS in metres; growth is measured in metres")
+    return f"EPSG:{code}"
+
+
+def _fold_crs_name(text: str) -> str:
+    from geozones.schema import ascii_name
+
+    return re.sub(r"\s+", " ", ascii_name(text).strip().lower())
+
+
 def metric_epsg(zones: gpd.GeoDataFrame) -> np.ndarray:
     """EPSG code of the working metric CRS for each zone, from its pre-2025 province.
 

@@ -239,6 +239,23 @@ class WorkLimitError(GeozonesError, ValueError):
     """A request needs more than its budget: too many vertices, too long a repair, too large a body."""
 
 
+class BudgetError(WorkLimitError):
+    """A request or call asks for more work than its budget: too many years, scenarios or draws, or it
+    ran past its deadline. The message names the limit and the setting that raises it (``setting``)."""
+
+    def __init__(self, message: str, setting: str | None = None):
+        self.setting = setting
+        super().__init__(message)
+
+
+class ScenarioBudgetError(ScenarioError, BudgetError):
+    """A scenario over a budget (its timeline, its draws): a :class:`ScenarioError` naming the field too."""
+
+    def __init__(self, message: str, path: str | None = None, field: str | None = None, setting: str | None = None):
+        ScenarioError.__init__(self, message, path, None, field)  # (its super() is BudgetError's, setting None)
+        self.setting = setting
+
+
 class WorkersBusyError(WorkLimitError):
     """Every worker for heavy geometry steps is busy; try again shortly."""
 

@@ -64,6 +64,10 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 OGR_TYPES: dict[str, str] = {"str": "String", "int": "Integer", "float": "Real", "date": "Date"}
 #: Stated precision of Real fields: IEEE 754 double in every format (shapefile: 24 digits, 15 decimals).
 REAL_PRECISION = "double (64-bit); shapefile Real(24,15)"
+#: Longest value of a text field that gives no ``max_length`` of its own (characters).
+TEXT_MAX_LENGTH = 200
+#: Longest value of the free-text fields (location basis, notes, incentives): a page of a fact sheet.
+LONG_TEXT_MAX_LENGTH = 4000
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,15 @@ class Field:
     maximum: float | None = None
     description: str = ""
     short: str = ""
+    #: Most characters a text value may have (text fields only; default :data:`TEXT_MAX_LENGTH`).
+    max_length: int | None = None
 
     def __post_init__(self) -> None:
         if not self.short:
             object.__setattr__(self, "short", self.name)
+        if self.dtype == "str" and self.max_length is None:
+            longest = max((len(c) for c in self.choices), default=0) if self.choices else TEXT_MAX_LENGTH
+            object.__setattr__(self, "max_length", longest)
         if len(self.short) > SHAPEFILE_NAME_LIMIT:
             raise ValueError(f"short name {self.short!r} of {self.name!r} is longer than {SHAPEFILE_NAME_LIMIT}")
 
@@ -101,11 +110,13 @@ class Field:
             return f"{low} … {high}".strip()
         if self.name == "id":
             return f"`{ID_PATTERN}`"
+        if self.max_length is not None:
+            return f"at most {self.max_length:,} characters"
         return ""
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("id", "str", True, description="Stable identifier (lower-case slug)"),
+    Field("id", "str", True, description="Stable identifier (lower-case slug)", max_length=64),
     Field("name", "str", True, description="Vietnamese name with diacritics"),
     Field("name_ascii", "str", True, description="ASCII name (diacritics removed)"),
     Field("kind", "str", True, tuple(KINDS), description="KCN, CCN or KCX"),
@@ -135,7 +146,7 @@ FIELDS: tuple[Field, ...] = (
     Field("decision_date", "date", description="Date of the establishing decision", short="dec_date"),
     Field("established_year", "int", minimum=1990, maximum=2100, description="Year established", short="estab_yr"),
     Field("target_year", "int", minimum=1990, maximum=2100, description="Year it is due to operate", short="target_yr"),
-    Field("sources", "str", True, description="Seed file names or public sources, '; '-separated"),
+    Field("sources", "str", True, description="Seed file names or public sources, '; '-separated", max_length=2000),
     Field(
         "geometry_quality",
         "str",
@@ -144,10 +155,16 @@ FIELDS: tuple[Field, ...] = (
         description="approximate / surveyed",
         short="geom_qual",
     ),
-    Field("location_basis", "str", description="Where the geometry was placed and how", short="loc_basis"),
+    Field(
+        "location_basis",
+        "str",
+        description="Where the geometry was placed and how",
+        short="loc_basis",
+        max_length=LONG_TEXT_MAX_LENGTH,
+    ),
     Field("site_lon", "float", minimum=-180, maximum=180, description="Approximate site longitude (WGS84)"),
     Field("site_lat", "float", minimum=-90, maximum=90, description="Approximate site latitude (WGS84)"),
-    Field("notes", "str", description="Free text"),
+    Field("notes", "str", description="Free text", max_length=LONG_TEXT_MAX_LENGTH),
 )
 
 #: :data:`ID_PATTERN` compiled. Ids of this form are safe in URLs, file names, HTTP headers and SQL.
@@ -221,14 +238,15 @@ INVESTOR_FIELDS: tuple[Field, ...] = (
         description="Published wastewater treatment capacity, m3/day",
         short="wastew_m3d",
     ),
-    Field("incentives", "str", description="Published investment incentives"),
-    Field("contact", "str", description="Published contact (office, telephone, e-mail, web)"),
+    Field("incentives", "str", description="Published investment incentives", max_length=LONG_TEXT_MAX_LENGTH),
+    Field("contact", "str", description="Published contact (office, telephone, e-mail, web)", max_length=500),
     Field(
         "investor_info_sources",
         "str",
         description="The published source(s) of the investor fields, "
         "'; '-separated; required when any of them is filled",
         short="inv_src",
+        max_length=2000,
     ),
 )
 INVESTOR_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in INVESTOR_FIELDS)
@@ -297,6 +315,8 @@ def check_types(properties: Mapping) -> None:
             continue
         if field.dtype == "str" and not isinstance(value, str):
             raise ZoneValidationError(f"{name} must be text (a JSON string), not {type(value).__name__}", field=name)
+        if field.dtype == "str" and field.max_length is not None and len(value.strip()) > field.max_length:
+            raise ZoneValidationError(_too_long(field, len(value.strip())), field=name)
         if field.dtype in ("float", "int") and (_structured(value) or not isinstance(value, (int, float, str))):
             raise ZoneValidationError(f"{name} must be a number, not {type(value).__name__}", field=name)
         if field.dtype == "date" and not isinstance(value, (str, _dt.date)):
@@ -345,10 +365,21 @@ def _parse_date(value) -> _dt.date | None:
         return None
 
 
+def _too_long(field: Field, length: int | None = None) -> str:
+    got = f" (got {length:,})" if length is not None else ""
+    if field.name == "id":
+        return f"id must be {ID_RULE}{got}"
+    return f"{field.name} is longer than its limit of {field.max_length:,} characters{got}"
+
+
 def _check_field(values: pd.Series, field: Field, bad: _Collector) -> None:
     missing = values.isna().to_numpy()
     if field.required:
         bad.fail(missing, field.name, f"{field.name} is required")
+    limit = field.max_length
+    if field.dtype == "str" and limit is not None:
+        lengths = values.map(lambda v: len(v) if isinstance(v, str) else 0)
+        bad.fail((lengths > limit).to_numpy(dtype=bool), field.name, _too_long(field))
     if field.choices is not None:
         wrong = ~values.isna() & ~values.isin(field.choices)
         bad.fail(wrong.to_numpy(), field.name, f"{field.name} must be one of {', '.join(field.choices)}")

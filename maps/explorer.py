@@ -35,7 +35,23 @@ REFERENCE_LAYERS: dict[str, str] = {
     "infrastructure_railways": "layer.railways",
     "infrastructure_power": "layer.power",
     "infrastructure_destinations": "layer.destinations",
+    "infrastructure_corridor_roads": "layer.corridor_roads",
+    "infrastructure_logistics_destinations": "layer.logistics_destinations",
 }
+#: Logistics rows (drive-time model, issue 22): minutes by car and by container truck, labour catchment.
+LOGISTICS_FIELDS: tuple[tuple[str, str], ...] = (
+    ("field.min_capital", "minutes_capital"),
+    ("field.min_airport", "minutes_airport"),
+    ("field.min_seaport", "minutes_seaport"),
+    ("field.min_border_gate", "minutes_border_gate"),
+    ("field.min_railway_station", "minutes_railway_station"),
+    ("field.truck_min_capital", "truck_minutes_capital"),
+    ("field.truck_min_airport", "truck_minutes_airport"),
+    ("field.truck_min_seaport", "truck_minutes_seaport"),
+    ("field.truck_min_border_gate", "truck_minutes_border_gate"),
+    ("field.pop_30min", "pop_30min"),
+    ("field.pop_60min", "pop_60min"),
+)
 #: Rows of the comparison (catalogue key, site-table column or derived value), shared by page, HTML and CSV.
 COMPARE_FIELDS: tuple[tuple[str, str], ...] = (
     ("field.kind", "kind"),
@@ -54,6 +70,7 @@ COMPARE_FIELDS: tuple[tuple[str, str], ...] = (
         for p, c in (("road", "road_km"), ("straight", "straight_km"), ("drive", "road_h"))
     ),
     ("field.access", "access_km"),
+    *LOGISTICS_FIELDS,
     ("field.land_price", "land_price"),
     ("field.leased", "leased_land_ha"),
     ("field.power", "power_capacity_mva"),
@@ -140,6 +157,7 @@ def explorer_data(
     layers_url: str | None = None,
     basemap: Mapping[str, str] | None = None,
     max_zoom: int = 15,
+    isochrones: gpd.GeoDataFrame | None = None,
 ) -> dict:
     """Everything the explorer script needs, JSON-able.
 
@@ -164,6 +182,9 @@ def explorer_data(
         default (the page stays offline).
     max_zoom : int
         The closest zoom (the schematic outlines say nothing closer).
+    isochrones : GeoDataFrame, optional
+        Drive-time polygons (``zone_id``, ``minutes``; :func:`geozones.analysis.logistics.isochrones`),
+        drawn for the selected site.
     """
     lang = i18n.check_lang(lang)
     return {
@@ -184,6 +205,8 @@ def explorer_data(
         },
         "place_kinds": list(PLACE_KINDS),
         "compare_fields": [list(f) for f in COMPARE_FIELDS],
+        "logistics_model": _logistics_model(),
+        "isochrones": _isochrone_json(isochrones),
         "links": dict(links or {}),
         "generated": _dt.date.today().isoformat(),
     }
@@ -191,6 +214,7 @@ def explorer_data(
 
 #: The explorer's scripts (``static/geozones/``), in load order: each reads the names of the earlier ones.
 SCRIPTS: tuple[str, ...] = (
+    "explorer-logistics.js",  # a plugin (window.geozonesExplorerPlugins): before explorer-core.js
     "explorer-core.js",
     "explorer-state.js",
     "explorer-page.js",
@@ -205,6 +229,35 @@ SCRIPTS: tuple[str, ...] = (
     "explorer-legend.js",
     "explorer.js",
 )
+
+
+def _logistics_model() -> dict:
+    """The drive-time model's figures (speeds, access speed, limit) for the page's stated-model note."""
+    from geozones.analysis.logistics import ACCESS_SPEED_KMH, FAR_FROM_ROADS_M, VEHICLE_SPEEDS_KMH
+
+    speeds = VEHICLE_SPEEDS_KMH
+    return {
+        "car_nat": f"{speeds['car']['national_highway']:g}",
+        "car_prov": f"{speeds['car']['provincial_road']:g}",
+        "truck_nat": f"{speeds['truck']['national_highway']:g}",
+        "truck_prov": f"{speeds['truck']['provincial_road']:g}",
+        "access": f"{ACCESS_SPEED_KMH:g}",
+        "far": f"{FAR_FROM_ROADS_M / 1000:g}",
+    }
+
+
+def _isochrone_json(frame: gpd.GeoDataFrame | None) -> dict | None:
+    if frame is None or not len(frame):
+        return None
+    frame = frame.to_crs(WGS84)
+    frame = frame.set_geometry(frame.geometry.simplify(3e-4))  # ~30 m: plenty for a 15-60 minute area
+    return feature_collection(frame, ["zone_id", "vehicle", "minutes"])
+
+
+def logistics_note(lang: str) -> str:
+    """The drive-time model in one sentence, in ``lang`` (every page that shows a time carries it)."""
+    return i18n.text(lang, "factsheet.note_logistics", **_logistics_model())
+
 
 _PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
@@ -232,12 +285,13 @@ def explorer_html(
     layers_url: str | None = None,
     basemap: Mapping[str, str] | None = None,
     max_zoom: int = 15,
+    isochrones: gpd.GeoDataFrame | None = None,
 ) -> str:
     """The explorer page.
 
     Parameters
     ----------
-    zones, table, layers, links, lang, layers_url, basemap, max_zoom
+    zones, table, layers, links, lang, layers_url, basemap, max_zoom, isochrones
         See :func:`explorer_data`.
     base_url : str, optional
         Where the vendored assets are served (``/maps/static``); ``None`` inlines them so the
@@ -249,7 +303,15 @@ def explorer_html(
         The HTML document.
     """
     data = explorer_data(
-        zones, table, layers=layers, links=links, lang=lang, layers_url=layers_url, basemap=basemap, max_zoom=max_zoom
+        zones,
+        table,
+        layers=layers,
+        links=links,
+        lang=lang,
+        layers_url=layers_url,
+        basemap=basemap,
+        max_zoom=max_zoom,
+        isochrones=isochrones,
     )
     page = _PAGE.format(
         lang=html.escape(lang),
@@ -287,10 +349,19 @@ def format_value(column: str, row: Mapping, lang: str) -> str:
             unit={"m2": "m²"}.get(row.get("land_price_unit"), row.get("land_price_unit") or ""),
             period=i18n.text(lang, f"period.{row['land_price_period']}") if row.get("land_price_period") else "",
         )
+    if column.startswith(("minutes_", "truck_minutes_", "pop_")) and column != "pop_year":
+        if missing:
+            return i18n.text(lang, "value.far_from_roads" if row.get("far_from_roads") else "value.no_data")
+        if column.startswith("pop_"):
+            year = f" ({row['pop_year']})" if row.get("pop_year") else ""
+            return i18n.text(lang, "unit.people", value=_number(value, lang, 0)) + year
+        return i18n.text(lang, "unit.min", value=_number(value, lang, 0))
     if column == "access_km":
         return (
             i18n.text(lang, "value.no_data") if missing else i18n.text(lang, "unit.km", value=_number(value, lang, 1))
         )
+    if column.startswith(("road_km_", "road_h_")) and _far_from_roads(row):
+        return i18n.text(lang, "value.far_from_roads")  # a long straight leg is not a road distance
     if column.startswith(("road_km_", "road_h_", "straight_km_")):
         if missing:
             kind = column.split("_", 2)[2]
@@ -321,6 +392,14 @@ def format_value(column: str, row: Mapping, lang: str) -> str:
         unit = "MVA" if column.endswith("_mva") else "m³/day"
         return f"{_number(value, lang, 1)} {unit}"
     return str(value)
+
+
+def _far_from_roads(row: Mapping) -> bool:
+    """The site's straight leg to the nearest mapped road is longer than the stated limit (3 km)."""
+    from geozones.analysis.logistics import FAR_FROM_ROADS_M
+
+    access = row.get("access_km")
+    return isinstance(access, (int, float)) and np.isfinite(access) and access * 1000.0 > FAR_FROM_ROADS_M
 
 
 def comparison(table, ids: list[str], lang: str) -> tuple[list[str], list[tuple[str, list[str]]]]:
@@ -373,6 +452,7 @@ def comparison_html(
     if csv_url:
         links.append(f"<a href='{e(csv_url)}' download>{e(i18n.text(lang, 'compare.csv'))}</a>")
     notes = " ".join(e(i18n.text(lang, k)) for k in ("factsheet.note_roads", "factsheet.note_drive"))
+    notes += " " + e(logistics_note(lang))
     return f"""<!doctype html><html lang="{e(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(i18n.text(lang, "compare.title"))}</title>
@@ -393,6 +473,8 @@ __all__ = [
     "REFERENCE_LAYERS",
     "COMPARE_FIELDS",
     "SCRIPTS",
+    "LOGISTICS_FIELDS",
+    "logistics_note",
     "outlines",
     "explorer_data",
     "layers_data",

@@ -17,6 +17,7 @@ import html
 import io
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -26,7 +27,14 @@ from geozones import crs as _crs
 from geozones.analysis.siteselect import PLACE_KINDS
 from geozones.errors import GeozonesError
 from geozones.maps import i18n
-from geozones.maps.explorer import COMPARE_FIELDS, UnknownSiteError, format_value, site_records
+from geozones.maps.explorer import (
+    COMPARE_FIELDS,
+    LOGISTICS_FIELDS,
+    UnknownSiteError,
+    format_value,
+    logistics_note,
+    site_records,
+)
 from geozones.maps.printmap import nice_length
 
 #: Rows of "what investors ask" (catalogue key, column).
@@ -40,6 +48,8 @@ INVESTOR_ROWS: tuple[tuple[str, str], ...] = (
     ("field.contact", "contact"),
 )
 _INVESTOR_COLUMNS = {c for _, c in INVESTOR_ROWS}
+#: Destination categories of the fact sheet's logistics table (minutes by car and by truck).
+LOGISTICS_CATEGORIES = ("capital", "airport", "seaport", "border_gate")
 _URL = re.compile(r"^(https?://\S+|(?:[a-z0-9-]+\.)+(?:vn|com|org|net|gov|info)(?:/\S*)?)$", re.IGNORECASE)
 
 
@@ -78,6 +88,15 @@ def _draw(
     roads = layers.get("infrastructure_roads")
     if roads is not None and len(roads):
         roads.to_crs(crs).plot(ax=ax, color="#c0392b", lw=1.2, zorder=3)
+    isochrones = layers.get("logistics_isochrones")
+    if label_places and isochrones is not None and len(isochrones) and "zone_id" in isochrones.columns:
+        mine = isochrones[isochrones["zone_id"] == site_id].sort_values("minutes", ascending=False)
+        shades = {15.0: "#08519c", 30.0: "#3182bd", 45.0: "#6baed6", 60.0: "#bdd7e7"}
+        for _, iso in mine.to_crs(crs).iterrows():  # 60 minutes first, 15 on top
+            color = shades.get(float(iso["minutes"]), "#6baed6")
+            gpd.GeoSeries([iso.geometry], crs=crs).plot(
+                ax=ax, color=color, alpha=0.35, edgecolor=color, lw=0.5, zorder=1
+            )
     rail = layers.get("infrastructure_railways")
     if rail is not None and len(rail):
         rail.to_crs(crs).plot(ax=ax, color="#333", lw=1.0, linestyle=(0, (6, 2)), zorder=3)
@@ -291,7 +310,28 @@ def factsheet_html(
         if column not in _INVESTOR_COLUMNS
         and column not in ("geometry_quality", "sources")
         and not column.startswith(("road_", "straight_"))
+        and (key, column) not in LOGISTICS_FIELDS
     )
+    logistics_rows = "".join(
+        f"<tr><th>{t('place.' + category)}"
+        + (
+            f" ({e(str(row['nearest_' + category + '_name']))})"
+            if category == "border_gate" and row.get("nearest_border_gate_name")
+            else ""
+        )
+        + f"</th><td>{e(format_value('minutes_' + category, row, lang))}</td>"
+        f"<td>{e(format_value('truck_minutes_' + category, row, lang))}</td></tr>"
+        for category in LOGISTICS_CATEGORIES
+    ) + (
+        f"<tr><th>{t('logistics.pop')}</th><td colspan='2'>"
+        f"{e(format_value('pop_30min', row, lang))} / {e(format_value('pop_60min', row, lang))}</td></tr>"
+    )
+    if row.get("far_from_roads"):  # no time at all: one line, with the access leg that explains it
+        logistics_rows = (
+            f"<tr><td colspan='3'>{t('value.far_from_roads')}: {t('field.access')} "
+            f"{e(format_value('access_km', row, lang))}</td></tr>"
+        )
+    logistics_head = "".join(f"<th>{t(k)}</th>" for k in ("distance.place", "logistics.car", "logistics.truck"))
     distance_rows = "".join(
         f"<tr><th>{t('place.' + kind)}</th><td>{e(str(row.get('nearest_' + kind) or ''))}</td>"
         f"<td>{e(format_value('road_km_' + kind, row, lang))}</td><td>{e(format_value('straight_km_' + kind, row, lang))}</td>"
@@ -322,6 +362,7 @@ def factsheet_html(
         i18n.text(lang, k)
         for k in ("factsheet.note_roads", "factsheet.note_drive", "factsheet.note_available", "factsheet.note_names")
     ]
+    approx.append(logistics_note(lang))  # the drive-time model, stated (times on this sheet are minutes)
     sources = _source_items(row.get("sources")) + _source_items(row.get("investor_info_sources"))
     for name in ("infrastructure_roads", "infrastructure_destinations", "boundaries_provinces"):
         frame = layers.get(name)
@@ -344,6 +385,12 @@ def factsheet_html(
             + "</p>"
         )
     heading = f"{e(row['name'])}"
+    iso = layers.get("logistics_isochrones")
+    iso_caption = (
+        f". {t('factsheet.isochrones')}"
+        if iso is not None and "zone_id" in iso.columns and (iso["zone_id"] == site_id).any()
+        else ""
+    )
     site_image = (
         f'<img alt="{t("factsheet.site_map")}" src="{site_map}">'
         if site_map
@@ -368,15 +415,17 @@ table.cols {{ width: 100%; }} table.cols > tbody > tr > td {{ width: 50%; border
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; vertical-align: top; padding: 0.5mm 1mm;
 border-bottom: 0.1mm solid #ddd; }} th {{ color: #444; font-weight: 600; width: 45%; }}
 ul {{ margin: 0; padding-left: 4mm; }} ul.sources {{ columns: 2; column-gap: 6mm; font-size: 7pt; line-height: 1.15; }} li {{ margin: 0.3mm 0; }} a {{ color: #174a7c; word-break: break-all; }}
-table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }}
+table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }} table.logistics th {{ width: 40%; }}
 .date {{ color: #555; font-size: 7.5pt; margin-top: 2mm; }}
 {i18n.LINE_BREAK_CSS}
 </style></head><body>
 {nav}<p class="kicker">{t("factsheet.title")} · geozones</p>
 <h1>{heading}</h1><p class="sub">{sub}</p>
-<table class="maps"><tr><td><figure><img alt="{t("factsheet.locator")}" src="{locator}"><figcaption>{t("factsheet.locator")}</figcaption></figure></td>
+<table class="maps"><tr><td><figure><img alt="{t("factsheet.locator")}" src="{locator}"><figcaption>{t("factsheet.locator")}{iso_caption}</figcaption></figure></td>
 <td><figure>{site_image}<figcaption>{t("factsheet.site_map")}. {t("factsheet.map_legend")}</figcaption></figure></td></tr></table>
-<table class="cols"><tr><td><h2>{t("factsheet.figures")}</h2><table class="figures">{figure_rows}</table></td>
+<table class="cols"><tr><td><h2>{t("factsheet.figures")}</h2><table class="figures">{figure_rows}</table>
+<h2>{t("factsheet.logistics")}</h2>
+<table class="logistics"><thead><tr>{logistics_head}</tr></thead><tbody>{logistics_rows}</tbody></table></td>
 <td><h2>{t("factsheet.investor_info")}</h2><table class="investor">{investor_rows}</table>
 <h2>{t("factsheet.approximate")}</h2><ul class="approximate">{"".join(f"<li>{e(a)}</li>" for a in approx)}</ul></td></tr></table>
 <table class="distances"><thead><tr>{distance_head}</tr></thead><tbody>{distance_rows}</tbody></table>
@@ -385,18 +434,78 @@ table.distances {{ margin-top: 2mm; }} table.distances th {{ width: auto; }}
 </body></html>"""
 
 
-def factsheet_pdf(zones: gpd.GeoDataFrame, table, site_id: str, *, lang: str = "vi", **kwargs) -> bytes:
+def factsheet_pdf(
+    zones: gpd.GeoDataFrame, table, site_id: str, *, lang: str = "vi", timeout: float | None = None, **kwargs
+) -> bytes:
     """The fact sheet as an A4 PDF (WeasyPrint; text selectable, fonts embedded as subsets).
 
     Takes the arguments of :func:`factsheet_html`. Raises :class:`FactSheetError` when
-    WeasyPrint or its system libraries are missing (message in ``lang``).
+    WeasyPrint or its system libraries are missing (message in ``lang``). The render runs in a worker
+    process (:func:`pdf_from_html`) killed after ``timeout`` seconds (default ``GEOZONES_PDF_TIMEOUT_S``,
+    20): :class:`~geozones.errors.BudgetError`.
     """
+    from geozones import bounded
+
     page = factsheet_html(zones, table, site_id, lang=lang, **kwargs)
     try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:
+        return bounded.call(
+            pdf_from_html, page, timeout=timeout, kind="pdf", what="the fact sheet PDF", warm=("weasyprint",)
+        )
+    except ImportError as exc:
         raise FactSheetError(f"{i18n.text(i18n.check_lang(lang), 'error.pdf_unavailable')} ({exc})") from exc
-    return HTML(string=page).write_pdf()
 
 
-__all__ = ["INVESTOR_ROWS", "FactSheetError", "factsheet_html", "factsheet_pdf"]
+#: The only folder a rendered page may load files from: the project's bundled assets.
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def bundled_only_fetcher():
+    """A WeasyPrint URL fetcher that loads ``data:`` URLs and files under :data:`STATIC` only.
+
+    Everything else (``file://`` elsewhere, ``http(s)://``, ``ftp://``) is refused: WeasyPrint logs it and
+    leaves the resource out, so a stored value can never make the renderer read a server file or
+    call another host, whatever the escaping. Redirects are not followed.
+    """
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher
+
+    root = STATIC.resolve()
+
+    class BundledOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.is_relative_to(root) and path.is_file():
+                    return super().fetch(path.as_uri(), headers)
+            raise ValueError(f"a fact sheet loads only data: URLs and bundled assets, not {url[:80]!r}")
+
+    return BundledOnly(allowed_protocols=("data", "file"), allow_redirects=False, timeout=5)
+
+
+def pdf_from_html(page: str) -> bytes:
+    """Render an HTML page to PDF with :func:`bundled_only_fetcher` (runs in a worker process).
+
+    Raises
+    ------
+    ImportError
+        When WeasyPrint or its system libraries are missing.
+    """
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # missing Pango and friends
+        raise ImportError(str(exc)) from None
+    return HTML(string=page, url_fetcher=bundled_only_fetcher()).write_pdf()
+
+
+__all__ = [
+    "INVESTOR_ROWS",
+    "FactSheetError",
+    "bundled_only_fetcher",
+    "factsheet_html",
+    "factsheet_pdf",
+    "pdf_from_html",
+]

@@ -12,12 +12,14 @@ import shapely
 
 from geozones.errors import InvalidParameterError
 from geozones.maps._base import add_layer_control, add_legend_and_title, add_overlays, base_map, sources_of, zone_bounds
-from geozones.maps._elements import OverlayLayer, ZoneLayer, swatch
+from geozones.maps._elements import HtmlControl, OverlayLayer, ZoneLayer, swatch
 from geozones.maps._text import LABELS, check_lang, js_config
+from geozones.maps.citations import cite_all
 from geozones.maps.data import feature_collection
 
 #: New land smaller than this (m²) is treated as reprojection noise, not a change.
 MIN_NEW_LAND_M2 = 100.0
+CANDIDATE_STYLE = {"color": "#1565c0", "weight": 2.5, "dashArray": "6 3", "fillColor": "#42a5f5", "fillOpacity": 0.15}
 EXCLUSION_STYLE = {"color": "#b71c1c", "weight": 1, "fillColor": "#e53935", "fillOpacity": 0.25, "opacity": 0.8}
 BASELINE_STYLE = {"color": "#455a64", "weight": 1.5, "dashArray": "3 3", "fill": False, "opacity": 0.9}
 NEW_LAND_STYLE = {
@@ -28,6 +30,11 @@ NEW_LAND_STYLE = {
     "opacity": 1,
     "interactive": False,
 }  # clicks go through to the zone and its popup
+
+
+def _round(value: float) -> str:
+    """A legend figure: two decimals at most, no trailing zeros (0.88934 -> 0.89, 99.0 -> 99)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def _metric(frame: gpd.GeoDataFrame, crs) -> gpd.GeoSeries:
@@ -152,8 +159,6 @@ def ranks_panel(ranks: pd.DataFrame, text: dict, names: dict | None = None):
     """A fixed panel: each candidate site's AHP score, rank, median rank and share of draws in the top k."""
     from html import escape
 
-    import folium
-
     table = ranks.sort_values(["base_rank", "id"])
     k = table["top_k"].iloc[0] if "top_k" in table.columns else None
     draws = table["draws"].iloc[0] if "draws" in table.columns else None
@@ -163,7 +168,8 @@ def ranks_panel(ranks: pd.DataFrame, text: dict, names: dict | None = None):
     head = "".join(f"<th>{escape(c)}</th>" for c in text["ranks_columns"])
     rows = []
     for _, row in table.iterrows():
-        site = (names or {}).get(row["id"], row["id"])
+        own = row.get("name") if "name" in table.columns else None
+        site = own if isinstance(own, str) and own else (names or {}).get(row["id"], row["id"])
 
         def number(value, fmt):
             return format(float(value), fmt) if pd.notna(value) else "—"
@@ -174,24 +180,26 @@ def ranks_panel(ranks: pd.DataFrame, text: dict, names: dict | None = None):
             f"<td>{number(row['top_k_share'], '.0%')}</td></tr>"
         )
     html = (
-        f'<div class="gz-ranks" style="position:absolute;top:90px;left:10px;z-index:800;background:#fff;'
-        f'padding:6px 8px;font:12px sans-serif;max-width:45%;max-height:40%;overflow:auto;box-shadow:0 1px 4px #0004">'
         f"<details open><summary><b>{escape(text['ranks'])}</b>{note}</summary>"
         f'<table style="border-collapse:collapse;text-align:right"><tr>{head}</tr>{"".join(rows)}</table>'
-        f"</details><style>.gz-ranks td,.gz-ranks th{{padding:1px 4px}}.gz-ranks th{{text-align:left}}</style></div>"
+        f"</details>"
     )
-    return folium.Element(html)
+    # a Leaflet control in the top-left corner: stacked under the zoom buttons, never beneath them
+    return HtmlControl(html, "topleft", "gz-ranks gz-panel")
 
 
 def odds_panel(odds: pd.DataFrame, text: dict):
     """A fixed panel with the probability of meeting each target (rows) in each year (columns)."""
     from html import escape
 
-    import folium
-
     years = sorted(int(y) for y in odds["year"].unique())
-    table = odds.pivot_table(index="target", columns="year", values="probability", aggfunc="first")
-    deadline = odds.groupby("target")["deadline"].first()
+    odds = odds.copy()
+    if "name" in odds.columns:  # targets by their names; the id where a table has none
+        odds["name"] = odds["name"].where(odds["name"].notna() & (odds["name"].astype(str) != ""), odds["target"])
+    else:
+        odds["name"] = odds["target"]
+    table = odds.pivot_table(index="name", columns="year", values="probability", aggfunc="first", sort=False)
+    deadline = odds.groupby("name", sort=False)["deadline"].first()
     head = "".join(f"<th>{y}</th>" for y in years)
     rows = []
     for target, row in table.iterrows():
@@ -202,14 +210,12 @@ def odds_panel(odds: pd.DataFrame, text: dict):
     draws = int(odds["draws"].iloc[0])
     seed = odds["seed"].iloc[0] if "seed" in odds.columns else odds.attrs.get("seed", "")
     html = (
-        f'<div class="gz-odds" style="position:absolute;bottom:28px;left:10px;z-index:800;background:#fff;'
-        f'padding:6px 8px;font:12px sans-serif;max-width:70%;overflow:auto;box-shadow:0 1px 4px #0004">'
         f"<b>{escape(text['odds'])}</b> <small>({draws} {escape(text['odds_note'])} {escape(str(seed))})</small>"
         f'<table style="border-collapse:collapse;text-align:right"><tr><th></th>{head}</tr>{"".join(rows)}'
-        f"</table><style>.gz-odds td,.gz-odds th{{padding:1px 4px}}.gz-odds .gz-deadline"
-        f"{{font-weight:bold;outline:1px solid #444}}</style></div>"
+        f"</table>"
     )
-    return folium.Element(html)
+    # a Leaflet control in the bottom-left corner: stacked with the title, never over it
+    return HtmlControl(html, "bottomleft", "gz-odds gz-panel")
 
 
 def planner_map(
@@ -222,6 +228,7 @@ def planner_map(
     uncertainty: str | os.PathLike | None = None,
     ranks: pd.DataFrame | None = None,
     odds: pd.DataFrame | None = None,
+    candidates: gpd.GeoDataFrame | None = None,
     layers: dict[str, gpd.GeoDataFrame] | None = None,
     lang: Literal["vi", "en"] = "vi",
     mode: Literal["embed", "api"] = "embed",
@@ -251,6 +258,9 @@ def planner_map(
     odds : DataFrame, optional
         Probabilities of meeting targets (:class:`geozones.scenario.odds.OddsResult.probabilities`):
         a target x year table along the map's time axis.
+    candidates : GeoDataFrame, optional
+        The scenario's candidate sites (``id``, ``name``, ``base_rank``, ...; store layer
+        ``candidates_<id>`` of ``geozones scenario run``): outlines labelled with their AHP rank.
     layers : dict of GeoDataFrame, optional
         Reference layers as for :func:`maps.investor_map`.
     lang : {"vi", "en"}
@@ -279,7 +289,7 @@ def planner_map(
         legend.append(
             (
                 swatch("#21918c", "#21918c"),
-                f"{text['suitability']}: {low:g} ({text['low']}) – {high:g} ({text['high']})",
+                f"{text['suitability']}: {_round(low)} ({text['low']}) – {_round(high)} ({text['high']})",
             )
         )
     if sensitivity is not None:
@@ -292,9 +302,9 @@ def planner_map(
         legend.append((swatch("#fde725", "#440154"), f"{text['uncertainty']}: {low:.3f} – {high:.3f}"))
     if ranks is not None and len(ranks):
         names = dict(zip(scenario["id"], scenario["name"])) if "name" in scenario.columns else None
-        m.get_root().html.add_child(ranks_panel(ranks, text, names))
+        ranks_panel(ranks, text, names).add_to(m)
     if odds is not None and len(odds):
-        m.get_root().html.add_child(odds_panel(odds, text))
+        odds_panel(odds, text).add_to(m)
     for name, frame in (exclusions or {}).items():
         OverlayLayer(
             feature_collection(frame, [c for c in ("name", "reason", "kind") if c in frame.columns]),
@@ -302,6 +312,18 @@ def planner_map(
             EXCLUSION_STYLE,
         ).add_to(m)
         legend.append((swatch(EXCLUSION_STYLE["fillColor"], EXCLUSION_STYLE["color"]), f"{text['exclusion']}: {name}"))
+    if candidates is not None and len(candidates):
+        shown = candidates.to_crs(4326).copy()
+        shown["rank"] = shown["base_rank"].map(lambda r: f"#{int(r)}" if pd.notna(r) else "—")
+        shown = shown.round({"ahp_score": 3, "area_ha": 1})
+        OverlayLayer(
+            feature_collection(shown, ["name", "rank", "ahp_score", "area_ha"]),
+            text["candidates"],
+            CANDIDATE_STYLE,
+            ["name", "rank", "ahp_score"],
+            class_name="gz-candidates",
+        ).add_to(m)
+        legend.append((swatch(None, CANDIDATE_STYLE["color"], "6 3"), text["candidates"]))
     removed = baseline[~baseline["id"].isin(scenario["id"])]
     if mode == "embed":
         OverlayLayer(feature_collection(baseline, ["id", "name"]), text["baseline"], BASELINE_STYLE).add_to(m)
@@ -328,6 +350,7 @@ def planner_map(
             class_name="gz-new-land",
         ).add_to(m)
     legend.append((swatch(None, NEW_LAND_STYLE["color"], pattern=True), text["new_land_layer"]))
-    add_legend_and_title(m, lang, title or text["title_scenario"], legend, sources_of(scenario, limit=3))
+    cited = cite_all(scenario["sources"], limit=3) if "sources" in scenario.columns else []
+    add_legend_and_title(m, lang, title or text["title_scenario"], legend, "; ".join(cited) or sources_of(None))
     add_layer_control(m)
     return m

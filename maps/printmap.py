@@ -92,13 +92,45 @@ _LAYER_ORDER = (
 )
 
 
+def crs_note(crs, lang: str) -> str:
+    """What the map is drawn in and what the figures are measured in (VN-2000 TM-3 of each province)."""
+    text = LABELS[check_lang(lang)]
+    code = crs.to_epsg()
+    return f"{text['crs_drawn']}: {crs.name}" + (f" (EPSG:{code})" if code else "") + f"; {text['crs_measured']}"
+
+
+def print_crs(zones: gpd.GeoDataFrame):
+    """The VN-2000 TM-3 CRS a print map is drawn in: the zones' own when one zone fits them all, else the
+    TM-3 of the province most of them lie in (never a UTM zone: the data is measured in TM-3)."""
+    from geozones import crs as _crs
+    from geozones.crs import working_crs
+
+    placed = zones[~(zones.geometry.isna() | zones.geometry.is_empty)]
+    chosen = working_crs(placed if len(placed) else zones)
+    if chosen.to_epsg() in set(_crs.tm3_registry().values()):
+        return chosen
+    column = "province_pre2025" if "province_pre2025" in zones.columns else "province"
+    if column in zones.columns and zones[column].notna().any():
+        for province in zones[column].value_counts().index:
+            try:
+                return _crs.tm3_crs(str(province))
+            except Exception:  # CRSError: a province without a TM-3 zone
+                continue
+    return chosen
+
+
 def footer_lines(
     zones: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame] | None, lang: str, crs_name: str, when: str
 ) -> tuple[str, str]:
-    """The print map's footer: the source line, and the attribution line of the drawn reference layers
-    (empty when they carry none). CC BY-SA data must carry its attribution wherever it travels."""
+    """The print map's footer: the source line (publisher, title, date of each source; never a file name),
+    and the attribution line of the drawn reference layers (empty when they carry none). CC BY-SA data
+    must carry its attribution wherever it travels."""
+    from geozones.maps.citations import cite_all
+
     text = LABELS[check_lang(lang)]
-    source = f"{text['source']}: {sources_of(zones, limit=12)}. CRS: {crs_name}. {text['approximate_print']}. {when}"
+    cited = cite_all(zones["sources"]) if "sources" in zones.columns else []
+    listed = "; ".join(cited) if cited else sources_of(None)
+    source = f"{text['source']}: {listed}. {crs_name}. {text['approximate_print']}. {when}"
     drawn = {n: f for n, f in (layers or {}).items() if n in _LAYER_ORDER}
     credit = " ".join(attributions(drawn))
     return source, (f"{text['attribution']}: {credit}" if credit else "")
@@ -173,7 +205,86 @@ def _draw_points(ax, zones: gpd.GeoDataFrame, crs) -> None:
         )
 
 
-def _legend(ax, zones: gpd.GeoDataFrame, lang: str) -> None:
+NEW_LAND_COLOR = "#c2185b"
+
+
+def draw_new_land(ax, zones_metric: gpd.GeoDataFrame, baseline: gpd.GeoDataFrame | None, crs) -> float:
+    """Hatch the parts of the zones outside every baseline zone (new land); returns its hectares."""
+    import shapely
+
+    if baseline is None or zones_metric.empty:
+        return 0.0
+    base = baseline.to_crs(crs).geometry
+    base = base[~(base.isna() | base.is_empty)]
+    now = zones_metric.geometry
+    now = now[~(now.isna() | now.is_empty)]
+    if "status" in zones_metric.columns:
+        now = now[zones_metric.loc[now.index, "status"].ne("retired")]
+    land = shapely.difference(shapely.union_all(now.array), shapely.union_all(base.array))
+    parts = shapely.get_parts(land)
+    parts = parts[shapely.area(parts) >= 100.0]  # reprojection slivers are not new land
+    if len(parts):
+        gpd.GeoSeries(parts, crs=crs).plot(
+            ax=ax, facecolor="none", edgecolor=NEW_LAND_COLOR, hatch="////", linewidth=1.2, zorder=7
+        )
+    return float(shapely.area(parts).sum() / 10_000.0) if len(parts) else 0.0
+
+
+def draw_labels(ax, zones_metric: gpd.GeoDataFrame, fontsize: float = 6.5) -> list[str]:
+    """Zone names at their polygons (or site points), skipping a label that would overlap one already
+    placed (bigger zones first); returns the names drawn."""
+    import shapely
+
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    frame = zones_metric.copy()
+    geoms = frame.geometry
+    has = ~(geoms.isna() | geoms.is_empty)
+    frame["_area"] = np.where(has, geoms.area, 0.0)
+    points = []
+    for idx, row in frame.sort_values("_area", ascending=False).iterrows():
+        geom = row.geometry
+        if geom is not None and not geom.is_empty:
+            point = shapely.point_on_surface(geom)
+        elif {"site_lon", "site_lat"} <= set(frame.columns) and pd_notna(row["site_lon"]):
+            point = (
+                gpd.GeoSeries(gpd.points_from_xy([float(row["site_lon"])], [float(row["site_lat"])]), crs=4326)
+                .to_crs(zones_metric.crs)
+                .iloc[0]
+            )
+        else:
+            continue
+        points.append((str(row.get("name", idx)), point))
+    placed, drawn = [], []
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    for name, point in points:
+        if not (x0 <= point.x <= x1 and y0 <= point.y <= y1):
+            continue
+        label = ax.annotate(
+            name,
+            (point.x, point.y),
+            xytext=(4, 4),
+            textcoords="offset points",
+            fontsize=fontsize,
+            zorder=25,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+        )
+        box = label.get_window_extent(renderer).expanded(1.05, 1.1)
+        if any(box.overlaps(other) for other in placed):
+            label.remove()
+            continue
+        placed.append(box)
+        drawn.append(name)
+    return drawn
+
+
+def pd_notna(value) -> bool:
+    return value is not None and value == value
+
+
+def _legend(ax, zones: gpd.GeoDataFrame, lang: str, new_land: bool = False) -> None:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -205,6 +316,8 @@ def _legend(ax, zones: gpd.GeoDataFrame, lang: str) -> None:
             label=text["location_marker"],
         )
     )
+    if new_land:
+        handles.append(Patch(facecolor="none", edgecolor=NEW_LAND_COLOR, hatch="////", label=text["new_land_layer"]))
     ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.92).set_zorder(30)
 
 
@@ -218,8 +331,11 @@ def print_map(
     figsize: tuple[float, float] = (11.69, 8.27),
     dpi: int = 150,
     date: _dt.date | None = None,
+    baseline: gpd.GeoDataFrame | None = None,
+    labels: bool = True,
 ) -> Path:
-    """Write a print map (PNG or PDF, from the extension) with title, legend, scale bar, north arrow, sources.
+    """Write a print map (PNG or PDF, from the extension) with title, zone labels, legend, scale bar, north
+    arrow, the CRS and the sources (publisher, title, date).
 
     Parameters
     ----------
@@ -237,6 +353,10 @@ def print_map(
     dpi : int
     date : datetime.date, optional
         Printed in the source line; today by default.
+    baseline : geopandas.GeoDataFrame, optional
+        The zones before a scenario: the land outside all of them is hatched as new land.
+    labels : bool
+        Zone names on the map (a label that would overlap another is left out).
 
     Returns
     -------
@@ -246,17 +366,11 @@ def print_map(
     _require_matplotlib()
     import matplotlib.pyplot as plt
 
-    from geozones.crs import working_crs
-
     out = Path(out)
     if out.suffix.lower() not in (".png", ".pdf"):
         raise InvalidParameterError(f"print maps are .png or .pdf, not {out.suffix or 'no extension'!r}")
     text = LABELS[lang]
-    crs = (
-        working_crs(zones[~(zones.geometry.isna() | zones.geometry.is_empty)])
-        if zones.geometry.notna().any()
-        else working_crs(zones)
-    )
+    crs = print_crs(zones)
     metric = zones.to_crs(crs)
     fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
     try:
@@ -264,8 +378,9 @@ def print_map(
         _draw_layers(ax, layers or {}, crs)
         polygons = _draw_zones(ax, metric)
         _draw_points(ax, zones, crs)
-        _frame(ax, polygons, zones, crs, (0.94 * figsize[0]) / (0.85 * figsize[1]))
-        ax.set_position([0.03, 0.09, 0.94, 0.83])
+        added = draw_new_land(ax, metric, baseline, crs)
+        _frame(ax, polygons, zones, crs, (0.94 * figsize[0]) / (0.78 * figsize[1]))
+        ax.set_position([0.03, 0.14, 0.94, 0.78])
         ax.set_aspect("equal", adjustable="box")
         ax.set_xticks([]), ax.set_yticks([])
         ax.set_xlabel(""), ax.set_ylabel("")
@@ -273,13 +388,15 @@ def print_map(
         x0, x1 = ax.get_xlim()
         _scale_bar(ax, nice_length(x1 - x0))
         _north_arrow(ax)
-        _legend(ax, zones, lang)
+        if labels:
+            draw_labels(ax, metric)
+        _legend(ax, zones, lang, new_land=added > 0)
         fig.suptitle(title or text["title_investor"], fontsize=14, fontweight="bold")
         when = (date or _dt.date.today()).isoformat()
-        source, credit = footer_lines(zones, layers, lang, crs.name, when)
-        fig.text(0.03, 0.045, source, fontsize=6.5, ha="left", va="bottom", wrap=True)
+        source, credit = footer_lines(zones, layers, lang, crs_note(crs, lang), when)
+        fig.text(0.03, 0.128, source, fontsize=6.5, ha="left", va="top", wrap=True)
         if credit:
-            fig.text(0.03, 0.008, credit, fontsize=5.5, ha="left", va="bottom", wrap=True)
+            fig.text(0.03, 0.04, credit, fontsize=5.5, ha="left", va="top", wrap=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(out, dpi=dpi, format=out.suffix.lower().lstrip("."))
     finally:

@@ -16,6 +16,10 @@ Writes, under ``--out`` (default: the repository's ``data/`` directory)::
     infrastructure/border_gates.geojson  Tân Thanh, Hữu Nghị Quan, Đồng Đăng rail crossing
     infrastructure/protected_areas.geojson  reference points with legal areas (not boundaries)
     infrastructure/destinations.geojson  cities, Hữu Nghị border gate, Đồng Đăng station
+    infrastructure/corridor_roads.geojson     roads of the corridor to Hà Nội, Hải Phòng, Quảng Ninh
+    infrastructure/corridor_railways.geojson  railways of the same corridor
+    infrastructure/logistics_destinations.geojson  Hà Nội, Nội Bài, border gates, stations, cities
+    boundaries/population_districts.geojson   district units of 18 provinces, 2009 census population
     zones/zones.geojson                  one feature per row of zone_records.csv
 
 Usage::
@@ -33,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from buildlib import boundaries, infrastructure, zones
+from buildlib import boundaries, corridor, infrastructure, zones
 from buildlib.output import write_geojson
 
 
@@ -51,6 +55,10 @@ def build(out: Path) -> dict[str, Path]:
         "infrastructure/protected_areas": infrastructure.protected_areas(),
     }
     layers["infrastructure/destinations"] = infrastructure.destinations(layers["boundaries/districts"])
+    layers["infrastructure/corridor_roads"] = corridor.corridor_roads()
+    layers["infrastructure/corridor_railways"] = corridor.corridor_railways()
+    layers["infrastructure/logistics_destinations"] = corridor.logistics_destinations(layers["boundaries/districts"])
+    layers["boundaries/population_districts"] = corridor.population_districts()
     layers["zones/zones"] = zones.build_zones(
         zones.read_records(),
         layers["boundaries/districts"],

@@ -17,8 +17,10 @@ def include_all(app: FastAPI) -> None:
         investor,
         items,
         landing,
+        logistics,
         maps,
         scenarios,
+        tiles,
         transactions,
     )
 
@@ -27,7 +29,9 @@ def include_all(app: FastAPI) -> None:
         landing,
         collections,
         items,
+        tiles,
         analysis,
+        logistics,
         scenarios,
         downloads,
         investor,

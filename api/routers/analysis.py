@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from geozones.api.dependencies import StoreDep
 from geozones.api.errors import InvalidParameter
 from geozones.api.limits import AnalysisGate, get_gate
+from geozones.api.openapi import error_responses
 from geozones.api.serialize import ORJSONResponse, records
 from geozones.schema import FIELD_NAMES
 
@@ -194,8 +195,17 @@ def indicators(
     return ORJSONResponse({"statuses": counts, "indicators": records(table)})
 
 
+#: Highest travel speed a request may assume (km/h); speeds are rounded to 0.1 km/h.
+MAX_SPEED_KMH = 200.0
+#: Farthest ``max_access_m`` (metres); it is rounded to whole metres.
+MAX_ACCESS_M = 100_000.0
+
+
 def _parse_speeds(values: list[str]) -> dict[str, float]:
-    """``["national_highway=50", ...]`` -> ``{"national_highway": 50.0}`` (400 on anything else)."""
+    """``["national_highway=50", ...]`` -> ``{"national_highway": 50.0}`` (400 on anything else).
+
+    Speeds are rounded to 0.1 km/h (between 0.1 and :data:`MAX_SPEED_KMH`) so that near-equal values
+    share one cache entry; a class given twice keeps its last value."""
     from geozones.analysis.roadnet import DEFAULT_SPEEDS_KMH
 
     speeds: dict[str, float] = {}
@@ -212,8 +222,11 @@ def _parse_speeds(values: list[str]) -> dict[str, float]:
             )
         if klass not in DEFAULT_SPEEDS_KMH:
             raise InvalidParameter(f"speed: unknown road class {klass!r}; choose from {', '.join(DEFAULT_SPEEDS_KMH)}")
+        speed = round(speed, 1)
+        if not 0.1 <= speed <= MAX_SPEED_KMH:
+            raise InvalidParameter(f"speed: {value!r} must be between 0.1 and {MAX_SPEED_KMH:g} km/h")
         speeds[klass] = speed
-    return speeds
+    return dict(sorted(speeds.items()))
 
 
 @router.get(
@@ -227,9 +240,10 @@ def _parse_speeds(values: list[str]) -> dict[str, float]:
             "zones": ROWS,
         },
         ["destinations", "zones"],
-    ),
+    )
+    | error_responses(400, 429),
 )
-def proximity(
+async def proximity(
     store: StoreDep,
     gate: Annotated[AnalysisGate, Depends(get_gate)],
     speed: Annotated[
@@ -241,7 +255,12 @@ def proximity(
     ] = None,
     max_access_m: Annotated[
         float | None,
-        Query(ge=0, description="Zones farther than this many metres from any road are unreachable by road."),
+        Query(
+            ge=0,
+            le=MAX_ACCESS_M,
+            description="Zones farther than this many metres from any road are unreachable by road "
+            "(rounded to whole metres).",
+        ),
     ] = None,
 ) -> ORJSONResponse:
     """One row per zone, measured in its province's VN-2000 TM-3 CRS from its polygon's edge (or,
@@ -254,6 +273,8 @@ def proximity(
     from geozones.store import load_infrastructure
 
     speeds = _parse_speeds(speed or [])
+    if max_access_m is not None:
+        max_access_m = float(round(max_access_m))  # normalised before it keys the cache
 
     def compute() -> dict:
         zones = store.zones()
@@ -270,5 +291,7 @@ def proximity(
             "zones": records(table),
         }
 
-    key = ("proximity", store.version(), tuple(sorted(speeds.items())), max_access_m)
-    return ORJSONResponse(gate.run(key, compute, "proximity"))
+    from fastapi.concurrency import run_in_threadpool
+
+    key = ("proximity", await run_in_threadpool(store.version), tuple(speeds.items()), max_access_m)
+    return ORJSONResponse(await gate.run(key, compute, "proximity"))

@@ -16,7 +16,13 @@ from geozones.api.query import GEOJSON, HTML, JSON, base_url, check_parameters, 
 
 router = APIRouter(tags=["data"])
 
-CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+
+async def _catalog(request: Request) -> Catalog:
+    """:func:`api.layers.get_catalog` as an async dependency (no thread-pool hop per request)."""
+    return get_catalog(request)
+
+
+CatalogDep = Annotated[Catalog, Depends(_catalog)]
 CollectionId = Annotated[str, Path(description="Collection id: zones, boundaries_*, infrastructure_*, scenario_*")]
 FormatParam = Annotated[
     Literal["json", "html"] | None,
@@ -39,6 +45,7 @@ def collection_doc(request: Request, layer: Layer, fmt: str | None = None) -> di
         link(f"{root}{path}/items", "items", GEOJSON, f"{layer.title} (GeoJSON)"),
         link(f"{root}{path}/items?f=html", "items", HTML, f"{layer.title} (HTML)"),
         link(f"{root}{path}/queryables", QUERYABLES_REL, SCHEMA_JSON, "Queryable properties"),
+        link(f"{root}{path}/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON, "Vector tiles"),
     ]
     extent: dict = {"spatial": {"bbox": [layer.bbox or [-180.0, -90.0, 180.0, 90.0]], "crs": _crs.CRS84_URI}}
     if layer.temporal:

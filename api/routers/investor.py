@@ -70,14 +70,40 @@ def _base(request: Request, settings) -> str:
 def _table(store):
     """The site table of the store (cached per store version)."""
     from geozones.analysis.siteselect import site_table
+    from geozones.scenario.reach import add_logistics
 
-    return _cached((id(store), store.version(), "table"), lambda: site_table(store.zones(), load_infrastructure(store)))
+    def build():
+        return add_logistics(site_table(store.zones(), load_infrastructure(store)), store)
+
+    return _cached((id(store), store.version(), "table"), build)
 
 
 def _layers(store):
     from geozones.maps.explorer import REFERENCE_LAYERS
 
     return _cached((id(store), store.version(), "layers"), lambda: store_layers(store, tuple(REFERENCE_LAYERS)))
+
+
+def _isochrones(store):
+    """The car isochrones of every zone for the explorer (None beyond the per-store cap or without the layers)."""
+    from geozones.errors import EmptyLayerError, WorkLimitError
+    from geozones.scenario.reach import isochrone_frame
+
+    try:
+        return isochrone_frame(store, "car")
+    except (EmptyLayerError, WorkLimitError):
+        return None
+
+
+def _site_isochrones(store, zone_id: str) -> dict:
+    """``{"logistics_isochrones": frame}`` of one zone for its fact sheet (empty without the layers)."""
+    from geozones.errors import EmptyLayerError
+    from geozones.scenario.reach import isochrone_frame
+
+    try:
+        return {"logistics_isochrones": isochrone_frame(store, "car", zone_id)}
+    except EmptyLayerError:
+        return {}
 
 
 def _links(base: str) -> dict[str, str]:
@@ -124,6 +150,7 @@ def explorer(
             if settings.basemap_url
             else None,
             max_zoom=settings.map_max_zoom,
+            isochrones=_isochrones(store),
         ).encode("utf-8")
 
     from geozones.api.caching import REVALIDATE, cached_response
@@ -241,7 +268,7 @@ def factsheet(
     base = _base(request, settings)
     item = quote(featureId, safe="")
     headers = {"Content-Language": code, "Vary": "Accept-Language"}
-    kwargs = {"lang": code, "layers": _layers(store)}
+    kwargs = {"lang": code, "layers": {**_layers(store), **_site_isochrones(store, featureId)}}
     if f == "html":
         links = {
             "pdf": f"{base}/collections/zones/items/{item}/factsheet?lang={code}&f=pdf",
@@ -255,7 +282,7 @@ def factsheet(
     try:
         body = _cached(
             (id(store), store.version(), "factsheet-pdf", featureId, code),
-            lambda: factsheet_pdf(store.zones(), table, featureId, **kwargs),
+            lambda: factsheet_pdf(store.zones(), table, featureId, timeout=settings.pdf_timeout_s, **kwargs),
         )
     except FactSheetError as exc:
         raise APIError(503, str(exc), "ServiceUnavailable") from exc

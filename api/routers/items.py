@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -9,14 +10,25 @@ import numpy as np
 import shapely
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from geozones.api import cql, html
 from geozones.api import crs as _crs
 from geozones.api.dependencies import SettingsDep
 from geozones.api.errors import InvalidParameter
-from geozones.api.features import CHUNK, collection_chunks, dumps, feature, geometry_texts, item_etag
-from geozones.api.layers import Layer
+from geozones.api.features import CHUNK, dumps, feature, geometry_texts, item_etag
+from geozones.api.layers import Catalog, Layer
 from geozones.api.openapi import HTML_CONTENT, error_responses, ref
+from geozones.api.pages import (
+    MAX_CACHED_PAGE,
+    CachedBody,
+    accepts_gzip,
+    etag_matches,
+    feature_bytes,
+    page_cache,
+    page_prefix,
+    time_stamp_tail,
+)
 from geozones.api.query import (
     GEOJSON,
     HTML,
@@ -60,12 +72,6 @@ CrsParam = Annotated[
         json_schema_extra=CRS_ENUM,
     ),
 ]
-
-
-def _features_response(body: bytes | None, chunks, media: str, headers: dict) -> Response:
-    if body is not None:
-        return Response(body, media_type=media, headers=headers)
-    return StreamingResponse(chunks, media_type=media, headers=headers)
 
 
 def _bbox_positions(layer: Layer, bbox: str, bbox_crs: str | None) -> np.ndarray:
@@ -112,7 +118,7 @@ def _bad_bbox(bbox: str) -> InvalidParameter:
         **error_responses(400, 404),
     },
 )
-def items(
+async def items(
     request: Request,
     collectionId: CollectionId,
     catalog: CatalogDep,
@@ -162,30 +168,78 @@ def items(
     Any queryable property may be given as a parameter for an equality filter
     (``?kind=CCN&status=operating``); see ``/collections/{collectionId}/queryables``.
     """
-    layer = catalog.get(collectionId)
-    filters = check_parameters(request, ITEMS_PARAMETERS, layer.queryables)
     fmt = output_format(request, f, GEOJSON)
-    target, target_uri = _crs.parse_crs(crs, "crs")
-    size = min(limit or settings.limit_default, settings.limit_max)
+    if fmt == "json":  # a page already built for this store version and query: no per-feature work
+        cache = page_cache(request, catalog)
+        cached = cache.get(catalog.version(), ("page", collectionId, request.url.query, base_url(request)))
+        if cached is not None:
+            return _cached_page_response(request, cached)
+    query = _Query(limit, offset, bbox, bbox_crs, datetime_, crs, filter_, filter_lang, filter_crs, f)
+    return await run_in_threadpool(_items_page, request, collectionId, catalog, settings, query, fmt)
 
+
+@dataclass(frozen=True)
+class _Query:
+    limit: int | None
+    offset: int
+    bbox: str | None
+    bbox_crs: str | None
+    datetime_: str | None
+    crs: str | None
+    filter_: str | None
+    filter_lang: str | None
+    filter_crs: str | None
+    f: str | None
+
+
+def _cached_page_response(request: Request, cached: CachedBody) -> Response:
+    headers = {**cached.headers, "ETag": cached.etag, "Vary": "Accept-Encoding"}
+    if etag_matches(request, cached.etag):
+        return Response(status_code=304, headers=headers)
+    body, gzipped = cached.body(time_stamp_tail(), accepts_gzip(request))
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type=GEOJSON, headers=headers)
+
+
+def _matched(layer: Layer, request: Request, query: _Query, filters: dict[str, str]) -> np.ndarray:
+    """Positions of the features matching the query's filters (cached per version: paging reuses them)."""
     mask = np.ones(len(layer), dtype=bool)
-    if bbox is not None:
+    if query.bbox is not None:
         inside = np.zeros(len(layer), dtype=bool)
-        inside[_bbox_positions(layer, bbox, bbox_crs)] = True
+        inside[_bbox_positions(layer, query.bbox, query.bbox_crs)] = True
         mask &= inside
-    elif bbox_crs is not None:
-        _crs.parse_crs(bbox_crs, "bbox-crs")
-    if datetime_ is not None:
-        mask &= datetime_mask(layer, datetime_)
+    elif query.bbox_crs is not None:
+        _crs.parse_crs(query.bbox_crs, "bbox-crs")
+    if query.datetime_ is not None:
+        mask &= datetime_mask(layer, query.datetime_)
     for name, value in filters.items():
         mask &= property_mask(layer, name, value)
-    if filter_ is not None:
-        filter_source, _ = _crs.parse_crs(filter_crs, "filter-crs")
-        mask &= cql.evaluate(layer, cql.parse(filter_, filter_lang), filter_source)
-    elif filter_lang is not None or filter_crs is not None:
-        _crs.parse_crs(filter_crs, "filter-crs")
+    if query.filter_ is not None:
+        filter_source, _ = _crs.parse_crs(query.filter_crs, "filter-crs")
+        mask &= cql.evaluate(layer, cql.parse(query.filter_, query.filter_lang), filter_source)
+    elif query.filter_lang is not None or query.filter_crs is not None:
+        _crs.parse_crs(query.filter_crs, "filter-crs")
+    return np.flatnonzero(mask)
 
-    matched = np.flatnonzero(mask)
+
+def _items_page(request: Request, collectionId: str, catalog: Catalog, settings, query: _Query, fmt: str) -> Response:
+    layer = catalog.get(collectionId)
+    filters = check_parameters(request, ITEMS_PARAMETERS, layer.queryables)
+    target, target_uri = _crs.parse_crs(query.crs, "crs")
+    size = min(query.limit or settings.limit_default, settings.limit_max)
+    offset, f = query.offset, query.f
+
+    cache = page_cache(request, catalog)
+    match_key = (
+        "matched",
+        layer.name,
+        tuple(sorted((k, v) for k, v in request.query_params.items() if k not in _PAGING)),
+    )
+    matched = cache.get(layer.version, match_key)
+    if matched is None:
+        matched = _matched(layer, request, query, filters)
+        cache.put(layer.version, match_key, matched, matched.nbytes + 256)
     page = matched[offset : offset + size]
     root = base_url(request)
     path = f"{root}/collections/{layer.name}/items"
@@ -223,16 +277,14 @@ def items(
         )
     links.append(link(f"{root}/collections/{layer.name}", "collection", JSON, layer.title))
 
-    head = {
-        "links": links,
-        "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "numberMatched": int(len(matched)),
-        "numberReturned": int(len(page)),
-    }
+    head = {"links": links, "numberMatched": int(len(matched)), "numberReturned": int(len(page))}
     headers = {"Content-Crs": f"<{target_uri}>"}
-    texts = geometry_texts(layer, target, target_uri)
     if fmt == "html":
-        doc = {**head, "features": [{"id": layer.ids[p], "properties": layer.records[p]} for p in page]}
+        doc = {
+            **head,
+            "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "features": [{"id": layer.ids[p], "properties": layer.records[p]} for p in page],
+        }
         return html.render(
             "items.html",
             doc=doc,
@@ -244,9 +296,31 @@ def items(
             headers=headers,
             crumbs=[("Home", f"{root}/?f=html"), (layer.name, f"{root}/collections/{layer.name}?f=html")],
         )
-    chunks = collection_chunks(layer, page, texts, head, {})
-    body = b"".join(chunks) if len(page) <= CHUNK else None
-    return _features_response(body, chunks, GEOJSON, headers)
+    encoded = feature_bytes(layer, target, target_uri)
+    if len(page) > CHUNK:  # large pages are streamed in chunks, not cached
+        return StreamingResponse(_chunks(head, encoded, page), media_type=GEOJSON, headers=headers)
+    prefix = page_prefix(head, [encoded[p] for p in page])
+    cached = CachedBody.of(prefix, headers, weak=True)  # weak: only the timeStamp differs between answers
+    if len(prefix) <= MAX_CACHED_PAGE:
+        key = ("page", collectionId, request.url.query, root)
+        cache.put(layer.version, key, cached, cached.size)
+    return _cached_page_response(request, cached)
+
+
+_PAGING = ("offset", "limit", "f", "crs")
+
+
+def _chunks(head: dict, encoded: list[bytes], page: np.ndarray):
+    """A large page in chunks of :data:`CHUNK` features."""
+    for begin in range(0, len(page), CHUNK):
+        chosen = [encoded[p] for p in page[begin : begin + CHUNK]]
+        if begin == 0:
+            yield page_prefix(head, chosen)[:-1]
+        else:
+            yield b"," + b",".join(chosen)
+    if len(page) == 0:
+        yield page_prefix(head, [])[:-1]
+    yield b"]" + time_stamp_tail()
 
 
 @router.get(

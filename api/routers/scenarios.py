@@ -17,8 +17,7 @@ from geozones.api.dependencies import SettingsDep, StoreDep
 from geozones.api.errors import InvalidParameter
 from geozones.api.openapi import error_responses
 from geozones.api.routers.analysis import ROWS, json_schema
-from geozones.api.serialize import ORJSONResponse, records
-from geozones.errors import WorkLimitError
+from geozones.api.serialize import ORJSONResponse
 
 #: Most Monte Carlo draws one request may ask for (bounds the work of a request).
 MAX_API_DRAWS = 2000
@@ -147,40 +146,39 @@ def _scenario_from_request(request: Request, body: bytes):
     )
 
 
-def _within_budget(scenarios: list, settings) -> None:
-    """At most ``max_scenario_actions`` actions per request (each action is a growth or change step)."""
-    total = sum(len(s.actions) for s in scenarios)
-    if total > settings.max_scenario_actions:
-        raise WorkLimitError(
-            f"the request holds {total} scenario actions; the limit is "
-            f"{settings.max_scenario_actions} (setting max_scenario_actions)"
-        )
+def budget(settings):
+    """The scenario budget of one request, from the settings (:class:`geozones.scenario.budget.ScenarioBudget`)."""
+    from geozones.scenario.budget import ScenarioBudget
+
+    return ScenarioBudget(
+        years=settings.max_scenario_years,
+        scenarios=settings.max_scenarios,
+        actions=settings.max_scenario_actions,
+        draw_work=settings.max_scenario_draw_actions,
+        settings=(
+            ("years", "GEOZONES_MAX_SCENARIO_YEARS"),
+            ("scenarios", "GEOZONES_MAX_SCENARIOS"),
+            ("actions", "GEOZONES_MAX_SCENARIO_ACTIONS"),
+            ("draw_work", "GEOZONES_MAX_SCENARIO_DRAW_ACTIONS"),
+        ),
+    )
 
 
-def _summary(scenario) -> dict:
-    return {
-        "id": scenario.id,
-        "name": scenario.name,
-        "province": getattr(scenario, "province", None),
-        "start_year": scenario.start_year,
-        "end_year": scenario.end_year,
-        "actions": len(scenario.actions),
-        "layer": scenario.layer_name,
-    }
+async def _in_worker(request: Request, settings, what: str, func, *args):
+    """``func(*args)`` in a scenario worker process, killed at the deadline, on shutdown or when the
+    client goes away (:func:`geozones.bounded.acall`)."""
+    from geozones import bounded
+    from geozones.api.work import WARM
 
-
-def _result_body(result, saved: bool) -> dict:
-    diff = result.diff()
-    return {
-        "scenario": _summary(result.scenario),
-        "timeline": records(result.timeline, index=True),
-        "targets": records(result.targets),
-        "growth": records(result.growth),
-        "changes": records(diff[diff["change"] != "unchanged"]),
-        "notes": list(result.notes),
-        "removed": records(result.removed),
-        "saved_layer": result.scenario.layer_name if saved else None,
-    }
+    return await bounded.acall(
+        func,
+        *args,
+        timeout=settings.scenario_timeout_s,
+        what=what,
+        kind="scenario",
+        warm=WARM,
+        abandoned=request.is_disconnected,
+    )
 
 
 @router.post(
@@ -200,7 +198,7 @@ def _result_body(result, saved: bool) -> dict:
         },
         ["scenario", "timeline", "targets", "changes"],
     )
-    | error_responses(400, 401, 403, 413, 429),
+    | error_responses(400, 401, 403, 413, 422, 429),
 )
 async def run(
     request: Request,
@@ -234,39 +232,17 @@ async def run(
     ``seed`` and the ``seconds`` the draws took."""
     from fastapi.concurrency import run_in_threadpool
 
-    from geozones.scenario import run_scenario
+    from geozones.api.work import run_job, store_spec
 
     if save:  # saving writes a store layer: an editor's right, like every other write
         require("editor")(request)
     body = await _body(request, settings.max_scenario_bytes)
     scenario = await run_in_threadpool(_scenario_from_request, request, body)  # parsing is CPU work
-    _within_budget([scenario], settings)
-    if draws * max(1, len(scenario.actions)) > settings.max_scenario_draw_actions:
-        raise WorkLimitError(
-            f"draws: {draws} draws of {len(scenario.actions)} actions exceed the limit of "
-            f"{settings.max_scenario_draw_actions} draw-actions per request (setting "
-            "max_scenario_draw_actions); ask for fewer draws"
-        )
-
-    def work():
-        result = run_scenario(scenario, store=store)
-        if save:
-            result.save(store=store)
-        body = _result_body(result, save)
-        body["odds"] = None
-        if draws:
-            from geozones.scenario.odds import target_odds
-
-            odds = target_odds(scenario, draws=draws, seed=seed, store=store)
-            body["odds"] = {
-                "draws": odds.draws,
-                "seed": odds.seed,
-                "seconds": round(odds.seconds, 3),
-                "probabilities": records(odds.probabilities),
-            }
-        return body
-
-    return ORJSONResponse(await run_in_threadpool(work))
+    budget(settings).check([scenario], draws)
+    answer = await _in_worker(
+        request, settings, f"scenario {scenario.id!r}", run_job, store_spec(store), scenario, save, draws, seed
+    )
+    return ORJSONResponse(answer)
 
 
 @router.post(
@@ -282,7 +258,8 @@ async def run(
             "notes": {"type": "object"},
         },
         ["scenarios", "indicators", "changes"],
-    ),
+    )
+    | error_responses(400, 413, 422, 429),
 )
 async def compare(
     request: Request,
@@ -296,28 +273,20 @@ async def compare(
     scenario, and ``target:<id>`` rows with pass/fail) and the per-zone changes of each."""
     from fastapi.concurrency import run_in_threadpool
 
-    from geozones.scenario import compare_indicators, compare_zones, run_scenario
+    from geozones.api.work import compare_job, store_spec
 
     data = _json(await _body(request, settings.max_scenario_bytes))
     items = data.get("scenarios") if isinstance(data, dict) else None
     if not isinstance(items, list) or len(items) < 2:
         raise InvalidParameter('send {"scenarios": [...]} with at least two scenarios')
+    limits = budget(settings)
+    limits.check_count(len(items))  # before parsing any of them
     scenarios = await run_in_threadpool(lambda: [_from_json(item, f"scenarios[{i}]") for i, item in enumerate(items)])
-    _within_budget(scenarios, settings)
+    limits.check(scenarios)
     ids = [s.id for s in scenarios]
     if len(set(ids)) != len(ids):
         raise InvalidParameter(f"scenario ids must differ; got {', '.join(ids)}")
-
-    def work():
-        results = [run_scenario(s, store=store) for s in scenarios]
-        table = compare_indicators(results, year)
-        zones = compare_zones(results)
-        return {
-            "scenarios": [_summary(s) for s in scenarios],
-            "year": year,
-            "indicators": [{"indicator": name, **values} for name, values in zip(table.index, records(table))],
-            "changes": records(zones[zones["change"] != "unchanged"]),
-            "notes": {r.scenario.id: list(r.notes) for r in results},
-        }
-
-    return ORJSONResponse(await run_in_threadpool(work))
+    answer = await _in_worker(
+        request, settings, f"comparison of {len(scenarios)} scenarios", compare_job, store_spec(store), scenarios, year
+    )
+    return ORJSONResponse(answer)

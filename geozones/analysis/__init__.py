@@ -2,6 +2,8 @@
 
 - :mod:`geozones.analysis.proximity` -- nearest, k nearest and within-distance on one STRtree;
 - :mod:`geozones.analysis.roadnet` -- the road graph (networkx), travel distance and time;
+- :mod:`geozones.analysis.logistics` -- drive times (car, container truck) to Hà Nội, the airport,
+  the border gates; isochrones and labour catchments on the corridor network (scipy / networkx);
 - :mod:`geozones.analysis.sites` -- what investors ask of a site (available land, distances);
 - :mod:`geozones.analysis.raster` -- exact distance rasters, slope, weighted overlay, zonal statistics;
 - :mod:`geozones.analysis.growth` -- constrained growth of a zone to a target area;

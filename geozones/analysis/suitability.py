@@ -609,3 +609,19 @@ def _site_ranks(site_means: pd.DataFrame, w: pd.Series, wd: np.ndarray, k: int) 
     out.loc[ok, "median_rank"] = np.median(ranks, axis=0)
     out.loc[ok, "top_k_share"] = (ranks <= k).mean(axis=0)
     return out
+
+
+def site_rank_stability(
+    site_means: pd.DataFrame, weights, n: int = 1000, concentration: float = 100.0, seed: int | None = 0, k: int = 3
+) -> pd.DataFrame:
+    """AHP score and rank stability of candidate sites under Dirichlet draws of the weights.
+
+    ``site_means``: per site, the mean score of each criterion (:func:`site_criterion_means`). Returns
+    per site ``ahp_score`` (weights @ means), ``mean_score``, ``std_score``, ``base_rank`` (1 = best),
+    ``median_rank`` and ``top_k_share`` (share of draws ranking it within the top ``k``).
+    """
+    w = _weights_series(weights)
+    draws = dirichlet_weights(w, n, concentration, seed)
+    out = _site_ranks(site_means, w, draws.to_numpy(), k)
+    out.insert(0, "ahp_score", site_means[list(w.index)].to_numpy(dtype=float) @ w.to_numpy())
+    return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from geozones.cli import data as _data
 from geozones.cli import keys as _keys
+from geozones.cli import logistics as _logistics
 from geozones.cli import maps as _maps
 from geozones.cli import proximity as _proximity
 from geozones.cli import scale as _scale
@@ -30,6 +31,7 @@ _zones.register(app)
 _store.register(app)
 _keys.register(app)
 _proximity.register(app)
+_logistics.register(app)
 _scenario.register(app)
 _serve.register(app)
 _maps.register(app)

@@ -11,6 +11,7 @@ import typer
 from geozones.analysis.sites import enrich_sites
 from geozones.cli._output import console, fail, store_from
 from geozones.store import (
+    candidate_sites,
     load_infrastructure,
     odds_table,
     scenario_layer_name,
@@ -70,8 +71,22 @@ def web_map(
 
         zones = store.zones()
         out.parent.mkdir(parents=True, exist_ok=True)
+        from geozones.scenario.reach import add_logistics
+
+        table = add_logistics(site_table(zones, infra), store)
+        from geozones.errors import EmptyLayerError, WorkLimitError
+        from geozones.scenario.reach import isochrone_frame
+
+        try:
+            isochrones = isochrone_frame(store, "car")
+        except (EmptyLayerError, WorkLimitError):
+            isochrones = None
         page = explorer_html(
-            zones, site_table(zones, infra), layers=store_layers(store, tuple(REFERENCE_LAYERS)), lang=lang.value
+            zones,
+            table,
+            layers=store_layers(store, tuple(REFERENCE_LAYERS)),
+            lang=lang.value,
+            isochrones=isochrones,
         )
         out.write_text(page, encoding="utf-8")
         console.print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, assets inlined)")
@@ -94,7 +109,8 @@ def web_map(
             layers=layers,
             sensitivity=sensitivity_raster(store, scenario) if suitability is None else None,
             uncertainty=uncertainty_raster(store, scenario) if suitability is None else None,
-            ranks=site_ranks(store, scenario) if suitability is None else None,
+            ranks=_ranks(store, scenario, suitability),
+            candidates=candidate_sites(store, scenario),
             odds=odds_table(store, scenario),
             lang=lang.value,
             title=title,
@@ -104,6 +120,19 @@ def web_map(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(maps.render_html(m), encoding="utf-8")
     console.print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB, assets inlined)")
+
+
+def _ranks(store, scenario: str, suitability: Path | None):
+    """The rank panel's table: the scenario's own candidate sites, else the sites table beside the raster."""
+    import pandas as pd
+
+    candidates = candidate_sites(store, scenario)
+    if candidates is not None and len(candidates):
+        return pd.DataFrame(candidates.drop(columns="geometry"))
+    if suitability is not None:
+        beside = suitability.with_name(suitability.stem + "_sites.csv")
+        return pd.read_csv(beside) if beside.is_file() else None
+    return site_ranks(store, scenario)
 
 
 def print_map(

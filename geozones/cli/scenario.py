@@ -118,8 +118,8 @@ def run(
     console.rule(f"{scenario.name} ({scenario.id})")
     print_frame(result.timeline.T.rename_axis("indicator"), "Timeline")
     print_frame(
-        result.targets[["target", "year", "operator", "value", "scenario_value", "status", "note"]],
-        "Provincial targets",
+        result.targets[["name", "year", "rule", "scenario_value", "status", "note"]],
+        "Targets",
         index=False,
     )
     if len(result.growth):
@@ -139,11 +139,25 @@ def run(
     if csv:
         write_csv(result.timeline, csv)
         written.append(str(csv))
+    if scenario.candidates:
+        from geozones.scenario.candidates import rank_candidates
+
+        ranks, outlines = rank_candidates(scenario, store=store_from(ctx))
+        print_frame(
+            ranks[["name", "area_ha", "ahp_score", "base_rank", "median_rank", "top_k_share"]].round(3),
+            f"Candidate sites by AHP ({ranks.attrs['suitability']}): rank stability over {ranks.attrs['draws']} "
+            f"Dirichlet draws (share in the top {ranks.attrs['k']}, seed {ranks.attrs['seed']})",
+            index=False,
+        )
+        if not no_save:
+            name = "candidates_" + scenario.layer_name.removeprefix("scenario_")
+            store_from(ctx).write_layer(name, outlines.assign(top_k=ranks.attrs["k"], draws=ranks.attrs["draws"]))
+            written.append(f"store layer {name} (shown on the planner map)")
     if draws:
         from geozones.scenario.odds import target_odds, uncertain_fields
 
         odds = target_odds(scenario, draws=draws, seed=seed, store=store_from(ctx))
-        table = odds.probabilities.pivot(index="target", columns="year", values="probability")
+        table = odds.probabilities.pivot_table(index="name", columns="year", values="probability", aggfunc="first")
         print_frame(
             table.map(lambda p: f"{100 * p:.1f} %"),
             f"Probability of meeting each target ({draws} draws of {len(uncertain_fields(scenario))} "
@@ -239,11 +253,11 @@ def suitability(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A suitability file (.yaml, .toml): criteria, judgements, sensitivity.")],
     out: Annotated[
-        Path,
+        Path | None,
         typer.Option(
-            help="Folder for the COGs and CSV tables (the planner map shows <store folder>/rasters/suitability*.tif)."
+            help="Folder for the COGs and CSV tables (default <store folder>/rasters, where the planner map looks)."
         ),
-    ] = Path("out/rasters"),
+    ] = None,
     draws: Annotated[int | None, typer.Option(help="Monte Carlo draws (default: the file's, else 1000).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the draws (default: the file's, else 0).")] = None,
 ) -> None:
@@ -274,9 +288,95 @@ def suitability(
         f"Candidate sites: rank stability over {int(settings['draws'])} Dirichlet draws "
         f"(top {int(settings['k'])}), seed {int(settings['seed'])}",
     )
+    if out is None:
+        out = Path(getattr(store_from(ctx), "path", "geozones.gpkg")).parent / "rasters"
     for path in run_.write(out):
         console.print(f"wrote {path}", highlight=False)
     console.print(f"{grid.width} x {grid.height} cells of {grid.resolution:g} m in {grid.crs.name}", highlight=False)
+
+
+def _report_item(scenario, result, store, draws: int, seed: int):
+    """One scenario of a report: its run, odds, candidate ranks, assumptions and sources as plain tables."""
+    from geozones.maps.report import ReportScenario
+    from geozones.scenario.odds import base_chain, target_odds
+
+    odds = target_odds(scenario, draws=draws, seed=seed, store=store).probabilities if draws else None
+    candidates = weights = None
+    if scenario.candidates:
+        from geozones.scenario.candidates import rank_candidates, weights_of
+
+        candidates, _ = rank_candidates(scenario, store=store)
+        weights = weights_of(scenario)
+    chain = [*reversed(base_chain(scenario)), scenario] if scenario.base else [scenario]
+    assumptions = [
+        f"{action.year} {action.kind} {action.zone or ''}".rstrip() + f": {action.assumption}"
+        for part in chain
+        for action in part.actions
+        if action.assumption
+    ]
+    sources = [s for part in chain for s in part.sources] + [
+        s for part in chain for action in part.actions if action.source for s in str(action.source).split(";")
+    ]
+    return ReportScenario(
+        id=scenario.id,
+        name=scenario.name,
+        zones=result.layer(),
+        base=result.base.to_crs(4326),
+        timeline=result.timeline,
+        targets=result.targets,
+        odds=odds,
+        candidates=candidates,
+        weights=weights,
+        assumptions=assumptions,
+        sources=sources,
+        draws=draws,
+        description=scenario.description,
+    )
+
+
+@scenario_app.command()
+def report(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="One or two scenario files, then the output .pdf or .html.", metavar="A [B] OUT"),
+    ],
+    lang: Annotated[str, typer.Option(help="vi or en.")] = "vi",
+    paper: Annotated[str, typer.Option(help="a4 or a3 (landscape).")] = "a4",
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws for the odds of each target (0: none).")] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 0,
+) -> None:
+    """A scenario report (PDF or HTML): maps side by side, timeline charts, targets and odds, AHP ranks,
+    assumptions, sources and date."""
+    from geozones.maps.report import report_html, report_pdf
+    from geozones.scenario import run_scenario
+    from geozones.scenario.odds import MAX_DRAWS
+    from geozones.store import store_layers
+
+    if len(paths) not in (2, 3):
+        fail("give one or two scenario files and the output file: geozones scenario report A.yaml [B.yaml] out.pdf")
+    *files, out = paths
+    if out.suffix.lower() not in (".pdf", ".html", ".htm"):
+        fail(f"{out}: the report is written as .pdf or .html")
+    if lang not in ("vi", "en"):
+        fail("--lang is vi or en")
+    if paper not in ("a4", "a3"):
+        fail("--paper is a4 or a3")
+    if not 0 <= draws <= MAX_DRAWS:
+        fail(f"--draws must be between 0 and {MAX_DRAWS}")
+    store = store_from(ctx)
+    items = []
+    for path in files:
+        scenario = _load(path)
+        result = run_scenario(scenario, store=store)
+        items.append(_report_item(scenario, result, store, draws, seed))
+    layers = store_layers(store)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(report_pdf(items, layers=layers, lang=lang, paper=paper))
+    else:
+        out.write_text(report_html(items, layers=layers, lang=lang, paper=paper), encoding="utf-8")
+    console.print(f"wrote {out}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -87,6 +87,7 @@ def serve(
             workers=workers,
             log_level=log_level,
             access_log=access_log,
+            timeout_graceful_shutdown=settings.shutdown_timeout_s,
         )
         return
     if reload:
@@ -101,6 +102,7 @@ def serve(
             reload_dirs=[str(root / "api"), str(root / "geozones")],
             log_level=log_level,
             access_log=access_log,
+            timeout_graceful_shutdown=settings.shutdown_timeout_s,
         )
         return
     app = create_app(settings)  # opens (and if needed builds) the store before listening
@@ -108,7 +110,14 @@ def serve(
         f"serving store {getattr(app.state.store, 'path', app.state.store)} at {url} — OpenAPI at {url}/api.html",
         highlight=False,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=access_log)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        access_log=access_log,
+        timeout_graceful_shutdown=settings.shutdown_timeout_s,  # then running requests are cancelled
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -116,18 +116,37 @@ class Format(str, Enum):
 
 def export(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Argument(help="Output file; the extension picks the format unless --format.")],
+    out: Annotated[
+        Path | None, typer.Argument(help="Output file; the extension picks the format unless --format.")
+    ] = None,
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help="Output format.")] = None,
     crs: Annotated[str | None, typer.Option(help="Output CRS, e.g. EPSG:9213 (not for GeoJSON).")] = None,
     layer: Annotated[str, typer.Option(help="Store layer to export.")] = "zones",
+    tiles: Annotated[
+        Path | None, typer.Option("--tiles", help="Write the layer's vector tiles to this PMTiles archive instead.")
+    ] = None,
+    min_zoom: Annotated[int, typer.Option(min=0, max=16, help="Lowest zoom of --tiles.")] = 4,
+    max_zoom: Annotated[int, typer.Option(min=0, max=16, help="Highest zoom of --tiles.")] = 14,
 ) -> None:
     """Export a layer (zones by default) to GeoJSON, GeoPackage, FlatGeobuf, Shapefile or CSV.
 
     ``project.qgz`` (or ``.qgs``) writes a QGIS project of every store layer, styled and grouped,
     in the provincial VN-2000 TM-3 CRS (or --crs), with its data in ``project.gpkg`` beside it.
+    ``--tiles out.pmtiles`` writes the layer's Mapbox Vector Tiles (the API's WebMercatorQuad tiles)
+    to a PMTiles archive for offline maps (QGIS 3.32+, MapLibre with the pmtiles protocol).
     """
     from geozones.io import FORMATS, to_file
 
+    if tiles is not None:
+        if min_zoom > max_zoom:
+            fail(f"--min-zoom {min_zoom} is above --max-zoom {max_zoom}")
+        from geozones.cli.tiles import export_pmtiles
+
+        count = export_pmtiles(store_from(ctx), layer, tiles, range(min_zoom, max_zoom + 1))
+        console.print(f"wrote {count} tiles of {layer!r} (zoom {min_zoom}-{max_zoom}) to {tiles}", highlight=False)
+        return
+    if out is None:
+        fail("give an output file, or --tiles out.pmtiles")
     if out.suffix.lower() in (".qgz", ".qgs"):
         _export_project(ctx, out, crs)
         return

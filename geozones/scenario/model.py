@@ -8,7 +8,6 @@ a plan is never passed off as published.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -61,6 +60,9 @@ ALLOCATION_SETTINGS: dict[str, tuple[tuple[type, ...], Any]] = {
     "max_parcel_ha": ((int, float), None),
     "max_road_m": ((int, float), None),
     "roads": ((str,), "infrastructure_roads"),
+    # a parcel's narrowest part and its Polsby–Popper score (geozones defaults: see docs/scenarios.md)
+    "min_width_m": ((int, float), 100.0),
+    "min_compactness": ((int, float), 0.3),
 }
 COMMON = {
     "action": ((str,), True),
@@ -72,8 +74,6 @@ COMMON = {
 }
 #: Distributions an ``uncertain:`` field may draw from -> number of parameters (None: a list of choices).
 DISTRIBUTIONS: dict[str, int | None] = {"uniform": 2, "triangular": 3, "normal": 2, "choice": None}
-
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,8 @@ class Scenario:
     Attributes
     ----------
     id : str
-        Lower-case slug; results are saved as store layer ``scenario_<id>``.
+        A zone-style id (:data:`geozones.schema.ID_PATTERN`: 1-64 of a-z, 0-9, '-'); results are saved
+        as store layer ``scenario_<id>``.
     name : str
     province : str
         Province (pre-2025 name) whose zones the plan covers, e.g. ``"Bắc Kạn"``.
@@ -182,7 +183,8 @@ class Scenario:
         Sources of the plan as a whole (seed file names).
     description : str
     crs : str
-        Metric CRS for growth and distances (default: the province's VN-2000 TM-3).
+        Metric CRS for growth and distances (default: the province's VN-2000 TM-3): an EPSG code
+        (``EPSG:9213``, ``9213``) or a VN-2000 CRS name, kept as ``EPSG:n``.
     path : str or None
         The file it was read from.
     allocation : dict
@@ -208,6 +210,11 @@ class Scenario:
     base_line: int | None = field(default=None, compare=False)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     allocation: dict[str, Any] = field(default_factory=dict)
+    #: the scenario's own targets (geozones.scenario.targetspec.Target) and its ``{include: file}`` target files
+    targets: tuple[Any, ...] = ()
+    target_files: tuple[str, ...] = ()
+    #: candidate sites to rank by AHP (geozones.scenario.candidates): ``{"suitability": file, "sites": [...]}``
+    candidates: dict[str, Any] = field(default_factory=dict)
 
     def file_references(self) -> list[str]:
         """Every place the scenario names something on the file system of the machine that runs it.
@@ -223,11 +230,15 @@ class Scenario:
             found.append(f"constraints.dem: {self.constraints.dem}")
         if self.allocation.get("suitability"):
             found.append(f"allocation.suitability: {self.allocation['suitability']}")
+        if self.candidates.get("suitability"):
+            found.append(f"candidates.suitability: {self.candidates['suitability']}")
+        found += [f"targets.include: {name}" for name in self.target_files if not name.startswith("data:targets/")]
         return found
 
     def __post_init__(self) -> None:
-        if not _SLUG.match(self.id or ""):
-            raise ScenarioError("id must be a lower-case slug (letters, digits, '-', '_')", self.path, field="id")
+        from geozones.scenario.budget import check_scenario_fields
+
+        object.__setattr__(self, "crs", check_scenario_fields(self))  # an EPSG code, never PROJ text
         if self.end_year < self.start_year:
             raise ScenarioError(
                 f"end_year {self.end_year} is before start_year {self.start_year}", self.path, field="end_year"
@@ -309,6 +320,8 @@ class _Builder:
             "crs",
             "base",
             "allocation",
+            "targets",
+            "candidates",
         }
         errors: list[ScenarioError] = []
 
@@ -343,6 +356,8 @@ class _Builder:
         built = [collect(self.action, a, f"actions[{i}]") for i, a in enumerate(actions)]
         constraints = collect(self.constraints, data.get("constraints"))
         allocation = collect(self.allocation, data.get("allocation"), built)
+        targets = collect(self.targets, data.get("targets")) or ((), ())
+        candidates = collect(self.candidates, data.get("candidates")) or {}
         start, end = data.get("start_year"), data.get("end_year")
         if isinstance(start, int) and isinstance(end, int) and errors:
             for i, action in enumerate(built):  # year problems alongside the others
@@ -366,6 +381,9 @@ class _Builder:
                 base_line=self.lines.get("base"),
                 lines=dict(self.lines),
                 allocation=allocation or {},
+                targets=targets[0],
+                target_files=targets[1],
+                candidates=candidates,
             )
         except ScenarioErrors as exc:
             raise_all([self.error(e.reason, e.field) if e.field and self.lines else e for e in exc.errors])
@@ -374,6 +392,16 @@ class _Builder:
             if exc.field and self.lines:
                 raise self.error(exc.reason, exc.field) from None
             raise
+
+    def candidates(self, data):
+        from geozones.scenario.candidatespec import parse_candidates
+
+        return parse_candidates(data, self)
+
+    def targets(self, data):
+        from geozones.scenario.targetspec import parse_targets
+
+        return parse_targets(data, self)
 
     def allocation(self, data, actions) -> dict[str, Any]:
         uses = any(a is not None and a.kind == "allocate" for a in actions)
@@ -395,6 +423,8 @@ class _Builder:
             raise self.error("allocation needs 'suitability' (a suitability file)", "allocation")
         if out["max_parcel_ha"] is not None and out["max_parcel_ha"] < out["min_parcel_ha"]:
             raise self.error("max_parcel_ha is below min_parcel_ha", "allocation.max_parcel_ha")
+        if out["min_compactness"] >= 1:
+            raise self.error("min_compactness is a Polsby–Popper score below 1", "allocation.min_compactness")
         return out
 
     def unknown(self, data: dict, known: set[str], where: str) -> None:

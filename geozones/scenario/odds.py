@@ -33,14 +33,8 @@ import pandas as pd
 
 from geozones.errors import InvalidParameterError
 from geozones.scenario.model import Scenario
-from geozones.scenario.run import (
-    TARGET_INDICATORS,
-    meets_target,
-    resolve_base,
-    run_scenario,
-    same_province,
-    store_targets,
-)
+from geozones.scenario.run import resolve_base, run_scenario, store_targets
+from geozones.scenario.targets import resolve_targets
 
 #: Most draws one call may run (bounds the work a request can cause).
 MAX_DRAWS = 100_000
@@ -127,20 +121,6 @@ def base_chain(scenario: Scenario) -> list[Scenario]:
     return chain
 
 
-def _land_targets(targets: pd.DataFrame, scenario: Scenario) -> list[tuple[pd.Series, str]]:
-    mine = (
-        targets[targets["province_pre2025"].map(lambda p: same_province(p, scenario.province))]
-        if len(targets)
-        else targets
-    )
-    out = []
-    for _, target in mine.iterrows():
-        column = next((col for key, col in TARGET_INDICATORS.items() if key in str(target["id"])), None)
-        if column is not None:
-            out.append((target, column))
-    return out
-
-
 def target_odds(
     scenario: Scenario,
     draws: int = 1000,
@@ -180,12 +160,13 @@ def target_odds(
             zones = store.zones()
         if targets is None:
             targets = store_targets(store)
-    land = _land_targets(targets, scenario)
+    declared = resolve_targets(scenario, targets)
+    land = None  # the targets whose indicator the timeline has (known after the first draw)
     chain = base_chain(scenario)
     drawn_chain = any(uncertain_fields(base) for base in chain)
     first_year = chain[-1].start_year if chain else scenario.start_year
     years = list(range(first_year, scenario.end_year + 1))
-    met = np.zeros((len(land), len(years)), dtype=np.int64)
+    met = np.zeros((0, len(years)), dtype=np.int64)
     rng = np.random.default_rng(seed)
     drawn_rows = []
     cache: dict = {}
@@ -211,29 +192,31 @@ def target_odds(
             bases=bases,
         )
         timeline = result.timeline
-        for t, (target, column) in enumerate(land):
-            vmax = target.get("value_max")
-            vmax = float(vmax) if vmax not in (None, "") and pd.notna(vmax) else None
+        if land is None:
+            land = [t for t in declared if t.indicator in timeline.columns]
+            met = np.zeros((len(land), len(years)), dtype=np.int64)
+        for t, target in enumerate(land):
             for y, year in enumerate(years):
                 if year not in timeline.index:
                     continue
-                actual = timeline.loc[year, column]
-                if pd.notna(actual) and meets_target(float(actual), target["operator"], float(target["value"]), vmax):
+                actual = timeline.loc[year, target.indicator]
+                if pd.notna(actual) and target.meets(float(actual)):
                     met[t, y] += 1
     seconds = time.perf_counter() - start
     rows = []
-    for t, (target, _column) in enumerate(land):
-        vmax = target.get("value_max")
+    for t, target in enumerate(land or []):
         for y, year in enumerate(years):
             rows.append(
                 {
-                    "target": target["id"],
-                    "indicator": target["indicator"],
+                    "target": target.id,
+                    "name": target.name,
+                    "indicator": target.indicator,
                     "year": year,
-                    "deadline": int(target["year"]),
-                    "operator": target["operator"],
-                    "value": float(target["value"]),
-                    "value_max": float(vmax) if vmax not in (None, "") and pd.notna(vmax) else np.nan,
+                    "deadline": target.year,
+                    "operator": target.operator,
+                    "value": target.value,
+                    "value_max": target.value_max if target.value_max is not None else np.nan,
+                    "rule": target.rule(),
                     "probability": met[t, y] / draws,
                     "met": int(met[t, y]),
                     "draws": int(draws),
@@ -243,12 +226,14 @@ def target_odds(
         rows,
         columns=[
             "target",
+            "name",
             "indicator",
             "year",
             "deadline",
             "operator",
             "value",
             "value_max",
+            "rule",
             "probability",
             "met",
             "draws",

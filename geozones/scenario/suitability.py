@@ -12,6 +12,7 @@ the sensitivity settings::
       road: {layer: infrastructure_roads, where: {class: national_highway}, worst_m: 10000}
       grid: {layer: infrastructure_power, worst_m: 20000}
       gate: {layer: infrastructure_border_gates, along: infrastructure_roads, worst_m: 60000}
+      hanoi: {minutes_to: infrastructure_logistics_destinations, where: {category: capital}, vehicle: truck, worst_min: 300}
       slope: {dem: dem.tif, worst_deg: 25}           # only when a DEM is given
     judgements:                                      # or  matrix: [[1, 2], ["1/2", 1]]
       - "road > grid: 2"
@@ -28,7 +29,11 @@ the target's own straight leg. ``snap_m`` (default
 how the graph is built, as the coarse shipped layer needs; ``snap_m: 0, node_crossings: false``
 for an OpenStreetMap export. A cell whose nearest road belongs to a component that reaches no
 target scores **0** for that criterion (it is never given a straight-line fallback, nor NaN);
-``best_m`` must be below ``worst_m`` (near is better). Slope scores 1 on flat land and 0 at ``worst_deg`` (Horn's method on the DEM). Weights come from
+``best_m`` must be below ``worst_m`` (near is better). ``minutes_to: <target layer>`` scores the
+drive minutes instead (:func:`geozones.analysis.drivetime.minutes_raster`, the stated model of
+:mod:`geozones.analysis.logistics`): 1 at ``best_min`` (default 0), 0 at ``worst_min``, on ``roads``
+(default ``infrastructure_corridor_roads``) by ``vehicle`` (``car`` or ``truck``); cells more than
+3 km from a mapped road ("far from mapped roads") and cells whose roads reach no target score 0. Slope scores 1 on flat land and 0 at ``worst_deg`` (Horn's method on the DEM). Weights come from
 :func:`geozones.analysis.suitability.ahp_weights` (refused when CR > 0.1); the sensitivity from
 :func:`~geozones.analysis.suitability.oat_sensitivity` and
 :func:`~geozones.analysis.suitability.monte_carlo_suitability`. The candidate sites whose rank
@@ -64,6 +69,7 @@ from geozones.analysis.suitability import (
 from geozones.errors import ScenarioError, SuitabilityError, UnknownAttributeError, raise_all
 from geozones.io.csvcells import write_csv
 from geozones.scenario.parse import parse_toml, parse_yaml
+from geozones.scenario.road_criteria import ALONG, DEFAULT_ROADS, MINUTES, along_ok, minutes_ok
 from geozones.schema import ascii_name
 
 #: Most cells a suitability grid may have (bounds the work of one run).
@@ -101,6 +107,8 @@ class Criterion:
 
     ``along`` (a store layer or file of roads) measures the distance along those roads instead of
     in a straight line; ``snap_m`` and ``node_crossings`` say how the road graph is built.
+    ``minutes_to`` (a store layer or file of targets) scores the drive minutes to the nearest of
+    them on ``roads`` by ``vehicle`` (``best``/``worst`` in minutes).
     """
 
     name: str
@@ -114,6 +122,9 @@ class Criterion:
     along: str | None = None
     snap_m: float = SHIPPED_SNAP_M
     node_crossings: bool = True
+    minutes_to: str | None = None
+    roads: str | None = None
+    vehicle: str = "car"
 
 
 @dataclass(frozen=True)
@@ -193,15 +204,20 @@ def suitability_from_dict(data, path: str | None = None, lines: dict[str, int] |
         if not isinstance(spec, dict):
             err("a criterion is a mapping", where)
             continue
-        sources = [k for k in ("layer", "file", "dem") if k in spec]
+        sources = [k for k in ("layer", "file", "dem", "minutes_to") if k in spec]
         if len(sources) != 1:
-            err("give exactly one of 'layer' (store layer), 'file' (vector file) or 'dem' (slope from a DEM)", where)
+            err(
+                "give exactly one of 'layer' (store layer), 'file' (vector file), 'dem' (slope from a DEM) "
+                "or 'minutes_to' (drive minutes to a layer)",
+                where,
+            )
             continue
-        unknown = set(spec) - {"layer", "file", "dem", "where", "best_m", "worst_m", "best_deg", "worst_deg", *_ALONG}
+        fields = {"layer", "file", "dem", "where", "best_m", "worst_m", "best_deg", "worst_deg", *ALONG, *MINUTES}
+        unknown = set(spec) - fields
         if unknown:
             err(f"unknown field(s) {', '.join(sorted(unknown))}", where)
             continue
-        unit = "deg" if "dem" in spec else "m"
+        unit = "deg" if "dem" in spec else "min" if "minutes_to" in spec else "m"
         best, worst = spec.get(f"best_{unit}", 0.0), spec.get(f"worst_{unit}")
         if (
             not isinstance(worst, (int, float))
@@ -214,7 +230,7 @@ def suitability_from_dict(data, path: str | None = None, lines: dict[str, int] |
         if spec.get("where") is not None and not isinstance(spec["where"], dict):
             err("where is a mapping column -> value", f"{where}.where")
             continue
-        if not _along_ok(spec, where, err):
+        if not along_ok(spec, where, err) or not minutes_ok(spec, where, err):
             continue
         criteria.append(
             Criterion(
@@ -229,6 +245,9 @@ def suitability_from_dict(data, path: str | None = None, lines: dict[str, int] |
                 spec.get("along"),
                 float(spec.get("snap_m", SHIPPED_SNAP_M)),
                 bool(spec.get("node_crossings", True)),
+                spec.get("minutes_to"),
+                spec.get("roads", DEFAULT_ROADS) if "minutes_to" in spec else None,
+                spec.get("vehicle", "car"),
             )
         )
     names = [c.name for c in criteria]
@@ -290,37 +309,6 @@ def suitability_from_dict(data, path: str | None = None, lines: dict[str, int] |
     )
 
 
-#: The fields of an along-the-roads distance criterion.
-_ALONG = ("along", "snap_m", "node_crossings")
-
-
-def _along_ok(spec: dict, where: str, err) -> bool:
-    """Check the ``along``/``snap_m``/``node_crossings`` fields of one criterion (reporting through ``err``)."""
-    given = [k for k in _ALONG if k in spec]
-    if not given:
-        return True
-    if "along" not in spec:
-        err(f"{', '.join(given)} only go with 'along' (distance along a road layer)", f"{where}.{given[0]}")
-        return False
-    if "dem" in spec:
-        err("'along' is for distance criteria (layer or file), not slope", f"{where}.along")
-        return False
-    if not isinstance(spec["along"], str) or not spec["along"]:
-        err("along names the road layer (store layer or file) to measure along", f"{where}.along")
-        return False
-    snap = spec.get("snap_m", 0.0)
-    if not isinstance(snap, (int, float)) or isinstance(snap, bool) or snap < 0:
-        err("snap_m must be a non-negative number of metres", f"{where}.snap_m")
-        return False
-    if not isinstance(spec.get("node_crossings", True), bool):
-        err("node_crossings is true or false", f"{where}.node_crossings")
-        return False
-    if not spec.get("best_m", 0.0) < spec["worst_m"]:
-        err("along the roads, near is better: best_m must be below worst_m", f"{where}.worst_m")
-        return False
-    return True
-
-
 def _resolve(name: str, base: Path, layers: dict) -> str:
     """Where a layer name of a suitability file comes from: ``"given"``, ``"file"`` or ``"store"``."""
     if name in layers:
@@ -371,6 +359,9 @@ def check_suitability_layers(
             missing(f"no store layer {c.layer!r}", f"{where}.layer", line)
         if c.along and _resolve(c.along, base, layers) == "store" and not in_store(c.along):
             missing(f"no store layer or file {c.along!r} to measure along", f"{where}.along", line)
+        for key, value in (("minutes_to", c.minutes_to), ("roads", c.roads)):
+            if value and _resolve(value, base, layers) == "store" and not in_store(value):
+                missing(f"no store layer or file {value!r}", f"{where}.{key}", line)
     for i, name in enumerate(spec.exclude):
         if name != "zones" and _resolve(name, base, layers) == "store" and not in_store(name):
             missing(f"no store layer or file {name!r} to exclude", f"exclude[{i}]", spec.lines.get(f"exclude[{i}]"))
@@ -509,6 +500,24 @@ def criterion_scores(
             dem = Path(criterion.dem) if Path(criterion.dem).is_absolute() else base / criterion.dem
             slope, _ = _raster.slope_from_dem(dem, grid)
             scores[criterion.name] = _raster.linear_score(slope, criterion.best, criterion.worst)
+        elif criterion.minutes_to:
+            from dataclasses import replace
+
+            from geozones.analysis.drivetime import minutes_raster
+
+            targets = _read_named(criterion.minutes_to, store, base, layers)
+            targets = _read_criterion_layer(
+                replace(criterion, layer=criterion.minutes_to), None, base, {criterion.minutes_to: targets}
+            )
+            # inf (score 0) far from mapped roads, where no target is reached, or beyond worst_min
+            minutes = minutes_raster(
+                _read_named(criterion.roads or DEFAULT_ROADS, store, base, layers),
+                targets,
+                grid,
+                vehicle=criterion.vehicle,
+                max_minutes=criterion.worst,
+            )
+            scores[criterion.name] = _raster.linear_score(minutes, criterion.best, criterion.worst)
         else:
             frame = _read_criterion_layer(criterion, store, base, layers)
             if criterion.along:
@@ -558,6 +567,7 @@ def run_suitability(
     layers = layers or {}
     base = Path(spec.path).parent if spec.path else Path.cwd()
     named = [c.layer for c in spec.criteria if c.layer] + [c.along for c in spec.criteria if c.along]
+    named += [n for c in spec.criteria for n in (c.minutes_to, c.roads) if n]
     named += [name for name in spec.exclude if name != "zones"]
     if zones is None or any(_resolve(name, base, layers) == "store" for name in named):
         if store is None:

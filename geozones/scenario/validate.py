@@ -18,9 +18,9 @@ from pathlib import Path
 import geopandas as gpd
 
 from geozones.errors import ScenarioError, ScenarioErrors, UnknownAttributeError
+from geozones.scenario.chain import resolve_base, same_province
 from geozones.scenario.model import Scenario
 from geozones.scenario.parse import load_scenario
-from geozones.scenario.run import resolve_base, same_province
 from geozones.scenario.suitability import SuitabilitySpec, check_suitability_layers, load_suitability
 from geozones.schema import PROVINCE_AFTER_2025, ascii_name
 
@@ -232,7 +232,21 @@ def validate_scenario(
     problems.extend(_check_actions(scenario, ids))
     problems.extend(_check_layers(scenario, store, layers or {}))
     problems.extend(_check_suitability(scenario, store, layers or {}))
+    problems.extend(_check_target_files(scenario))
     return sorted(problems, key=lambda e: (str(e.path), e.line or 0))
+
+
+def _check_target_files(scenario: Scenario) -> list[ScenarioError]:
+    """The ``{include: file}`` target files read as a run would read them."""
+    from geozones.scenario.targets import included_targets
+
+    try:
+        included_targets(scenario)
+    except ScenarioErrors as exc:
+        return list(exc.errors)
+    except ScenarioError as exc:
+        return [exc]
+    return []
 
 
 def _end_ids(scenario: Scenario, zones: gpd.GeoDataFrame, seen: tuple[str, ...]) -> dict[str, str]:

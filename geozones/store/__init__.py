@@ -5,6 +5,7 @@
 - :mod:`geozones.store.postgis` -- the same interface on PostgreSQL/PostGIS (``geozones[postgis]``);
 - :mod:`geozones.store.edits`, :mod:`geozones.store.records` -- row-level edits with history;
 - :mod:`geozones.store.keys` -- API keys; ``migrations/`` -- versioned PostGIS SQL.
+- :mod:`geozones.store.locking` -- every lock a store takes, in one documented order.
 
 May import: the core (``geozones.schema``, ``crs``, ``area``, ``errors``, ``paths``) and
 ``geozones.io``. Never imports ``analysis``, ``scenario``, ``cli``, ``api`` or ``maps``.
@@ -16,6 +17,7 @@ from geozones.store.base import ZONES, ZoneStore, read_shipped, shipped_layers
 from geozones.store.geopackage import GeoPackageStore
 from geozones.store.layers import (
     REFERENCE_LAYERS,
+    candidate_sites,
     load_infrastructure,
     odds_table,
     scenario_layer_name,
@@ -40,6 +42,7 @@ __all__ = [
     "store_layers",
     "suitability_raster",
     "sensitivity_raster",
+    "candidate_sites",
     "odds_table",
     "site_ranks",
     "uncertainty_raster",

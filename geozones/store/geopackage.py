@@ -1,19 +1,22 @@
 """The embedded zone store: one GeoPackage, created from the shipped files on first use.
 
-The API and the CLI read through a store. Every write is atomic: the new state is
-written to a temporary copy and renamed into place under a lock, so a failed or killed
-write leaves the previous state intact and readers never see half a write.
+The API and the CLI read through a store. Every write is atomic: a single-zone edit is one
+SQLite transaction, a whole-layer write is copied in from a scratch file in one transaction,
+so a failed or killed write leaves the previous state intact and readers never see half a write.
+
+Locks: every operation takes them through :mod:`geozones.store.locking`, in one order --
+write mutex (this process) -> file lock (``flock`` on ``<store>.lock``, other processes) ->
+library gate (``gdal`` or ``sqlite3``) -> SQLite's own locks. Writes take all of them,
+reads only the gate. See that module's docstring and docs/storage.md ("Locks").
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
 import sqlite3
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
 from pathlib import Path
@@ -26,7 +29,7 @@ from geozones import io as _io
 from geozones.errors import InputTooLargeError, StoreError, UnknownAttributeError, ZoneNotFoundError
 from geozones.paths import default_store_path
 from geozones.schema import ZONE_FIELD_NAMES, ZONE_FIELDS, check_ids, validate_zones
-from geozones.store import gpkg_sql
+from geozones.store import gpkg_sql, locking
 from geozones.store.base import ZONES, read_shipped, shipped_layers
 from geozones.store.edits import FeatureEditing
 from geozones.store.records import HistoryEntry, StoredZone
@@ -70,9 +73,9 @@ class GeoPackageStore(FeatureEditing):
         self.path = Path(path) if path is not None else default_store_path()
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self._cache: dict[str, tuple[str, gpd.GeoDataFrame | pd.DataFrame]] = {}
-        self._thread_lock = threading.Lock()
-        self._gate = gpkg_sql.gate(self.path)
+        self._locks = locking.file_locks(self.path)  # shared by every store object on this file
         self._shipped_checked = False
+        self._versions = self._locks.versions  # version() without opening SQLite per call (shared per file)
 
     def __repr__(self) -> str:
         return f"GeoPackageStore({str(self.path)!r})"
@@ -92,7 +95,7 @@ class GeoPackageStore(FeatureEditing):
                 self._add_missing_shipped()
                 self._add_missing_columns()
             return self
-        with self._lock():
+        with self._locks.write():
             if not self.path.exists():
                 self._build(shipped_layers(self.data_dir))
         self._shipped_checked = True
@@ -121,33 +124,44 @@ class GeoPackageStore(FeatureEditing):
             shipped = shipped_layers(self.data_dir)
         except FileNotFoundError:  # no shipped data next to this installation
             return
-        with self._gate.use("gdal"):
+        with self._locks.library("gdal"):
             present = set(_io.layer_names(self.path))
         missing = {name: path for name, path in shipped.items() if name not in present}
         if missing:
-            with self._lock():
+            with self._locks.write():
                 self._write_many({name: read_shipped(name, path) for name, path in missing.items()}, start_empty=False)
 
     def _add_missing_columns(self) -> None:
         """A store made before a zone field existed (e.g. the investor fields) gets it as an empty column."""
-        with self._gate.use("sqlite3"):
+        if not self._missing_columns():
+            return
+        with self._locks.write(), self._locks.library("sqlite3"):  # the lock order: write locks, then the gate
             db = gpkg_sql.connect(self.path)
             try:
-                present = {row[1] for row in db.execute(f"PRAGMA table_info({gpkg_sql.quote(ZONES)})")}
-                missing = [f for f in ZONE_FIELDS if f.name not in present]
-                if present and missing:
-                    with self._lock(), db:
-                        for field in missing:
-                            kind = {"float": "REAL", "int": "INTEGER", "date": "DATE"}.get(field.dtype, "TEXT")
-                            db.execute(
-                                f"ALTER TABLE {gpkg_sql.quote(ZONES)} ADD COLUMN {gpkg_sql.quote(field.name)} {kind}"
-                            )
+                with db:
+                    for field in self._missing_columns(db):
+                        kind = {"float": "REAL", "int": "INTEGER", "date": "DATE"}.get(field.dtype, "TEXT")
+                        db.execute(
+                            f"ALTER TABLE {gpkg_sql.quote(ZONES)} ADD COLUMN {gpkg_sql.quote(field.name)} {kind}"
+                        )
             finally:
                 db.close()
 
+    def _missing_columns(self, db: sqlite3.Connection | None = None) -> list:
+        """Zone fields the zone table lacks (none when there is no zone table)."""
+        with self._locks.library("sqlite3"):
+            own = db is None
+            db = gpkg_sql.connect(self.path) if db is None else db
+            try:
+                present = {row[1] for row in db.execute(f"PRAGMA table_info({gpkg_sql.quote(ZONES)})")}
+            finally:
+                if own:
+                    db.close()
+        return [f for f in ZONE_FIELDS if f.name not in present] if present else []
+
     def reset(self) -> GeoPackageStore:
         """Rebuild the store from the shipped files, atomically."""
-        with self._lock():
+        with self._locks.write():
             self._build(shipped_layers(self.data_dir))
         return self
 
@@ -155,30 +169,26 @@ class GeoPackageStore(FeatureEditing):
         frames = {name: read_shipped(name, path) for name, path in layers.items()}
         self._write_many(frames, start_empty=True)
 
-    @contextmanager
-    def _lock(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(f"{self.path}.lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
     # -- reading --------------------------------------------------------------------------
 
     def version(self) -> str:
         """Changes whenever the store is written: the file's identity, the last edit's and layer write's numbers.
 
-        (Not the file's size or time: in WAL mode a commit lands in the -wal file first.)
+        (Not the file's size or time: in WAL mode a commit lands in the -wal file first.) The answer
+        is cached and revalidated by a ``stat`` of the file and its WAL (:mod:`geozones.store.versioning`),
+        so a call opens SQLite only after a write, by this process or another.
         """
         self.ensure()
-        stat = self.path.stat()
-        edits, writes = self._sequences()
-        return f"{stat.st_ino}-{edits}-{writes}"
+
+        def compute() -> str:
+            stat = self.path.stat()
+            edits, writes = self._sequences()
+            return f"{stat.st_ino}-{edits}-{writes}"
+
+        return self._versions.get(compute)
 
     def _sequences(self) -> tuple[int, int]:
-        with self._gate.use("sqlite3"):
+        with self._locks.library("sqlite3"):
             db = gpkg_sql.connect(self.path)
             try:
                 rows = dict(
@@ -196,7 +206,7 @@ class GeoPackageStore(FeatureEditing):
     def layers(self) -> list[str]:
         """Names of every layer and table in the store."""
         self.ensure()
-        with self._gate.use("gdal"):
+        with self._locks.library("gdal"):
             names = _io.layer_names(self.path)
         return [n for n in names if n != "layer_styles" and not n.startswith("geozones_")]
 
@@ -208,7 +218,7 @@ class GeoPackageStore(FeatureEditing):
             return cached[1].copy()
         if name not in self.layers():
             raise UnknownAttributeError(f"no layer {name!r} in {self.path}; layers: {', '.join(self.layers())}")
-        with self._gate.use("gdal"):
+        with self._locks.library("gdal"):
             frame = pyogrio.read_dataframe(self.path, layer=name)
         if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name != "geometry":
             frame = frame.rename_geometry("geometry")
@@ -235,11 +245,16 @@ class GeoPackageStore(FeatureEditing):
             frame = validate_zones(frame)
             check_ids(frame)  # a store never takes an id it could not serve (docs/security.md)
         self.ensure()
-        with self._lock():
+        with self._locks.write():
             self._write_many({name: frame}, start_empty=False)
 
     def append_rows(self, name: str, frame: pd.DataFrame, *, max_rows: int | None = None) -> int:
-        """Append rows to a non-spatial table under the store's write lock (read, add, write in place).
+        """Append rows to a non-spatial table under the store's write locks (:mod:`geozones.store.locking`).
+
+        The one lock order: ``self._locks.write()`` (write mutex, file lock), then the ``sqlite3``
+        gate around one ``BEGIN IMMEDIATE`` transaction that counts, inserts and records a layer write
+        (so :meth:`version` changes). A table that does not exist yet, or lacks a column of ``frame``,
+        is written whole through the layer path (:meth:`_write_many`, same write locks).
 
         Returns the number of rows the table then holds; a table that would exceed ``max_rows``
         raises :class:`~geozones.errors.InputTooLargeError` and is left unchanged.
@@ -247,21 +262,59 @@ class GeoPackageStore(FeatureEditing):
         if name == ZONES:
             raise StoreError("zones are added with create_zone")
         self.ensure()
-        with self._lock():
-            new = pd.DataFrame(frame)
-            if name in self.layers():
+        new = pd.DataFrame(frame)
+        with self._locks.write():
+            with self._locks.library("sqlite3"):
+                db = gpkg_sql.connect(self.path)
+                try:
+                    columns = [row[1] for row in db.execute(f"PRAGMA table_info({gpkg_sql.quote(name)})")]
+                    if columns and set(new.columns) <= set(columns):
+                        return self._insert_rows(db, name, new, max_rows)
+                finally:
+                    db.close()
+            if columns:  # a new column: the whole table is rewritten
                 new = pd.concat([self.layer(name), new], ignore_index=True)
             if max_rows is not None and len(new) > max_rows:
                 raise InputTooLargeError(f"the {name} table is full ({max_rows} rows)")
             self._write_many({name: new}, start_empty=False)
             return len(new)
 
+    def _insert_rows(self, db: sqlite3.Connection, name: str, new: pd.DataFrame, max_rows: int | None) -> int:
+        """INSERT ``new`` into the existing table ``name`` in one transaction (caller holds write + sqlite3)."""
+        table = gpkg_sql.quote(name)
+        names = list(new.columns)
+        rows = [
+            tuple(_cell_value(v) for v in record) for record in new.astype(object).itertuples(index=False, name=None)
+        ]
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            count = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] + len(rows)
+            if max_rows is not None and count > max_rows:
+                db.execute("ROLLBACK")
+                raise InputTooLargeError(f"the {name} table is full ({max_rows} rows)")
+            db.executemany(
+                f"INSERT INTO {table} ({', '.join(gpkg_sql.quote(c) for c in names)}) "
+                f"VALUES ({', '.join('?' for _ in names)})",
+                rows,
+            )
+            db.execute(_LAYER_WRITES_DDL)
+            db.execute(
+                f"INSERT INTO {LAYER_WRITES_TABLE} (at, layers) VALUES "
+                f"(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), {_sql_text(name)})"
+            )
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise StoreError(f"append to {name} in {self.path} failed, store unchanged: {exc}") from exc
+        return count
+
     def delete_layer(self, name: str) -> None:
         """Remove a layer (never the zone layer)."""
         if name == ZONES:
             raise StoreError("the zone layer cannot be deleted")
         self.ensure()
-        with self._lock():
+        with self._locks.write():
             self._in_place(None, [], drop=(name,))
 
     def _write_many(self, frames: dict[str, gpd.GeoDataFrame | pd.DataFrame], start_empty: bool) -> None:
@@ -302,7 +355,7 @@ class GeoPackageStore(FeatureEditing):
             return
         drop: tuple[str, ...] = ()
         if start_empty:  # a reset: every other layer and the edit history go
-            with self._gate.use("gdal"):
+            with self._locks.library("gdal"):
                 present = _io.layer_names(self.path)
             drop = tuple(
                 n for n in present if n not in frames and n != "layer_styles" and not n.startswith("geozones_")
@@ -310,7 +363,12 @@ class GeoPackageStore(FeatureEditing):
         self._in_place(write, list(frames), drop=drop, reset=start_empty)
 
     def _in_place(self, write, names: list[str], *, drop: tuple[str, ...] = (), reset: bool = False) -> None:
-        """Write ``names`` into a scratch file with ``write`` and copy them into the store in one transaction."""
+        """Write ``names`` into a scratch file with ``write`` and copy them into the store in one transaction.
+
+        The caller holds the store's write locks (``self._locks.write()``).
+        """
+        if not self._locks.writing():
+            raise locking.LockOrderError("a whole-layer write must hold the store's write locks")
         # the writer's pid in the name: a scratch file left by a killed writer is swept on the next open
         fd, scratch = tempfile.mkstemp(
             prefix=f".{self.path.stem}.scratch.{os.getpid()}.", suffix=".gpkg", dir=self.path.parent
@@ -332,7 +390,7 @@ class GeoPackageStore(FeatureEditing):
             else:  # nothing to copy: an empty scratch GeoPackage to attach
                 with closing(sqlite3.connect(scratch)) as db:
                     db.execute("CREATE TABLE gpkg_contents (table_name TEXT)")
-            with self._thread_lock, self._gate.use("sqlite3"):
+            with self._locks.library("sqlite3"):  # the caller holds the write locks
                 gpkg_sql.replace_layers(self.path, scratch, names, drop=drop, extra_sql=tuple(extra))
         except Exception as exc:
             raise StoreError(f"write to {self.path} failed, store unchanged: {exc}") from exc
@@ -345,9 +403,9 @@ class GeoPackageStore(FeatureEditing):
 
     @contextmanager
     def _edit(self) -> Iterator[_GpkgTransaction]:
-        """One SQLite write transaction on the zone table and the history, under the store lock."""
+        """One SQLite write transaction on the zone table and the history, under the store's write locks."""
         self.ensure()
-        with self._thread_lock, self._lock(), self._gate.use("sqlite3"):
+        with self._locks.write(), self._locks.library("sqlite3"):  # the one lock order (geozones.store.locking)
             db = gpkg_sql.connect(self.path)
             try:
                 db.execute("PRAGMA journal_mode = WAL")
@@ -371,7 +429,7 @@ class GeoPackageStore(FeatureEditing):
     @contextmanager
     def _read(self) -> Iterator[_GpkgTransaction]:
         self.ensure()
-        with self._gate.use("sqlite3"):
+        with self._locks.library("sqlite3"):
             db = gpkg_sql.connect(self.path)
             try:
                 db.execute("BEGIN")
@@ -410,6 +468,13 @@ _LAYER_WRITES_DDL = (
     "at TEXT NOT NULL, layers TEXT NOT NULL)"
 )
 _HISTORY_COLUMNS = "seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after"
+
+
+def _cell_value(value):
+    """A cell as sqlite3 binds it: ``None`` for missing, Python scalars for numpy ones."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def _sql_text(text: str) -> str:

@@ -12,9 +12,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import struct
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -100,68 +97,6 @@ def connect(path: str | os.PathLike, *, timeout: float = 60.0, readonly: bool = 
 def quote(name: str) -> str:
     """Quote an SQL identifier (only ever used with schema field names and table names we own)."""
     return '"' + name.replace('"', '""') + '"'
-
-
-# --- one SQLite library at a time per file ----------------------------------------------------
-#
-# GDAL (through pyogrio) links its own copy of SQLite; Python's sqlite3 module another.
-# POSIX locks belong to the process, so two SQLite copies in one process cannot see each
-# other's locks: one may decide it is the file's last user and fold and delete the WAL
-# (or roll back a "hot" journal) under the other's feet -- a SIGBUS or a lost write.
-# Inside one process the store therefore never lets the two touch the same file at once.
-# Between processes SQLite's own locking works as usual.
-
-
-class LibraryGate:
-    """Many users of one library at a time; the other library waits its turn (no starvation)."""
-
-    def __init__(self):
-        self._cond = threading.Condition()
-        self._owner: str | None = None
-        self._count = 0
-        self._turn: str | None = None
-        self._waiting = {"gdal": 0, "sqlite3": 0}
-
-    @staticmethod
-    def _other(who: str) -> str:
-        return "sqlite3" if who == "gdal" else "gdal"
-
-    def _may_enter(self, who: str) -> bool:
-        if self._owner not in (None, who) or self._turn not in (None, who):
-            return False
-        return not (self._owner == who and self._waiting[self._other(who)] > 0)
-
-    @contextmanager
-    def use(self, who: str) -> Iterator[None]:
-        with self._cond:
-            self._waiting[who] += 1
-            while not self._may_enter(who):
-                self._cond.wait()
-            self._waiting[who] -= 1
-            self._owner, self._count = who, self._count + 1
-            if self._turn == who:
-                self._turn = None
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._count -= 1
-                if self._count == 0:
-                    self._owner = None
-                    other = self._other(who)
-                    self._turn = other if self._waiting[other] else None
-                    self._cond.notify_all()
-
-
-_GATES: dict[str, LibraryGate] = {}
-_GATES_LOCK = threading.Lock()
-
-
-def gate(path: str | os.PathLike) -> LibraryGate:
-    """The process-wide gate of one GeoPackage file."""
-    key = os.path.realpath(os.fspath(path))
-    with _GATES_LOCK:
-        return _GATES.setdefault(key, LibraryGate())
 
 
 # --- whole-layer writes inside the live file ----------------------------------------------------
@@ -306,7 +241,8 @@ def replace_layers(
 ) -> None:
     """Copy ``names`` from the GeoPackage ``scratch`` into ``path`` (and drop ``drop``) in one transaction.
 
-    The store is switched to (and kept in) WAL mode; the caller holds the store's write lock.
+    The store is switched to (and kept in) WAL mode; the caller holds the store's write locks and its
+    ``sqlite3`` gate (:mod:`geozones.store.locking`).
     ``extra_sql`` statements run in the same transaction after the copy.
     """
     db = connect(path, timeout=timeout)

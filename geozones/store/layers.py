@@ -135,6 +135,21 @@ def site_ranks(store, scenario_id: str) -> pd.DataFrame | None:
     return table if {"id", "ahp_score", "base_rank", "median_rank", "top_k_share"} <= set(table.columns) else None
 
 
+def candidate_sites(store, scenario_id: str):
+    """The ranked candidate sites saved by ``geozones scenario run`` (layer ``candidates_<id>``), or None."""
+    if store is None:
+        return None
+    names = store.layers()
+    for name in (f"candidates_{scenario_id}", f"candidates_{scenario_id.replace('-', '_')}"):
+        if name in names:
+            frame = store.layer(name).copy()
+            for column in ("area_ha", "ahp_score", "base_rank", "median_rank", "top_k_share", "top_k", "draws"):
+                if column in frame.columns:
+                    frame[column] = pd.to_numeric(frame[column], errors="coerce")
+            return frame
+    return None
+
+
 def odds_table(store, scenario_id: str):
     """The odds of meeting targets saved by ``geozones scenario run --draws N`` (table ``odds_<id>``), or None."""
     if store is None:

@@ -9,6 +9,12 @@ CRS such as EPSG:9213); other layers get one table each (``layer_<name>``).
 
 Every write is one transaction. SQL is composed only with :mod:`psycopg.sql`
 identifiers and bound parameters.
+
+Locks: every write transaction starts with the store's advisory locks, taken through
+:class:`geozones.store.locking.AdvisoryLocks` in one order -- ``migrate`` -> ``fill`` ->
+``layers`` (exclusive for whole-layer writes, shared for single-zone edits) -> table and
+row locks in statement order -> the ``data_version`` row (the last statement). Reads take
+none. See :mod:`geozones.store.locking` and docs/storage.md ("Locks").
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from geozones.errors import (
 from geozones.schema import ZONE_FIELD_NAMES, check_ids, validate_zones
 from geozones.store.base import ZONES, read_shipped, shipped_layers
 from geozones.store.edits import FeatureEditing
+from geozones.store.locking import AdvisoryLocks
 from geozones.store.records import HistoryEntry, StoredZone, plain_value
 
 try:  # an optional dependency: pip install 'geozones[postgis]'
@@ -102,6 +109,7 @@ class PostGISStore(FeatureEditing):
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self._idle: queue.LifoQueue = queue.LifoQueue(maxsize=pool_size)
         self._cache: dict[str, tuple[str, gpd.GeoDataFrame | pd.DataFrame]] = {}
+        self._locks = AdvisoryLocks(f"{url}#{schema}")
 
     def __repr__(self) -> str:
         return f"PostGISStore(schema={self.schema!r})"
@@ -138,10 +146,15 @@ class PostGISStore(FeatureEditing):
                     conn.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[psycopg.Connection]:
+    def _transaction(self, *locks: str, shared: bool = False) -> Iterator[psycopg.Connection]:
+        """One write transaction that first takes the advisory ``locks`` in the store's one order.
+
+        ``locks`` name :data:`geozones.store.locking.ADVISORY_ORDER` entries; ``shared`` takes the
+        ``layers`` lock in shared mode (single-zone edits).
+        """
         with self._connection() as conn:
             try:
-                with conn.transaction():
+                with conn.transaction(), self._locks.transaction(conn, locks, shared=shared):
                     yield conn
             except psycopg.errors.UniqueViolation as exc:
                 raise ConflictError(f"a concurrent edit got there first: {exc.diag.message_detail or exc}") from exc
@@ -161,8 +174,7 @@ class PostGISStore(FeatureEditing):
     def migrate(self) -> list[int]:
         """Apply the migrations this database lacks, in order; returns the versions applied."""
         applied_now = []
-        with self._transaction() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('geozones-migrate:' || current_schema()))")
+        with self._transaction("migrate", "layers") as conn:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
                 "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
@@ -187,8 +199,7 @@ class PostGISStore(FeatureEditing):
     def ensure(self) -> PostGISStore:
         """Create or upgrade the schema; fill an empty store from the shipped data."""
         self.migrate()
-        with self._transaction() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('geozones-fill:' || current_schema()))")
+        with self._transaction("fill", "layers") as conn:
             self.srid = int(_scalar(conn, "SELECT value FROM geozones_meta WHERE key = 'srid'"))
             filled = conn.execute("SELECT value FROM geozones_meta WHERE key = 'filled'").fetchone()
             if filled is None:
@@ -199,7 +210,7 @@ class PostGISStore(FeatureEditing):
 
     def reset(self) -> PostGISStore:
         """Replace every layer by the shipped data (the history is kept)."""
-        with self._transaction() as conn:
+        with self._transaction("layers") as conn:
             for name, path in shipped_layers(self.data_dir).items():
                 self._write(conn, name, read_shipped(name, path))
         return self
@@ -288,11 +299,14 @@ class PostGISStore(FeatureEditing):
             raise InvalidParameterError(
                 f"layer name {name!r} must match {LAYER_NAME.pattern} (lower-case letters, digits, _)"
             )
-        with self._transaction() as conn:
+        with self._transaction("layers") as conn:
             self._write(conn, name, frame)
 
     def append_rows(self, name: str, frame: pd.DataFrame, *, max_rows: int | None = None) -> int:
-        """Append rows to a non-spatial table in one transaction (an advisory lock orders the appends).
+        """Append rows to a non-spatial table in one transaction, under the exclusive ``layers`` advisory lock.
+
+        The lock is taken through :class:`geozones.store.locking.AdvisoryLocks` (the store's one lock
+        order): the append rewrites the table, so it runs alone like any whole-layer write.
 
         Returns the number of rows the table then holds; a table that would exceed ``max_rows``
         raises :class:`~geozones.errors.InputTooLargeError` and is left unchanged.
@@ -301,8 +315,7 @@ class PostGISStore(FeatureEditing):
             raise StoreError("zones are added with create_zone")
         if not LAYER_NAME.match(name):
             raise InvalidParameterError(f"layer name {name!r} must match {LAYER_NAME.pattern}")
-        with self._transaction() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"geozones-append-{name}",))
+        with self._transaction("layers") as conn:
             new = pd.DataFrame(frame)
             if conn.execute("SELECT 1 FROM geozones_layers WHERE name = %s", (name,)).fetchone():
                 new = pd.concat([self._read_layer(name), new], ignore_index=True)
@@ -315,7 +328,7 @@ class PostGISStore(FeatureEditing):
         """Remove a layer (never the zone layer)."""
         if name == ZONES:
             raise StoreError("the zone layer cannot be deleted")
-        with self._transaction() as conn:
+        with self._transaction("layers") as conn:
             row = conn.execute("DELETE FROM geozones_layers WHERE name = %s RETURNING table_name", (name,)).fetchone()
             if row is not None:
                 conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(row[0])))
@@ -384,7 +397,7 @@ class PostGISStore(FeatureEditing):
 
     @contextmanager
     def _edit(self) -> Iterator[_PgTransaction]:
-        with self._transaction() as conn:
+        with self._transaction("layers", shared=True) as conn:
             tx = _PgTransaction(conn, self.srid)
             yield tx
             _bump(conn)

@@ -203,6 +203,7 @@ def test_collections_are_the_store_geometry_layers(api):
             "boundaries_provinces",
             "boundaries_provinces_2025",
             "boundaries_districts",
+            "boundaries_population_districts",
             "scenario_lang_son",
             "infrastructure_grid",
         }

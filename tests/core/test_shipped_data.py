@@ -36,8 +36,20 @@ GEOJSON_FILES = (
     *BOUNDARY_FILES,
     *(
         DATA / "infrastructure" / f"{n}.geojson"
-        for n in ("roads", "railways", "hydropower", "power", "border_gates", "protected_areas", "destinations")
+        for n in (
+            "roads",
+            "railways",
+            "hydropower",
+            "power",
+            "border_gates",
+            "protected_areas",
+            "destinations",
+            "corridor_roads",
+            "corridor_railways",
+            "logistics_destinations",
+        )
     ),
+    DATA / "boundaries" / "population_districts.geojson",
 )
 
 
@@ -320,6 +332,11 @@ def _source_ok(token: str, shared: Path, facts_text: str) -> bool:
         return (shared / "seeds" / token[len("seed:") :]).is_file()
     if token.startswith("facts.md: "):
         return token[len("facts.md: ") :] in facts_text
+    if token.startswith("source:"):  # an unmodified input beside realdata, with its own PROVENANCE.md
+        folder = (DATA / "sources" / token[len("source:") :]).parent
+        return (DATA / "sources" / token[len("source:") :]).is_file() and (folder / "PROVENANCE.md").is_file()
+    if token.startswith("web: "):  # a published page, quoted in location_basis
+        return token[len("web: ") :].startswith("https://")
     return token in PUBLIC_SOURCES and token in facts_text
 
 
@@ -337,7 +354,10 @@ def test_every_feature_sourced_and_its_quality_stated(path):
     for _, row in frame.iterrows():
         tokens = [t.strip() for t in str(row["sources"]).split(";") if t.strip()]
         assert tokens, row["id"]
-        assert any(t.startswith(("seed:", "facts.md: ", "realdata:")) or t in PUBLIC_SOURCES for t in tokens)
+        assert any(
+            t.startswith(("seed:", "facts.md: ", "realdata:", "source:", "web: ")) or t in PUBLIC_SOURCES
+            for t in tokens
+        )
         for token in tokens:
             assert _source_ok(token, shared, facts_text), (row["id"], token)
 

@@ -55,11 +55,13 @@ def test_every_key_the_code_uses_is_in_the_catalogue():
     js = "\n".join((ROOT / "maps" / "static" / "geozones" / n).read_text(encoding="utf-8") for n in SCRIPTS)
     used |= set(re.findall(r'\bt\("([a-z_]+\.[A-Za-z_.]+)"', js))
     used |= set(re.findall(r'label: "([a-z_]+\.[a-z_]+)"', js))
+    plugin = (ROOT / "maps" / "static" / "geozones" / "explorer-logistics.js").read_text(encoding="utf-8")
+    used |= set(re.findall(r'"((?:filter|field|value|unit|factsheet)\.[a-z_0-9]+)"', plugin))
     for module in ("explorer.py", "factsheet.py"):
         used |= set(
             re.findall(
                 r"""["']((?:app|nav|filter|list|col|compare|field|value|unit|legend|layer|popup|factsheet|"""
-                r"""error|landing|distance|place|quality)\.[a-z_0-9]+)["']""",
+                r"""error|landing|distance|place|quality|logistics)\.[a-z_0-9]+)["']""",
                 (ROOT / "maps" / module).read_text(encoding="utf-8"),
             )
         )
@@ -70,6 +72,9 @@ def test_every_key_the_code_uses_is_in_the_catalogue():
     used |= {f"field.{p}_{k}" for k in PLACE_KINDS for p in ("road", "straight", "drive")}
     used |= {f"filter.max_{k}" for k in PLACE_KINDS} | {f"col.{k}" for k in PLACE_KINDS if k != "highway"}
     used |= {"popup.factsheet_pdf", "popup.factsheet_html"}
+    from geozones.maps.factsheet import LOGISTICS_CATEGORIES
+
+    used |= {f"place.{c}" for c in LOGISTICS_CATEGORIES}
     from geozones.schema import LAND_PRICE_PERIODS
 
     used |= {f"period.{p}" for p in LAND_PRICE_PERIODS}
@@ -198,7 +203,9 @@ def test_comparison_csv_has_published_figures_and_not_published(table):
     # 73.5 ha x (1 - 97 %) = 2.2 ha, derived from two published figures, marked as such
     assert rows["Available land"][0] == "≈ 2.2 ha"
     assert rows["Land rent / price"] == ["not published", "not published"]
-    assert all(re.fullmatch(r"\d+ min", v) for v in rows["Drive time to the nearest city (estimate)"])  # minutes
+    assert all(
+        re.fullmatch(r"[\d,]+ min", v) for v in rows["Drive time to the nearest city (estimate)"]
+    )  # minutes, never decimal hours
 
 
 def test_road_is_never_shorter_than_the_straight_line(table):
@@ -312,3 +319,15 @@ def test_script_in_any_field_stays_text_in_the_fact_sheet_and_the_comparison(bui
         assert [tag for tag, _ in parser.seen if tag == "script"] == []  # the pages carry no script of their own
         assert not any("onerror" in attrs for _, attrs in parser.seen)
         assert "&lt;img src=x onerror=" in page  # shown, as text
+
+
+def test_a_long_straight_leg_is_far_from_mapped_roads_not_a_road_distance():
+    """Regression (issue 22): Vằng Mười is 22.7 km from the nearest mapped road; its 'road distance' was that leg."""
+    from geozones.maps.explorer import format_value
+
+    row = {"access_km": 22.7, "road_km_city": 51.0, "road_h_city": 1.1, "straight_km_city": 30.0}
+    assert format_value("road_km_city", row, "en") == "far from mapped roads"
+    assert format_value("road_h_city", row, "en") == "far from mapped roads"
+    assert format_value("straight_km_city", row, "en") == "30 km"  # the straight line stays, labelled as such
+    near = dict(row, access_km=0.8)
+    assert format_value("road_km_city", near, "en") == "51 km" and format_value("road_h_city", near, "en") == "66 min"

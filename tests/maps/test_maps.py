@@ -293,7 +293,22 @@ def test_map_html_and_print_footer_carry_the_data_attribution(tmp_path, built_st
     assert "attributionControl.addAttribution" in html and ODM_LINE in html and "LegoCity" in html
     source, credit = footer_lines(built_store.zones(), layers, "en", "VN-2000 / UTM zone 48N", "2026-11-30")
     assert ODM_LINE in credit and "CC BY-SA 4.0" in credit and credit.startswith("Data: ")
-    assert "seed:" in source and "2026-11-30" in source
+    # sources by publisher, title and date (issue 23), never the project's file names
+    assert "Báo Bắc Kạn, “Bắc Kạn thu hút nguồn lực phát triển công nghiệp" in source and "2026-11-30" in source
+    assert "seed:" not in source and "facts.md" not in source
     assert footer_lines(built_store.zones(), {}, "en", "x", "y")[1] == ""  # nothing drawn, nothing to credit
     png = maps.print_map(built_store.zones(), tmp_path / "real.png", layers=layers, dpi=40)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_print_map_crs_note_is_vn2000_tm3_not_utm(built_store):
+    """Issue 23: both provinces' zones used to be drawn and labelled in "VN-2000 / UTM zone 48N"."""
+    from geozones.maps.printmap import crs_note, print_crs
+
+    zones = built_store.zones()
+    crs = print_crs(zones)
+    assert crs.to_epsg() in (9213, 9215)
+    note = crs_note(crs, "en")
+    assert "UTM" not in note and "EPSG:9213" in note and "EPSG:9215" in note
+    bac_kan = zones[zones["province_pre2025"] == "Bắc Kạn"]
+    assert print_crs(bac_kan).to_epsg() == 9213

@@ -60,7 +60,9 @@ def test_scenario_odds_and_sensitivity_reach_the_planner_map(store, tmp_path):
     sites = pd.read_csv(rasters / "suitability_sites.csv").sort_values("base_rank")
     assert (sites["top_k"] == 3).all() and (sites["draws"] == 10).all()
     assert "Rank stability of the candidate sites" in html and "10 Dirichlet weight draws; share in the top 3" in html
-    panel = html[html.index('class="gz-ranks"') :]
+    # the panel is a Leaflet control: its HTML is a JSON string in the page's script
+    shown = html.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&").replace('\\"', '"')
+    panel = shown[shown.index("Rank stability of the candidate sites") :]
     panel = panel[: panel.index("</table>")]
     names = dict(zip(store.zones()["id"], store.zones()["name"]))
     positions = [panel.index(f"<tr><th>{names[i]}</th>") for i in sites["id"]]

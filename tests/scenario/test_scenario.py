@@ -235,7 +235,7 @@ def test_cli_run_compare_validate(store, tmp_path):
     out = tmp_path / "run.gpkg"
     result = runner.invoke(app, ["--store", str(store.path), "scenario", "run", str(PROGRAMME), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Provincial targets" in result.output and "pass" in result.output and out.exists()
+    assert "Targets" in result.output and "pass" in result.output and out.exists()
     result = runner.invoke(
         app, ["--store", str(store.path), "scenario", "compare", str(PROGRAMME), str(VARIANT), "--no-save"]
     )

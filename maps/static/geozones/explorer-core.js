@@ -13,6 +13,10 @@
   var missing = [];
   G.lang = D.lang;
   var API = (window.geozonesExplorer = { lastFilterMs: 0, lastDrawMs: 0 });
+  // Plugins (small files loaded before the explorer scripts, e.g. explorer-logistics.js) add "at most"
+  // filters on a numeric column, value texts and popup rows: { filters(sites, D), value(column, site, h),
+  // popupRows(site), onSelect(site, map, D), note(t, D) }.
+  var PLUGINS = (window.geozonesExplorerPlugins || []).filter(function (p) { return p && typeof p === "object"; });
 
   // ---- text ---------------------------------------------------------------------------------
   function t(key, values) {
@@ -65,8 +69,10 @@
 
   // Column arrays for fast filtering.
   var col = {};
+  var EXTRA_FILTERS = [];  // [{key, column, label}] from the plugins
+  PLUGINS.forEach(function (p) { if (p.filters) EXTRA_FILTERS = EXTRA_FILTERS.concat(p.filters(SITES, D) || []); });
   ["available_ha", "road_km_highway", "road_km_border_gate", "road_km_railway_station", "road_km_city",
-   "area_published_ha"].forEach(function (k) {
+   "area_published_ha"].concat(EXTRA_FILTERS.map(function (f) { return f.column; })).forEach(function (k) {
     var a = new Float64Array(N);
     for (var i = 0; i < N; i++) { var v = SITES[i][k]; a[i] = present(v) ? +v : NaN; }
     col[k] = a;
@@ -104,7 +110,12 @@
   }
 
   // ---- values as text -----------------------------------------------------------------------
+  var HELPERS = { t: t, num: num, present: present };
   function value(column, s) {
+    for (var pi = 0; pi < PLUGINS.length; pi++) {
+      var text = PLUGINS[pi].value ? PLUGINS[pi].value(column, s, HELPERS) : undefined;
+      if (text !== undefined) return text;
+    }
     var v = s[column];
     if (column === "land_price") {
       if (!present(v)) return t("value.not_published");
@@ -154,6 +165,8 @@
   G.MAX_LINES = MAX_LINES;
   G.missing = missing;
   G.API = API;
+  G.PLUGINS = PLUGINS;
+  G.EXTRA_FILTERS = EXTRA_FILTERS;
   G.t = t;
   G.LOCALE = LOCALE;
   G.formatters = formatters;

@@ -7,7 +7,7 @@
  * fillText: no script assigns innerHTML. */
 (function (G) {
   "use strict";
-  var API = G.API, D = G.D, DISTANCE_FILTERS = G.DISTANCE_FILTERS, KINDS_PLACE = G.KINDS_PLACE, LOCALE = G.LOCALE, N = G.N, SITES = G.SITES, col = G.col, defaults = G.defaults, el = G.el, fold = G.fold, present = G.present, rank = G.rank, searchText = G.searchText, side = G.side;
+  var API = G.API, D = G.D, DISTANCE_FILTERS = G.DISTANCE_FILTERS, EXTRA_FILTERS = G.EXTRA_FILTERS, KINDS_PLACE = G.KINDS_PLACE, LOCALE = G.LOCALE, N = G.N, SITES = G.SITES, col = G.col, defaults = G.defaults, el = G.el, fold = G.fold, present = G.present, rank = G.rank, searchText = G.searchText, side = G.side;
   // ---- filtering and sorting ----------------------------------------------------------------
   G.visible = new Uint8Array(N);
   G.order = new Int32Array(0);
@@ -25,6 +25,7 @@
     KINDS_PLACE.forEach(function (k) {
       if (G.state["max_" + k] !== null) limits.push([col["road_km_" + k], G.state["max_" + k]]);
     });
+    EXTRA_FILTERS.forEach(function (f) { if (G.state[f.key] !== null) limits.push([col[f.column], G.state[f.key]]); });
     var availArr = col.available_ha, count = 0, out = new Int32Array(N);
     for (var i = 0; i < N; i++) {
       var s = SITES[i], ok = true;

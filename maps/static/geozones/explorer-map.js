@@ -52,8 +52,11 @@
     "layer.roads": { color: "#c0392b", weight: 2.5 },
     "layer.railways": { color: "#333", weight: 2, dashArray: "10 3" },
     "layer.power": { color: "#f39c12", weight: 1.5, dashArray: "2 4" },
-    "layer.destinations": { color: "#1f4e79", weight: 2, radius: 6, fillColor: "#fff", fillOpacity: 1 }
+    "layer.destinations": { color: "#1f4e79", weight: 2, radius: 6, fillColor: "#fff", fillOpacity: 1 },
+    "layer.corridor_roads": { color: "#e67e22", weight: 2 },
+    "layer.logistics_destinations": { color: "#0b6623", weight: 2, radius: 6, fillColor: "#e8f5e9", fillOpacity: 1 }
   };
+  var REF_HIDDEN = { "layer.corridor_roads": true };  // off at first (the legend switches it on)
   // Reference layers are drawn in their own pane under the sites' canvas, so layers that arrive
   // after the sites (the served page fetches them once the list and the map are usable) stay under them.
   map.createPane("gz-ref").style.zIndex = 350;
@@ -71,18 +74,21 @@
       if (layers[key] && !refLayers[key]) addRefLayer(key, layers[key]);
     });
   }
-  var REF_KEYS = ["layer.provinces", "layer.districts", "layer.roads", "layer.railways", "layer.power", "layer.destinations"];
+  var REF_KEYS = ["layer.provinces", "layer.districts", "layer.roads", "layer.railways", "layer.power", "layer.destinations",
+                  "layer.corridor_roads", "layer.logistics_destinations"];
   function addRefLayer(key, data) {
     var style = L.extend({ pane: "gz-ref" }, REF_STYLE[key] || { color: "#666", weight: 1 });
     refLayers[key] = L.geoJSON(data, {
-      style: function () { return style; }, interactive: key === "layer.destinations", pane: "gz-ref",
+      style: function () { return style; }, pane: "gz-ref",
+      interactive: key === "layer.destinations" || key === "layer.logistics_destinations",
       pointToLayer: function (f, latlng) {
         var m = L.circleMarker(latlng, style);
         var label = el("span", null, f.properties.name || "");
         m.bindTooltip(label, { direction: "top" });
         return m;
       }
-    }).addTo(map);
+    });
+    if (!REF_HIDDEN[key]) refLayers[key].addTo(map);
   }
   addRefLayers(D.layers);
   // The served page: the reference layers (most of the page's data) come after the list and the sites.

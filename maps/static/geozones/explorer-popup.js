@@ -49,6 +49,7 @@
     row("field.area_mapped", "area_mapped_ha"); row("field.available", "available_ha");
     row("field.occupancy", "occupancy_pct");
     KINDS_PLACE.forEach(function (k) { row("field.road_" + k, "road_km_" + k); });
+    G.PLUGINS.forEach(function (p) { (p.popupRows ? p.popupRows(s) : []).forEach(function (r) { row(r[0], r[1]); }); });
     box.appendChild(tbl);
     box.appendChild(el("p", "gz-note " + (s.location_only ? "gz-location-only" : "gz-quality"),
                        value("geometry_quality", s)));
@@ -65,6 +66,7 @@
     }
   }
   function selectSite(i, fromList) {
+    G.PLUGINS.forEach(function (p) { if (p.onSelect) p.onSelect(SITES[i], map, D); });
     G.selected = i;
     var s = SITES[i];
     if (fromList && located[i]) {

@@ -7,12 +7,15 @@
  * fillText: no script assigns innerHTML. */
 (function (G) {
   "use strict";
-  var D = G.D, KINDS_PLACE = G.KINDS_PLACE, SITES = G.SITES, SORTABLE = G.SORTABLE;
+  var D = G.D, EXTRA_FILTERS = G.EXTRA_FILTERS, KINDS_PLACE = G.KINDS_PLACE, SITES = G.SITES, SORTABLE = G.SORTABLE;
   // ---- state <-> URL ------------------------------------------------------------------------
-  var DISTANCE_FILTERS = KINDS_PLACE.map(function (k) { return "max_" + k; });
+  var DISTANCE_FILTERS = KINDS_PLACE.map(function (k) { return "max_" + k; })
+    .concat(EXTRA_FILTERS.map(function (f) { return f.key; }));
   function defaults() {
-    return { lang: D.lang, q: "", kind: [], status: [], province: "", min_available: null, sort: "name", dir: 1,
-             compare: [], max_highway: null, max_border_gate: null, max_railway_station: null, max_city: null };
+    var s = { lang: D.lang, q: "", kind: [], status: [], province: "", min_available: null, sort: "name", dir: 1,
+              compare: [], max_highway: null, max_border_gate: null, max_railway_station: null, max_city: null };
+    EXTRA_FILTERS.forEach(function (f) { s[f.key] = null; });
+    return s;
   }
   function readHash() {
     var s = defaults(), params = new URLSearchParams(location.hash.replace(/^#/, ""));

@@ -42,7 +42,9 @@
     });
     numberFields.min_available.label.textContent = t("filter.min_available");
     KINDS_PLACE.forEach(function (k) { numberFields["max_" + k].label.textContent = t("filter.max_" + k); });
+    G.EXTRA_FILTERS.forEach(function (f) { numberFields[f.key].label.textContent = t(f.label); });
     distanceNote.textContent = t("filter.no_data_note");
+    G.PLUGINS.forEach(function (p) { if (p.note) distanceNote.textContent += " " + p.note(t, D); });
     resetButton.textContent = t("filter.reset");
     listTitle.textContent = t("list.title");
     sortHint.textContent = t("list.sort_hint");
