@@ -147,6 +147,16 @@ def layers_data(layers: Mapping[str, gpd.GeoDataFrame] | None) -> dict:
     }
 
 
+def deferred_data(layers: Mapping[str, gpd.GeoDataFrame] | None, isochrones: gpd.GeoDataFrame | None = None) -> dict:
+    """What the served explorer fetches from ``layers_url`` after the sites are drawn: the reference
+    layers (:func:`layers_data`) and, under ``"isochrones"``, the drive-time polygons."""
+    data = layers_data(layers)
+    found = _isochrone_json(isochrones)
+    if found is not None:
+        data["isochrones"] = found
+    return data
+
+
 def explorer_data(
     zones: gpd.GeoDataFrame,
     table,
@@ -175,8 +185,8 @@ def explorer_data(
     lang : str
         The language the page opens in (the URL fragment may switch it).
     layers_url : str, optional
-        Where the served page fetches the reference layers (:func:`layers_data`) once the list and
-        the sites are on screen; ``None`` embeds them (the standalone file).
+        Where the served page fetches the reference layers and the isochrones (:func:`deferred_data`)
+        once the list and the sites are on screen; ``None`` embeds them (the standalone file).
     basemap : mapping, optional
         ``url`` (XYZ/WMTS template with ``{z}/{x}/{y}``) and ``attribution`` of a background; none by
         default (the page stays offline).
@@ -206,7 +216,8 @@ def explorer_data(
         "place_kinds": list(PLACE_KINDS),
         "compare_fields": [list(f) for f in COMPARE_FIELDS],
         "logistics_model": _logistics_model(),
-        "isochrones": _isochrone_json(isochrones),
+        # the served page fetches them with the reference layers (about 230 KB for the shipped store)
+        "isochrones": None if layers_url else _isochrone_json(isochrones),
         "links": dict(links or {}),
         "generated": _dt.date.today().isoformat(),
     }
@@ -478,6 +489,7 @@ __all__ = [
     "outlines",
     "explorer_data",
     "layers_data",
+    "deferred_data",
     "explorer_html",
     "format_value",
     "comparison",

@@ -167,15 +167,17 @@ def explorer(
 def explorer_layers(
     request: Request, store: StoreDep, v: Annotated[str | None, Query(max_length=80)] = None
 ) -> Response:
-    """Boundaries, roads, railways, power lines and destinations for the explorer, fetched after the sites.
+    """Boundaries, roads, railways, power lines, destinations and the sites' isochrones for the explorer,
+    fetched after the sites.
 
     ``v`` (the store version the page was built from) only makes the URL change with the data."""
     from geozones.api.caching import DATA, cached_response
     from geozones.maps.data import safe_json
-    from geozones.maps.explorer import layers_data
+    from geozones.maps.explorer import deferred_data
 
     body = _cached(
-        (id(store), store.version(), "explorer-layers"), lambda: safe_json(layers_data(_layers(store))).encode()
+        (id(store), store.version(), "explorer-layers"),
+        lambda: safe_json(deferred_data(_layers(store), _isochrones(store))).encode(),
     )
     return cached_response(request, body, "application/json", DATA)
 

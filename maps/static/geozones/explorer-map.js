@@ -96,6 +96,12 @@
     if (!D.layers_url) return;
     fetch(D.layers_url).then(function (r) { return r.ok ? r.json() : {}; }).then(function (layers) {
       addRefLayers(layers);
+      if (layers.isochrones) {  // the plugins (explorer-logistics.js) read D.isochrones when a site is selected
+        D.isochrones = layers.isochrones;
+        if (typeof G.selected === "number" && G.selected >= 0) {
+          G.PLUGINS.forEach(function (p) { if (p.onSelect) p.onSelect(SITES[G.selected], map, D); });
+        }
+      }
       if (G.legend) G.legend.render();
       window.geozonesLayersAt = performance.now();
       document.documentElement.setAttribute("data-geozones-layers", "1");
