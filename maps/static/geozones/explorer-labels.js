@@ -137,9 +137,21 @@
         reserve(best);
         continue;
       }
-      var fb = [x + 10 - 2, y - H / 2, x + 10 + w + 2, y + H / 2];
-      var onControl = obstacles.some(function (r) { return fb[0] < r.right && fb[2] > r.left && fb[1] < r.bottom && fb[3] > r.top; });
-      if (!onControl) add({ box: fb, x: x + 10, y: y - H / 2, members: [i], ax: x, ay: y, w: w });
+      // nothing to join (the first label of a tight cluster): the first of the eight places that is off
+      // every control and inside the map, even over a marker (a tall legend can cover the right-hand one)
+      var cand = spots(x, y, w, H);
+      for (var f = 0; f < cand.length; f++) {
+        var fb = [cand[f][0] - 2, cand[f][1], cand[f][0] + w + 2, cand[f][1] + H];
+        var off = fb[0] < 0 || fb[1] < 0 || fb[2] > size.x || fb[3] > size.y;
+        var onControl = obstacles.some(function (r) { return fb[0] < r.right && fb[2] > r.left && fb[1] < r.bottom && fb[3] > r.top; });
+        if (!off && !onControl) {
+          var fg = { box: fb, x: fb[0] + 2, y: fb[1], members: [i], ax: x, ay: y, w: w };
+          add(fg);
+          var fkey = Math.floor(x / 48) + ":" + Math.floor(y / 48);
+          (anchors[fkey] = anchors[fkey] || []).push(fg);
+          break;
+        }
+      }
     }
     // draw; with thousands of sites on screen a joined label names its first sites and counts the rest
     var maxLines = drawn.length > 2000 ? 3 : MAX_LINES;
