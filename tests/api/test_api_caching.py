@@ -56,3 +56,30 @@ def test_basemap_and_max_zoom_are_settings(store):
     )
     assert '"url":"http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"' in configured and '"max_zoom":14' in configured
     assert "© test tiles" in configured
+
+
+def test_one_weak_tag_for_the_gzip_and_the_plain_representation(store):
+    """The gzip middleware compresses the explorer, its layers and its scripts once (no double
+    Content-Encoding); the tag is weak and the same whether gzip or not, so either revalidates with a 304
+    that keeps Vary; the layers answer carries the isochrones, the page does not."""
+    import gzip
+    import json
+
+    client = _client(store)
+    page = client.get("/maps/investor?lang=en", headers={"Accept-Encoding": "identity"})
+    layers_url = json.loads(page.text.split('id="gz-data">', 1)[1].split("</script>", 1)[0])["layers_url"]
+    for url in ("/maps/investor?lang=en", layers_url, "/maps/static/geozones/explorer-core.js"):
+        plain = client.get(url, headers={"Accept-Encoding": "identity"})
+        packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert plain.status_code == packed.status_code == 200
+        assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
+        assert packed.headers["etag"] == plain.headers["etag"] and plain.headers["etag"].startswith('W/"')
+        assert "Accept-Encoding" in packed.headers["vary"] and "Accept-Encoding" in plain.headers["vary"]
+        raw = client.stream("GET", url, headers={"Accept-Encoding": "gzip"})
+        with raw as response:
+            body = b"".join(response.iter_raw())
+        assert gzip.decompress(body) == plain.content  # compressed once: one gzip layer gives the plain bytes
+        again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]})
+        assert again.status_code == 304 and not again.content and "Accept-Encoding" in again.headers["vary"]
+        if "layers" in url:
+            assert "isochrones" in plain.json() and '"isochrones":null' in page.text.replace(" ", "")
