@@ -20,8 +20,35 @@ vertical-align:top}th{background:#f3f3f3}nav a{margin-right:1rem}code{background
  (<code>{{ l.rel }}</code>, {{ l.type }})</li>{% endfor %}</ul>
 </body></html>"""
 
+#: The landing page in the visitor's language (``tr``: catalogue texts; place names stay Vietnamese).
+_LANDING_I18N = """<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ tr.title }} - geozones</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,"Noto Sans","Noto Sans CJK KR","Noto Sans CJK JP","Noto Sans CJK SC",sans-serif;
+margin:1.5rem auto;max-width:70rem;padding:0 1rem;color:#222}code{background:#f3f3f3;padding:0 .2rem}
+:lang(ko){word-break:keep-all}:lang(ja){line-break:strict}</style></head><body>
+<nav>{% for code, name in langs %}<a href="{{ root }}/?f=html&amp;lang={{ code }}" lang="{{ code }}">{{ name }}</a>
+{% if not loop.last %} · {% endif %}{% endfor %}</nav>
+<h1>{{ tr.title }}</h1>
+<h2>{{ tr.for_investors }}</h2><ul>
+<li><a href="{{ root }}/maps/investor?lang={{ lang }}">{{ tr.explorer }}</a>. {{ tr.explorer_langs }}
+{% for code, name in langs %}<a href="{{ root }}/maps/investor?lang={{ code }}" lang="{{ code }}">{{ name }}</a>
+{% if not loop.last %} · {% endif %}{% endfor %}</li>
+<li><a href="{{ root }}/downloads">{{ tr.downloads }}</a>: {{ tr.downloads_what }}</li>
+<li>{{ tr.analysis }}: <a href="{{ root }}/analysis/totals">{{ tr.totals }}</a> ·
+<a href="{{ root }}/analysis/reconcile">{{ tr.reconcile }}</a> · <a href="{{ root }}/analysis/indicators">{{ tr.indicators }}</a> ·
+<a href="{{ root }}/analysis/proximity">{{ tr.proximity }}</a></li>
+<li><a href="{{ root }}/maps/zones">{{ tr.zone_map }}</a></li>
+<li><a href="{{ root }}/desk?lang={{ lang }}">{{ tr.desk }}</a></li></ul>
+<h2>{{ tr.for_gis }}</h2><ul>
+<li><a href="{{ root }}/collections?f=html">{{ tr.collections }}</a></li>
+<li><a href="{{ root }}/api.html">{{ tr.api }}</a></li></ul>
+<p>{{ tr.qgis }}</p>
+</body></html>"""
+
 _TEMPLATES = {
     "base.html": _BASE,
+    "landing_i18n.html": _LANDING_I18N,
     "landing.html": """{% extends "base.html" %}{% block body %}<p>{{ doc.description }}</p>
 <ul><li><a href="{{ root }}/collections?f=html">Collections</a></li>
 <li><a href="{{ root }}/conformance?f=html">Conformance</a></li>

@@ -73,6 +73,17 @@ class Settings(BaseSettings):
         8, ge=0, description="Heavy analysis requests that may wait for a slot; one more gets 429 at once"
     )
     analysis_cache: int = Field(32, ge=0, description="Heavy analysis answers kept per store version (LRU)")
+    inquiry_per_hour: float = Field(6.0, gt=0, description="Inquiries (register interest) per hour per client")
+    inquiry_burst: int = Field(3, ge=1, description="Inquiries a client may post at once before being slowed down")
+    max_inquiry_bytes: int = Field(16 * 1024, ge=256, description="Largest inquiry body")
+    max_inquiries: int = Field(20_000, ge=1, description="Most inquiries the store keeps (a full table refuses more)")
+    basemap_url: str | None = Field(
+        None, description="XYZ or WMTS tile URL template ({z}/{x}/{y}) for the explorer's background (default: none)"
+    )
+    basemap_attribution: str | None = Field(None, description="Attribution shown with the basemap (required with it)")
+    map_max_zoom: int = Field(
+        15, ge=8, le=19, description="Closest zoom of the explorer (schematic outlines stop there)"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ and checks both modes draw the same number of zones. Usage::
     python benchmarks/maps.py                 # 100, 1000, 10000 zones; writes docs/benchmarks.md
     python benchmarks/maps.py --sizes 50 --no-write   # smoke run
     python benchmarks/maps.py --explorer      # the investor site explorer: TTI and filter times (issue 11)
+    python benchmarks/maps.py --slow-line --before ../main   # served explorer on Fast 3G, before/after
 """
 
 from __future__ import annotations
@@ -430,7 +431,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--explorer", action="store_true", help="the investor site explorer section only")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--slow-line", action="store_true", help="the served explorer on emulated Fast 3G")
+    parser.add_argument("--before", type=Path, help="with --slow-line: another checkout to compare (e.g. main)")
     args = parser.parse_args(argv)
+    if args.slow_line:
+        from benchmarks import slowline
+
+        text = slowline.markdown(slowline.run(args.before))
+        print(text)
+        if not args.no_write:
+            path = ROOT / "docs" / "benchmarks.md"
+            old = path.read_text(encoding="utf-8")
+            pattern = re.compile(r"^" + re.escape(slowline.HEADING) + r"\n.*?(?=^## |\Z)", re.S | re.M)
+            path.write_text(
+                pattern.sub(lambda m: text + "\n", old) if pattern.search(old) else old.rstrip() + "\n\n" + text,
+                encoding="utf-8",
+            )
+        return 0
     if args.explorer:
         text = explorer_markdown(run_explorer(args.sizes, args.repeat), args.repeat)
         print(text)

@@ -1,6 +1,6 @@
 """The investor site explorer: a map and a sortable, filterable list of every site, kept in sync, plus comparison.
 
-The page is plain HTML with the vendored Leaflet and ``static/geozones/explorer.js``; all data
+The page is plain HTML with the vendored Leaflet and the ordered scripts :data:`SCRIPTS`; all data
 (the site table of :func:`maps.sites.site_table`, simplified site outlines, reference layers)
 and every catalogue (:mod:`maps.i18n`) go into one JSON ``<script type="application/json">``
 block, escaped so no value can close it. The script puts every value on the page with
@@ -115,9 +115,46 @@ def _json_value(value):
     return clean_value(value)
 
 
+#: Reference lines and boundaries are simplified to this tolerance (degrees, about 30 m) for the page:
+#: under the explorer's closest zoom (15, about 5 m a pixel) that is a few pixels, and it halves the data.
+_SIMPLIFY_LAYER_DEG = 0.0003
+
+
 def _layer_json(frame: gpd.GeoDataFrame) -> dict:
     keep = [c for c in ("id", "name", "class", "ref", "voltage_kv", "geometry_quality") if c in frame.columns]
-    return feature_collection(frame, keep)
+    frame = frame if frame.crs is None or frame.crs.equals(WGS84) else frame.to_crs(WGS84)
+    if frame.geom_type.isin(["Polygon", "MultiPolygon", "LineString", "MultiLineString"]).any():
+        frame = frame.set_geometry(frame.geometry.simplify(_SIMPLIFY_LAYER_DEG, preserve_topology=True))
+    data = feature_collection(frame, keep)
+    for feature in data["features"]:  # 5 decimals: about 1 m
+        if feature.get("geometry"):
+            feature["geometry"]["coordinates"] = _round(feature["geometry"]["coordinates"])
+    return data
+
+
+def _round(coords):
+    if isinstance(coords, (int, float)):
+        return round(coords, 5)
+    return [_round(c) for c in coords]
+
+
+def layers_data(layers: Mapping[str, gpd.GeoDataFrame] | None) -> dict:
+    """The reference layers as GeoJSON by catalogue key (what the explorer draws under the sites)."""
+    return {
+        key: _layer_json(frame)
+        for name, key in REFERENCE_LAYERS.items()
+        if (frame := (layers or {}).get(name)) is not None and len(frame)
+    }
+
+
+def deferred_data(layers: Mapping[str, gpd.GeoDataFrame] | None, isochrones: gpd.GeoDataFrame | None = None) -> dict:
+    """What the served explorer fetches from ``layers_url`` after the sites are drawn: the reference
+    layers (:func:`layers_data`) and, under ``"isochrones"``, the drive-time polygons."""
+    data = layers_data(layers)
+    found = _isochrone_json(isochrones)
+    if found is not None:
+        data["isochrones"] = found
+    return data
 
 
 def explorer_data(
@@ -127,6 +164,9 @@ def explorer_data(
     layers: Mapping[str, gpd.GeoDataFrame] | None = None,
     links: Mapping[str, str] | None = None,
     lang: str = "vi",
+    layers_url: str | None = None,
+    basemap: Mapping[str, str] | None = None,
+    max_zoom: int = 15,
     isochrones: gpd.GeoDataFrame | None = None,
 ) -> dict:
     """Everything the explorer script needs, JSON-able.
@@ -144,6 +184,14 @@ def explorer_data(
         ``compare``, ``compare_csv`` (``{ids}``, ``{lang}``), ``home``, ``downloads``, ``api``.
     lang : str
         The language the page opens in (the URL fragment may switch it).
+    layers_url : str, optional
+        Where the served page fetches the reference layers and the isochrones (:func:`deferred_data`)
+        once the list and the sites are on screen; ``None`` embeds them (the standalone file).
+    basemap : mapping, optional
+        ``url`` (XYZ/WMTS template with ``{z}/{x}/{y}``) and ``attribution`` of a background; none by
+        default (the page stays offline).
+    max_zoom : int
+        The closest zoom (the schematic outlines say nothing closer).
     isochrones : GeoDataFrame, optional
         Drive-time polygons (``zone_id``, ``minutes``; :func:`geozones.analysis.logistics.isochrones`),
         drawn for the selected site.
@@ -155,11 +203,10 @@ def explorer_data(
         "messages": {code: i18n.messages(code) for code in i18n.LANGS},
         "sites": site_records(table),
         "outlines": outlines(zones),
-        "layers": {
-            key: _layer_json(frame)
-            for name, key in REFERENCE_LAYERS.items()
-            if (frame := (layers or {}).get(name)) is not None and len(frame)
-        },
+        "layers": {} if layers_url else layers_data(layers),
+        "layers_url": layers_url,
+        "basemap": dict(basemap) if basemap and basemap.get("url") else None,
+        "max_zoom": int(max_zoom),
         "kinds": list(KINDS),
         "statuses": list(STATUSES),
         "status_colors": dict(STATUS_COLORS),
@@ -169,10 +216,30 @@ def explorer_data(
         "place_kinds": list(PLACE_KINDS),
         "compare_fields": [list(f) for f in COMPARE_FIELDS],
         "logistics_model": _logistics_model(),
-        "isochrones": _isochrone_json(isochrones),
+        # the served page fetches them with the reference layers (about 230 KB for the shipped store)
+        "isochrones": None if layers_url else _isochrone_json(isochrones),
         "links": dict(links or {}),
         "generated": _dt.date.today().isoformat(),
     }
+
+
+#: The explorer's scripts (``static/geozones/``), in load order: each reads the names of the earlier ones.
+SCRIPTS: tuple[str, ...] = (
+    "explorer-logistics.js",  # a plugin (window.geozonesExplorerPlugins): before explorer-core.js
+    "explorer-core.js",
+    "explorer-state.js",
+    "explorer-page.js",
+    "explorer-filters.js",
+    "explorer-list.js",
+    "explorer-csv.js",
+    "explorer-compare.js",
+    "explorer-labels.js",
+    "explorer-map.js",
+    "explorer-inquiry.js",
+    "explorer-popup.js",
+    "explorer-legend.js",
+    "explorer.js",
+)
 
 
 def _logistics_model() -> dict:
@@ -213,8 +280,7 @@ _PAGE = """<!doctype html>
 <noscript>{title}</noscript>
 <script type="application/json" id="gz-data">{data}</script>
 <script src="{static}leaflet/leaflet.js"></script>
-<script src="{static}geozones/explorer-logistics.js"></script>
-<script src="{static}geozones/explorer.js"></script>
+{scripts}
 </body></html>
 """
 
@@ -227,13 +293,16 @@ def explorer_html(
     links: Mapping[str, str] | None = None,
     lang: str = "vi",
     base_url: str | None = None,
+    layers_url: str | None = None,
+    basemap: Mapping[str, str] | None = None,
+    max_zoom: int = 15,
     isochrones: gpd.GeoDataFrame | None = None,
 ) -> str:
     """The explorer page.
 
     Parameters
     ----------
-    zones, table, layers, links, lang, isochrones
+    zones, table, layers, links, lang, layers_url, basemap, max_zoom, isochrones
         See :func:`explorer_data`.
     base_url : str, optional
         Where the vendored assets are served (``/maps/static``); ``None`` inlines them so the
@@ -244,12 +313,23 @@ def explorer_html(
     str
         The HTML document.
     """
-    data = explorer_data(zones, table, layers=layers, links=links, lang=lang, isochrones=isochrones)
+    data = explorer_data(
+        zones,
+        table,
+        layers=layers,
+        links=links,
+        lang=lang,
+        layers_url=layers_url,
+        basemap=basemap,
+        max_zoom=max_zoom,
+        isochrones=isochrones,
+    )
     page = _PAGE.format(
         lang=html.escape(lang),
         title=html.escape(i18n.text(data["lang"], "app.title")),
         static=PLACEHOLDER,
         data=safe_json(data),
+        scripts="\n".join(f'<script src="{PLACEHOLDER}geozones/{name}"></script>' for name in SCRIPTS),
     )
     return finalise(page, base_url)
 
@@ -298,8 +378,8 @@ def format_value(column: str, row: Mapping, lang: str) -> str:
             kind = column.split("_", 2)[2]
             reachable_known = row.get(f"straight_km_{kind}") is not None and column.startswith("road_")
             return i18n.text(lang, "value.unreachable" if reachable_known else "value.no_data")
-        if column.startswith("road_h_"):  # minutes, never decimal hours
-            return i18n.text(lang, "unit.min", value=_number(value * 60.0, lang, 0))
+        if column.startswith("road_h_"):  # an estimate from assumed speeds: whole minutes, never "0.19 h"
+            return i18n.text(lang, "unit.min", value=_number(max(1, round(float(value) * 60)), lang, 0))
         return i18n.text(lang, "unit.km", value=_number(value, lang, 1))
     if missing:
         return i18n.text(lang, "value.not_published")
@@ -389,7 +469,10 @@ def comparison_html(
 <title>{e(i18n.text(lang, "compare.title"))}</title>
 <style>body{{font-family:{i18n.FONT_STACKS[lang]};margin:1.5rem}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}}
-thead th{{background:#f3f3f3}}tbody th{{font-weight:600;color:#333;max-width:16rem}}p.gz-note{{color:#555;max-width:60rem}}</style>
+thead th{{background:#f3f3f3}}tbody th{{font-weight:600;color:#333;max-width:16rem}}p.gz-note{{color:#555;max-width:60rem}}
+{i18n.LINE_BREAK_CSS}
+@media (max-width:700px){{body{{margin:.5rem}}table{{width:100%;table-layout:fixed;font-size:12px}}
+td,th{{padding:.2rem .25rem;overflow-wrap:anywhere}}h1{{font-size:1.2rem}}}}</style>
 </head><body><h1>{e(i18n.text(lang, "compare.title"))}</h1><p>{" · ".join(links)}</p>
 <table class="gz-compare"><thead><tr><th>{e(i18n.text(lang, "compare.field"))}</th>{head}</tr></thead>
 <tbody>{body}</tbody></table><p class="gz-note">{notes}</p></body></html>"""
@@ -400,10 +483,13 @@ __all__ = [
     "site_records",
     "REFERENCE_LAYERS",
     "COMPARE_FIELDS",
+    "SCRIPTS",
     "LOGISTICS_FIELDS",
     "logistics_note",
     "outlines",
     "explorer_data",
+    "layers_data",
+    "deferred_data",
     "explorer_html",
     "format_value",
     "comparison",

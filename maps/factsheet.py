@@ -138,16 +138,8 @@ def _draw(
         inside = places.cx[x0:x1, y0:y1]
         if len(inside):
             inside.plot(ax=ax, color="white", edgecolor="#1f4e79", markersize=22, zorder=7)
-        for geom, name in zip(inside.geometry, inside.get("name", inside["id"] if "id" in inside else [])):
-            ax.annotate(
-                str(name),
-                (geom.x, geom.y),
-                xytext=(4, 3),
-                textcoords="offset points",
-                fontsize=6.5,
-                color="#1f4e79",
-                zorder=9,
-            )
+        names = inside.get("name", inside["id"] if "id" in inside else [])
+        _place_labels(ax, [(g.x, g.y, str(n)) for g, n in zip(inside.geometry, names)], (x0, y0, x1, y1))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
@@ -170,6 +162,52 @@ def _draw(
         zorder=10,
     )
     ax.annotate("N ↑", (0.96, 0.94), xycoords="axes fraction", ha="right", va="top", fontsize=8, weight="bold")
+
+
+#: Offsets (points) tried for a place label around its marker: right-up, right-down, left-up, left-down, above, below.
+_LABEL_SPOTS = (
+    (4, 3, "left", "bottom"),
+    (4, -3, "left", "top"),
+    (-4, 3, "right", "bottom"),
+    (-4, -3, "right", "top"),
+    (0, 6, "center", "bottom"),
+    (0, -6, "center", "top"),
+)
+
+
+def _place_labels(ax, places: list[tuple[float, float, str]], bounds) -> None:
+    """Name each place beside its marker where the name overlaps no other name and stays in the frame.
+
+    A name that fits in none of :data:`_LABEL_SPOTS` is left out (its marker stays): two names are never
+    printed over each other (the border gate beside the railway station at Đồng Đăng).
+    """
+    x0, y0, x1, y1 = bounds
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.apply_aspect()
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    taken = []
+    for x, y, name in places:
+        for dx, dy, ha, va in _LABEL_SPOTS:
+            text = ax.annotate(
+                name,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=6.5,
+                color="#1f4e79",
+                zorder=9,
+            )
+            box = text.get_window_extent(renderer)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(other) for other in taken):
+                taken.append(box)
+                break
+            text.remove()
 
 
 def _maps(zones: gpd.GeoDataFrame, site_id: str, layers: Mapping[str, gpd.GeoDataFrame]) -> tuple[str, str | None]:
@@ -316,9 +354,14 @@ def factsheet_html(
         f"<tr><th>{t(key)}</th><td>{e(format_value(column, row, lang))}</td></tr>" for key, column in INVESTOR_ROWS
     )
     approx = [format_value("geometry_quality", row, lang)]
-    if record.get("location_basis"):
-        approx.append(str(record["location_basis"]))
-    approx += [i18n.text(lang, k) for k in ("factsheet.note_roads", "factsheet.note_available", "factsheet.note_names")]
+    # the record's location_basis is the data's own working note (English, file names, bearings): the sheet
+    # says what it means for the reader, in the reader's language; the note stays in the data and the API
+    if record.get("geometry_quality") == "approximate" and not row.get("location_only"):
+        approx.append(i18n.text(lang, "factsheet.note_schematic"))
+    approx += [
+        i18n.text(lang, k)
+        for k in ("factsheet.note_roads", "factsheet.note_drive", "factsheet.note_available", "factsheet.note_names")
+    ]
     approx.append(logistics_note(lang))  # the drive-time model, stated (times on this sheet are minutes)
     table_sources = layers.get("table_sources")
     tokens = str(row.get("sources") or "").split(";")
@@ -387,6 +430,7 @@ ul {{ margin: 0; padding-left: 4mm; }} ul.sources {{ columns: 2; column-gap: 5mm
 table.distances {{ margin-top: 2mm; }} table.published td {{ font-size: 7pt; }} table.distances th {{ width: auto; }}
 table.logistics th {{ width: 40%; }}
 .date {{ color: #555; font-size: 7.5pt; margin-top: 1mm; }}
+{i18n.LINE_BREAK_CSS}
 </style></head><body>
 {nav}<p class="kicker">{t("factsheet.title")} · geozones</p>
 <h1>{heading}</h1><p class="sub">{sub}</p>

@@ -34,6 +34,13 @@ FONT_STACKS: dict[str, str] = {
     "ja": '"Noto Sans", "Noto Sans CJK JP", sans-serif',
     "zh-Hans": '"Noto Sans", "Noto Sans CJK SC", sans-serif',
 }
+#: Line breaking per language (CSS): Korean breaks between words only (spaces separate them), Japanese
+#: follows the strict kinsoku rules (no small kana, ー or closing punctuation at a line start).
+LINE_BREAK_CSS = (
+    ":lang(ko){word-break:keep-all;overflow-wrap:break-word}"
+    ":lang(ja){line-break:strict;word-break:normal;overflow-wrap:break-word}"
+    ":lang(zh-Hans){line-break:strict}"
+)
 _FOLDERS = {"vi": "vi", "en": "en", "ko": "ko", "ja": "ja", "zh-Hans": "zh_Hans"}
 _ALIASES = {
     "zh": "zh-Hans",
@@ -160,6 +167,7 @@ def number(value: float, lang: str, digits: int = 1) -> str:
 
 __all__ = [
     "FONT_STACKS",
+    "LINE_BREAK_CSS",
     "LANGS",
     "DEFAULT_LANG",
     "UnsupportedLanguageError",

@@ -113,6 +113,7 @@ def _links(base: str) -> dict[str, str]:
         "home": f"{base}/?f=html",
         "downloads": f"{base}/downloads",
         "api": f"{base}/api.html",
+        "inquiry": f"{base}/inquiries",
     }
 
 
@@ -140,15 +141,45 @@ def explorer(
         return explorer_html(
             store.zones(),
             _table(store),
-            layers=_layers(store),
+            layers=None,
             links=_links(base),
             lang=code,
             base_url=f"{base}/maps/static",
+            layers_url=f"{base}/maps/investor/layers?v={store.version()}",
+            basemap={"url": settings.basemap_url, "attribution": settings.basemap_attribution or ""}
+            if settings.basemap_url
+            else None,
+            max_zoom=settings.map_max_zoom,
             isochrones=_isochrones(store),
         ).encode("utf-8")
 
-    body = _cached((id(store), store.version(), "explorer", code, base), build)
-    return HTMLResponse(body, headers={"Content-Language": code, "Vary": "Accept-Language"})
+    from geozones.api.caching import REVALIDATE, cached_response
+
+    look = (settings.basemap_url, settings.basemap_attribution, settings.map_max_zoom)
+    body = _cached((id(store), store.version(), "explorer", code, base, look), build)
+    headers = {"Content-Language": code, "Vary": "Accept-Language"}
+    return cached_response(request, body, "text/html; charset=utf-8", REVALIDATE, headers)
+
+
+@router.get(
+    "/maps/investor/layers", summary="The explorer's reference layers (GeoJSON by layer)", include_in_schema=False
+)
+def explorer_layers(
+    request: Request, store: StoreDep, v: Annotated[str | None, Query(max_length=80)] = None
+) -> Response:
+    """Boundaries, roads, railways, power lines, destinations and the sites' isochrones for the explorer,
+    fetched after the sites.
+
+    ``v`` (the store version the page was built from) only makes the URL change with the data."""
+    from geozones.api.caching import DATA, cached_response
+    from geozones.maps.data import safe_json
+    from geozones.maps.explorer import deferred_data
+
+    body = _cached(
+        (id(store), store.version(), "explorer-layers"),
+        lambda: safe_json(deferred_data(_layers(store), _isochrones(store))).encode(),
+    )
+    return cached_response(request, body, "application/json", DATA)
 
 
 def _ids(ids: str, code: str) -> list[str]:

@@ -89,9 +89,16 @@ def _investor_links(root: str) -> list[dict]:
     response_class=Response,
     responses={**json_and_html("LandingPage"), **error_responses(400)},
 )
-def landing(request: Request, settings: SettingsDep, f: FormatParam = None) -> Response:
-    """Links to the API definition, the conformance declaration and the collections."""
-    check_parameters(request, {"f"})
+def landing(
+    request: Request,
+    settings: SettingsDep,
+    f: FormatParam = None,
+    lang: Annotated[str | None, Query(max_length=20, description="HTML language: vi, en, ko, ja, zh-Hans")] = None,
+) -> Response:
+    """Links to the API definition, the conformance declaration and the collections.
+
+    The HTML page is in the language of ``lang=`` or else ``Accept-Language`` (vi, en, ko, ja, zh-Hans)."""
+    check_parameters(request, {"f", "lang"})
     fmt = output_format(request, f)
     root = base_url(request)
     links = self_links(request, "/", fmt, title="landing page") + [
@@ -110,7 +117,26 @@ def landing(request: Request, settings: SettingsDep, f: FormatParam = None) -> R
         *_investor_links(root),
     ]
     doc = {"title": settings.title, "description": settings.description, "links": links}
+    if fmt == "html":
+        return _landing_html(request, root, lang)
     return _reply(request, fmt, doc, "landing.html", settings.title, [("Home", f"{root}/?f=html")])
+
+
+def _landing_html(request: Request, root: str, lang: str | None) -> Response:
+    from geozones.api.routers.investor import _lang
+    from geozones.maps import i18n
+
+    code = _lang(lang, request.headers.get("accept-language"))
+    keys = [k for k in i18n.keys("en") if k.startswith("landing.") and k != "landing.qgis"]
+    tr = {k.removeprefix("landing."): i18n.text(code, k) for k in keys}
+    tr["qgis"] = i18n.text(
+        code, "landing.qgis", url=root if root.startswith("http") else str(request.base_url).rstrip("/")
+    )
+    langs = [("vi", "Tiếng Việt"), ("en", "English"), ("ko", "한국어"), ("ja", "日本語"), ("zh-Hans", "简体中文")]
+    page = html.render("landing_i18n.html", tr=tr, lang=code, langs=langs, root=root)
+    page.headers["Content-Language"] = code
+    page.headers["Vary"] = "Accept-Language"
+    return page
 
 
 @router.get(

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from geozones.analysis.sites import enrich_sites
 from geozones.api.dependencies import SettingsDep, StoreDep
@@ -171,8 +171,9 @@ def scenario(
 
 
 @router.get("/static/{path:path}", summary="Vendored map assets (Leaflet and plugins)", include_in_schema=False)
-def static(path: str) -> FileResponse:
-    """Leaflet, its plugins and the geozones map script, served so maps work without internet."""
+def static(path: str, request: Request) -> Response:
+    """Leaflet, its plugins and the geozones map script, served so maps work without internet (ETag, 304)."""
+    from geozones.api.caching import cached_file
     from geozones.maps import static_path
 
-    return FileResponse(static_path(path), headers={"Cache-Control": "public, max-age=86400"})
+    return cached_file(request, static_path(path))

@@ -26,7 +26,7 @@ import pandas as pd
 import pyogrio
 
 from geozones import io as _io
-from geozones.errors import StoreError, UnknownAttributeError, ZoneNotFoundError
+from geozones.errors import InputTooLargeError, StoreError, UnknownAttributeError, ZoneNotFoundError
 from geozones.paths import default_store_path
 from geozones.schema import ZONE_FIELD_NAMES, ZONE_FIELDS, check_ids, validate_zones
 from geozones.store import gpkg_sql, locking
@@ -248,6 +248,67 @@ class GeoPackageStore(FeatureEditing):
         with self._locks.write():
             self._write_many({name: frame}, start_empty=False)
 
+    def append_rows(self, name: str, frame: pd.DataFrame, *, max_rows: int | None = None) -> int:
+        """Append rows to a non-spatial table under the store's write locks (:mod:`geozones.store.locking`).
+
+        The one lock order: ``self._locks.write()`` (write mutex, file lock), then the ``sqlite3``
+        gate around one ``BEGIN IMMEDIATE`` transaction that counts, inserts and records a layer write
+        (so :meth:`version` changes). A table that does not exist yet, or lacks a column of ``frame``,
+        is written whole through the layer path (:meth:`_write_many`, same write locks).
+
+        Returns the number of rows the table then holds; a table that would exceed ``max_rows``
+        raises :class:`~geozones.errors.InputTooLargeError` and is left unchanged.
+        """
+        if name == ZONES:
+            raise StoreError("zones are added with create_zone")
+        self.ensure()
+        new = pd.DataFrame(frame)
+        with self._locks.write():
+            with self._locks.library("sqlite3"):
+                db = gpkg_sql.connect(self.path)
+                try:
+                    columns = [row[1] for row in db.execute(f"PRAGMA table_info({gpkg_sql.quote(name)})")]
+                    if columns and set(new.columns) <= set(columns):
+                        return self._insert_rows(db, name, new, max_rows)
+                finally:
+                    db.close()
+            if columns:  # a new column: the whole table is rewritten
+                new = pd.concat([self.layer(name), new], ignore_index=True)
+            if max_rows is not None and len(new) > max_rows:
+                raise InputTooLargeError(f"the {name} table is full ({max_rows} rows)")
+            self._write_many({name: new}, start_empty=False)
+            return len(new)
+
+    def _insert_rows(self, db: sqlite3.Connection, name: str, new: pd.DataFrame, max_rows: int | None) -> int:
+        """INSERT ``new`` into the existing table ``name`` in one transaction (caller holds write + sqlite3)."""
+        table = gpkg_sql.quote(name)
+        names = list(new.columns)
+        rows = [
+            tuple(_cell_value(v) for v in record) for record in new.astype(object).itertuples(index=False, name=None)
+        ]
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            count = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] + len(rows)
+            if max_rows is not None and count > max_rows:
+                db.execute("ROLLBACK")
+                raise InputTooLargeError(f"the {name} table is full ({max_rows} rows)")
+            db.executemany(
+                f"INSERT INTO {table} ({', '.join(gpkg_sql.quote(c) for c in names)}) "
+                f"VALUES ({', '.join('?' for _ in names)})",
+                rows,
+            )
+            db.execute(_LAYER_WRITES_DDL)
+            db.execute(
+                f"INSERT INTO {LAYER_WRITES_TABLE} (at, layers) VALUES "
+                f"(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), {_sql_text(name)})"
+            )
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise StoreError(f"append to {name} in {self.path} failed, store unchanged: {exc}") from exc
+        return count
+
     def delete_layer(self, name: str) -> None:
         """Remove a layer (never the zone layer)."""
         if name == ZONES:
@@ -407,6 +468,13 @@ _LAYER_WRITES_DDL = (
     "at TEXT NOT NULL, layers TEXT NOT NULL)"
 )
 _HISTORY_COLUMNS = "seq, zone_id, version, op, actor, at, etag_before, etag_after, before, after"
+
+
+def _cell_value(value):
+    """A cell as sqlite3 binds it: ``None`` for missing, Python scalars for numpy ones."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def _sql_text(text: str) -> str:

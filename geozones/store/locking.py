@@ -24,8 +24,8 @@ GeoPackage, per store file (its real path), outermost first
    Every writer of ours already holds 2, so they only wait for other programs (QGIS editing the
    file), at most the busy timeout.
 
-Writes (single-zone edits, whole-layer writes, reset, delete_layer, added columns and shipped
-layers): ``write()`` = 1 -> 2, then ``library(...)`` = 3 -> 4. Reads (``version``, ``layers``,
+Writes (single-zone edits, whole-layer writes, reset, delete_layer, append_rows, added columns and
+shipped layers): ``write()`` = 1 -> 2, then ``library(...)`` = 3 -> 4. Reads (``version``, ``layers``,
 ``layer``, ``get_zone``, ``history``): ``library(...)`` = 3 only; they never wait for a writer's
 1 or 2. A thread writes to one store file at a time (a write to another file inside a write is a
 :class:`LockOrderError`). The API key file's own ``flock`` (:mod:`geozones.store.keys`) is a
@@ -36,7 +36,7 @@ PostGIS, per schema, outermost first (all transaction-scoped, released at commit
 1. ``migrate`` advisory lock -- schema migrations;
 2. ``fill`` advisory lock -- filling a new store from the shipped data;
 3. ``layers`` advisory lock -- exclusive for every whole-layer write (``write_layer``,
-   ``write_zones``, ``reset``, ``delete_layer``, migrate and fill), shared for a single-zone edit:
+   ``write_zones``, ``reset``, ``delete_layer``, ``append_rows``, migrate and fill), shared for a single-zone edit:
    edits run side by side, a layer write runs alone;
 4. table and row locks, in the order of the transaction's statements (``LOCK TABLE zones``,
    ``SELECT ... FOR UPDATE``, history rows);

@@ -31,7 +31,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geozones.errors import ConflictError, InvalidParameterError, StoreError, UnknownAttributeError, ZoneNotFoundError
+from geozones.errors import (
+    ConflictError,
+    InputTooLargeError,
+    InvalidParameterError,
+    StoreError,
+    UnknownAttributeError,
+    ZoneNotFoundError,
+)
 from geozones.schema import ZONE_FIELD_NAMES, check_ids, validate_zones
 from geozones.store.base import ZONES, read_shipped, shipped_layers
 from geozones.store.edits import FeatureEditing
@@ -294,6 +301,28 @@ class PostGISStore(FeatureEditing):
             )
         with self._transaction("layers") as conn:
             self._write(conn, name, frame)
+
+    def append_rows(self, name: str, frame: pd.DataFrame, *, max_rows: int | None = None) -> int:
+        """Append rows to a non-spatial table in one transaction, under the exclusive ``layers`` advisory lock.
+
+        The lock is taken through :class:`geozones.store.locking.AdvisoryLocks` (the store's one lock
+        order): the append rewrites the table, so it runs alone like any whole-layer write.
+
+        Returns the number of rows the table then holds; a table that would exceed ``max_rows``
+        raises :class:`~geozones.errors.InputTooLargeError` and is left unchanged.
+        """
+        if name == ZONES:
+            raise StoreError("zones are added with create_zone")
+        if not LAYER_NAME.match(name):
+            raise InvalidParameterError(f"layer name {name!r} must match {LAYER_NAME.pattern}")
+        with self._transaction("layers") as conn:
+            new = pd.DataFrame(frame)
+            if conn.execute("SELECT 1 FROM geozones_layers WHERE name = %s", (name,)).fetchone():
+                new = pd.concat([self._read_layer(name), new], ignore_index=True)
+            if max_rows is not None and len(new) > max_rows:
+                raise InputTooLargeError(f"the {name} table is full ({max_rows} rows)")
+            self._write(conn, name, new)
+            return len(new)
 
     def delete_layer(self, name: str) -> None:
         """Remove a layer (never the zone layer)."""

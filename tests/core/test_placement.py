@@ -7,7 +7,6 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geozones.errors import ZoneValidationError
 from geozones.placement import Boundaries, PlacementError, check_placement, slug
 from geozones.schema import validate_zones
 from tests.helpers.tools import ROOT

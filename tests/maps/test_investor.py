@@ -50,7 +50,9 @@ def test_every_key_is_in_every_catalogue_with_the_same_placeholders():
 def test_every_key_the_code_uses_is_in_the_catalogue():
     keys = set(_po("en"))
     used = set()
-    js = (ROOT / "maps" / "static" / "geozones" / "explorer.js").read_text(encoding="utf-8")
+    from geozones.maps.explorer import SCRIPTS
+
+    js = "\n".join((ROOT / "maps" / "static" / "geozones" / n).read_text(encoding="utf-8") for n in SCRIPTS)
     used |= set(re.findall(r'\bt\("([a-z_]+\.[A-Za-z_.]+)"', js))
     used |= set(re.findall(r'label: "([a-z_]+\.[a-z_]+)"', js))
     plugin = (ROOT / "maps" / "static" / "geozones" / "explorer-logistics.js").read_text(encoding="utf-8")

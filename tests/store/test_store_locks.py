@@ -262,3 +262,31 @@ def test_a_child_forked_inside_a_write_leaves_the_parents_file_lock_alone(gpkg):
     assert status is not None and os.WEXITSTATUS(status) == 0, "the forked child released the parent's file lock"
     gpkg.update_zone("test-000001", {"properties": {"investor": "after fork"}}, if_match=None, actor="t")
     assert gpkg.get_zone("test-000001").properties["investor"] == "after fork"
+
+
+def test_appended_rows_take_the_one_lock_order_and_wait_for_a_writer(gpkg, tmp_path):
+    """append_rows (the inquiries table) goes through geozones.store.locking: asked while holding a
+    library gate it raises LockOrderError; next to another thread's write it waits for it, then the
+    rows (created through the layer path, then INSERTed) are all there, the cap holds and the version moves."""
+    import pandas as pd
+
+    from geozones.errors import InputTooLargeError
+    from geozones.store.locking import LockOrderError
+
+    rows = pd.DataFrame({"id": ["a", "b"], "land_ha": [1.5, None], "n": [1, 2]})
+    with gpkg._locks.library("sqlite3"), pytest.raises(LockOrderError, match="innermost"):
+        gpkg.append_rows("inquiries", rows)
+    assert gpkg.append_rows("inquiries", rows) == 2  # a new table: the layer path
+    before = gpkg.version()
+    errors: list = []
+    with gpkg._locks.write():  # another thread's append waits for this write
+        thread = _thread(lambda: gpkg.append_rows("inquiries", rows.assign(id=["c", "d"])), errors)
+        time.sleep(0.3)
+        assert thread.is_alive()
+    assert _finished(thread) and not errors
+    assert gpkg.version() != before
+    with pytest.raises(InputTooLargeError):
+        gpkg.append_rows("inquiries", rows.assign(id=["e", "f"]), max_rows=5)
+    table = gpkg.layer("inquiries")
+    assert sorted(table["id"]) == ["a", "b", "c", "d"]
+    assert sorted(int(v) for v in table["n"]) == [1, 1, 2, 2] and table["land_ha"].isna().sum() == 2
