@@ -179,8 +179,10 @@ def indicators(
     """One row per provincial target (``data/zones/targets.csv``, each citing its seed):
     ``target`` in words, ``value`` measured from the zone data (``null`` when it cannot be),
     ``status`` (``met``, ``not_met``, ``unknown`` when the data lack a figure,
-    ``not_measured`` for targets zone data cannot measure), ``measured_as`` and ``source``."""
+    ``not_measured`` for targets zone data cannot measure), ``measured_as``, ``source`` (the source's id)
+    and ``citation`` (publisher, “title”, date)."""
     from geozones.indicators import programme_indicators
+    from geozones.maps.citations import cite_all
 
     wanted = list(dict.fromkeys(status or []))
     bad = [s for s in wanted if s not in INDICATOR_STATUSES]
@@ -189,6 +191,7 @@ def indicators(
             f"status: unknown value(s) {', '.join(map(repr, bad))}; choose from {', '.join(INDICATOR_STATUSES)}"
         )
     table = programme_indicators(store)
+    table["citation"] = table["source"].map(lambda s: "; ".join(cite_all(str(s).split(";"))) or None)
     counts = {s: int((table["status"] == s).sum()) for s in INDICATOR_STATUSES}
     if wanted:
         table = table[table["status"].isin(wanted)]

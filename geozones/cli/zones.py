@@ -346,8 +346,11 @@ def _print_indicators(store) -> None:
         "Programme indicators against targets (Bắc Kạn)",
         index=False,
     )
+    from geozones.maps.citations import cite_all
+
     for row in table.itertuples():
-        console.print(f"  [dim]{row.indicator}: {row.measured_as} — {row.source}[/]", highlight=False)
+        cited = "; ".join(cite_all(str(row.source).split(";"))) or "no source"  # publisher, title, date; no file name
+        console.print(f"  [dim]{row.indicator}: {row.measured_as} — {cited}[/]", highlight=False)
 
 
 def indicators(ctx: typer.Context) -> None:

@@ -413,3 +413,10 @@ def test_proximity_runs_a_bounded_number_at_once_and_answers_repeats_from_cache(
         assert other.status_code == 200 and len(calls) == 2
         store.update_zone(store.zones()["id"].iloc[0], {"properties": {"investor": "x"}}, if_match=None, actor="test")
         assert client.get("/analysis/proximity").status_code == 200 and len(calls) == 3  # the store changed
+
+
+def test_indicators_carry_a_citation_never_a_file_name(client):
+    rows = client.get("/analysis/indicators").json()["indicators"]
+    assert rows and all(row["citation"] and "seed:" not in row["citation"] for row in rows)
+    assert all(".txt" not in row["citation"] for row in rows)
+    assert any("Bắc Kạn" in row["citation"] and "20" in row["citation"] for row in rows)

@@ -136,3 +136,11 @@ def test_store_import_of_a_bad_file_changes_nothing(store, tmp_path):
     result = run(store, "store", "import", str(path))
     assert result.exit_code == 2 and "FACTORY" not in store.zones()["kind"].tolist()
     assert store.path.read_bytes() == before
+
+
+def test_indicators_cite_their_sources_by_publisher_title_and_date(built_store):
+    """Issue 21: no internal file name is shown as a source; the 2021-2025 resolution is cited as published."""
+    result = runner.invoke(app, ["--store", str(built_store.path), "indicators"], terminal_width=400)
+    assert result.exit_code == 0, result.output
+    assert "seed:" not in result.output and ".txt" not in result.output
+    assert "Sở Kế hoạch và Đầu tư tỉnh Bắc Kạn" in result.output and "2021-09-27" in result.output
