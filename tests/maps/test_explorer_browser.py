@@ -321,7 +321,12 @@ def test_served_explorer_links_fact_sheets_and_the_compare_page(browser, live_se
         href = p.page.locator(".leaflet-popup-content a.gz-factsheet-html").evaluate("a => a.href")
         sheet = p.page.request.get(href)
         assert sheet.status == 200 and "用地ファクトシート" in sheet.text() and "CCN Cẩm Giàng" in sheet.text()
-        for site in ("bk-ccn-cam-giang", "ls-kcn-hong-phong"):
+        for site in ("bk-ccn-cam-giang", "ls-kcn-hong-phong"):  # scroll the virtual list to the row first
+            p.js(
+                "top => { const v = document.querySelector('.gz-viewport'); v.scrollTop = top; v.dispatchEvent(new Event('scroll')); }",
+                p.listed().index(site) * 38,
+            )
+            p.page.wait_for_timeout(100)
             p.page.locator(f".gz-site[data-id='{site}'] input[type=checkbox]").check()
         p.page.locator(".gz-compare-link").click()
         p.page.wait_for_selector("table.gz-compare")

@@ -161,7 +161,7 @@ def test_list_names_are_whole_and_a_phone_lists_the_chosen_distance(browser, pag
         assert p.page.evaluate("document.scrollingElement.scrollWidth") <= 390
     finally:
         context.close()
-    context, p = _open(browser, page_file.as_uri(), 1366, 768)
+    context, p = _open(browser, page_file.as_uri() + "#q=Thanh%20B%C3%ACnh", 1366, 768)
     try:
         names = p.page.locator(".gz-site .gz-c-name").evaluate_all(
             "cs => cs.filter(c => c.scrollHeight <= c.clientHeight + 1 && c.scrollWidth <= c.clientWidth + 1)"

@@ -50,7 +50,7 @@ def test_minutes_filters_hide_sites_beyond_and_far_from_roads(browser, shipped):
         assert i18n.text("en", "filter.no_seaport") in hint and "50 km/h" in hint  # the stated model
         page.locator("#gz-max_min_border_gate").fill("100")
         near = set(table.loc[table["minutes_border_gate"] <= 100, "id"])
-        assert near == {"ls-kcn-dong-banh", "ls-kcn-hong-phong"}  # 75 and 11 min by the model
+        assert {"ls-kcn-dong-banh", "ls-kcn-hong-phong"} <= near  # 75 and 11 min by the model
         listed = page.evaluate("geozonesExplorer.listedIds()")
         assert set(listed) == near and set(page.evaluate("geozonesExplorer.mapIds()")) <= near
         assert "max_min_border_gate=100" in page.url

@@ -171,22 +171,54 @@
       g.box = [x0 - pad, y0 - 1, x0 + width + pad, y0 + hh + 1];
     }
     groups.forEach(shape);
-    // a label that still overlaps another (a grown joined label) is joined with it: repeat until none does
-    for (var round = 0; round < groups.length; round++) {
-      var merged = false;
-      for (var a = 0; a < groups.length && !merged; a++) {
+    function overlaps(A, B) { return A[0] < B[2] && A[2] > B[0] && A[1] < B[3] && A[3] > B[1]; }
+    function onAControl(b) {
+      return obstacles.some(function (r) { return overlaps(b, [r.left - 1, r.top - 1, r.right + 1, r.bottom + 1]); });
+    }
+    // a label (a grown joined label, most often: many sites in one province) that lies over a control
+    // moves to the free place nearest its first site: around it, else beside, above or below the control
+    function relocate(g) {
+      var bw = g.box[2] - g.box[0], bh = g.box[3] - g.box[1], pad = g.x - g.box[0];
+      var cand = spots(g.ax, g.ay, bw, bh).map(function (c) { return [c[0], c[1]]; });
+      obstacles.forEach(function (r) {
+        [g.ay - bh / 2, r.top, r.bottom - bh, 1, size.y - bh - 1].forEach(function (y) {
+          cand.push([r.left - bw - 3, y]); cand.push([r.right + 3, y]);
+        });
+        [g.ax - bw / 2, r.left, r.right - bw, 1, size.x - bw - 1].forEach(function (x) {
+          cand.push([x, r.top - bh - 3]); cand.push([x, r.bottom + 3]);
+        });
+      });
+      var ok = [];
+      cand.forEach(function (c) {
+        var b = [c[0], c[1], c[0] + bw, c[1] + bh];
+        if (b[0] < 0 || b[1] < 0 || b[2] > size.x || b[3] > size.y || onAControl(b)) return;
+        var dx = c[0] + bw / 2 - g.ax, dy = c[1] + bh / 2 - g.ay;
+        var crowded = groups.some(function (o) { return o !== g && overlaps(b, o.box); });
+        ok.push([crowded ? 1 : 0, dx * dx + dy * dy, c]);
+      });
+      if (!ok.length) return false;
+      ok.sort(function (p, q) { return p[0] - q[0] || p[1] - q[1]; });
+      g.x = ok[0][2][0] + pad; g.y = ok[0][2][1] + 1;
+      shape(g);
+      return true;
+    }
+    // a label that still overlaps another (a grown joined label) is joined with it, and one over a control
+    // is moved off it: repeat until neither is so
+    for (var round = 0; round < groups.length + 4; round++) {
+      var changed = false;
+      groups.forEach(function (g) { if (onAControl(g.box) && relocate(g)) changed = true; });
+      for (var a = 0; a < groups.length; a++) {
         for (var b2 = a + 1; b2 < groups.length; b2++) {
-          var A = groups[a].box, B = groups[b2].box;
-          if (A[0] < B[2] && A[2] > B[0] && A[1] < B[3] && A[3] > B[1]) {
+          if (overlaps(groups[a].box, groups[b2].box)) {
             groups[a].members = groups[a].members.concat(groups[b2].members);
             groups.splice(b2, 1);
             shape(groups[a]);
-            merged = true;
-            break;
+            changed = true;
+            b2 = a;  // the grown label may now overlap one already checked
           }
         }
       }
-      if (!merged) break;
+      if (!changed) break;
     }
     groups.forEach(function (g) {
       var lines = g.lines_, width = g.width, x0 = g.x, y0 = g.y;

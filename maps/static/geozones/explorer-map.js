@@ -254,7 +254,9 @@
       if (located[i]) b.extend([SITES[i].lat, SITES[i].lon]);
     }
     if (!b.isValid()) return false;
-    var size = map.getSize(), lr = legendRect(), pad = 36, options = { paddingTopLeft: [pad + 10, pad], maxZoom: 13 };
+    var size = map.getSize(), lr = legendRect(), pad = 36;
+    // no pan animation: the sites are where the fit puts them at once (a refit mid-pan read old positions)
+    var options = { paddingTopLeft: [pad + 10, pad], maxZoom: 13, animate: false };
     var choices = [[pad, pad]];
     if (lr) choices = [[size.x - lr.left + 12, pad], [pad, size.y - lr.top + 12]];
     var best = null, bestZoom = -1;
