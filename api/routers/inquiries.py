@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from geozones.api.auth import Editor
 from geozones.api.dependencies import SettingsDep, StoreDep
 from geozones.api.errors import APIError
+from geozones.api.openapi import error_responses
 from geozones.api.routers.investor import AcceptLanguage, _lang
 from geozones.errors import InvalidParameterError
 from geozones.store import inquiries as inq
@@ -75,7 +76,12 @@ def _text(lang: str, key: str, **values) -> str:
     return i18n.text(lang, key, **values)
 
 
-@router.post("/inquiries", status_code=201, summary="Register interest in one to four zones (anonymous, rate-limited)")
+@router.post(
+    "/inquiries",
+    status_code=201,
+    summary="Register interest in one to four zones (anonymous, rate-limited)",
+    responses=error_responses(400, 404, 413, 429),
+)
 async def post_inquiry(
     request: Request, store: StoreDep, settings: SettingsDep, lang: str | None = None, accept: AcceptLanguage = None
 ) -> Response:
@@ -119,7 +125,12 @@ async def post_inquiry(
     return Response(json.dumps(body_out, ensure_ascii=False), status_code=201, media_type="application/json")
 
 
-@router.get("/inquiries", summary="The stored inquiries (editor key): JSON or CSV")
+@router.get(
+    "/inquiries",
+    summary="The stored inquiries (editor key): JSON or CSV",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}, "description": "The inquiries"}}
+    | error_responses(400, 401, 403),
+)
 def list_inquiries(
     store: StoreDep,
     who: Editor,

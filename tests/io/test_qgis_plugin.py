@@ -13,6 +13,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from geozones.cli import app
+from tests.helpers import published
 from tests.helpers.tools import ROOT, require_tool
 
 QGIS_MARKER = "/usr/lib/python3/dist-packages/qgis/core/__init__.py"
@@ -60,8 +61,11 @@ def test_the_plugin_zip_installs_and_its_algorithms_run_in_qgis(tmp_path, store)
         "geozones:validate",
     ]
     runs = seen["runs"]
-    assert runs["validate"]["VALID"] is True and "14 valid zones" in runs["validate"]["REPORT"]
-    assert "dry run (nothing written)" in runs["import"]["REPORT"] and "14 unchanged" in runs["import"]["REPORT"]
+    assert runs["validate"]["VALID"] is True and f"{published.COUNT} valid zones" in runs["validate"]["REPORT"]
+    assert (
+        "dry run (nothing written)" in runs["import"]["REPORT"]
+        and f"{published.COUNT} unchanged" in runs["import"]["REPORT"]
+    )
     assert runs["export"]["zones"] == {"valid": True, "count": 14, "crs": "EPSG:9215"}
     assert runs["proximity"]["proximity"]["valid"] and runs["proximity"]["proximity"]["count"] == 14
     scenario = next(iter(runs["scenario"].values()))
