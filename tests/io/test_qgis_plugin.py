@@ -66,7 +66,7 @@ def test_the_plugin_zip_installs_and_its_algorithms_run_in_qgis(tmp_path, store)
         "dry run (nothing written)" in runs["import"]["REPORT"]
         and f"{published.COUNT} unchanged" in runs["import"]["REPORT"]
     )
-    assert runs["export"]["zones"] == {"valid": True, "count": 14, "crs": "EPSG:9215"}
-    assert runs["proximity"]["proximity"]["valid"] and runs["proximity"]["proximity"]["count"] == 14
+    assert runs["export"]["zones"] == {"valid": True, "count": published.COUNT, "crs": "EPSG:9215"}
+    assert runs["proximity"]["proximity"]["valid"] and runs["proximity"]["proximity"]["count"] == published.COUNT
     scenario = next(iter(runs["scenario"].values()))
     assert scenario["valid"] and scenario["count"] > 0
