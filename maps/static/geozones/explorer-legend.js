@@ -83,20 +83,7 @@
   }
   var legend = new Legend();
   legend.addTo(map);
-  // the legend or the map changing size (the legend re-rendered, fonts arriving, a scroll bar taking the
-  // page's width) never leaves a filtered site under the legend: refit when one is under it now
-  var refitQueued = false;
-  function keepSitesClear() {
-    if (refitQueued) return;
-    refitQueued = true;
-    requestAnimationFrame(function () {
-      refitQueued = false;
-      sites.redraw();
-      if (G.order && G.order.length && G.underLegend().length) G.fitToSites();
-    });
-  }
-  map.on("resize", function () { legend.render(); keepSitesClear(); });
-  if (window.ResizeObserver) new ResizeObserver(keepSitesClear).observe(legend.getContainer());
+  map.on("resize", function () { legend.render(); });
   L.control.scale({ imperial: false }).addTo(map);
 
 
